@@ -1,0 +1,27 @@
+/** One `lambda-trigger` subcommand. Exit codes (ARCHITECTURE.md): 0 success, 1 function failure, 2 bad usage or input. */
+export interface CliCommand {
+  readonly name: string;
+  /** One line for `lambda-trigger --help`. */
+  readonly summary: string;
+  /** Full usage text for `lambda-trigger <name> --help`. */
+  readonly usage: string;
+  run(args: readonly string[], io: CliIO): Promise<number>;
+}
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIO {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+}
+
+/** Bad usage or bad input: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FUNCTION_ERROR = 1;
+export const EXIT_USAGE = 2;

@@ -1,0 +1,85 @@
+/** `lambda-trigger`: the engine's command-line front (ARCHITECTURE.md). */
+import { packageVersion } from '../shared/version';
+import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
+
+const commands: CliCommand[] = [];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  return [
+    `lambda-trigger ${packageVersion}: run AWS Lambda handlers locally under their event sources' semantics.`,
+    '',
+    'Usage: lambda-trigger <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run `lambda-trigger <command> --help` for a command's options.",
+    'Exit codes: 0 success, 1 function error, 2 bad usage or bad input.',
+    '',
+  ].join('\n');
+}
+
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(help());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${packageVersion}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`lambda-trigger: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}.\n`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.usage.trimEnd()}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      io.stderr(`lambda-trigger ${command.name}: ${(err as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+/** node:util parseArgs reports unknown or malformed options with these codes. */
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+function processIO(): CliIO {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(
+        `lambda-trigger: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * What one invocation of a handler in an execution environment produced. Shared contract between the runtime
+ * (src/core/runtime, which produces it) and the invocation semantics (src/core/invoke, which consumes it).
+ */
+
+/** The error payload Lambda returns for a function error (SYNC-3, SYNC-4, SYNC-5, NODE-3, PY-2). */
+export interface FunctionErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  /** Node.js: `trace`; Python: `stackTrace`. Both are kept as given by the runtime. */
+  trace?: string[];
+  stackTrace?: string[];
+  requestId?: string;
+}
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+/** One line of the invocation's log stream, in the order it was produced (NODE-8, PY-4). */
+export interface LogLine {
+  /** Wall-clock time the line was produced, ISO 8601. */
+  time: string;
+  /** `platform` for START/END/REPORT and runtime messages; `stdout`/`stderr` for raw process output; `console` for console/logging calls. */
+  stream: 'platform' | 'console' | 'stdout' | 'stderr';
+  level?: LogLevel;
+  /** The line exactly as Lambda would write it to CloudWatch Logs. */
+  text: string;
+}
+
+export interface InvokeMetrics {
+  /** Handler duration, ms, fractional (NODE-8). */
+  durationMs: number;
+  /** NODE-9: rounded up to the next millisecond; includes init on a cold start. */
+  billedDurationMs: number;
+  memorySizeMB: number;
+  /** Measured from the child process (peak RSS), MB. */
+  maxMemoryUsedMB: number;
+  /** Present on a cold start only. */
+  initDurationMs?: number;
+}
+
+export interface InvokeOutcome {
+  requestId: string;
+  /** `true` when the environment was started for this invocation (NODE-10). */
+  coldStart: boolean;
+  /** SYNC-1: the JSON result (null when the handler returned nothing), present when `functionError` is absent. */
+  result?: unknown;
+  /** SYNC-2: `Unhandled` for thrown errors, timeouts, crashes and oversize responses. */
+  functionError?: 'Unhandled' | 'Handled';
+  error?: FunctionErrorPayload;
+  logs: LogLine[];
+  metrics: InvokeMetrics;
+  /** Wall-clock start and end, ISO 8601. */
+  startedAt: string;
+  endedAt: string;
+  /** Identifier of the execution environment (child process) that ran it. */
+  environmentId: string;
+  /** NODE-11: present when the handler streamed its response; `result` then holds the body as UTF-8 text. */
+  stream?: StreamedResponse;
+}
+
+/** NODE-11: a streamed response as the caller received it. */
+export interface StreamedResponse {
+  /** `application/vnd.awslambda.http-integration-response` when HttpResponseStream.from was used. */
+  contentType?: string;
+  /** The HTTP prelude ({statusCode, headers, cookies}) given to HttpResponseStream.from. */
+  prelude?: Record<string, unknown>;
+  /** The whole body, base64 (binary-safe). */
+  bodyBase64: string;
+  chunks: number;
+}

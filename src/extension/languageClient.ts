@@ -1,0 +1,118 @@
+/**
+ * Owns the connection to the language server: started lazily when a relevant document or view appears
+ * (STYLE.md), stopped cleanly, and never restarted in a loop after repeated crashes.
+ */
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type ErrorHandler,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+/** Documents the server has something to say about: handler code, templates, event payloads. */
+export const relevantDocuments: { scheme: string; language: string }[] = [
+  { scheme: 'file', language: 'javascript' },
+  { scheme: 'file', language: 'typescript' },
+  { scheme: 'file', language: 'python' },
+  { scheme: 'file', language: 'yaml' },
+  { scheme: 'file', language: 'json' },
+];
+
+const maxRestarts = 4;
+const restartWindowMs = 3 * 60_000;
+
+/** Restarts after a crash, but at most `maxRestarts` times in `restartWindowMs`, then gives up with a message. */
+class BoundedRestartErrorHandler implements ErrorHandler {
+  private readonly crashes: number[] = [];
+
+  constructor(private readonly output: vscode.OutputChannel) {}
+
+  error(): { action: ErrorAction } {
+    return { action: ErrorAction.Continue };
+  }
+
+  closed(): { action: CloseAction; message?: string } {
+    const now = Date.now();
+    this.crashes.push(now);
+    while (this.crashes.length > 0 && now - (this.crashes[0] ?? now) > restartWindowMs) this.crashes.shift();
+    if (this.crashes.length > maxRestarts) {
+      const message = `The Lambda Trigger Runner language server crashed ${this.crashes.length} times in 3 minutes and will not be restarted. Run "Lambda: Restart Language Server" after fixing the cause (see the output channel).`;
+      this.output.appendLine(message);
+      return { action: CloseAction.DoNotRestart, message };
+    }
+    return { action: CloseAction.Restart };
+  }
+}
+
+export class LambdaLanguageClient implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient> | undefined;
+  /** Registrations that live as long as one server connection, so a restart cannot leak them (STYLE.md). */
+  private connectionDisposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {}
+
+  /** Starts the server once; concurrent callers share the same in-flight start. */
+  start(): Promise<LanguageClient> {
+    this.starting ??= this.create().catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  get running(): LanguageClient | undefined {
+    return this.client?.isRunning() ? this.client : undefined;
+  }
+
+  async restart(): Promise<LanguageClient> {
+    await this.stop();
+    return this.start();
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.starting = undefined;
+    for (const d of this.connectionDisposables.splice(0)) d.dispose();
+    if (client) await client.dispose(2000);
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+
+  private async create(): Promise<LanguageClient> {
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    };
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      '**/{template.{yaml,yml,json},serverless.{yml,yaml},*.template.json,lambda-trigger.json,.env,env.json,*.{js,mjs,cjs,ts,mts,cts,py}}',
+    );
+    this.connectionDisposables.push(watcher);
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: relevantDocuments,
+      outputChannel: this.output,
+      errorHandler: new BoundedRestartErrorHandler(this.output),
+      synchronize: { fileEvents: watcher },
+    };
+    const client = new LanguageClient(
+      'lambdaTrigger',
+      'Lambda Trigger Runner Language Server',
+      serverOptions,
+      clientOptions,
+    );
+    await client.start();
+    this.client = client;
+    return client;
+  }
+}
