@@ -16,14 +16,16 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     grep: { type: 'string' },
     folder: { type: 'string', default: join(root, 'examples') },
-    suite: { type: 'string', default: 'integration' },
+    // A folder of *.test.ts suites to run in the extension host (the benchmarks use bench/host).
+    'suite-dir': { type: 'string', default: join(root, 'test', 'integration') },
+    out: { type: 'string', default: join(root, '.test-output', 'integration') },
     untrusted: { type: 'boolean', default: false },
     timeout: { type: 'string', default: String(15 * 60_000) },
   },
 });
 
-const suiteDir = join(root, 'test', values.suite);
-const outDir = join(root, '.test-output', values.suite);
+const suiteDir = values['suite-dir'];
+const outDir = values.out;
 
 async function main() {
   if (!values['no-build']) await runBuild(root);

@@ -4,12 +4,24 @@ import { serverStatusRequest } from '../shared/protocol';
 import { CommandIds } from './commandIds';
 import { LambdaLanguageClient, relevantDocuments } from './languageClient';
 
+/** Set by the bundle's first statement (scripts/build.mjs banner); undefined when not bundled. */
+declare const __ltrBundleStart: number | undefined;
+
+export interface ActivationTimings {
+  /** From the first statement of the bundle to the call of activate(): module evaluation, ms. */
+  bundleEvaluationMs: number | undefined;
+  /** activate() itself, ms. */
+  activateMs: number;
+}
+
 /** What the integration tests and other extensions can reach. */
 export interface LambdaTriggerApi {
   readonly languageClient: LambdaLanguageClient;
+  readonly timings: ActivationTimings;
 }
 
 export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
+  const activateStart = performance.now();
   const output = vscode.window.createOutputChannel('Lambda Trigger Runner', { log: true });
   const languageClient = new LambdaLanguageClient(context, output);
   context.subscriptions.push(output, languageClient);
@@ -32,7 +44,11 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
 
   startServerWhenRelevant(context, languageClient, output);
   void vscode.commands.executeCommand('setContext', 'lambdaTrigger.activated', true);
-  return { languageClient };
+  const timings: ActivationTimings = {
+    bundleEvaluationMs: typeof __ltrBundleStart === 'number' ? activateStart - __ltrBundleStart : undefined,
+    activateMs: performance.now() - activateStart,
+  };
+  return { languageClient, timings };
 }
 
 /** The server starts on the first relevant document or visible Lambda view, not at activation (STYLE.md). */
