@@ -19,7 +19,7 @@ const staticChecks = [
 ];
 
 const suites = [
-  ['unit', node, [join(root, 'node_modules/mocha/bin/mocha.js')]],
+  ['unit', node, [join(root, 'node_modules/mocha/bin/mocha.js'), 'test/unit/**/*.test.ts']],
   ['integration', node, [join(root, 'scripts/run-integration.mjs')]],
   ['e2e', node, [join(root, 'scripts/run-e2e.mjs')]],
 ];

@@ -1,0 +1,141 @@
+/**
+ * Invocation engine benchmark (measures, never asserts). Uses an in-process no-op FunctionInvoker, so the
+ * figures measure the engine (queues, batching, retries, durable store with fsync), not the child-process runtime.
+ *   npx tsx bench/invoke.bench.ts
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { FunctionInvoker } from '../src/core/invoke/functionSettings';
+import { InvocationEngine } from '../src/core/invoke/invocationEngine';
+import { VirtualClock } from '../src/core/invoke/virtualClock';
+import type { InvokeOutcome } from '../src/core/runtime/outcome';
+import { DurableStore } from '../src/core/store/durableStore';
+
+function noopInvoker(fail: boolean): FunctionInvoker {
+  return {
+    invoke(_name, _payload, { requestId }): Promise<InvokeOutcome> {
+      const base = {
+        requestId,
+        coldStart: false,
+        logs: [],
+        metrics: { durationMs: 0.1, billedDurationMs: 1, memorySizeMB: 128, maxMemoryUsedMB: 1 },
+        startedAt: '2025-01-01T00:00:00.000Z',
+        endedAt: '2025-01-01T00:00:00.000Z',
+        environmentId: 'in-process',
+      };
+      return Promise.resolve(
+        fail
+          ? { ...base, functionError: 'Unhandled', error: { errorType: 'Error', errorMessage: 'always fails' } }
+          : { ...base, result: null },
+      );
+    },
+  };
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+
+async function sqsRun(dir: string): Promise<{ seconds: number; batches: number }> {
+  const store = await DurableStore.open(path.join(dir, 'sqs'));
+  const engine = new InvocationEngine({
+    invoker: noopInvoker(false),
+    store,
+    clock: new VirtualClock(),
+    configuration: {
+      functions: [{ name: 'noop' }],
+      queues: [{ name: 'q' }],
+      sqsMappings: [{ functionName: 'noop', queueName: 'q', batchSize: 10, maximumConcurrency: 10 }],
+    },
+  });
+  const start = performance.now();
+  for (let i = 0; i < 100_000; i += 10_000) {
+    await engine.sendMessages(
+      'q',
+      Array.from({ length: 10_000 }, (_, j) => ({ body: `{"n":${i + j}}` })),
+    );
+  }
+  await engine.runUntilIdle();
+  const seconds = (performance.now() - start) / 1000;
+  const left = engine.queueMessages('q').length;
+  if (left !== 0) throw new Error(`${left} messages left in the queue`);
+  await engine.close();
+  return { seconds, batches: 10_000 };
+}
+
+async function asyncRun(dir: string): Promise<{ seconds: number; dlq: number }> {
+  const store = await DurableStore.open(path.join(dir, 'async'));
+  const engine = new InvocationEngine({
+    invoker: noopInvoker(true),
+    store,
+    clock: new VirtualClock({ scale: Infinity }),
+    configuration: {
+      functions: [{ name: 'failing', deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:dlq' }],
+      queues: [{ name: 'dlq' }],
+    },
+  });
+  const start = performance.now();
+  for (let i = 0; i < 10_000; i++) void engine.invokeAsync('failing', `{"n":${i}}`);
+  await engine.runUntilIdle();
+  const seconds = (performance.now() - start) / 1000;
+  const dlq = engine.queueMessages('dlq').length;
+  await engine.close();
+  return { seconds, dlq };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-invoke-'));
+  try {
+    const sqs = await sqsRun(dir);
+    const afterSqs = peakRss;
+    const asyncResult = await asyncRun(dir);
+    clearInterval(sampler);
+    const rows = [
+      {
+        metric: 'SQS mapping: 100,000 messages, batch 10, no-op handler (s)',
+        target: '<= 10',
+        measured: sqs.seconds,
+        meets: sqs.seconds <= 10,
+      },
+      {
+        metric: 'Async: 10,000 failing events, 2 retries, into the DLQ, instant clock (s)',
+        target: '<= 10',
+        measured: asyncResult.seconds,
+        meets: asyncResult.seconds <= 10,
+      },
+      {
+        metric: 'DLQ messages after the async run',
+        target: '= 10000',
+        measured: asyncResult.dlq,
+        meets: asyncResult.dlq === 10_000,
+      },
+      {
+        metric: 'Peak RSS after the SQS run (MB)',
+        target: 'report',
+        measured: Math.round(afterSqs / 2 ** 20),
+        meets: true,
+      },
+      {
+        metric: 'Peak RSS over both runs (MB)',
+        target: 'flat (report)',
+        measured: Math.round(peakRss / 2 ** 20),
+        meets: true,
+      },
+    ];
+    console.log('Invocation engine benchmark (in-process no-op FunctionInvoker: measures the engine, not the runtime)');
+    for (const r of rows)
+      console.log(
+        `${r.metric.padEnd(76)} target ${r.target.padEnd(14)} measured ${String(typeof r.measured === 'number' ? Math.round(r.measured * 100) / 100 : r.measured).padEnd(10)} ${r.meets ? 'meets' : 'MISSES'}`,
+      );
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    fs.writeFileSync(
+      path.join(__dirname, 'results', 'invoke.json'),
+      JSON.stringify({ invoker: 'in-process no-op', node: process.version, rows }, null, 2),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,329 @@
+/**
+ * Asynchronous invocation (ASYNC-1..9): a durable queue of events per function, retries with AWS's delays on
+ * the virtual clock, maximum event age with its look-ahead, throttle/system-error backoff, reserved
+ * concurrency 0, destinations and the dead-letter queue. Every step is one store transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { deadLetterMessageAttributes } from './deadLetterQueue';
+import { asyncDestinationRecord, type AsyncCondition } from './destinationRecord';
+import { faultNames, type AsyncInvokeOptions, type EngineContext, type InjectedFaults } from './engineContext';
+import { refusedAttempt, runAttempt } from './functionAttempt';
+import type { LambdaFunctionSettings } from './functionSettings';
+import { INVOCATION_RECORD_VERSION, timePoint, type AttemptRecord, type InvocationRecord } from './invocationRecord';
+import { checkPayload } from './lambdaServiceError';
+import { functionArn } from './resourceArn';
+
+export const ASYNC_COLLECTION = 'async';
+/** ASYNC-2. */
+export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+/** ASYNC-3: about 1 minute before the first retry, about 2 minutes before the second. */
+export const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+/** ASYNC-5: throttles and system errors back off from 1 s up to 5 minutes. */
+export const THROTTLE_BACKOFF_MIN_MS = 1_000;
+export const THROTTLE_BACKOFF_MAX_MS = 300_000;
+
+export interface PendingAsyncEvent {
+  id: string;
+  functionName: string;
+  payload: string;
+  /** Kept across retries, as Lambda does. */
+  requestId: string;
+  receivedAt: number;
+  nextAttemptAt: number;
+  /** Attempts that ran the function (approximateInvokeCount). */
+  invokeCount: number;
+  /** Throttles and system errors so far (ASYNC-5 backoff exponent). */
+  refusals: number;
+  recordId: string;
+  faults: InjectedFaults;
+}
+
+export function asyncSettings(fn: LambdaFunctionSettings): { maxRetries: number; maxAgeSeconds: number } {
+  const maxRetries = fn.async?.maximumRetryAttempts ?? 2;
+  const maxAgeSeconds = fn.async?.maximumEventAgeInSeconds ?? 21600;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 2) {
+    throw new RangeError(`${fn.name}: MaximumRetryAttempts must be 0, 1 or 2 (got ${maxRetries}).`);
+  }
+  if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 60 || maxAgeSeconds > 21600) {
+    throw new RangeError(`${fn.name}: MaximumEventAgeInSeconds must be 60..21600 (got ${maxAgeSeconds}).`);
+  }
+  return { maxRetries, maxAgeSeconds };
+}
+
+function usedConfiguration(fn: LambdaFunctionSettings): InvocationRecord['configuration'] {
+  const { maxRetries, maxAgeSeconds } = asyncSettings(fn);
+  const values: Record<string, unknown> = {
+    maximumRetryAttempts: maxRetries,
+    maximumEventAgeInSeconds: maxAgeSeconds,
+    onSuccess: fn.async?.destinations?.onSuccess ?? null,
+    onFailure: fn.async?.destinations?.onFailure ?? null,
+    deadLetterTargetArn: fn.deadLetterTargetArn ?? null,
+    reservedConcurrency: fn.reservedConcurrency ?? null,
+  };
+  const origins: Record<string, string> = {};
+  for (const key of Object.keys(values)) origins[key] = fn.origins?.[key] ?? 'default';
+  return { values, origins };
+}
+
+export class AsyncInvocationQueue {
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** ASYNC-1: accepts the event (202) and queues it durably; the caller does not wait for the function. */
+  enqueue(functionName: string, payloadJson: string, options: AsyncInvokeOptions = {}): InvocationRecord {
+    const fn = this.ctx.functionSettings(functionName);
+    checkPayload(payloadJson, MAX_ASYNC_PAYLOAD_BYTES);
+    const now = this.ctx.clock.now();
+    const record: InvocationRecord = {
+      version: INVOCATION_RECORD_VERSION,
+      id: randomUUID(),
+      functionName,
+      mode: 'async',
+      configuration: usedConfiguration(fn),
+      event: JSON.parse(payloadJson) as unknown,
+      status: 'queued',
+      start: timePoint(now),
+      attempts: [],
+      batches: [],
+      deliveries: [],
+    };
+    if (options.source) record.source = options.source;
+    const faults = faultNames(options.faults);
+    if (faults.length > 0) record.faults = faults;
+    const event: PendingAsyncEvent = {
+      id: record.id,
+      functionName,
+      payload: payloadJson,
+      requestId: randomUUID(),
+      receivedAt: now,
+      nextAttemptAt: now,
+      invokeCount: 0,
+      refusals: 0,
+      recordId: record.id,
+      faults: { ...options.faults },
+    };
+    this.ctx.history.save(record);
+    this.ctx.store.put(ASYNC_COLLECTION, event.id, event);
+    this.schedule(event);
+    return record;
+  }
+
+  /** After reopening the store: every pending event gets its timer back (an interrupted attempt runs again). */
+  resume(): number {
+    const pending = [...this.ctx.store.collection<PendingAsyncEvent>(ASYNC_COLLECTION).values()];
+    for (const event of pending) this.schedule(event);
+    return pending.length;
+  }
+
+  pending(): PendingAsyncEvent[] {
+    return [...this.ctx.store.collection<PendingAsyncEvent>(ASYNC_COLLECTION).values()];
+  }
+
+  private schedule(event: PendingAsyncEvent): void {
+    this.ctx.clock.at(event.nextAttemptAt, () => this.attempt(event.id));
+  }
+
+  private async attempt(id: string): Promise<void> {
+    const { ctx } = this;
+    const event = ctx.store.get<PendingAsyncEvent>(ASYNC_COLLECTION, id);
+    if (!event) return; // already finished (e.g. purged)
+    const record = ctx.history.get(event.recordId) ?? this.recreateRecord(event);
+    let fn: LambdaFunctionSettings;
+    try {
+      fn = ctx.functionSettings(event.functionName);
+    } catch (error) {
+      record.status = 'failed';
+      record.condition = 'FunctionNotFound';
+      record.end = timePoint(ctx.clock.now());
+      record.deliveries.push({
+        kind: 'deadLetterQueue',
+        condition: 'FunctionNotFound',
+        target: { type: 'lambda', arn: functionArn(event.functionName, ctx.location) },
+        body: event.payload,
+        time: record.end,
+        error: (error as Error).message,
+      });
+      ctx.store.delete(ASYNC_COLLECTION, id);
+      ctx.history.save(record);
+      return;
+    }
+    const { maxRetries, maxAgeSeconds } = asyncSettings(fn);
+    const now = ctx.clock.now();
+    const number = record.attempts.length + 1;
+
+    // ASYNC-6: reserved concurrency 0: no invocation at all.
+    if (fn.reservedConcurrency === 0 || event.faults.zeroConcurrency) {
+      this.finish(
+        event,
+        record,
+        fn,
+        'ZeroReservedConcurrency',
+        undefined,
+        429,
+        'Function has reserved concurrency of 0.',
+      );
+      return;
+    }
+    const injectedThrottle = (event.faults.throttle ?? 0) > 0;
+    const injectedSystemError = !injectedThrottle && (event.faults.systemError ?? 0) > 0;
+    const acquired =
+      !injectedThrottle && !injectedSystemError && ctx.concurrency.tryAcquire(fn.name, fn.reservedConcurrency);
+    if (!acquired) {
+      // ASYNC-5: a throttle or system error returns the event to the queue with backoff; not a retry.
+      const kind = injectedSystemError ? 'systemError' : 'throttled';
+      if (injectedThrottle) event.faults.throttle = event.faults.throttle! - 1;
+      if (injectedSystemError) event.faults.systemError = event.faults.systemError! - 1;
+      const faults =
+        injectedThrottle || injectedSystemError ? [kind === 'throttled' ? 'throttle' : 'systemError'] : undefined;
+      const attempt = refusedAttempt(number, event.requestId, now, kind, faults);
+      record.attempts.push(attempt);
+      const delay = Math.min(THROTTLE_BACKOFF_MIN_MS * 2 ** event.refusals, THROTTLE_BACKOFF_MAX_MS);
+      event.refusals++;
+      this.retryOrExpire(event, record, fn, now + delay, maxAgeSeconds, attempt);
+      return;
+    }
+
+    record.status = 'running';
+    ctx.history.save(record);
+    let result;
+    try {
+      result = await runAttempt(ctx.invoker, fn.name, event.payload, event.requestId, number, now);
+      if (event.faults.deliverTwice && result.outcome) {
+        // ASYNC-1: at-least-once; the duplicate carries the same event and request id.
+        record.attempts.push(result.attempt);
+        event.faults.deliverTwice = false;
+        const duplicate = await runAttempt(
+          ctx.invoker,
+          fn.name,
+          event.payload,
+          event.requestId,
+          number + 1,
+          ctx.clock.now(),
+        );
+        duplicate.attempt.faults = ['deliverTwice'];
+        record.attempts.push(duplicate.attempt);
+      } else {
+        record.attempts.push(result.attempt);
+      }
+    } finally {
+      ctx.concurrency.release(fn.name);
+    }
+    const after = ctx.clock.now();
+    const attempt = result.attempt;
+    if (attempt.outcome === 'systemError') {
+      const delay = Math.min(THROTTLE_BACKOFF_MIN_MS * 2 ** event.refusals, THROTTLE_BACKOFF_MAX_MS);
+      event.refusals++;
+      this.retryOrExpire(event, record, fn, after + delay, maxAgeSeconds, attempt);
+      return;
+    }
+    event.invokeCount++;
+    if (attempt.outcome === 'success') {
+      this.finish(event, record, fn, 'Success', attempt);
+      return;
+    }
+    // ASYNC-3: function errors are retried MaximumRetryAttempts times, 1 then 2 minutes apart.
+    const retriesDone = event.invokeCount - 1;
+    if (retriesDone >= maxRetries) {
+      this.finish(event, record, fn, 'RetriesExhausted', attempt, 200, attempt.error?.errorMessage ?? '');
+      return;
+    }
+    this.retryOrExpire(event, record, fn, after + ASYNC_RETRY_DELAYS_MS[retriesDone], maxAgeSeconds, attempt);
+  }
+
+  /** ASYNC-4: the look-ahead: an attempt that would start at or after the maximum age is not made. */
+  private retryOrExpire(
+    event: PendingAsyncEvent,
+    record: InvocationRecord,
+    fn: LambdaFunctionSettings,
+    nextAt: number,
+    maxAgeSeconds: number,
+    last: AttemptRecord,
+  ): void {
+    if (nextAt - event.receivedAt >= maxAgeSeconds * 1000) {
+      const lastInvoked = [...record.attempts]
+        .reverse()
+        .find((a) => a.outcome === 'success' || a.outcome === 'functionError');
+      const code = last.outcome === 'functionError' ? 200 : (last.statusCode ?? 500);
+      this.finish(event, record, fn, 'EventAgeExceeded', lastInvoked, code, last.error?.errorMessage ?? '');
+      return;
+    }
+    event.nextAttemptAt = nextAt;
+    record.status = 'queued';
+    this.ctx.store.put(ASYNC_COLLECTION, event.id, event);
+    this.ctx.history.save(record);
+    this.schedule(event);
+  }
+
+  private finish(
+    event: PendingAsyncEvent,
+    record: InvocationRecord,
+    fn: LambdaFunctionSettings,
+    condition: AsyncCondition,
+    lastInvoked: AttemptRecord | undefined,
+    errorCode = 200,
+    errorMessage = '',
+  ): void {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const success = condition === 'Success';
+    const destinationRecord = asyncDestinationRecord({
+      timestampMs: now,
+      requestId: event.requestId,
+      functionArn: functionArn(fn.name, ctx.location),
+      condition,
+      approximateInvokeCount: event.invokeCount,
+      requestPayload: JSON.parse(event.payload) as unknown,
+      lastResponse: lastInvoked
+        ? { functionError: lastInvoked.functionError, result: lastInvoked.result, error: lastInvoked.error }
+        : undefined,
+    });
+    const target = success ? fn.async?.destinations?.onSuccess : fn.async?.destinations?.onFailure;
+    if (target) {
+      record.deliveries.push(
+        ctx.deliver(target, {
+          kind: 'destination',
+          condition,
+          body: JSON.stringify(destinationRecord),
+          functionName: fn.name,
+          success,
+          recordId: record.id,
+        }),
+      );
+    }
+    if (!success && fn.deadLetterTargetArn) {
+      // ASYNC-9: the original event unchanged, with RequestID / ErrorCode / ErrorMessage.
+      record.deliveries.push(
+        ctx.deliver(fn.deadLetterTargetArn, {
+          kind: 'deadLetterQueue',
+          condition,
+          body: event.payload,
+          attributes: deadLetterMessageAttributes(event.requestId, errorCode, errorMessage),
+          functionName: fn.name,
+          success,
+          recordId: record.id,
+        }),
+      );
+    }
+    record.status = success ? 'succeeded' : 'failed';
+    record.condition = condition;
+    record.end = timePoint(now);
+    ctx.store.delete(ASYNC_COLLECTION, event.id);
+    ctx.history.save(record);
+  }
+
+  private recreateRecord(event: PendingAsyncEvent): InvocationRecord {
+    // The record was trimmed from the history while the event waited: start a fresh one.
+    return {
+      version: INVOCATION_RECORD_VERSION,
+      id: event.recordId,
+      functionName: event.functionName,
+      mode: 'async',
+      configuration: { values: {}, origins: {} },
+      event: JSON.parse(event.payload) as unknown,
+      status: 'queued',
+      start: timePoint(event.receivedAt),
+      attempts: [],
+      batches: [],
+      deliveries: [],
+    };
+  }
+}

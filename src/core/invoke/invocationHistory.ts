@@ -1,0 +1,61 @@
+/** The invocation history: every InvocationRecord, kept in the durable store and announced as it changes. */
+import { EventEmitter } from 'node:events';
+import type { DurableStore } from '../store/durableStore';
+import type { InvocationRecord } from './invocationRecord';
+
+const COLLECTION = 'records';
+const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'rejected', 'dryRun']);
+
+export class InvocationHistory {
+  private readonly emitter = new EventEmitter();
+  /** Finished record ids, oldest first (a Set keeps insertion order): what trimming drops first. */
+  private readonly finished = new Set<string>();
+
+  constructor(
+    private readonly store: DurableStore,
+    /** Oldest finished records beyond this many are dropped, so memory and the store stay flat. */
+    private readonly limit: number,
+  ) {
+    this.emitter.setMaxListeners(0);
+    for (const record of this.store.collection<InvocationRecord>(COLLECTION).values()) {
+      if (FINAL.has(record.status)) this.finished.add(record.id);
+    }
+  }
+
+  /** Saves (or re-saves after a change) a record and tells listeners. */
+  save(record: InvocationRecord): void {
+    this.store.put(COLLECTION, record.id, record);
+    this.emitter.emit('record', record);
+    if (FINAL.has(record.status)) {
+      this.finished.add(record.id);
+      this.trim();
+    }
+  }
+
+  get(id: string): InvocationRecord | undefined {
+    return this.store.get<InvocationRecord>(COLLECTION, id);
+  }
+
+  list(): InvocationRecord[] {
+    return [...this.store.collection<InvocationRecord>(COLLECTION).values()];
+  }
+
+  get size(): number {
+    return this.store.collection(COLLECTION).size;
+  }
+
+  onRecord(listener: (record: InvocationRecord) => void): { dispose(): void } {
+    this.emitter.on('record', listener);
+    return { dispose: () => this.emitter.off('record', listener) };
+  }
+
+  private trim(): void {
+    const map = this.store.collection<InvocationRecord>(COLLECTION);
+    // Records whose event is still in flight are never dropped; only finished ones, oldest first.
+    for (const id of this.finished) {
+      if (map.size <= this.limit) break;
+      this.finished.delete(id);
+      this.store.delete(COLLECTION, id);
+    }
+  }
+}

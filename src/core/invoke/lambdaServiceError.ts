@@ -1,0 +1,32 @@
+/** An error Lambda's service answers before (or instead of) running the function: 4xx/5xx with an error type. */
+export class LambdaServiceError extends Error {
+  constructor(
+    readonly errorType: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = errorType;
+  }
+}
+
+/** Checks a payload is JSON text within `limit` bytes (SYNC-6, ASYNC-2). */
+export function checkPayload(payloadJson: string, limit: number): void {
+  const size = Buffer.byteLength(payloadJson, 'utf8');
+  if (size > limit) {
+    throw new LambdaServiceError(
+      'RequestEntityTooLargeException',
+      413,
+      `Request must be smaller than ${limit} bytes for the InvokeFunction operation (got ${size} bytes).`,
+    );
+  }
+  try {
+    JSON.parse(payloadJson);
+  } catch {
+    throw new LambdaServiceError(
+      'InvalidRequestContentException',
+      400,
+      'Could not parse request body into json: the payload is not valid JSON.',
+    );
+  }
+}

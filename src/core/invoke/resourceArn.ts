@@ -1,0 +1,72 @@
+/** ARNs of the local targets (queues, topics, functions, buses, buckets) and how to read them back. */
+
+export type TargetService = 'sqs' | 'sns' | 'lambda' | 'events' | 's3';
+
+export interface ParsedArn {
+  service: TargetService;
+  name: string;
+  region: string;
+  accountId: string;
+  arn: string;
+}
+
+export interface AwsLocation {
+  region: string;
+  accountId: string;
+}
+
+export const DEFAULT_LOCATION: AwsLocation = { region: 'us-east-1', accountId: '123456789012' };
+
+export function queueArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+  return `arn:aws:sqs:${loc.region}:${loc.accountId}:${name}`;
+}
+
+export function topicArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+  return `arn:aws:sns:${loc.region}:${loc.accountId}:${name}`;
+}
+
+export function functionArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+  return `arn:aws:lambda:${loc.region}:${loc.accountId}:function:${name}`;
+}
+
+export function busArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+  return `arn:aws:events:${loc.region}:${loc.accountId}:event-bus/${name}`;
+}
+
+export function streamArn(kind: 'kinesis' | 'dynamodb', name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+  return kind === 'kinesis'
+    ? `arn:aws:kinesis:${loc.region}:${loc.accountId}:stream/${name}`
+    : `arn:aws:dynamodb:${loc.region}:${loc.accountId}:table/${name}/stream/2024-01-01T00:00:00.000`;
+}
+
+/** Reads a target ARN (sqs, sns, lambda, events bus, s3 bucket); throws a clear error for anything else. */
+export function parseTargetArn(arn: string): ParsedArn {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') {
+    throw new Error(`"${arn}" is not an ARN (expected arn:aws:<service>:<region>:<account>:<resource>).`);
+  }
+  const [, , service, region, accountId] = parts;
+  const resource = parts.slice(5).join(':');
+  switch (service) {
+    case 'sqs':
+    case 'sns':
+      return { service, name: resource, region, accountId, arn };
+    case 'lambda': {
+      const m = /^function:([^:]+)(?::.+)?$/.exec(resource);
+      if (!m) throw new Error(`"${arn}" is not a Lambda function ARN.`);
+      return { service, name: m[1], region, accountId, arn };
+    }
+    case 'events': {
+      const m = /^event-bus\/(.+)$/.exec(resource);
+      if (!m) throw new Error(`"${arn}" is not an EventBridge event bus ARN.`);
+      return { service, name: m[1], region, accountId, arn };
+    }
+    case 's3':
+      if (!resource || resource.includes('/')) throw new Error(`"${arn}" is not an S3 bucket ARN.`);
+      return { service, name: resource, region, accountId, arn };
+    default:
+      throw new Error(
+        `"${arn}": ${service} is not a destination the runner can deliver to (sqs, sns, lambda, events, s3).`,
+      );
+  }
+}

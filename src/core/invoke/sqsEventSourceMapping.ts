@@ -1,0 +1,275 @@
+/**
+ * The SQS event source mapping (SQS-1..7): Lambda polls the queue, invokes the function with batches, deletes
+ * what succeeded and leaves the rest to come back after the visibility timeout (and to the queue's own DLQ).
+ */
+import { randomUUID } from 'node:crypto';
+import { readBatchItemFailures } from './batchItemFailures';
+import type { EngineContext } from './engineContext';
+import { compileFilterCriteria, sqsFilterView, type CompiledFilters } from './filterCriteria';
+import { runAttempt, refusedAttempt } from './functionAttempt';
+import type { SqsMappingSettings } from './functionSettings';
+import { INVOCATION_RECORD_VERSION, timePoint, type BatchRecord, type InvocationRecord } from './invocationRecord';
+import type { RedriveEvent, SqsMessage, SqsQueue } from './sqsQueue';
+
+/** SQS-1: a batch is also capped at 6 MB. */
+const MAX_BATCH_BYTES = 6 * 1024 * 1024;
+
+export class SqsEventSourceMapping {
+  readonly id: string;
+  readonly batchSize: number;
+  readonly windowMs: number;
+  readonly maximumConcurrency: number;
+  readonly reportBatchItemFailures: boolean;
+  private readonly filters: CompiledFilters;
+  private running = 0;
+  private pumpTimer: number | undefined;
+  private windowStartedAt: number | undefined;
+  private readonly wakeTimes = new Set<number>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    readonly settings: SqsMappingSettings,
+    readonly queue: SqsQueue,
+  ) {
+    this.id = settings.id ?? `${settings.functionName}:${settings.queueName}`;
+    this.batchSize = settings.batchSize ?? 10;
+    this.windowMs = (settings.maximumBatchingWindowInSeconds ?? 0) * 1000;
+    this.maximumConcurrency = settings.maximumConcurrency ?? 5;
+    this.reportBatchItemFailures = settings.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false;
+    const max = queue.fifo ? 10 : 10_000;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > max) {
+      throw new RangeError(
+        `Mapping ${this.id}: BatchSize must be 1..${max} for ${queue.fifo ? 'a FIFO' : 'a standard'} queue (got ${this.batchSize}).`,
+      );
+    }
+    if (this.batchSize > 10 && this.windowMs < 1000) {
+      throw new RangeError(
+        `Mapping ${this.id}: a BatchSize above 10 needs MaximumBatchingWindowInSeconds of at least 1 (SQS-1).`,
+      );
+    }
+    if (this.windowMs < 0 || this.windowMs > 300_000)
+      throw new RangeError(`Mapping ${this.id}: MaximumBatchingWindowInSeconds must be 0..300.`);
+    if (settings.maximumConcurrency !== undefined && (this.maximumConcurrency < 2 || this.maximumConcurrency > 1000)) {
+      throw new RangeError(`Mapping ${this.id}: ScalingConfig.MaximumConcurrency must be 2..1000 (SQS-6).`);
+    }
+    this.filters = compileFilterCriteria(settings.filterCriteria);
+  }
+
+  get enabled(): boolean {
+    return this.settings.enabled ?? true;
+  }
+
+  /** Messages may be waiting: poll at the current simulated instant (sends in the same instant share a batch). */
+  notify(): void {
+    if (this.pumpTimer !== undefined || !this.enabled) return;
+    this.pumpTimer = this.ctx.clock.at(this.ctx.clock.now(), () => {
+      this.pumpTimer = undefined;
+      this.pump();
+    });
+  }
+
+  /** After reopening the store: poll now, and again when in-flight messages come back. */
+  resume(): void {
+    this.notify();
+    const now = this.ctx.clock.now();
+    for (const m of this.queue.messages()) if (m.visibleAt > now) this.wakeAt(m.visibleAt);
+  }
+
+  private wakeAt(time: number): void {
+    if (this.wakeTimes.has(time)) return;
+    this.wakeTimes.add(time);
+    this.ctx.clock.at(time, () => {
+      this.wakeTimes.delete(time);
+      this.notify();
+    });
+  }
+
+  private pump(): void {
+    const { clock } = this.ctx;
+    while (this.running < this.maximumConcurrency) {
+      if (this.windowMs > 0) {
+        const now = clock.now();
+        const visible = this.queue.counts().visible;
+        if (visible === 0) return;
+        if (visible < this.batchSize) {
+          // SQS-1: wait up to the batching window for a full batch.
+          if (this.windowStartedAt === undefined) {
+            this.windowStartedAt = now;
+            this.wakeAt(now + this.windowMs);
+            return;
+          }
+          if (now < this.windowStartedAt + this.windowMs) return;
+        }
+        this.windowStartedAt = undefined;
+      }
+      const { messages, redriven } = this.queue.receive(this.batchSize, MAX_BATCH_BYTES);
+      this.reportRedrives(redriven);
+      if (messages.length === 0) return;
+      this.running++;
+      void clock.track(this.runBatch(messages)).finally(() => {
+        this.running--;
+        this.notify();
+      });
+    }
+  }
+
+  private reportRedrives(redriven: RedriveEvent[]): void {
+    for (const r of redriven) {
+      const record = r.message.lastRecordId ? this.ctx.history.get(r.message.lastRecordId) : undefined;
+      if (!record) continue;
+      const time = timePoint(this.ctx.clock.now());
+      record.batches[record.batches.length - 1]?.redrives?.push({
+        id: r.message.messageId,
+        target: r.targetArn,
+        receiveCount: r.receiveCount,
+      });
+      record.deliveries.push({
+        kind: 'queueRedrive',
+        condition: `ApproximateReceiveCount ${r.receiveCount} reached maxReceiveCount`,
+        target: { type: 'sqs', arn: r.targetArn },
+        body: r.message.body,
+        attributes: Object.fromEntries(
+          Object.entries(r.message.messageAttributes).map(([k, v]) => [
+            k,
+            { DataType: v.DataType, StringValue: v.StringValue ?? '' },
+          ]),
+        ),
+        deliveredAs: r.message.messageId,
+        time,
+      });
+      this.ctx.history.save(record);
+    }
+  }
+
+  private async runBatch(received: SqsMessage[]): Promise<void> {
+    const { ctx, queue } = this;
+    const now = ctx.clock.now();
+    const region = ctx.location.region;
+    const all = received.map((m) => queue.lambdaRecord(m, region));
+    // FILTER-4: SQS deletes messages the filter criteria reject.
+    const passing = all.filter((r) => this.filters.matches(sqsFilterView(r)));
+    const filteredIds = all.filter((r) => !passing.includes(r)).map((r) => r.messageId as string);
+    for (const id of filteredIds) queue.delete(id);
+    const batch: BatchRecord = { index: 0, recordIds: passing.map((r) => r.messageId as string), redrives: [] };
+    if (filteredIds.length > 0) batch.filteredIds = filteredIds;
+    const event = { Records: passing };
+    const record: InvocationRecord = {
+      version: INVOCATION_RECORD_VERSION,
+      id: randomUUID(),
+      functionName: this.settings.functionName,
+      mode: 'batch',
+      source: { type: 'sqs', arn: queue.arn, mappingId: this.id },
+      configuration: this.usedConfiguration(),
+      event,
+      status: 'running',
+      start: timePoint(now),
+      attempts: [],
+      batches: [batch],
+      deliveries: [],
+    };
+    for (const m of received) m.lastRecordId = record.id;
+    if (passing.length === 0) {
+      batch.outcome = 'success';
+      record.status = 'succeeded';
+      record.condition = 'Filtered';
+      record.end = timePoint(now);
+      ctx.history.save(record);
+      return;
+    }
+    const fn = ctx.functionSettings(this.settings.functionName);
+    if (fn.reservedConcurrency === 0 || !ctx.concurrency.tryAcquire(fn.name, fn.reservedConcurrency)) {
+      // Throttled: the messages stay invisible and come back after the visibility timeout.
+      record.attempts.push(refusedAttempt(1, randomUUID(), now, 'throttled'));
+      this.finishFailed(record, batch, received, 'failure');
+      return;
+    }
+    ctx.history.save(record);
+    let result;
+    try {
+      result = await runAttempt(ctx.invoker, fn.name, JSON.stringify(event), randomUUID(), 1, now);
+    } finally {
+      ctx.concurrency.release(fn.name);
+    }
+    const { attempt } = result;
+    attempt.batchIndex = 0;
+    record.attempts.push(attempt);
+    const inBatch = received.filter((m) => batch.recordIds.includes(m.messageId));
+    if (attempt.outcome !== 'success') {
+      // SQS-2: a function error makes the whole batch visible again after the visibility timeout.
+      this.finishFailed(record, batch, inBatch, 'failure');
+      return;
+    }
+    if (!this.reportBatchItemFailures) {
+      for (const m of inBatch) queue.delete(m.messageId);
+      this.finishSucceeded(record, batch);
+      return;
+    }
+    // SQS-4: only the reported messages return to the queue; an invalid report fails the whole batch.
+    const report = readBatchItemFailures(attempt.result, new Set(batch.recordIds));
+    if (report.kind === 'invalid') {
+      batch.reportInvalidReason = report.reason;
+      this.finishFailed(record, batch, inBatch, 'failure');
+      return;
+    }
+    if (report.kind === 'success') {
+      batch.reportedFailures = [];
+      for (const m of inBatch) queue.delete(m.messageId);
+      this.finishSucceeded(record, batch);
+      return;
+    }
+    batch.reportedFailures = report.failedIds;
+    const failed = new Set(report.failedIds);
+    for (const m of inBatch) if (!failed.has(m.messageId)) queue.delete(m.messageId);
+    this.finishFailed(
+      record,
+      batch,
+      inBatch.filter((m) => failed.has(m.messageId)),
+      'partialFailure',
+    );
+  }
+
+  private finishSucceeded(record: InvocationRecord, batch: BatchRecord): void {
+    batch.outcome = 'success';
+    record.status = 'succeeded';
+    record.condition = 'Success';
+    record.end = timePoint(this.ctx.clock.now());
+    this.ctx.history.save(record);
+  }
+
+  private finishFailed(
+    record: InvocationRecord,
+    batch: BatchRecord,
+    returned: SqsMessage[],
+    outcome: 'failure' | 'partialFailure',
+  ): void {
+    batch.outcome = outcome;
+    batch.returnedToQueue = [];
+    for (const m of returned) {
+      const live = this.queue.get(m.messageId);
+      if (!live) continue;
+      live.lastRecordId = record.id;
+      this.queue.changeVisibility(m.messageId, live.visibleAt); // persists lastRecordId with it
+      batch.returnedToQueue.push({ id: m.messageId, visibleAt: new Date(live.visibleAt).toISOString() });
+      this.wakeAt(live.visibleAt);
+    }
+    record.status = 'failed';
+    record.condition = outcome === 'failure' ? 'BatchFailed' : 'PartialBatchFailure';
+    record.end = timePoint(this.ctx.clock.now());
+    this.ctx.history.save(record);
+  }
+
+  private usedConfiguration(): InvocationRecord['configuration'] {
+    const values: Record<string, unknown> = {
+      batchSize: this.batchSize,
+      maximumBatchingWindowInSeconds: this.windowMs / 1000,
+      maximumConcurrency: this.maximumConcurrency,
+      functionResponseTypes: this.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      visibilityTimeoutSeconds: this.queue.visibilityTimeoutMs / 1000,
+      redrivePolicy: this.queue.settings.redrivePolicy ?? null,
+      filterCriteria: this.settings.filterCriteria ?? null,
+    };
+    const origins: Record<string, string> = {};
+    for (const key of Object.keys(values)) origins[key] = this.settings.origins?.[key] ?? 'default';
+    return { values, origins };
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * A local SQS queue kept in the durable store: send, receive with visibility timeout and receive counts (SQS-2,
+ * SQS-3), the redrive policy to its own dead-letter queue, FIFO message groups (SQS-5), purge and inspection.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { DurableStore } from '../store/durableStore';
+import type { QueueSettings } from './functionSettings';
+import { queueArn, type AwsLocation } from './resourceArn';
+import type { VirtualClock } from './virtualClock';
+
+export interface MessageAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: string;
+}
+
+export interface SqsMessage {
+  messageId: string;
+  body: string;
+  messageAttributes: Record<string, MessageAttributeValue>;
+  md5OfBody: string;
+  /** Simulated ms. */
+  sentAt: number;
+  visibleAt: number;
+  receiveCount: number;
+  firstReceiveAt?: number;
+  receiptHandle?: string;
+  groupId?: string;
+  deduplicationId?: string;
+  sequenceNumber?: string;
+  senderId: string;
+  /** Set on messages the redrive policy moved here (SQS-3). */
+  deadLetterQueueSourceArn?: string;
+  /** The invocation record that last received this message (SQS-3 redrives are reported there). */
+  lastRecordId?: string;
+}
+
+export interface SendMessageInput {
+  body: string;
+  messageAttributes?: Record<string, MessageAttributeValue>;
+  delaySeconds?: number;
+  messageGroupId?: string;
+  messageDeduplicationId?: string;
+}
+
+export interface RedriveEvent {
+  message: SqsMessage;
+  receiveCount: number;
+  targetArn: string;
+}
+
+export interface ReceiveResult {
+  messages: SqsMessage[];
+  /** SQS-3: moved to the dead-letter queue instead of being received. */
+  redriven: RedriveEvent[];
+}
+
+export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
+const SENDER_ID = 'AIDAIENQZJOLO23YVJ4VO';
+const DEDUP_WINDOW_MS = 5 * 60_000;
+
+export class SqsQueue {
+  readonly arn: string;
+  readonly fifo: boolean;
+  private readonly collection: string;
+  private readonly recentDedupIds = new Map<string, number>();
+
+  constructor(
+    readonly settings: QueueSettings,
+    private readonly store: DurableStore,
+    private readonly clock: VirtualClock,
+    location: AwsLocation,
+    /** Resolves the redrive policy's target queue. */
+    private readonly resolveQueue: (arnOrName: string) => SqsQueue,
+  ) {
+    this.fifo = settings.fifo ?? settings.name.endsWith('.fifo');
+    if (this.fifo && !settings.name.endsWith('.fifo'))
+      throw new Error(`FIFO queue "${settings.name}" must have a name ending in .fifo.`);
+    this.arn = queueArn(settings.name, location);
+    this.collection = `sqs/${settings.name}`;
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  get visibilityTimeoutMs(): number {
+    return (this.settings.visibilityTimeoutSeconds ?? 30) * 1000;
+  }
+
+  private get map(): ReadonlyMap<string, SqsMessage> {
+    return this.store.collection<SqsMessage>(this.collection);
+  }
+
+  send(input: SendMessageInput): SqsMessage {
+    if (typeof input.body !== 'string' || input.body.length === 0)
+      throw new Error(`SendMessage to ${this.name}: the body must be a non-empty string.`);
+    const size = Buffer.byteLength(input.body);
+    if (size > MAX_SQS_MESSAGE_BYTES)
+      throw new Error(`SendMessage to ${this.name}: the body is ${size} bytes; SQS allows ${MAX_SQS_MESSAGE_BYTES}.`);
+    const now = this.clock.now();
+    const message: SqsMessage = {
+      messageId: randomUUID(),
+      body: input.body,
+      messageAttributes: input.messageAttributes ?? {},
+      md5OfBody: createHash('md5').update(input.body).digest('hex'),
+      sentAt: now,
+      visibleAt: now + (input.delaySeconds ?? this.settings.delaySeconds ?? 0) * 1000,
+      receiveCount: 0,
+      senderId: SENDER_ID,
+    };
+    if (this.fifo) {
+      if (!input.messageGroupId) throw new Error(`SendMessage to FIFO queue ${this.name}: MessageGroupId is required.`);
+      const dedup =
+        input.messageDeduplicationId ??
+        (this.settings.contentBasedDeduplication ? createHash('sha256').update(input.body).digest('hex') : undefined);
+      if (!dedup)
+        throw new Error(
+          `SendMessage to FIFO queue ${this.name}: MessageDeduplicationId is required (or enable content-based deduplication).`,
+        );
+      const seen = this.recentDedupIds.get(dedup);
+      if (seen !== undefined && now - seen < DEDUP_WINDOW_MS) return { ...message, messageId: `duplicate-of-${dedup}` };
+      this.recentDedupIds.set(dedup, now);
+      message.groupId = input.messageGroupId;
+      message.deduplicationId = dedup;
+      message.sequenceNumber = this.nextSequenceNumber();
+      message.visibleAt = now; // FIFO queues have no per-message delay
+    }
+    this.store.put(this.collection, message.messageId, message);
+    return message;
+  }
+
+  /** Puts an existing message (a redrive or a move) into this queue under its own id. */
+  adopt(message: SqsMessage): void {
+    this.store.put(this.collection, message.messageId, message);
+  }
+
+  private nextSequenceNumber(): string {
+    const key = `sequence/${this.name}`;
+    const next = (this.store.get<number>('meta', key) ?? 0) + 1;
+    this.store.put('meta', key, next);
+    return String(next).padStart(20, '0');
+  }
+
+  /**
+   * Receives up to `max` visible messages (and at most `maxBytes` of bodies): each gets a new receipt handle,
+   * its receive count goes up and it stays invisible for the visibility timeout (SQS-2, SQS-3).
+   */
+  receive(max: number, maxBytes = Infinity): ReceiveResult {
+    const now = this.clock.now();
+    const messages: SqsMessage[] = [];
+    const redriven: RedriveEvent[] = [];
+    const blockedGroups = new Set<string>();
+    let bytes = 0;
+    for (const message of this.map.values()) {
+      if (messages.length >= max) break;
+      if (this.fifo && blockedGroups.has(message.groupId!)) continue;
+      if (message.visibleAt > now) {
+        // SQS-5: an in-flight message blocks the rest of its group.
+        if (this.fifo) blockedGroups.add(message.groupId!);
+        continue;
+      }
+      const policy = this.settings.redrivePolicy;
+      if (policy && message.receiveCount >= policy.maxReceiveCount) {
+        // SQS-3: received maxReceiveCount times without being deleted: SQS moves it instead of delivering it again.
+        redriven.push(this.moveToDeadLetterQueue(message, policy.deadLetterTargetArn));
+        continue;
+      }
+      const size = Buffer.byteLength(message.body);
+      if (messages.length > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      message.receiveCount++;
+      message.firstReceiveAt ??= now;
+      message.visibleAt = now + this.visibilityTimeoutMs;
+      message.receiptHandle = randomUUID();
+      this.store.put(this.collection, message.messageId, message);
+      messages.push(message);
+    }
+    return { messages, redriven };
+  }
+
+  private moveToDeadLetterQueue(message: SqsMessage, target: string): RedriveEvent {
+    const dlq = this.resolveQueue(target);
+    const receiveCount = message.receiveCount;
+    this.store.delete(this.collection, message.messageId);
+    dlq.adopt({
+      ...message,
+      receiveCount: 0,
+      visibleAt: this.clock.now(),
+      receiptHandle: undefined,
+      deadLetterQueueSourceArn: this.arn,
+    });
+    return { message, receiveCount, targetArn: dlq.arn };
+  }
+
+  delete(messageId: string): boolean {
+    if (!this.map.has(messageId)) return false;
+    this.store.delete(this.collection, messageId);
+    return true;
+  }
+
+  /** ChangeMessageVisibility: the message becomes visible at simulated time `visibleAt`. */
+  changeVisibility(messageId: string, visibleAt: number): void {
+    const message = this.map.get(messageId);
+    if (!message) return;
+    message.visibleAt = visibleAt;
+    this.store.put(this.collection, messageId, message);
+  }
+
+  get(messageId: string): SqsMessage | undefined {
+    return this.map.get(messageId);
+  }
+
+  /** Every message, in queue order (for inspection). */
+  messages(): SqsMessage[] {
+    return [...this.map.values()];
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  counts(): { visible: number; inFlight: number; total: number } {
+    const now = this.clock.now();
+    let visible = 0;
+    for (const m of this.map.values()) if (m.visibleAt <= now) visible++;
+    return { visible, inFlight: this.map.size - visible, total: this.map.size };
+  }
+
+  /** The earliest simulated time at which an invisible message becomes visible again. */
+  nextVisibleAt(): number | undefined {
+    const now = this.clock.now();
+    let next: number | undefined;
+    for (const m of this.map.values())
+      if (m.visibleAt > now && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
+    return next;
+  }
+
+  purge(): number {
+    const ids = [...this.map.keys()];
+    for (const id of ids) this.store.delete(this.collection, id);
+    return ids.length;
+  }
+
+  /** The Lambda event record for a received message (SQS-7). */
+  lambdaRecord(message: SqsMessage, region: string): Record<string, unknown> {
+    const attributes: Record<string, string> = {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: String(Math.floor(message.sentAt)),
+      SenderId: message.senderId,
+      ApproximateFirstReceiveTimestamp: String(Math.floor(message.firstReceiveAt ?? message.sentAt)),
+    };
+    if (this.fifo) {
+      attributes.SequenceNumber = message.sequenceNumber!;
+      attributes.MessageGroupId = message.groupId!;
+      attributes.MessageDeduplicationId = message.deduplicationId!;
+    }
+    if (message.deadLetterQueueSourceArn) attributes.DeadLetterQueueSourceArn = message.deadLetterQueueSourceArn;
+    const messageAttributes: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(message.messageAttributes)) {
+      messageAttributes[k] = {
+        stringValue: v.StringValue,
+        binaryValue: v.BinaryValue,
+        stringListValues: [],
+        binaryListValues: [],
+        dataType: v.DataType,
+      };
+    }
+    return {
+      messageId: message.messageId,
+      receiptHandle: message.receiptHandle,
+      body: message.body,
+      attributes,
+      messageAttributes,
+      md5OfBody: message.md5OfBody,
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.arn,
+      awsRegion: region,
+    };
+  }
+}

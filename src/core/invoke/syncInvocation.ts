@@ -1,0 +1,148 @@
+/**
+ * Synchronous invocation (SYNC-1..8): the invocation wrapper around one run of the function. The caller waits;
+ * Lambda never retries (SYNC-7).
+ */
+import { randomUUID } from 'node:crypto';
+import { faultNames, type EngineContext, type InjectedFaults } from './engineContext';
+import { runAttempt } from './functionAttempt';
+import {
+  INVOCATION_RECORD_VERSION,
+  timePoint,
+  type InvocationRecord,
+  type RecordSource,
+  type SyncResponse,
+} from './invocationRecord';
+import { checkPayload, LambdaServiceError } from './lambdaServiceError';
+
+/** SYNC-6: 6 MB request and response. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+export interface SyncInvokeOptions {
+  /** SYNC-8: validate only, run nothing. */
+  dryRun?: boolean;
+  /** `throttle`/`systemError`/`zeroConcurrency` answer 429/500/429 instead of running (deliverTwice is an async fault). */
+  faults?: InjectedFaults;
+  source?: RecordSource;
+  signal?: AbortSignal;
+}
+
+export async function invokeSync(
+  ctx: EngineContext,
+  functionName: string,
+  payloadJson: string,
+  options: SyncInvokeOptions = {},
+): Promise<InvocationRecord> {
+  const fn = ctx.functionSettings(functionName);
+  const now = ctx.clock.now();
+  const record: InvocationRecord = {
+    version: INVOCATION_RECORD_VERSION,
+    id: randomUUID(),
+    functionName,
+    mode: 'sync',
+    configuration: {
+      values: {
+        timeoutSeconds: fn.timeoutSeconds ?? 3,
+        memorySizeMB: fn.memorySizeMB ?? 128,
+        reservedConcurrency: fn.reservedConcurrency ?? null,
+      },
+      origins: {
+        timeoutSeconds: fn.origins?.timeoutSeconds ?? 'default',
+        memorySizeMB: fn.origins?.memorySizeMB ?? 'default',
+        reservedConcurrency: fn.origins?.reservedConcurrency ?? 'default',
+      },
+    },
+    event: null,
+    status: 'running',
+    start: timePoint(now),
+    attempts: [],
+    batches: [],
+    deliveries: [],
+  };
+  if (options.source) record.source = options.source;
+  const faults = faultNames(options.faults);
+  if (faults.length > 0) record.faults = faults;
+
+  const reject = (error: LambdaServiceError): InvocationRecord => {
+    record.status = 'rejected';
+    record.response = { StatusCode: error.statusCode, errorType: error.errorType, errorMessage: error.message };
+    record.end = timePoint(ctx.clock.now());
+    ctx.history.save(record);
+    return record;
+  };
+
+  try {
+    // SYNC-6: an oversize (or non-JSON) request is refused before the handler runs.
+    checkPayload(payloadJson, MAX_SYNC_PAYLOAD_BYTES);
+  } catch (error) {
+    record.event = { truncatedPayload: payloadJson.slice(0, 1024), sizeBytes: Buffer.byteLength(payloadJson) };
+    if (error instanceof LambdaServiceError) return reject(error);
+    throw error;
+  }
+  record.event = JSON.parse(payloadJson) as unknown;
+
+  if (options.dryRun) {
+    // SYNC-8: parameters are valid; nothing runs.
+    record.status = 'dryRun';
+    record.response = { StatusCode: 204 };
+    record.end = timePoint(ctx.clock.now());
+    ctx.history.save(record);
+    return record;
+  }
+  if (fn.reservedConcurrency === 0 || options.faults?.zeroConcurrency || options.faults?.throttle) {
+    return reject(new LambdaServiceError('TooManyRequestsException', 429, 'Rate Exceeded.'));
+  }
+  if (options.faults?.systemError) {
+    return reject(
+      new LambdaServiceError('ServiceException', 500, 'Lambda was unable to run the function (injected system error).'),
+    );
+  }
+  if (!ctx.concurrency.tryAcquire(fn.name, fn.reservedConcurrency)) {
+    return reject(new LambdaServiceError('TooManyRequestsException', 429, 'Rate Exceeded.'));
+  }
+
+  ctx.history.save(record);
+  let result;
+  try {
+    // SYNC-7: exactly one attempt; the caller decides about retries.
+    result = await runAttempt(ctx.invoker, fn.name, payloadJson, randomUUID(), 1, now, options.signal);
+  } finally {
+    ctx.concurrency.release(fn.name);
+  }
+  const { attempt } = result;
+  if (attempt.outcome === 'success') {
+    const payload = JSON.stringify(attempt.result ?? null);
+    if (Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD_BYTES) {
+      // SYNC-6: an oversize response is a function error.
+      attempt.outcome = 'functionError';
+      attempt.functionError = 'Unhandled';
+      attempt.error = {
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_PAYLOAD_BYTES} bytes).`,
+      };
+      delete attempt.result;
+    }
+  }
+  record.attempts.push(attempt);
+  let response: SyncResponse;
+  if (attempt.outcome === 'systemError') {
+    response = { StatusCode: 500, errorType: attempt.error!.errorType, errorMessage: attempt.error!.errorMessage };
+    record.status = 'failed';
+  } else if (attempt.outcome === 'functionError') {
+    // SYNC-2: a function error is still HTTP 200, with FunctionError.
+    response = {
+      StatusCode: 200,
+      FunctionError: attempt.functionError ?? 'Unhandled',
+      ExecutedVersion: '$LATEST',
+      Payload: JSON.stringify(attempt.error ?? null),
+    };
+    record.status = 'failed';
+  } else {
+    // SYNC-1: the return value as JSON, `null` when the handler returned nothing.
+    response = { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: JSON.stringify(attempt.result ?? null) };
+    record.status = 'succeeded';
+  }
+  record.response = response;
+  record.end = timePoint(ctx.clock.now());
+  ctx.history.save(record);
+  return record;
+}

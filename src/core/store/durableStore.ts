@@ -1,0 +1,318 @@
+/**
+ * The durable local store: named collections of JSON values kept in memory and persisted as append-only JSONL
+ * segments with fsync. Every change made in one synchronous block of code becomes one line (one atomic
+ * transaction): a crash either keeps the whole line or, when the line is torn, none of it. Opening the store
+ * replays the newest complete snapshot and every later segment. Compaction writes a fresh snapshot.
+ *
+ * Layout of the directory:
+ *   snapshot-<n>.jsonl   every live entry at the time segment <n> was started (last line `{"end":true}`)
+ *   segment-<n>.jsonl    one JSON array of operations per line, `[["p", collection, key, value], ["d", collection, key]]`
+ */
+import { promises as fsp } from 'node:fs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface DurableStoreOptions {
+  /** Compact when the live segment has grown beyond this many bytes and beyond twice the last snapshot (default 64 MB). */
+  compactAfterBytes?: number;
+}
+
+export class StoreCorruptError extends Error {
+  override readonly name = 'StoreCorruptError';
+}
+
+const SEGMENT = /^segment-(\d{8})\.jsonl$/;
+const SNAPSHOT = /^snapshot-(\d{8})\.jsonl$/;
+
+function fileNumber(n: number): string {
+  return String(n).padStart(8, '0');
+}
+
+export class DurableStore {
+  private readonly collections = new Map<string, Map<string, unknown>>();
+  /** Operations of the current synchronous block, already serialised (so later mutations cannot leak into them). */
+  private openLine: string[] = [];
+  private lineScheduled = false;
+  private pendingLines: string[] = [];
+  private flushScheduled = false;
+  private writing: Promise<void> = Promise.resolve();
+  private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private segmentNumber = 0;
+  private segmentBytes = 0;
+  private snapshotBytes = 0;
+  private handle: fsp.FileHandle | undefined;
+  private closed = false;
+  private failure: Error | undefined;
+  private readonly compactAfterBytes: number;
+
+  private constructor(
+    readonly directory: string,
+    options: DurableStoreOptions,
+  ) {
+    this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Opens (creating when needed) the store in `directory` and replays it into memory. */
+  static async open(directory: string, options: DurableStoreOptions = {}): Promise<DurableStore> {
+    const store = new DurableStore(directory, options);
+    await fsp.mkdir(directory, { recursive: true });
+    await store.replay();
+    return store;
+  }
+
+  /** The live map of one collection; read it freely, change it only through put/delete. */
+  collection<T>(name: string): ReadonlyMap<string, T> {
+    return this.mapOf(name) as Map<string, T>;
+  }
+
+  get<T>(collection: string, key: string): T | undefined {
+    return this.collections.get(collection)?.get(key) as T | undefined;
+  }
+
+  collectionNames(): string[] {
+    return [...this.collections.keys()];
+  }
+
+  put(collection: string, key: string, value: unknown): void {
+    this.assertOpen();
+    this.mapOf(collection).set(key, value);
+    this.record(JSON.stringify(['p', collection, key, value]));
+  }
+
+  delete(collection: string, key: string): void {
+    this.assertOpen();
+    const map = this.collections.get(collection);
+    if (!map?.has(key)) return;
+    map.delete(key);
+    this.record(JSON.stringify(['d', collection, key]));
+  }
+
+  /** Resolves once every change made so far is on disk (fsync'd). */
+  flush(): Promise<void> {
+    this.closeLine();
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pendingLines.length === 0 && this.waiters.length === 0) return this.writing;
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Rewrites the live state as a snapshot and drops older files. */
+  async compact(): Promise<void> {
+    await this.flush();
+    await this.chain(() => this.compactNow());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    await this.writing;
+    this.closed = true;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private mapOf(name: string): Map<string, unknown> {
+    let map = this.collections.get(name);
+    if (!map) {
+      map = new Map();
+      this.collections.set(name, map);
+    }
+    return map;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`The store at ${this.directory} is closed.`);
+  }
+
+  private record(op: string): void {
+    this.openLine.push(op);
+    if (!this.lineScheduled) {
+      this.lineScheduled = true;
+      // Everything changed in this synchronous block belongs to one line, i.e. one atomic transaction.
+      queueMicrotask(() => this.closeLine());
+    }
+  }
+
+  private closeLine(): void {
+    this.lineScheduled = false;
+    if (this.openLine.length === 0) return;
+    this.pendingLines.push(`[${this.openLine.join(',')}]\n`);
+    this.openLine = [];
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Group commit: every line written before the next turn of the event loop shares one write and one fsync.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const lines = this.pendingLines;
+      const waiters = this.waiters;
+      this.pendingLines = [];
+      this.waiters = [];
+      void this.chain(async () => {
+        if (lines.length > 0) await this.appendLines(lines);
+        if (this.segmentBytes > this.compactAfterBytes && this.segmentBytes > 2 * this.snapshotBytes) {
+          await this.compactNow();
+        }
+      }).then(
+        () => waiters.forEach((w) => w.resolve()),
+        (error: unknown) => {
+          this.failure = error instanceof Error ? error : new Error(String(error));
+          waiters.forEach((w) => w.reject(this.failure));
+        },
+      );
+    });
+  }
+
+  private chain(step: () => Promise<void>): Promise<void> {
+    const next = this.writing.then(step);
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async appendLines(lines: string[]): Promise<void> {
+    const handle = await this.segmentHandle();
+    const data = Buffer.from(lines.join(''), 'utf8');
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+      offset += bytesWritten;
+    }
+    await handle.sync();
+    this.segmentBytes += data.length;
+  }
+
+  private async segmentHandle(): Promise<fsp.FileHandle> {
+    if (!this.handle) {
+      this.handle = await fsp.open(this.segmentPath(this.segmentNumber), 'a');
+      await this.syncDirectory();
+    }
+    return this.handle;
+  }
+
+  private segmentPath(n: number): string {
+    return path.join(this.directory, `segment-${fileNumber(n)}.jsonl`);
+  }
+
+  private async syncDirectory(): Promise<void> {
+    // A new or renamed file is only durable once its directory entry is.
+    const dir = await fsp.open(this.directory, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  private async compactNow(): Promise<void> {
+    const next = this.segmentNumber + 1;
+    const tmp = path.join(this.directory, `snapshot-${fileNumber(next)}.tmp`);
+    const out = await fsp.open(tmp, 'w');
+    let bytes = 0;
+    try {
+      let chunk: string[] = [];
+      let chunkBytes = 0;
+      const write = async (): Promise<void> => {
+        if (chunk.length === 0) return;
+        const data = Buffer.from(chunk.join(''), 'utf8');
+        await out.write(data);
+        bytes += data.length;
+        chunk = [];
+        chunkBytes = 0;
+      };
+      for (const [name, map] of this.collections) {
+        for (const [key, value] of map) {
+          const line = `[${JSON.stringify(['p', name, key, value])}]\n`;
+          chunk.push(line);
+          chunkBytes += line.length;
+          if (chunkBytes > 1 << 20) await write();
+        }
+      }
+      chunk.push('{"end":true}\n');
+      await write();
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await fsp.rename(tmp, path.join(this.directory, `snapshot-${fileNumber(next)}.jsonl`));
+    await this.handle?.close();
+    this.handle = undefined;
+    const previous = this.segmentNumber;
+    this.segmentNumber = next;
+    this.segmentBytes = 0;
+    this.snapshotBytes = bytes;
+    await this.syncDirectory();
+    // Older files are covered by the new snapshot.
+    for (const name of await fsp.readdir(this.directory)) {
+      const segment = SEGMENT.exec(name);
+      const snapshot = SNAPSHOT.exec(name);
+      if ((segment && Number(segment[1]) <= previous) || (snapshot && Number(snapshot[1]) < next)) {
+        await fsp.rm(path.join(this.directory, name), { force: true });
+      }
+    }
+  }
+
+  private async replay(): Promise<void> {
+    const names = await fsp.readdir(this.directory);
+    const snapshots = names
+      .map((n) => SNAPSHOT.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => b - a);
+    let base = 0;
+    for (const n of snapshots) {
+      const file = path.join(this.directory, `snapshot-${fileNumber(n)}.jsonl`);
+      const text = await fsp.readFile(file, 'utf8');
+      if (!text.endsWith('{"end":true}\n')) continue; // an unfinished snapshot is ignored; the segments still hold its data
+      this.applyText(text.slice(0, -'{"end":true}\n'.length), file, false);
+      this.snapshotBytes = Buffer.byteLength(text);
+      base = n;
+      break;
+    }
+    const segments = names
+      .map((n) => SEGMENT.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .filter((n) => n >= base)
+      .sort((a, b) => a - b);
+    for (let i = 0; i < segments.length; i++) {
+      const file = this.segmentPath(segments[i]);
+      this.applyText(await fsp.readFile(file, 'utf8'), file, true);
+    }
+    // A fresh segment per opening: nothing is ever appended after a torn line.
+    this.segmentNumber = Math.max(base, ...segments, 0) + 1;
+    for (const n of segments) if (n < base) fs.rmSync(this.segmentPath(n), { force: true });
+  }
+
+  private applyText(text: string, file: string, tornTailAllowed: boolean): void {
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (line === '') continue;
+      let ops: unknown;
+      try {
+        ops = JSON.parse(line);
+      } catch {
+        const isTail = lines.slice(i + 1).every((l) => l === '');
+        // A crash in the middle of a write leaves a torn last line: that transaction never happened.
+        if (tornTailAllowed && isTail) return;
+        throw new StoreCorruptError(`${file}: line ${i + 1} is not valid JSON; the store is damaged.`);
+      }
+      if (!Array.isArray(ops)) throw new StoreCorruptError(`${file}: line ${i + 1} is not a list of operations.`);
+      for (const op of ops as unknown[]) this.applyOp(op, file, i + 1);
+    }
+  }
+
+  private applyOp(op: unknown, file: string, line: number): void {
+    if (!Array.isArray(op) || typeof op[1] !== 'string' || typeof op[2] !== 'string') {
+      throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
+    }
+    if (op[0] === 'p') this.mapOf(op[1]).set(op[2], op[3]);
+    else if (op[0] === 'd') this.collections.get(op[1])?.delete(op[2]);
+    else throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
+  }
+}

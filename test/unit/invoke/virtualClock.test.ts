@@ -1,0 +1,50 @@
+import * as assert from 'node:assert/strict';
+import { VirtualClock } from '../../../src/core/invoke/virtualClock';
+
+describe('invoke: virtual clock', () => {
+  it('instant scale fires timers in simulated-time order and jumps to each', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const fired: Array<[string, number]> = [];
+    clock.at(120_000, () => fired.push(['b', clock.now()]));
+    clock.at(60_000, () => fired.push(['a', clock.now()]));
+    clock.at(60_000, () => fired.push(['a2', clock.now()]));
+    const cancelled = clock.at(1, () => fired.push(['never', 0]));
+    clock.cancel(cancelled);
+    await clock.runUntilIdle();
+    assert.deepEqual(fired, [
+      ['a', 60_000],
+      ['a2', 60_000],
+      ['b', 120_000],
+    ]);
+  });
+
+  it('does not move instant time while tracked work is in flight', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    let release!: () => void;
+    const seen: number[] = [];
+    clock.at(0, () => new Promise<void>((r) => (release = r)).then(() => seen.push(clock.now())));
+    clock.at(1000, () => seen.push(clock.now()));
+    setImmediate(() => setImmediate(() => release()));
+    await clock.runUntilIdle();
+    assert.deepEqual(seen, [0, 1000]);
+  });
+
+  it('a finite scale maps simulated delays to wall time (60 s at scale 6000 = 10 ms)', async () => {
+    const clock = new VirtualClock({ start: 0, scale: 6000 });
+    let firedAt = -1;
+    clock.after(60_000, () => (firedAt = clock.now()));
+    await clock.runUntilIdle();
+    assert.ok(firedAt >= 60_000, `fired at ${firedAt}`);
+    clock.dispose();
+  });
+
+  it('rejects a scale that is not positive', () => {
+    assert.throws(() => new VirtualClock({ scale: 0 }), /Time scale must be a positive number or Infinity, got 0/);
+  });
+
+  it('runUntilIdle reports the first error a timer threw', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    clock.at(5, () => Promise.reject(new Error('handler bug')));
+    await assert.rejects(clock.runUntilIdle(), /handler bug/);
+  });
+});
