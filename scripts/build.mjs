@@ -1,7 +1,7 @@
 // One esbuild context per entry point (STYLE.md): extension (vscode external), language server, CLI,
 // child-process bootstraps, webview script. Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+
+/**
+ * `typescript` (the discovery parser, ~3 MB) is bundled once into dist/vendor/typescript.js and required lazily by
+ * the CLI and the server, so starting them does not pay for parsing it.
+ */
+const vendorTypeScript = {
+  name: 'vendor-typescript',
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: './vendor/typescript.js', external: true }));
+  },
+};
 
 const common = {
   bundle: true,
@@ -20,6 +31,8 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   absWorkingDir: root,
+  // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   define: { __LTR_VERSION__: JSON.stringify(version) },
 };
 
@@ -29,24 +42,31 @@ const entries = [
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
-    external: ['vscode'],
+    external: ['vscode', 'esbuild'],
     // Marks when the bundle starts evaluating, for the activation benchmark (bench/activation.bench.mjs).
     banner: { js: 'var __ltrBundleStart = performance.now();' },
   },
-  { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', plugins: [vendorTypeScript] },
+  {
+    ...common,
+    entryPoints: ['node_modules/typescript/lib/typescript.js'],
+    outfile: 'dist/vendor/typescript.js',
+    sourcemap: false,
+    minify: true,
+  },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
     external: ['esbuild'],
+    plugins: [vendorTypeScript],
   },
   {
     ...common,
     entryPoints: ['src/core/runtime/node/bootstrap.ts'],
     outfile: 'dist/runtime/node-bootstrap.js',
     external: ['esbuild'],
-    optional: true,
   },
   {
     ...common,
@@ -59,8 +79,19 @@ const entries = [
   },
 ];
 
+/**
+ * esbuild (transpiles TypeScript handlers at run time) cannot be bundled: its JS API and this platform's binary are
+ * copied into dist/node_modules, which makes the .vsix platform-specific (vsce --target).
+ */
+const esbuildPlatformPackage = `@esbuild/${process.platform}-${process.arch}`;
+const runtimePackages = ['esbuild', esbuildPlatformPackage];
+
 /** Files shipped as they are, next to the bundles. */
-const copies = [['src/core/runtime/python/bootstrap.py', 'dist/runtime/python_bootstrap.py']];
+const copies = [
+  ['src/core/runtime/python/bootstrap.py', 'dist/runtime/python_bootstrap.py'],
+  ['node_modules/@vscode/codicons/dist/codicon.css', 'media/codicons/codicon.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.ttf', 'media/codicons/codicon.ttf'],
+];
 
 async function exists(path) {
   return stat(join(root, path)).then(
@@ -74,6 +105,11 @@ async function copyAssets() {
     if (!(await exists(from))) continue;
     await mkdir(dirname(join(root, to)), { recursive: true });
     await copyFile(join(root, from), join(root, to));
+  }
+  for (const pkg of runtimePackages) {
+    const from = join(root, 'node_modules', pkg);
+    if (!(await exists(join('node_modules', pkg)))) throw new Error(`${pkg} is not installed; run npm install`);
+    await cp(from, join(root, 'dist', 'node_modules', pkg), { recursive: true, dereference: true });
   }
 }
 

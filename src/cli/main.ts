@@ -1,8 +1,13 @@
 /** `lambda-trigger`: the engine's command-line front (ARCHITECTURE.md). */
 import { packageVersion } from '../shared/version';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
+import { eventsCommand } from './commands/events';
+import { invokeCommand } from './commands/invoke';
+import { listCommand } from './commands/list';
+import { renderCommand } from './commands/render';
+import { validateCommand } from './commands/validate';
 
-const commands: CliCommand[] = [];
+const commands: CliCommand[] = [listCommand, invokeCommand, eventsCommand, renderCommand, validateCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
@@ -71,6 +76,11 @@ function processIO(): CliIO {
 }
 
 if (require.main === module) {
+  // `lambda-trigger list | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   runCli(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;

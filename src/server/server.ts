@@ -1,19 +1,60 @@
-/** The language server: workspace handler index, code lenses, event-file diagnostics (ARCHITECTURE.md). */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+/** The language server: workspace handler index, code lenses, discovery diagnostics, event-file features. */
+import { fileURLToPath } from 'node:url';
+import {
+  CodeLensRefreshRequest,
+  createConnection,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Diagnostic,
+  type FileEvent,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { serverStatusRequest, type ServerStatus } from '../shared/protocol';
+import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
+import { DEFAULT_IGNORE_GLOBS } from '../core/discovery/workspaceWalker';
+import {
+  functionsRequest,
+  indexChangedNotification,
+  serverStatusRequest,
+  type ServerInitOptions,
+  type ServerStatus,
+} from '../shared/protocol';
 import { packageVersion } from '../shared/version';
+import { diagnosticsByUri, handlerCodeLenses, WorkspaceIndex } from './handlerIndex';
+import {
+  eventFileCodeActions,
+  eventFileCompletion,
+  eventFileDiagnostics,
+  eventFileHover,
+} from './eventFiles/eventFileFeatures';
+import { resolveEventFileType } from './eventFiles/eventFileType';
+import { parseEventJson } from '../core/events/eventJson';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const startedAt = Date.now();
 let workspaceFolders: string[] = [];
+let initOptions: ServerInitOptions | undefined;
+let codeLensRefreshSupported = false;
+let indexes: WorkspaceIndex[] = [];
+let firstBuild: Promise<void> | undefined;
+let indexBuildMs: number | undefined;
+let catalogue: EventCatalogue | undefined;
+/** URIs that got discovery diagnostics last time, so fixed problems are cleared. */
+let discoveryDiagnosticUris = new Set<string>();
 
 connection.onInitialize((params) => {
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
+  initOptions = params.initializationOptions as ServerInitOptions | undefined;
+  codeLensRefreshSupported = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeLensProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: ['"', ':'] },
+      hoverProvider: true,
+      codeActionProvider: true,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'Lambda Trigger Runner', version: packageVersion },
@@ -24,7 +65,179 @@ connection.onInitialized(() => {
   connection.workspace.onDidChangeWorkspaceFolders((change) => {
     const removed = new Set(change.removed.map((f) => f.uri));
     workspaceFolders = [...workspaceFolders.filter((uri) => !removed.has(uri)), ...change.added.map((f) => f.uri)];
+    rebuild();
   });
+  rebuild();
+});
+
+/** Builds every folder's index in the background; requests wait on it, edits queue behind it. */
+function rebuild(): void {
+  const ignoreGlobs = [...DEFAULT_IGNORE_GLOBS, ...(initOptions?.ignoreGlobs ?? [])];
+  indexes = workspaceFolders
+    .filter((uri) => uri.startsWith('file:'))
+    .map((uri) => new WorkspaceIndex({ root: fileURLToPath(uri), ignoreGlobs, env: process.env }));
+  const started = performance.now();
+  firstBuild = Promise.all(indexes.map((i) => i.build())).then(
+    () => {
+      indexBuildMs = performance.now() - started;
+      indexChanged();
+    },
+    (err: unknown) => connection.console.error(`Indexing the workspace failed: ${String(err)}`),
+  );
+}
+
+let changeTimer: NodeJS.Timeout | undefined;
+/** Publishes what an index change affects, debounced so a burst of file events costs one round. */
+function indexChanged(): void {
+  clearTimeout(changeTimer);
+  changeTimer = setTimeout(() => {
+    publishDiscoveryDiagnostics();
+    const functions = indexes.reduce((n, i) => n + i.functions().length, 0);
+    void connection.sendNotification(indexChangedNotification, { functions });
+    if (codeLensRefreshSupported) void connection.sendRequest(CodeLensRefreshRequest.type);
+  }, 50);
+}
+
+function publishDiscoveryDiagnostics(): void {
+  const next = new Set<string>();
+  for (const index of indexes) {
+    for (const [uri, diagnostics] of diagnosticsByUri(index)) {
+      next.add(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: [...diagnostics, ...eventDiagnosticsFor(uri)] });
+    }
+  }
+  for (const uri of discoveryDiagnosticUris) {
+    if (!next.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: eventDiagnosticsFor(uri) });
+  }
+  discoveryDiagnosticUris = next;
+}
+
+function indexFor(file: string): WorkspaceIndex | undefined {
+  return indexes.find((i) => file === i.root || file.startsWith(`${i.root}/`));
+}
+
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  void applyFileChanges(changes);
+});
+
+async function applyFileChanges(changes: readonly FileEvent[]): Promise<void> {
+  await firstBuild;
+  let touched = false;
+  for (const change of changes) {
+    if (!change.uri.startsWith('file:')) continue;
+    const file = fileURLToPath(change.uri);
+    const index = indexFor(file);
+    if (!index) continue;
+    // An open document's text is the truth while it is open (its unsaved edits are already in the index).
+    if (change.type !== FileChangeType.Deleted && documents.get(change.uri)) continue;
+    if (change.type === FileChangeType.Deleted) index.remove(file);
+    else index.update(file);
+    touched = true;
+  }
+  if (touched) indexChanged();
+}
+
+documents.onDidChangeContent(async ({ document }) => {
+  if (document.uri.startsWith('file:')) {
+    await firstBuild;
+    const file = fileURLToPath(document.uri);
+    const index = indexFor(file);
+    if (index?.isRelevant(file)) {
+      index.update(file, document.getText());
+      indexChanged();
+    }
+  }
+  publishEventDiagnostics(document);
+});
+
+documents.onDidClose(({ document }) => {
+  if (!document.uri.startsWith('file:')) return;
+  const file = fileURLToPath(document.uri);
+  const index = indexFor(file);
+  if (index?.isRelevant(file)) {
+    index.update(file); // back to what is on disk
+    indexChanged();
+  }
+});
+
+// ---- event payload files (lambda-events/<Function>/<name>.json, or any JSON with a "$eventType" marker) ----
+
+function catalogueOrUndefined(): EventCatalogue | undefined {
+  if (catalogue || !initOptions?.templatesDir) return catalogue;
+  try {
+    catalogue = loadCatalogue(initOptions.templatesDir);
+  } catch (err) {
+    connection.console.error(`Loading the event catalogue failed: ${String(err)}`);
+  }
+  return catalogue;
+}
+
+function isEventDocument(doc: TextDocument): boolean {
+  if (doc.languageId !== 'json' && !doc.uri.endsWith('.json')) return false;
+  const cat = catalogueOrUndefined();
+  if (!cat) return false;
+  let payload: unknown;
+  try {
+    payload = parseEventJson(doc.getText(), doc.uri);
+  } catch {
+    payload = undefined; // still an event file if its location says so
+  }
+  return resolveEventFileType(doc.uri, payload, cat) !== undefined;
+}
+
+function eventDiagnosticsFor(uri: string): Diagnostic[] {
+  const doc = documents.get(uri);
+  const cat = catalogueOrUndefined();
+  return doc && cat && isEventDocument(doc) ? eventFileDiagnostics(doc, cat) : [];
+}
+
+function publishEventDiagnostics(doc: TextDocument): void {
+  if (doc.languageId !== 'json' && !doc.uri.endsWith('.json')) return;
+  const cat = catalogueOrUndefined();
+  if (!cat) return;
+  const discovery = doc.uri.startsWith('file:')
+    ? (indexFor(fileURLToPath(doc.uri))?.problems(fileURLToPath(doc.uri)) ?? []).length > 0
+    : false;
+  if (discovery) {
+    publishDiscoveryDiagnostics();
+    return;
+  }
+  void connection.sendDiagnostics({
+    uri: doc.uri,
+    diagnostics: isEventDocument(doc) ? eventFileDiagnostics(doc, cat) : [],
+  });
+}
+
+connection.onCompletion(({ textDocument, position }) => {
+  const doc = documents.get(textDocument.uri);
+  const cat = catalogueOrUndefined();
+  return doc && cat && isEventDocument(doc) ? eventFileCompletion(doc, position, cat) : [];
+});
+
+connection.onHover(({ textDocument, position }) => {
+  const doc = documents.get(textDocument.uri);
+  const cat = catalogueOrUndefined();
+  return doc && cat && isEventDocument(doc) ? eventFileHover(doc, position, cat) : null;
+});
+
+connection.onCodeAction(({ textDocument, context }) => {
+  const doc = documents.get(textDocument.uri);
+  const cat = catalogueOrUndefined();
+  return doc && cat && isEventDocument(doc) ? eventFileCodeActions(doc, context.diagnostics, cat) : [];
+});
+
+// ---- handler code lenses and the index requests ----
+
+connection.onCodeLens(async ({ textDocument }) => {
+  await firstBuild;
+  if (!textDocument.uri.startsWith('file:')) return [];
+  const index = indexFor(fileURLToPath(textDocument.uri));
+  return index ? handlerCodeLenses(index, textDocument.uri) : [];
+});
+
+connection.onRequest(functionsRequest, async () => {
+  await firstBuild;
+  return indexes.map((i) => i.result());
 });
 
 connection.onRequest(serverStatusRequest, (): ServerStatus => ({
@@ -33,6 +246,8 @@ connection.onRequest(serverStatusRequest, (): ServerStatus => ({
   workspaceFolders,
   uptimeMs: Date.now() - startedAt,
   openDocuments: documents.all().length,
+  functions: indexes.reduce((n, i) => n + (indexBuildMs === undefined ? 0 : i.functions().length), 0),
+  indexBuildMs,
 }));
 
 documents.listen(connection);

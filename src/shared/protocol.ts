@@ -2,7 +2,8 @@
  * Custom LSP messages between the extension (client) and the language server. Declared once, imported by both
  * sides (STYLE.md). Method names are prefixed `lambdaTrigger/`; each comment says which way the message flows.
  */
-import { RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { DiscoveryResult } from '../core/discovery/workspaceIndex';
 
 export interface ServerStatus {
   /** The server's package version. */
@@ -14,7 +15,25 @@ export interface ServerStatus {
   uptimeMs: number;
   /** Documents the editor currently has open and synchronised with the server. */
   openDocuments: number;
+  /** Functions in the workspace index, once it is built. */
+  functions: number;
+  /** Milliseconds the first full index took; undefined until it is built. */
+  indexBuildMs?: number;
+}
+
+/** What the extension passes at start (initializationOptions). */
+export interface ServerInitOptions {
+  /** Absolute path of the extension's event-templates/ folder. */
+  templatesDir: string;
+  /** Extra ignore globs from the `lambdaTrigger.discovery.exclude` setting. */
+  ignoreGlobs?: string[];
 }
 
 /** client -> server: liveness and basic facts about the server. */
 export const serverStatusRequest = new RequestType0<ServerStatus, void>('lambdaTrigger/serverStatus');
+
+/** client -> server: every function the workspace index knows, per workspace folder (waits for the first build). */
+export const functionsRequest = new RequestType0<DiscoveryResult[], void>('lambdaTrigger/functions');
+
+/** server -> client: the index changed (built, or a file was edited); the client re-asks for functions. */
+export const indexChangedNotification = new NotificationType<{ functions: number }>('lambdaTrigger/indexChanged');

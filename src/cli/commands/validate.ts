@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../command';
+import { EventInputError } from '../../core/events/eventErrors';
+import { parseEventJson } from '../../core/events/eventJson';
+import { EVENT_TYPE_MARKER } from '../../core/events/eventTypeDetection';
+import { cliCatalogue } from './events';
+
+const USAGE = `Usage: lambda-trigger validate <file|-> [--type <id>] [--json]
+
+Validates an event payload against the JSON Schema of its event type and prints every error with its JSON path.
+The type is --type, else the file's "${EVENT_TYPE_MARKER}" marker (saved events), else guessed from the payload.
+Exit code 0 when valid, 2 when not (or when the file cannot be read or parsed).
+
+  --type <id>   event type id (\`lambda-trigger events\` lists them)
+  --json        print {file, type, valid, errors:[{path, pointer, message}]}`;
+
+export const validateCommand: CliCommand = {
+  name: 'validate',
+  summary: 'Validate an event payload file against its event schema',
+  usage: USAGE,
+  async run(args: readonly string[], io: CliIO): Promise<number> {
+    let values: { type?: string; json?: boolean };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args: [...args],
+        options: { type: { type: 'string', short: 't' }, json: { type: 'boolean' } },
+        strict: true,
+        allowPositionals: true,
+      }));
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+    }
+    if (positionals.length !== 1) throw new UsageError(`expected one file (or - for stdin)\n\n${USAGE}`);
+    const file = positionals[0];
+    let text: string;
+    try {
+      text = file === '-' ? await io.readStdin() : readFileSync(resolve(io.cwd, file), 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    const catalogue = cliCatalogue(io);
+    try {
+      const payload = parseEventJson(text, file);
+      const type = values.type ?? catalogue.guessEventType(payload);
+      if (type === undefined)
+        throw new UsageError(
+          `${file}: cannot tell the event type (no "${EVENT_TYPE_MARKER}" marker, no template matches); pass --type <id>`,
+        );
+      const result = catalogue.validate(payload, type);
+      if (values.json) {
+        io.stdout(`${JSON.stringify({ file, type, valid: result.valid, errors: result.errors }, null, 2)}\n`);
+      } else if (result.valid) {
+        io.stdout(`${file}: valid ${type} event\n`);
+      } else {
+        io.stderr(
+          `${file}: not a valid ${type} event (${result.errors.length} error${result.errors.length === 1 ? '' : 's'}):\n`,
+        );
+        for (const e of result.errors) io.stderr(`  ${e.path}: ${e.message}\n`);
+      }
+      return result.valid ? EXIT_OK : EXIT_USAGE;
+    } catch (e) {
+      if (e instanceof EventInputError) throw new UsageError(e.message);
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,279 @@
+/**
+ * The one model of a Lambda function that discovery produces out of code, SAM/CloudFormation, serverless.yml,
+ * the project settings file and env overrides. Plain JSON: it crosses the LSP boundary and `list --json` prints it.
+ */
+
+/** Where a configured value came from. Lines are 1-based. */
+export type OriginSource =
+  'sam' | 'cloudformation' | 'serverless' | 'settings' | 'vscode' | 'env-file' | 'code' | 'default';
+
+export interface Origin {
+  /** Absolute path; absent for built-in defaults. */
+  file?: string;
+  line?: number;
+  source: OriginSource;
+}
+
+/** Where an async destination, a DLQ or a redrive target points (ASYNC-7, ASYNC-9). */
+export interface DestinationTarget {
+  type: 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3' | 'unknown';
+  /** The CloudFormation logical id when the target is a resource of the same template. */
+  logicalId?: string;
+  name?: string;
+  arn?: string;
+}
+
+export interface EventInvokeConfig {
+  /** ASYNC-3: 0..2, default 2. */
+  maximumRetryAttempts: number;
+  /** ASYNC-4: 60..21600, default 21600. */
+  maximumEventAgeInSeconds: number;
+  destinations: { onSuccess?: DestinationTarget; onFailure?: DestinationTarget };
+}
+
+/** A resource an event source reads from, as far as the template lets us resolve it. */
+export interface SourceResource {
+  logicalId?: string;
+  name?: string;
+  arn?: string;
+}
+
+export interface SqsQueue extends SourceResource {
+  /** SQS-2: seconds, AWS default 30. */
+  visibilityTimeout: number;
+  fifo: boolean;
+  /** SQS-3: the queue's own redrive policy. */
+  redrivePolicy?: { deadLetterTarget: DestinationTarget; maxReceiveCount: number };
+}
+
+/** FILTER-1: each pattern is the parsed JSON of one `Filters[].Pattern`. */
+export interface FilterCriteria {
+  patterns: unknown[];
+}
+
+interface TriggerBase {
+  /** The event's key in the template (SAM `Events` key, serverless index `sqs#0`, mapping logical id). */
+  id: string;
+  /** Section 1: how the source invokes the function. */
+  invocation: 'sync' | 'async' | 'poll';
+  enabled: boolean;
+}
+
+export interface SqsTrigger extends TriggerBase {
+  kind: 'sqs';
+  queue: SqsQueue;
+  /** SQS-1: default 10. */
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  /** SQS-4: `ReportBatchItemFailures` enables partial batch responses. */
+  functionResponseTypes: string[];
+  filterCriteria?: FilterCriteria;
+  /** SQS-6 */
+  maximumConcurrency?: number;
+}
+
+export interface StreamTrigger extends TriggerBase {
+  kind: 'kinesis' | 'dynamodb';
+  stream: SourceResource;
+  startingPosition?: string;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  /** -1 is infinite (section 5 table). */
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  bisectBatchOnFunctionError: boolean;
+  parallelizationFactor: number;
+  tumblingWindowInSeconds: number;
+  functionResponseTypes: string[];
+  filterCriteria?: FilterCriteria;
+  /** STREAM-4 */
+  onFailure?: DestinationTarget;
+}
+
+export interface KafkaTrigger extends TriggerBase {
+  kind: 'kafka';
+  flavor: 'msk' | 'self-managed';
+  cluster?: SourceResource;
+  bootstrapServers: string[];
+  topics: string[];
+  startingPosition?: string;
+  /** KAFKA-1: default 100. */
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  consumerGroupId?: string;
+  filterCriteria?: FilterCriteria;
+}
+
+export interface MqTrigger extends TriggerBase {
+  kind: 'mq';
+  engine: 'activemq' | 'rabbitmq';
+  broker: SourceResource;
+  queues: string[];
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  filterCriteria?: FilterCriteria;
+}
+
+export interface S3Trigger extends TriggerBase {
+  kind: 's3';
+  bucket: SourceResource;
+  events: string[];
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface SnsTrigger extends TriggerBase {
+  kind: 'sns';
+  topic: SourceResource;
+  filterPolicy?: unknown;
+  filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
+}
+
+export interface HttpTrigger extends TriggerBase {
+  kind: 'api';
+  /** REST v1, HTTP v2, ALB. */
+  api: 'rest' | 'http' | 'alb';
+  path: string;
+  method: string;
+  payloadFormatVersion?: '1.0' | '2.0';
+}
+
+export interface ScheduleTrigger extends TriggerBase {
+  kind: 'schedule';
+  expression: string;
+  input?: unknown;
+  retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
+}
+
+export interface EventBridgeTrigger extends TriggerBase {
+  kind: 'eventbridge';
+  pattern?: unknown;
+  eventBusName?: string;
+  input?: unknown;
+  inputPath?: string;
+  retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
+}
+
+export interface LogsTrigger extends TriggerBase {
+  kind: 'cloudwatchLogs';
+  logGroupName: string;
+  filterPattern: string;
+}
+
+export interface CognitoTrigger extends TriggerBase {
+  kind: 'cognito';
+  userPool: SourceResource;
+  triggers: string[];
+}
+
+export interface IotTrigger extends TriggerBase {
+  kind: 'iot';
+  sql: string;
+  sqlVersion?: string;
+}
+
+export interface AlexaTrigger extends TriggerBase {
+  kind: 'alexa';
+  skillId?: string;
+}
+
+/** A source the runner cannot emulate; kept so nothing configured is silently dropped. */
+export interface UnsupportedTrigger extends TriggerBase {
+  kind: 'unsupported';
+  sourceType: string;
+  reason: string;
+}
+
+export type EventTrigger =
+  | SqsTrigger
+  | StreamTrigger
+  | KafkaTrigger
+  | MqTrigger
+  | S3Trigger
+  | SnsTrigger
+  | HttpTrigger
+  | ScheduleTrigger
+  | EventBridgeTrigger
+  | LogsTrigger
+  | CognitoTrigger
+  | IotTrigger
+  | AlexaTrigger
+  | UnsupportedTrigger;
+
+export type RuntimeFamily = 'node' | 'python' | 'other';
+
+export interface FunctionConfig {
+  /** Unique in the workspace: `<definition file relative to the root>#<name>`. */
+  id: string;
+  /** Logical id (SAM/CFN), function key (serverless) or settings key; what `sam local invoke` would call it. */
+  name: string;
+  /** The deployed name when the template sets one (FunctionName / name). */
+  physicalName?: string;
+  /** The handler string as configured, e.g. `src/orders.handler` (NODE-1, PY-1). */
+  handler: string;
+  runtime: string;
+  /** Absolute directory the handler string is relative to (CodeUri, serverless service dir, asset dir). */
+  codeRoot: string;
+  /** Absolute file the handler resolves to (NODE-2, PY-1); absent when it resolves to nothing. */
+  handlerFile?: string;
+  /** The export (Node: first segment of the property path) or Python function name. */
+  exportName: string;
+  /** Seconds (SYNC-4: default 3). */
+  timeout: number;
+  /** MB (NODE-12: default 128). */
+  memorySize: number;
+  environment: Record<string, string>;
+  /** ASYNC-6 */
+  reservedConcurrency?: number;
+  /** ASYNC-9 */
+  deadLetterQueue?: DestinationTarget;
+  eventInvokeConfig: EventInvokeConfig;
+  triggers: EventTrigger[];
+  /** Where every value came from: keys are value paths (`timeout`, `environment.TABLE`, `triggers.0`). */
+  origins: Record<string, Origin>;
+  /** The file that defines the function (template, serverless.yml, settings file or the handler itself). */
+  definedIn: string;
+  definedBy: OriginSource;
+}
+
+/** One problem discovery found; becomes a diagnostic in the editor and a line on stderr in the CLI. */
+export interface DiscoveryProblem {
+  file: string;
+  /** 1-based; 1 when the problem concerns the whole file. */
+  line: number;
+  /** 1-based, optional. */
+  column?: number;
+  severity: 'error' | 'warning' | 'info';
+  code:
+    | 'invalid-yaml'
+    | 'invalid-json'
+    | 'invalid-template'
+    | 'unknown-intrinsic'
+    | 'circular-ref'
+    | 'handler-outside-workspace'
+    | 'handler-not-found'
+    | 'malformed-handler'
+    | 'runtime-mismatch'
+    | 'unsupported-runtime'
+    | 'unsupported-event'
+    | 'invalid-settings'
+    | 'syntax-error'
+    | 'unreadable-file';
+  message: string;
+}
+
+/** Defaults that apply when nothing configures a value. */
+export const LAMBDA_DEFAULTS = {
+  timeout: 3,
+  memorySize: 128,
+  maximumRetryAttempts: 2,
+  maximumEventAgeInSeconds: 21600,
+  sqsVisibilityTimeout: 30,
+} as const;
+
+export function runtimeFamily(runtime: string | undefined): RuntimeFamily {
+  if (!runtime) return 'other';
+  if (runtime.startsWith('nodejs')) return 'node';
+  if (runtime.startsWith('python')) return 'python';
+  return 'other';
+}

@@ -1,0 +1,285 @@
+/**
+ * The execution environments of every function: a pool per function, warm reuse (NODE-10), a per-function
+ * concurrency limit, idle eviction. The one entry point the invocation semantics (src/core/invoke) use.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { ExecutionEnvironment, type DebugOptions, type EnvironmentOptions } from './executionEnvironment';
+import {
+  InvalidFunctionSpecError,
+  isNodeRuntime,
+  resolveFunctionSpec,
+  type FunctionSpec,
+  type ResolvedFunctionSpec,
+} from './functionSpec';
+import type { InvokeOutcome } from './outcome';
+import { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
+import { resolvePythonInterpreter } from './pythonInterpreter';
+import { TypeScriptCompiler, defaultTypeScriptCacheDir } from './typescriptHandler';
+
+export interface EnvironmentPoolOptions {
+  /** Directory with node-bootstrap.js and python_bootstrap.py (dist/runtime in the build). */
+  bootstrapDir: string;
+  /** Python interpreter for every Python function without its own; else the workspace virtualenv, else python3. */
+  pythonInterpreter?: string;
+  /** Where to look for a virtualenv above a function's code root. */
+  workspaceRoot?: string;
+  /** Node executable for the children (default: this process's). */
+  nodeExecutable?: string;
+  /** Concurrent environments per function (default 10). */
+  maxConcurrency?: number;
+  /** What to do when a function is at its limit: wait for a free environment (default) or throttle. */
+  onConcurrencyLimit?: 'queue' | 'throttle';
+  /** Idle environments are killed after this long (default 10 minutes). */
+  idleTimeoutMs?: number;
+  /** Compiled TypeScript handlers are cached here (default: <tmp>/lambda-trigger-runner/ts-cache). */
+  typescriptCacheDir?: string;
+  /** Captured output per invocation (default 4 MB); beyond it lines are dropped with a note. */
+  maxLogBytes?: number;
+  memoryWatchIntervalMs?: number;
+}
+
+export interface InvokeOptions {
+  requestId?: string;
+  signal?: AbortSignal;
+  clientContext?: unknown;
+  identity?: unknown;
+  /** Start a dedicated environment with the debugger listening (inspector / debugpy); no timeout is enforced. */
+  debug?: DebugOptions;
+  /** NODE-11: each chunk of a streamed response as it arrives. */
+  onResponseChunk?: (chunk: Buffer) => void;
+}
+
+/** A request Lambda rejects before running anything (SYNC-6 oversize, unparseable JSON, throttling). */
+export class InvokeRequestError extends Error {
+  override readonly name = 'InvokeRequestError';
+  constructor(
+    /** Lambda's exception name, e.g. RequestEntityTooLargeException. */
+    readonly errorType: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface FunctionEnvironments {
+  fingerprint: string;
+  spec: ResolvedFunctionSpec;
+  idle: ExecutionEnvironment[];
+  all: Set<ExecutionEnvironment>;
+  waiters: (() => void)[];
+}
+
+export class EnvironmentPool {
+  private readonly functions = new Map<string, FunctionEnvironments>();
+  private readonly typescript: TypeScriptCompiler;
+  private readonly sweeper: NodeJS.Timeout;
+  private disposed = false;
+
+  constructor(private readonly options: EnvironmentPoolOptions) {
+    if (!options || typeof options.bootstrapDir !== 'string')
+      throw new TypeError('EnvironmentPool needs a bootstrapDir');
+    this.typescript = new TypeScriptCompiler(options.typescriptCacheDir ?? defaultTypeScriptCacheDir());
+    const idle = this.idleTimeoutMs;
+    this.sweeper = setInterval(() => this.evictIdle(), Math.max(50, Math.min(idle / 2, 30_000)));
+    this.sweeper.unref();
+  }
+
+  private get idleTimeoutMs(): number {
+    return this.options.idleTimeoutMs ?? 10 * 60_000;
+  }
+
+  private get maxConcurrency(): number {
+    return this.options.maxConcurrency ?? 10;
+  }
+
+  /**
+   * Runs one synchronous invocation. Resolves with the outcome for anything the handler does (errors, timeouts,
+   * crashes); rejects only for bad input: InvalidFunctionSpecError, InvokeRequestError (SYNC-6, bad JSON, throttle).
+   */
+  async invoke(spec: FunctionSpec, payload: string, options: InvokeOptions = {}): Promise<InvokeOutcome> {
+    if (this.disposed) throw new Error('EnvironmentPool is disposed');
+    const resolved = resolveFunctionSpec(spec);
+    if (!fs.existsSync(resolved.codeRoot) || !fs.statSync(resolved.codeRoot).isDirectory())
+      throw new InvalidFunctionSpecError(
+        `Function "${resolved.name}": codeRoot ${resolved.codeRoot} is not a directory`,
+      );
+    checkPayload(payload);
+    const requestId = options.requestId ?? randomUUID();
+    const request = {
+      requestId,
+      payloadJson: payload,
+      signal: options.signal,
+      clientContext: options.clientContext,
+      identity: options.identity,
+      onResponseChunk: options.onResponseChunk,
+    };
+    if (options.debug) {
+      // A debug session gets its own environment, never shared and never kept warm.
+      const env = this.newEnvironment(resolved, options.debug);
+      try {
+        return await env.invoke(request);
+      } finally {
+        env.kill();
+      }
+    }
+    const fn = this.functionFor(resolved);
+    const env = await this.acquire(fn, options.signal);
+    try {
+      return await env.invoke(request);
+    } finally {
+      this.release(fn, env);
+    }
+  }
+
+  /** Starts environments ahead of time (provisioned-concurrency style) so that the next invocations are warm. */
+  async prewarm(spec: FunctionSpec, count = 1): Promise<void> {
+    const fn = this.functionFor(resolveFunctionSpec(spec));
+    const started: Promise<void>[] = [];
+    while (fn.all.size < Math.min(count, this.maxConcurrency)) {
+      const env = this.newEnvironment(fn.spec);
+      this.track(fn, env);
+      started.push(env.start());
+    }
+    await Promise.all(started);
+  }
+
+  /** Number of live environments of a function (for status displays and tests). */
+  environmentCount(functionName: string): number {
+    return this.functions.get(functionName)?.all.size ?? 0;
+  }
+
+  /** Kills every environment of a function (e.g. after its code or configuration changed). */
+  reset(functionName: string): void {
+    const fn = this.functions.get(functionName);
+    if (!fn) return;
+    for (const env of fn.all) env.kill();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.sweeper);
+    for (const fn of this.functions.values()) {
+      for (const env of fn.all) env.kill();
+      for (const w of fn.waiters.splice(0)) w();
+    }
+    this.functions.clear();
+  }
+
+  private functionFor(spec: ResolvedFunctionSpec): FunctionEnvironments {
+    const fingerprint = JSON.stringify(spec);
+    let fn = this.functions.get(spec.name);
+    if (fn && fn.fingerprint !== fingerprint) {
+      // New configuration or code location: old environments must not serve it.
+      for (const env of fn.all) if (!env.busy) env.kill();
+      fn = undefined;
+    }
+    if (!fn) {
+      fn = { fingerprint, spec, idle: [], all: new Set(), waiters: [] };
+      this.functions.set(spec.name, fn);
+    }
+    return fn;
+  }
+
+  private newEnvironment(spec: ResolvedFunctionSpec, debug?: DebugOptions): ExecutionEnvironment {
+    const options: EnvironmentOptions = {
+      bootstrapDir: this.options.bootstrapDir,
+      typescript: this.typescript,
+      nodeExecutable: this.options.nodeExecutable,
+      maxLogBytes: this.options.maxLogBytes,
+      memoryWatchIntervalMs: this.options.memoryWatchIntervalMs,
+      debug,
+    };
+    if (!isNodeRuntime(spec.runtime)) {
+      options.pythonInterpreter = resolvePythonInterpreter(
+        spec.codeRoot,
+        spec.pythonInterpreter ?? this.options.pythonInterpreter,
+        this.options.workspaceRoot,
+      );
+    }
+    return new ExecutionEnvironment(spec, options);
+  }
+
+  private track(fn: FunctionEnvironments, env: ExecutionEnvironment): void {
+    fn.all.add(env);
+    env.onDeath = () => {
+      fn.all.delete(env);
+      const i = fn.idle.indexOf(env);
+      if (i >= 0) fn.idle.splice(i, 1);
+      fn.waiters.shift()?.();
+    };
+  }
+
+  private async acquire(fn: FunctionEnvironments, signal?: AbortSignal): Promise<ExecutionEnvironment> {
+    for (;;) {
+      if (this.disposed) throw new Error('EnvironmentPool is disposed');
+      // NODE-10: most recently used first, so a steady caller keeps hitting the same warm environment.
+      const warm = fn.idle.pop();
+      if (warm) {
+        if (warm.alive) return warm;
+        continue;
+      }
+      if (fn.all.size < this.maxConcurrency) {
+        const env = this.newEnvironment(fn.spec);
+        this.track(fn, env);
+        return env;
+      }
+      if (this.options.onConcurrencyLimit === 'throttle')
+        throw new InvokeRequestError(
+          'TooManyRequestsException',
+          429,
+          `Rate Exceeded. Function ${fn.spec.name} is at its concurrency limit (${this.maxConcurrency})`,
+        );
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          const i = fn.waiters.indexOf(wake);
+          if (i >= 0) fn.waiters.splice(i, 1);
+          reject(new Error('Invocation cancelled while waiting for a free execution environment'));
+        };
+        const wake = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        fn.waiters.push(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+  }
+
+  private release(fn: FunctionEnvironments, env: ExecutionEnvironment): void {
+    const current = this.functions.get(fn.spec.name) === fn;
+    if (env.alive && current && !this.disposed) fn.idle.push(env);
+    else if (env.alive) env.kill();
+    fn.waiters.shift()?.();
+  }
+
+  private evictIdle(): void {
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    for (const fn of this.functions.values()) {
+      for (const env of [...fn.idle]) if (env.lastUsed <= cutoff) env.kill();
+    }
+  }
+}
+
+/** SYNC-6 and request validation: rejected before any handler runs. */
+function checkPayload(payload: string): void {
+  if (typeof payload !== 'string')
+    throw new InvokeRequestError('InvalidRequestContentException', 400, 'The payload must be JSON text');
+  const size = Buffer.byteLength(payload);
+  if (size > SYNC_PAYLOAD_LIMIT_BYTES)
+    throw new InvokeRequestError(
+      'RequestEntityTooLargeException',
+      413,
+      `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation (got ${size} bytes)`,
+    );
+  try {
+    JSON.parse(payload);
+  } catch (e) {
+    throw new InvokeRequestError(
+      'InvalidRequestContentException',
+      400,
+      `Could not parse request body into json: ${(e as Error).message}`,
+    );
+  }
+}

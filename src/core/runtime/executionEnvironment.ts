@@ -1,0 +1,639 @@
+/**
+ * One execution environment: one child process running a bootstrap, initialised once (cold start), then reused for
+ * invocations one at a time (NODE-10) until it is killed by a timeout, a crash, memory exhaustion or eviction.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { EngineChannel } from './engineChannel';
+import { functionArn, isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
+import { InvocationLog } from './invocationLog';
+import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnvironment';
+import { MemoryWatch } from './memoryWatch';
+import { HandlerNameError, resolveNodeHandler } from './node/handlerResolution';
+import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome } from './outcome';
+import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
+import { exitError, looksLikeHeapExhaustion, outOfMemoryError, timeoutError, timeoutMessage } from './processExit';
+import {
+  BOOTSTRAP_ARG_COMPILED,
+  BOOTSTRAP_ARG_DEBUG,
+  BOOTSTRAP_ARG_DEBUG_WAIT,
+  type ChildMessage,
+  type ResultMessage,
+} from './protocol';
+import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHandler';
+
+export const NODE_BOOTSTRAP_FILE = 'node-bootstrap.js';
+export const PYTHON_BOOTSTRAP_FILE = 'python_bootstrap.py';
+/** NODE-10: init (code outside the handler) is limited to 10 s. */
+export const INIT_TIMEOUT_MS = 10_000;
+
+/** What a debugger needs to attach to an environment started in debug mode. */
+export interface DebugAttachInfo {
+  runtime: 'node' | 'python';
+  host: string;
+  port: number;
+  /** Node: the inspector WebSocket URL. */
+  url?: string;
+  /** A VS Code launch configuration (request: attach) for this environment. */
+  attachConfig: Record<string, unknown>;
+}
+
+export interface DebugOptions {
+  /** Hold the handler's init until a debugger attaches. */
+  waitForAttach?: boolean;
+  onListening?: (info: DebugAttachInfo) => void;
+}
+
+export interface EnvironmentOptions {
+  /** Directory holding node-bootstrap.js and python_bootstrap.py. */
+  bootstrapDir: string;
+  typescript: TypeScriptCompiler;
+  /** Node executable; defaults to this process's (with ELECTRON_RUN_AS_NODE when that is Electron). */
+  nodeExecutable?: string;
+  /** Resolved Python interpreter (for python runtimes). */
+  pythonInterpreter?: string;
+  maxLogBytes?: number;
+  debug?: DebugOptions;
+  /** Polling interval of the RSS watch. */
+  memoryWatchIntervalMs?: number;
+}
+
+export interface InvocationRequest {
+  requestId: string;
+  /** The event as JSON text, already validated. */
+  payloadJson: string;
+  signal?: AbortSignal;
+  clientContext?: unknown;
+  identity?: unknown;
+  /** NODE-11: each chunk of a streamed response as it arrives. */
+  onResponseChunk?: (chunk: Buffer) => void;
+}
+
+type EndReason =
+  | { kind: 'result'; msg: ResultMessage }
+  | { kind: 'timeout' }
+  | { kind: 'oom' }
+  | { kind: 'cancel' }
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'protocol'; reason: string };
+
+interface ActiveInvocation {
+  req: InvocationRequest;
+  log: InvocationLog;
+  t0: number;
+  startedAt: Date;
+  coldStart: boolean;
+  timer?: NodeJS.Timeout;
+  memory?: MemoryWatch;
+  onAbort?: () => void;
+  chunks: Buffer[];
+  prelude?: Record<string, unknown>;
+  contentType?: string;
+  resolve: (o: InvokeOutcome) => void;
+}
+
+type State = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
+
+export class ExecutionEnvironment {
+  readonly id = randomBytes(6).toString('hex');
+  readonly logStreamName = newLogStreamName();
+  /** Set once init finished (successfully or not); reported on the first invocation. */
+  initDurationMs: number | undefined;
+  /** Called once when the environment can no longer be used. */
+  onDeath: (() => void) | undefined;
+  lastUsed = Date.now();
+
+  private state: State = 'new';
+  private child: ChildProcess | undefined;
+  private channel: EngineChannel | undefined;
+  private startPromise: Promise<void> | undefined;
+  private initSettle: (() => void) | undefined;
+  private initError: FunctionErrorPayload | undefined;
+  private initExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Output produced outside an invocation (init, or after a result): shown with the next invocation. */
+  private pending: InvocationLog;
+  private active: ActiveInvocation | undefined;
+  private invocations = 0;
+  private stderrTail = '';
+  private streamsOpen = 0;
+  private onStreamsClosed: (() => void) | undefined;
+  private readonly json: boolean;
+  private readonly arn: string;
+
+  constructor(
+    readonly spec: ResolvedFunctionSpec,
+    private readonly options: EnvironmentOptions,
+  ) {
+    this.pending = new InvocationLog(options.maxLogBytes);
+    this.json = spec.logFormat === 'JSON';
+    this.arn = functionArn(spec);
+  }
+
+  get alive(): boolean {
+    return this.state !== 'dead';
+  }
+
+  get busy(): boolean {
+    return this.state === 'busy' || this.state === 'initializing' || this.state === 'new';
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Cold start: spawn the child and wait until the handler is loaded (or failed to load). Idempotent. */
+  start(): Promise<void> {
+    this.startPromise ??= this.spawnAndInit();
+    return this.startPromise;
+  }
+
+  private async spawnAndInit(): Promise<void> {
+    this.state = 'initializing';
+    const t0 = performance.now();
+    const args: string[] = [];
+    let command: string;
+    const env = lambdaEnvironment(this.spec, this.logStreamName);
+    const debugArgs = this.options.debug
+      ? [BOOTSTRAP_ARG_DEBUG, ...(this.options.debug.waitForAttach ? [BOOTSTRAP_ARG_DEBUG_WAIT] : [])]
+      : [];
+    if (isNodeRuntime(this.spec.runtime)) {
+      command = this.options.nodeExecutable ?? process.execPath;
+      if (!this.options.nodeExecutable && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+      // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
+      args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySizeMB * 0.9))}`);
+      args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
+      const compiled = await this.compileIfTypeScript();
+      if (compiled === null) {
+        this.initDurationMs = performance.now() - t0;
+        this.markDead();
+        return;
+      }
+      if (compiled) args.push(BOOTSTRAP_ARG_COMPILED, compiled);
+    } else {
+      command = this.options.pythonInterpreter ?? 'python3';
+      args.push('-u', path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE), ...debugArgs);
+    }
+    const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
+    this.spawnChild(command, args, env);
+    const initTimer = this.options.debug
+      ? undefined
+      : setTimeout(() => {
+          this.initError = {
+            errorType: 'Runtime.InitTimeout',
+            errorMessage: `Init phase timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
+          };
+          this.kill();
+          this.settleInit();
+        }, INIT_TIMEOUT_MS);
+    await initDone;
+    if (initTimer) clearTimeout(initTimer);
+    this.initDurationMs = performance.now() - t0;
+    if (this.state === 'initializing') this.state = 'idle';
+  }
+
+  /** Returns the compiled file for a TypeScript handler, undefined for JavaScript, null when compilation failed. */
+  private async compileIfTypeScript(): Promise<string | undefined | null> {
+    let resolved;
+    try {
+      resolved = resolveNodeHandler(this.spec.codeRoot, this.spec.handler);
+    } catch (e) {
+      if (e instanceof HandlerNameError) return undefined; // the bootstrap reports it as an init error
+      throw e;
+    }
+    if (resolved.format !== 'ts' || !resolved.file) return undefined;
+    try {
+      return (await this.options.typescript.compile(resolved.file)).compiledFile;
+    } catch (e) {
+      if (e instanceof TypeScriptCompileError) {
+        this.initError = e.payload;
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private spawnChild(command: string, args: string[], env: Record<string, string>): void {
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, {
+        cwd: this.spec.codeRoot,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        // Own process group: a kill also reaches processes the handler spawned.
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+      });
+    } catch (e) {
+      this.failSpawn(command, e);
+      return;
+    }
+    this.child = child;
+    child.on('error', (e) => this.failSpawn(command, e));
+    child.on('exit', (code, signal) => this.onExit(code, signal));
+    for (const s of ['stdout', 'stderr'] as const) {
+      const stream = child[s];
+      if (!stream) continue;
+      this.streamsOpen++;
+      stream.setEncoding('utf8');
+      stream.on('data', (text: string) => this.onRaw(s, text));
+      stream.on('close', () => {
+        if (--this.streamsOpen === 0) this.onStreamsClosed?.();
+      });
+    }
+    this.channel = new EngineChannel(
+      child.stdio[3] as Socket,
+      (msg) => this.onMessage(msg),
+      (reason) => this.onProtocolError(reason),
+    );
+  }
+
+  private failSpawn(command: string, e: unknown): void {
+    if (this.state === 'dead') return;
+    const code = (e as { code?: string }).code;
+    this.initError = {
+      errorType: 'Runtime.InvalidEntrypoint',
+      errorMessage:
+        code === 'ENOENT'
+          ? `Cannot start the execution environment: ${command} not found (or code root ${this.spec.codeRoot} missing)`
+          : `Cannot start the execution environment: ${e instanceof Error ? e.message : String(e)}`,
+    };
+    this.markDead();
+    this.settleInit();
+  }
+
+  private settleInit(): void {
+    const s = this.initSettle;
+    this.initSettle = undefined;
+    s?.();
+  }
+
+  private logFor(): InvocationLog {
+    return this.active ? this.active.log : this.pending;
+  }
+
+  private onRaw(stream: 'stdout' | 'stderr', text: string): void {
+    if (stream === 'stderr') this.stderrTail = (this.stderrTail + text).slice(-4096);
+    this.logFor().raw(stream, text, Date.now());
+  }
+
+  private onMessage(msg: ChildMessage): void {
+    switch (msg.t) {
+      case 'out':
+        if (msg.s === 'console') this.logFor().console(msg.text, msg.level, msg.at);
+        else this.logFor().raw(msg.s, msg.text, msg.at);
+        return;
+      case 'result': {
+        const a = this.active;
+        if (!a || msg.id !== a.req.requestId) return;
+        if (msg.fatal) this.kill(); // NODE-5: the environment restarts after an uncaught error.
+        this.finish({ kind: 'result', msg });
+        return;
+      }
+      case 'chunk': {
+        const a = this.active;
+        if (!a || msg.id !== a.req.requestId) return;
+        const buf = Buffer.from(msg.data, 'base64');
+        a.chunks.push(buf);
+        a.req.onResponseChunk?.(buf);
+        return;
+      }
+      case 'prelude': {
+        const a = this.active;
+        if (!a || msg.id !== a.req.requestId) return;
+        a.prelude = msg.prelude;
+        a.contentType = msg.contentType;
+        return;
+      }
+      case 'ready':
+        this.settleInit();
+        return;
+      case 'initError':
+        this.initError = msg.error;
+        this.markDead();
+        this.kill();
+        this.settleInit();
+        return;
+      case 'debug':
+        this.options.debug?.onListening?.(debugAttachInfo(this.spec, msg.host, msg.port, msg.url));
+        return;
+    }
+  }
+
+  private onProtocolError(reason: string): void {
+    this.kill();
+    if (this.active) this.finish({ kind: 'protocol', reason });
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const wasInitializing = this.state === 'initializing';
+    this.markDead();
+    if (wasInitializing) {
+      this.initExit = { code, signal };
+      // Let stderr deliver what the process printed before it died.
+      this.afterStreamsDrain(() => this.settleInit());
+      return;
+    }
+    if (this.active) this.afterStreamsDrain(() => this.finish({ kind: 'exit', code, signal }));
+  }
+
+  /** Waits for stdout/stderr to close (bounded: a grandchild may hold them open). */
+  private afterStreamsDrain(done: () => void): void {
+    if (this.streamsOpen === 0) return done();
+    let called = false;
+    const once = (): void => {
+      if (called) return;
+      called = true;
+      clearTimeout(timer);
+      done();
+    };
+    const timer = setTimeout(once, 200);
+    this.onStreamsClosed = once;
+  }
+
+  private markDead(): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    const cb = this.onDeath;
+    this.onDeath = undefined;
+    cb?.();
+  }
+
+  /** Kills the child and everything it spawned. Safe to call more than once. */
+  kill(): void {
+    const child = this.child;
+    this.markDead();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+    this.channel?.destroy();
+  }
+
+  /** While idle, the environment must not keep the engine's process alive (CLI exit, tests). */
+  private hold(on: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    if (on) child.ref();
+    else child.unref();
+    this.channel?.setKeepsAlive(on);
+    for (const s of [child.stdout, child.stderr]) {
+      const sock = s as unknown as { ref?: () => void; unref?: () => void } | null;
+      if (on) sock?.ref?.();
+      else sock?.unref?.();
+    }
+  }
+
+  /** Runs one invocation. Never rejects for anything the handler does. */
+  async invoke(req: InvocationRequest): Promise<InvokeOutcome> {
+    if (this.state === 'busy') throw new Error(`Execution environment ${this.id} is busy`);
+    const coldStart = this.invocations === 0;
+    this.invocations++;
+    const startedAt = new Date();
+    if (coldStart) {
+      this.state = this.state === 'new' ? 'new' : this.state;
+      await this.start();
+    }
+    this.lastUsed = Date.now();
+    const log = new InvocationLog(this.options.maxLogBytes);
+    log.append(this.pending);
+    this.pending = new InvocationLog(this.options.maxLogBytes);
+
+    if (coldStart && (this.initError || this.initExit)) return this.initFailureOutcome(req, log, startedAt);
+    if (this.state !== 'idle') {
+      throw new Error(`Execution environment ${this.id} cannot run an invocation (state ${this.state})`);
+    }
+    this.state = 'busy';
+    this.hold(true);
+    log.platform(startLine(req.requestId, this.json));
+    return new Promise<InvokeOutcome>((resolve) => {
+      const a: ActiveInvocation = { req, log, t0: performance.now(), startedAt, coldStart, chunks: [], resolve };
+      this.active = a;
+      if (!this.options.debug) {
+        // SYNC-4: a paused debuggee is never timed out.
+        a.timer = setTimeout(() => {
+          this.kill();
+          this.finish({ kind: 'timeout' });
+        }, this.spec.timeoutSeconds * 1000);
+      }
+      if (this.child?.pid) {
+        a.memory = new MemoryWatch(
+          this.child.pid,
+          this.spec.memorySizeMB * 1024 * 1024,
+          () => {
+            this.kill();
+            this.finish({ kind: 'oom' });
+          },
+          this.options.memoryWatchIntervalMs,
+        );
+      }
+      if (req.signal) {
+        if (req.signal.aborted) {
+          this.kill();
+          this.finish({ kind: 'cancel' });
+          return;
+        }
+        a.onAbort = () => {
+          this.kill();
+          this.finish({ kind: 'cancel' });
+        };
+        req.signal.addEventListener('abort', a.onAbort, { once: true });
+      }
+      const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
+      const head =
+        `{"t":"invoke","id":${JSON.stringify(req.requestId)},"deadline":${deadline},` +
+        `"traceId":${JSON.stringify(newTraceId())},"arn":${JSON.stringify(this.arn)}` +
+        (req.clientContext !== undefined ? `,"clientContext":${JSON.stringify(req.clientContext)}` : '') +
+        (req.identity !== undefined ? `,"identity":${JSON.stringify(req.identity)}` : '');
+      this.channel?.sendRaw(`${head},"event":${singleLine(req.payloadJson)}}`);
+    });
+  }
+
+  private finish(reason: EndReason): void {
+    const a = this.active;
+    if (!a) return;
+    this.active = undefined;
+    if (a.timer) clearTimeout(a.timer);
+    a.memory?.stop();
+    if (a.onAbort) a.req.signal?.removeEventListener('abort', a.onAbort);
+    const durationMs = performance.now() - a.t0;
+    const id = a.req.requestId;
+    let error: FunctionErrorPayload | undefined;
+    let result: unknown;
+    let status = 'success';
+    let maxRssKb = 0;
+    switch (reason.kind) {
+      case 'result':
+        maxRssKb = reason.msg.maxRssKb;
+        if (reason.msg.error) {
+          error = reason.msg.error;
+          status = 'error';
+        } else if (reason.msg.streamed) {
+          result = Buffer.concat(a.chunks).toString('utf8');
+        } else result = reason.msg.body;
+        break;
+      case 'timeout':
+        error = timeoutError(id, this.spec.timeoutSeconds);
+        a.log.platform(runtimeLine(id, timeoutMessage(this.spec.timeoutSeconds)));
+        status = 'timeout';
+        break;
+      case 'oom':
+        error = outOfMemoryError(id);
+        status = 'error';
+        break;
+      case 'cancel':
+        error = { errorType: 'Runtime.Cancelled', errorMessage: `RequestId: ${id} Error: Invocation cancelled` };
+        status = 'error';
+        break;
+      case 'exit':
+        // NODE-12: V8 aborts on heap exhaustion; Lambda reports that as Runtime.OutOfMemory.
+        error = looksLikeHeapExhaustion(this.stderrTail)
+          ? outOfMemoryError(id)
+          : exitError(id, reason.code, reason.signal);
+        status = 'error';
+        break;
+      case 'protocol':
+        error = { errorType: 'Runtime.InvalidResponse', errorMessage: `RequestId: ${id} Error: ${reason.reason}` };
+        status = 'error';
+        break;
+    }
+    if (error && reason.kind !== 'result')
+      a.log.platform(runtimeLine(id, `Error: ${error.errorMessage.replace(/^RequestId: \S+ Error: /, '')}`));
+    const peak = Math.max(maxRssKb * 1024, a.memory?.peakBytes ?? 0);
+    const metrics: InvokeMetrics = {
+      durationMs: round2(durationMs),
+      billedDurationMs: Math.ceil(durationMs + (a.coldStart ? (this.initDurationMs ?? 0) : 0)),
+      memorySizeMB: this.spec.memorySizeMB,
+      maxMemoryUsedMB: Math.max(1, Math.ceil(peak / (1024 * 1024))),
+      ...(a.coldStart && this.initDurationMs !== undefined ? { initDurationMs: round2(this.initDurationMs) } : {}),
+    };
+    a.log.platform(endLine(id, this.json, status, durationMs));
+    a.log.platform(reportLine(id, this.json, status, metrics));
+    if (this.state === 'busy') {
+      this.state = 'idle';
+      this.lastUsed = Date.now();
+      this.hold(false);
+    }
+    const outcome: InvokeOutcome = {
+      requestId: id,
+      coldStart: a.coldStart,
+      ...(error ? { functionError: 'Unhandled' as const, error } : { result }),
+      logs: a.log.lines,
+      metrics,
+      startedAt: a.startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      environmentId: this.id,
+    };
+    if (reason.kind === 'result' && reason.msg.streamed) {
+      const body = Buffer.concat(a.chunks);
+      outcome.stream = {
+        ...(a.contentType ? { contentType: a.contentType } : {}),
+        ...(a.prelude ? { prelude: a.prelude } : {}),
+        bodyBase64: body.toString('base64'),
+        chunks: a.chunks.length,
+      };
+    }
+    a.resolve(outcome);
+  }
+
+  /** NODE-3 / PY-2: the handler could not be loaded; the invocation fails with the init error. */
+  private initFailureOutcome(req: InvocationRequest, log: InvocationLog, startedAt: Date): InvokeOutcome {
+    const id = req.requestId;
+    let error: FunctionErrorPayload;
+    if (this.initError) error = { ...this.initError };
+    else {
+      const exit = this.initExit ?? { code: null, signal: null };
+      error = looksLikeHeapExhaustion(this.stderrTail) ? outOfMemoryError(id) : exitError(id, exit.code, exit.signal);
+    }
+    const initMs = this.initDurationMs ?? 0;
+    log.platform({
+      time: new Date().toISOString(),
+      stream: 'platform',
+      text: this.json
+        ? JSON.stringify({
+            time: new Date().toISOString(),
+            type: 'platform.initReport',
+            record: {
+              initializationType: 'on-demand',
+              phase: 'init',
+              status: 'error',
+              errorType: error.errorType,
+              metrics: { durationMs: round2(initMs) },
+            },
+          })
+        : `INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${error.errorType}`,
+    });
+    log.platform(startLine(id, this.json));
+    log.platform(endLine(id, this.json, 'error', 0));
+    const metrics: InvokeMetrics = {
+      durationMs: 0,
+      billedDurationMs: Math.ceil(initMs),
+      memorySizeMB: this.spec.memorySizeMB,
+      maxMemoryUsedMB: 0,
+      initDurationMs: round2(initMs),
+    };
+    log.platform(reportLine(id, this.json, 'error', metrics));
+    return {
+      requestId: id,
+      coldStart: true,
+      functionError: 'Unhandled',
+      error,
+      logs: log.lines,
+      metrics,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      environmentId: this.id,
+    };
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function debugAttachInfo(spec: ResolvedFunctionSpec, host: string, port: number, url?: string): DebugAttachInfo {
+  if (isNodeRuntime(spec.runtime)) {
+    return {
+      runtime: 'node',
+      host,
+      port,
+      ...(url ? { url } : {}),
+      attachConfig: {
+        type: 'node',
+        request: 'attach',
+        name: `Lambda: ${spec.name}`,
+        address: host,
+        port,
+        continueOnAttach: true,
+        skipFiles: ['<node_internals>/**'],
+        sourceMaps: true,
+      },
+    };
+  }
+  return {
+    runtime: 'python',
+    host,
+    port,
+    attachConfig: {
+      type: 'debugpy',
+      request: 'attach',
+      name: `Lambda: ${spec.name}`,
+      connect: { host, port },
+      pathMappings: [{ localRoot: spec.codeRoot, remoteRoot: spec.codeRoot }],
+      justMyCode: false,
+    },
+  };
+}
+
+/**
+ * The channel frames messages by newline. In valid JSON a raw CR or LF can only be whitespace between tokens (inside
+ * strings they must be escaped), so replacing them keeps the payload's meaning.
+ */
+export function singleLine(json: string): string {
+  return json.includes('\n') || json.includes('\r') ? json.replace(/[\r\n]/g, ' ') : json;
+}

@@ -1,0 +1,10 @@
+/** Public API of the runtime layer (execution environments). See README.md in this folder. */
+export { EnvironmentPool, InvokeRequestError } from './environmentPool';
+export type { EnvironmentPoolOptions, InvokeOptions } from './environmentPool';
+export { NODE_BOOTSTRAP_FILE, PYTHON_BOOTSTRAP_FILE } from './executionEnvironment';
+export type { DebugAttachInfo, DebugOptions } from './executionEnvironment';
+export { InvalidFunctionSpecError, NODE_RUNTIMES, PYTHON_RUNTIMES, resolveFunctionSpec } from './functionSpec';
+export type { FunctionSpec, RuntimeId } from './functionSpec';
+export { detectPythonInterpreter, resolvePythonInterpreter } from './pythonInterpreter';
+export { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
+export type * from './outcome';

@@ -1,0 +1,57 @@
+/** The process environment of an execution environment: Lambda's reserved variables plus the function's own. */
+import { randomBytes } from 'node:crypto';
+import type { ResolvedFunctionSpec } from './functionSpec';
+import { isNodeRuntime } from './functionSpec';
+
+/** Parent variables a child may need to work at all; nothing else of the parent's environment leaks in. */
+const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'SYSTEMROOT', 'TEMP', 'TMP'];
+
+/** NODE-8 / NODE-7: log stream name `YYYY/MM/DD/[$LATEST]<32 hex>`, one per environment. */
+export function newLogStreamName(now = new Date()): string {
+  const d = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${d}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+/** NODE-7: the reserved variables; the function's own variables are applied first so reserved ones win, as in Lambda. */
+export function lambdaEnvironment(
+  spec: ResolvedFunctionSpec,
+  logStreamName: string,
+  parentEnv: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of PASS_THROUGH) {
+    const v = parentEnv[k];
+    if (v !== undefined) env[k] = v;
+  }
+  Object.assign(env, spec.environment);
+  Object.assign(env, {
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMB),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: spec.region,
+    AWS_DEFAULT_REGION: spec.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
+    AWS_LAMBDA_LOG_FORMAT: spec.logFormat,
+    _HANDLER: spec.handler,
+    LAMBDA_TASK_ROOT: spec.codeRoot,
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    _X_AMZN_TRACE_ID: '',
+  });
+  if (spec.logLevel) env.AWS_LAMBDA_LOG_LEVEL = spec.logLevel;
+  if (!isNodeRuntime(spec.runtime)) {
+    // PY-4: output must reach the engine unbuffered; the bootstrap replaces sys.stdout anyway.
+    env.PYTHONUNBUFFERED = '1';
+    env.PYTHONDONTWRITEBYTECODE = env.PYTHONDONTWRITEBYTECODE ?? '1';
+  }
+  return env;
+}
+
+/** `_X_AMZN_TRACE_ID` for one invocation, in X-Ray's header format. */
+export function newTraceId(now = Date.now()): string {
+  const epoch = Math.floor(now / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0;Lineage=1:${randomBytes(4).toString('hex')}:0`;
+}

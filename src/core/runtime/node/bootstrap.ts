@@ -1,0 +1,348 @@
+/**
+ * The Node.js bootstrap: the program that runs inside an execution environment (one child process). It loads the
+ * handler (init), then runs invocations sent by the engine over fd 3 (see ../protocol.ts), one at a time.
+ * Bundled to dist/runtime/node-bootstrap.js. It only ever talks to the engine through the channel.
+ */
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
+import Module, { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FunctionErrorPayload } from '../outcome';
+import {
+  BOOTSTRAP_ARG_COMPILED,
+  BOOTSTRAP_ARG_DEBUG,
+  BOOTSTRAP_ARG_DEBUG_WAIT,
+  SYNC_PAYLOAD_LIMIT_BYTES,
+  type EngineMessage,
+  type InvokeMessage,
+} from '../protocol';
+import { ChildChannel } from './childChannel';
+import { toErrorPayload, wrappedErrorPayload } from './errorPayload';
+import { HandlerNameError, resolveNodeHandler } from './handlerResolution';
+import { installLogCapture } from './logCapture';
+import {
+  createResponseStream,
+  installAwslambdaGlobal,
+  isStreamingHandler,
+  type ResponseStream,
+} from './responseStream';
+
+type Handler = (...args: unknown[]) => unknown;
+
+const env = process.env;
+const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
+const handlerString = env._HANDLER ?? '';
+const argv = process.argv.slice(2);
+const compiledArg = argv.indexOf(BOOTSTRAP_ARG_COMPILED);
+const compiledFile = compiledArg >= 0 ? argv[compiledArg + 1] : undefined;
+
+const channel = new ChildChannel(3, onEngineMessage);
+const logs = installLogCapture((m) => channel.send(m), env);
+// Stack traces of transpiled TypeScript point at the .ts lines.
+process.setSourceMapsEnabled(true);
+
+let handler: Handler | undefined;
+let current: Invocation | undefined;
+let initDone = false;
+
+interface Invocation {
+  msg: InvokeMessage;
+  completed: boolean;
+  /** NODE-4: a callback result waiting for the event loop to drain. */
+  deferred?: { err: unknown; result: unknown };
+  context: Record<string, unknown>;
+  stream?: ResponseStream;
+}
+
+function maxRssKb(): number {
+  return process.resourceUsage().maxRSS;
+}
+
+function sendError(inv: Invocation, error: FunctionErrorPayload, fatal = false): void {
+  channel.send({ t: 'result', id: inv.msg.id, error, maxRssKb: maxRssKb(), ...(fatal ? { fatal } : {}) });
+}
+
+/** NODE-4: only the first completion counts. */
+function complete(inv: Invocation, err: unknown, result: unknown): void {
+  if (inv.completed) return;
+  inv.completed = true;
+  if (current === inv) current = undefined;
+  channel.setKeepsAlive(true);
+  logs.requestId = undefined;
+  if (err !== null && err !== undefined) {
+    sendError(inv, toErrorPayload(err));
+    return;
+  }
+  if (inv.stream) {
+    channel.send({ t: 'result', id: inv.msg.id, streamed: true, maxRssKb: maxRssKb() });
+    return;
+  }
+  let body: string | undefined;
+  try {
+    body = JSON.stringify(result === undefined ? null : result);
+  } catch (e) {
+    // Circular structures and BigInt cannot be serialised: a clear error instead of a crash.
+    sendError(inv, {
+      errorType: 'Runtime.JSONStringifyError',
+      errorMessage: `Unable to stringify response body: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      trace: [],
+    });
+    return;
+  }
+  if (body === undefined) {
+    sendError(inv, {
+      errorType: 'Runtime.JSONStringifyError',
+      errorMessage: `Unable to stringify response body: a ${typeof result} is not JSON`,
+      trace: [],
+    });
+    return;
+  }
+  const size = Buffer.byteLength(body);
+  if (size > SYNC_PAYLOAD_LIMIT_BYTES) {
+    // SYNC-6: an oversize response is a function error.
+    sendError(inv, {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT_BYTES} bytes).`,
+    });
+    return;
+  }
+  channel.sendRaw(
+    `{"t":"result","id":${JSON.stringify(inv.msg.id)},"size":${size},"maxRssKb":${maxRssKb()},"body":${body}}`,
+  );
+}
+
+function buildContext(inv: Invocation): Record<string, unknown> {
+  const msg = inv.msg;
+  let waits = true;
+  const context: Record<string, unknown> = {
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: msg.arn,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: msg.id,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: msg.identity,
+    clientContext: msg.clientContext,
+    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    // NODE-4: succeed/fail/done complete at once, whatever callbackWaitsForEmptyEventLoop says.
+    succeed: (result: unknown) => complete(inv, null, result),
+    fail: (err: unknown) => complete(inv, err ?? 'handled', undefined),
+    done: (err: unknown, result: unknown) => complete(inv, err, result),
+  };
+  Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
+    get: () => waits,
+    set: (v: unknown) => {
+      waits = Boolean(v);
+    },
+    enumerable: true,
+  });
+  return context;
+}
+
+function runInvocation(msg: InvokeMessage): void {
+  const inv: Invocation = { msg, completed: false, context: {} };
+  if (current && !current.completed) {
+    sendError(inv, { errorType: 'Runtime.InvalidState', errorMessage: 'An invocation is already running' });
+    return;
+  }
+  current = inv;
+  logs.requestId = msg.id;
+  env._X_AMZN_TRACE_ID = msg.traceId;
+  inv.context = buildContext(inv);
+  // NODE-4: the channel must not keep the loop alive, so that "event loop empty" can be observed.
+  channel.setKeepsAlive(false);
+  const callback = (err: unknown, result: unknown): void => {
+    if (inv.completed || inv.deferred) return;
+    if (inv.context.callbackWaitsForEmptyEventLoop) inv.deferred = { err, result };
+    else complete(inv, err, result);
+  };
+  const fn = handler as Handler;
+  try {
+    let ret: unknown;
+    if (isStreamingHandler(fn)) {
+      inv.stream = createResponseStream({
+        chunk: (data) => channel.send({ t: 'chunk', id: msg.id, data: data.toString('base64') }),
+        prelude: () => undefined,
+      });
+      ret = fn(msg.event, inv.stream, inv.context);
+      const stream = inv.stream;
+      Promise.resolve(ret).then(
+        () => {
+          if (!stream.writableFinished) {
+            stream.once('finish', () => complete(inv, null, undefined));
+            if (!stream.writableEnded) stream.end();
+          } else complete(inv, null, undefined);
+        },
+        (e: unknown) => complete(inv, e ?? 'undefined', undefined),
+      );
+      return;
+    }
+    ret = fn(msg.event, inv.context, callback);
+    if (ret !== null && typeof ret === 'object' && typeof (ret as Promise<unknown>).then === 'function') {
+      (ret as Promise<unknown>).then(
+        (v) => complete(inv, null, v),
+        (e: unknown) => complete(inv, e ?? new Error('Promise rejected with no reason'), undefined),
+      );
+    }
+  } catch (e) {
+    complete(inv, e ?? 'undefined', undefined);
+  }
+}
+
+// NODE-4: the event loop drained: deliver a waiting callback result, or null for a handler that never completed.
+process.on('beforeExit', () => {
+  const inv = current;
+  if (!inv || inv.completed) return;
+  if (inv.deferred) complete(inv, inv.deferred.err, inv.deferred.result);
+  else complete(inv, null, null);
+});
+
+function onFatal(error: FunctionErrorPayload): void {
+  const inv = current;
+  if (!initDone) {
+    channel.send({ t: 'initError', error });
+  } else if (inv && !inv.completed) {
+    inv.completed = true;
+    sendError(inv, error, true);
+  } else {
+    process.stderr.write(`${error.errorType}: ${error.errorMessage}\n`);
+  }
+  // NODE-5: the environment restarts after an uncaught error.
+  channel.flush(() => process.exit(129));
+}
+
+process.on('uncaughtException', (err) => {
+  console.error('Uncaught Exception', JSON.stringify(toErrorPayload(err)));
+  onFatal(toErrorPayload(err));
+});
+process.on('unhandledRejection', (reason) => {
+  // NODE-5: an unhandled rejection fails the invocation as Runtime.UnhandledPromiseRejection.
+  const inner = toErrorPayload(reason);
+  const message = reason instanceof Error ? `${inner.errorType}: ${inner.errorMessage}` : String(reason);
+  const error: FunctionErrorPayload = {
+    errorType: 'Runtime.UnhandledPromiseRejection',
+    errorMessage: message,
+    trace: [`Runtime.UnhandledPromiseRejection: ${message}`, ...(inner.trace ?? []).filter((l) => /^\s+at /.test(l))],
+  };
+  console.error('Unhandled Promise Rejection', JSON.stringify(error));
+  onFatal(error);
+});
+
+function onEngineMessage(msg: EngineMessage): void {
+  if (msg.t === 'invoke') runInvocation(msg);
+  else if (msg.t === 'shutdown') process.exit(0);
+}
+
+function isModuleNotFound(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+}
+
+function classifyLoadError(e: unknown): FunctionErrorPayload {
+  if (e instanceof HandlerNameError) return { errorType: e.name, errorMessage: e.message, trace: [] };
+  // NODE-3: syntax errors and missing modules get Lambda's Runtime.* names; anything else thrown at init is itself.
+  if (e instanceof SyntaxError) return wrappedErrorPayload('Runtime.UserCodeSyntaxError', e);
+  if (isModuleNotFound(e)) return wrappedErrorPayload('Runtime.ImportModuleError', e);
+  return toErrorPayload(e);
+}
+
+const userRequire = createRequire(path.join(taskRoot, 'index.js'));
+
+function loadCompiled(originalFile: string, compiled: string): unknown {
+  // Compiled under the original file name: relative requires, __dirname and source maps all refer to the .ts file.
+  const code = fs.readFileSync(compiled, 'utf8');
+  const ModuleCtor = Module as unknown as {
+    new (id: string, parent?: unknown): NodeJS.Module & { _compile(code: string, file: string): void; paths: string[] };
+    _nodeModulePaths(dir: string): string[];
+  };
+  const m = new ModuleCtor(originalFile);
+  m.filename = originalFile;
+  m.paths = ModuleCtor._nodeModulePaths(path.dirname(originalFile));
+  m._compile(code, originalFile);
+  m.loaded = true;
+  return m.exports;
+}
+
+async function loadHandler(): Promise<Handler> {
+  const resolved = resolveNodeHandler(taskRoot, handlerString);
+  let mod: unknown;
+  if (resolved.format === 'ts') {
+    if (!compiledFile || !resolved.file) throw new Error(`TypeScript handler ${resolved.file ?? ''} was not compiled`);
+    mod = loadCompiled(resolved.file, compiledFile);
+  } else if (resolved.file && resolved.format === 'esm') {
+    mod = await import(pathToFileURL(resolved.file).href);
+  } else if (resolved.file) {
+    mod = userRequire(resolved.file);
+  } else {
+    // NODE-2: nothing matched by extension: a directory with index.js, or a package under node_modules.
+    let target: string;
+    try {
+      target = userRequire.resolve(path.resolve(taskRoot, resolved.moduleName));
+    } catch {
+      try {
+        target = userRequire.resolve(resolved.moduleName, { paths: [taskRoot] });
+      } catch {
+        const err = new Error(`Cannot find module '${resolved.moduleName}'\nRequire stack:\n- ${__filename}`);
+        (err as Error & { code: string }).code = 'MODULE_NOT_FOUND';
+        throw err;
+      }
+    }
+    mod = userRequire(target);
+  }
+  let value: unknown = mod;
+  for (const key of resolved.exportPath) {
+    value =
+      value !== null && (typeof value === 'object' || typeof value === 'function')
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
+  }
+  // NODE-3: Runtime.HandlerNotFound.
+  if (value === undefined)
+    throw Object.assign(new Error(`${handlerString} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
+  if (typeof value !== 'function')
+    throw Object.assign(new Error(`${handlerString} is not a function`), { name: 'Runtime.HandlerNotFound' });
+  return value as Handler;
+}
+
+async function startDebugger(): Promise<void> {
+  inspector.open(0, '127.0.0.1', false);
+  const url = inspector.url() ?? '';
+  const port = Number(/:(\d+)\//.exec(url)?.[1] ?? 0);
+  channel.send({ t: 'debug', host: '127.0.0.1', port, url });
+  if (argv.includes(BOOTSTRAP_ARG_DEBUG_WAIT)) {
+    // Give the channel a chance to flush the port before blocking in waitForDebugger.
+    await new Promise<void>((resolve) => channel.flush(resolve));
+    inspector.waitForDebugger();
+  }
+}
+
+async function init(): Promise<void> {
+  installAwslambdaGlobal((_stream, prelude) => {
+    const inv = current;
+    if (inv)
+      channel.send({
+        t: 'prelude',
+        id: inv.msg.id,
+        prelude,
+        contentType: 'application/vnd.awslambda.http-integration-response',
+      });
+  });
+  if (argv.includes(BOOTSTRAP_ARG_DEBUG)) await startDebugger();
+  try {
+    handler = await loadHandler();
+  } catch (e) {
+    const error = classifyLoadError(e);
+    initDone = false;
+    channel.send({ t: 'initError', error });
+    channel.flush(() => process.exit(1));
+    return;
+  }
+  initDone = true;
+  channel.send({ t: 'ready' });
+}
+
+void init();

@@ -1,0 +1,55 @@
+/** The bootstrap's end of the IPC protocol: newline-delimited JSON over fd 3 (see ../protocol.ts). */
+import * as net from 'node:net';
+import type { ChildMessage, EngineMessage } from '../protocol';
+
+export class ChildChannel {
+  private readonly socket: net.Socket;
+  private pending = '';
+
+  constructor(fd: number, onMessage: (msg: EngineMessage) => void) {
+    this.socket = new net.Socket({ fd, readable: true, writable: true });
+    this.socket.setEncoding('utf8');
+    this.socket.on('data', (chunk: string) => {
+      let start = 0;
+      let nl = chunk.indexOf('\n');
+      if (nl === -1) {
+        this.pending += chunk;
+        return;
+      }
+      let line = this.pending + chunk.slice(0, nl);
+      for (;;) {
+        this.pending = '';
+        onMessage(JSON.parse(line) as EngineMessage);
+        start = nl + 1;
+        nl = chunk.indexOf('\n', start);
+        if (nl === -1) break;
+        line = chunk.slice(start, nl);
+      }
+      this.pending = chunk.slice(start);
+    });
+    // The engine went away (crash, kill, exit): an orphaned environment must not linger.
+    this.socket.on('end', () => process.exit(0));
+    this.socket.on('error', () => process.exit(0));
+  }
+
+  send(msg: ChildMessage): void {
+    this.socket.write(JSON.stringify(msg) + '\n');
+  }
+
+  /** Writes an already-serialised message line (used to splice a large JSON result in without re-encoding). */
+  sendRaw(line: string): void {
+    this.socket.write(line + '\n');
+  }
+
+  /** While a handler runs, the channel must not keep the event loop alive (NODE-4 callbackWaitsForEmptyEventLoop). */
+  setKeepsAlive(on: boolean): void {
+    if (on) this.socket.ref();
+    else this.socket.unref();
+  }
+
+  /** Flushes pending writes, then runs `done` (used before exiting after a fatal error). */
+  flush(done: () => void): void {
+    if (this.socket.writableLength === 0) done();
+    else this.socket.write('', () => done());
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The IPC protocol between the engine and the bootstrap inside an execution environment.
+ * Transport: newline-delimited JSON over the child's fd 3 (a socket pair), both directions; the child's own stdout and
+ * stderr stay separate so that output written below the language runtime (native code, grandchildren) is still captured.
+ * The Node bootstrap imports these types; the Python bootstrap (python/bootstrap.py) speaks the same shapes.
+ */
+import type { FunctionErrorPayload, LogLevel } from './outcome';
+
+/** Engine -> child: run one invocation. `event` is the raw JSON payload, spliced in without re-encoding. */
+export interface InvokeMessage {
+  t: 'invoke';
+  id: string;
+  /** Epoch ms at which the invocation times out (NODE-6 getRemainingTimeInMillis). */
+  deadline: number;
+  traceId: string;
+  /** NODE-6 invokedFunctionArn. */
+  arn: string;
+  event: unknown;
+  clientContext?: unknown;
+  identity?: unknown;
+}
+
+/** Engine -> child: stop at once (used before a forced kill, so a well-behaved child can exit cleanly). */
+export interface ShutdownMessage {
+  t: 'shutdown';
+}
+
+export type EngineMessage = InvokeMessage | ShutdownMessage;
+
+/** Child -> engine: init finished, the handler is loaded and the environment is warm. */
+export interface ReadyMessage {
+  t: 'ready';
+}
+
+/** Child -> engine: init failed (NODE-3, PY-2); the environment is unusable. */
+export interface InitErrorMessage {
+  t: 'initError';
+  error: FunctionErrorPayload;
+}
+
+/** Child -> engine: one piece of output produced by the handler, in production order. */
+export interface OutputMessage {
+  t: 'out';
+  /** `console` = a formatted console/logging line; `stdout`/`stderr` = raw writes to process.stdout/stderr. */
+  s: 'console' | 'stdout' | 'stderr';
+  text: string;
+  level?: LogLevel;
+  /** Epoch ms when it was produced. */
+  at: number;
+}
+
+/** Child -> engine: the invocation completed. Exactly one of `body` (the JSON result, parsed) or `error`. */
+export interface ResultMessage {
+  t: 'result';
+  id: string;
+  body?: unknown;
+  error?: FunctionErrorPayload;
+  /** Size of the serialised response in bytes (SYNC-6 is checked in the child, before sending). */
+  size?: number;
+  /** Peak RSS of the child so far, KB (NODE-8 Max Memory Used). */
+  maxRssKb: number;
+  /** NODE-11: the body was sent as chunk messages; `body` is absent. */
+  streamed?: boolean;
+  /** The environment must not be reused (NODE-5: uncaught exception / unhandled rejection). */
+  fatal?: boolean;
+}
+
+/** Child -> engine: one chunk of a streamed response (NODE-11), base64. */
+export interface ChunkMessage {
+  t: 'chunk';
+  id: string;
+  data: string;
+}
+
+/** Child -> engine: the HTTP prelude of a streamed function-URL response (NODE-11 HttpResponseStream.from). */
+export interface PreludeMessage {
+  t: 'prelude';
+  id: string;
+  prelude: Record<string, unknown>;
+  contentType: string;
+}
+
+/** Child -> engine: the debugger is listening (Node inspector or debugpy). */
+export interface DebugListeningMessage {
+  t: 'debug';
+  host: string;
+  port: number;
+  /** Node: the inspector's WebSocket URL. */
+  url?: string;
+}
+
+export type ChildMessage =
+  | ReadyMessage
+  | InitErrorMessage
+  | OutputMessage
+  | ResultMessage
+  | ChunkMessage
+  | PreludeMessage
+  | DebugListeningMessage;
+
+/** SYNC-6: 6 MB request and response limit for synchronous invocations. */
+export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
+
+/** Internal argv flags given to the bootstraps (never in the function's environment). */
+export const BOOTSTRAP_ARG_DEBUG = '--lt-debug';
+export const BOOTSTRAP_ARG_DEBUG_WAIT = '--lt-debug-wait';
+export const BOOTSTRAP_ARG_COMPILED = '--lt-compiled';

@@ -1,0 +1,270 @@
+"""
+The Python bootstrap: runs inside an execution environment (one child process), loads the handler (init), then runs
+invocations sent by the engine over fd 3, one at a time. Same newline-delimited JSON messages as the Node bootstrap
+(see ../protocol.ts). Rules: PY-1 handler names, PY-2 errors, PY-3 context, PY-4 log lines.
+"""
+import decimal
+import importlib
+import json
+import logging
+import os
+import resource
+import socket
+import sys
+import threading
+import time
+import traceback
+
+_CHANNEL = socket.socket(fileno=3)
+_SEND_LOCK = threading.Lock()
+_REQUEST_ID = None
+SYNC_PAYLOAD_LIMIT_BYTES = 6291456
+
+
+def _send(msg):
+    data = (json.dumps(msg, separators=(",", ":")) + "\n").encode("utf-8")
+    with _SEND_LOCK:
+        _CHANNEL.sendall(data)
+
+
+def _send_raw(line):
+    with _SEND_LOCK:
+        _CHANNEL.sendall((line + "\n").encode("utf-8"))
+
+
+def _now_ms():
+    return int(time.time() * 1000)
+
+
+def _max_rss_kb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+class _ChannelWriter:
+    """sys.stdout / sys.stderr: print() output goes to the engine in production order."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.encoding = "utf-8"
+        self.errors = "strict"
+
+    def write(self, text):
+        if not isinstance(text, str):
+            text = str(text)
+        if text:
+            _send({"t": "out", "s": self._stream, "text": text, "at": _now_ms()})
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return 1 if self._stream == "stdout" else 2
+
+    @property
+    def buffer(self):
+        return self
+
+    @property
+    def closed(self):
+        return False
+
+    def writable(self):
+        return True
+
+
+_LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "FATAL"}
+
+
+class _LambdaLogHandler(logging.Handler):
+    """PY-4: `[LEVEL]\\t<time>\\t<requestId>\\t<message>`, or a JSON record with AWS_LAMBDA_LOG_FORMAT=JSON."""
+
+    def __init__(self, json_format):
+        super().__init__()
+        self._json = json_format
+
+    def emit(self, record):
+        try:
+            message = record.getMessage()
+            if record.exc_info:
+                message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            stamp += ".%03dZ" % int(record.msecs)
+            level = _LEVELS.get(record.levelname, record.levelname)
+            if self._json:
+                text = json.dumps(
+                    {"timestamp": stamp, "level": record.levelname, "message": message, "logger": record.name,
+                     "requestId": _REQUEST_ID}
+                )
+            else:
+                text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, _REQUEST_ID, message)
+            _send({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
+        except Exception:  # a broken log call must not fail the invocation
+            self.handleError(record)
+
+
+class FaultError(Exception):
+    def __init__(self, error_type, message, trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.msg = message
+        self.trace = trace or []
+
+
+def _error_payload(exc, request_id=None):
+    if isinstance(exc, FaultError):
+        payload = {"errorMessage": exc.msg, "errorType": exc.error_type, "stackTrace": exc.trace}
+    else:
+        payload = {
+            "errorMessage": str(exc),
+            "errorType": type(exc).__name__,
+            # The bootstrap's own frames are not the user's business.
+            "stackTrace": traceback.format_list(
+                [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != os.path.abspath(__file__)]
+            ),
+        }
+    if request_id is not None:
+        payload["requestId"] = request_id
+    return payload
+
+
+def _load_handler(handler):
+    """PY-1 / PY-2, as the Lambda runtime interface client does it."""
+    if ".." in handler:
+        raise FaultError("Runtime.MalformedHandlerName", "Bad handler '%s': '..' is not allowed" % handler)
+    try:
+        modname, fname = handler.rsplit(".", 1)
+    except ValueError as e:
+        raise FaultError("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler, e))
+    try:
+        if modname.split(".")[0] in sys.builtin_module_names:
+            raise FaultError(
+                "Runtime.BuiltInModuleConflict",
+                "Cannot use built-in module %s as a handler module" % modname,
+            )
+        module = importlib.import_module(modname.replace("/", "."))
+    except FaultError:
+        raise
+    except ImportError as e:
+        raise FaultError("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (modname, e))
+    except SyntaxError as e:
+        trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)]
+        raise FaultError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (modname, e), trace)
+    fn = getattr(module, fname, None)
+    if fn is None:
+        # PY-2: reported at invocation time, like the Lambda runtime.
+        fault = FaultError("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (fname, modname))
+
+        def missing(event, context):
+            raise fault
+
+        return missing
+    return fn
+
+
+class LambdaContext:
+    """PY-3."""
+
+    def __init__(self, msg):
+        env = os.environ
+        self.aws_request_id = msg["id"]
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = msg.get("arn")
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = msg.get("identity")
+        self.client_context = msg.get("clientContext")
+        self._deadline = msg["deadline"]
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(self._deadline - time.time() * 1000))
+
+
+def _default(o):
+    if isinstance(o, decimal.Decimal):
+        return int(o) if o == o.to_integral_value() else float(o)
+    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+
+
+def _invoke(handler, msg):
+    global _REQUEST_ID
+    request_id = msg["id"]
+    _REQUEST_ID = request_id
+    os.environ["_X_AMZN_TRACE_ID"] = msg.get("traceId", "")
+    try:
+        result = handler(msg.get("event"), LambdaContext(msg))
+    except Exception as e:
+        _send({"t": "result", "id": request_id, "error": _error_payload(e, request_id), "maxRssKb": _max_rss_kb()})
+        return
+    finally:
+        _REQUEST_ID = None
+    try:
+        body = json.dumps(result, default=_default)
+    except Exception as e:
+        _send({"t": "result", "id": request_id, "maxRssKb": _max_rss_kb(),
+               "error": {"errorMessage": "Unable to marshal response: %s" % e, "errorType": "Runtime.MarshalError",
+                         "requestId": request_id, "stackTrace": []}})
+        return
+    size = len(body.encode("utf-8"))
+    if size > SYNC_PAYLOAD_LIMIT_BYTES:
+        _send({"t": "result", "id": request_id, "maxRssKb": _max_rss_kb(),
+               "error": {"errorMessage": "Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes)." % (size, SYNC_PAYLOAD_LIMIT_BYTES),
+                         "errorType": "Function.ResponseSizeTooLarge"}})
+        return
+    _send_raw('{"t":"result","id":%s,"size":%d,"maxRssKb":%d,"body":%s}' % (json.dumps(request_id), size, _max_rss_kb(), body))
+
+
+def _start_debugger():
+    try:
+        import debugpy
+    except ImportError:
+        raise FaultError("Runtime.DebuggerUnavailable",
+                         "debugpy is not installed for %s (pip install debugpy)" % sys.executable)
+    host, port = debugpy.listen(("127.0.0.1", 0))
+    _send({"t": "debug", "host": host, "port": port})
+    if "--lt-debug-wait" in sys.argv:
+        debugpy.wait_for_client()
+
+
+def main():
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    sys.path.insert(0, task_root)
+    sys.stdout = _ChannelWriter("stdout")
+    sys.stderr = _ChannelWriter("stderr")
+    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    root.addHandler(_LambdaLogHandler(json_format))
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    if json_format and level:
+        root.setLevel({"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level))
+    try:
+        if "--lt-debug" in sys.argv:
+            _start_debugger()
+        handler = _load_handler(os.environ.get("_HANDLER", ""))
+    except Exception as e:
+        _send({"t": "initError", "error": _error_payload(e)})
+        os._exit(1)
+    _send({"t": "ready"})
+    reader = _CHANNEL.makefile("rb")
+    for line in reader:
+        msg = json.loads(line)
+        if msg.get("t") == "invoke":
+            _invoke(handler, msg)
+        elif msg.get("t") == "shutdown":
+            break
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

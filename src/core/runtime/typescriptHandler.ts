@@ -1,0 +1,142 @@
+/**
+ * TypeScript handlers (NODE-2 runner convenience): transpiled on load with esbuild, bundled with the project's own
+ * .ts imports and tsconfig `paths` resolved, packages left external, inline source maps so that stack traces point at
+ * .ts lines. The output is cached on disk, keyed by the mtimes of every input file.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FunctionErrorPayload } from './outcome';
+
+export interface CompiledHandler {
+  /** The CommonJS output, to be compiled in the child under the original .ts file name. */
+  compiledFile: string;
+}
+
+interface CacheEntry {
+  inputs: Record<string, number>;
+  compiledFile: string;
+}
+
+export function defaultTypeScriptCacheDir(): string {
+  return path.join(os.tmpdir(), 'lambda-trigger-runner', 'ts-cache');
+}
+
+export class TypeScriptCompileError extends Error {
+  constructor(readonly payload: FunctionErrorPayload) {
+    super(payload.errorMessage);
+  }
+}
+
+export class TypeScriptCompiler {
+  private readonly memory = new Map<string, CacheEntry>();
+  /** Concurrent cold starts of one file share one build. */
+  private readonly inFlight = new Map<string, Promise<CompiledHandler>>();
+
+  constructor(private readonly cacheDir = defaultTypeScriptCacheDir()) {}
+
+  compile(file: string): Promise<CompiledHandler> {
+    const running = this.inFlight.get(file);
+    if (running) return running;
+    const p = this.compileOnce(file).finally(() => this.inFlight.delete(file));
+    this.inFlight.set(file, p);
+    return p;
+  }
+
+  private key(file: string): string {
+    return createHash('sha1').update(file).digest('hex').slice(0, 16);
+  }
+
+  private fresh(entry: CacheEntry | undefined): boolean {
+    if (!entry || !fs.existsSync(entry.compiledFile)) return false;
+    for (const [f, mtime] of Object.entries(entry.inputs)) {
+      try {
+        if (fs.statSync(f).mtimeMs !== mtime) return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private async compileOnce(file: string): Promise<CompiledHandler> {
+    const key = this.key(file);
+    const manifest = path.join(this.cacheDir, `${key}.json`);
+    let entry = this.memory.get(file);
+    if (!entry) {
+      try {
+        entry = JSON.parse(fs.readFileSync(manifest, 'utf8')) as CacheEntry;
+      } catch {
+        entry = undefined;
+      }
+    }
+    if (entry && this.fresh(entry)) {
+      this.memory.set(file, entry);
+      return { compiledFile: entry.compiledFile };
+    }
+    const esbuild = await import('esbuild');
+    let result: import('esbuild').BuildResult<{ write: false; metafile: true }>;
+    try {
+      result = await esbuild.build({
+        entryPoints: [file],
+        // Written nowhere; placing the virtual output beside the source keeps source-map paths relative to it.
+        outfile: file.replace(/\.[cm]?ts$/, '.lambda-trigger.js'),
+        write: false,
+        bundle: true,
+        packages: 'external',
+        platform: 'node',
+        format: 'cjs',
+        target: `node${process.versions.node.split('.')[0]}`,
+        sourcemap: 'inline',
+        sourcesContent: false,
+        metafile: true,
+        logLevel: 'silent',
+        keepNames: true,
+        // import.meta.url has no CommonJS equivalent by default; give it the .ts file's URL.
+        define: { 'import.meta.url': '__lambdaTriggerImportMetaUrl' },
+        banner: { js: 'var __lambdaTriggerImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+      });
+    } catch (e) {
+      throw new TypeScriptCompileError(compileErrorPayload(e));
+    }
+    const inputs: Record<string, number> = {};
+    const cwd = process.cwd();
+    for (const rel of Object.keys(result.metafile.inputs)) {
+      const abs = path.resolve(cwd, rel);
+      try {
+        inputs[abs] = fs.statSync(abs).mtimeMs;
+      } catch {
+        // Virtual or vanished input: it will not be checked.
+      }
+    }
+    fs.mkdirSync(this.cacheDir, { recursive: true });
+    const compiledFile = path.join(this.cacheDir, `${key}.${Date.now().toString(36)}.js`);
+    fs.writeFileSync(compiledFile, result.outputFiles[0].text);
+    const fresh: CacheEntry = { inputs, compiledFile };
+    fs.writeFileSync(manifest, JSON.stringify(fresh));
+    if (entry && entry.compiledFile !== compiledFile) fs.rm(entry.compiledFile, { force: true }, () => undefined);
+    this.memory.set(file, fresh);
+    return { compiledFile };
+  }
+}
+
+/** NODE-3: a TypeScript syntax error is reported like a JavaScript one. */
+function compileErrorPayload(e: unknown): FunctionErrorPayload {
+  const errors = (
+    e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }
+  ).errors;
+  const first = errors?.[0];
+  if (!first) return { errorType: 'Runtime.UserCodeSyntaxError', errorMessage: String(e), trace: [] };
+  const where = first.location
+    ? `${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1}`
+    : '';
+  const isResolve = /Could not resolve/.test(first.text);
+  const errorType = isResolve ? 'Runtime.ImportModuleError' : 'Runtime.UserCodeSyntaxError';
+  const message = isResolve ? `Error: ${first.text}` : `SyntaxError: ${first.text}`;
+  return {
+    errorType,
+    errorMessage: message,
+    trace: [`${errorType}: ${message}`, ...(where ? [`    at ${where}`] : [])],
+  };
+}

@@ -1,0 +1,66 @@
+import { fileURLToPath } from 'node:url';
+import type { CodeLens } from 'vscode-languageserver';
+import type { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
+import { describeTrigger } from '../../core/discovery/triggerLabel';
+
+/** The argument every handler lens command receives (JSON, crosses to the extension). */
+export interface HandlerLensArgument {
+  functionName?: string;
+  /** FunctionConfig.id, unique in the workspace. */
+  functionId?: string;
+  handlerFile: string;
+  exportName: string;
+  triggerIndex?: number;
+}
+
+export const LENS_COMMANDS = {
+  invoke: 'lambdaTrigger.invoke',
+  invokeWith: 'lambdaTrigger.invokeWith',
+  debug: 'lambdaTrigger.debug',
+  invokeTrigger: 'lambdaTrigger.invokeTrigger',
+} as const;
+
+/** Code lenses above each handler export of a document: Invoke, Invoke with..., Debug, and one per trigger. */
+export function handlerCodeLenses(index: WorkspaceIndex, uri: string): CodeLens[] {
+  if (!uri.startsWith('file:')) return [];
+  const lenses: CodeLens[] = [];
+  for (const site of index.handlersIn(fileURLToPath(uri))) {
+    const range = {
+      start: { line: site.line - 1, character: site.column - 1 },
+      end: { line: site.line - 1, character: site.column - 1 + site.exportName.length },
+    };
+    // The highest-precedence function (template before serverless.yml before settings) drives the plain lenses.
+    const primary = site.functions[0];
+    const base: HandlerLensArgument = {
+      ...(primary ? { functionName: primary.name, functionId: primary.id } : {}),
+      handlerFile: site.file,
+      exportName: site.exportName,
+    };
+    lenses.push({ range, command: { title: 'Invoke', command: LENS_COMMANDS.invoke, arguments: [base] } });
+    lenses.push({ range, command: { title: 'Invoke with...', command: LENS_COMMANDS.invokeWith, arguments: [base] } });
+    lenses.push({ range, command: { title: 'Debug', command: LENS_COMMANDS.debug, arguments: [base] } });
+    for (const fn of site.functions) {
+      fn.triggers.forEach((trigger, triggerIndex) => {
+        if (trigger.kind === 'unsupported') return;
+        const prefix = site.functions.length > 1 ? `${fn.name}: ` : '';
+        lenses.push({
+          range,
+          command: {
+            title: `${prefix}${describeTrigger(trigger)}`,
+            command: LENS_COMMANDS.invokeTrigger,
+            arguments: [
+              {
+                functionName: fn.name,
+                functionId: fn.id,
+                handlerFile: site.file,
+                exportName: site.exportName,
+                triggerIndex,
+              } satisfies HandlerLensArgument,
+            ],
+          },
+        });
+      });
+    }
+  }
+  return lenses;
+}

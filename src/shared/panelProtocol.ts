@@ -1,0 +1,103 @@
+/**
+ * Messages between the invocation panel (webview, src/webview) and the extension (src/extension/invocationPanel.ts).
+ * Every message a side receives is validated with the guards below before use (the webview is untrusted input).
+ */
+import type { InvocationRecord } from '../core/invoke/invocationRecord';
+
+/** extension -> webview */
+export type ToPanel =
+  /** The full history (newest first) and the record to show. */
+  | { type: 'history'; records: InvocationRecord[]; selectedId?: string }
+  /** One record was added or changed (live progress of retries, batches, deliveries). */
+  | { type: 'record'; record: InvocationRecord; select: boolean }
+  /** Execution is not available (untrusted workspace), with the reason to show. */
+  | { type: 'executionDisabled'; reason: string };
+
+export type RecordAction = 'rerun' | 'replay' | 'saveEvent' | 'copy' | 'export';
+
+/** webview -> extension */
+export type FromPanel =
+  | { type: 'ready' }
+  | { type: 'action'; action: RecordAction; recordId: string }
+  | { type: 'openSource'; file: string; line: number; column: number }
+  | { type: 'redrive'; queueArn: string };
+
+const actions: readonly RecordAction[] = ['rerun', 'replay', 'saveEvent', 'copy', 'export'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isShortString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
+const isPosition = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 10_000_000;
+
+/** Returns the message when it is a well-formed FromPanel, otherwise undefined. */
+export function parseFromPanel(message: unknown): FromPanel | undefined {
+  if (!isObject(message)) return undefined;
+  switch (message.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'action':
+      return actions.includes(message.action as RecordAction) && isShortString(message.recordId)
+        ? { type: 'action', action: message.action as RecordAction, recordId: message.recordId }
+        : undefined;
+    case 'openSource':
+      return isShortString(message.file) && isPosition(message.line) && isPosition(message.column)
+        ? { type: 'openSource', file: message.file, line: message.line, column: message.column }
+        : undefined;
+    case 'redrive':
+      return isShortString(message.queueArn) ? { type: 'redrive', queueArn: message.queueArn } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Returns the message when it is a well-formed ToPanel (shape only: records are rendered as text). */
+export function parseToPanel(message: unknown): ToPanel | undefined {
+  if (!isObject(message)) return undefined;
+  switch (message.type) {
+    case 'history':
+      return Array.isArray(message.records) && message.records.every(isRecordLike)
+        ? (message as unknown as ToPanel)
+        : undefined;
+    case 'record':
+      return isRecordLike(message.record) && typeof message.select === 'boolean'
+        ? (message as unknown as ToPanel)
+        : undefined;
+    case 'executionDisabled':
+      return typeof message.reason === 'string' ? { type: 'executionDisabled', reason: message.reason } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isRecordLike(value: unknown): value is InvocationRecord {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.functionName === 'string' &&
+    Array.isArray(value.attempts) &&
+    Array.isArray(value.batches) &&
+    Array.isArray(value.deliveries)
+  );
+}
+
+/** A stack frame that points into a source file: `at fn (/abs/file.ts:12:5)` or Python `File "/abs/x.py", line 3`. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+const nodeFrame = /(?:^|[\s(])((?:\/|[A-Za-z]:\\)[^():]+):(\d+):(\d+)\)?\s*$/;
+const pythonFrame = /File "([^"]+)", line (\d+)/;
+
+/** Finds the file location a stack-trace line names, for "open the source line" links (1-based line/column). */
+export function sourceLocationOf(frame: string): SourceLocation | undefined {
+  const node = nodeFrame.exec(frame);
+  if (node) return { file: node[1], line: Number(node[2]), column: Number(node[3]) };
+  const py = pythonFrame.exec(frame);
+  if (py) return { file: py[1], line: Number(py[2]), column: 1 };
+  return undefined;
+}

@@ -1,0 +1,58 @@
+/** Formatting of record values for display; pure functions, unit-tested outside the webview. */
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** A delay on the simulated clock, as AWS documents them (1 min, 2 min, 30 s). */
+export function formatDelay(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  if (m < 60) return rest === 0 ? `${m} min` : `${m} min ${rest} s`;
+  const hours = Math.floor(m / 60);
+  return `${hours} h ${m % 60} min`;
+}
+
+/** ISO time shown as `HH:MM:SS.mmm` (UTC, like CloudWatch). */
+export function clockTime(iso: string | undefined): string {
+  if (!iso) return '–';
+  const match = /T(\d\d:\d\d:\d\d(?:\.\d{1,3})?)/.exec(iso);
+  return match ? match[1] : iso;
+}
+
+export function elapsedMs(fromIso: string, toIso: string): number {
+  return Date.parse(toIso) - Date.parse(fromIso);
+}
+
+/** Pretty JSON when the text is JSON, otherwise the text itself. */
+export function prettyBody(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
+export function prettyValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value, null, 2) ?? typeof value;
+  } catch (err) {
+    // Circular or BigInt values: say so rather than print [object Object].
+    return `(${typeof value} that cannot be shown as JSON: ${err instanceof Error ? err.message : 'unknown'})`;
+  }
+}
+
+/** Case-insensitive match of a free-text filter against the searchable words of a record summary. */
+export function matchesFilter(filter: string, ...fields: Array<string | undefined>): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const haystack = fields.filter(Boolean).join(' ').toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}

@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { CliIO } from '../../../src/cli/command';
+import { UsageError } from '../../../src/cli/command';
+import { listCommand } from '../../../src/cli/commands/list';
+
+const ROOT = path.resolve(__dirname, '../../fixtures/discovery');
+
+function captured(cwd: string): CliIO & { out: string; err: string } {
+  const io = {
+    cwd,
+    env: {},
+    out: '',
+    err: '',
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+    readStdin: () => Promise.resolve(''),
+  };
+  return io;
+}
+
+describe('discovery: lambda-trigger list', () => {
+  it('prints every function with handler, runtime, file, origin and triggers', async () => {
+    const io = captured(path.join(ROOT, 'settings'));
+    assert.equal(await listCommand.run([], io), 0);
+    assert.equal(
+      io.out,
+      [
+        'Hello',
+        '  handler  api/hello.handler  (nodejs20.x)',
+        '  file     api/hello.mjs',
+        '  defined  lambda-trigger.json:5 (settings)',
+        '  timeout  15s, memory 128 MB',
+        '  trigger  SQS jobs, batch 3',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(
+      io.err,
+      'lambda-trigger.json:11: warning: Unknown key "Extra" in lambda-trigger.json (expected one of $schema, Globals, Functions, Resources, Parameters) [invalid-settings]\n' +
+        '.env:4: warning: Not a KEY=value line: not a line [invalid-settings]\n',
+    );
+  });
+
+  it('--json prints the FunctionConfig model', async () => {
+    const io = captured(ROOT);
+    assert.equal(await listCommand.run(['--json', '--root', 'serverless'], io), 0);
+    const parsed = JSON.parse(io.out) as { root: string; functions: Array<{ id: string; memorySize: number }> };
+    assert.equal(parsed.root, path.join(ROOT, 'serverless'));
+    assert.deepEqual(
+      parsed.functions.map((f) => `${f.id} ${f.memorySize}`),
+      ['serverless.yml#reserve 1024'],
+    );
+  });
+
+  it('rejects unknown options and a missing root with a UsageError (exit 2)', async () => {
+    await assert.rejects(listCommand.run(['--bogus'], captured(ROOT)), UsageError);
+    await assert.rejects(listCommand.run(['--root', 'does-not-exist'], captured(ROOT)), /is not a directory/);
+  });
+});

@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { CliIO } from '../../../src/cli/command';
+import { createInvokeCommand, functionSpecFromHandlerPath } from '../../../src/cli/commands/invoke';
+import type { InvokeOutcome } from '../../../src/core/runtime';
+import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
+
+function captureIO(cwd: string, stdin = ''): CliIO & { out: string; err: string } {
+  const io = {
+    cwd,
+    env: {},
+    out: '',
+    err: '',
+    stdout(t: string) {
+      io.out += t;
+    },
+    stderr(t: string) {
+      io.err += t;
+    },
+    readStdin: () => Promise.resolve(stdin),
+  };
+  return io;
+}
+
+describe('cli: lambda-trigger invoke', function () {
+  this.timeout(20000);
+  let bootstrapDir: string;
+  before(async () => {
+    bootstrapDir = await buildBootstraps();
+  });
+
+  it('invokes path/to/file.export relative to cwd and prints JSON; exit 0', async () => {
+    const io = captureIO(fixturesRoot, '{"a":1}');
+    const code = await createInvokeCommand({ bootstrapDir }).run(['node/results.echo', '--payload', '-', '--json'], io);
+    assert.equal(code, 0);
+    const o = JSON.parse(io.out) as InvokeOutcome;
+    assert.deepEqual(o.result, { a: 1 });
+    assert.equal(o.coldStart, true);
+  });
+
+  it('--repeat runs warm invocations after the cold one', async () => {
+    const io = captureIO(fixturesRoot);
+    const code = await createInvokeCommand({ bootstrapDir }).run(['node/basic.handler', '--repeat', '3', '--json'], io);
+    assert.equal(code, 0);
+    const outs = JSON.parse(io.out) as InvokeOutcome[];
+    assert.deepEqual(
+      outs.map((o) => [o.coldStart, (o.result as { count: number }).count]),
+      [
+        [true, 1],
+        [false, 2],
+        [false, 3],
+      ],
+    );
+  });
+
+  it('prints logs and the error in text mode; exit 1 on a function error', async () => {
+    const io = captureIO(fixturesRoot);
+    const code = await createInvokeCommand({ bootstrapDir }).run(['node/errors.throwsString'], io);
+    assert.equal(code, 1);
+    assert.match(io.out, /^START RequestId: \S+ Version: \$LATEST\nEND RequestId: \S+\nREPORT RequestId: /);
+    assert.match(
+      io.out,
+      /Function error \(Unhandled\):\n\{\n {2}"errorType": "string",\n {2}"errorMessage": "boom",\n {2}"trace": \[\]\n\}\n\(cold start, environment [0-9a-f]+\)\n$/,
+    );
+  });
+
+  it('--env, --timeout and --memory reach the function', async () => {
+    const io = captureIO(path.join(fixturesRoot, 'node'));
+    const code = await createInvokeCommand({ bootstrapDir }).run(
+      ['context.env', '--env', 'STAGE=ci', '--memory', '256', '--timeout', '5', '--json'],
+      io,
+    );
+    assert.equal(code, 0);
+    const env = (JSON.parse(io.out) as InvokeOutcome).result as Record<string, string>;
+    assert.deepEqual([env.STAGE, env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE], ['ci', '256']);
+  });
+
+  it('runs Python handlers found by extension', async () => {
+    const io = captureIO(fixturesRoot);
+    const code = await createInvokeCommand({ bootstrapDir }).run(['python/app.handler', '--json'], io);
+    assert.equal(code, 0);
+    assert.deepEqual((JSON.parse(io.out) as InvokeOutcome).result, { count: 1, event: {} });
+  });
+
+  it('uses a FunctionConfig-like spec from resolveFunction when given', async () => {
+    const io = captureIO('/');
+    const cmd = createInvokeCommand({
+      bootstrapDir,
+      resolveFunction: (ref) =>
+        ref === 'Echo'
+          ? { name: 'Echo', handler: 'results.echo', runtime: 'nodejs20.x', codeRoot: path.join(fixturesRoot, 'node') }
+          : undefined,
+    });
+    assert.equal(await cmd.run(['Echo', '--json'], io), 0);
+    assert.deepEqual((JSON.parse(io.out) as InvokeOutcome).result, {});
+  });
+
+  for (const [args, message] of [
+    [[], /^expected one function name or handler path/],
+    [['node/nothing.handler'], /^no handler file for "node\/nothing.handler"/],
+    [['node/basic'], /^"node\/basic" is not a handler/],
+    [['node/basic.handler', '--repeat', 'x'], /^--repeat must be a whole number, got "x"/],
+    [['node/basic.handler', '--timeout', '901'], /timeoutSeconds must be an integer from 1 to 900, got 901$/],
+    [
+      ['node/basic.handler', '--payload', '-'],
+      /^InvalidRequestContentException: Could not parse request body into json/,
+    ],
+    [['node/basic.handler', '--env', 'NOEQUALS'], /^--env expects K=V, got "NOEQUALS"/],
+    [['node/basic.handler', '--runtime', 'java21'], /^--runtime must be one of/],
+  ] as [string[], RegExp][]) {
+    it(`bad usage is a UsageError (exit 2): ${args.join(' ') || '(no arguments)'}`, async () => {
+      const io = captureIO(fixturesRoot, 'not json');
+      await assert.rejects(createInvokeCommand({ bootstrapDir }).run(args, io), (err: Error) => {
+        assert.equal(err.name, 'UsageError');
+        assert.match(err.message, message);
+        return true;
+      });
+    });
+  }
+
+  it('maps a nested Python path to a module path (PY-1)', () => {
+    const spec = functionSpecFromHandlerPath('python/pkg/mod.handler', fixturesRoot, { environment: {} });
+    assert.deepEqual(
+      [spec.handler, spec.runtime, spec.codeRoot],
+      ['mod.handler', 'python3.12', path.join(fixturesRoot, 'python/pkg')],
+    );
+  });
+});

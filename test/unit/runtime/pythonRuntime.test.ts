@@ -1,0 +1,184 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EnvironmentPool, detectPythonInterpreter, type FunctionSpec } from '../../../src/core/runtime';
+import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
+
+const codeRoot = path.join(fixturesRoot, 'python');
+
+function spec(handler: string, extra: Partial<FunctionSpec> = {}): FunctionSpec {
+  return {
+    name: ('py-' + handler).replace(/[^A-Za-z0-9_-]/g, '_'),
+    handler,
+    runtime: 'python3.12',
+    codeRoot,
+    ...extra,
+  };
+}
+
+describe('runtime: Python execution environments', function () {
+  this.timeout(20000);
+  let pool: EnvironmentPool;
+
+  before(async () => {
+    pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps(), pythonInterpreter: 'python3' });
+  });
+  after(() => pool.dispose());
+
+  it('PY-1 runs module.function, keeps module state warm (NODE-10) and marks cold/warm', async () => {
+    const a = await pool.invoke(spec('app.handler'), '{"k":1}');
+    const b = await pool.invoke(spec('app.handler'), '{"k":2}');
+    assert.deepEqual(a.result, { count: 1, event: { k: 1 } });
+    assert.deepEqual(b.result, { count: 2, event: { k: 2 } });
+    assert.deepEqual([a.coldStart, b.coldStart], [true, false]);
+    assert.equal(typeof a.metrics.initDurationMs, 'number');
+  });
+
+  it('PY-1 a / in the module path becomes a package path', async () => {
+    assert.equal((await pool.invoke(spec('pkg/mod.handler'), '{}')).result, 'nested module');
+  });
+
+  it('PY-2 a handler without a dot is Runtime.MalformedHandlerName', async () => {
+    const o = await pool.invoke(spec('app'), '{}');
+    assert.equal(o.error?.errorType, 'Runtime.MalformedHandlerName');
+    assert.equal(o.error?.errorMessage, "Bad handler 'app': not enough values to unpack (expected 2, got 1)");
+  });
+
+  it('PY-2 an import failure is Runtime.ImportModuleError', async () => {
+    const o = await pool.invoke(spec('import_error.handler'), '{}');
+    assert.equal(o.error?.errorType, 'Runtime.ImportModuleError');
+    assert.equal(
+      o.error?.errorMessage,
+      "Unable to import module 'import_error': No module named 'no_such_module_lambda_trigger'",
+    );
+  });
+
+  it('PY-2 a syntax error is Runtime.UserCodeSyntaxError', async () => {
+    const o = await pool.invoke(spec('syntax_error.handler'), '{}');
+    assert.equal(o.error?.errorType, 'Runtime.UserCodeSyntaxError');
+    assert.match(
+      o.error?.errorMessage ?? '',
+      /^Syntax error in module 'syntax_error': expected ':' \(syntax_error\.py, line 1\)$/,
+    );
+  });
+
+  it('PY-2 a missing function is Runtime.HandlerNotFound', async () => {
+    const o = await pool.invoke(spec('app.nope'), '{}', { requestId: 'req-nf' });
+    assert.deepEqual(o.error, {
+      errorMessage: "Handler 'nope' missing on module 'app'",
+      errorType: 'Runtime.HandlerNotFound',
+      stackTrace: [],
+      requestId: 'req-nf',
+    });
+  });
+
+  it('SYNC-3 a raised exception gives errorMessage, errorType, requestId and stackTrace', async () => {
+    const o = await pool.invoke(spec('app.fails'), '{}', { requestId: 'req-py' });
+    assert.equal(o.functionError, 'Unhandled');
+    assert.equal(o.error?.errorType, 'ValueError');
+    assert.equal(o.error?.errorMessage, 'bad value');
+    assert.equal(o.error?.requestId, 'req-py');
+    assert.deepEqual(o.error?.stackTrace, [
+      `  File "${path.join(codeRoot, 'app.py')}", line 43, in fails\n    raise ValueError("bad value")\n`,
+    ]);
+  });
+
+  it('PY-3 the context object carries every field', async () => {
+    const o = await pool.invoke(spec('app.context_fields', { name: 'py-ctx' }), '{}', {
+      requestId: 'req-c',
+      clientContext: { a: 1 },
+    });
+    assert.deepEqual(o.result, {
+      aws_request_id: 'req-c',
+      function_name: 'py-ctx',
+      function_version: '$LATEST',
+      invoked_function_arn: 'arn:aws:lambda:us-east-1:123456789012:function:py-ctx',
+      memory_limit_in_mb: '128',
+      log_group_name: '/aws/lambda/py-ctx',
+      log_stream_name_ok: true,
+      remaining_ok: true,
+      client_context: { a: 1 },
+      identity: null,
+      exec_env: 'AWS_Lambda_python3.12',
+    });
+  });
+
+  it('PY-4 logging lines are [LEVEL]\\t<time>\\t<requestId>\\t<message>; print() is captured in order', async () => {
+    const o = await pool.invoke(spec('app.logs', { name: 'py-logs' }), '{}', { requestId: 'req-l' });
+    const lines = o.logs.map((l) => [
+      l.stream,
+      l.level ?? '',
+      l.text.replace(/\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t/, '\t<t>\t'),
+    ]);
+    assert.deepEqual(lines.slice(0, 6), [
+      ['stdout', '', 'init line'],
+      ['platform', '', 'START RequestId: req-l Version: $LATEST'],
+      ['stdout', '', 'printed'],
+      ['console', 'INFO', '[INFO]\t<t>\treq-l\tinfo formatted'],
+      ['console', 'WARN', '[WARNING]\t<t>\treq-l\twarned'],
+      ['stderr', '', 'to stderr'],
+    ]);
+    assert.match(
+      o.logs[7].text,
+      /^REPORT RequestId: req-l\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/,
+    );
+  });
+
+  it('a result json cannot encode is Runtime.MarshalError', async () => {
+    const o = await pool.invoke(spec('app.not_serialisable'), '{}', { requestId: 'req-m' });
+    assert.deepEqual(o.error, {
+      errorMessage: 'Unable to marshal response: Object of type set is not JSON serializable',
+      errorType: 'Runtime.MarshalError',
+      requestId: 'req-m',
+      stackTrace: [],
+    });
+  });
+
+  it('SYNC-4 an endless loop times out with Sandbox.Timedout', async () => {
+    const o = await pool.invoke(spec('app.hangs', { timeoutSeconds: 1 }), '{}', { requestId: 'req-t' });
+    assert.deepEqual(o.error, {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: 'RequestId: req-t Error: Task timed out after 1.00 seconds',
+    });
+  });
+
+  it('SYNC-5 sys.exit(4) is Runtime.ExitError', async () => {
+    const o = await pool.invoke(spec('app.exits'), '{}', { requestId: 'req-x' });
+    assert.deepEqual(o.error, {
+      errorType: 'Runtime.ExitError',
+      errorMessage: 'RequestId: req-x Error: Runtime exited with error: exit status 4',
+    });
+  });
+
+  it('NODE-12 memory beyond the function size is Runtime.OutOfMemory', async () => {
+    const o = await pool.invoke(spec('app.hog', { timeoutSeconds: 30 }), '{}', { requestId: 'req-o' });
+    assert.equal(o.error?.errorType, 'Runtime.OutOfMemory');
+  });
+
+  it('a missing interpreter is a clear init error', async () => {
+    const o = await pool.invoke(
+      spec('app.handler', { name: 'py-nointerp', pythonInterpreter: '/nonexistent/python3' }),
+      '{}',
+    );
+    assert.equal(o.error?.errorType, 'Runtime.InvalidEntrypoint');
+    assert.equal(
+      o.error?.errorMessage,
+      `Cannot start the execution environment: /nonexistent/python3 not found (or code root ${codeRoot} missing)`,
+    );
+  });
+
+  it('detects the workspace virtualenv (.venv, venv) above the code root', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-venv-'));
+    try {
+      const fnDir = path.join(root, 'functions', 'a');
+      fs.mkdirSync(fnDir, { recursive: true });
+      assert.equal(detectPythonInterpreter(fnDir, root), undefined);
+      fs.mkdirSync(path.join(root, '.venv', 'bin'), { recursive: true });
+      fs.writeFileSync(path.join(root, '.venv', 'bin', 'python3'), '');
+      assert.equal(detectPythonInterpreter(fnDir, root), path.join(root, '.venv', 'bin', 'python3'));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import * as assert from 'node:assert/strict';
+import { clockTime, formatDelay, formatMs, matchesFilter, prettyBody } from '../../../src/webview/format';
+
+describe('panel formatting', () => {
+  it('formats durations', () => {
+    assert.equal(formatMs(0.25), '0.25 ms');
+    assert.equal(formatMs(7.5), '7.50 ms');
+    assert.equal(formatMs(79.67), '80 ms');
+    assert.equal(formatMs(3000), '3.00 s');
+    assert.equal(formatMs(undefined), '–');
+  });
+
+  it('formats simulated-clock delays the way AWS documents retries (ASYNC-3: 1 and 2 minutes)', () => {
+    assert.equal(formatDelay(60_000), '1 min');
+    assert.equal(formatDelay(120_000), '2 min');
+    assert.equal(formatDelay(90_000), '1 min 30 s');
+    assert.equal(formatDelay(30_000), '30 s');
+    assert.equal(formatDelay(21_600_000), '6 h 0 min');
+  });
+
+  it('shows the UTC clock time of an ISO timestamp', () => {
+    assert.equal(clockTime('2026-11-22T17:03:04.567Z'), '17:03:04.567');
+  });
+
+  it('pretty-prints JSON bodies and keeps other text as it is', () => {
+    assert.equal(prettyBody('{"a":1}'), '{\n  "a": 1\n}');
+    assert.equal(prettyBody('<img src=x onerror=alert(1)>'), '<img src=x onerror=alert(1)>');
+  });
+
+  it('filters on every word, case-insensitively', () => {
+    assert.ok(matchesFilter('thumb FAILED', 'ThumbnailFunction', 'failed', 'async'));
+    assert.ok(!matchesFilter('thumb succeeded', 'ThumbnailFunction', 'failed'));
+    assert.ok(matchesFilter('  ', 'anything'));
+  });
+});

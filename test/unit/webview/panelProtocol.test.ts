@@ -1,0 +1,65 @@
+import * as assert from 'node:assert/strict';
+import { parseFromPanel, parseToPanel, sourceLocationOf } from '../../../src/shared/panelProtocol';
+
+describe('invocation panel protocol', () => {
+  it('accepts well-formed webview messages', () => {
+    assert.deepEqual(parseFromPanel({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseFromPanel({ type: 'action', action: 'rerun', recordId: 'r1', extra: 1 }), {
+      type: 'action',
+      action: 'rerun',
+      recordId: 'r1',
+    });
+    assert.deepEqual(parseFromPanel({ type: 'openSource', file: '/w/a.ts', line: 3, column: 7 }), {
+      type: 'openSource',
+      file: '/w/a.ts',
+      line: 3,
+      column: 7,
+    });
+  });
+
+  it('rejects unknown types, unknown actions and malformed fields', () => {
+    for (const bad of [
+      null,
+      'ready',
+      [],
+      { type: 'eval', code: 'x' },
+      { type: 'action', action: 'deleteEverything', recordId: 'r1' },
+      { type: 'action', action: 'rerun', recordId: '' },
+      { type: 'action', action: 'rerun', recordId: 'x'.repeat(5000) },
+      { type: 'openSource', file: '/a.ts', line: -1, column: 1 },
+      { type: 'openSource', file: '/a.ts', line: 1.5, column: 1 },
+      { type: 'openSource', file: 42, line: 1, column: 1 },
+    ]) {
+      assert.equal(parseFromPanel(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
+  it('checks the shape of records sent to the panel', () => {
+    const record = { id: 'a', functionName: 'f', attempts: [], batches: [], deliveries: [] };
+    assert.ok(parseToPanel({ type: 'history', records: [record] }));
+    assert.equal(parseToPanel({ type: 'history', records: [{ id: 'a' }] }), undefined);
+    assert.equal(parseToPanel({ type: 'record', record, select: 'yes' }), undefined);
+  });
+
+  it('finds the source location of Node.js and Python stack frames', () => {
+    assert.deepEqual(sourceLocationOf('    at handler (/work/app/src/index.ts:12:9)'), {
+      file: '/work/app/src/index.ts',
+      line: 12,
+      column: 9,
+    });
+    assert.deepEqual(sourceLocationOf('at /work/app/index.js:3:15'), {
+      file: '/work/app/index.js',
+      line: 3,
+      column: 15,
+    });
+    assert.deepEqual(sourceLocationOf('  File "/work/app/app.py", line 41, in handler'), {
+      file: '/work/app/app.py',
+      line: 41,
+      column: 1,
+    });
+    assert.equal(
+      sourceLocationOf('at process.processTicksAndRejections (node:internal/process/task_queues:95:5)'),
+      undefined,
+    );
+  });
+});
