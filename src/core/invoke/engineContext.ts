@@ -19,6 +19,8 @@ export interface DeliveryInput {
   success: boolean;
   /** The record the delivery belongs to (a function target's record points back to it). */
   recordId?: string;
+  /** S3 object key prefix (default `aws/lambda/async/<function>`); mappings use `aws/lambda/<mapping>/<shard>`. */
+  s3KeyPrefix?: string;
 }
 
 /** Faults a user can inject into an event to watch their handler's idempotency hold. */

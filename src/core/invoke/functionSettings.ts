@@ -120,15 +120,75 @@ export interface StreamMappingSettings {
   parallelizationFactor?: number;
   functionResponseTypes?: Array<'ReportBatchItemFailures'>;
   tumblingWindowInSeconds?: number;
+  /** STREAM-4: ARN of an SQS queue, SNS topic or S3 bucket. */
   onFailureDestinationArn?: string;
   filterCriteria?: FilterCriteria;
+  enabled?: boolean;
   origins?: Record<string, string>;
 }
 
 export interface StreamSettings {
   type: 'kinesis' | 'dynamodb';
+  /** Kinesis stream name, or the DynamoDB table name. */
   name: string;
+  /** Default 1. */
   shardCount?: number;
+  /** DynamoDB: which images records carry (default NEW_AND_OLD_IMAGES). */
+  streamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  /** Kinesis: default 24 (DynamoDB streams always keep 24 hours). */
+  retentionHours?: number;
+}
+
+export interface KafkaTopicSettings {
+  name: string;
+  /** Default 1. */
+  partitions?: number;
+}
+
+export interface KafkaMappingSettings {
+  /** Defaults to `<function>:<topic>`. */
+  id?: string;
+  functionName: string;
+  topic: string;
+  /** KAFKA-1: Amazon MSK (default) or a self-managed cluster. */
+  eventSource?: 'aws:kafka' | 'SelfManagedKafka';
+  /** MSK: the cluster name in eventSourceArn (default `local-cluster`). */
+  clusterName?: string;
+  /** Default `localhost:9092`. */
+  bootstrapServers?: string[];
+  /** Default TRIM_HORIZON (AWS requires a value). */
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** KAFKA-1: default 100, 1..10,000. */
+  batchSize?: number;
+  /** KAFKA-1: default 0.5. */
+  maximumBatchingWindowInSeconds?: number;
+  /** -1 = retry until it succeeds or the record leaves the topic's retention (default). */
+  maximumRetryAttempts?: number;
+  filterCriteria?: FilterCriteria;
+  enabled?: boolean;
+  origins?: Record<string, string>;
+}
+
+export interface MqMappingSettings {
+  /** Defaults to `<function>:<queue>`. */
+  id?: string;
+  functionName: string;
+  /** MQ-1: ActiveMQ (`aws:mq`) or RabbitMQ (`aws:rmq`). */
+  engine: 'activemq' | 'rabbitmq';
+  /** Default `local-broker`. */
+  brokerName?: string;
+  queueName: string;
+  /** RabbitMQ virtual host (default `/`). */
+  virtualHost?: string;
+  /** Default 100, 1..10,000. */
+  batchSize?: number;
+  /** Default 0.5. */
+  maximumBatchingWindowInSeconds?: number;
+  /** Redeliveries of a failing batch before it is dropped (default 6, ActiveMQ's default redelivery policy). */
+  maximumRedeliveries?: number;
+  filterCriteria?: FilterCriteria;
+  enabled?: boolean;
+  origins?: Record<string, string>;
 }
 
 export interface EngineConfiguration {
@@ -139,4 +199,7 @@ export interface EngineConfiguration {
   streams?: StreamSettings[];
   sqsMappings?: SqsMappingSettings[];
   streamMappings?: StreamMappingSettings[];
+  kafkaTopics?: KafkaTopicSettings[];
+  kafkaMappings?: KafkaMappingSettings[];
+  mqMappings?: MqMappingSettings[];
 }

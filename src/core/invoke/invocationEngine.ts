@@ -12,7 +12,23 @@ import { eventBridgeDetailType } from './destinationRecord';
 import type { AsyncInvokeOptions, DeliveryInput, EngineContext } from './engineContext';
 import { EventBus, type EventBridgeEvent, type PutEventsEntry } from './eventBus';
 import { FunctionConcurrency } from './functionAttempt';
-import type { EngineConfiguration, FunctionInvoker, LambdaFunctionSettings, QueueSettings } from './functionSettings';
+import { DynamoDbStream, type DynamoDbChange } from './dynamoDbStream';
+import { compileFilterCriteria } from './filterCriteria';
+import type {
+  EngineConfiguration,
+  FunctionInvoker,
+  KafkaTopicSettings,
+  LambdaFunctionSettings,
+  QueueSettings,
+  StreamSettings,
+} from './functionSettings';
+import { KafkaSource, kafkaMappingOptions } from './kafkaEventSourceMapping';
+import { KafkaTopic, type KafkaRecordMetadata, type SendKafkaRecordInput } from './kafkaTopic';
+import { KinesisStream, type PutKinesisRecordInput, type PutKinesisRecordResult } from './kinesisStream';
+import { MqBrokerQueue, type SendMqMessageInput } from './mqBrokerQueue';
+import { MqSource, mqMappingOptions } from './mqEventSourceMapping';
+import type { ShardLog } from './shardLog';
+import { StreamEventSourceMapping, streamMappingOptions, type ShardPosition } from './streamEventSourceMapping';
 import { InvocationHistory } from './invocationHistory';
 import { timePoint, type DeliveryRecord, type InvocationRecord, type RecordSource } from './invocationRecord';
 import { LambdaServiceError } from './lambdaServiceError';
@@ -47,6 +63,13 @@ export interface QueueSummary {
   deadLetterQueueOf: string[];
 }
 
+export interface StreamSummary {
+  type: 'kinesis' | 'dynamodb';
+  name: string;
+  arn: string;
+  shards: Array<{ shardId: string; records: number; latestSequenceNumber: string | null }>;
+}
+
 export class InvocationEngine implements EngineContext {
   readonly clock: VirtualClock;
   readonly store: DurableStore;
@@ -59,6 +82,11 @@ export class InvocationEngine implements EngineContext {
   private readonly topics = new Map<string, SnsTopic>();
   private readonly buses = new Map<string, EventBus>();
   private readonly sqsMappings: SqsEventSourceMapping[] = [];
+  private readonly streams = new Map<string, KinesisStream | DynamoDbStream>();
+  private readonly kafkaTopics = new Map<string, KafkaTopic>();
+  private readonly mqQueues = new Map<string, MqBrokerQueue>();
+  /** Kinesis, DynamoDB, Kafka and MQ mappings: ordered, checkpointed (STREAM-1, KAFKA-1, MQ-1). */
+  private readonly orderedMappings: StreamEventSourceMapping[] = [];
   private readonly asyncQueue: AsyncInvocationQueue;
   private readonly s3Directory: string;
 
@@ -78,6 +106,7 @@ export class InvocationEngine implements EngineContext {
     // Whatever was pending when the process stopped carries on.
     this.asyncQueue.resume();
     for (const mapping of this.sqsMappings) mapping.resume();
+    for (const mapping of this.orderedMappings) mapping.resume();
   }
 
   private configure(config: EngineConfiguration): void {
@@ -95,6 +124,92 @@ export class InvocationEngine implements EngineContext {
       this.functionSettings(m.functionName);
       this.sqsMappings.push(new SqsEventSourceMapping(this, m, this.queue(m.queueName)));
     }
+    for (const st of config.streams ?? []) this.addStream(st);
+    for (const t of config.kafkaTopics ?? []) this.addKafkaTopic(t);
+    const ids = new Set<string>();
+    const addOrdered = (mapping: StreamEventSourceMapping): void => {
+      if (ids.has(mapping.id)) throw new Error(`Event source mapping "${mapping.id}" is configured twice.`);
+      ids.add(mapping.id);
+      this.orderedMappings.push(mapping);
+    };
+    for (const m of config.streamMappings ?? []) {
+      this.functionSettings(m.functionName);
+      const stream =
+        this.streams.get(`${m.source.type}:${m.source.name}`) ??
+        this.addStream({ type: m.source.type, name: m.source.name });
+      addOrdered(
+        new StreamEventSourceMapping(this, streamMappingOptions(m, compileFilterCriteria(m.filterCriteria)), stream),
+      );
+    }
+    for (const m of config.kafkaMappings ?? []) {
+      this.functionSettings(m.functionName);
+      const topic = this.kafkaTopics.get(m.topic) ?? this.addKafkaTopic({ name: m.topic });
+      addOrdered(
+        new StreamEventSourceMapping(
+          this,
+          kafkaMappingOptions(m, compileFilterCriteria(m.filterCriteria)),
+          new KafkaSource(topic, m, this.location),
+        ),
+      );
+    }
+    for (const m of config.mqMappings ?? []) {
+      this.functionSettings(m.functionName);
+      const broker = m.brokerName ?? 'local-broker';
+      const key = `${broker}/${m.queueName}`;
+      let queue = this.mqQueues.get(key);
+      if (!queue) {
+        queue = new MqBrokerQueue(broker, m.queueName, this.store, this.clock);
+        this.mqQueues.set(key, queue);
+      }
+      addOrdered(
+        new StreamEventSourceMapping(
+          this,
+          mqMappingOptions(m, compileFilterCriteria(m.filterCriteria)),
+          new MqSource(queue, m, this.location),
+        ),
+      );
+    }
+  }
+
+  private addStream(settings: StreamSettings): KinesisStream | DynamoDbStream {
+    const key = `${settings.type}:${settings.name}`;
+    if (this.streams.has(key)) throw new Error(`Stream "${key}" is configured twice.`);
+    const stream =
+      settings.type === 'kinesis'
+        ? new KinesisStream(settings, this.store, this.clock, this.location)
+        : new DynamoDbStream(settings, this.store, this.clock, this.location);
+    this.streams.set(key, stream);
+    return stream;
+  }
+
+  private addKafkaTopic(settings: KafkaTopicSettings): KafkaTopic {
+    if (this.kafkaTopics.has(settings.name)) throw new Error(`Kafka topic "${settings.name}" is configured twice.`);
+    const topic = new KafkaTopic(settings, this.store, this.clock);
+    this.kafkaTopics.set(settings.name, topic);
+    return topic;
+  }
+
+  /** A stream by name or ARN (`...:stream/<name>`, `...:table/<name>/stream/<label>`). */
+  private knownStream(type: 'kinesis' | 'dynamodb', nameOrArn: string): KinesisStream | DynamoDbStream {
+    let name = nameOrArn;
+    if (nameOrArn.startsWith('arn:')) {
+      const m = type === 'kinesis' ? /:stream\/([^/]+)$/.exec(nameOrArn) : /:table\/([^/]+)\/stream\//.exec(nameOrArn);
+      if (!m) throw new Error(`"${nameOrArn}" is not a ${type === 'kinesis' ? 'Kinesis' : 'DynamoDB'} stream ARN.`);
+      name = m[1];
+    }
+    const stream = this.streams.get(`${type}:${name}`);
+    if (!stream) {
+      const known = [...this.streams.values()].filter((s) => s.type === type).map((s) => s.name);
+      throw new Error(
+        `${type === 'kinesis' ? 'Kinesis' : 'DynamoDB'} stream "${name}" is not configured (known: ${known.join(', ') || 'none'}).`,
+      );
+    }
+    return stream;
+  }
+
+  /** Tells the mappings reading a log that records were appended. */
+  private logChanged(log: ShardLog): void {
+    for (const m of this.orderedMappings) if (m.source.log === log) m.notify();
   }
 
   private addQueue(settings: QueueSettings): SqsQueue {
@@ -200,7 +315,11 @@ export class InvocationEngine implements EngineContext {
         }
         case 's3': {
           if (input.success) throw new Error('S3 buckets can only be on-failure destinations (ASYNC-7).');
-          delivery.deliveredAs = this.writeS3Object(parsed.name, input.functionName, input.body);
+          delivery.deliveredAs = this.writeS3Object(
+            parsed.name,
+            input.s3KeyPrefix ?? `aws/lambda/async/${input.functionName}`,
+            input.body,
+          );
           break;
         }
       }
@@ -210,10 +329,10 @@ export class InvocationEngine implements EngineContext {
     return delivery;
   }
 
-  private writeS3Object(bucket: string, functionName: string, body: string): string {
+  private writeS3Object(bucket: string, keyPrefix: string, body: string): string {
     const iso = new Date(this.clock.now()).toISOString();
     const [date, timeOfDay] = iso.split('T');
-    const key = `aws/lambda/async/${functionName}/${date.replace(/-/g, '/')}/${date}T${timeOfDay.slice(0, 8).replace(/:/g, '.')}-${randomUUID()}`;
+    const key = `${keyPrefix}/${date.replace(/-/g, '/')}/${date}T${timeOfDay.slice(0, 8).replace(/:/g, '.')}-${randomUUID()}`;
     const file = path.join(this.s3Directory, bucket, ...key.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, body);
@@ -466,6 +585,83 @@ export class InvocationEngine implements EngineContext {
     return mode === 'sync'
       ? this.invokeSync(functionName, payload, { source })
       : this.invokeAsync(functionName, payload, { source });
+  }
+
+  /** Kinesis PutRecords: resolves once the records are durable; mappings read them on the virtual clock. */
+  async putKinesisRecords(
+    streamNameOrArn: string,
+    records: PutKinesisRecordInput[],
+  ): Promise<PutKinesisRecordResult[]> {
+    const stream = this.knownStream('kinesis', streamNameOrArn) as KinesisStream;
+    const results = stream.put(records);
+    this.logChanged(stream.log);
+    await this.store.flush();
+    return results;
+  }
+
+  async putKinesisRecord(streamNameOrArn: string, record: PutKinesisRecordInput): Promise<PutKinesisRecordResult> {
+    const [result] = await this.putKinesisRecords(streamNameOrArn, [record]);
+    return result;
+  }
+
+  /** Writes change records (what a table write would produce) to a DynamoDB stream, in order. */
+  async appendDynamoDbChanges(
+    tableOrStreamArn: string,
+    changes: DynamoDbChange[],
+  ): Promise<Array<{ shardId: string; sequenceNumber: string; eventID: string }>> {
+    const stream = this.knownStream('dynamodb', tableOrStreamArn) as DynamoDbStream;
+    const results = stream.append(changes);
+    this.logChanged(stream.log);
+    await this.store.flush();
+    return results;
+  }
+
+  /** Produces records to a Kafka topic (created with one partition when no mapping or setting names it). */
+  async sendKafkaRecords(topicName: string, records: SendKafkaRecordInput[]): Promise<KafkaRecordMetadata[]> {
+    const topic = this.kafkaTopics.get(topicName) ?? this.addKafkaTopic({ name: topicName });
+    const results = topic.send(records);
+    this.logChanged(topic.log);
+    await this.store.flush();
+    return results;
+  }
+
+  /** Sends messages to an Amazon MQ queue (ActiveMQ or RabbitMQ); returns their message ids. */
+  async sendMqMessages(
+    queueName: string,
+    messages: SendMqMessageInput[],
+    brokerName = 'local-broker',
+  ): Promise<string[]> {
+    const key = `${brokerName}/${queueName}`;
+    let queue = this.mqQueues.get(key);
+    if (!queue) {
+      queue = new MqBrokerQueue(brokerName, queueName, this.store, this.clock);
+      this.mqQueues.set(key, queue);
+    }
+    const ids = queue.send(messages);
+    this.logChanged(queue.log);
+    await this.store.flush();
+    return ids;
+  }
+
+  /** Checkpoints of every ordered mapping (or one), per shard and ParallelizationFactor lane. */
+  streamPositions(mappingId?: string): ShardPosition[] {
+    return this.orderedMappings
+      .filter((m) => mappingId === undefined || m.id === mappingId)
+      .flatMap((m) => m.positions());
+  }
+
+  /** The Kinesis and DynamoDB streams with their shards. */
+  listStreams(): StreamSummary[] {
+    return [...this.streams.values()].map((s) => ({
+      type: s.type,
+      name: s.name,
+      arn: s.arn,
+      shards: s.log.shardIds.map((shardId) => ({
+        shardId,
+        records: s.log.records(shardId).length,
+        latestSequenceNumber: s.log.last(shardId)?.sequenceNumber ?? null,
+      })),
+    }));
   }
 
   /** Runs the virtual clock until nothing is pending or in flight, then makes sure everything is on disk. */

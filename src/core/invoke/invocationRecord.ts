@@ -28,6 +28,8 @@ export interface RecordSource {
   type: string;
   arn?: string;
   mappingId?: string;
+  /** Streams, Kafka partitions, MQ queues: the shard the batch was read from. */
+  shardId?: string;
   /** The record this one was started from (destination chains, replays). */
   parentRecordId?: string;
 }
@@ -75,6 +77,8 @@ export interface BatchRecord {
   outcome?: 'success' | 'partialFailure' | 'failure';
   /** STREAM-2: the batch this one was split from. */
   bisectedFrom?: number;
+  /** STREAM-3: the batch whose partial failure this one retries (from the lowest failed record on). */
+  retryOf?: number;
   /** STREAM-3: sequence number checkpointed after this batch. */
   checkpoint?: string;
   /** SQS: ids that went back to the queue (visible again at the given simulated time). */

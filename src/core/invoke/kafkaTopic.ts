@@ -1,0 +1,74 @@
+/** A local Kafka topic: partitions with contiguous offsets (0, 1, 2 ...), kept in the durable store. */
+import type { DurableStore } from '../store/durableStore';
+import type { KafkaTopicSettings } from './functionSettings';
+import { ShardLog, shardIndexForKey } from './shardLog';
+import type { VirtualClock } from './virtualClock';
+
+export interface KafkaPayload {
+  /** Base64; absent for a record without a key. */
+  key?: string;
+  /** Base64. */
+  value: string;
+  /** Kafka header values are bytes: `[{"name": [104, 105]}]` as Lambda delivers them. */
+  headers: Array<Record<string, number[]>>;
+}
+
+export interface SendKafkaRecordInput {
+  key?: string;
+  /** Text is sent as UTF-8 bytes. */
+  value: string | Uint8Array;
+  /** Default: by key hash, or round robin for records without a key. */
+  partition?: number;
+  headers?: Record<string, string>;
+}
+
+export interface KafkaRecordMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export class KafkaTopic {
+  readonly log: ShardLog<KafkaPayload>;
+  private roundRobin = 0;
+
+  constructor(
+    readonly settings: KafkaTopicSettings,
+    store: DurableStore,
+    private readonly clock: VirtualClock,
+  ) {
+    const partitions = settings.partitions ?? 1;
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new RangeError(`Kafka topic ${settings.name}: partitions must be a positive integer.`);
+    this.log = new ShardLog(
+      store,
+      `kafka/${settings.name}`,
+      Array.from({ length: partitions }, (_, i) => String(i)),
+      (_partition, n) => String(n),
+    );
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  send(inputs: SendKafkaRecordInput[]): KafkaRecordMetadata[] {
+    const now = this.clock.now();
+    const count = this.log.shardIds.length;
+    return inputs.map((input) => {
+      // Kafka's default partitioner hashes the key (murmur2; MD5 here) and spreads keyless records.
+      const partition =
+        input.partition ?? (input.key !== undefined ? shardIndexForKey(input.key, count) : this.roundRobin++ % count);
+      if (!Number.isInteger(partition) || partition < 0 || partition >= count)
+        throw new RangeError(`Kafka topic ${this.name} has no partition ${partition} (0..${count - 1}).`);
+      const value = typeof input.value === 'string' ? Buffer.from(input.value, 'utf8') : Buffer.from(input.value);
+      const payload: KafkaPayload = {
+        value: value.toString('base64'),
+        headers: Object.entries(input.headers ?? {}).map(([k, v]) => ({ [k]: [...Buffer.from(v, 'utf8')] })),
+      };
+      if (input.key !== undefined) payload.key = Buffer.from(input.key, 'utf8').toString('base64');
+      const record = this.log.append(String(partition), input.key ?? '', payload, now);
+      return { topic: this.name, partition, offset: record.n };
+    });
+  }
+}
