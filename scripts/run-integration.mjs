@@ -2,8 +2,9 @@
 // Usage: node scripts/run-integration.mjs [--no-build] [--grep <pattern>] [--folder <workspace>]
 // Writes counts to $LTR_RESULTS_FILE when set (scripts/test-all.mjs reads them).
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -15,7 +16,8 @@ const { values } = parseArgs({
   options: {
     'no-build': { type: 'boolean', default: false },
     grep: { type: 'string' },
-    folder: { type: 'string', default: join(root, 'examples') },
+    // The workspace to open; by default a fresh copy of examples/ so runs never write into the repository.
+    folder: { type: 'string' },
     // A folder of *.test.ts suites to run in the extension host (the benchmarks use bench/host).
     'suite-dir': { type: 'string', default: join(root, 'test', 'integration') },
     out: { type: 'string', default: join(root, '.test-output', 'integration') },
@@ -24,8 +26,8 @@ const { values } = parseArgs({
   },
 });
 
-const suiteDir = values['suite-dir'];
-const outDir = values.out;
+const suiteDir = resolve(values['suite-dir']);
+const outDir = resolve(values.out);
 
 async function main() {
   if (!values['no-build']) await runBuild(root);
@@ -37,9 +39,8 @@ async function main() {
   const env = { LTR_TEST_REPORT: reportFile, LTR_TEST_COUNTS: countsFile };
   if (values.grep) env.LTR_TEST_GREP = values.grep;
 
-  console.log(
-    `[integration] ${suites} suite file(s) from ${relative(root, suiteDir)}, workspace ${relative(root, values.folder)}`,
-  );
+  const folder = values.folder ?? (await copyExamples());
+  console.log(`[integration] ${suites} suite file(s) from ${relative(root, suiteDir)}, workspace ${folder}`);
   const server = await startCodeServer({
     settings: testUserSettings({ trusted: !values.untrusted }),
     env,
@@ -57,7 +58,7 @@ async function main() {
       browserLog.push(`[${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}`);
     });
     page.on('pageerror', (err) => browserLog.push(`[pageerror] ${err.message}`));
-    const url = workbenchUrl(server, values.folder, {
+    const url = workbenchUrl(server, folder, {
       extensionDevelopmentPath: root,
       extensionTestsPath: join(outDir, 'index.js'),
       skipWelcome: 'true',
@@ -92,6 +93,12 @@ async function main() {
     `[integration] ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (workbench exit ${exitCode})`,
   );
   return counts.failed > 0 || exitCode !== 0 ? 1 : 0;
+}
+
+async function copyExamples() {
+  const dir = await mkdtemp(join(tmpdir(), 'ltr-examples-'));
+  await cp(join(root, 'examples'), join(dir, 'examples'), { recursive: true });
+  return join(dir, 'examples');
 }
 
 async function writeResults(counts) {

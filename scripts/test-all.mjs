@@ -21,6 +21,19 @@ const staticChecks = [
 const suites = [
   ['unit', node, [join(root, 'node_modules/mocha/bin/mocha.js'), 'test/unit/**/*.test.ts']],
   ['integration', node, [join(root, 'scripts/run-integration.mjs')]],
+  [
+    'untrusted',
+    node,
+    [
+      join(root, 'scripts/run-integration.mjs'),
+      '--no-build',
+      '--untrusted',
+      '--suite-dir',
+      join(root, 'test/integration-untrusted'),
+      '--out',
+      join(root, '.test-output/integration-untrusted'),
+    ],
+  ],
   ['e2e', node, [join(root, 'scripts/run-e2e.mjs')]],
 ];
 

@@ -4,10 +4,18 @@ import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
 import { eventsCommand } from './commands/events';
 import { invokeCommand } from './commands/invoke';
 import { listCommand } from './commands/list';
+import { queuesCommand } from './commands/queues';
 import { renderCommand } from './commands/render';
 import { validateCommand } from './commands/validate';
 
-const commands: CliCommand[] = [listCommand, invokeCommand, eventsCommand, renderCommand, validateCommand];
+const commands: CliCommand[] = [
+  listCommand,
+  invokeCommand,
+  queuesCommand,
+  eventsCommand,
+  renderCommand,
+  validateCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);

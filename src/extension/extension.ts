@@ -1,8 +1,23 @@
-/** Extension entry point: wires the views, commands and the language client. The only layer importing 'vscode'. */
+/** Extension entry point: wires the views, commands, panel and language client. The only layer importing 'vscode'. */
 import * as vscode from 'vscode';
+import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
+import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { serverStatusRequest } from '../shared/protocol';
 import { CommandIds } from './commandIds';
+import { EventPicker } from './eventPicker';
+import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
+import { InvocationRunner, untrustedReason } from './invocationRunner';
+import { InvokeCommands } from './invokeCommands';
 import { LambdaLanguageClient, relevantDocuments } from './languageClient';
+import { LambdaLogChannel } from './lambdaLogChannel';
+import { registerEventCommands } from './eventCommands';
+import { recordActions } from './recordActions';
+import { readSettings } from './settings';
+import { InvocationStatusBar } from './statusBar';
+import { EventSourcesView } from './views/eventSourcesView';
+import { FunctionsView } from './views/functionsView';
+import { WorkspaceFunctions } from './workspaceFunctions';
+import { WorkspaceSavedEvents } from './workspaceSavedEvents';
 
 /** Set by the bundle's first statement (scripts/build.mjs banner); undefined when not bundled. */
 declare const __ltrBundleStart: number | undefined;
@@ -18,13 +33,94 @@ export interface ActivationTimings {
 export interface LambdaTriggerApi {
   readonly languageClient: LambdaLanguageClient;
   readonly timings: ActivationTimings;
+  readonly functions: WorkspaceFunctions;
+  readonly runner: InvocationRunner;
+  readonly invokeCommands: InvokeCommands;
+  /** The records the panel shows (the engine's history), newest first. */
+  records(): InvocationRecord[];
+  /** The open invocation panel, if any (tests look at the messages it exchanged). */
+  panel(): InvocationPanel | undefined;
+  readonly views: { functions: FunctionsView; eventSources: EventSourcesView };
 }
 
 export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const activateStart = performance.now();
   const output = vscode.window.createOutputChannel('Lambda Trigger Runner', { log: true });
-  const languageClient = new LambdaLanguageClient(context, output);
-  context.subscriptions.push(output, languageClient);
+  const templatesDir = vscode.Uri.joinPath(context.extensionUri, 'event-templates').fsPath;
+  const languageClient = new LambdaLanguageClient(context, output, () => ({
+    templatesDir,
+    ignoreGlobs: readSettings().excludeGlobs,
+  }));
+  const functions = new WorkspaceFunctions(languageClient, output);
+  const savedEvents = new WorkspaceSavedEvents(output);
+  const runner = new InvocationRunner(context.extensionUri, functions, output);
+  const logs = new LambdaLogChannel();
+  const statusBar = new InvocationStatusBar(runner);
+  context.subscriptions.push(output, languageClient, functions, savedEvents, runner, logs, statusBar);
+  context.subscriptions.push(
+    languageClient.onDidStart((client) => functions.attach(client)),
+    // Menus such as "Invoke with S3 Event" show only on files that hold a handler (`resourcePath in ...`).
+    functions.onDidChange(() => {
+      const files = [...new Set(functions.all().flatMap((f) => (f.handlerFile ? [f.handlerFile] : [])))];
+      void vscode.commands.executeCommand('setContext', 'lambdaTrigger.handlerFiles', files);
+    }),
+  );
+
+  let catalogue: EventCatalogue | undefined;
+  const getCatalogue = (): EventCatalogue => (catalogue ??= loadCatalogue(templatesDir));
+  const picker = new EventPicker(getCatalogue, () => savedEvents.all());
+
+  const panelModel: InvocationPanelModel = {
+    records: () => runner.records(),
+    onDidChangeRecord: runner.onDidChangeRecord,
+    executionDisabledReason: () => (vscode.workspace.isTrusted ? undefined : untrustedReason),
+    runAction: (action, record) =>
+      recordActions(action, record, { runner, functions, invoke: invokeCommands, savedEvents }),
+  };
+  const showRecords = (records: InvocationRecord[]): void => {
+    for (const record of records) logs.append(record);
+    statusBar.show(records);
+    InvocationPanel.show(context.extensionUri, panelModel, output, records[records.length - 1]);
+  };
+  const invokeCommands = new InvokeCommands({ functions, runner, picker, state: context.workspaceState, showRecords });
+
+  const functionsView = new FunctionsView(functions, () => savedEvents.all(), savedEvents.onDidChange);
+  const eventSourcesView = new EventSourcesView({
+    catalogue: () => {
+      try {
+        return getCatalogue();
+      } catch (err) {
+        output.error(`The event catalogue could not be loaded: ${String(err)}`);
+        return undefined;
+      }
+    },
+    catalogueError: () => undefined,
+    savedEvents: () => savedEvents.all(),
+    onDidChange: savedEvents.onDidChange,
+  });
+  context.subscriptions.push(
+    functionsView,
+    eventSourcesView,
+    vscode.window.createTreeView('lambdaTrigger.functions', { treeDataProvider: functionsView, showCollapseAll: true }),
+    vscode.window.createTreeView('lambdaTrigger.eventSources', {
+      treeDataProvider: eventSourcesView,
+      showCollapseAll: true,
+    }),
+    ...invokeCommands.register(),
+    ...registerEventCommands({ picker, functions, savedEvents, invoke: invokeCommands }),
+    vscode.window.registerWebviewPanelSerializer(invocationPanelViewType, {
+      deserializeWebviewPanel: async (panel) => {
+        InvocationPanel.restore(panel, context.extensionUri, panelModel, output);
+        await runner
+          .loadHistory()
+          .catch((err: unknown) => output.error(`Loading the invocation history failed: ${String(err)}`));
+      },
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      output.info('Workspace trusted: handlers can run now.');
+      void vscode.commands.executeCommand('setContext', 'lambdaTrigger.executionAllowed', true);
+    }),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand(CommandIds.showOutput, () => output.show()),
@@ -35,20 +131,39 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     vscode.commands.registerCommand(CommandIds.showServerStatus, async () => {
       const client = await languageClient.start();
       const status = await client.sendRequest(serverStatusRequest);
-      const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.openDocuments} open documents.`;
+      const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents.`;
       output.info(message);
       void vscode.window.showInformationMessage(message);
       return status;
     }),
+    vscode.commands.registerCommand(CommandIds.refresh, async () => {
+      savedEvents.refresh();
+      await functions.refresh();
+    }),
+    vscode.commands.registerCommand(CommandIds.showInvocations, async () => {
+      await runner
+        .loadHistory()
+        .catch((err: unknown) => output.error(`Loading the invocation history failed: ${String(err)}`));
+      InvocationPanel.show(context.extensionUri, panelModel, output);
+    }),
   );
 
   startServerWhenRelevant(context, languageClient, output);
-  void vscode.commands.executeCommand('setContext', 'lambdaTrigger.activated', true);
+  void vscode.commands.executeCommand('setContext', 'lambdaTrigger.executionAllowed', vscode.workspace.isTrusted);
   const timings: ActivationTimings = {
     bundleEvaluationMs: typeof __ltrBundleStart === 'number' ? activateStart - __ltrBundleStart : undefined,
     activateMs: performance.now() - activateStart,
   };
-  return { languageClient, timings };
+  return {
+    languageClient,
+    timings,
+    functions,
+    runner,
+    invokeCommands,
+    records: () => runner.records(),
+    panel: () => InvocationPanel.visible,
+    views: { functions: functionsView, eventSources: eventSourcesView },
+  };
 }
 
 /** The server starts on the first relevant document or visible Lambda view, not at activation (STYLE.md). */
@@ -78,5 +193,5 @@ function startServerWhenRelevant(
 }
 
 export function deactivate(): void {
-  // Subscriptions (including the language client) are disposed by VS Code.
+  // Subscriptions (the language client, the execution environments, the store) are disposed by VS Code.
 }

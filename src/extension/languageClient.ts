@@ -12,6 +12,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import type { ServerInitOptions } from '../shared/protocol';
 
 /** Documents the server has something to say about: handler code, templates, event payloads. */
 export const relevantDocuments: { scheme: string; language: string }[] = [
@@ -54,9 +55,14 @@ export class LambdaLanguageClient implements vscode.Disposable {
   /** Registrations that live as long as one server connection, so a restart cannot leak them (STYLE.md). */
   private connectionDisposables: vscode.Disposable[] = [];
 
+  private readonly started = new vscode.EventEmitter<LanguageClient>();
+  /** Fires after each (re)start, so per-connection listeners can be attached again. */
+  readonly onDidStart = this.started.event;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.OutputChannel,
+    private readonly initializationOptions: () => ServerInitOptions,
   ) {}
 
   /** Starts the server once; concurrent callers share the same in-flight start. */
@@ -86,6 +92,7 @@ export class LambdaLanguageClient implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.started.dispose();
     void this.stop();
   }
 
@@ -104,6 +111,7 @@ export class LambdaLanguageClient implements vscode.Disposable {
       outputChannel: this.output,
       errorHandler: new BoundedRestartErrorHandler(this.output),
       synchronize: { fileEvents: watcher },
+      initializationOptions: this.initializationOptions(),
     };
     const client = new LanguageClient(
       'lambdaTrigger',
@@ -113,6 +121,7 @@ export class LambdaLanguageClient implements vscode.Disposable {
     );
     await client.start();
     this.client = client;
+    this.started.fire(client);
     return client;
   }
 }

@@ -2,39 +2,70 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { AccountRequestError, pollTriggersOf, type InvocationMode } from '../../core/account/localAccount';
+import type { FunctionConfig } from '../../core/discovery/functionConfig';
+import { EventInputError } from '../../core/events/eventErrors';
+import { parseParameterAssignments } from '../../core/events/templateParameters';
+import type { InvocationRecord } from '../../core/invoke/invocationRecord';
 import {
-  EnvironmentPool,
   InvalidFunctionSpecError,
-  InvokeRequestError,
   NODE_RUNTIMES,
   PYTHON_RUNTIMES,
+  resolveFunctionSpec,
   type FunctionSpec,
-  type InvokeOutcome,
   type RuntimeId,
 } from '../../core/runtime';
+import { cliCatalogue } from './events';
+import { formatInvocationRecord } from './invocationReport';
+import {
+  bootstrapDirOf,
+  discoverFunctions,
+  openWorkspaceAccount,
+  unknownNameMessage,
+  workspaceRootOf,
+} from './workspaceAccount';
 
-const USAGE = `Usage: lambda-trigger invoke <function name | path/to/file.export> [--payload <file|->] [--repeat N] [--json]
-                             [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]...
+const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES];
 
-Runs a synchronous invocation (like Invoke with RequestResponse) in a local execution environment and prints the
-outcome: result or error, the log lines (START/END/REPORT included) and metrics.
+const USAGE = `Usage: lambda-trigger invoke <function name | path/to/file.export>
+         [--event <template id> [--param name=value]... [--records N] [--body text]... | --payload <file|->]
+         [--mode sync|async|batch] [--time-scale X] [--root <dir>] [--ephemeral] [--repeat N] [--json]
+         [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]...
 
-  --payload <file|->  the event as JSON, from a file or stdin (default: {})
-  --repeat N          invoke N times in a row in the same pool (the first is a cold start, the rest warm)
-  --json              print the outcome as JSON (an array of outcomes with --repeat > 1)
-  --runtime <id>      ${[...NODE_RUNTIMES, ...PYTHON_RUNTIMES].join(', ')} (default: from the file's extension)
-  --timeout <s>       function timeout, 1..900 seconds (default 3)
-  --memory <MB>       memory size, 128..10240 (default 128)
-  --env K=V           an environment variable of the function (repeatable)
+Invokes a function the way its event source would and prints the invocation record: every attempt (request id,
+cold or warm start, duration, billed duration, memory, init, result or error, logs), the batches of a poll-based
+source (records, reported failures, bisects, checkpoints, redrives) and every destination or DLQ delivery.
 
-Exit codes: 0 success, 1 function error, 2 bad usage or bad input.`;
+A function NAME is looked up in the workspace (--root); path/to/file.export (relative to the current directory)
+runs that handler on its own, with a throwaway store.
+
+  --event <id>         render the event from a template of the catalogue (\`lambda-trigger events\` lists them)
+  --param name=value   a template parameter (repeatable); see \`lambda-trigger render <id> --help-params\`
+  --records N          poll-based templates: N records in the batch
+  --body text          poll-based templates: one record per --body (repeatable)
+  --payload <file|->   the event as JSON from a file or stdin (default: {})
+  --mode <m>           sync (RequestResponse), async (Event: retries, destinations, DLQ) or batch (through the
+                       function's SQS, Kinesis, DynamoDB Streams, Kafka or MQ trigger). Default: the template's
+                       invocation model with --event, else the model of the function's only trigger, else sync
+  --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant)
+  --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
+  --ephemeral          use a temporary store instead of the workspace's (nothing is kept)
+  --repeat N           invoke N times in a row (the first start is cold, the rest warm)
+  --json               print the InvocationRecord (an array when there are several)
+  --runtime <id>       ${RUNTIMES.join(', ')}
+  --timeout <s>        function timeout, 1..900 seconds
+  --memory <MB>        memory size, 128..10240
+  --env K=V            an environment variable of the function (repeatable)
+
+Exit codes: 0 success, 1 function error (the final status is failed or rejected), 2 bad usage or bad input.`;
 
 const NODE_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+const MODES: readonly InvocationMode[] = ['sync', 'async', 'batch'];
 
 export interface InvokeCommandOptions {
   /** Directory with the bundled bootstraps; default: LAMBDA_TRIGGER_BOOTSTRAP_DIR, else `runtime/` beside the CLI bundle. */
   bootstrapDir?: string;
-  /** Looks a function up by name (discovery); the `path/to/file.export` form is used when it returns undefined. */
+  /** Looks a function up by name before discovery does; the `path/to/file.export` form is used when it returns undefined. */
   resolveFunction?: (ref: string, io: CliIO) => Promise<FunctionSpec | undefined> | FunctionSpec | undefined;
 }
 
@@ -81,26 +112,127 @@ export function functionSpecFromHandlerPath(ref: string, cwd: string, overrides:
   };
 }
 
+/** A handler run on its own is a function without triggers, with Lambda's defaults. */
+function functionConfigOfSpec(spec: FunctionSpec): FunctionConfig {
+  return {
+    id: `${spec.codeRoot}#${spec.name}`,
+    name: spec.name,
+    handler: spec.handler,
+    runtime: spec.runtime,
+    codeRoot: spec.codeRoot,
+    exportName: spec.handler.slice(spec.handler.lastIndexOf('.') + 1),
+    timeout: spec.timeoutSeconds ?? 3,
+    memorySize: spec.memorySizeMB ?? 128,
+    environment: spec.environment ?? {},
+    eventInvokeConfig: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600, destinations: {} },
+    triggers: [],
+    origins: {},
+    definedIn: spec.codeRoot,
+    definedBy: 'code',
+  };
+}
+
+function withOverrides(fn: FunctionConfig, o: Overrides): FunctionConfig {
+  return {
+    ...fn,
+    ...(o.runtime ? { runtime: o.runtime } : {}),
+    ...(o.timeoutSeconds !== undefined ? { timeout: o.timeoutSeconds } : {}),
+    ...(o.memorySizeMB !== undefined ? { memorySize: o.memorySizeMB } : {}),
+    environment: { ...fn.environment, ...o.environment },
+  };
+}
+
 function parseIntOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
   return Number(value);
 }
 
-function formatOutcome(o: InvokeOutcome): string {
-  const out: string[] = [];
-  for (const l of o.logs) out.push(l.text);
-  out.push('');
-  if (o.functionError) out.push(`Function error (${o.functionError}):`, JSON.stringify(o.error, null, 2));
-  else out.push(JSON.stringify(o.result, null, 2));
-  out.push(`(${o.coldStart ? 'cold' : 'warm'} start, environment ${o.environmentId})`, '');
-  return out.join('\n');
+function parseTimeScale(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^(inf|infinity)$/i.test(value)) return Number.POSITIVE_INFINITY;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
+    throw new UsageError(`--time-scale must be a positive number or "infinity", got "${value}"`);
+  return n;
 }
+
+/** Lambda function names never contain a dot; a handler path always does (NODE-1, PY-1). */
+const isHandlerPath = (ref: string): boolean => ref.includes('.') || ref.includes('/') || ref.includes(path.sep);
+
+interface EventChoice {
+  payload: string;
+  /** The template's invocation model, when the event came from one. */
+  templateMode?: InvocationMode;
+}
+
+async function readEvent(
+  values: { event?: string; param?: string[]; records?: string; body?: string[]; payload?: string },
+  io: CliIO,
+): Promise<EventChoice> {
+  if (values.event !== undefined && values.payload !== undefined)
+    throw new UsageError('give either --event <template id> or --payload <file|->, not both');
+  if (values.event === undefined) {
+    for (const flag of ['param', 'records', 'body'] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} only applies with --event <template id>`);
+    let payload = '{}';
+    let where = 'the default payload';
+    if (values.payload === '-') {
+      payload = await io.readStdin();
+      where = 'the payload on stdin';
+    } else if (values.payload !== undefined) {
+      const file = path.resolve(io.cwd, values.payload);
+      where = `payload file ${file}`;
+      try {
+        payload = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+        throw new UsageError(`cannot read payload file ${file}: ${reason}`);
+      }
+    }
+    try {
+      JSON.parse(payload);
+    } catch (err) {
+      throw new UsageError(`${where} is not JSON: ${(err as Error).message}`);
+    }
+    return { payload };
+  }
+  const catalogue = cliCatalogue(io);
+  try {
+    const def = catalogue.require(values.event);
+    let records: number | undefined;
+    if (values.records !== undefined) {
+      if (!/^\d+$/.test(values.records) || Number(values.records) < 1)
+        throw new UsageError(`--records expects a positive integer, got ${JSON.stringify(values.records)}`);
+      records = Number(values.records);
+    }
+    const event = catalogue.render(def.id, parseParameterAssignments(values.param ?? []), {
+      records,
+      items: values.body,
+      paramsAreText: true,
+    });
+    return { payload: JSON.stringify(event), templateMode: def.invocation === 'poll' ? 'batch' : def.invocation };
+  } catch (e) {
+    if (e instanceof EventInputError) throw new UsageError(`--event ${values.event}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The event source's invocation model: the template's, else the function's only trigger's, else sync. */
+function defaultMode(fn: FunctionConfig, event: EventChoice): InvocationMode {
+  if (event.templateMode) return event.templateMode;
+  const triggers = fn.triggers.filter((t) => t.enabled);
+  if (triggers.length === 1) return triggers[0].invocation === 'poll' ? 'batch' : triggers[0].invocation;
+  return 'sync';
+}
+
+/** Exit 1 when the final status is a function failure (or Lambda refused to run it). */
+const failed = (r: InvocationRecord): boolean => r.status === 'failed' || r.status === 'rejected';
 
 export function createInvokeCommand(options: InvokeCommandOptions = {}): CliCommand {
   return {
     name: 'invoke',
-    summary: 'Invoke a handler synchronously and print its result, logs and metrics',
+    summary: 'Invoke a function as its event source would (sync, async or batch) and print the invocation record',
     usage: USAGE,
     async run(args: readonly string[], io: CliIO): Promise<number> {
       let parsed;
@@ -108,7 +240,15 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         parsed = parseArgs({
           args: [...args],
           options: {
+            event: { type: 'string', short: 'e' },
+            param: { type: 'string', multiple: true, short: 'p' },
+            records: { type: 'string', short: 'n' },
+            body: { type: 'string', multiple: true },
             payload: { type: 'string' },
+            mode: { type: 'string' },
+            'time-scale': { type: 'string' },
+            root: { type: 'string' },
+            ephemeral: { type: 'boolean' },
             repeat: { type: 'string' },
             json: { type: 'boolean' },
             runtime: { type: 'string' },
@@ -126,9 +266,13 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       if (positionals.length !== 1) throw new UsageError(`expected one function name or handler path\n\n${USAGE}`);
       const repeat = parseIntOption('repeat', values.repeat) ?? 1;
       if (repeat < 1 || repeat > 10000) throw new UsageError('--repeat must be from 1 to 10000');
+      const mode = values.mode as InvocationMode | undefined;
+      if (mode !== undefined && !MODES.includes(mode))
+        throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
+      const timeScale = parseTimeScale(values['time-scale']);
       const runtime = values.runtime as RuntimeId | undefined;
-      if (runtime && ![...NODE_RUNTIMES, ...PYTHON_RUNTIMES].includes(runtime))
-        throw new UsageError(`--runtime must be one of ${[...NODE_RUNTIMES, ...PYTHON_RUNTIMES].join(', ')}`);
+      if (runtime && !RUNTIMES.includes(runtime))
+        throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
       const environment: Record<string, string> = {};
       for (const kv of values.env ?? []) {
         const eq = kv.indexOf('=');
@@ -141,49 +285,81 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         memorySizeMB: parseIntOption('memory', values.memory),
         environment,
       };
+      const root = workspaceRootOf(io, values.root);
+      const event = await readEvent(values, io);
 
-      let payload = '{}';
-      if (values.payload === '-') payload = await io.readStdin();
-      else if (values.payload !== undefined) {
-        const file = path.resolve(io.cwd, values.payload);
-        try {
-          payload = fs.readFileSync(file, 'utf8');
-        } catch {
-          throw new UsageError(`cannot read payload file ${file}`);
-        }
-      }
-
+      // The function: a resolver's, a discovered one by name, or a handler path run on its own.
       const ref = positionals[0];
-      let spec = await options.resolveFunction?.(ref, io);
-      if (spec) {
-        spec = {
-          ...spec,
-          ...(runtime ? { runtime } : {}),
-          ...(overrides.timeoutSeconds !== undefined ? { timeoutSeconds: overrides.timeoutSeconds } : {}),
-          ...(overrides.memorySizeMB !== undefined ? { memorySizeMB: overrides.memorySizeMB } : {}),
-          environment: { ...spec.environment, ...environment },
-        };
-      } else spec = functionSpecFromHandlerPath(ref, io.cwd, overrides);
+      let fn: FunctionConfig;
+      let functions: FunctionConfig[];
+      let ephemeral = values.ephemeral ?? false;
+      const resolved = await options.resolveFunction?.(ref, io);
+      if (resolved) {
+        fn = functionConfigOfSpec(resolved);
+        functions = [fn];
+      } else if (isHandlerPath(ref)) {
+        fn = functionConfigOfSpec(functionSpecFromHandlerPath(ref, io.cwd, overrides));
+        functions = [fn];
+        ephemeral = true; // a lone handler belongs to no workspace store
+      } else {
+        functions = await discoverFunctions(root, io);
+        const found = functions.find((f) => f.name === ref);
+        if (!found)
+          throw new UsageError(
+            unknownNameMessage(
+              'function',
+              ref,
+              functions.map((f) => f.name),
+              root,
+            ),
+          );
+        fn = found;
+      }
+      fn = withOverrides(fn, overrides);
+      functions = functions.map((f) => (f.name === fn.name ? fn : f));
+      try {
+        resolveFunctionSpec({
+          name: fn.name,
+          handler: fn.handler,
+          runtime: fn.runtime as RuntimeId,
+          codeRoot: fn.codeRoot,
+          timeoutSeconds: fn.timeout,
+          memorySizeMB: fn.memorySize,
+          environment: fn.environment,
+        });
+      } catch (err) {
+        if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
+        throw err;
+      }
+      const chosenMode = mode ?? defaultMode(fn, event);
+      if (chosenMode === 'batch' && pollTriggersOf(fn).length === 0)
+        throw new UsageError(
+          `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ), so it cannot be invoked with --mode batch; use --mode sync or async`,
+        );
 
-      const bootstrapDir =
-        options.bootstrapDir ?? io.env.LAMBDA_TRIGGER_BOOTSTRAP_DIR ?? path.join(__dirname, 'runtime');
-      const pool = new EnvironmentPool({ bootstrapDir, workspaceRoot: io.cwd, maxConcurrency: 1 });
-      const outcomes: InvokeOutcome[] = [];
+      const opened = await openWorkspaceAccount({
+        root,
+        functions,
+        bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
+        ephemeral,
+        ...(timeScale !== undefined ? { timeScale } : {}),
+      });
+      const records: InvocationRecord[] = [];
       try {
         for (let i = 0; i < repeat; i++) {
-          const o = await pool.invoke(spec, payload);
-          outcomes.push(o);
-          if (!values.json) io.stdout(formatOutcome(o));
+          const got = await opened.account.invoke(fn.name, event.payload, chosenMode);
+          records.push(...got);
+          if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r));
         }
       } catch (err) {
-        if (err instanceof InvalidFunctionSpecError) throw new UsageError(err.message);
-        if (err instanceof InvokeRequestError) throw new UsageError(`${err.errorType}: ${err.message}`);
+        if (err instanceof AccountRequestError) throw new UsageError(err.message);
         throw err;
       } finally {
-        pool.dispose();
+        await opened.close();
       }
-      if (values.json) io.stdout(JSON.stringify(repeat === 1 ? outcomes[0] : outcomes, null, 2) + '\n');
-      return outcomes.some((o) => o.functionError) ? EXIT_FUNCTION_ERROR : EXIT_OK;
+      if (values.json) io.stdout(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
+      else if (records.length === 0) io.stdout(`${fn.name}: no invocation (nothing reached the function)\n`);
+      return records.some(failed) ? EXIT_FUNCTION_ERROR : EXIT_OK;
     },
   };
 }

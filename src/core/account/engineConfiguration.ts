@@ -13,7 +13,10 @@ import type {
   BusSettings,
   EngineConfiguration,
   FilterCriteria,
+  KafkaMappingSettings,
+  KafkaTopicSettings,
   LambdaFunctionSettings,
+  MqMappingSettings,
   QueueSettings,
   StreamMappingSettings,
   StreamSettings,
@@ -85,10 +88,15 @@ export function toEngineConfiguration(
   const topics = new Map<string, TopicSettings>();
   const buses = new Map<string, BusSettings>();
   const streams = new Map<string, StreamSettings>();
-  const config: Required<Pick<EngineConfiguration, 'functions' | 'sqsMappings' | 'streamMappings'>> = {
+  const kafkaTopics = new Map<string, KafkaTopicSettings>();
+  const config: Required<
+    Pick<EngineConfiguration, 'functions' | 'sqsMappings' | 'streamMappings' | 'kafkaMappings' | 'mqMappings'>
+  > = {
     functions: [],
     sqsMappings: [],
     streamMappings: [],
+    kafkaMappings: [],
+    mqMappings: [],
   };
   const seen = new Set<string>();
   for (const fn of functions) {
@@ -179,6 +187,51 @@ export function toEngineConfiguration(
           config.streamMappings.push(mapping);
           return;
         }
+        case 'kafka': {
+          // KAFKA-1: one mapping per topic; a trigger with several topics gets `<id>:<topic>` mapping ids.
+          const filters = filterCriteria(trigger.filterCriteria);
+          for (const topic of trigger.topics) {
+            if (!kafkaTopics.has(topic)) kafkaTopics.set(topic, { name: topic });
+            const mapping: KafkaMappingSettings = {
+              id: trigger.topics.length > 1 ? `${fn.name}:${trigger.id}:${topic}` : `${fn.name}:${trigger.id}`,
+              functionName: fn.name,
+              topic,
+              eventSource: trigger.flavor === 'msk' ? 'aws:kafka' : 'SelfManagedKafka',
+              batchSize: trigger.batchSize,
+              maximumBatchingWindowInSeconds: trigger.maximumBatchingWindowInSeconds,
+              origins: triggerOrigins,
+            };
+            const cluster = trigger.cluster ? resourceName(trigger.cluster) : undefined;
+            if (cluster) mapping.clusterName = cluster;
+            if (trigger.bootstrapServers.length > 0) mapping.bootstrapServers = trigger.bootstrapServers;
+            // The engine reads Kafka from TRIM_HORIZON or LATEST; AT_TIMESTAMP is not emulated for Kafka.
+            if (trigger.startingPosition === 'LATEST' || trigger.startingPosition === 'TRIM_HORIZON')
+              mapping.startingPosition = trigger.startingPosition;
+            if (filters) mapping.filterCriteria = filters;
+            config.kafkaMappings.push(mapping);
+          }
+          return;
+        }
+        case 'mq': {
+          // MQ-1: one mapping per broker queue.
+          const filters = filterCriteria(trigger.filterCriteria);
+          const broker = resourceName(trigger.broker);
+          for (const queueName of trigger.queues) {
+            const mapping: MqMappingSettings = {
+              id: trigger.queues.length > 1 ? `${fn.name}:${trigger.id}:${queueName}` : `${fn.name}:${trigger.id}`,
+              functionName: fn.name,
+              engine: trigger.engine,
+              queueName,
+              batchSize: trigger.batchSize,
+              maximumBatchingWindowInSeconds: trigger.maximumBatchingWindowInSeconds,
+              origins: triggerOrigins,
+            };
+            if (broker) mapping.brokerName = broker;
+            if (filters) mapping.filterCriteria = filters;
+            config.mqMappings.push(mapping);
+          }
+          return;
+        }
         case 'sns': {
           const name = resourceName(trigger.topic) ?? `${fn.name}-${trigger.id}`;
           const topic = topics.get(name) ?? { name, subscriptions: [] };
@@ -217,5 +270,6 @@ export function toEngineConfiguration(
     topics: [...topics.values()],
     buses: [...buses.values()],
     streams: [...streams.values()],
+    kafkaTopics: [...kafkaTopics.values()],
   };
 }

@@ -5,15 +5,26 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FunctionConfig } from '../discovery/functionConfig';
-import type { FunctionInvoker } from '../invoke/functionSettings';
+import type { EventTrigger, FunctionConfig } from '../discovery/functionConfig';
+import type { EngineConfiguration, FunctionInvoker } from '../invoke/functionSettings';
 import { InvocationEngine } from '../invoke/invocationEngine';
 import type { InvocationRecord } from '../invoke/invocationRecord';
 import { DEFAULT_LOCATION, type AwsLocation } from '../invoke/resourceArn';
 import { VirtualClock } from '../invoke/virtualClock';
 import { EnvironmentPool, type FunctionSpec, type InvokeOutcome, type RuntimeId } from '../runtime';
 import { DurableStore } from '../store/durableStore';
-import { toEngineConfiguration } from './engineConfiguration';
+import { AccountRequestError } from './accountRequestError';
+import { resourceName, toEngineConfiguration } from './engineConfiguration';
+import {
+  dynamoDbChangesOf,
+  kafkaRecordsOf,
+  kinesisRecordsOf,
+  mqMessagesOf,
+  pollSourceOf,
+  type PollSourceKind,
+} from './pollEventRecords';
+
+export { AccountRequestError } from './accountRequestError';
 
 export interface LocalAccountOptions {
   workspaceRoot: string;
@@ -29,13 +40,31 @@ export interface LocalAccountOptions {
   /** Node executable for the children (the extension host passes its own). */
   nodeExecutable?: string;
   logFormat?: 'Text' | 'JSON';
+  /**
+   * false: the event source mappings stay disabled, so queues and streams can be inspected and changed without
+   * functions picking messages up (the CLI's `queues` commands). Default true.
+   */
+  eventSourceMappings?: boolean;
 }
 
 export type InvocationMode = 'sync' | 'async' | 'batch';
 
-/** Thrown for requests the account cannot even start: unknown function, unsupported runtime, bad payload. */
-export class AccountRequestError extends Error {
-  override readonly name = 'AccountRequestError';
+/** The triggers `batch` mode can send through: the poll-based event source mappings (section 1). */
+export type PollTrigger = Extract<EventTrigger, { kind: PollSourceKind }>;
+
+const POLL_SOURCE_LABELS: Record<PollSourceKind, string> = {
+  sqs: 'SQS',
+  kinesis: 'Kinesis',
+  dynamodb: 'DynamoDB Streams',
+  kafka: 'Kafka',
+  mq: 'Amazon MQ',
+};
+
+/** The function's enabled poll-based triggers, in template order. */
+export function pollTriggersOf(fn: FunctionConfig): PollTrigger[] {
+  return fn.triggers.filter(
+    (t): t is PollTrigger => t.enabled && Object.prototype.hasOwnProperty.call(POLL_SOURCE_LABELS, t.kind),
+  );
 }
 
 /** Runs a function by name through the environment pool (the engine's runtime port). */
@@ -102,10 +131,14 @@ export class LocalAccount {
       const engine = new InvocationEngine({
         invoker: new PoolInvoker(pool, specs),
         store,
-        configuration: toEngineConfiguration([...byName.values()], { workspaceRoot: options.workspaceRoot, location }),
+        configuration: withMappingsEnabled(
+          toEngineConfiguration([...byName.values()], { workspaceRoot: options.workspaceRoot, location }),
+          options.eventSourceMappings ?? true,
+        ),
         clock: new VirtualClock({ scale: options.timeScale ?? Number.POSITIVE_INFINITY }),
         location,
       });
+      declareKnownQueues(engine, [...byName.values()], store);
       return new LocalAccount(engine, pool, byName, location);
     } catch (err) {
       pool.dispose();
@@ -131,8 +164,9 @@ export class LocalAccount {
 
   /**
    * Invokes `functionName` with `payload` the way its event source would: `sync` waits for the result, `async`
-   * queues the event and waits until its retries, destinations and DLQ deliveries are done, `batch` sends the
-   * records of an SQS event to the function's queue and waits until its mapping has drained it.
+   * queues the event and waits until its retries, destinations and DLQ deliveries are done, `batch` puts the
+   * records of an SQS, Kinesis, DynamoDB Streams, Kafka or MQ event on the function's source and waits until its
+   * mapping has drained them.
    */
   async invoke(
     functionName: string,
@@ -154,26 +188,132 @@ export class LocalAccount {
     }
   }
 
+  /**
+   * Puts the records of a poll-based event on the source of the function's matching trigger (the one whose
+   * kind the event's `eventSource` names, else the first), then runs the mappings until they are idle.
+   */
   private async sendBatch(fn: FunctionConfig, payloadJson: string): Promise<InvocationRecord[]> {
-    const sqs = fn.triggers.find((t) => t.kind === 'sqs' && t.enabled);
-    if (!sqs || sqs.kind !== 'sqs') {
+    const triggers = pollTriggersOf(fn);
+    if (triggers.length === 0) {
       throw new AccountRequestError(
-        `${fn.name} has no SQS trigger to send a batch through. Add an SQS event to its template (or lambda-trigger.json), or invoke it synchronously.`,
+        `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ) to send a batch through. Add one to its template (or lambda-trigger.json), or invoke it sync or async.`,
       );
     }
-    const queueName = this.engine.listQueues().find((q) => q.name === (sqs.queue.name ?? sqs.queue.logicalId))?.name;
-    if (!queueName) throw new AccountRequestError(`The queue of ${fn.name}'s SQS trigger is not configured locally.`);
-    const messages = sqsMessagesOf(payloadJson);
+    let event: unknown;
+    try {
+      event = JSON.parse(payloadJson);
+    } catch (err) {
+      throw new AccountRequestError(`The payload is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const kind = pollSourceOf(event);
+    const trigger = kind ? triggers.find((t) => t.kind === kind) : triggers[0];
+    if (!trigger) {
+      throw new AccountRequestError(
+        `The event comes from ${POLL_SOURCE_LABELS[kind!]}, but ${fn.name} is triggered by ${triggers
+          .map((t) => `${POLL_SOURCE_LABELS[t.kind]} (${t.id})`)
+          .join(', ')}.`,
+      );
+    }
     const before = new Set(this.engine.records().map((r) => r.id));
-    await this.engine.sendMessages(queueName, messages);
+    try {
+      await this.putOnSource(fn, trigger, payloadJson, event);
+    } catch (err) {
+      if (err instanceof AccountRequestError) throw err;
+      // The source refused the records (size, partition key, DynamoDB JSON ...): bad input, said as such.
+      throw new AccountRequestError(
+        `${POLL_SOURCE_LABELS[trigger.kind]} (${trigger.id}) refused the event's records: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
     await this.engine.runUntilIdle();
     return this.engine.records().filter((r) => !before.has(r.id) && r.functionName === fn.name);
+  }
+
+  private async putOnSource(fn: FunctionConfig, trigger: PollTrigger, payloadJson: string, event: unknown) {
+    const fallbackName = `${fn.name}-${trigger.id}`;
+    switch (trigger.kind) {
+      case 'sqs': {
+        const name = resourceName(trigger.queue) ?? fallbackName;
+        if (!this.engine.listQueues().some((q) => q.name === name))
+          throw new AccountRequestError(`The queue of ${fn.name}'s SQS trigger is not configured locally.`);
+        await this.engine.sendMessages(name, sqsMessagesOf(payloadJson));
+        return;
+      }
+      case 'kinesis':
+        await this.engine.putKinesisRecords(resourceName(trigger.stream) ?? fallbackName, kinesisRecordsOf(event));
+        return;
+      case 'dynamodb':
+        await this.engine.appendDynamoDbChanges(resourceName(trigger.stream) ?? fallbackName, dynamoDbChangesOf(event));
+        return;
+      case 'kafka': {
+        if (trigger.topics.length === 0)
+          throw new AccountRequestError(`${fn.name}'s Kafka trigger ${trigger.id} names no topic.`);
+        const byTopic = new Map<string, Parameters<InvocationEngine['sendKafkaRecords']>[1]>();
+        for (const { topic, record } of kafkaRecordsOf(event)) {
+          // A template's sample topic stands for the trigger's topic when the trigger reads only one.
+          const target = trigger.topics.includes(topic)
+            ? topic
+            : trigger.topics.length === 1
+              ? trigger.topics[0]
+              : undefined;
+          if (!target)
+            throw new AccountRequestError(
+              `The event's topic "${topic}" is not one of ${fn.name}'s topics: ${trigger.topics.join(', ')}.`,
+            );
+          byTopic.set(target, [...(byTopic.get(target) ?? []), record]);
+        }
+        for (const [topic, records] of byTopic) await this.engine.sendKafkaRecords(topic, records);
+        return;
+      }
+      case 'mq': {
+        const queue = trigger.queues[0];
+        if (!queue) throw new AccountRequestError(`${fn.name}'s MQ trigger ${trigger.id} names no queue.`);
+        await this.engine.sendMqMessages(queue, mqMessagesOf(event), resourceName(trigger.broker) ?? 'local-broker');
+        return;
+      }
+    }
   }
 
   async dispose(): Promise<void> {
     this.pool.dispose();
     await this.engine.close();
   }
+}
+
+function withMappingsEnabled(config: EngineConfiguration, enabled: boolean): EngineConfiguration {
+  if (enabled) return config;
+  const off = <T extends { enabled?: boolean }>(list: T[] | undefined): T[] =>
+    (list ?? []).map((m) => ({ ...m, enabled: false }));
+  return {
+    ...config,
+    sqsMappings: off(config.sqsMappings),
+    streamMappings: off(config.streamMappings),
+    kafkaMappings: off(config.kafkaMappings),
+    mqMappings: off(config.mqMappings),
+  };
+}
+
+/**
+ * Queues named only as a DLQ, redrive target or destination (ASYNC-9, SQS-3, ASYNC-7, STREAM-4), and queues an earlier run left in the
+ * store, exist from the start, so what a previous invocation put there can be listed, peeked and redriven.
+ */
+function declareKnownQueues(engine: InvocationEngine, functions: readonly FunctionConfig[], store: DurableStore): void {
+  const names = new Set<string>();
+  const add = (target: { type: string; name?: string; logicalId?: string; arn?: string } | undefined): void => {
+    const name = target?.type === 'sqs' ? resourceName(target) : undefined;
+    if (name) names.add(name);
+  };
+  for (const fn of functions) {
+    add(fn.deadLetterQueue);
+    add(fn.eventInvokeConfig.destinations.onSuccess);
+    add(fn.eventInvokeConfig.destinations.onFailure);
+    for (const t of fn.triggers) {
+      if (t.kind === 'kinesis' || t.kind === 'dynamodb') add(t.onFailure);
+      if (t.kind === 'sqs') add(t.queue.redrivePolicy?.deadLetterTarget); // SQS-3
+    }
+  }
+  for (const collection of store.collectionNames())
+    if (collection.startsWith('sqs/') && collection.length > 4) names.add(collection.slice(4));
+  for (const name of names) engine.queue(name);
 }
 
 interface SqsEventRecord {

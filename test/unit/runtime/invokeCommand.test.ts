@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { CliIO } from '../../../src/cli/command';
 import { createInvokeCommand, functionSpecFromHandlerPath } from '../../../src/cli/commands/invoke';
-import type { InvokeOutcome } from '../../../src/core/runtime';
+import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
+
+/** The first attempt of the record `invoke --json` printed. */
+const attempt = (json: string) => (JSON.parse(json) as InvocationRecord).attempts[0];
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
 
 function captureIO(cwd: string, stdin = ''): CliIO & { out: string; err: string } {
@@ -33,7 +36,7 @@ describe('cli: lambda-trigger invoke', function () {
     const io = captureIO(fixturesRoot, '{"a":1}');
     const code = await createInvokeCommand({ bootstrapDir }).run(['node/results.echo', '--payload', '-', '--json'], io);
     assert.equal(code, 0);
-    const o = JSON.parse(io.out) as InvokeOutcome;
+    const o = attempt(io.out);
     assert.deepEqual(o.result, { a: 1 });
     assert.equal(o.coldStart, true);
   });
@@ -42,7 +45,7 @@ describe('cli: lambda-trigger invoke', function () {
     const io = captureIO(fixturesRoot);
     const code = await createInvokeCommand({ bootstrapDir }).run(['node/basic.handler', '--repeat', '3', '--json'], io);
     assert.equal(code, 0);
-    const outs = JSON.parse(io.out) as InvokeOutcome[];
+    const outs = (JSON.parse(io.out) as InvocationRecord[]).map((r) => r.attempts[0]);
     assert.deepEqual(
       outs.map((o) => [o.coldStart, (o.result as { count: number }).count]),
       [
@@ -53,17 +56,6 @@ describe('cli: lambda-trigger invoke', function () {
     );
   });
 
-  it('prints logs and the error in text mode; exit 1 on a function error', async () => {
-    const io = captureIO(fixturesRoot);
-    const code = await createInvokeCommand({ bootstrapDir }).run(['node/errors.throwsString'], io);
-    assert.equal(code, 1);
-    assert.match(io.out, /^START RequestId: \S+ Version: \$LATEST\nEND RequestId: \S+\nREPORT RequestId: /);
-    assert.match(
-      io.out,
-      /Function error \(Unhandled\):\n\{\n {2}"errorType": "string",\n {2}"errorMessage": "boom",\n {2}"trace": \[\]\n\}\n\(cold start, environment [0-9a-f]+\)\n$/,
-    );
-  });
-
   it('--env, --timeout and --memory reach the function', async () => {
     const io = captureIO(path.join(fixturesRoot, 'node'));
     const code = await createInvokeCommand({ bootstrapDir }).run(
@@ -71,7 +63,7 @@ describe('cli: lambda-trigger invoke', function () {
       io,
     );
     assert.equal(code, 0);
-    const env = (JSON.parse(io.out) as InvokeOutcome).result as Record<string, string>;
+    const env = attempt(io.out).result as Record<string, string>;
     assert.deepEqual([env.STAGE, env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE], ['ci', '256']);
   });
 
@@ -79,7 +71,7 @@ describe('cli: lambda-trigger invoke', function () {
     const io = captureIO(fixturesRoot);
     const code = await createInvokeCommand({ bootstrapDir }).run(['python/app.handler', '--json'], io);
     assert.equal(code, 0);
-    assert.deepEqual((JSON.parse(io.out) as InvokeOutcome).result, { count: 1, event: {} });
+    assert.deepEqual(attempt(io.out).result, { count: 1, event: {} });
   });
 
   it('uses a FunctionConfig-like spec from resolveFunction when given', async () => {
@@ -92,7 +84,7 @@ describe('cli: lambda-trigger invoke', function () {
           : undefined,
     });
     assert.equal(await cmd.run(['Echo', '--json'], io), 0);
-    assert.deepEqual((JSON.parse(io.out) as InvokeOutcome).result, {});
+    assert.deepEqual(attempt(io.out).result, {});
   });
 
   for (const [args, message] of [
@@ -103,7 +95,7 @@ describe('cli: lambda-trigger invoke', function () {
     [['node/basic.handler', '--timeout', '901'], /timeoutSeconds must be an integer from 1 to 900, got 901$/],
     [
       ['node/basic.handler', '--payload', '-'],
-      /^InvalidRequestContentException: Could not parse request body into json/,
+      /^the payload on stdin is not JSON: Unexpected token 'o', "not json" is not valid JSON$/,
     ],
     [['node/basic.handler', '--env', 'NOEQUALS'], /^--env expects K=V, got "NOEQUALS"/],
     [['node/basic.handler', '--runtime', 'java21'], /^--runtime must be one of/],

@@ -1,0 +1,185 @@
+/**
+ * Controller of the invocation panel (webview): strict CSP with a crypto nonce, typed and validated messages, a
+ * "ready" handshake with messages queued until then, restored after a reload by a serializer (STYLE.md).
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { parseFromPanel, type FromPanel, type RecordAction, type ToPanel } from '../shared/panelProtocol';
+
+export const invocationPanelViewType = 'lambdaTrigger.invocations';
+
+/** Where the panel's records come from (the engine's invocation history) and what its buttons do. */
+export interface InvocationPanelModel {
+  records(): InvocationRecord[];
+  onDidChangeRecord: vscode.Event<InvocationRecord>;
+  executionDisabledReason(): string | undefined;
+  runAction(action: RecordAction, record: InvocationRecord): Promise<void>;
+}
+
+export class InvocationPanel implements vscode.Disposable {
+  private static current: InvocationPanel | undefined;
+  private ready = false;
+  private readonly queue: ToPanel[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly handled = new vscode.EventEmitter<FromPanel>();
+  /** Every validated message from the webview (tests and telemetry-free diagnostics listen here). */
+  readonly onDidReceiveMessage = this.handled.event;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly model: InvocationPanelModel,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+    panel.webview.html = this.html();
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'lambda.svg');
+    this.disposables.push(
+      this.handled,
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      model.onDidChangeRecord((record) => this.send({ type: 'record', record, select: false })),
+    );
+  }
+
+  /** Shows the panel (creating it if needed) and selects `record` when given. */
+  static show(
+    extensionUri: vscode.Uri,
+    model: InvocationPanelModel,
+    output: vscode.LogOutputChannel,
+    record?: InvocationRecord,
+  ): InvocationPanel {
+    let current = InvocationPanel.current;
+    if (!current) {
+      const panel = vscode.window.createWebviewPanel(
+        invocationPanelViewType,
+        'Lambda Invocations',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        {
+          enableScripts: true,
+          localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+        },
+      );
+      current = InvocationPanel.current = new InvocationPanel(panel, extensionUri, model, output);
+      current.sendHistory(record?.id);
+    } else {
+      current.panel.reveal(undefined, true);
+      if (record) current.send({ type: 'record', record, select: true });
+    }
+    return current;
+  }
+
+  /** True once the webview has loaded and sent its "ready" handshake. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  static get visible(): InvocationPanel | undefined {
+    return InvocationPanel.current;
+  }
+
+  /** Restores a panel VS Code kept across a reload. */
+  static restore(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    model: InvocationPanelModel,
+    output: vscode.LogOutputChannel,
+  ): void {
+    InvocationPanel.current?.dispose();
+    const restored = (InvocationPanel.current = new InvocationPanel(panel, extensionUri, model, output));
+    restored.sendHistory();
+  }
+
+  private sendHistory(selectedId?: string): void {
+    this.send({ type: 'history', records: this.model.records(), selectedId });
+    const reason = this.model.executionDisabledReason();
+    if (reason) this.send({ type: 'executionDisabled', reason });
+  }
+
+  private send(message: ToPanel): void {
+    if (!this.ready) {
+      this.queue.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseFromPanel(raw);
+    if (!message) {
+      this.output.warn(`Ignored a malformed message from the invocation panel: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    this.handled.fire(message);
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
+        return;
+      case 'openSource':
+        void this.openSource(message.file, message.line, message.column);
+        return;
+      case 'action': {
+        const record = this.model.records().find((r) => r.id === message.recordId);
+        if (!record) return;
+        this.model.runAction(message.action, record).catch((err: unknown) => {
+          const text = err instanceof Error ? err.message : String(err);
+          this.output.error(`${message.action} failed: ${text}`);
+          void vscode.window.showErrorMessage(`Lambda: ${text}`);
+        });
+        return;
+      }
+      case 'redrive':
+        return;
+    }
+  }
+
+  /** Opens a stack frame's file, only when it lies inside a workspace folder (handler output is untrusted). */
+  private async openSource(file: string, line: number, column: number): Promise<void> {
+    const uri = vscode.Uri.file(file);
+    if (!vscode.workspace.getWorkspaceFolder(uri)) {
+      void vscode.window.showWarningMessage(`Not opening ${file}: it is outside the workspace.`);
+      return;
+    }
+    const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
+    await vscode.window.showTextDocument(uri, {
+      selection: new vscode.Range(position, position),
+      viewColumn: vscode.ViewColumn.One,
+    });
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(18).toString('base64');
+    const media = (file: string): string =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString();
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${media('codicons/codicon.css')}">
+<link rel="stylesheet" href="${media('panel.css')}">
+<title>Lambda Invocations</title>
+</head>
+<body>
+<script nonce="${nonce}" src="${media('webview.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (InvocationPanel.current === this) InvocationPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Runs invocations for the editor: one LocalAccount (engine + execution environments + durable store) per
+ * workspace folder, opened on first use and re-opened when the function index changed. Gated by Workspace Trust.
+ * Everything the UI shows comes from the engine's InvocationRecords.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LocalAccount, type InvocationMode } from '../core/account/localAccount';
+import type { FunctionConfig } from '../core/discovery/functionConfig';
+import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import type { WorkspaceFunctions } from './workspaceFunctions';
+import { readSettings } from './settings';
+
+export const untrustedReason =
+  'This workspace is not trusted, so Lambda Trigger Runner does not run its handlers. You can browse functions and events and edit payloads; trust the workspace to invoke.';
+
+interface AccountEntry {
+  account: LocalAccount;
+  /** The function ids the account was opened with; a different set means it must be re-opened. */
+  fingerprint: string;
+  subscription: { dispose(): void };
+}
+
+export class InvocationRunner implements vscode.Disposable {
+  private readonly accounts = new Map<string, AccountEntry>();
+  private opening = new Map<string, Promise<AccountEntry>>();
+  private running = 0;
+  private readonly recordChanged = new vscode.EventEmitter<InvocationRecord>();
+  readonly onDidChangeRecord = this.recordChanged.event;
+  private readonly runningChanged = new vscode.EventEmitter<number>();
+  readonly onDidChangeRunning = this.runningChanged.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly functions: WorkspaceFunctions,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  get executionAllowed(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  /** Every record of every open account, newest first (the history the panel shows). */
+  records(): InvocationRecord[] {
+    return [...this.accounts.values()]
+      .flatMap((e) => e.account.engine.records())
+      .sort((a, b) => b.start.wall.localeCompare(a.start.wall));
+  }
+
+  /** Opens the accounts of every folder so the persisted history is visible before the first invocation. */
+  async loadHistory(): Promise<void> {
+    if (!this.executionAllowed) return;
+    await this.functions.ready();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme === 'file') await this.accountFor(folder.uri.fsPath);
+    }
+  }
+
+  /**
+   * Invokes a function the way `mode` says (sync, async with retries and destinations, batch through its
+   * event source mapping) and resolves with the records it produced. Shows progress with a cancel button.
+   */
+  async invoke(
+    fn: FunctionConfig,
+    payloadJson: string,
+    mode: InvocationMode,
+    title: string,
+  ): Promise<InvocationRecord[]> {
+    if (!this.executionAllowed) throw new Error(untrustedReason);
+    const root = this.functions.rootOf(fn) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!root) throw new Error('Open a folder to invoke functions.');
+    const { account } = await this.accountFor(root);
+    this.running++;
+    this.runningChanged.fire(this.running);
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: mode === 'sync' },
+        async (progress, token) => {
+          progress.report({
+            message:
+              mode === 'sync'
+                ? 'running…'
+                : mode === 'async'
+                  ? 'queued; retries run on the simulated clock…'
+                  : 'polling the queue…',
+          });
+          const abort = new AbortController();
+          const cancel = token.onCancellationRequested(() => abort.abort());
+          try {
+            return await account.invoke(fn.name, payloadJson, mode, { signal: abort.signal });
+          } finally {
+            cancel.dispose();
+          }
+        },
+      );
+    } finally {
+      this.running--;
+      this.runningChanged.fire(this.running);
+    }
+  }
+
+  /** The account of a workspace folder, re-opened when the functions changed and nothing is running. */
+  private async accountFor(root: string): Promise<AccountEntry> {
+    await this.functions.ready();
+    const functions = this.functions.all().filter((f) => this.functions.rootOf(f) === root);
+    const fingerprint = JSON.stringify(functions);
+    const current = this.accounts.get(root);
+    if (current && (current.fingerprint === fingerprint || this.running > 0)) return current;
+    let pending = this.opening.get(root);
+    if (!pending) {
+      pending = this.open(root, functions, fingerprint, current).finally(() => this.opening.delete(root));
+      this.opening.set(root, pending);
+    }
+    return pending;
+  }
+
+  private async open(
+    root: string,
+    functions: FunctionConfig[],
+    fingerprint: string,
+    previous: AccountEntry | undefined,
+  ): Promise<AccountEntry> {
+    if (previous) {
+      previous.subscription.dispose();
+      this.accounts.delete(root);
+      await previous.account.dispose();
+    }
+    const settings = readSettings(vscode.Uri.file(root));
+    const account = await LocalAccount.open({
+      workspaceRoot: root,
+      functions,
+      bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
+      storeDir: path.join(root, '.lambda-trigger', 'store'),
+      timeScale: settings.timeScale,
+      location: { region: settings.region, accountId: settings.accountId },
+      logFormat: settings.logFormat,
+      ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
+    });
+    const subscription = account.engine.onRecord((record) => this.recordChanged.fire(record));
+    const entry = { account, fingerprint, subscription };
+    this.accounts.set(root, entry);
+    this.output.info(
+      `Local account opened for ${root}: ${functions.length} functions, time scale ${settings.timeScale}.`,
+    );
+    return entry;
+  }
+
+  /** The local account of the folder holding `fn` (for queue views and replays). */
+  async accountOf(fn: FunctionConfig): Promise<LocalAccount> {
+    const root = this.functions.rootOf(fn);
+    if (!root) throw new Error(`${fn.name} is not in an open workspace folder.`);
+    return (await this.accountFor(root)).account;
+  }
+
+  openAccounts(): LocalAccount[] {
+    return [...this.accounts.values()].map((e) => e.account);
+  }
+
+  dispose(): void {
+    for (const entry of this.accounts.values()) {
+      entry.subscription.dispose();
+      void entry.account.dispose();
+    }
+    this.accounts.clear();
+    this.recordChanged.dispose();
+    this.runningChanged.dispose();
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The invocation commands behind code lenses, tree items, context menus and the palette. Each resolves the
+ * function and the event, picks the invocation model the event source uses, runs it through the engine and shows
+ * the resulting InvocationRecord in the panel.
+ */
+import * as vscode from 'vscode';
+import type { InvocationMode } from '../core/account/localAccount';
+import type { FunctionConfig } from '../core/discovery/functionConfig';
+import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { eventForTrigger } from '../core/events/triggerEvents';
+import type { ChosenEvent, EventMemo, EventPicker } from './eventPicker';
+import type { InvocationRunner } from './invocationRunner';
+import type { FunctionNode } from './views/functionsView';
+import type { WorkspaceFunctions } from './workspaceFunctions';
+
+/** The argument of a handler code lens (src/server/handlerIndex/handlerCodeLenses.ts). */
+interface LensArgument {
+  functionId?: string;
+  functionName?: string;
+  handlerFile: string;
+  exportName: string;
+  triggerIndex?: number;
+}
+
+/** Anything a command can be called with: a lens argument, a tree node, a file URI (menus), or nothing. */
+export type FunctionTarget = LensArgument | FunctionNode | vscode.Uri | undefined;
+
+/** The sources of the editor and explorer context menus: "Invoke with S3 event" and the "Invoke with..." submenu. */
+export const contextMenuSources: ReadonlyArray<{ service: string; label: string; templateId?: string }> = [
+  { service: 's3', label: 'S3', templateId: 's3:put' },
+  { service: 'apigateway', label: 'API Gateway' },
+  { service: 'sqs', label: 'SQS', templateId: 'sqs:receive-message' },
+  { service: 'sns', label: 'SNS', templateId: 'sns:notification' },
+  { service: 'eventbridge', label: 'EventBridge' },
+  { service: 'cloudwatch', label: 'CloudWatch (schedules, logs, alarms)' },
+  { service: 'dynamodb', label: 'DynamoDB Streams' },
+  { service: 'kinesis', label: 'Kinesis and Firehose' },
+  { service: 'kafka', label: 'Kafka' },
+  { service: 'mq', label: 'Amazon MQ' },
+  { service: 'alb', label: 'Application Load Balancer' },
+  { service: 'lambda', label: 'Function URL', templateId: 'lambda:function-url' },
+  { service: 'cognito-idp', label: 'Cognito User Pools' },
+  { service: 'cloudfront', label: 'CloudFront (Lambda@Edge)' },
+];
+
+/** Poll-based templates and the trigger kind whose event source mapping can carry them as a batch. */
+const pollSourceKinds: Record<string, string> = {
+  sqs: 'sqs',
+  kinesis: 'kinesis',
+  dynamodb: 'dynamodb',
+  kafka: 'kafka',
+  mq: 'mq',
+};
+
+export interface InvokeContext {
+  functions: WorkspaceFunctions;
+  runner: InvocationRunner;
+  picker: EventPicker;
+  state: vscode.Memento;
+  showRecords(records: InvocationRecord[]): void;
+}
+
+export class InvokeCommands {
+  constructor(private readonly ctx: InvokeContext) {}
+
+  register(): vscode.Disposable[] {
+    const run =
+      (f: (target: FunctionTarget, ...rest: unknown[]) => Promise<unknown>) =>
+      (target: FunctionTarget, ...rest: unknown[]) =>
+        f(target, ...rest).catch((err: unknown) => {
+          void vscode.window.showErrorMessage(`Lambda: ${err instanceof Error ? err.message : String(err)}`);
+        });
+    return [
+      vscode.commands.registerCommand(
+        'lambdaTrigger.invoke',
+        run((t) => this.invoke(t)),
+      ),
+      vscode.commands.registerCommand(
+        'lambdaTrigger.invokeWith',
+        run((t) => this.invokeWith(t)),
+      ),
+      vscode.commands.registerCommand(
+        'lambdaTrigger.invokeAsync',
+        run((t) => this.invoke(t, 'async')),
+      ),
+      vscode.commands.registerCommand(
+        'lambdaTrigger.sendBatch',
+        run((t) => this.sendBatch(t)),
+      ),
+      vscode.commands.registerCommand(
+        'lambdaTrigger.invokeTrigger',
+        run((t) => this.invokeTrigger(t)),
+      ),
+      vscode.commands.registerCommand(
+        'lambdaTrigger.invokeWithEvent',
+        run((t, templateId, params) =>
+          this.invokeWithEvent(t, String(templateId), (params as Record<string, unknown> | undefined) ?? {}),
+        ),
+      ),
+      ...contextMenuSources.map((source) =>
+        vscode.commands.registerCommand(
+          `lambdaTrigger.invokeWith.${source.service}`,
+          run((t) =>
+            source.templateId ? this.invokeWithEvent(t, source.templateId, {}) : this.invokeWith(t, source.service),
+          ),
+        ),
+      ),
+    ];
+  }
+
+  /** Invoke with the function's last event, else its trigger's event, else a picked one. */
+  async invoke(target: FunctionTarget, mode?: InvocationMode): Promise<InvocationRecord[] | undefined> {
+    const fn = await this.resolveFunction(target);
+    if (!fn) return undefined;
+    const memo = this.ctx.state.get<EventMemo>(memoKey(fn));
+    let event: ChosenEvent | undefined;
+    if (memo) {
+      try {
+        event = this.ctx.picker.fromMemo(memo);
+      } catch {
+        event = undefined; // the remembered file is gone: fall back to the default
+      }
+    }
+    event ??= this.ctx.picker.defaultFor(fn) ?? (await this.ctx.picker.pick(fn));
+    if (!event) return undefined;
+    return this.run(fn, event, mode);
+  }
+
+  async invokeWith(target: FunctionTarget, service?: string): Promise<InvocationRecord[] | undefined> {
+    const fn = await this.resolveFunction(target);
+    if (!fn) return undefined;
+    const event = await this.ctx.picker.pick(fn, service ? { service, title: `Invoke ${fn.name} with…` } : {});
+    return event ? this.run(fn, event) : undefined;
+  }
+
+  async invokeWithEvent(
+    target: FunctionTarget,
+    templateId: string,
+    params: Record<string, unknown>,
+  ): Promise<InvocationRecord[] | undefined> {
+    const fn = await this.resolveFunction(target);
+    if (!fn) return undefined;
+    // A source the function is configured for lends its parameters (bucket, queue...) to the event.
+    const configured = fn.triggers
+      .map((t) => eventForTrigger(t, this.ctx.picker.catalogue()))
+      .find((e) => e?.templateId === templateId);
+    return this.run(fn, this.ctx.picker.fromTemplate(templateId, { ...configured?.params, ...params }));
+  }
+
+  async sendBatch(target: FunctionTarget): Promise<InvocationRecord[] | undefined> {
+    const fn = await this.resolveFunction(target);
+    if (!fn) return undefined;
+    const event = await this.ctx.picker.pick(fn, {
+      title: `Send a batch to ${fn.name} through its event source mapping`,
+    });
+    return event ? this.run(fn, event, 'batch') : undefined;
+  }
+
+  async invokeTrigger(target: FunctionTarget): Promise<InvocationRecord[] | undefined> {
+    const fn = await this.resolveFunction(target);
+    if (!fn) return undefined;
+    const index =
+      isNode(target) && target.kind === 'trigger' ? target.index : isLens(target) ? (target.triggerIndex ?? 0) : 0;
+    const trigger = fn.triggers[index];
+    if (!trigger) throw new Error(`${fn.name} has no trigger number ${index + 1}.`);
+    const event = eventForTrigger(trigger, this.ctx.picker.catalogue());
+    if (!event)
+      throw new Error(
+        `The runner cannot emulate this trigger of ${fn.name}${trigger.kind === 'unsupported' ? ` (${trigger.reason})` : ''}.`,
+      );
+    return this.run(fn, this.ctx.picker.fromTemplate(event.templateId, event.params));
+  }
+
+  /** Runs and shows the records; remembers the event as the function's last one. */
+  async run(fn: FunctionConfig, event: ChosenEvent, mode?: InvocationMode): Promise<InvocationRecord[]> {
+    const chosenMode = mode ?? defaultMode(fn, event);
+    if (event.memo) await this.ctx.state.update(memoKey(fn), event.memo);
+    const records = await this.ctx.runner.invoke(
+      fn,
+      event.payloadJson,
+      chosenMode,
+      `Lambda: ${fn.name} ← ${event.label} (${chosenMode})`,
+    );
+    this.ctx.showRecords(records);
+    return records;
+  }
+
+  /** Finds the function a command is about; asks when a file holds several handlers or nothing says which. */
+  async resolveFunction(target: FunctionTarget): Promise<FunctionConfig | undefined> {
+    await this.ctx.functions.ready();
+    if (isNode(target)) return target.fn;
+    if (isLens(target)) {
+      const byId = target.functionId ? this.ctx.functions.byId(target.functionId) : undefined;
+      if (byId) return byId;
+      const inFile = this.ctx.functions.inFile(target.handlerFile).filter((f) => f.exportName === target.exportName);
+      if (inFile[0]) return inFile[0];
+      throw new Error(
+        `No function runs ${target.exportName} in ${vscode.workspace.asRelativePath(target.handlerFile)}.`,
+      );
+    }
+    const file = target instanceof vscode.Uri ? target.fsPath : vscode.window.activeTextEditor?.document.uri.fsPath;
+    const candidates = file ? this.ctx.functions.inFile(file) : [];
+    if (target instanceof vscode.Uri && candidates.length === 0) {
+      throw new Error(`No Lambda handler was found in ${vscode.workspace.asRelativePath(target)}.`);
+    }
+    const choices = candidates.length > 0 ? candidates : this.ctx.functions.all();
+    if (choices.length === 1) return choices[0];
+    if (choices.length === 0) throw new Error('No Lambda functions were found in this workspace.');
+    const picked = await vscode.window.showQuickPick(
+      choices.map((fn) => ({
+        label: fn.name,
+        description: `${fn.runtime} · ${fn.handler}`,
+        detail: vscode.workspace.asRelativePath(fn.definedIn),
+        fn,
+      })),
+      {
+        title: 'Which function?',
+        placeHolder: candidates.length > 1 ? 'This file holds several handlers' : 'Pick a function',
+      },
+    );
+    return picked?.fn;
+  }
+}
+
+function memoKey(fn: FunctionConfig): string {
+  return `lambdaTrigger.lastEvent:${fn.id}`;
+}
+
+/** The invocation model of the event's source; poll events go through the function's mapping when it has one. */
+export function defaultMode(fn: FunctionConfig, event: ChosenEvent): InvocationMode {
+  if (event.invocation === 'async') return 'async';
+  if (event.invocation === 'poll' && event.templateId) {
+    const kind = pollSourceKinds[event.templateId.split(':')[0] ?? ''];
+    if (kind && fn.triggers.some((t) => t.enabled && t.kind === kind)) return 'batch';
+  }
+  return 'sync';
+}
+
+function isNode(target: FunctionTarget): target is FunctionNode {
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    !(target instanceof vscode.Uri) &&
+    'kind' in target &&
+    'fn' in target
+  );
+}
+
+function isLens(target: FunctionTarget): target is LensArgument {
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    !(target instanceof vscode.Uri) &&
+    'handlerFile' in target &&
+    'exportName' in target
+  );
+}

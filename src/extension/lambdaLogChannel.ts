@@ -1,0 +1,20 @@
+/** The "Lambda Logs" output channel: each attempt's log stream as CloudWatch shows it, coloured by the lambda-log grammar. */
+import * as vscode from 'vscode';
+import type { InvocationRecord } from '../core/invoke/invocationRecord';
+
+export class LambdaLogChannel implements vscode.Disposable {
+  private readonly channel = vscode.window.createOutputChannel('Lambda Logs', 'lambda-log');
+
+  append(record: InvocationRecord): void {
+    for (const attempt of record.attempts) {
+      this.channel.appendLine(
+        `--- ${record.functionName} ${record.mode} attempt ${attempt.number} (${attempt.outcome}) ---`,
+      );
+      for (const line of attempt.logs) this.channel.appendLine(line.text);
+    }
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+  }
+}

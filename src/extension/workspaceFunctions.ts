@@ -1,0 +1,79 @@
+/**
+ * The workspace's functions as the language server's index knows them, kept current through its
+ * `lambdaTrigger/indexChanged` notification. Concurrent refreshes share one request.
+ */
+import * as vscode from 'vscode';
+import type { FunctionConfig } from '../core/discovery/functionConfig';
+import type { DiscoveryResult } from '../core/discovery/workspaceIndex';
+import { functionsRequest, indexChangedNotification } from '../shared/protocol';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { LambdaLanguageClient } from './languageClient';
+
+export class WorkspaceFunctions implements vscode.Disposable {
+  private results: DiscoveryResult[] = [];
+  private loaded = false;
+  private refreshing: Promise<void> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(
+    private readonly client: LambdaLanguageClient,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  /** Subscribes to index changes of a started server connection (called after each start). */
+  attach(client: LanguageClient): void {
+    this.disposables.push(client.onNotification(indexChangedNotification, () => void this.refresh()));
+    void this.refresh();
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  /** Every function, the highest-precedence definition of a name first (discovery's order). */
+  all(): FunctionConfig[] {
+    return this.results.flatMap((r) => r.functions);
+  }
+
+  /** The workspace root a function belongs to. */
+  rootOf(fn: FunctionConfig): string | undefined {
+    return this.results.find((r) => r.functions.some((f) => f.id === fn.id))?.root;
+  }
+
+  byId(id: string): FunctionConfig | undefined {
+    return this.all().find((f) => f.id === id);
+  }
+
+  /** Functions whose handler lives in `file`. */
+  inFile(file: string): FunctionConfig[] {
+    return this.all().filter((f) => f.handlerFile === file);
+  }
+
+  /** Loads the functions from the server (starting it if needed); concurrent callers share the request. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const client = await this.client.start();
+        this.results = await client.sendRequest(functionsRequest);
+        this.loaded = true;
+        this.changed.fire();
+      } catch (err) {
+        this.output.error(`Could not load the functions from the language server: ${String(err)}`);
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Waits for the first load (the server builds its index in the background). */
+  async ready(): Promise<void> {
+    if (!this.loaded) await this.refresh();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

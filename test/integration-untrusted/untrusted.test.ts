@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { InvocationRecord } from '../../src/core/invoke/invocationRecord';
+import type { LambdaTriggerApi } from '../../src/extension/extension';
+import { waitFor } from '../support/waitFor';
+
+describe('An untrusted workspace (Workspace Trust)', function () {
+  this.timeout(60_000);
+
+  it('is really untrusted in this run', () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+  });
+
+  it('still lists functions and templates, but runs no handler', async () => {
+    const ext = vscode.extensions.getExtension<LambdaTriggerApi>('lambda-trigger-runner.lambda-trigger-runner')!;
+    const api = await waitFor('the extension to activate', () => ext.isActive && ext.exports);
+    const functions = await waitFor('the functions to be indexed', async () => {
+      const nodes = await api.views.functions.getChildren();
+      return nodes.length > 0 ? nodes : undefined;
+    });
+    assert.ok(functions.length >= 10);
+    const thumbnail = vscode.Uri.joinPath(
+      vscode.workspace.workspaceFolders![0].uri,
+      'sam-app',
+      'src',
+      'thumbnail',
+      'index.ts',
+    );
+    const result = await vscode.commands.executeCommand<InvocationRecord[] | undefined>(
+      'lambdaTrigger.invokeWith.s3',
+      thumbnail,
+    );
+    assert.equal(result, undefined, 'the command refuses to run');
+    assert.equal(api.records().length, 0, 'no invocation record exists');
+    const store = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.lambda-trigger');
+    assert.equal(fs.existsSync(store.fsPath), false, 'no local account was opened');
+  });
+});

@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { InvocationRecord } from '../../src/core/invoke/invocationRecord';
+import type { LambdaTriggerApi } from '../../src/extension/extension';
+import { waitFor } from '../support/waitFor';
+
+const extensionId = 'lambda-trigger-runner.lambda-trigger-runner';
+
+async function api(): Promise<LambdaTriggerApi> {
+  const ext = vscode.extensions.getExtension<LambdaTriggerApi>(extensionId)!;
+  const exports = await waitFor('the extension to activate', () => ext.isActive && ext.exports);
+  await exports.functions.ready();
+  return exports;
+}
+
+function folder(): vscode.Uri {
+  return vscode.workspace.workspaceFolders![0].uri;
+}
+
+async function fn(name: string) {
+  const { functions } = await api();
+  return waitFor(`${name} in the index`, () => functions.all().find((f) => f.name === name));
+}
+
+describe('Invocations through the real engine and runtime, from the commands', function () {
+  this.timeout(120_000);
+
+  it('"Invoke with S3 Event" on the thumbnail handler runs it asynchronously and shows the panel', async () => {
+    const file = vscode.Uri.joinPath(folder(), 'sam-app', 'src', 'thumbnail', 'index.ts');
+    await fn('ThumbnailFunction');
+    const records = await vscode.commands.executeCommand<InvocationRecord[]>('lambdaTrigger.invokeWith.s3', file);
+    assert.ok(records, 'the command returns the records');
+    const [record] = records;
+    assert.equal(record.functionName, 'ThumbnailFunction');
+    assert.equal(record.mode, 'async', 'S3 invokes asynchronously');
+    assert.equal(record.status, 'succeeded', JSON.stringify(record.attempts.map((a) => a.error)));
+    assert.equal(record.attempts.length, 1);
+    assert.ok(
+      record.attempts[0].logs.some((l) => l.text.startsWith('START RequestId:')),
+      'the platform START line is logged',
+    );
+    const extension = await api();
+    await waitFor('the invocation panel to load and send "ready"', () => extension.panel()?.isReady);
+  });
+
+  it('ASYNC-3 ASYNC-9 a failing async webhook is retried twice and its event lands in the DLQ', async () => {
+    const payment = await fn('PaymentWebhookFunction');
+    const message = JSON.stringify({
+      paymentId: 'pay_1',
+      orderId: 'ord_1',
+      amount: -100,
+      currency: 'EUR',
+      status: 'succeeded',
+    });
+    const records = await vscode.commands.executeCommand<InvocationRecord[]>(
+      'lambdaTrigger.invokeWithEvent',
+      { kind: 'function', fn: payment },
+      'sns:notification',
+      { message },
+    );
+    const [record] = records;
+    assert.equal(record.mode, 'async');
+    assert.equal(record.attempts.length, 3);
+    assert.equal(record.condition, 'RetriesExhausted');
+    const dlq = record.deliveries.find((d) => d.kind === 'deadLetterQueue');
+    assert.ok(dlq, 'the DLQ received the event');
+    assert.equal(dlq.attributes?.ErrorCode?.StringValue, '200');
+    assert.ok(
+      record.deliveries.some((d) => d.kind === 'destination' && d.condition === 'RetriesExhausted'),
+      'the on-failure destination too',
+    );
+  });
+
+  it('SQS-4 a batch with poison messages reports them and the queue redrives them to its DLQ', async () => {
+    const { invokeCommands, runner } = await api();
+    const processor = await fn('OrderProcessorFunction');
+    const payloadJson = fs.readFileSync(
+      vscode.Uri.joinPath(folder(), 'sam-app', 'events', 'sqs-orders-batch.json').fsPath,
+      'utf8',
+    );
+    const records = await invokeCommands.run(processor, { payloadJson, label: 'orders batch' }, 'batch');
+    const batches = records.flatMap((r) => r.batches);
+    assert.equal(batches[0].outcome, 'partialFailure');
+    assert.equal(batches[0].reportedFailures?.length, 2);
+    assert.ok(
+      batches.some((b) => (b.redrives ?? []).length > 0),
+      'a batch records the redrive to OrdersDLQ',
+    );
+    const account = await runner.accountOf(processor);
+    assert.equal(account.engine.queueMessages('OrdersDLQ').length, 2);
+  });
+
+  it('the history the panel shows holds every record of these invocations', async () => {
+    const all = (await api()).records();
+    assert.ok(all.length >= 3, `at least the three invocations above (got ${all.length})`);
+    assert.ok(all.some((r) => r.functionName === 'PaymentWebhookFunction' && r.condition === 'RetriesExhausted'));
+  });
+});
