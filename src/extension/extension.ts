@@ -8,7 +8,7 @@ import { EventPicker } from './eventPicker';
 import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
-import { LambdaLanguageClient, relevantDocuments } from './languageClient';
+import { LambdaLanguageClient } from './languageClient';
 import { LambdaLogChannel } from './lambdaLogChannel';
 import { registerEventCommands } from './eventCommands';
 import { recordActions } from './recordActions';
@@ -148,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     }),
   );
 
-  startServerWhenRelevant(context, languageClient, output);
+  startServerAfterActivation(languageClient, output);
   void vscode.commands.executeCommand('setContext', 'lambdaTrigger.executionAllowed', vscode.workspace.isTrusted);
   const timings: ActivationTimings = {
     bundleEvaluationMs: typeof __ltrBundleStart === 'number' ? activateStart - __ltrBundleStart : undefined,
@@ -166,30 +166,19 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   };
 }
 
-/** The server starts on the first relevant document or visible Lambda view, not at activation (STYLE.md). */
-function startServerWhenRelevant(
-  context: vscode.ExtensionContext,
-  client: LambdaLanguageClient,
-  output: vscode.LogOutputChannel,
-): void {
-  const start = (reason: string): void => {
+/**
+ * The server starts right after activation, off its critical path: activation already means the workspace holds
+ * Lambda code (workspaceContains), and the editor menus ("Invoke with S3 Event" on handler files) need its index
+ * before the user opens anything.
+ */
+function startServerAfterActivation(client: LambdaLanguageClient, output: vscode.LogOutputChannel): void {
+  setTimeout(() => {
     if (client.running) return;
     client.start().then(
-      () => output.info(`Language server started (${reason}).`),
+      () => output.info('Language server started.'),
       (err: unknown) => output.error(`Language server failed to start: ${String(err)}`),
     );
-  };
-  const isRelevant = (doc: vscode.TextDocument): boolean => vscode.languages.match(relevantDocuments, doc) > 0;
-
-  if (vscode.workspace.textDocuments.some(isRelevant)) start('a relevant document is open');
-  else {
-    const listener = vscode.workspace.onDidOpenTextDocument((doc) => {
-      if (!isRelevant(doc)) return;
-      listener.dispose();
-      start(`opened ${vscode.workspace.asRelativePath(doc.uri)}`);
-    });
-    context.subscriptions.push(listener);
-  }
+  }, 0);
 }
 
 export function deactivate(): void {

@@ -2,10 +2,10 @@
  * Shared fixture of the end-to-end tests: code-server with the packaged .vsix installed (as a user installs it),
  * a headless Chromium page on the examples workspace, and screenshots kept under .test-output/e2e/.
  */
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import * as codeServer from '../../scripts/lib/codeServer.mjs';
 
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -16,6 +16,77 @@ export interface Workbench {
   page: Page;
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** A fresh copy of examples/ in a temp dir, so the tests' stores and saved events never land in the repository. */
+export async function copyOfExamples(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ltr-e2e-examples-'));
+  await cp(join(repoRoot, 'examples'), join(dir, 'examples'), { recursive: true });
+  return join(dir, 'examples');
+}
+
+/** The document inside the invocation panel's webview (VS Code nests it in two iframes). */
+export function invocationPanel(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/** Opens the Lambda view container in the activity bar. */
+export async function openLambdaView(page: Page): Promise<void> {
+  const lambda = page.locator('.activitybar .action-item a[aria-label^="Lambda"]');
+  await lambda.waitFor({ timeout: 60_000 });
+  if (!(await page.locator('.pane-header', { hasText: 'Functions' }).isVisible())) await lambda.click();
+  await page.locator('.pane-header', { hasText: 'Functions' }).waitFor({ timeout: 30_000 });
+}
+
+/** A row of a tree (explorer or Lambda views) by its accessible label. */
+export function treeRow(page: Page, label: string) {
+  const q = JSON.stringify(label);
+  const prefix = (sep: string) => JSON.stringify(label + sep);
+  return page
+    .locator(`.monaco-list-row:is([aria-label=${q}], [aria-label^=${prefix(' ')}], [aria-label^=${prefix(',')}])`)
+    .first();
+}
+
+/** Expands a tree row with its twistie (a click on the label runs the item's command instead). */
+export async function expand(row: ReturnType<typeof treeRow>): Promise<void> {
+  await row.waitFor({ timeout: 30_000 });
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+}
+
+/** Shows the Explorer (its activity-bar icon toggles the side bar, so click only when it is hidden). */
+export async function openExplorer(page: Page): Promise<void> {
+  if (!(await page.locator('.explorer-folders-view').isVisible())) {
+    await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+  }
+  await page.locator('.explorer-folders-view').waitFor({ timeout: 30_000 });
+}
+
+/** Right-clicks `row` and chooses `item` in the context menu. */
+export async function contextMenu(page: Page, row: ReturnType<typeof treeRow>, item: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const action = page.locator('.monaco-menu .action-label', { hasText: item }).first();
+  try {
+    await action.waitFor({ timeout: 15_000 });
+  } catch (err) {
+    await page.keyboard.press('Escape'); // leave no menu open over the next test
+    throw err;
+  }
+  await action.hover();
+  await action.click();
+  // A click that lands while the menu is still opening is ignored by the workbench: confirm it closed.
+  const menu = page.locator('.monaco-menu').first();
+  try {
+    await menu.waitFor({ state: 'hidden', timeout: 3_000 });
+  } catch {
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+  }
+}
+
+/** Waits until the handler index is loaded: the function shows in the Functions view. */
+export async function waitForFunction(page: Page, name: string): Promise<void> {
+  await openLambdaView(page);
+  await treeRow(page, name).waitFor({ timeout: 90_000 });
 }
 
 /** Opens `folder` in a fresh code-server with the packaged extension installed. */

@@ -32,7 +32,7 @@ describe('Extension activation on the examples workspace', () => {
     await vscode.commands.executeCommand('workbench.view.extension.lambdaTrigger');
   });
 
-  it('starts the language server when a template is opened, and the server answers a request', async () => {
+  it('starts the language server after activation, and the server answers a request about the open template', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'the examples folder is open');
     const template = vscode.Uri.joinPath(folder.uri, 'sam-app', 'template.yaml');

@@ -1,0 +1,130 @@
+/**
+ * What a user does, clicked through the real workbench with the packaged extension installed: right-click the S3
+ * thumbnail handler and invoke it with an S3 event; invoke a failing async function and watch its retries and
+ * DLQ message; send an SQS batch with poison messages and watch the partial failure and redrive.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from './expect';
+import {
+  contextMenu,
+  copyOfExamples,
+  expand,
+  invocationPanel,
+  openExplorer,
+  openLambdaView,
+  openWorkbench,
+  treeRow,
+  waitForFunction,
+  type Workbench,
+} from './workbench';
+
+describe('Invoking handlers through the UI (code-server, packaged extension)', function () {
+  this.timeout(240_000);
+  let workbench: Workbench;
+  const dialogs: string[] = [];
+
+  before(async () => {
+    const folder = await copyOfExamples();
+    // A saved event whose order id is HTML: the panel must show it as text (handler output is untrusted).
+    mkdirSync(join(folder, 'lambda-events', 'OrderProcessorFunction'), { recursive: true });
+    const html = '<img src=x onerror=alert(1)>';
+    writeFileSync(
+      join(folder, 'lambda-events', 'OrderProcessorFunction', 'html-order-id.json'),
+      JSON.stringify(
+        { $eventType: 'sqs:receive-message', Records: [sqsRecord(JSON.stringify({ orderId: html, lines: [] }))] },
+        null,
+        2,
+      ),
+    );
+    workbench = await openWorkbench(folder);
+    workbench.page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      await workbench?.screenshot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('right-click the S3 thumbnail handler, "Invoke with S3 Event": the panel shows the attempt and its logs', async () => {
+    const { page } = workbench;
+    await waitForFunction(page, 'ThumbnailFunction');
+    await openExplorer(page);
+    for (const folder of ['sam-app', 'src', 'thumbnail']) await expand(treeRow(page, folder));
+    await contextMenu(page, treeRow(page, 'index.ts'), 'Invoke with S3 Event');
+    const panel = invocationPanel(page);
+    await expect(panel.locator('.record-header h1', { hasText: 'ThumbnailFunction' }));
+    await expect(panel.locator('.attempt', { hasText: 'Attempt 1' }));
+    await expect(panel.locator('.log', { hasText: 'START RequestId:' }));
+    await expect(panel.locator('.log', { hasText: 'REPORT RequestId:' }));
+    assert.equal(await panel.locator('.attempt').count(), 1);
+    await workbench.screenshot('1-s3-invoke-panel');
+  });
+
+  it('a failing async function: three attempts a minute and two apart, then the DLQ message and on-failure record', async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await expand(treeRow(page, 'PaymentWebhookFunction'));
+    await contextMenu(page, treeRow(page, 'negative-amount'), 'Invoke with This Event');
+    const panel = invocationPanel(page);
+    await expect(panel.locator('.record-header h1', { hasText: 'PaymentWebhookFunction' }));
+    await expect(panel.locator('.attempt', { hasText: 'Attempt 3' }));
+    assert.equal(await panel.locator('.attempt').count(), 3);
+    await expect(panel.locator('.gap', { hasText: 'waited 1 min' }));
+    await expect(panel.locator('.gap', { hasText: 'waited 2 min' }));
+    await expect(panel.locator('.delivery.kind-deadLetterQueue', { hasText: 'PaymentWebhookDLQ' }));
+    await expect(panel.locator('.delivery.kind-destination', { hasText: 'RetriesExhausted' }));
+    await workbench.screenshot('2-async-retries-dlq');
+  });
+
+  it('an SQS batch with poison messages: partial batch failure, then the redrive to OrdersDLQ', async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await expand(treeRow(page, 'OrderProcessorFunction'));
+    await contextMenu(page, treeRow(page, 'batch-with-poison'), 'Invoke with This Event');
+    const panel = invocationPanel(page);
+    await expect(panel.locator('.record-header h1', { hasText: 'OrderProcessorFunction' }));
+    await expect(panel.locator('table.batches .batch.outcome-partialFailure').first());
+    assert.equal(await panel.locator('table.batches tr.batch').first().locator('.id.failed').count(), 2);
+    await expect(panel.locator('.redrive', { hasText: 'OrdersDLQ' }).first());
+    await workbench.screenshot('3-sqs-partial-failure-redrive');
+  });
+
+  it('handler output that looks like HTML is shown as text, never run', async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await contextMenu(page, treeRow(page, 'html-order-id'), 'Invoke with This Event');
+    const panel = invocationPanel(page);
+    await expect(panel.locator('.log', { hasText: '<img src=x onerror=alert(1)>' }).first());
+    assert.equal(await panel.locator('.logs img').count(), 0, 'no <img> element was created from the log');
+    assert.deepEqual(dialogs, [], 'no alert() ran');
+    await workbench.screenshot('4-html-output-escaped');
+  });
+});
+
+function sqsRecord(body: string) {
+  return {
+    messageId: '5b1c9d2e-7f3a-4c8b-9e1d-2a3b4c5d6e7f',
+    receiptHandle: 'AQEBexample',
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1700000000000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1700000000000',
+    },
+    messageAttributes: {},
+    md5OfBody: '00000000000000000000000000000000',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:OrdersQueue',
+    awsRegion: 'us-east-1',
+  };
+}
