@@ -5,17 +5,20 @@ import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { serverStatusRequest } from '../shared/protocol';
 import { CommandIds } from './commandIds';
 import { EventPicker } from './eventPicker';
+import { FaultCommands } from './faultCommands';
 import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
 import { LambdaLanguageClient } from './languageClient';
 import { LambdaLogChannel } from './lambdaLogChannel';
+import { QueueCommands } from './queueCommands';
 import { registerEventCommands } from './eventCommands';
 import { recordActions } from './recordActions';
 import { readSettings } from './settings';
 import { InvocationStatusBar } from './statusBar';
 import { EventSourcesView } from './views/eventSourcesView';
 import { FunctionsView } from './views/functionsView';
+import { QueuesView, queuesViewId } from './views/queuesView';
 import { WorkspaceFunctions } from './workspaceFunctions';
 import { WorkspaceSavedEvents } from './workspaceSavedEvents';
 
@@ -40,7 +43,7 @@ export interface LambdaTriggerApi {
   records(): InvocationRecord[];
   /** The open invocation panel, if any (tests look at the messages it exchanged). */
   panel(): InvocationPanel | undefined;
-  readonly views: { functions: FunctionsView; eventSources: EventSourcesView };
+  readonly views: { functions: FunctionsView; eventSources: EventSourcesView; queues: QueuesView };
 }
 
 export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
@@ -84,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   };
   const invokeCommands = new InvokeCommands({ functions, runner, picker, state: context.workspaceState, showRecords });
 
+  const queuesView = new QueuesView(runner, output);
   const functionsView = new FunctionsView(functions, () => savedEvents.all(), savedEvents.onDidChange);
   const eventSourcesView = new EventSourcesView({
     catalogue: () => {
@@ -107,6 +111,10 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
       showCollapseAll: true,
     }),
     ...invokeCommands.register(),
+    ...new FaultCommands({ invoke: invokeCommands, picker }).register(),
+    queuesView,
+    vscode.window.createTreeView(queuesViewId, { treeDataProvider: queuesView }),
+    ...new QueueCommands({ runner, view: queuesView, showRecords }).register(),
     ...registerEventCommands({ picker, functions, savedEvents, invoke: invokeCommands }),
     vscode.window.registerWebviewPanelSerializer(invocationPanelViewType, {
       deserializeWebviewPanel: async (panel) => {
@@ -162,7 +170,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     invokeCommands,
     records: () => runner.records(),
     panel: () => InvocationPanel.visible,
-    views: { functions: functionsView, eventSources: eventSourcesView },
+    views: { functions: functionsView, eventSources: eventSourcesView, queues: queuesView },
   };
 }
 

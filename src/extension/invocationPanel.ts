@@ -130,8 +130,6 @@ export class InvocationPanel implements vscode.Disposable {
         });
         return;
       }
-      case 'redrive':
-        return;
     }
   }
 

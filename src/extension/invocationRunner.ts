@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LocalAccount, type InvocationMode } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
+import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import type { WorkspaceFunctions } from './workspaceFunctions';
 import { readSettings } from './settings';
@@ -59,12 +60,14 @@ export class InvocationRunner implements vscode.Disposable {
   /**
    * Invokes a function the way `mode` says (sync, async with retries and destinations, batch through its
    * event source mapping) and resolves with the records it produced. Shows progress with a cancel button.
+   * `faults` injects ASYNC-1 / ASYNC-5 / ASYNC-6 faults (sync and async only).
    */
   async invoke(
     fn: FunctionConfig,
     payloadJson: string,
     mode: InvocationMode,
     title: string,
+    faults?: InjectedFaults,
   ): Promise<InvocationRecord[]> {
     if (!this.executionAllowed) throw new Error(untrustedReason);
     const root = this.functions.rootOf(fn) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -87,11 +90,50 @@ export class InvocationRunner implements vscode.Disposable {
           const abort = new AbortController();
           const cancel = token.onCancellationRequested(() => abort.abort());
           try {
-            return await account.invoke(fn.name, payloadJson, mode, { signal: abort.signal });
+            return await account.invoke(fn.name, payloadJson, mode, { signal: abort.signal, faults });
           } finally {
             cancel.dispose();
           }
         },
+      );
+    } finally {
+      this.running--;
+      this.runningChanged.fire(this.running);
+    }
+  }
+
+  /**
+   * Debugs one synchronous invocation: a dedicated environment starts with the debugger listening, VS Code's
+   * debugger attaches (js-debug for Node with source maps, so breakpoints in .ts files bind; debugpy for Python),
+   * and the handler runs once attached. No timeout applies while paused.
+   */
+  async debug(fn: FunctionConfig, payloadJson: string, title: string): Promise<InvocationRecord> {
+    if (!this.executionAllowed) throw new Error(untrustedReason);
+    const root = this.functions.rootOf(fn) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!root) throw new Error('Open a folder to debug functions.');
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root));
+    const { account } = await this.accountFor(root);
+    this.running++;
+    this.runningChanged.fire(this.running);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
+        account.debug(fn.name, payloadJson, {
+          waitForAttach: true,
+          onListening: (info) => {
+            // The transpiled TypeScript lives in the runtime's cache outside the workspace: let js-debug read its maps.
+            const config = {
+              ...info.attachConfig,
+              resolveSourceMapLocations: null,
+            } as unknown as vscode.DebugConfiguration;
+            vscode.debug.startDebugging(folder, config).then(
+              (started) => {
+                if (!started)
+                  this.output.error(`The debugger did not attach to ${fn.name} (${info.host}:${info.port}).`);
+              },
+              (err: unknown) => this.output.error(`Attaching the debugger to ${fn.name} failed: ${String(err)}`),
+            );
+          },
+        }),
       );
     } finally {
       this.running--;

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { InvocationMode } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
+import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { eventForTrigger } from '../core/events/triggerEvents';
 import type { ChosenEvent, EventMemo, EventPicker } from './eventPicker';
@@ -92,6 +93,10 @@ export class InvokeCommands {
         run((t) => this.invokeTrigger(t)),
       ),
       vscode.commands.registerCommand(
+        'lambdaTrigger.debug',
+        run((t) => this.debug(t)),
+      ),
+      vscode.commands.registerCommand(
         'lambdaTrigger.invokeWithEvent',
         run((t, templateId, params) =>
           this.invokeWithEvent(t, String(templateId), (params as Record<string, unknown> | undefined) ?? {}),
@@ -112,18 +117,33 @@ export class InvokeCommands {
   async invoke(target: FunctionTarget, mode?: InvocationMode): Promise<InvocationRecord[] | undefined> {
     const fn = await this.resolveFunction(target);
     if (!fn) return undefined;
+    const event = await this.eventFor(fn);
+    return event ? this.run(fn, event, mode) : undefined;
+  }
+
+  /** The function's last event, else its trigger's event, else one the user picks. */
+  private async eventFor(fn: FunctionConfig): Promise<ChosenEvent | undefined> {
     const memo = this.ctx.state.get<EventMemo>(memoKey(fn));
-    let event: ChosenEvent | undefined;
     if (memo) {
       try {
-        event = this.ctx.picker.fromMemo(memo);
+        return this.ctx.picker.fromMemo(memo);
       } catch {
-        event = undefined; // the remembered file is gone: fall back to the default
+        // the remembered file is gone: fall back to the default
       }
     }
-    event ??= this.ctx.picker.defaultFor(fn) ?? (await this.ctx.picker.pick(fn));
+    return this.ctx.picker.defaultFor(fn) ?? (await this.ctx.picker.pick(fn));
+  }
+
+  /** Debug with the same event Invoke would send; the record shows like any other. */
+  async debug(target: FunctionTarget): Promise<InvocationRecord[] | undefined> {
+    const fn = await this.resolveFunction(target);
+    if (!fn) return undefined;
+    const event = await this.eventFor(fn);
     if (!event) return undefined;
-    return this.run(fn, event, mode);
+    if (event.memo) await this.ctx.state.update(memoKey(fn), event.memo);
+    const record = await this.ctx.runner.debug(fn, event.payloadJson, `Debugging ${fn.name} ← ${event.label}`);
+    this.ctx.showRecords([record]);
+    return [record];
   }
 
   async invokeWith(target: FunctionTarget, service?: string): Promise<InvocationRecord[] | undefined> {
@@ -172,7 +192,12 @@ export class InvokeCommands {
   }
 
   /** Runs and shows the records; remembers the event as the function's last one. */
-  async run(fn: FunctionConfig, event: ChosenEvent, mode?: InvocationMode): Promise<InvocationRecord[]> {
+  async run(
+    fn: FunctionConfig,
+    event: ChosenEvent,
+    mode?: InvocationMode,
+    faults?: InjectedFaults,
+  ): Promise<InvocationRecord[]> {
     const chosenMode = mode ?? defaultMode(fn, event);
     if (event.memo) await this.ctx.state.update(memoKey(fn), event.memo);
     const records = await this.ctx.runner.invoke(
@@ -180,6 +205,7 @@ export class InvokeCommands {
       event.payloadJson,
       chosenMode,
       `Lambda: ${fn.name} ← ${event.label} (${chosenMode})`,
+      faults,
     );
     this.ctx.showRecords(records);
     return records;

@@ -19,8 +19,7 @@ export type RecordAction = 'rerun' | 'replay' | 'saveEvent' | 'copy' | 'export';
 export type FromPanel =
   | { type: 'ready' }
   | { type: 'action'; action: RecordAction; recordId: string }
-  | { type: 'openSource'; file: string; line: number; column: number }
-  | { type: 'redrive'; queueArn: string };
+  | { type: 'openSource'; file: string; line: number; column: number };
 
 const actions: readonly RecordAction[] = ['rerun', 'replay', 'saveEvent', 'copy', 'export'];
 
@@ -46,8 +45,6 @@ export function parseFromPanel(message: unknown): FromPanel | undefined {
       return isShortString(message.file) && isPosition(message.line) && isPosition(message.column)
         ? { type: 'openSource', file: message.file, line: message.line, column: message.column }
         : undefined;
-    case 'redrive':
-      return isShortString(message.queueArn) ? { type: 'redrive', queueArn: message.queueArn } : undefined;
     default:
       return undefined;
   }

@@ -56,7 +56,7 @@ describe('Invoking handlers through the UI (code-server, packaged extension)', f
 
   it('right-click the S3 thumbnail handler, "Invoke with S3 Event": the panel shows the attempt and its logs', async () => {
     const { page } = workbench;
-    await waitForFunction(page, 'ThumbnailFunction');
+    await waitForFunction(page, 'CreateOrderFunction'); // the index is loaded (the first row of the list)
     await openExplorer(page);
     for (const folder of ['sam-app', 'src', 'thumbnail']) await expand(treeRow(page, folder));
     await contextMenu(page, treeRow(page, 'index.ts'), 'Invoke with S3 Event');

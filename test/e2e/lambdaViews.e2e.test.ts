@@ -19,7 +19,7 @@ describe('Lambda views in code-server with the packaged extension installed', fu
     await openLambdaView(page);
     await page.locator('.pane-header', { hasText: 'Event Sources' }).waitFor({ timeout: 30_000 });
     // The packaged server must load its parser and index the workspace: the functions appear.
-    for (const name of ['ThumbnailFunction', 'OrderProcessorFunction', 'PaymentWebhookFunction']) {
+    for (const name of ['CreateOrderFunction', 'OrderProcessorFunction', 'PaymentWebhookFunction']) {
       await treeRow(page, name).waitFor({ timeout: 90_000 });
     }
     await treeRow(page, 'Synchronous').waitFor({ timeout: 30_000 });

@@ -36,4 +36,14 @@ describe('An untrusted workspace (Workspace Trust)', function () {
     const store = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.lambda-trigger');
     assert.equal(fs.existsSync(store.fsPath), false, 'no local account was opened');
   });
+
+  it('the Queues view lists nothing and opens no account (its welcome text says why)', async () => {
+    const ext = vscode.extensions.getExtension<LambdaTriggerApi>('lambda-trigger-runner.lambda-trigger-runner')!;
+    const api = await waitFor('the extension to activate', () => ext.isActive && ext.exports);
+    assert.deepEqual(await api.views.queues.getChildren(), []);
+    await vscode.commands.executeCommand('lambdaTrigger.queues.refresh');
+    assert.equal(api.runner.openAccounts().length, 0);
+    const store = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.lambda-trigger');
+    assert.equal(fs.existsSync(store.fsPath), false, 'no local account was opened');
+  });
 });

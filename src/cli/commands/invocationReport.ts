@@ -29,6 +29,7 @@ function attemptLines(a: AttemptRecord): string[] {
   if (a.initDurationMs !== undefined) facts.push(`init ${ms(a.initDurationMs)}`);
   if (a.batchIndex !== undefined) facts.push(`batch ${a.batchIndex}`);
   if (a.statusCode !== undefined) facts.push(`status ${a.statusCode}`);
+  if (a.faults?.length) facts.push(`fault ${a.faults.join(', ')}`);
   const out = [`  ${facts.join('  ')}`];
   if (a.outcome === 'success') out.push('    result:', indent(json(a.result ?? null), '      '));
   else if (a.error) {
@@ -70,6 +71,7 @@ export function formatInvocationRecord(r: InvocationRecord): string {
   if (r.condition) head.push(r.condition);
   const out = [`${head.join('  ')}  (record ${r.id})`];
   if (r.source) out.push(`  source: ${r.source.type}${r.source.arn ? ` ${r.source.arn}` : ''}`);
+  if (r.faults?.length) out.push(`  faults: ${r.faults.join(', ')}`);
   if (r.response?.errorType)
     out.push(`  rejected (${r.response.StatusCode}): ${r.response.errorType}: ${r.response.errorMessage ?? ''}`);
   if (r.attempts.length > 0) out.push('attempts:');

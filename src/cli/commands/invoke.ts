@@ -6,6 +6,7 @@ import { AccountRequestError, pollTriggersOf, type InvocationMode } from '../../
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
+import type { InjectedFaults } from '../../core/invoke/engineContext';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
 import {
   InvalidFunctionSpecError,
@@ -15,6 +16,7 @@ import {
   type FunctionSpec,
   type RuntimeId,
 } from '../../core/runtime';
+import { eventForTrigger } from '../../core/events/triggerEvents';
 import { cliCatalogue } from './events';
 import { formatInvocationRecord } from './invocationReport';
 import {
@@ -29,7 +31,7 @@ const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES];
 
 const USAGE = `Usage: lambda-trigger invoke <function name | path/to/file.export>
          [--event <template id> [--param name=value]... [--records N] [--body text]... | --payload <file|->]
-         [--mode sync|async|batch] [--time-scale X] [--root <dir>] [--ephemeral] [--repeat N] [--json]
+         [--mode sync|async|batch] [--fault <fault>]... [--time-scale X] [--root <dir>] [--ephemeral] [--repeat N] [--json]
          [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]...
 
 Invokes a function the way its event source would and prints the invocation record: every attempt (request id,
@@ -47,6 +49,14 @@ runs that handler on its own, with a throwaway store.
   --mode <m>           sync (RequestResponse), async (Event: retries, destinations, DLQ) or batch (through the
                        function's SQS, Kinesis, DynamoDB Streams, Kafka or MQ trigger). Default: the template's
                        invocation model with --event, else the model of the function's only trigger, else sync
+  --fault <fault>      inject a fault (repeatable; sync and async only):
+                         deliver-twice      ASYNC-1 run the handler a second time with the same event and
+                                            request id (async only), to test idempotency
+                         throttle[=N]       ASYNC-5 answer N attempts (default 1) with 429; async events back off
+                                            and retry without using up MaximumRetryAttempts
+                         system-error[=N]   ASYNC-5 the same with a 5xx service error
+                         zero-concurrency   ASYNC-6 behave as if reserved concurrency were 0: nothing runs, the
+                                            event goes to the DLQ / on-failure destination
   --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant)
   --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
   --ephemeral          use a temporary store instead of the workspace's (nothing is kept)
@@ -157,6 +167,32 @@ function parseTimeScale(value: string | undefined): number | undefined {
   return n;
 }
 
+const FAULTS = ['deliver-twice', 'throttle[=N]', 'system-error[=N]', 'zero-concurrency'];
+
+/** `--fault` values (ASYNC-1, ASYNC-5, ASYNC-6); repeating a counted fault adds up. */
+export function parseFaults(values: readonly string[]): InjectedFaults | undefined {
+  if (values.length === 0) return undefined;
+  const faults: InjectedFaults = {};
+  for (const value of values) {
+    const m = /^(deliver-twice|throttle|system-error|zero-concurrency)(?:=(.*))?$/.exec(value);
+    const bad = (why: string): UsageError =>
+      new UsageError(`--fault "${value}" ${why}; expected one of ${FAULTS.join(', ')}`);
+    if (!m) throw bad('is not a fault');
+    const [, name, count] = m;
+    if (name === 'deliver-twice' || name === 'zero-concurrency') {
+      if (count !== undefined) throw bad('takes no count');
+      if (name === 'deliver-twice') faults.deliverTwice = true;
+      else faults.zeroConcurrency = true;
+      continue;
+    }
+    if (count !== undefined && !/^[1-9]\d{0,3}$/.test(count)) throw bad('needs a count from 1 to 9999');
+    const n = count === undefined ? 1 : Number(count);
+    if (name === 'throttle') faults.throttle = (faults.throttle ?? 0) + n;
+    else faults.systemError = (faults.systemError ?? 0) + n;
+  }
+  return faults;
+}
+
 /** Lambda function names never contain a dot; a handler path always does (NODE-1, PY-1). */
 const isHandlerPath = (ref: string): boolean => ref.includes('.') || ref.includes('/') || ref.includes(path.sep);
 
@@ -169,6 +205,8 @@ interface EventChoice {
 async function readEvent(
   values: { event?: string; param?: string[]; records?: string; body?: string[]; payload?: string },
   io: CliIO,
+  /** Parameter defaults from the function's own trigger for this template (bucket, queue, route). */
+  triggerDefaults: Record<string, string> = {},
 ): Promise<EventChoice> {
   if (values.event !== undefined && values.payload !== undefined)
     throw new UsageError('give either --event <template id> or --payload <file|->, not both');
@@ -206,16 +244,29 @@ async function readEvent(
         throw new UsageError(`--records expects a positive integer, got ${JSON.stringify(values.records)}`);
       records = Number(values.records);
     }
-    const event = catalogue.render(def.id, parseParameterAssignments(values.param ?? []), {
-      records,
-      items: values.body,
-      paramsAreText: true,
-    });
+    const event = catalogue.render(
+      def.id,
+      { ...triggerDefaults, ...parseParameterAssignments(values.param ?? []) },
+      {
+        records,
+        items: values.body,
+        paramsAreText: true,
+      },
+    );
     return { payload: JSON.stringify(event), templateMode: def.invocation === 'poll' ? 'batch' : def.invocation };
   } catch (e) {
     if (e instanceof EventInputError) throw new UsageError(`--event ${values.event}: ${e.message}`);
     throw e;
   }
+}
+
+function triggerDefaultsFor(fn: FunctionConfig, templateId: string, io: CliIO): Record<string, string> | undefined {
+  const catalogue = cliCatalogue(io);
+  const match = fn.triggers.map((t) => eventForTrigger(t, catalogue)).find((e) => e?.templateId === templateId);
+  if (!match) return undefined;
+  return Object.fromEntries(
+    Object.entries(match.params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
 }
 
 /** The event source's invocation model: the template's, else the function's only trigger's, else sync. */
@@ -246,6 +297,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
             body: { type: 'string', multiple: true },
             payload: { type: 'string' },
             mode: { type: 'string' },
+            fault: { type: 'string', multiple: true },
             'time-scale': { type: 'string' },
             root: { type: 'string' },
             ephemeral: { type: 'boolean' },
@@ -269,6 +321,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const mode = values.mode as InvocationMode | undefined;
       if (mode !== undefined && !MODES.includes(mode))
         throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
+      const faults = parseFaults(values.fault ?? []);
       const timeScale = parseTimeScale(values['time-scale']);
       const runtime = values.runtime as RuntimeId | undefined;
       if (runtime && !RUNTIMES.includes(runtime))
@@ -286,7 +339,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         environment,
       };
       const root = workspaceRootOf(io, values.root);
-      const event = await readEvent(values, io);
+      let event = await readEvent(values, io);
 
       // The function: a resolver's, a discovered one by name, or a handler path run on its own.
       const ref = positionals[0];
@@ -317,6 +370,9 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       }
       fn = withOverrides(fn, overrides);
       functions = functions.map((f) => (f.name === fn.name ? fn : f));
+      // The template the function's own trigger sends takes that trigger's values as defaults, as the editor does.
+      const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
+      if (configured) event = await readEvent(values, io, configured);
       try {
         resolveFunctionSpec({
           name: fn.name,
@@ -336,6 +392,10 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         throw new UsageError(
           `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ), so it cannot be invoked with --mode batch; use --mode sync or async`,
         );
+      if (faults && chosenMode === 'batch')
+        throw new UsageError('--fault applies to sync and async invocations, not to batches; add --mode async or sync');
+      if (faults?.deliverTwice && chosenMode === 'sync')
+        throw new UsageError('--fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async');
 
       const opened = await openWorkspaceAccount({
         root,
@@ -347,7 +407,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const records: InvocationRecord[] = [];
       try {
         for (let i = 0; i < repeat; i++) {
-          const got = await opened.account.invoke(fn.name, event.payload, chosenMode);
+          const got = await opened.account.invoke(fn.name, event.payload, chosenMode, faults ? { faults } : {});
           records.push(...got);
           if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r));
         }

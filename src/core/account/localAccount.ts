@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventTrigger, FunctionConfig } from '../discovery/functionConfig';
+import { faultNames, type InjectedFaults } from '../invoke/engineContext';
 import type { EngineConfiguration, FunctionInvoker } from '../invoke/functionSettings';
 import { InvocationEngine } from '../invoke/invocationEngine';
 import type { InvocationRecord } from '../invoke/invocationRecord';
 import { DEFAULT_LOCATION, type AwsLocation } from '../invoke/resourceArn';
 import { VirtualClock } from '../invoke/virtualClock';
-import { EnvironmentPool, type FunctionSpec, type InvokeOutcome, type RuntimeId } from '../runtime';
+import { EnvironmentPool, type DebugOptions, type FunctionSpec, type InvokeOutcome, type RuntimeId } from '../runtime';
 import { DurableStore } from '../store/durableStore';
 import { AccountRequestError } from './accountRequestError';
 import { resourceName, toEngineConfiguration } from './engineConfiguration';
@@ -69,10 +70,18 @@ export function pollTriggersOf(fn: FunctionConfig): PollTrigger[] {
 
 /** Runs a function by name through the environment pool (the engine's runtime port). */
 class PoolInvoker implements FunctionInvoker {
+  /** Debug options for the next invocation of a function (LocalAccount.debug sets them just before invoking). */
+  private readonly debugNext = new Map<string, DebugOptions>();
+
   constructor(
     private readonly pool: EnvironmentPool,
     private readonly specs: ReadonlyMap<string, FunctionSpec>,
   ) {}
+
+  debugNextInvocation(functionName: string, debug: DebugOptions | undefined): void {
+    if (debug) this.debugNext.set(functionName, debug);
+    else this.debugNext.delete(functionName);
+  }
 
   invoke(
     functionName: string,
@@ -81,7 +90,9 @@ class PoolInvoker implements FunctionInvoker {
   ): Promise<InvokeOutcome> {
     const spec = this.specs.get(functionName);
     if (!spec) return Promise.reject(new AccountRequestError(`No function named "${functionName}" in this workspace.`));
-    return this.pool.invoke(spec, payloadJson, opts);
+    const debug = this.debugNext.get(functionName);
+    this.debugNext.delete(functionName);
+    return this.pool.invoke(spec, payloadJson, debug ? { ...opts, debug } : opts);
   }
 }
 
@@ -111,7 +122,22 @@ export class LocalAccount {
     readonly pool: EnvironmentPool,
     private readonly functionsByName: ReadonlyMap<string, FunctionConfig>,
     readonly location: AwsLocation,
+    private readonly invoker: PoolInvoker,
   ) {}
+
+  /**
+   * A synchronous invocation in a dedicated environment with the debugger listening (Node inspector or debugpy):
+   * `debug.onListening` gets the attach configuration; no timeout applies while paused. The record is the engine's.
+   */
+  async debug(functionName: string, payloadJson: string, debug: DebugOptions): Promise<InvocationRecord> {
+    const fn = this.function(functionName);
+    this.invoker.debugNextInvocation(fn.name, debug);
+    try {
+      return await this.engine.invokeSync(fn.name, payloadJson);
+    } finally {
+      this.invoker.debugNextInvocation(fn.name, undefined);
+    }
+  }
 
   static async open(options: LocalAccountOptions): Promise<LocalAccount> {
     const location = options.location ?? DEFAULT_LOCATION;
@@ -127,9 +153,10 @@ export class LocalAccount {
       ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
       ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
     });
+    const invoker = new PoolInvoker(pool, specs);
     try {
       const engine = new InvocationEngine({
-        invoker: new PoolInvoker(pool, specs),
+        invoker,
         store,
         configuration: withMappingsEnabled(
           toEngineConfiguration([...byName.values()], { workspaceRoot: options.workspaceRoot, location }),
@@ -139,7 +166,7 @@ export class LocalAccount {
         location,
       });
       declareKnownQueues(engine, [...byName.values()], store);
-      return new LocalAccount(engine, pool, byName, location);
+      return new LocalAccount(engine, pool, byName, location, invoker);
     } catch (err) {
       pool.dispose();
       await store.close();
@@ -166,20 +193,34 @@ export class LocalAccount {
    * Invokes `functionName` with `payload` the way its event source would: `sync` waits for the result, `async`
    * queues the event and waits until its retries, destinations and DLQ deliveries are done, `batch` puts the
    * records of an SQS, Kinesis, DynamoDB Streams, Kafka or MQ event on the function's source and waits until its
-   * mapping has drained them.
+   * mapping has drained them. `faults` (sync and async only) injects ASYNC-1 / ASYNC-5 / ASYNC-6 faults.
    */
   async invoke(
     functionName: string,
     payloadJson: string,
     mode: InvocationMode,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; faults?: InjectedFaults } = {},
   ): Promise<InvocationRecord[]> {
     const fn = this.function(functionName);
+    const faults = faultNames(options.faults).length > 0 ? { faults: { ...options.faults } } : {};
+    if (faults.faults && mode === 'batch')
+      throw new AccountRequestError(
+        'Faults apply to sync and async invocations; a batch goes through the event source mapping, which has none.',
+      );
+    if (faults.faults?.deliverTwice && mode === 'sync')
+      throw new AccountRequestError(
+        'deliverTwice is an asynchronous fault (ASYNC-1: at-least-once delivery); invoke async to use it.',
+      );
     switch (mode) {
       case 'sync':
-        return [await this.engine.invokeSync(fn.name, payloadJson, options.signal ? { signal: options.signal } : {})];
+        return [
+          await this.engine.invokeSync(fn.name, payloadJson, {
+            ...faults,
+            ...(options.signal ? { signal: options.signal } : {}),
+          }),
+        ];
       case 'async': {
-        const queued = await this.engine.invokeAsync(fn.name, payloadJson);
+        const queued = await this.engine.invokeAsync(fn.name, payloadJson, faults);
         await this.engine.runUntilIdle();
         return [this.engine.record(queued.id) ?? queued];
       }

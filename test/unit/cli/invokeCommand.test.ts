@@ -24,6 +24,16 @@ describe('cli: lambda-trigger invoke', function () {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  it("--event of the function's own trigger takes that trigger's bucket and key prefix as defaults", async () => {
+    const { code, out } = await run(['invoke', 'ThumbnailFunction', '--event', 's3:put', '--json']);
+    assert.equal(code, 0, out);
+    const record = JSON.parse(out) as InvocationRecord;
+    const s3 = (record.event as { Records: Array<{ s3: { bucket: { name: string }; object: { key: string } } }> })
+      .Records[0]!.s3;
+    assert.equal(s3.bucket.name, 'UploadsBucket');
+    assert.match(s3.object.key, /^uploads\/example/);
+  });
+
   it('ASYNC-3 an s3:put of a .txt file is async by the template, fails three times and exits 1', async () => {
     const { code, out, err } = await run([
       'invoke',
@@ -75,7 +85,7 @@ describe('cli: lambda-trigger invoke', function () {
     );
     assert.match(
       out,
-      / {2}attempt 1 {2}request [0-9a-f-]{36} {2}cold {2}functionError {2}duration \d+\.\d\d ms {2}billed \d+ ms {2}memory \d+\/512 MB {2}init \d+\.\d\d ms\n {4}error \(Unhandled\): UnsupportedImageError: Cannot make a thumbnail of s3:\/\/example-bucket\/uploads\/b\.txt/,
+      / {2}attempt 1 {2}request [0-9a-f-]{36} {2}cold {2}functionError {2}duration \d+\.\d\d ms {2}billed \d+ ms {2}memory \d+\/512 MB {2}init \d+\.\d\d ms\n {4}error \(Unhandled\): UnsupportedImageError: Cannot make a thumbnail of s3:\/\/UploadsBucket\/uploads\/b\.txt/,
     );
     assert.match(out, / {2}attempt 3 {2}request [0-9a-f-]{36} {2}warm {2}functionError /);
     assert.match(out, / {4}logs:\n {6}START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
