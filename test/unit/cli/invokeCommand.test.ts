@@ -29,7 +29,7 @@ describe('cli: lambda-trigger invoke', function () {
     assert.equal(code, 0, out);
     const record = JSON.parse(out) as InvocationRecord;
     const s3 = (record.event as { Records: Array<{ s3: { bucket: { name: string }; object: { key: string } } }> })
-      .Records[0]!.s3;
+      .Records[0].s3;
     assert.equal(s3.bucket.name, 'UploadsBucket');
     assert.match(s3.object.key, /^uploads\/example/);
   });
