@@ -87,46 +87,79 @@ function visibleRecords(): InvocationRecord[] {
   );
 }
 
+/** The history items by record id, so selection and live updates touch only the items that change. */
+const itemsById = new Map<string, HTMLElement>();
+
+function historyItem(record: InvocationRecord): HTMLElement {
+  const selected = record.id === state.selectedId;
+  return h(
+    'li',
+    {
+      class: `history-item status-${record.status}`,
+      role: 'option',
+      'aria-selected': selected ? 'true' : 'false',
+      'data-id': record.id,
+      tabindex: -1,
+    },
+    statusIcon(record),
+    h('span', { class: 'fn' }, record.functionName),
+    h('span', { class: 'badge' }, record.mode),
+    h('span', { class: 'when' }, clockTime(record.start.wall)),
+    h(
+      'span',
+      { class: 'meta' },
+      `${record.attempts.length} attempt${record.attempts.length === 1 ? '' : 's'}${record.condition ? ` · ${record.condition}` : ''}`,
+    ),
+  );
+}
+
+function renderCount(shown: number): void {
+  historyCount.textContent =
+    shown === records.length ? `${records.length} invocations` : `${shown} of ${records.length} invocations`;
+}
+
 function renderHistory(): void {
   clear(historyList);
+  itemsById.clear();
   const shown = visibleRecords();
-  historyCount.textContent =
-    shown.length === records.length
-      ? `${records.length} invocations`
-      : `${shown.length} of ${records.length} invocations`;
+  renderCount(shown.length);
   const fragment = document.createDocumentFragment();
   for (const record of shown) {
-    const selected = record.id === state.selectedId;
-    const item = h(
-      'li',
-      {
-        class: `history-item status-${record.status}`,
-        role: 'option',
-        'aria-selected': selected ? 'true' : 'false',
-        'data-id': record.id,
-        tabindex: -1,
-      },
-      statusIcon(record),
-      h('span', { class: 'fn' }, record.functionName),
-      h('span', { class: 'badge' }, record.mode),
-      h('span', { class: 'when' }, clockTime(record.start.wall)),
-      h(
-        'span',
-        { class: 'meta' },
-        `${record.attempts.length} attempt${record.attempts.length === 1 ? '' : 's'}${record.condition ? ` · ${record.condition}` : ''}`,
-      ),
-    );
+    const item = historyItem(record);
+    itemsById.set(record.id, item);
     fragment.appendChild(item);
   }
   historyList.appendChild(fragment);
 }
 
+/** One record was added or changed: replace or insert its item only. */
+function renderHistoryItem(record: InvocationRecord, isNew: boolean): void {
+  const old = itemsById.get(record.id);
+  const matches = visibleRecords().some((r) => r.id === record.id);
+  if (old && matches) {
+    const item = historyItem(record);
+    old.replaceWith(item);
+    itemsById.set(record.id, item);
+  } else if (old) {
+    old.remove();
+    itemsById.delete(record.id);
+  } else if (matches && isNew) {
+    const item = historyItem(record);
+    historyList.insertBefore(item, historyList.firstChild);
+    itemsById.set(record.id, item);
+  }
+  renderCount(historyList.childElementCount);
+}
+
 function select(id: string | undefined, focus = false): void {
+  const previous = state.selectedId ? itemsById.get(state.selectedId) : undefined;
+  previous?.setAttribute('aria-selected', 'false');
   state.selectedId = id;
   persist();
-  renderHistory();
+  const item = id ? itemsById.get(id) : undefined;
+  item?.setAttribute('aria-selected', 'true');
   renderDetail();
-  if (focus && id) historyList.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`)?.focus();
+  if (focus) item?.focus();
 }
 
 historyList.addEventListener('click', (e) => {
@@ -513,10 +546,12 @@ function renderConfiguration(record: InvocationRecord): HTMLElement {
   );
 }
 
-function upsert(record: InvocationRecord): void {
+/** Adds or replaces a record; true when it is new. */
+function upsert(record: InvocationRecord): boolean {
   const index = records.findIndex((r) => r.id === record.id);
   if (index >= 0) records[index] = record;
   else records.unshift(record);
+  return index < 0;
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -527,20 +562,24 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       records = message.records;
       if (message.selectedId) state.selectedId = message.selectedId;
       if (!records.some((r) => r.id === state.selectedId)) state.selectedId = records[0]?.id;
-      break;
-    case 'record':
-      upsert(message.record);
-      if (message.select) state.selectedId = message.record.id;
-      break;
+      persist();
+      renderHistory();
+      renderDetail();
+      return;
+    case 'record': {
+      const isNew = upsert(message.record);
+      renderHistoryItem(message.record, isNew);
+      if (message.select) select(message.record.id);
+      else if (message.record.id === state.selectedId) renderDetail();
+      return;
+    }
     case 'executionDisabled':
       executionDisabled = message.reason;
       banner.textContent = message.reason;
       banner.hidden = false;
-      break;
+      renderDetail();
+      return;
   }
-  persist();
-  renderHistory();
-  renderDetail();
 });
 
 renderHistory();
