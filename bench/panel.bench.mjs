@@ -1,6 +1,7 @@
 // The invocation panel with 1,000 records in its history: the real webview bundle (media/webview.js) in headless
 // Chromium, fed the same 'history' message the extension sends. Measures first render, selecting a record, and
 // filtering, in the page's own clock. `npm run bench` builds media/webview.js first.
+/* global window, document, requestAnimationFrame -- used inside page.evaluate, which runs in the browser */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
