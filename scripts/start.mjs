@@ -22,7 +22,11 @@ await mkdir(extensionsDir, { recursive: true });
 await installExtension(join(root, 'dist', 'lambda-trigger-runner.vsix'), extensionsDir);
 const server = await startCodeServer({
   extensionsDir,
-  settings: { ...testUserSettings(), 'workbench.colorTheme': 'Default Dark Modern' },
+  settings: {
+    ...testUserSettings(),
+    'workbench.colorTheme': 'Default Dark Modern',
+    'git.openRepositoryInParentFolders': 'never',
+  },
   port: values.port ? Number(values.port) : undefined,
 });
 const url = workbenchUrl(server, resolve(values.folder));

@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LambdaTriggerApi } from '../../src/extension/extension';
 import type { ServerStatus } from '../../src/shared/protocol';
+import { extensionId } from '../support/extensionApi';
 import { waitFor } from '../support/waitFor';
-
-const extensionId = 'lambda-trigger-runner.lambda-trigger-runner';
 
 describe('Extension activation on the examples workspace', () => {
   it('is installed in the extension host', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../../src/core/invoke/invocationRecord';
-import type { LambdaTriggerApi } from '../../src/extension/extension';
+import { readyExtensionApi, workspaceFolderUri } from '../support/extensionApi';
 import { waitFor } from '../support/waitFor';
 
 interface StoppedAt {
@@ -19,17 +19,9 @@ describe('Debug: a breakpoint in a TypeScript handler is hit', function () {
   });
 
   it('"Debug" on the S3 thumbnail handler (index.ts) attaches VS Code\'s debugger and stops on the .ts line', async () => {
-    const ext = vscode.extensions.getExtension<LambdaTriggerApi>('lambda-trigger-runner.lambda-trigger-runner')!;
-    const api = await waitFor('the extension to activate', () => ext.isActive && ext.exports);
-    await api.functions.ready();
+    const api = await readyExtensionApi();
     // A function with a configured trigger: Debug sends the event its S3 trigger would send, without asking.
-    const file = vscode.Uri.joinPath(
-      vscode.workspace.workspaceFolders![0].uri,
-      'sam-app',
-      'src',
-      'thumbnail',
-      'index.ts',
-    );
+    const file = vscode.Uri.joinPath(workspaceFolderUri(), 'sam-app', 'src', 'thumbnail', 'index.ts');
     const text = (await vscode.workspace.openTextDocument(file)).getText().split('\n');
     const line = text.findIndex((l) => l.includes('const plan = planThumbnail(bucket, key);'));
     assert.ok(line > 0, 'the breakpoint line exists');

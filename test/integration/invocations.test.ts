@@ -2,21 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../../src/core/invoke/invocationRecord';
-import type { LambdaTriggerApi } from '../../src/extension/extension';
+import { readyExtensionApi as api, workspaceFolderUri as folder } from '../support/extensionApi';
 import { waitFor } from '../support/waitFor';
-
-const extensionId = 'lambda-trigger-runner.lambda-trigger-runner';
-
-async function api(): Promise<LambdaTriggerApi> {
-  const ext = vscode.extensions.getExtension<LambdaTriggerApi>(extensionId)!;
-  const exports = await waitFor('the extension to activate', () => ext.isActive && ext.exports);
-  await exports.functions.ready();
-  return exports;
-}
-
-function folder(): vscode.Uri {
-  return vscode.workspace.workspaceFolders![0].uri;
-}
 
 async function fn(name: string) {
   const { functions } = await api();

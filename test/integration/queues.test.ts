@@ -6,18 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../../src/core/invoke/invocationRecord';
-import type { LambdaTriggerApi } from '../../src/extension/extension';
 import type { QueueNode } from '../../src/extension/views/queuesView';
+import { readyExtensionApi as api, workspaceFolderUri } from '../support/extensionApi';
 import { waitFor } from '../support/waitFor';
-
-const extensionId = 'lambda-trigger-runner.lambda-trigger-runner';
-
-async function api(): Promise<LambdaTriggerApi> {
-  const ext = vscode.extensions.getExtension<LambdaTriggerApi>(extensionId)!;
-  const exports = await waitFor('the extension to activate', () => ext.isActive && ext.exports);
-  await exports.functions.ready();
-  return exports;
-}
 
 async function fn(name: string) {
   const { functions } = await api();
@@ -61,8 +52,7 @@ describe('Queues view', function () {
     const { engine } = await runner.accountOf(processor);
     const dlqBefore = engine.queueMessages('OrdersDLQ').length;
     const payloadJson = fs.readFileSync(
-      vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'sam-app', 'events', 'sqs-orders-batch.json')
-        .fsPath,
+      vscode.Uri.joinPath(workspaceFolderUri(), 'sam-app', 'events', 'sqs-orders-batch.json').fsPath,
       'utf8',
     );
     await invokeCommands.run(processor, { payloadJson, label: 'orders batch' }, 'batch');

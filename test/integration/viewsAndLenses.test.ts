@@ -1,18 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { LambdaTriggerApi } from '../../src/extension/extension';
+import { extensionApi as api, workspaceFolderUri as folder } from '../support/extensionApi';
 import { waitFor } from '../support/waitFor';
-
-const extensionId = 'lambda-trigger-runner.lambda-trigger-runner';
-
-async function api(): Promise<LambdaTriggerApi> {
-  const ext = vscode.extensions.getExtension<LambdaTriggerApi>(extensionId)!;
-  return waitFor('the extension to activate', () => ext.isActive && ext.exports);
-}
-
-function folder(): vscode.Uri {
-  return vscode.workspace.workspaceFolders![0].uri;
-}
 
 describe('Functions and Event Sources views, code lenses, diagnostics', () => {
   it('the Functions view lists the examples functions from the language server index', async () => {

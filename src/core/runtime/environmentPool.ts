@@ -73,6 +73,7 @@ interface FunctionEnvironments {
 
 export class EnvironmentPool {
   private readonly functions = new Map<string, FunctionEnvironments>();
+  private readonly resolvedSpecs = new WeakMap<FunctionSpec, { resolved: ResolvedFunctionSpec; fingerprint: string }>();
   private readonly typescript: TypeScriptCompiler;
   private readonly sweeper: NodeJS.Timeout;
   private disposed = false;
@@ -100,11 +101,7 @@ export class EnvironmentPool {
    */
   async invoke(spec: FunctionSpec, payload: string, options: InvokeOptions = {}): Promise<InvokeOutcome> {
     if (this.disposed) throw new Error('EnvironmentPool is disposed');
-    const resolved = resolveFunctionSpec(spec);
-    if (!fs.existsSync(resolved.codeRoot) || !fs.statSync(resolved.codeRoot).isDirectory())
-      throw new InvalidFunctionSpecError(
-        `Function "${resolved.name}": codeRoot ${resolved.codeRoot} is not a directory`,
-      );
+    const { resolved, fingerprint } = this.resolve(spec);
     checkPayload(payload);
     const requestId = options.requestId ?? randomUUID();
     const request = {
@@ -117,6 +114,7 @@ export class EnvironmentPool {
     };
     if (options.debug) {
       // A debug session gets its own environment, never shared and never kept warm.
+      checkCodeRoot(resolved);
       const env = this.newEnvironment(resolved, options.debug);
       try {
         return await env.invoke(request);
@@ -124,7 +122,9 @@ export class EnvironmentPool {
         env.kill();
       }
     }
-    const fn = this.functionFor(resolved);
+    const fn = this.functionFor(resolved, fingerprint);
+    // A warm environment proves the code root was there when it started; only a new one needs the check.
+    if (fn.idle.length === 0) checkCodeRoot(resolved);
     const env = await this.acquire(fn, options.signal);
     try {
       return await env.invoke(request);
@@ -135,7 +135,9 @@ export class EnvironmentPool {
 
   /** Starts environments ahead of time (provisioned-concurrency style) so that the next invocations are warm. */
   async prewarm(spec: FunctionSpec, count = 1): Promise<void> {
-    const fn = this.functionFor(resolveFunctionSpec(spec));
+    const { resolved, fingerprint } = this.resolve(spec);
+    checkCodeRoot(resolved);
+    const fn = this.functionFor(resolved, fingerprint);
     const started: Promise<void>[] = [];
     while (fn.all.size < Math.min(count, this.maxConcurrency)) {
       const env = this.newEnvironment(fn.spec);
@@ -167,8 +169,21 @@ export class EnvironmentPool {
     this.functions.clear();
   }
 
-  private functionFor(spec: ResolvedFunctionSpec): FunctionEnvironments {
-    const fingerprint = JSON.stringify(spec);
+  /**
+   * The validated spec and its fingerprint, cached per spec object: the warm path must not re-validate and
+   * re-serialise the same configuration on every call (callers treat a FunctionSpec as immutable).
+   */
+  private resolve(spec: FunctionSpec): { resolved: ResolvedFunctionSpec; fingerprint: string } {
+    let cached = this.resolvedSpecs.get(spec);
+    if (!cached) {
+      const resolved = resolveFunctionSpec(spec);
+      cached = { resolved, fingerprint: JSON.stringify(resolved) };
+      if (spec && typeof spec === 'object') this.resolvedSpecs.set(spec, cached);
+    }
+    return cached;
+  }
+
+  private functionFor(spec: ResolvedFunctionSpec, fingerprint: string): FunctionEnvironments {
     let fn = this.functions.get(spec.name);
     if (fn && fn.fingerprint !== fingerprint) {
       // New configuration or code location: old environments must not serve it.
@@ -263,6 +278,11 @@ export class EnvironmentPool {
 }
 
 /** SYNC-6 and request validation: rejected before any handler runs. */
+function checkCodeRoot(spec: ResolvedFunctionSpec): void {
+  if (!fs.existsSync(spec.codeRoot) || !fs.statSync(spec.codeRoot).isDirectory())
+    throw new InvalidFunctionSpecError(`Function "${spec.name}": codeRoot ${spec.codeRoot} is not a directory`);
+}
+
 function checkPayload(payload: string): void {
   if (typeof payload !== 'string')
     throw new InvokeRequestError('InvalidRequestContentException', 400, 'The payload must be JSON text');

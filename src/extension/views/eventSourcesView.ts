@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { EventCatalogue, EventTemplateSummary } from '../../core/events/eventCatalogue';
 import type { InvocationModel } from '../../core/events/eventTemplate';
 import type { SavedEvent } from '../../core/events/savedEvents';
+import { savedEventTreeItem } from './savedEventItem';
 import { serviceTitle } from './serviceTitles';
 
 export type EventSourceNode =
@@ -115,20 +116,8 @@ export class EventSourcesView implements vscode.TreeDataProvider<EventSourceNode
         item.command = { command: 'lambdaTrigger.previewEvent', title: 'Preview Event', arguments: [node] };
         return item;
       }
-      case 'saved': {
-        const item = new vscode.TreeItem(node.saved.name, vscode.TreeItemCollapsibleState.None);
-        item.id = `saved:${node.saved.file}`;
-        item.description = node.saved.functionName;
-        item.resourceUri = vscode.Uri.file(node.saved.file);
-        item.iconPath = new vscode.ThemeIcon('json');
-        item.contextValue = 'savedEvent';
-        item.command = {
-          command: 'vscode.open',
-          title: 'Open Saved Event',
-          arguments: [vscode.Uri.file(node.saved.file)],
-        };
-        return item;
-      }
+      case 'saved':
+        return savedEventTreeItem(node.saved, node.saved.functionName);
     }
   }
 

@@ -8,6 +8,7 @@ import { describeTrigger } from '../../core/discovery/triggerLabel';
 import type { EventTrigger, FunctionConfig } from '../../core/discovery/functionConfig';
 import type { SavedEvent } from '../../core/events/savedEvents';
 import type { WorkspaceFunctions } from '../workspaceFunctions';
+import { savedEventTreeItem } from './savedEventItem';
 
 export type FunctionNode =
   | { kind: 'function'; fn: FunctionConfig }
@@ -105,20 +106,8 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionNode>, vsc
             : `Invoke ${node.fn.name} as this ${node.trigger.invocation} source would`;
         return item;
       }
-      case 'saved': {
-        const item = new vscode.TreeItem(node.saved.name, vscode.TreeItemCollapsibleState.None);
-        item.id = `saved:${node.saved.file}`;
-        item.description = node.saved.eventType;
-        item.iconPath = new vscode.ThemeIcon('json');
-        item.resourceUri = vscode.Uri.file(node.saved.file);
-        item.contextValue = 'savedEvent';
-        item.command = {
-          command: 'vscode.open',
-          title: 'Open Saved Event',
-          arguments: [vscode.Uri.file(node.saved.file)],
-        };
-        return item;
-      }
+      case 'saved':
+        return savedEventTreeItem(node.saved, node.saved.eventType);
     }
   }
 

@@ -3,36 +3,20 @@
  * its DLQ; faults that cannot apply to a mode are refused as bad requests.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { AccountRequestError, LocalAccount } from '../../../src/core/account/localAccount';
-import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
-import { buildBootstraps } from '../runtime/bootstrapBuild';
-
-const examples = path.resolve(__dirname, '../../../examples');
-const event = (name: string): string => fs.readFileSync(path.join(examples, 'sam-app/events', name), 'utf8');
+import { event, openExamplesAccount } from './examplesAccount';
 
 describe('account: injected faults', function () {
   this.timeout(60_000);
   let account: LocalAccount;
-  let storeDir: string;
+  let dispose: (() => Promise<void>) | undefined;
 
   before(async () => {
-    const index = new WorkspaceIndex({ root: examples });
-    await index.build();
-    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-account-faults-'));
-    account = await LocalAccount.open({
-      workspaceRoot: examples,
-      functions: index.functions(),
-      bootstrapDir: await buildBootstraps(),
-      storeDir,
-    });
+    ({ account, dispose } = await openExamplesAccount('ltr-account-faults-'));
   });
 
   after(async () => {
-    await account?.dispose();
-    fs.rmSync(storeDir, { recursive: true, force: true });
+    await dispose?.();
   });
 
   it('ASYNC-6 zeroConcurrency: no attempt, the DLQ gets the event with ZeroReservedConcurrency', async () => {

@@ -2,31 +2,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIO } from '../../../src/cli/command';
 import { runCli } from '../../../src/cli/main';
+import { captureIO } from '../../support/cliIO';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const examplesDir = path.join(repoRoot, 'examples');
 export const cliFixtures = path.join(repoRoot, 'test/fixtures/cli');
-
-export type CapturedIO = CliIO & { out: string; err: string };
-
-export function captureIO(cwd: string, env: Record<string, string>, stdin = ''): CapturedIO {
-  const io = {
-    cwd,
-    env,
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    readStdin: () => Promise.resolve(stdin),
-  };
-  return io;
-}
 
 /** Copies a workspace (an example or a fixture) into a fresh temp dir; returns its path. */
 export function copyWorkspace(source: string): string {
@@ -42,7 +23,7 @@ export async function cli(
   env: Record<string, string>,
   stdin = '',
 ): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIO(cwd, env, stdin);
+  const io = captureIO(cwd, stdin, env);
   const code = await runCli(args, io);
   return { code, out: io.out, err: io.err };
 }

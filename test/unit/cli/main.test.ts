@@ -1,23 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { runCli } from '../../../src/cli/main';
-import type { CliIO } from '../../../src/cli/command';
+import { captureIO } from '../../support/cliIO';
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    cwd: process.cwd(),
-    env: {},
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    readStdin: () => Promise.resolve(''),
-  };
-  return io;
-}
+const capture = () => captureIO(process.cwd());
 
 describe('lambda-trigger command line', () => {
   it('prints usage with the exit codes on --help and exits 0', async () => {

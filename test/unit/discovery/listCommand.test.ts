@@ -1,31 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { CliIO } from '../../../src/cli/command';
 import { UsageError } from '../../../src/cli/command';
 import { listCommand } from '../../../src/cli/commands/list';
+import { captureIO } from '../../support/cliIO';
 
 const ROOT = path.resolve(__dirname, '../../fixtures/discovery');
 
-function captured(cwd: string): CliIO & { out: string; err: string } {
-  const io = {
-    cwd,
-    env: {},
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    readStdin: () => Promise.resolve(''),
-  };
-  return io;
-}
-
 describe('discovery: lambda-trigger list', () => {
   it('prints every function with handler, runtime, file, origin and triggers', async () => {
-    const io = captured(path.join(ROOT, 'settings'));
+    const io = captureIO(path.join(ROOT, 'settings'));
     assert.equal(await listCommand.run([], io), 0);
     assert.equal(
       io.out,
@@ -47,7 +30,7 @@ describe('discovery: lambda-trigger list', () => {
   });
 
   it('--json prints the FunctionConfig model', async () => {
-    const io = captured(ROOT);
+    const io = captureIO(ROOT);
     assert.equal(await listCommand.run(['--json', '--root', 'serverless'], io), 0);
     const parsed = JSON.parse(io.out) as { root: string; functions: Array<{ id: string; memorySize: number }> };
     assert.equal(parsed.root, path.join(ROOT, 'serverless'));
@@ -58,7 +41,7 @@ describe('discovery: lambda-trigger list', () => {
   });
 
   it('rejects unknown options and a missing root with a UsageError (exit 2)', async () => {
-    await assert.rejects(listCommand.run(['--bogus'], captured(ROOT)), UsageError);
-    await assert.rejects(listCommand.run(['--root', 'does-not-exist'], captured(ROOT)), /is not a directory/);
+    await assert.rejects(listCommand.run(['--bogus'], captureIO(ROOT)), UsageError);
+    await assert.rejects(listCommand.run(['--root', 'does-not-exist'], captureIO(ROOT)), /is not a directory/);
   });
 });

@@ -1,28 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import type { CliIO } from '../../../src/cli/command';
 import { eventsCommand } from '../../../src/cli/commands/events';
 import { renderCommand } from '../../../src/cli/commands/render';
 import { validateCommand } from '../../../src/cli/commands/validate';
+import { captureIO } from '../../support/cliIO';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/events');
 
-function capture(stdin = ''): CliIO & { out: string; err: string } {
-  const io = {
-    cwd: FIXTURES,
-    env: {},
-    out: '',
-    err: '',
-    stdout(t: string) {
-      io.out += t;
-    },
-    stderr(t: string) {
-      io.err += t;
-    },
-    readStdin: () => Promise.resolve(stdin),
-  };
-  return io;
-}
+const capture = (stdin = '') => captureIO(FIXTURES, stdin);
 
 describe('CLI: lambda-trigger events / render / validate', () => {
   it('events lists every template with its invocation model', async () => {

@@ -1,29 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { CliIO } from '../../../src/cli/command';
 import { createInvokeCommand, functionSpecFromHandlerPath } from '../../../src/cli/commands/invoke';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
 
 /** The first attempt of the record `invoke --json` printed. */
 const attempt = (json: string) => (JSON.parse(json) as InvocationRecord).attempts[0];
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
-
-function captureIO(cwd: string, stdin = ''): CliIO & { out: string; err: string } {
-  const io = {
-    cwd,
-    env: {},
-    out: '',
-    err: '',
-    stdout(t: string) {
-      io.out += t;
-    },
-    stderr(t: string) {
-      io.err += t;
-    },
-    readStdin: () => Promise.resolve(stdin),
-  };
-  return io;
-}
+import { captureIO } from '../../support/cliIO';
 
 describe('cli: lambda-trigger invoke', function () {
   this.timeout(20000);

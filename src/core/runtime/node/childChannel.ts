@@ -1,32 +1,20 @@
 /** The bootstrap's end of the IPC protocol: newline-delimited JSON over fd 3 (see ../protocol.ts). */
 import * as net from 'node:net';
+import { lineFramer } from '../lineFramer';
 import type { ChildMessage, EngineMessage } from '../protocol';
 
 export class ChildChannel {
   private readonly socket: net.Socket;
-  private pending = '';
 
   constructor(fd: number, onMessage: (msg: EngineMessage) => void) {
     this.socket = new net.Socket({ fd, readable: true, writable: true });
     this.socket.setEncoding('utf8');
-    this.socket.on('data', (chunk: string) => {
-      let start = 0;
-      let nl = chunk.indexOf('\n');
-      if (nl === -1) {
-        this.pending += chunk;
-        return;
-      }
-      let line = this.pending + chunk.slice(0, nl);
-      for (;;) {
-        this.pending = '';
+    this.socket.on(
+      'data',
+      lineFramer((line) => {
         onMessage(JSON.parse(line) as EngineMessage);
-        start = nl + 1;
-        nl = chunk.indexOf('\n', start);
-        if (nl === -1) break;
-        line = chunk.slice(start, nl);
-      }
-      this.pending = chunk.slice(start);
-    });
+      }),
+    );
     // The engine went away (crash, kill, exit): an orphaned environment must not linger.
     this.socket.on('end', () => process.exit(0));
     this.socket.on('error', () => process.exit(0));
