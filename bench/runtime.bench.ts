@@ -5,13 +5,13 @@
  *   npx tsx bench/runtime.bench.ts
  */
 import { spawn } from 'node:child_process';
-import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EnvironmentPool, type FunctionSpec } from '../src/core/runtime';
+import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
 
 const WARM_N = 5000;
 const COLD_N = 20;
@@ -21,20 +21,6 @@ function pct(sorted: number[], p: number): number {
 }
 const sortNum = (a: number[]): number[] => [...a].sort((x, y) => x - y);
 const r3 = (n: number): number => Math.round(n * 1000) / 1000;
-
-async function buildBootstrap(dir: string): Promise<void> {
-  await esbuild.build({
-    entryPoints: [path.join(__dirname, '../src/core/runtime/node/bootstrap.ts')],
-    outfile: path.join(dir, 'node-bootstrap.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['esbuild'],
-    minify: true,
-    logLevel: 'silent',
-  });
-}
 
 async function warm(
   pool: EnvironmentPool,
@@ -178,10 +164,10 @@ async function lambdaLocal(
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-runtime-bench-'));
-  const bootstrapDir = path.join(dir, 'boot');
+  // The minified bootstrap, as scripts/build.mjs ships it.
+  const bootstrapDir = await buildBootstraps({ minify: true });
   const code = path.join(dir, 'code');
   fs.mkdirSync(code, { recursive: true });
-  await buildBootstrap(bootstrapDir);
   fs.writeFileSync(path.join(code, 'noop.js'), 'exports.handler = async () => null;\n');
   fs.writeFileSync(
     path.join(code, 'typed.ts'),

@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
-import { AccountRequestError, pollTriggersOf, type InvocationMode } from '../../core/account/localAccount';
+import {
+  AccountRequestError,
+  functionSpecOf,
+  pollTriggersOf,
+  type InvocationMode,
+} from '../../core/account/localAccount';
+import { DEFAULT_LOCATION } from '../../core/invoke/resourceArn';
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
@@ -374,15 +380,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
       if (configured) event = await readEvent(values, io, configured);
       try {
-        resolveFunctionSpec({
-          name: fn.name,
-          handler: fn.handler,
-          runtime: fn.runtime as RuntimeId,
-          codeRoot: fn.codeRoot,
-          timeoutSeconds: fn.timeout,
-          memorySizeMB: fn.memorySize,
-          environment: fn.environment,
-        });
+        resolveFunctionSpec(functionSpecOf(fn, DEFAULT_LOCATION));
       } catch (err) {
         if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
         throw err;

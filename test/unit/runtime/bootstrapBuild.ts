@@ -5,10 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../../..');
-let built: Promise<string> | undefined;
+const built = new Map<boolean, Promise<string>>();
 
-export function buildBootstraps(): Promise<string> {
-  built ??= (async () => {
+/** Builds once per `minify` choice (the runtime benchmark measures the minified bundle the build ships). */
+export function buildBootstraps({ minify = false }: { minify?: boolean } = {}): Promise<string> {
+  let pending = built.get(minify);
+  if (pending) return pending;
+  pending = (async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-runtime-boot-'));
     await esbuild.build({
       entryPoints: [path.join(repoRoot, 'src/core/runtime/node/bootstrap.ts')],
@@ -18,13 +21,15 @@ export function buildBootstraps(): Promise<string> {
       format: 'cjs',
       target: 'node20',
       external: ['esbuild'],
+      minify,
       logLevel: 'silent',
     });
     const py = path.join(repoRoot, 'src/core/runtime/python/bootstrap.py');
     if (fs.existsSync(py)) fs.copyFileSync(py, path.join(dir, 'python_bootstrap.py'));
     return dir;
   })();
-  return built;
+  built.set(minify, pending);
+  return pending;
 }
 
 export const fixturesRoot = path.join(repoRoot, 'test/fixtures/runtime');
