@@ -3,7 +3,8 @@
  * Sources: a parameter name, `@letName`, or a generated value `$generator[:memoKey]`. No user text is ever
  * evaluated as code: expressions are parsed once into closures over a fixed set of generators and transforms.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { poolBytes, randomHex } from '../randomPool';
 import { gzipSync } from 'node:zlib';
 import { TemplateDefinitionError } from './eventErrors';
 
@@ -33,26 +34,6 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
 }
 
-// Random bytes come from a pool refilled 16 KB at a time: one randomBytes call per id costs more than the id.
-const POOL_SIZE = 16384;
-let pool = randomBytes(POOL_SIZE);
-let poolAt = 0;
-function poolBytes(n: number): Buffer {
-  if (n > POOL_SIZE) return randomBytes(n);
-  if (poolAt + n > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE);
-    poolAt = 0;
-  }
-  const out = pool.subarray(poolAt, poolAt + n);
-  poolAt += n;
-  return out;
-}
-
-function randomHex(len: number): string {
-  return poolBytes(Math.ceil(len / 2))
-    .toString('hex')
-    .slice(0, len);
-}
 function randomDigits(len: number): string {
   const bytes = poolBytes(len);
   let out = '';

@@ -414,6 +414,20 @@ export class ExecutionEnvironment {
     return new Promise<InvokeOutcome>((resolve) => {
       const a: ActiveInvocation = { req, log, t0: performance.now(), startedAt, coldStart, chunks: [], resolve };
       this.active = a;
+      if (req.signal?.aborted) {
+        this.kill();
+        this.finish({ kind: 'cancel' });
+        return;
+      }
+      // The request goes out first: the child starts on it while the engine arms the timers below (the reply can
+      // only be read once this function has returned to the event loop).
+      const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
+      const head =
+        `{"t":"invoke","id":${JSON.stringify(req.requestId)},"deadline":${deadline},` +
+        `"traceId":${JSON.stringify(newTraceId())},"arn":${JSON.stringify(this.arn)}` +
+        (req.clientContext !== undefined ? `,"clientContext":${JSON.stringify(req.clientContext)}` : '') +
+        (req.identity !== undefined ? `,"identity":${JSON.stringify(req.identity)}` : '');
+      this.channel?.sendRaw(`${head},"event":${singleLine(req.payloadJson)}}`);
       if (!this.options.debug) {
         // SYNC-4: a paused debuggee is never timed out.
         a.timer = setTimeout(() => {
@@ -433,24 +447,12 @@ export class ExecutionEnvironment {
         );
       }
       if (req.signal) {
-        if (req.signal.aborted) {
-          this.kill();
-          this.finish({ kind: 'cancel' });
-          return;
-        }
         a.onAbort = () => {
           this.kill();
           this.finish({ kind: 'cancel' });
         };
         req.signal.addEventListener('abort', a.onAbort, { once: true });
       }
-      const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
-      const head =
-        `{"t":"invoke","id":${JSON.stringify(req.requestId)},"deadline":${deadline},` +
-        `"traceId":${JSON.stringify(newTraceId())},"arn":${JSON.stringify(this.arn)}` +
-        (req.clientContext !== undefined ? `,"clientContext":${JSON.stringify(req.clientContext)}` : '') +
-        (req.identity !== undefined ? `,"identity":${JSON.stringify(req.identity)}` : '');
-      this.channel?.sendRaw(`${head},"event":${singleLine(req.payloadJson)}}`);
     });
   }
 

@@ -1,5 +1,5 @@
 /** The process environment of an execution environment: Lambda's reserved variables plus the function's own. */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../randomPool';
 import type { ResolvedFunctionSpec } from './functionSpec';
 import { isNodeRuntime } from './functionSpec';
 
@@ -9,7 +9,7 @@ const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'SYSTEMROOT', 'TEMP', 'TMP'];
 /** NODE-8 / NODE-7: log stream name `YYYY/MM/DD/[$LATEST]<32 hex>`, one per environment. */
 export function newLogStreamName(now = new Date()): string {
   const d = now.toISOString().slice(0, 10).replace(/-/g, '/');
-  return `${d}/[$LATEST]${randomBytes(16).toString('hex')}`;
+  return `${d}/[$LATEST]${randomHex(32)}`;
 }
 
 /** NODE-7: the reserved variables; the function's own variables are applied first so reserved ones win, as in Lambda. */
@@ -53,5 +53,5 @@ export function lambdaEnvironment(
 /** `_X_AMZN_TRACE_ID` for one invocation, in X-Ray's header format. */
 export function newTraceId(now = Date.now()): string {
   const epoch = Math.floor(now / 1000).toString(16);
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0;Lineage=1:${randomBytes(4).toString('hex')}:0`;
+  return `Root=1-${epoch}-${randomHex(24)};Parent=${randomHex(16)};Sampled=0;Lineage=1:${randomHex(8)}:0`;
 }

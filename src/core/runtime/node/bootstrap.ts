@@ -112,17 +112,26 @@ function complete(inv: Invocation, err: unknown, result: unknown): void {
   );
 }
 
+/** NODE-6: the environment's constant part of the context, read once (each process.env read is a call into C++). */
+const functionIdentity = {
+  functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+  memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+};
+
 function buildContext(inv: Invocation): Record<string, unknown> {
   const msg = inv.msg;
   let waits = true;
   const context: Record<string, unknown> = {
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: functionIdentity.functionName,
+    functionVersion: functionIdentity.functionVersion,
     invokedFunctionArn: msg.arn,
-    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    memoryLimitInMB: functionIdentity.memoryLimitInMB,
     awsRequestId: msg.id,
-    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    logGroupName: functionIdentity.logGroupName,
+    logStreamName: functionIdentity.logStreamName,
     identity: msg.identity,
     clientContext: msg.clientContext,
     getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
