@@ -1,7 +1,10 @@
 /**
  * The durable local store: named collections of JSON values kept in memory and persisted as append-only JSONL
- * segments with fsync. Every change made in one synchronous block of code becomes one line (one atomic
- * transaction): a crash either keeps the whole line or, when the line is torn, none of it. Opening the store
+ * segments with fsync. Changes are group-committed: every key changed since the last write is written in one line
+ * (one atomic transaction: a crash either keeps the whole line or, when the line is torn, none of it) with one fsync,
+ * as its value is at that moment. A key changed many times between two writes (a message received and then deleted,
+ * a record saved while running and again when finished) is serialised once, or, when it is gone, written as a delete.
+ * A write starts on the next turn of the event loop, or when the previous write's fsync returns. Opening the store
  * replays the newest complete snapshot and every later segment. Compaction writes a fresh snapshot.
  *
  * Layout of the directory:
@@ -21,6 +24,9 @@ export class StoreCorruptError extends Error {
   override readonly name = 'StoreCorruptError';
 }
 
+/** How a key changed since the last write: its final value, gone, or gone and then put again (moved to the end). */
+type Change = { collection: string; key: string; kind: 'put' | 'delete' | 'replace' };
+
 const SEGMENT = /^segment-(\d{8})\.jsonl$/;
 const SNAPSHOT = /^snapshot-(\d{8})\.jsonl$/;
 
@@ -30,10 +36,11 @@ function fileNumber(n: number): string {
 
 export class DurableStore {
   private readonly collections = new Map<string, Map<string, unknown>>();
-  /** Operations of the current synchronous block, already serialised (so later mutations cannot leak into them). */
-  private openLine: string[] = [];
-  private lineScheduled = false;
-  private pendingLines: string[] = [];
+  /**
+   * Keys changed since the last write, in the order that reproduces the in-memory order on replay: a put of a known
+   * key keeps its place (as Map.set does), a delete or a put after a delete moves the key to the end.
+   */
+  private changes = new Map<string, Change>();
   private flushScheduled = false;
   private writing: Promise<void> = Promise.resolve();
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -73,10 +80,17 @@ export class DurableStore {
     return [...this.collections.keys()];
   }
 
+  /** Sets a value. It is written as it is when its group is committed, so put it again after changing it later. */
   put(collection: string, key: string, value: unknown): void {
     this.assertOpen();
     this.mapOf(collection).set(key, value);
-    this.record(JSON.stringify(['p', collection, key, value]));
+    const id = `${collection}\u0000${key}`;
+    const previous = this.changes.get(id);
+    if (previous?.kind === 'delete') {
+      this.changes.delete(id);
+      this.changes.set(id, { collection, key, kind: 'replace' });
+    } else if (!previous) this.changes.set(id, { collection, key, kind: 'put' });
+    this.scheduleFlush();
   }
 
   delete(collection: string, key: string): void {
@@ -84,14 +98,16 @@ export class DurableStore {
     const map = this.collections.get(collection);
     if (!map?.has(key)) return;
     map.delete(key);
-    this.record(JSON.stringify(['d', collection, key]));
+    const id = `${collection}\u0000${key}`;
+    this.changes.delete(id);
+    this.changes.set(id, { collection, key, kind: 'delete' });
+    this.scheduleFlush();
   }
 
   /** Resolves once every change made so far is on disk (fsync'd). */
   flush(): Promise<void> {
-    this.closeLine();
     if (this.failure) return Promise.reject(this.failure);
-    if (this.pendingLines.length === 0 && this.waiters.length === 0) return this.writing;
+    if (this.changes.size === 0 && this.waiters.length === 0 && !this.flushScheduled) return this.writing;
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.scheduleFlush();
@@ -126,46 +142,55 @@ export class DurableStore {
     if (this.closed) throw new Error(`The store at ${this.directory} is closed.`);
   }
 
-  private record(op: string): void {
-    this.openLine.push(op);
-    if (!this.lineScheduled) {
-      this.lineScheduled = true;
-      // Everything changed in this synchronous block belongs to one line, i.e. one atomic transaction.
-      queueMicrotask(() => this.closeLine());
-    }
-  }
-
-  private closeLine(): void {
-    this.lineScheduled = false;
-    if (this.openLine.length === 0) return;
-    this.pendingLines.push(`[${this.openLine.join(',')}]\n`);
-    this.openLine = [];
-    this.scheduleFlush();
-  }
-
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // Group commit: every line written before the next turn of the event loop shares one write and one fsync.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const lines = this.pendingLines;
-      const waiters = this.waiters;
-      this.pendingLines = [];
-      this.waiters = [];
-      void this.chain(async () => {
-        if (lines.length > 0) await this.appendLines(lines);
-        if (this.segmentBytes > this.compactAfterBytes && this.segmentBytes > 2 * this.snapshotBytes) {
-          await this.compactNow();
-        }
-      }).then(
-        () => waiters.forEach((w) => w.resolve()),
-        (error: unknown) => {
-          this.failure = error instanceof Error ? error : new Error(String(error));
-          waiters.forEach((w) => w.reject(this.failure));
-        },
-      );
-    });
+    // Group commit: wait a turn of the event loop, and for the write in flight, gathering every change meanwhile.
+    setImmediate(() => void this.chain(() => this.commit()));
+  }
+
+  private async commit(): Promise<void> {
+    this.flushScheduled = false;
+    const waiters = this.waiters;
+    this.waiters = [];
+    let unserialisable: Error | undefined;
+    try {
+      const { line, failed } = this.takeChanges();
+      if (failed.length > 0) {
+        unserialisable = new TypeError(
+          `Not written to the store at ${this.directory}, values that are not JSON: ${failed.join('; ')}`,
+        );
+      }
+      if (line) await this.appendLines([line]);
+      if (this.segmentBytes > this.compactAfterBytes && this.segmentBytes > 2 * this.snapshotBytes) {
+        await this.compactNow();
+      }
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      waiters.forEach((w) => w.reject(this.failure));
+      return;
+    }
+    // A value that cannot be serialised fails the flushes waiting on it; the store itself stays usable.
+    waiters.forEach((w) => (unserialisable ? w.reject(unserialisable) : w.resolve()));
+  }
+
+  /** Serialises every pending change, as its key is now, into one line (none when nothing changed). */
+  private takeChanges(): { line: string | undefined; failed: string[] } {
+    const failed: string[] = [];
+    if (this.changes.size === 0) return { line: undefined, failed };
+    const ops: string[] = [];
+    for (const c of this.changes.values()) {
+      if (c.kind !== 'put') ops.push(JSON.stringify(['d', c.collection, c.key]));
+      const map = this.collections.get(c.collection);
+      if (c.kind === 'delete' || !map?.has(c.key)) continue;
+      try {
+        ops.push(JSON.stringify(['p', c.collection, c.key, map.get(c.key)]));
+      } catch (e) {
+        failed.push(`${c.collection}/${c.key} (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+      }
+    }
+    this.changes = new Map();
+    return { line: ops.length > 0 ? `[${ops.join(',')}]\n` : undefined, failed };
   }
 
   private chain(step: () => Promise<void>): Promise<void> {

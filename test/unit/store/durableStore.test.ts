@@ -28,7 +28,7 @@ describe('store: durable store', () => {
     await r.close();
   });
 
-  it('stores a value as it was at put time, not as later mutated', async () => {
+  it('a value changed after its write without a new put is not written again', async () => {
     const s = await DurableStore.open(dir);
     const v = { n: 1 };
     s.put('c', 'k', v);
@@ -69,14 +69,68 @@ describe('store: durable store', () => {
     );
   });
 
-  it('changes made in one synchronous block land in one line (one transaction)', async () => {
+  function segmentText(): string {
+    const segment = fs.readdirSync(dir).find((f) => f.startsWith('segment-'))!;
+    return fs.readFileSync(path.join(dir, segment), 'utf8');
+  }
+
+  it('group commit: changes made before a write land in one line (one transaction), each key once', async () => {
     const s = await DurableStore.open(dir);
     s.put('a', '1', 1);
     s.put('b', '2', 2);
+    s.put('b', '2', 3);
     s.delete('a', '1');
     await s.close();
-    const segment = fs.readdirSync(dir).find((f) => f.startsWith('segment-'))!;
-    assert.equal(fs.readFileSync(path.join(dir, segment), 'utf8'), '[["p","a","1",1],["p","b","2",2],["d","a","1"]]\n');
+    // '1' was put and deleted before anything was written: only its delete remains; '2' is written once, as it ends.
+    assert.equal(segmentText(), '[["p","b","2",3],["d","a","1"]]\n');
+  });
+
+  it('changes made while a write is in flight go together into the next line', async () => {
+    const s = await DurableStore.open(dir);
+    s.put('c', 'a', 1);
+    const first = s.flush();
+    // The first line is being written (its fsync has not returned): these wait for the next one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 50; i++) s.put('c', 'b', i);
+    s.put('c', 'z', 'last');
+    await first;
+    await s.close();
+    assert.equal(segmentText(), '[["p","c","a",1]]\n[["p","c","b",49],["p","c","z","last"]]\n');
+  });
+
+  it('a value is written as it is when its group is committed, and a put after a delete moves the key to the end', async () => {
+    const s = await DurableStore.open(dir);
+    s.put('q', 'm1', { n: 1 });
+    s.put('q', 'm2', { n: 2 });
+    await s.flush();
+    const m1 = { n: 10 };
+    s.delete('q', 'm1');
+    s.put('q', 'm3', { n: 3 });
+    s.put('q', 'm1', m1);
+    m1.n = 11; // changed before the commit: the committed line has it
+    await s.close();
+    const r = await DurableStore.open(dir);
+    assert.deepEqual(
+      [...r.collection('q').entries()],
+      [
+        ['m2', { n: 2 }],
+        ['m3', { n: 3 }],
+        ['m1', { n: 11 }],
+      ],
+    );
+    await r.close();
+  });
+
+  it('a value that is not JSON fails the flush waiting on it with its key, and the store goes on', async () => {
+    const s = await DurableStore.open(dir);
+    s.put('c', 'ok', 1);
+    s.put('c', 'bad', { n: 10n });
+    await assert.rejects(s.flush(), (e: Error) => e instanceof TypeError && /c\/bad \(.*BigInt/.test(e.message));
+    s.put('c', 'after', 2);
+    await s.close();
+    const r = await DurableStore.open(dir);
+    assert.deepEqual([...r.collection('c').keys()], ['ok', 'after']);
+    await r.close();
   });
 
   it('compaction writes a snapshot, drops older files and keeps the state', async () => {
