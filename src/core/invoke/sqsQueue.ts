@@ -64,6 +64,14 @@ export class SqsQueue {
   readonly fifo: boolean;
   private readonly collection: string;
   private readonly recentDedupIds = new Map<string, number>();
+  /**
+   * Receive order: the messages in the order they entered the queue, from `head` on. A deleted (or replaced) message
+   * stays here until the head passes it and is skipped meanwhile. Receive starts at the head instead of walking the
+   * store's map from its start, where V8 keeps every deleted entry as a hole until the table shrinks: a queue that
+   * had 100,000 messages and delivered 60,000 took 0.1 ms to reach its first message.
+   */
+  private order: SqsMessage[] | undefined;
+  private head = 0;
 
   constructor(
     readonly settings: QueueSettings,
@@ -90,6 +98,28 @@ export class SqsQueue {
 
   private get map(): ReadonlyMap<string, SqsMessage> {
     return this.store.collection<SqsMessage>(this.collection);
+  }
+
+  private receiveOrder(): SqsMessage[] {
+    const map = this.map;
+    if (!this.order || this.order.length - this.head > 2 * map.size + 1024) {
+      // First use (the store was replayed), or too many deleted messages behind an old one at the head: rebuild.
+      this.order = [...map.values()];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    return this.order;
+  }
+
+  private enqueue(message: SqsMessage): void {
+    const existing = this.map.get(message.messageId);
+    this.store.put(this.collection, message.messageId, message);
+    if (!this.order) return;
+    if (existing === undefined) this.order.push(message);
+    // Another message put under a known id keeps that id's place in the map: rebuild the order from the map.
+    else if (existing !== message) this.order = undefined;
   }
 
   send(input: SendMessageInput): SqsMessage {
@@ -126,13 +156,13 @@ export class SqsQueue {
       message.sequenceNumber = this.nextSequenceNumber();
       message.visibleAt = now; // FIFO queues have no per-message delay
     }
-    this.store.put(this.collection, message.messageId, message);
+    this.enqueue(message);
     return message;
   }
 
   /** Puts an existing message (a redrive or a move) into this queue under its own id. */
   adopt(message: SqsMessage): void {
-    this.store.put(this.collection, message.messageId, message);
+    this.enqueue(message);
   }
 
   private nextSequenceNumber(): string {
@@ -152,7 +182,15 @@ export class SqsQueue {
     const redriven: RedriveEvent[] = [];
     const blockedGroups = new Set<string>();
     let bytes = 0;
-    for (const message of this.map.values()) {
+    const map = this.map;
+    const order = this.receiveOrder();
+    for (let i = this.head; i < order.length; i++) {
+      const message = order[i];
+      if (map.get(message.messageId) !== message) {
+        // Deleted since it entered the queue.
+        if (i === this.head) this.head++;
+        continue;
+      }
       if (messages.length >= max) break;
       if (this.fifo && blockedGroups.has(message.groupId!)) continue;
       if (message.visibleAt > now) {

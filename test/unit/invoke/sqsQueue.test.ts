@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SqsQueue } from '../../../src/core/invoke/sqsQueue';
+import { VirtualClock } from '../../../src/core/invoke/virtualClock';
+import { DurableStore } from '../../../src/core/store/durableStore';
+
+const LOCATION = { region: 'us-east-1', accountId: '123456789012' };
+
+describe('invoke: SQS queue receive order', () => {
+  let dir: string;
+  let store: DurableStore;
+  const clock = new VirtualClock({ start: Date.UTC(2025, 0, 1) });
+  const queues = new Map<string, SqsQueue>();
+  const queue = (name: string, visibilityTimeoutSeconds = 30): SqsQueue => {
+    const q = new SqsQueue({ name, visibilityTimeoutSeconds }, store, clock, LOCATION, (n) => queues.get(n)!);
+    queues.set(name, q);
+    return q;
+  };
+  const bodies = (q: SqsQueue, max: number): string[] => q.receive(max).messages.map((m) => m.body);
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-sqs-'));
+    store = await DurableStore.open(dir);
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('SQS-2: after thousands of deletes, receive still starts at the oldest visible message, in order', () => {
+    const q = queue('q');
+    const sent = Array.from({ length: 5000 }, (_, i) => q.send({ body: `m${i}` }));
+    for (let i = 0; i < 4000; i++) q.delete(sent[i].messageId);
+    assert.deepEqual(bodies(q, 3), ['m4000', 'm4001', 'm4002']);
+    // The three are in flight: the next receive skips them.
+    assert.deepEqual(bodies(q, 2), ['m4003', 'm4004']);
+    q.send({ body: 'late' });
+    for (let i = 4005; i < 5000; i++) q.delete(sent[i].messageId);
+    assert.deepEqual(bodies(q, 10), ['late']);
+  });
+
+  it('a message deleted and put back goes to the end of the queue; one replaced under its id keeps its place', () => {
+    const q = queue('q', 0);
+    const [a, b] = [q.send({ body: 'a' }), q.send({ body: 'b' })];
+    q.send({ body: 'c' });
+    assert.deepEqual(bodies(q, 10), ['a', 'b', 'c']);
+    q.delete(a.messageId);
+    q.adopt({ ...a, body: 'a again' });
+    q.adopt({ ...b, body: 'b replaced' });
+    assert.deepEqual(bodies(q, 10), ['b replaced', 'c', 'a again']);
+    assert.deepEqual(
+      q.messages().map((m) => m.body),
+      ['b replaced', 'c', 'a again'],
+    );
+  });
+
+  it('a queue opened on a replayed store receives what the store holds, in its order', async () => {
+    const q = queue('q');
+    for (const body of ['x', 'y', 'z']) q.send({ body });
+    q.delete(q.messages()[0].messageId);
+    await store.close();
+    store = await DurableStore.open(dir);
+    assert.deepEqual(bodies(queue('q'), 10), ['y', 'z']);
+  });
+});
