@@ -21,7 +21,7 @@ async function runtimeInvoker(dir: string): Promise<{ invoker: FunctionInvoker; 
   const codeRoot = path.join(dir, 'noop-code');
   fs.mkdirSync(codeRoot, { recursive: true });
   fs.writeFileSync(path.join(codeRoot, 'index.js'), 'exports.handler = async () => null;\n');
-  const pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps() });
+  const pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps({ minify: true }) });
   const spec = { name: 'noop', handler: 'index.handler', runtime: 'nodejs20.x' as const, codeRoot };
   return { pool, invoker: { invoke: (_name, payload, opts) => pool.invoke(spec, payload, opts) } };
 }

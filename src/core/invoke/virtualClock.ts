@@ -147,7 +147,9 @@ export class VirtualClock {
     if (this.disposed) return;
     this.dropCancelledHead();
     if (this.instant) {
-      if (this.inFlight === 0 && this.heap.length > 0) {
+      // Timers due now fire at once, even while work runs (a poller freed by one batch starts the next without
+      // waiting for the others); time itself only jumps to the next timer once no work is in flight.
+      if (this.heap.length > 0 && (this.heap[0].time <= this.simAnchor || this.inFlight === 0)) {
         const time = this.heap[0].time;
         if (time > this.simAnchor) this.simAnchor = time;
         this.fireDue(this.simAnchor);

@@ -29,6 +29,25 @@ describe('invoke: virtual clock', () => {
     assert.deepEqual(seen, [0, 1000]);
   });
 
+  it('instant scale still fires timers due now while work is in flight (a freed poller does not wait for the others)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    let release!: () => void;
+    const order: string[] = [];
+    clock.at(0, () => new Promise<void>((r) => (release = r)).then(() => order.push(`slow done at ${clock.now()}`)));
+    clock.at(0, async () => {
+      await new Promise<void>((r) => setImmediate(r));
+      order.push('fast done');
+      // The slow work is still in flight; a timer due at the current instant fires anyway.
+      clock.at(clock.now(), () => {
+        order.push(`due-now fired at ${clock.now()}`);
+        release();
+      });
+    });
+    clock.at(5000, () => order.push(`later at ${clock.now()}`));
+    await clock.runUntilIdle();
+    assert.deepEqual(order, ['fast done', 'due-now fired at 0', 'slow done at 0', 'later at 5000']);
+  });
+
   it('a finite scale maps simulated delays to wall time (60 s at scale 6000 = 10 ms)', async () => {
     const clock = new VirtualClock({ start: 0, scale: 6000 });
     let firedAt = -1;
