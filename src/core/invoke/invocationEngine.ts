@@ -103,10 +103,28 @@ export class InvocationEngine implements EngineContext {
     this.history.onRecord(() => this.store.put('meta', 'clock', this.clock.now()));
     this.configure(options.configuration);
     this.asyncQueue = new AsyncInvocationQueue(this);
+    this.closeInterruptedRecords();
     // Whatever was pending when the process stopped carries on.
     this.asyncQueue.resume();
     for (const mapping of this.sqsMappings) mapping.resume();
     for (const mapping of this.orderedMappings) mapping.resume();
+  }
+
+  /**
+   * After a restart, a record still running belonged to the stopped process: a synchronous caller that is gone, or a
+   * batch whose messages and stream records come back by themselves (at least once). It ends as Interrupted instead
+   * of running forever. Pending async events keep their records: their attempt runs again.
+   */
+  private closeInterruptedRecords(): void {
+    const resumed = new Set(this.asyncQueue.pending().map((e) => e.recordId));
+    const end = timePoint(this.clock.now());
+    for (const record of this.history.list()) {
+      if (record.status !== 'running' || resumed.has(record.id)) continue;
+      record.status = 'failed';
+      record.condition = 'Interrupted';
+      record.end = end;
+      this.history.save(record);
+    }
   }
 
   private configure(config: EngineConfiguration): void {

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EngineConfiguration } from '../../../src/core/invoke/functionSettings';
+import { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
+import { VirtualClock } from '../../../src/core/invoke/virtualClock';
+import { DurableStore } from '../../../src/core/store/durableStore';
+import { waitFor } from '../../support/waitFor';
+import { FakeInvoker } from './fakeInvoker';
+
+const CONFIG: EngineConfiguration = {
+  functions: [{ name: 'f' }, { name: 'g' }],
+  queues: [{ name: 'q', visibilityTimeoutSeconds: 30 }],
+  sqsMappings: [{ functionName: 'f', queueName: 'q', batchSize: 10 }],
+};
+
+describe('invoke: records left running by a stopped process', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-interrupted-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a batch running when the process stopped ends as Interrupted; its message and a pending async event carry on', async () => {
+    // First process: both handlers hang, so the SQS batch and the async attempt are running when it "stops".
+    const hang = (): Promise<never> => new Promise<never>(() => undefined);
+    const first = new InvocationEngine({
+      invoker: new FakeInvoker({ f: hang, g: hang }),
+      store: await DurableStore.open(dir),
+      configuration: CONFIG,
+      clock: new VirtualClock(),
+    });
+    await first.sendMessages('q', [{ body: 'm1' }]);
+    const asyncRecord = await first.invokeAsync('g', '{"n":1}');
+    await waitFor('both invocations running', () =>
+      first.records().filter((r) => r.status === 'running').length === 2 ? true : undefined,
+    );
+    await first.store.flush();
+    const batchRecord = first.records().find((r) => r.mode === 'batch')!;
+
+    // Second process on the same store (the first one is abandoned, as after a SIGKILL).
+    const invoker = new FakeInvoker({ f: () => null, g: () => null });
+    const second = new InvocationEngine({
+      invoker,
+      store: await DurableStore.open(dir),
+      configuration: CONFIG,
+      clock: new VirtualClock(),
+    });
+    const interrupted = second.records().find((r) => r.id === batchRecord.id)!;
+    assert.equal(interrupted.status, 'failed');
+    assert.equal(interrupted.condition, 'Interrupted');
+    assert.ok(interrupted.end);
+    await second.runUntilIdle();
+    // SQS-2: the message comes back after the visibility timeout and is processed by the new process.
+    assert.deepEqual(invoker.calls.map((c) => c.functionName).sort(), ['f', 'g']);
+    assert.equal(second.queueMessages('q').length, 0);
+    // The async event kept its record and finished in it.
+    assert.equal(second.records().find((r) => r.id === asyncRecord.id)?.status, 'succeeded');
+    await second.close();
+  });
+});
