@@ -25,3 +25,5 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FUNCTION_ERROR = 1;
 export const EXIT_USAGE = 2;
+/** The workspace's store is held by another process (sysexits EX_TEMPFAIL: try again later). */
+export const EXIT_STORE_IN_USE = 75;

@@ -1,6 +1,7 @@
 /** `lambda-trigger`: the engine's command-line front (ARCHITECTURE.md). */
 import { packageVersion } from '../shared/version';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
+import { StoreInUseError } from '../core/store/durableStore';
+import { EXIT_STORE_IN_USE, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
 import { eventsCommand } from './commands/events';
 import { invokeCommand } from './commands/invoke';
 import { listCommand } from './commands/list';
@@ -58,6 +59,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (err instanceof UsageError || isParseArgsError(err)) {
       io.stderr(`lambda-trigger ${command.name}: ${(err as Error).message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof StoreInUseError) {
+      const hint = command.name === 'invoke' ? ' (Or add --ephemeral to run on a throwaway store.)' : '';
+      io.stderr(`lambda-trigger ${command.name}: ${err.message}${hint}\n`);
+      return EXIT_STORE_IN_USE;
     }
     throw err;
   }

@@ -173,6 +173,7 @@ export class InvocationRunner implements vscode.Disposable {
       functions,
       bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
       storeDir: path.join(root, '.lambda-trigger', 'store'),
+      storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
       timeScale: settings.timeScale,
       location: { region: settings.region, accountId: settings.accountId },
       logFormat: settings.logFormat,

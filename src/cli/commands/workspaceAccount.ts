@@ -89,6 +89,7 @@ export async function openWorkspaceAccount(options: {
     functions: options.functions,
     bootstrapDir: options.bootstrapDir,
     ...(tempStore ? { storeDir: tempStore } : {}),
+    storeOwner: 'the lambda-trigger CLI',
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
   });

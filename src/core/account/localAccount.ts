@@ -34,6 +34,8 @@ export interface LocalAccountOptions {
   bootstrapDir: string;
   /** Default `<workspaceRoot>/.lambda-trigger/store`. */
   storeDir?: string;
+  /** Who holds the store, as another process that finds it in use is told. */
+  storeOwner?: string;
   location?: AwsLocation;
   /** Simulated seconds per wall second; Infinity (default) runs retries and visibility timeouts at once. */
   timeScale?: number;
@@ -146,7 +148,7 @@ export class LocalAccount {
     const specs = new Map([...byName.values()].map((fn) => [fn.name, functionSpecOf(fn, location, options)]));
     const storeDir = options.storeDir ?? path.join(options.workspaceRoot, '.lambda-trigger', 'store');
     fs.mkdirSync(storeDir, { recursive: true });
-    const store = await DurableStore.open(storeDir);
+    const store = await DurableStore.open(storeDir, options.storeOwner ? { owner: options.storeOwner } : {});
     const pool = new EnvironmentPool({
       bootstrapDir: options.bootstrapDir,
       workspaceRoot: options.workspaceRoot,

@@ -7,6 +7,10 @@
  * A write starts on the next turn of the event loop, or when the previous write's fsync returns. Opening the store
  * replays the newest complete snapshot and every later segment. Compaction writes a fresh snapshot.
  *
+ * One process at a time: opening takes `owner.lock` (pid, owner, since) and closing releases it. A lock whose process
+ * is gone (killed, crashed) is stale and taken over; a live one makes the open fail with StoreInUseError, because two
+ * writers would each replay, compact and drop the other's segments.
+ *
  * Layout of the directory:
  *   snapshot-<n>.jsonl   every live entry at the time segment <n> was started (last line `{"end":true}`)
  *   segment-<n>.jsonl    one JSON array of operations per line, `[["p", collection, key, value], ["d", collection, key]]`
@@ -18,10 +22,44 @@ import * as path from 'node:path';
 export interface DurableStoreOptions {
   /** Compact when the live segment has grown beyond this many bytes and beyond twice the last snapshot (default 64 MB). */
   compactAfterBytes?: number;
+  /** Who holds the store, as another process that finds it in use is told (e.g. "the lambda-trigger CLI"). */
+  owner?: string;
 }
 
 export class StoreCorruptError extends Error {
   override readonly name = 'StoreCorruptError';
+}
+
+/** The store is open in another live process (or twice in this one). */
+export class StoreInUseError extends Error {
+  override readonly name = 'StoreInUseError';
+}
+
+export const STORE_LOCK_FILE = 'owner.lock';
+
+interface LockHolder {
+  pid: number;
+  owner: string;
+  since: string;
+}
+
+function readLockHolder(file: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>;
+    if (typeof holder.pid !== 'number') return undefined;
+    return { pid: holder.pid, owner: String(holder.owner ?? 'another process'), since: String(holder.since ?? '?') };
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** How a key changed since the last write: its final value, gone, or gone and then put again (moved to the end). */
@@ -51,6 +89,7 @@ export class DurableStore {
   private closed = false;
   private failure: Error | undefined;
   private readonly compactAfterBytes: number;
+  private lockFile: string | undefined;
 
   private constructor(
     readonly directory: string,
@@ -63,8 +102,45 @@ export class DurableStore {
   static async open(directory: string, options: DurableStoreOptions = {}): Promise<DurableStore> {
     const store = new DurableStore(directory, options);
     await fsp.mkdir(directory, { recursive: true });
-    await store.replay();
+    store.lock(options.owner ?? 'another process');
+    try {
+      await store.replay();
+    } catch (e) {
+      store.unlock();
+      throw e;
+    }
     return store;
+  }
+
+  private lock(owner: string): void {
+    const file = path.join(this.directory, STORE_LOCK_FILE);
+    const me = JSON.stringify({ pid: process.pid, owner, since: new Date().toISOString() } satisfies LockHolder);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        fs.writeFileSync(file, me, { flag: 'wx' });
+        this.lockFile = file;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const holder = readLockHolder(file);
+      if (holder && processAlive(holder.pid)) {
+        const who = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
+        throw new StoreInUseError(
+          `The store at ${this.directory} is in use by ${holder.owner} (${who}, since ${holder.since}); ` +
+            `only one process can use it at a time. Close that one first; if it is not running, delete ${file}.`,
+        );
+      }
+      // Stale: the process that held it is gone (killed or crashed mid-run); its data is replayed as usual.
+      fs.rmSync(file, { force: true });
+    }
+    throw new StoreInUseError(`Could not take the lock ${file}: other processes keep taking it.`);
+  }
+
+  private unlock(): void {
+    if (!this.lockFile) return;
+    fs.rmSync(this.lockFile, { force: true });
+    this.lockFile = undefined;
   }
 
   /** The live map of one collection; read it freely, change it only through put/delete. */
@@ -125,8 +201,12 @@ export class DurableStore {
     await this.flush();
     await this.writing;
     this.closed = true;
-    await this.handle?.close();
-    this.handle = undefined;
+    try {
+      await this.handle?.close();
+    } finally {
+      this.handle = undefined;
+      this.unlock();
+    }
   }
 
   private mapOf(name: string): Map<string, unknown> {

@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { buildBootstraps } from '../runtime/bootstrapBuild';
 import { cli, copyWorkspace, examplesDir } from './cliHarness';
 
@@ -45,6 +46,29 @@ describe('cli: lambda-trigger queues', function () {
       (JSON.parse(peek.out) as Array<{ body: string }>).map((m) => m.body),
       ['{"orderId":"ord_file"}'],
     );
+  });
+
+  it('a store held by another live process: exit 75 naming the holder, and the store is left as it was', async () => {
+    const storeDir = path.join(root, '.lambda-trigger', 'store');
+    const lock = path.join(storeDir, STORE_LOCK_FILE);
+    // The test runner itself stands in for the other process (a VS Code window on the same workspace).
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.pid, owner: 'VS Code (the Lambda Trigger Runner extension)', since: 'now' }),
+    );
+    try {
+      const before = fs.readdirSync(storeDir).sort();
+      const { code, out, err } = await run(['peek', 'PaymentResultsQueue']);
+      assert.equal(code, 75);
+      assert.equal(out, '');
+      assert.match(
+        err,
+        /^lambda-trigger queues: The store at .+ is in use by VS Code \(the Lambda Trigger Runner extension\) \(this process, since now\); only one process can use it at a time\./,
+      );
+      assert.deepEqual(fs.readdirSync(storeDir).sort(), before);
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
   });
 
   for (const [title, args, message] of [

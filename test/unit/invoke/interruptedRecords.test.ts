@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineConfiguration } from '../../../src/core/invoke/functionSettings';
 import { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
-import { DurableStore } from '../../../src/core/store/durableStore';
+import { DurableStore, STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { waitFor } from '../../support/waitFor';
 import { FakeInvoker } from './fakeInvoker';
 
@@ -37,7 +38,10 @@ describe('invoke: records left running by a stopped process', () => {
     await first.store.flush();
     const batchRecord = first.records().find((r) => r.mode === 'batch')!;
 
-    // Second process on the same store (the first one is abandoned, as after a SIGKILL).
+    // Second process on the same store. The first is abandoned as after a SIGKILL, which leaves a stale lock behind:
+    // the lock of a process that has exited.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    fs.writeFileSync(path.join(dir, STORE_LOCK_FILE), JSON.stringify({ pid: gone, owner: 'killed', since: '' }));
     const invoker = new FakeInvoker({ f: () => null, g: () => null });
     const second = new InvocationEngine({
       invoker,

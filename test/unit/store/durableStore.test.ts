@@ -1,8 +1,14 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DurableStore, StoreCorruptError } from '../../../src/core/store/durableStore';
+import {
+  DurableStore,
+  STORE_LOCK_FILE,
+  StoreCorruptError,
+  StoreInUseError,
+} from '../../../src/core/store/durableStore';
 
 describe('store: durable store', () => {
   let dir: string;
@@ -130,6 +136,36 @@ describe('store: durable store', () => {
     await s.close();
     const r = await DurableStore.open(dir);
     assert.deepEqual([...r.collection('c').keys()], ['ok', 'after']);
+    await r.close();
+  });
+
+  it('one process at a time: a second open fails naming the holder, and close releases the store', async () => {
+    const s = await DurableStore.open(dir, { owner: 'the lambda-trigger CLI' });
+    await assert.rejects(
+      DurableStore.open(dir),
+      (e: Error) =>
+        e instanceof StoreInUseError &&
+        e.message.includes('in use by the lambda-trigger CLI (this process') &&
+        e.message.includes(STORE_LOCK_FILE),
+    );
+    s.put('c', 'k', 1);
+    await s.close();
+    const again = await DurableStore.open(dir);
+    assert.equal(again.get('c', 'k'), 1);
+    await again.close();
+    assert.ok(!fs.existsSync(path.join(dir, STORE_LOCK_FILE)));
+  });
+
+  it('the lock of a process that is gone (killed mid-run) is stale and taken over', async () => {
+    const s = await DurableStore.open(dir);
+    s.put('c', 'k', 1);
+    await s.flush();
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    fs.writeFileSync(path.join(dir, STORE_LOCK_FILE), JSON.stringify({ pid: gone, owner: 'killed', since: 'then' }));
+    const r = await DurableStore.open(dir, { owner: 'next' });
+    assert.equal(r.get('c', 'k'), 1);
+    const holder = JSON.parse(fs.readFileSync(path.join(dir, STORE_LOCK_FILE), 'utf8')) as { owner: string };
+    assert.equal(holder.owner, 'next');
     await r.close();
   });
 
