@@ -23,7 +23,11 @@ async function runtimeInvoker(dir: string): Promise<{ invoker: FunctionInvoker; 
   fs.writeFileSync(path.join(codeRoot, 'index.js'), 'exports.handler = async () => null;\n');
   const pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps({ minify: true }) });
   const spec = { name: 'noop', handler: 'index.handler', runtime: 'nodejs20.x' as const, codeRoot };
-  return { pool, invoker: { invoke: (_name, payload, opts) => pool.invoke(spec, payload, opts) } };
+  // As the local account passes them: the engine produced every payload (FunctionInvoker).
+  return {
+    pool,
+    invoker: { invoke: (_name, payload, opts) => pool.invoke(spec, payload, { ...opts, payloadIsJson: true }) },
+  };
 }
 
 function noopInvoker(fail: boolean): FunctionInvoker {

@@ -94,7 +94,8 @@ class PoolInvoker implements FunctionInvoker {
     if (!spec) return Promise.reject(new AccountRequestError(`No function named "${functionName}" in this workspace.`));
     const debug = this.debugNext.get(functionName);
     this.debugNext.delete(functionName);
-    return this.pool.invoke(spec, payloadJson, debug ? { ...opts, debug } : opts);
+    // The engine produced or parsed every payload it passes on (FunctionInvoker).
+    return this.pool.invoke(spec, payloadJson, { ...opts, payloadIsJson: true, ...(debug ? { debug } : {}) });
   }
 }
 

@@ -4,7 +4,10 @@
  */
 import type { InvokeOutcome } from '../runtime/outcome';
 
-/** The engine's port to the runtime: runs one invocation of a function in an execution environment. */
+/**
+ * The engine's port to the runtime: runs one invocation of a function in an execution environment. `payloadJson` is
+ * always JSON the engine produced or has parsed itself.
+ */
 export interface FunctionInvoker {
   invoke(
     functionName: string,

@@ -48,6 +48,8 @@ export interface InvokeOptions {
   debug?: DebugOptions;
   /** NODE-11: each chunk of a streamed response as it arrives. */
   onResponseChunk?: (chunk: Buffer) => void;
+  /** The caller produced or already parsed the payload: it is not parsed again (the size limit still applies). */
+  payloadIsJson?: boolean;
 }
 
 /** A request Lambda rejects before running anything (SYNC-6 oversize, unparseable JSON, throttling). */
@@ -102,7 +104,7 @@ export class EnvironmentPool {
   async invoke(spec: FunctionSpec, payload: string, options: InvokeOptions = {}): Promise<InvokeOutcome> {
     if (this.disposed) throw new Error('EnvironmentPool is disposed');
     const { resolved, fingerprint } = this.resolve(spec);
-    checkPayload(payload);
+    checkPayload(payload, options.payloadIsJson === true);
     const requestId = options.requestId ?? randomUUID();
     const request = {
       requestId,
@@ -283,7 +285,7 @@ function checkCodeRoot(spec: ResolvedFunctionSpec): void {
     throw new InvalidFunctionSpecError(`Function "${spec.name}": codeRoot ${spec.codeRoot} is not a directory`);
 }
 
-function checkPayload(payload: string): void {
+function checkPayload(payload: string, isJson: boolean): void {
   if (typeof payload !== 'string')
     throw new InvokeRequestError('InvalidRequestContentException', 400, 'The payload must be JSON text');
   const size = Buffer.byteLength(payload);
@@ -293,6 +295,7 @@ function checkPayload(payload: string): void {
       413,
       `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation (got ${size} bytes)`,
     );
+  if (isJson) return;
   try {
     JSON.parse(payload);
   } catch (e) {
