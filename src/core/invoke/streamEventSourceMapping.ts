@@ -109,7 +109,15 @@ interface LaneState {
   notBefore?: number;
   /** STREAM-5: the open window and its state. */
   window?: { start: number; state: unknown };
+  /**
+   * STREAM-1: the counts of the batch blocking the lane, by its first record's counter. After a restart the batch is
+   * read again from the checkpoint and carries on with them instead of getting its retries again (it runs at once:
+   * the back-off is not kept).
+   */
+  blocked?: BatchCounts & { n: number };
 }
+
+type BatchCounts = Pick<PendingBatch, 'retries' | 'invokes' | 'failures' | 'lastRequestId' | 'lastFunctionError'>;
 
 interface PendingBatch {
   batchIndex: number;
@@ -254,6 +262,7 @@ export class StreamEventSourceMapping {
       } finally {
         lane.phase = 'idle';
         if (lane.work && lane.work.stack.length === 0) lane.work = undefined;
+        this.saveBlocked(lane);
         this.schedule(lane, wake, wake > this.ctx.clock.now());
       }
     };
@@ -338,11 +347,30 @@ export class StreamEventSourceMapping {
     return {
       work: {
         record,
-        stack: [{ batchIndex: 0, records: batch, retries: 0, invokes: 0, failures: 0 }],
+        stack: [{ batchIndex: 0, records: batch, ...this.blockedCounts(lane, batch[0]) }],
         end: { n: last!.n, sequenceNumber: last!.sequenceNumber },
         windowStart,
       },
     };
+  }
+
+  /** The counts a batch starting at `first` had when the process stopped (none when it is a new batch). */
+  private blockedCounts(lane: Lane, first: LogRecord): BatchCounts {
+    const saved = lane.state.blocked;
+    if (saved?.n !== first.n) return { retries: 0, invokes: 0, failures: 0 };
+    const { n: _n, ...counts } = saved;
+    return counts;
+  }
+
+  /** Keeps the counts of the batch blocking the lane with its checkpoint (written only while a batch is retried). */
+  private saveBlocked(lane: Lane): void {
+    const top = lane.work?.stack[lane.work.stack.length - 1];
+    if (top && top.records.length > 0 && top.retries + top.invokes + top.failures > 0) {
+      const { retries, invokes, failures, lastRequestId, lastFunctionError } = top;
+      lane.state.blocked = { n: top.records[0].n, retries, invokes, failures, lastRequestId, lastFunctionError };
+    } else if (lane.state.blocked) delete lane.state.blocked;
+    else return;
+    this.saveLane(lane);
   }
 
   private newRecord(lane: Lane, batch: BatchRecord): InvocationRecord {

@@ -6,23 +6,33 @@ import * as path from 'node:path';
 import { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
-import { crashConfiguration } from '../../fixtures/invoke/crashConfiguration';
-import { FakeInvoker } from './fakeInvoker';
+import { crashConfiguration, recordKey, type CrashEventRecord } from '../../fixtures/invoke/crashConfiguration';
+import { FakeInvoker, type FakeHandler } from './fakeInvoker';
 
 const CHILD = path.join(__dirname, '..', '..', 'fixtures', 'invoke', 'crashChild.ts');
 
-/** Runs the child until `killWhen` says so, then SIGKILLs it; returns the attempt keys it printed. */
+/** What the child printed before it died. */
+interface ChildRun {
+  /** Keys of the handler runs, in order (one per record for batches). */
+  attempts: string[];
+  /** Stream modes: the shard of each record, in the order they were put. */
+  shardOf: Map<string, string>;
+  /** Stream modes: keys of checkpoints confirmed on disk, in order. */
+  durable: string[];
+}
+
+/** Runs the child until `killWhen` says so, then SIGKILLs it; returns what it printed. */
 function runAndKill(
   storeDir: string,
   mode: string,
   count: number,
-  killWhen: (attempts: string[]) => boolean,
-): Promise<string[]> {
+  killWhen: (run: ChildRun) => boolean,
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, storeDir, mode, String(count)], {
       cwd: path.join(__dirname, '..', '..', '..'),
     });
-    const attempts: string[] = [];
+    const run: ChildRun = { attempts: [], shardOf: new Map(), durable: [] };
     let accepted = false;
     let buffer = '';
     let stderr = '';
@@ -32,17 +42,36 @@ function runAndKill(
       const lines = buffer.split('\n');
       buffer = lines.pop()!;
       for (const line of lines) {
-        if (line === 'accepted') accepted = true;
-        else if (line === 'idle') reject(new Error('the child finished before it could be killed'));
-        else if (line.startsWith('attempt ')) attempts.push(line.slice(8));
+        const [kind, key, shardId] = line.split(' ');
+        if (kind === 'accepted') accepted = true;
+        else if (kind === 'idle') reject(new Error('the child finished before it could be killed'));
+        else if (kind === 'attempt') run.attempts.push(key);
+        else if (kind === 'record') run.shardOf.set(key, shardId);
+        else if (kind === 'durable') run.durable.push(key);
       }
-      if (accepted && killWhen(attempts)) child.kill('SIGKILL');
+      if (accepted && killWhen(run)) child.kill('SIGKILL');
     });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(attempts);
+    // 'close', not 'exit': every line the child wrote before it died has been read by then.
+    child.on('close', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(run);
       else reject(new Error(`child exited with ${code}: ${stderr}`));
     });
   });
+}
+
+/** Opens the killed child's store in this process, as a restart would, with fake handlers on an instant clock. */
+async function reopen(
+  storeDir: string,
+  handlers: Record<string, FakeHandler>,
+): Promise<{ engine: InvocationEngine; invoker: FakeInvoker }> {
+  const invoker = new FakeInvoker(handlers);
+  const engine = new InvocationEngine({
+    invoker,
+    store: await DurableStore.open(storeDir),
+    configuration: crashConfiguration,
+    clock: new VirtualClock(),
+  });
+  return { engine, invoker };
 }
 
 describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
@@ -55,18 +84,11 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
     const storeDir = path.join(dir, 'store');
     const count = 20;
     // Kill once every event has had its first attempt and some have had their second.
-    const before = await runAndKill(storeDir, 'async', count, (a) => a.length >= count + 3);
-    const store = await DurableStore.open(storeDir);
-    const invoker = new FakeInvoker({
+    const { attempts: before } = await runAndKill(storeDir, 'async', count, (run) => run.attempts.length >= count + 3);
+    const { engine, invoker } = await reopen(storeDir, {
       worker: () => {
         throw new Error('always fails');
       },
-    });
-    const engine = new InvocationEngine({
-      invoker,
-      store,
-      configuration: crashConfiguration,
-      clock: new VirtualClock(),
     });
     assert.equal(engine.pendingAsyncEvents(), count, 'no accepted event is lost');
     await engine.runUntilIdle();
@@ -87,15 +109,8 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
   it('SQS-2: killed in the middle of a batch, every message is processed at least once and the queue drains', async () => {
     const storeDir = path.join(dir, 'store');
     const count = 40;
-    const before = await runAndKill(storeDir, 'sqs', count, (a) => a.length >= 10);
-    const store = await DurableStore.open(storeDir);
-    const invoker = new FakeInvoker({ consumer: () => null });
-    const engine = new InvocationEngine({
-      invoker,
-      store,
-      configuration: crashConfiguration,
-      clock: new VirtualClock(),
-    });
+    const { attempts: before } = await runAndKill(storeDir, 'sqs', count, (run) => run.attempts.length >= 10);
+    const { engine, invoker } = await reopen(storeDir, { consumer: () => null });
     assert.equal(engine.queueMessages('jobs').length + 0 <= count, true);
     await engine.runUntilIdle();
     const after = invoker.calls.flatMap((c) =>
@@ -113,6 +128,98 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
       `no message runs twice after the restart: ${JSON.stringify(invoker.calls.map((c) => (c.event as { Records: Array<{ body: string; attributes: unknown }> }).Records.map((r) => [r.body, r.attributes])))}`,
     );
     assert.equal(engine.queueMessages('jobs').length, 0);
+    await engine.close();
+  });
+
+  for (const [mode, label] of [
+    ['kinesis', 'Kinesis'],
+    ['dynamodb', 'DynamoDB Streams'],
+  ] as const) {
+    it(`STREAM-1: ${label}, killed with batches in flight: every record is processed, first in order per shard, and the reopened store re-runs only what was not checkpointed on disk`, async () => {
+      const storeDir = path.join(dir, 'store');
+      const count = 60;
+      // Mid-stream: half the records attempted, and a checkpoint confirmed on disk in every shard.
+      const before = await runAndKill(
+        storeDir,
+        mode,
+        count,
+        (run) =>
+          run.attempts.length >= count / 2 &&
+          new Set(run.durable.map((key) => run.shardOf.get(key))).size === new Set(run.shardOf.values()).size,
+      );
+      const { engine, invoker } = await reopen(storeDir, { reader: () => null });
+      await engine.runUntilIdle();
+      const after = invoker.calls.flatMap((c) => (c.event as { Records: CrashEventRecord[] }).Records.map(recordKey));
+      const shards = [...new Set(before.shardOf.values())];
+      assert.equal(shards.length, 2, 'the records are spread over both shards');
+      for (const shard of shards) {
+        const records = [...before.shardOf].filter(([, s]) => s === shard).map(([key]) => key);
+        const inShard = (keys: string[]): string[] => keys.filter((key) => before.shardOf.get(key) === shard);
+        const ran = inShard(before.attempts);
+        const reran = inShard(after);
+        const trace = `${shard}: before ${ran.join(' ')} | durable ${inShard(before.durable).join(' ')} | after ${reran.join(' ')}`;
+        assert.deepEqual([...new Set([...ran, ...reran])], records, `every record, first processed in order: ${trace}`);
+        assert.deepEqual(
+          ran,
+          records.slice(0, ran.length),
+          `before the kill, each record once from the start: ${trace}`,
+        );
+        const resumedAt = records.length - reran.length;
+        assert.deepEqual(reran, records.slice(resumedAt), `after the reopen, each record once to the end: ${trace}`);
+        // At least once: the shard's last batch was held in flight until the kill.
+        assert.ok(reran.length > 0, `the batch in flight at the kill runs again: ${trace}`);
+        // Not from the beginning: nothing up to a checkpoint confirmed on disk before the kill runs again.
+        const confirmed = Math.max(...inShard(before.durable).map((key) => records.indexOf(key)));
+        assert.ok(resumedAt > confirmed, `resumed after the checkpoint on disk: ${trace}`);
+      }
+      for (const p of engine.streamPositions()) {
+        assert.equal(p.behind, 0);
+        assert.equal(p.checkpoint, p.latestSequenceNumber);
+      }
+      await engine.close();
+    });
+  }
+
+  it("STREAM-1 STREAM-4: killed in the middle of a failing batch's retries, every batch still gets MaximumRetryAttempts retries and one on-failure record", async () => {
+    const storeDir = path.join(dir, 'store');
+    const count = 15;
+    // The child holds the last batch's second attempt until the kill; the first one's failure is on disk.
+    const { attempts: before } = await runAndKill(
+      storeDir,
+      'kinesis-failing',
+      count,
+      (run) => run.attempts.filter((key) => key === `k${count - 1}`).length === 2,
+    );
+    const { engine, invoker } = await reopen(storeDir, {
+      breaker: () => {
+        throw new Error('always fails');
+      },
+    });
+    await engine.runUntilIdle();
+    const after = invoker.calls.flatMap((c) => (c.event as { Records: CrashEventRecord[] }).Records.map(recordKey));
+    for (let i = 0; i < count; i++) {
+      const runs = [...before, ...after].filter((key) => key === `k${i}`).length;
+      // 3 attempts (1 + MaximumRetryAttempts 2); the held batch one more: its second attempt was cut short by the kill.
+      assert.equal(runs, i < 10 ? 3 : 4, `k${i} ran ${runs} times (before the kill: ${before.join(' ')})`);
+    }
+    const failures = engine.queueMessages('stream-failures').map(
+      (m) =>
+        JSON.parse(m.body) as {
+          requestContext: { condition: string; approximateInvokeCount: number };
+          KinesisBatchInfo: { startSequenceNumber: string; batchSize: number };
+        },
+    );
+    assert.deepEqual(
+      failures.map((f) => [
+        f.requestContext.condition,
+        f.requestContext.approximateInvokeCount,
+        f.KinesisBatchInfo.batchSize,
+      ]),
+      Array.from({ length: 3 }, () => ['RetryAttemptsExhausted', 3, 5]),
+      'one on-failure record per batch',
+    );
+    assert.equal(new Set(failures.map((f) => f.KinesisBatchInfo.startSequenceNumber)).size, 3);
+    for (const p of engine.streamPositions()) assert.equal(p.behind, 0);
     await engine.close();
   });
 });
