@@ -198,14 +198,18 @@ export class DurableStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
-    await this.writing;
-    this.closed = true;
     try {
-      await this.handle?.close();
+      await this.flush();
     } finally {
-      this.handle = undefined;
-      this.unlock();
+      // Even when the last flush failed, the file is closed and the store released for the next process.
+      await this.writing;
+      this.closed = true;
+      try {
+        await this.handle?.close();
+      } finally {
+        this.handle = undefined;
+        this.unlock();
+      }
     }
   }
 

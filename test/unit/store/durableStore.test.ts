@@ -133,7 +133,10 @@ describe('store: durable store', () => {
     s.put('c', 'bad', { n: 10n });
     await assert.rejects(s.flush(), (e: Error) => e instanceof TypeError && /c\/bad \(.*BigInt/.test(e.message));
     s.put('c', 'after', 2);
-    await s.close();
+    await s.flush();
+    // Closing with the bad value still in memory: the close reports it, and still releases the store.
+    s.put('c', 'bad', { n: 11n });
+    await assert.rejects(s.close(), /c\/bad/);
     const r = await DurableStore.open(dir);
     assert.deepEqual([...r.collection('c').keys()], ['ok', 'after']);
     await r.close();
@@ -159,7 +162,8 @@ describe('store: durable store', () => {
   it('the lock of a process that is gone (killed mid-run) is stale and taken over', async () => {
     const s = await DurableStore.open(dir);
     s.put('c', 'k', 1);
-    await s.flush();
+    await s.close();
+    // What a SIGKILL leaves behind: the lock of a process that has exited.
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
     fs.writeFileSync(path.join(dir, STORE_LOCK_FILE), JSON.stringify({ pid: gone, owner: 'killed', since: 'then' }));
     const r = await DurableStore.open(dir, { owner: 'next' });
