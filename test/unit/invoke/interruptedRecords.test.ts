@@ -60,5 +60,7 @@ describe('invoke: records left running by a stopped process', () => {
     // The async event kept its record and finished in it.
     assert.equal(second.records().find((r) => r.id === asyncRecord.id)?.status, 'succeeded');
     await second.close();
+    // The abandoned first store still has its segment open in this test process.
+    await first.store.close();
   });
 });
