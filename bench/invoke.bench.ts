@@ -15,6 +15,7 @@ import type { InvokeOutcome } from '../src/core/runtime/outcome';
 import { EnvironmentPool } from '../src/core/runtime';
 import { DurableStore } from '../src/core/store/durableStore';
 import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
+import { measureSteal } from './cpuSteal';
 
 /** A no-op Node handler run by the real runtime: warm child processes, the IPC protocol, logs and metrics. */
 async function runtimeInvoker(dir: string): Promise<{ invoker: FunctionInvoker; pool: EnvironmentPool }> {
@@ -109,6 +110,7 @@ async function asyncRun(dir: string): Promise<{ seconds: number; dlq: number }> 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-invoke-'));
   try {
+    const steal = measureSteal();
     const sqs = await sqsRun(dir, noopInvoker(false), 'sqs', 10);
     const afterSqs = peakRss;
     const real = await runtimeInvoker(dir);
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
     const sqsReal = await sqsRun(dir, real.invoker, 'sqs-runtime', 5);
     real.pool.dispose();
     const asyncResult = await asyncRun(dir);
+    const stealPercent = steal();
     clearInterval(sampler);
     const rows = [
       {
@@ -141,6 +144,12 @@ async function main(): Promise<void> {
         target: '= 10000',
         measured: asyncResult.dlq,
         meets: asyncResult.dlq === 10_000,
+      },
+      {
+        metric: 'CPU steal over the three runs (%, host contention)',
+        target: '-',
+        measured: stealPercent ?? -1,
+        meets: undefined,
       },
       {
         metric: 'Peak RSS after the SQS run (MB)',
