@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import type { FunctionInvoker } from '../src/core/invoke/functionSettings';
 import { InvocationEngine } from '../src/core/invoke/invocationEngine';
 import { VirtualClock } from '../src/core/invoke/virtualClock';
@@ -50,6 +52,14 @@ function noopInvoker(fail: boolean): FunctionInvoker {
       );
     },
   };
+}
+
+/** The JS heap still in use after a full GC (MB): what a run left behind, e.g. untrimmed history or queues. */
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+function retainedHeapMB(): number {
+  collectGarbage();
+  return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 }
 
 let peakRss = 0;
@@ -111,14 +121,18 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-invoke-'));
   try {
     const steal = measureSteal();
+    const heapAtStart = retainedHeapMB();
     const sqs = await sqsRun(dir, noopInvoker(false), 'sqs', 10);
     const afterSqs = peakRss;
+    const heapAfterSqs = retainedHeapMB();
     const real = await runtimeInvoker(dir);
     // SQS-6: a mapping starts with 5 concurrent batches; each runs in its own warm execution environment.
     const sqsReal = await sqsRun(dir, real.invoker, 'sqs-runtime', 5);
     real.pool.dispose();
+    const heapAfterSqsReal = retainedHeapMB();
     const asyncResult = await asyncRun(dir);
     const stealPercent = steal();
+    const heapAfterAsync = retainedHeapMB();
     clearInterval(sampler);
     const rows = [
       {
@@ -161,6 +175,12 @@ async function main(): Promise<void> {
         metric: 'Peak RSS over both runs (MB)',
         target: 'flat (report)',
         measured: Math.round(peakRss / 2 ** 20),
+        meets: undefined,
+      },
+      {
+        metric: 'JS heap retained after GC: start / SQS / SQS real / async (MB)',
+        target: 'flat (report)',
+        measured: `${heapAtStart} / ${heapAfterSqs} / ${heapAfterSqsReal} / ${heapAfterAsync}`,
         meets: undefined,
       },
     ];
