@@ -61,8 +61,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return EXIT_USAGE;
     }
     if (err instanceof StoreInUseError) {
-      const hint = command.name === 'invoke' ? ' (Or add --ephemeral to run on a throwaway store.)' : '';
-      io.stderr(`lambda-trigger ${command.name}: ${err.message}${hint}\n`);
+      io.stderr(`lambda-trigger ${command.name}: ${err.message}\n`);
       return EXIT_STORE_IN_USE;
     }
     throw err;

@@ -14,6 +14,7 @@ import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
+import { StoreInUseError } from '../../core/store/durableStore';
 import {
   InvalidFunctionSpecError,
   NODE_RUNTIMES,
@@ -395,13 +396,26 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       if (faults?.deliverTwice && chosenMode === 'sync')
         throw new UsageError('--fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async');
 
-      const opened = await openWorkspaceAccount({
-        root,
-        functions,
-        bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
-        ephemeral,
-        ...(timeScale !== undefined ? { timeScale } : {}),
-      });
+      const open = (throwaway: boolean) =>
+        openWorkspaceAccount({
+          root,
+          functions,
+          bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
+          ephemeral: throwaway,
+          ...(timeScale !== undefined ? { timeScale } : {}),
+        });
+      let opened;
+      try {
+        opened = await open(ephemeral);
+      } catch (err) {
+        if (!(err instanceof StoreInUseError)) throw err;
+        // A VS Code window on this folder holds the workspace's store: run anyway, on a store of this run's own.
+        io.stderr(
+          `lambda-trigger invoke: ${err.message.split(';')[0]}; this run uses a throwaway store (its queues start ` +
+            `empty and its records are not kept).\n`,
+        );
+        opened = await open(true);
+      }
       const records: InvocationRecord[] = [];
       try {
         for (let i = 0; i < repeat; i++) {

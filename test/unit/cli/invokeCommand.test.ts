@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
+import { STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { buildBootstraps } from '../runtime/bootstrapBuild';
 import { cli, cliFixtures, copyWorkspace, examplesDir } from './cliHarness';
 
@@ -103,6 +104,33 @@ describe('cli: lambda-trigger invoke', function () {
     const record = JSON.parse(out) as InvocationRecord;
     assert.deepEqual([record.mode, record.status, record.response?.StatusCode], ['sync', 'succeeded', 200]);
     assert.equal((JSON.parse(record.response!.Payload!) as { statusCode: number }).statusCode, 201);
+  });
+
+  it('while another live process holds the workspace store, it says so and runs on a throwaway store', async () => {
+    const storeDir = path.join(root, '.lambda-trigger', 'store');
+    fs.mkdirSync(storeDir, { recursive: true });
+    const lock = path.join(storeDir, STORE_LOCK_FILE);
+    // The test runner itself stands in for the VS Code window holding the store.
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, owner: 'Code (the extension)', since: 'now' }));
+    try {
+      const before = fs.readdirSync(storeDir).sort();
+      const { code, out, err } = await run([
+        'invoke',
+        'CreateOrderFunction',
+        '--payload',
+        'events/api-create-order.json',
+        '--json',
+      ]);
+      assert.equal(code, 0, err);
+      assert.equal((JSON.parse(out) as InvocationRecord).status, 'succeeded');
+      assert.match(
+        err,
+        /^lambda-trigger invoke: The store at .+ is in use by Code \(the extension\) \(this process, since now\); this run uses a throwaway store/,
+      );
+      assert.deepEqual(fs.readdirSync(storeDir).sort(), before, 'the held store is not touched');
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
   });
 
   describe('SQS batches and the queues of the store', () => {
