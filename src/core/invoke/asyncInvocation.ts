@@ -9,7 +9,14 @@ import { asyncDestinationRecord, type AsyncCondition } from './destinationRecord
 import { faultNames, type AsyncInvokeOptions, type EngineContext, type InjectedFaults } from './engineContext';
 import { refusedAttempt, runAttempt } from './functionAttempt';
 import type { LambdaFunctionSettings } from './functionSettings';
-import { INVOCATION_RECORD_VERSION, timePoint, type AttemptRecord, type InvocationRecord } from './invocationRecord';
+import {
+  newInvocationRecord,
+  timePoint,
+  usedConfiguration,
+  type AttemptRecord,
+  type InvocationRecord,
+  type UsedConfiguration,
+} from './invocationRecord';
 import { checkPayload } from './lambdaServiceError';
 import { functionArn } from './resourceArn';
 
@@ -50,19 +57,19 @@ export function asyncSettings(fn: LambdaFunctionSettings): { maxRetries: number;
   return { maxRetries, maxAgeSeconds };
 }
 
-function usedConfiguration(fn: LambdaFunctionSettings): InvocationRecord['configuration'] {
+function asyncConfiguration(fn: LambdaFunctionSettings): UsedConfiguration {
   const { maxRetries, maxAgeSeconds } = asyncSettings(fn);
-  const values: Record<string, unknown> = {
-    maximumRetryAttempts: maxRetries,
-    maximumEventAgeInSeconds: maxAgeSeconds,
-    onSuccess: fn.async?.destinations?.onSuccess ?? null,
-    onFailure: fn.async?.destinations?.onFailure ?? null,
-    deadLetterTargetArn: fn.deadLetterTargetArn ?? null,
-    reservedConcurrency: fn.reservedConcurrency ?? null,
-  };
-  const origins: Record<string, string> = {};
-  for (const key of Object.keys(values)) origins[key] = fn.origins?.[key] ?? 'default';
-  return { values, origins };
+  return usedConfiguration(
+    {
+      maximumRetryAttempts: maxRetries,
+      maximumEventAgeInSeconds: maxAgeSeconds,
+      onSuccess: fn.async?.destinations?.onSuccess ?? null,
+      onFailure: fn.async?.destinations?.onFailure ?? null,
+      deadLetterTargetArn: fn.deadLetterTargetArn ?? null,
+      reservedConcurrency: fn.reservedConcurrency ?? null,
+    },
+    fn.origins,
+  );
 }
 
 export class AsyncInvocationQueue {
@@ -73,22 +80,17 @@ export class AsyncInvocationQueue {
     const fn = this.ctx.functionSettings(functionName);
     checkPayload(payloadJson, MAX_ASYNC_PAYLOAD_BYTES);
     const now = this.ctx.clock.now();
-    const record: InvocationRecord = {
-      version: INVOCATION_RECORD_VERSION,
+    const record = newInvocationRecord({
       id: randomUUID(),
       functionName,
       mode: 'async',
-      configuration: usedConfiguration(fn),
+      source: options.source,
+      configuration: asyncConfiguration(fn),
       event: JSON.parse(payloadJson) as unknown,
       status: 'queued',
       start: timePoint(now),
-      attempts: [],
-      batches: [],
-      deliveries: [],
-    };
-    if (options.source) record.source = options.source;
-    const faults = faultNames(options.faults);
-    if (faults.length > 0) record.faults = faults;
+      faults: faultNames(options.faults),
+    });
     const event: PendingAsyncEvent = {
       id: record.id,
       functionName,
@@ -312,8 +314,7 @@ export class AsyncInvocationQueue {
 
   private recreateRecord(event: PendingAsyncEvent): InvocationRecord {
     // The record was trimmed from the history while the event waited: start a fresh one.
-    return {
-      version: INVOCATION_RECORD_VERSION,
+    return newInvocationRecord({
       id: event.recordId,
       functionName: event.functionName,
       mode: 'async',
@@ -321,9 +322,6 @@ export class AsyncInvocationQueue {
       event: JSON.parse(event.payload) as unknown,
       status: 'queued',
       start: timePoint(event.receivedAt),
-      attempts: [],
-      batches: [],
-      deliveries: [],
-    };
+    });
   }
 }

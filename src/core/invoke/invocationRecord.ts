@@ -138,6 +138,50 @@ export interface InvocationRecord {
   faults?: string[];
 }
 
+/** The configuration a record ran with: each value, and where it came from ('default' when nothing set it). */
+export function usedConfiguration(
+  values: Record<string, unknown>,
+  origins?: Readonly<Record<string, string>>,
+): UsedConfiguration {
+  const o: Record<string, string> = {};
+  for (const key of Object.keys(values)) o[key] = origins?.[key] ?? 'default';
+  return { values, origins: o };
+}
+
+export interface NewRecordFields {
+  id: string;
+  functionName: string;
+  mode: InvocationMode;
+  source?: RecordSource | undefined;
+  configuration: UsedConfiguration;
+  event: unknown;
+  status: InvocationStatus;
+  start: TimePoint;
+  batches?: BatchRecord[];
+  /** Requested faults; none leaves the field out. */
+  faults?: string[];
+}
+
+/** A new record tree, before any attempt, batch result or delivery. */
+export function newInvocationRecord(f: NewRecordFields): InvocationRecord {
+  const record: InvocationRecord = {
+    version: INVOCATION_RECORD_VERSION,
+    id: f.id,
+    functionName: f.functionName,
+    mode: f.mode,
+    ...(f.source ? { source: f.source } : {}),
+    configuration: f.configuration,
+    event: f.event,
+    status: f.status,
+    start: f.start,
+    attempts: [],
+    batches: f.batches ?? [],
+    deliveries: [],
+  };
+  if (f.faults && f.faults.length > 0) record.faults = f.faults;
+  return record;
+}
+
 export function timePoint(simulatedMs: number): TimePoint {
   return { simulated: new Date(simulatedMs).toISOString(), wall: new Date().toISOString() };
 }

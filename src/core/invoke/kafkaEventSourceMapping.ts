@@ -6,16 +6,12 @@
  * destination for Kafka here, the record shows the batch as given up.
  */
 import type { CompiledFilters } from './filterCriteria';
+import { usedConfiguration } from './invocationRecord';
 import type { KafkaMappingSettings } from './functionSettings';
 import type { KafkaPayload, KafkaTopic } from './kafkaTopic';
 import type { AwsLocation } from './resourceArn';
 import type { LogRecord, ShardLog } from './shardLog';
-import {
-  checkMappingRange,
-  orderedMappingConfiguration,
-  type OrderedMappingOptions,
-  type PolledSource,
-} from './streamEventSourceMapping';
+import { checkMappingRange, type OrderedMappingOptions, type PolledSource } from './streamEventSourceMapping';
 
 /** Kafka's default log retention: 7 days. */
 const KAFKA_RETENTION_MS = 7 * 24 * 3_600_000;
@@ -106,7 +102,7 @@ export function kafkaMappingOptions(settings: KafkaMappingSettings, filters: Com
     tumblingWindowMs: 0,
     filters,
     enabled: settings.enabled ?? true,
-    configuration: orderedMappingConfiguration(
+    configuration: usedConfiguration(
       {
         eventSource: settings.eventSource ?? 'aws:kafka',
         topic: settings.topic,

@@ -5,6 +5,7 @@
  * default redelivery policy), then dropped (the broker's own DLQ is not simulated).
  */
 import type { CompiledFilters } from './filterCriteria';
+import { usedConfiguration } from './invocationRecord';
 import { decodeJson } from './kafkaEventSourceMapping';
 import type { MqMappingSettings } from './functionSettings';
 import type { MqBrokerQueue, MqPayload } from './mqBrokerQueue';
@@ -12,7 +13,6 @@ import type { AwsLocation } from './resourceArn';
 import type { LogRecord, ShardLog } from './shardLog';
 import {
   checkMappingRange,
-  orderedMappingConfiguration,
   type OrderedMappingOptions,
   type PolledSource,
   type RecordDelivery,
@@ -123,7 +123,7 @@ export function mqMappingOptions(settings: MqMappingSettings, filters: CompiledF
     tumblingWindowMs: 0,
     filters,
     enabled: settings.enabled ?? true,
-    configuration: orderedMappingConfiguration(
+    configuration: usedConfiguration(
       {
         engine: settings.engine,
         brokerName: settings.brokerName ?? 'local-broker',

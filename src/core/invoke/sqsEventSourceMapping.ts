@@ -8,7 +8,14 @@ import type { EngineContext } from './engineContext';
 import { compileFilterCriteria, sqsFilterView, type CompiledFilters } from './filterCriteria';
 import { runAttempt, refusedAttempt } from './functionAttempt';
 import type { SqsMappingSettings } from './functionSettings';
-import { INVOCATION_RECORD_VERSION, timePoint, type BatchRecord, type InvocationRecord } from './invocationRecord';
+import {
+  newInvocationRecord,
+  timePoint,
+  usedConfiguration,
+  type BatchRecord,
+  type InvocationRecord,
+  type UsedConfiguration,
+} from './invocationRecord';
 import type { RedriveEvent, SqsMessage, SqsQueue } from './sqsQueue';
 
 /** SQS-1: a batch is also capped at 6 MB. */
@@ -153,8 +160,7 @@ export class SqsEventSourceMapping {
     const batch: BatchRecord = { index: 0, recordIds: passing.map((r) => r.messageId as string), redrives: [] };
     if (filteredIds.length > 0) batch.filteredIds = filteredIds;
     const event = { Records: passing };
-    const record: InvocationRecord = {
-      version: INVOCATION_RECORD_VERSION,
+    const record = newInvocationRecord({
       id: randomUUID(),
       functionName: this.settings.functionName,
       mode: 'batch',
@@ -163,10 +169,8 @@ export class SqsEventSourceMapping {
       event,
       status: 'running',
       start: timePoint(now),
-      attempts: [],
       batches: [batch],
-      deliveries: [],
-    };
+    });
     for (const m of received) m.lastRecordId = record.id;
     if (passing.length === 0) {
       batch.outcome = 'success';
@@ -258,18 +262,18 @@ export class SqsEventSourceMapping {
     this.ctx.history.save(record);
   }
 
-  private usedConfiguration(): InvocationRecord['configuration'] {
-    const values: Record<string, unknown> = {
-      batchSize: this.batchSize,
-      maximumBatchingWindowInSeconds: this.windowMs / 1000,
-      maximumConcurrency: this.maximumConcurrency,
-      functionResponseTypes: this.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
-      visibilityTimeoutSeconds: this.queue.visibilityTimeoutMs / 1000,
-      redrivePolicy: this.queue.settings.redrivePolicy ?? null,
-      filterCriteria: this.settings.filterCriteria ?? null,
-    };
-    const origins: Record<string, string> = {};
-    for (const key of Object.keys(values)) origins[key] = this.settings.origins?.[key] ?? 'default';
-    return { values, origins };
+  private usedConfiguration(): UsedConfiguration {
+    return usedConfiguration(
+      {
+        batchSize: this.batchSize,
+        maximumBatchingWindowInSeconds: this.windowMs / 1000,
+        maximumConcurrency: this.maximumConcurrency,
+        functionResponseTypes: this.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+        visibilityTimeoutSeconds: this.queue.visibilityTimeoutMs / 1000,
+        redrivePolicy: this.queue.settings.redrivePolicy ?? null,
+        filterCriteria: this.settings.filterCriteria ?? null,
+      },
+      this.settings.origins,
+    );
   }
 }

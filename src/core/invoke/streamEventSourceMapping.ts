@@ -19,8 +19,9 @@ import type { CompiledFilters } from './filterCriteria';
 import { refusedAttempt, runAttempt } from './functionAttempt';
 import type { StreamMappingSettings } from './functionSettings';
 import {
-  INVOCATION_RECORD_VERSION,
+  newInvocationRecord,
   timePoint,
+  usedConfiguration,
   type BatchRecord,
   type InvocationRecord,
   type UsedConfiguration,
@@ -375,8 +376,7 @@ export class StreamEventSourceMapping {
 
   private newRecord(lane: Lane, batch: BatchRecord): InvocationRecord {
     const now = this.ctx.clock.now();
-    const record: InvocationRecord = {
-      version: INVOCATION_RECORD_VERSION,
+    return newInvocationRecord({
       id: randomUUID(),
       functionName: this.options.functionName,
       mode: 'batch',
@@ -385,11 +385,8 @@ export class StreamEventSourceMapping {
       event: null,
       status: 'running',
       start: timePoint(now),
-      attempts: [],
       batches: [batch],
-      deliveries: [],
-    };
-    return record;
+    });
   }
 
   /** FILTER-4: only filtered-out (or AT_TIMESTAMP-skipped) records: the checkpoint moves, nothing runs. */
@@ -697,12 +694,6 @@ function checkRange(id: string, name: string, value: number, min: number, max: n
     throw new RangeError(`Mapping ${id}: ${name} must be ${min}..${max} (got ${value}).`);
 }
 
-function usedConfiguration(values: Record<string, unknown>, origins?: Record<string, string>): UsedConfiguration {
-  const o: Record<string, string> = {};
-  for (const key of Object.keys(values)) o[key] = origins?.[key] ?? 'default';
-  return { values, origins: o };
-}
-
 /** STREAM §5 table: defaults and ranges of a Kinesis / DynamoDB mapping. */
 export function streamMappingOptions(settings: StreamMappingSettings, filters: CompiledFilters): OrderedMappingOptions {
   const id = settings.id ?? `${settings.functionName}:${settings.source.type}:${settings.source.name}`;
@@ -766,4 +757,4 @@ export function streamMappingOptions(settings: StreamMappingSettings, filters: C
   };
 }
 
-export { usedConfiguration as orderedMappingConfiguration, checkRange as checkMappingRange };
+export { checkRange as checkMappingRange };

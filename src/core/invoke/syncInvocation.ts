@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { faultNames, type EngineContext, type InjectedFaults } from './engineContext';
 import { runAttempt } from './functionAttempt';
 import {
-  INVOCATION_RECORD_VERSION,
+  newInvocationRecord,
   timePoint,
+  usedConfiguration,
   type InvocationRecord,
   type RecordSource,
   type SyncResponse,
@@ -34,33 +35,24 @@ export async function invokeSync(
 ): Promise<InvocationRecord> {
   const fn = ctx.functionSettings(functionName);
   const now = ctx.clock.now();
-  const record: InvocationRecord = {
-    version: INVOCATION_RECORD_VERSION,
+  const record = newInvocationRecord({
     id: randomUUID(),
     functionName,
     mode: 'sync',
-    configuration: {
-      values: {
+    source: options.source,
+    configuration: usedConfiguration(
+      {
         timeoutSeconds: fn.timeoutSeconds ?? 3,
         memorySizeMB: fn.memorySizeMB ?? 128,
         reservedConcurrency: fn.reservedConcurrency ?? null,
       },
-      origins: {
-        timeoutSeconds: fn.origins?.timeoutSeconds ?? 'default',
-        memorySizeMB: fn.origins?.memorySizeMB ?? 'default',
-        reservedConcurrency: fn.origins?.reservedConcurrency ?? 'default',
-      },
-    },
+      fn.origins,
+    ),
     event: null,
     status: 'running',
     start: timePoint(now),
-    attempts: [],
-    batches: [],
-    deliveries: [],
-  };
-  if (options.source) record.source = options.source;
-  const faults = faultNames(options.faults);
-  if (faults.length > 0) record.faults = faults;
+    faults: faultNames(options.faults),
+  });
 
   const reject = (error: LambdaServiceError): InvocationRecord => {
     record.status = 'rejected';
