@@ -6,28 +6,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventInputError, EventParameterError, TemplateDefinitionError, UnknownEventTypeError } from './eventErrors';
 import { EventSchemaSet, type EventValidationResult } from './eventSchema';
-import {
-  parseTemplateDefinition,
-  type BatchSpec,
-  type EventTemplateDefinition,
-  type InvocationModel,
-  type TemplateParameter,
-} from './eventTemplate';
+import { parseTemplateDefinition, type EventTemplateDefinition } from './eventTemplate';
 import { compileDetectors, detectEventType, stripEventTypeMarker } from './eventTypeDetection';
 import { compileEventTemplate, type RenderFn } from './templateCompiler';
 import { resolveParameters } from './templateParameters';
 
 /** What the tree view, `lambda-trigger events` and completion show of a template. */
-export interface EventTemplateSummary {
-  readonly id: string;
-  readonly service: string;
-  readonly name: string;
-  readonly title: string;
-  readonly description: string;
-  readonly invocation: InvocationModel;
-  readonly parameters: readonly TemplateParameter[];
-  readonly batch?: BatchSpec;
-}
+export type EventTemplateSummary = Pick<
+  EventTemplateDefinition,
+  'id' | 'service' | 'name' | 'title' | 'description' | 'invocation' | 'parameters' | 'batch'
+>;
 
 export interface RenderOptions {
   /** Number of records of a poll-based batch (default 1). */
