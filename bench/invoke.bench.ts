@@ -18,6 +18,7 @@ import { EnvironmentPool } from '../src/core/runtime';
 import { DurableStore } from '../src/core/store/durableStore';
 import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
 import { measureSteal } from './cpuSteal';
+import { DEFAULT_LOCATION } from '../src/core/awsLocation';
 
 /** A no-op Node handler run by the real runtime: warm child processes, the IPC protocol, logs and metrics. */
 async function runtimeInvoker(dir: string): Promise<{ invoker: FunctionInvoker; pool: EnvironmentPool }> {
@@ -73,6 +74,7 @@ async function sqsRun(
 ): Promise<{ seconds: number; batches: number }> {
   const store = await DurableStore.open(path.join(dir, name));
   const engine = new InvocationEngine({
+    location: DEFAULT_LOCATION,
     invoker,
     store,
     clock: new VirtualClock(),
@@ -100,6 +102,7 @@ async function sqsRun(
 async function asyncRun(dir: string): Promise<{ seconds: number; dlq: number }> {
   const store = await DurableStore.open(path.join(dir, 'async'));
   const engine = new InvocationEngine({
+    location: DEFAULT_LOCATION,
     invoker: noopInvoker(true),
     store,
     clock: new VirtualClock({ scale: Infinity }),

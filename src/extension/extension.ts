@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const languageClient = new LambdaLanguageClient(context, output, () => ({
     templatesDir,
     ignoreGlobs: readSettings().excludeGlobs,
+    location: readSettings().location,
   }));
   const functions = new WorkspaceFunctions(languageClient, output);
   const savedEvents = new WorkspaceSavedEvents(output);

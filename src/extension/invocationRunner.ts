@@ -175,7 +175,7 @@ export class InvocationRunner implements vscode.Disposable {
       storeDir: path.join(root, '.lambda-trigger', 'store'),
       storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
       timeScale: settings.timeScale,
-      location: { region: settings.region, accountId: settings.accountId },
+      location: settings.location,
       logFormat: settings.logFormat,
       ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
     });

@@ -75,7 +75,15 @@ function rebuild(): void {
   const ignoreGlobs = [...DEFAULT_IGNORE_GLOBS, ...(initOptions?.ignoreGlobs ?? [])];
   indexes = workspaceFolders
     .filter((uri) => uri.startsWith('file:'))
-    .map((uri) => new WorkspaceIndex({ root: fileURLToPath(uri), ignoreGlobs, env: process.env }));
+    .map(
+      (uri) =>
+        new WorkspaceIndex({
+          root: fileURLToPath(uri),
+          ignoreGlobs,
+          env: process.env,
+          ...(initOptions?.location ? { location: initOptions.location } : {}),
+        }),
+    );
   const started = performance.now();
   firstBuild = Promise.all(indexes.map((i) => i.build())).then(
     () => {

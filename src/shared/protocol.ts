@@ -3,6 +3,7 @@
  * sides (STYLE.md). Method names are prefixed `lambdaTrigger/`; each comment says which way the message flows.
  */
 import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { AwsLocation } from '../core/awsLocation';
 import type { DiscoveryResult } from '../core/discovery/workspaceIndex';
 
 export interface ServerStatus {
@@ -27,6 +28,8 @@ export interface ServerInitOptions {
   templatesDir: string;
   /** Extra ignore globs from the `lambdaTrigger.discovery.exclude` setting. */
   ignoreGlobs?: string[];
+  /** The local account's region and id (`lambdaTrigger.region`, `lambdaTrigger.accountId`): ARNs in discovery. */
+  location?: AwsLocation;
 }
 
 /** client -> server: liveness and basic facts about the server. */

@@ -8,7 +8,6 @@ import {
   pollTriggersOf,
   type InvocationMode,
 } from '../../core/account/localAccount';
-import { DEFAULT_LOCATION } from '../../core/invoke/resourceArn';
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
@@ -30,6 +29,7 @@ import {
   bootstrapDirOf,
   discoverFunctions,
   openWorkspaceAccount,
+  workspaceSettingsOf,
   unknownNameMessage,
   workspaceRootOf,
 } from './workspaceAccount';
@@ -346,6 +346,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         environment,
       };
       const root = workspaceRootOf(io, values.root);
+      const settings = workspaceSettingsOf(root, io);
       let event = await readEvent(values, io);
 
       // The function: a resolver's, a discovered one by name, or a handler path run on its own.
@@ -362,7 +363,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         functions = [fn];
         ephemeral = true; // a lone handler belongs to no workspace store
       } else {
-        functions = await discoverFunctions(root, io);
+        functions = await discoverFunctions(root, io, settings);
         const found = functions.find((f) => f.name === ref);
         if (!found)
           throw new UsageError(
@@ -381,7 +382,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
       if (configured) event = await readEvent(values, io, configured);
       try {
-        resolveFunctionSpec(functionSpecOf(fn, DEFAULT_LOCATION));
+        resolveFunctionSpec(functionSpecOf(fn, settings.location));
       } catch (err) {
         if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
         throw err;
@@ -399,6 +400,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const open = (throwaway: boolean) =>
         openWorkspaceAccount({
           root,
+          settings,
           functions,
           bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
           ephemeral: throwaway,

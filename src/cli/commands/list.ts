@@ -5,6 +5,7 @@ import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
 import { DEFAULT_IGNORE_GLOBS } from '../../core/discovery/workspaceWalker';
 import { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
+import { workspaceSettingsOf } from './workspaceAccount';
 
 const USAGE = `Usage: lambda-trigger list [--json] [--root <dir>] [--ignore <glob>]...
 
@@ -35,10 +36,12 @@ export const listCommand: CliCommand = {
     const root = path.resolve(io.cwd, values.root ?? '.');
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
       throw new UsageError(`--root ${root} is not a directory`);
+    const settings = workspaceSettingsOf(root, io);
     const index = new WorkspaceIndex({
       root,
-      ignoreGlobs: [...DEFAULT_IGNORE_GLOBS, ...(values.ignore ?? [])],
+      ignoreGlobs: [...DEFAULT_IGNORE_GLOBS, ...settings.excludeGlobs, ...(values.ignore ?? [])],
       env: io.env,
+      location: settings.location,
     });
     await index.build();
     const result = index.result();

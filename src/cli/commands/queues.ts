@@ -10,6 +10,7 @@ import {
   bootstrapDirOf,
   discoverFunctions,
   openWorkspaceAccount,
+  workspaceSettingsOf,
   unknownNameMessage,
   workspaceRootOf,
   type WorkspaceAccount,
@@ -177,7 +178,8 @@ export const queuesCommand: CliCommand = {
     }
 
     const root = workspaceRootOf(io, values.root);
-    const functions = await discoverFunctions(root, io);
+    const settings = workspaceSettingsOf(root, io);
+    const functions = await discoverFunctions(root, io, settings);
     if (sub === 'replay' && !functions.some((f) => f.name === values.function))
       throw new UsageError(
         unknownNameMessage(
@@ -191,6 +193,7 @@ export const queuesCommand: CliCommand = {
     const runMappings = sub === 'replay' || values.run === true;
     const opened = await openWorkspaceAccount({
       root,
+      settings,
       functions,
       bootstrapDir: bootstrapDirOf(io),
       eventSourceMappings: runMappings,

@@ -6,9 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
+import { readWorkspaceSettings, type AccountSettings } from '../../core/account/accountSettings';
 import { LocalAccount } from '../../core/account/localAccount';
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
+import { DEFAULT_IGNORE_GLOBS } from '../../core/discovery/workspaceWalker';
 
 export const BOOTSTRAP_DIR_ENV = 'LAMBDA_TRIGGER_BOOTSTRAP_DIR';
 
@@ -19,8 +21,29 @@ export function workspaceRootOf(io: CliIO, root: string | undefined): string {
   return dir;
 }
 
-export async function discoverFunctions(root: string, io: CliIO): Promise<FunctionConfig[]> {
-  const index = new WorkspaceIndex({ root, env: io.env });
+/**
+ * The workspace folder's settings (`.vscode/settings.json`, as the VS Code window reads them): a setting that is
+ * wrong is said on stderr and its default applies.
+ */
+export function workspaceSettingsOf(root: string, io: CliIO): AccountSettings {
+  const { settings, problems } = readWorkspaceSettings(root);
+  for (const p of problems) io.stderr(`lambda-trigger: ${p.setting} ${p.message}\n`);
+  return settings;
+}
+
+/** The workspace's functions, discovered with the folder's region, account and excludes. */
+export async function discoverFunctions(
+  root: string,
+  io: CliIO,
+  settings: AccountSettings = workspaceSettingsOf(root, io),
+  extraIgnoreGlobs: readonly string[] = [],
+): Promise<FunctionConfig[]> {
+  const index = new WorkspaceIndex({
+    root,
+    env: io.env,
+    location: settings.location,
+    ignoreGlobs: [...DEFAULT_IGNORE_GLOBS, ...settings.excludeGlobs, ...extraIgnoreGlobs],
+  });
   await index.build();
   return index.functions();
 }
@@ -75,6 +98,7 @@ export interface WorkspaceAccount {
 
 export async function openWorkspaceAccount(options: {
   root: string;
+  settings: AccountSettings;
   functions: readonly FunctionConfig[];
   bootstrapDir: string;
   /** A temp store, removed on close, instead of `<root>/.lambda-trigger/store`. */
@@ -90,7 +114,10 @@ export async function openWorkspaceAccount(options: {
     bootstrapDir: options.bootstrapDir,
     ...(tempStore ? { storeDir: tempStore } : {}),
     storeOwner: 'the lambda-trigger CLI',
-    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+    location: options.settings.location,
+    logFormat: options.settings.logFormat,
+    ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
+    timeScale: options.timeScale ?? options.settings.timeScale,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
   });
   return {

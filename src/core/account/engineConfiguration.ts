@@ -22,7 +22,7 @@ import type {
   StreamSettings,
   TopicSettings,
 } from '../invoke/functionSettings';
-import { busArn, functionArn, queueArn, topicArn, type AwsLocation } from '../invoke/resourceArn';
+import { busArn, functionArn, queueArn, topicArn, type AwsLocation } from '../resourceArn';
 
 /** `template.yaml:12 (sam)`: where a value came from, relative to the workspace root. */
 export function describeOrigin(origin: Origin, workspaceRoot: string): string {

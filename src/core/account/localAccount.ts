@@ -10,7 +10,7 @@ import { faultNames, type InjectedFaults } from '../invoke/engineContext';
 import type { EngineConfiguration, FunctionInvoker } from '../invoke/functionSettings';
 import { InvocationEngine } from '../invoke/invocationEngine';
 import type { InvocationRecord } from '../invoke/invocationRecord';
-import { DEFAULT_LOCATION, type AwsLocation } from '../invoke/resourceArn';
+import type { AwsLocation } from '../awsLocation';
 import { VirtualClock } from '../invoke/virtualClock';
 import { EnvironmentPool, type DebugOptions, type FunctionSpec, type InvokeOutcome, type RuntimeId } from '../runtime';
 import { DurableStore } from '../store/durableStore';
@@ -36,7 +36,8 @@ export interface LocalAccountOptions {
   storeDir?: string;
   /** Who holds the store, as another process that finds it in use is told. */
   storeOwner?: string;
-  location?: AwsLocation;
+  /** The local account's region and id (the `lambdaTrigger.region` and `accountId` settings). */
+  location: AwsLocation;
   /** Simulated seconds per wall second; Infinity (default) runs retries and visibility timeouts at once. */
   timeScale?: number;
   pythonInterpreter?: string;
@@ -143,7 +144,7 @@ export class LocalAccount {
   }
 
   static async open(options: LocalAccountOptions): Promise<LocalAccount> {
-    const location = options.location ?? DEFAULT_LOCATION;
+    const location = options.location;
     const byName = new Map<string, FunctionConfig>();
     for (const fn of options.functions) if (!byName.has(fn.name)) byName.set(fn.name, fn);
     const specs = new Map([...byName.values()].map((fn) => [fn.name, functionSpecOf(fn, location, options)]));

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import {
   LAMBDA_DEFAULTS,
   type DestinationTarget,
+  type DiscoveryOptions,
   type DiscoveryProblem,
   type EventTrigger,
   type FunctionConfig,
@@ -44,14 +45,11 @@ export function isCloudFormationTemplate(value: unknown): boolean {
 }
 
 /** Reads every Lambda function of a SAM or CloudFormation template (also CDK's synthesized ones). */
-export function readCloudFormationTemplate(
-  doc: TemplateDocument,
-  parameterOverrides: Record<string, string> = {},
-): TemplateFunctions {
+export function readCloudFormationTemplate(doc: TemplateDocument, options: DiscoveryOptions): TemplateFunctions {
   const problems: DiscoveryProblem[] = [];
   const template = asObject(doc.value);
   if (!template) return { functions: [], problems };
-  const resolver = new IntrinsicResolver(doc, template, problems, parameterOverrides);
+  const resolver = new IntrinsicResolver(doc, template, problems, options);
   const transform = toStringList(template.Transform);
   const isSam =
     transform.some((t) => t.startsWith('AWS::Serverless')) ||

@@ -1,3 +1,5 @@
+import type { AwsLocation } from '../awsLocation';
+
 /**
  * The one model of a Lambda function that discovery produces out of code, SAM/CloudFormation, serverless.yml,
  * the project settings file and env overrides. Plain JSON: it crosses the LSP boundary and `list --json` prints it.
@@ -260,6 +262,14 @@ export interface DiscoveryProblem {
     | 'syntax-error'
     | 'unreadable-file';
   message: string;
+}
+
+/** What every reader of a template or configuration file needs to know besides the file. */
+export interface DiscoveryOptions {
+  /** The local account's region and id: CloudFormation pseudo parameters and the ARNs of resources. */
+  location: AwsLocation;
+  /** CloudFormation parameter values that replace the template's defaults. */
+  parameterOverrides?: Record<string, string>;
 }
 
 /** Defaults that apply when nothing configures a value. */

@@ -1,16 +1,32 @@
+import type { AwsLocation } from '../awsLocation';
+import {
+  bucketArn,
+  busArn,
+  functionArn,
+  kafkaClusterArn,
+  mqBrokerArn,
+  queueArn,
+  queueUrl,
+  streamArn,
+  tableArn,
+  topicArn,
+  userPoolArn,
+} from '../resourceArn';
 import type { DestinationTarget, DiscoveryProblem } from './functionConfig';
 import type { TemplateDocument } from './templateDocument';
 
-/** Local stand-ins for the pseudo parameters; nothing here reaches AWS. */
-export const PSEUDO_PARAMETERS: Record<string, string> = {
-  'AWS::Region': 'us-east-1',
-  'AWS::AccountId': '123456789012',
-  'AWS::StackName': 'local-stack',
-  'AWS::StackId': 'arn:aws:cloudformation:us-east-1:123456789012:stack/local-stack/local',
-  'AWS::Partition': 'aws',
-  'AWS::URLSuffix': 'amazonaws.com',
-  'AWS::NotificationARNs': '',
-};
+/** Local stand-ins for the pseudo parameters, in the local account's location; nothing here reaches AWS. */
+export function pseudoParameters(loc: AwsLocation): Record<string, string> {
+  return {
+    'AWS::Region': loc.region,
+    'AWS::AccountId': loc.accountId,
+    'AWS::StackName': 'local-stack',
+    'AWS::StackId': `arn:aws:cloudformation:${loc.region}:${loc.accountId}:stack/local-stack/local`,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::NotificationARNs': '',
+  };
+}
 
 /** Returned by Ref AWS::NoValue: the property is dropped. */
 export const NO_VALUE = Symbol('AWS::NoValue');
@@ -23,92 +39,89 @@ const asObject = (v: unknown): Json | undefined =>
 interface ResourceKind {
   service: string;
   nameProperty?: string;
-  arn: (name: string) => string;
+  arn: (name: string, loc: AwsLocation) => string;
   /** What Ref returns for this type (CloudFormation reference per resource type). */
   ref: 'name' | 'arn' | 'url';
   target?: DestinationTarget['type'];
 }
 
-const REGION = PSEUDO_PARAMETERS['AWS::Region'];
-const ACCOUNT = PSEUDO_PARAMETERS['AWS::AccountId'];
-
 const RESOURCE_KINDS: Record<string, ResourceKind> = {
   'AWS::SQS::Queue': {
     service: 'sqs',
     nameProperty: 'QueueName',
-    arn: (n) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${n}`,
+    arn: queueArn,
     ref: 'url',
     target: 'sqs',
   },
   'AWS::SNS::Topic': {
     service: 'sns',
     nameProperty: 'TopicName',
-    arn: (n) => `arn:aws:sns:${REGION}:${ACCOUNT}:${n}`,
+    arn: topicArn,
     ref: 'arn',
     target: 'sns',
   },
   'AWS::Lambda::Function': {
     service: 'lambda',
     nameProperty: 'FunctionName',
-    arn: (n) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`,
+    arn: functionArn,
     ref: 'name',
     target: 'lambda',
   },
   'AWS::Serverless::Function': {
     service: 'lambda',
     nameProperty: 'FunctionName',
-    arn: (n) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`,
+    arn: functionArn,
     ref: 'name',
     target: 'lambda',
   },
   'AWS::DynamoDB::Table': {
     service: 'dynamodb',
     nameProperty: 'TableName',
-    arn: (n) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}`,
+    arn: tableArn,
     ref: 'name',
   },
   'AWS::Serverless::SimpleTable': {
     service: 'dynamodb',
     nameProperty: 'TableName',
-    arn: (n) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}`,
+    arn: tableArn,
     ref: 'name',
   },
   'AWS::Kinesis::Stream': {
     service: 'kinesis',
     nameProperty: 'Name',
-    arn: (n) => `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${n}`,
+    arn: (n, loc) => streamArn('kinesis', n, loc),
     ref: 'name',
   },
   'AWS::S3::Bucket': {
     service: 's3',
     nameProperty: 'BucketName',
-    arn: (n) => `arn:aws:s3:::${n}`,
+    arn: bucketArn,
     ref: 'name',
     target: 's3',
   },
   'AWS::Events::EventBus': {
     service: 'events',
     nameProperty: 'Name',
-    arn: (n) => `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${n}`,
+    arn: busArn,
     ref: 'name',
     target: 'eventbridge',
   },
   'AWS::MSK::Cluster': {
     service: 'kafka',
     nameProperty: 'ClusterName',
-    arn: (n) => `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/${n}/local`,
+    arn: kafkaClusterArn,
     ref: 'arn',
   },
   'AWS::AmazonMQ::Broker': {
     service: 'mq',
     nameProperty: 'BrokerName',
-    arn: (n) => `arn:aws:mq:${REGION}:${ACCOUNT}:broker:${n}:local`,
+    arn: mqBrokerArn,
     ref: 'name',
   },
   'AWS::Cognito::UserPool': {
     service: 'cognito-idp',
     nameProperty: 'UserPoolName',
-    arn: (n) => `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${n}`,
+    arn: userPoolArn,
     ref: 'name',
   },
 };
@@ -143,13 +156,19 @@ export class IntrinsicResolver {
   private readonly conditions: Json;
   private readonly resolving: string[] = [];
   private readonly reported = new Set<string>();
+  readonly location: AwsLocation;
+  private readonly parameterOverrides: Record<string, string>;
+  private readonly pseudoParameters: Record<string, string>;
 
   constructor(
     private readonly doc: TemplateDocument,
     template: Json,
     private readonly problems: DiscoveryProblem[],
-    private readonly parameterOverrides: Record<string, string> = {},
+    options: { location: AwsLocation; parameterOverrides?: Record<string, string> },
   ) {
+    this.location = options.location;
+    this.parameterOverrides = options.parameterOverrides ?? {};
+    this.pseudoParameters = pseudoParameters(options.location);
     this.resources = asObject(template.Resources) ?? {};
     this.parameters = asObject(template.Parameters) ?? {};
     this.mappings = asObject(template.Mappings) ?? {};
@@ -184,7 +203,9 @@ export class IntrinsicResolver {
   arnOf(logicalId: string): string {
     const kind = RESOURCE_KINDS[String(this.resourceType(logicalId))];
     const name = this.physicalName(logicalId);
-    return kind ? kind.arn(name) : `arn:aws:local:${REGION}:${ACCOUNT}:${logicalId}`;
+    return kind
+      ? kind.arn(name, this.location)
+      : `arn:aws:local:${this.location.region}:${this.location.accountId}:${logicalId}`;
   }
 
   /** The logical id a value points at (`!Ref X`, `!GetAtt X.Arn`, `!Sub ${X.Arn}` or an ARN/name of X). */
@@ -206,7 +227,7 @@ export class IntrinsicResolver {
       const kind = RESOURCE_KINDS[String(this.resourceType(id))];
       if (!kind) continue;
       const name = this.physicalName(id);
-      if (resolved === name || resolved === kind.arn(name)) return id;
+      if (resolved === name || resolved === kind.arn(name, this.location)) return id;
     }
     return undefined;
   }
@@ -337,7 +358,7 @@ export class IntrinsicResolver {
         return Array.isArray(v) ? v.length : undefined;
       }
       case 'Fn::GetAZs':
-        return [`${REGION}a`, `${REGION}b`, `${REGION}c`];
+        return ['a', 'b', 'c'].map((zone) => `${this.location.region}${zone}`);
       case 'Fn::ImportValue':
         return `\${ImportValue:${this.resolveString(arg) ?? '?'}}`;
       case 'Fn::Cidr':
@@ -358,7 +379,7 @@ export class IntrinsicResolver {
 
   private ref(name: string, node: Json): unknown {
     if (name === 'AWS::NoValue') return NO_VALUE;
-    if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name];
+    if (name in this.pseudoParameters) return this.pseudoParameters[name];
     if (name in this.parameterOverrides) return this.parameterOverrides[name];
     const param = asObject(this.parameters[name]);
     if (param) {
@@ -370,8 +391,8 @@ export class IntrinsicResolver {
       const kind = RESOURCE_KINDS[String(resource.Type)];
       const physical = this.physicalName(name);
       if (!kind || kind.ref === 'name') return physical;
-      if (kind.ref === 'arn') return kind.arn(physical);
-      return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`;
+      if (kind.ref === 'arn') return kind.arn(physical, this.location);
+      return queueUrl(physical, this.location);
     }
     this.problems.push({
       file: this.doc.file,
@@ -388,10 +409,10 @@ export class IntrinsicResolver {
     const type = this.resourceType(logicalId);
     const name = this.physicalName(logicalId);
     if (attribute === 'Arn') return this.arnOf(logicalId);
-    if (attribute === 'StreamArn') return `${this.arnOf(logicalId)}/stream/local`;
+    if (attribute === 'StreamArn')
+      return type === 'AWS::Kinesis::Stream' ? this.arnOf(logicalId) : streamArn('dynamodb', name, this.location);
     if (attribute === 'QueueName' || attribute === 'TopicName' || attribute === 'Name') return name;
-    if (attribute === 'QueueUrl' && type === 'AWS::SQS::Queue')
-      return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
+    if (attribute === 'QueueUrl' && type === 'AWS::SQS::Queue') return queueUrl(name, this.location);
     return `\${${logicalId}.${attribute}}`;
   }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { readCloudFormationTemplate, type TemplateFunctions } from './cloudFormationTemplate';
-import type { DiscoveryProblem } from './functionConfig';
+import type { DiscoveryOptions, DiscoveryProblem } from './functionConfig';
 import type { TemplateDocument } from './templateDocument';
 
 /** The project settings file for handlers with no IaC. */
@@ -19,7 +19,7 @@ export function isProjectSettingsFile(file: string): boolean {
  *    "Events": {"Orders": {"Type": "SQS", "Properties": {"Queue": "orders", "BatchSize": 5}}}}},
  *    "Resources": {...queues and topics, as in a template...} }`. Handlers are relative to the file's folder.
  */
-export function readProjectSettings(doc: TemplateDocument): TemplateFunctions {
+export function readProjectSettings(doc: TemplateDocument, options: DiscoveryOptions): TemplateFunctions {
   const problems: DiscoveryProblem[] = [];
   const settings = doc.value;
   if (settings === undefined) return { functions: [], problems };
@@ -62,7 +62,7 @@ export function readProjectSettings(doc: TemplateDocument): TemplateFunctions {
   }
   // The synthetic template reuses the file's own objects, so every line still points into lambda-trigger.json.
   const template = { Parameters: s.Parameters, Globals: { Function: s.Globals }, Resources: resources };
-  const result = readCloudFormationTemplate({ ...doc, value: template }, {});
+  const result = readCloudFormationTemplate({ ...doc, value: template }, options);
   for (const fn of result.functions) {
     fn.definedBy = 'settings';
     for (const origin of Object.values(fn.origins)) if (origin.source === 'sam') origin.source = 'settings';

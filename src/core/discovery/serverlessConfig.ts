@@ -4,6 +4,7 @@ import { optional, unsupported } from './cloudFormationTemplate';
 import { MAPPING_DEFAULTS, parseFilterCriteria, toBool, toNumber, toStringList, toText } from './eventSourceProperties';
 import type {
   DestinationTarget,
+  DiscoveryOptions,
   DiscoveryProblem,
   EventTrigger,
   FunctionConfig,
@@ -18,7 +19,7 @@ const asObject = (v: unknown): Json | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
 /** Serverless Framework's own defaults (they differ from Lambda's 3 s / 128 MB). */
-export const SERVERLESS_DEFAULTS = { timeout: 6, memorySize: 1024, stage: 'dev', region: 'us-east-1' } as const;
+export const SERVERLESS_DEFAULTS = { timeout: 6, memorySize: 1024, stage: 'dev' } as const;
 
 export function isServerlessConfig(file: string): boolean {
   return /^serverless\.ya?ml$/.test(path.basename(file));
@@ -27,15 +28,16 @@ export function isServerlessConfig(file: string): boolean {
 /** Reads the functions of a serverless.yml, with provider defaults and the variables a local run can know. */
 export function readServerlessConfig(
   doc: TemplateDocument,
-  env: Readonly<Record<string, string | undefined>> = {},
+  options: DiscoveryOptions & { env?: Readonly<Record<string, string | undefined>> },
 ): { functions: TemplateFunction[]; problems: DiscoveryProblem[] } {
+  const env = options.env ?? {};
   const problems: DiscoveryProblem[] = [];
   const root = asObject(doc.value);
   if (!root) return { functions: [], problems };
   const provider = asObject(root.provider) ?? {};
   const serviceDir = path.dirname(doc.file);
   const resources = asObject(asObject(root.resources)?.Resources) ?? {};
-  const resolver = new IntrinsicResolver(doc, { Resources: resources }, problems);
+  const resolver = new IntrinsicResolver(doc, { Resources: resources }, problems, options);
   const origin = (container: unknown, key?: string | number): Origin => ({
     file: doc.file,
     line: doc.lineOf(container, key),
@@ -54,21 +56,21 @@ export function readServerlessConfig(
     let value: unknown;
     if (scheme === 'self') value = key.split('.').reduce<unknown>((o, k) => asObject(o)?.[k], root);
     else if (scheme === 'opt') {
-      // No command-line options locally: the fallback, else the framework's default stage and region.
+      // No command-line options locally: the fallback, else the default stage and the local account's region.
       value =
         fallback !== ''
           ? undefined
           : key === 'stage'
             ? SERVERLESS_DEFAULTS.stage
             : key === 'region'
-              ? SERVERLESS_DEFAULTS.region
+              ? options.location.region
               : undefined;
     } else if (scheme === 'sls' || scheme === 'provider') {
       value =
         key === 'stage'
           ? (provider.stage ?? SERVERLESS_DEFAULTS.stage)
           : key === 'region'
-            ? (provider.region ?? SERVERLESS_DEFAULTS.region)
+            ? (provider.region ?? options.location.region)
             : undefined;
     } else if (scheme === 'env') value = env[key];
     if (value === undefined && fallback !== '') value = fallback;

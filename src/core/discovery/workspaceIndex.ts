@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_LOCATION, type AwsLocation } from '../awsLocation';
 import { isCloudFormationTemplate, readCloudFormationTemplate, type TemplateFunction } from './cloudFormationTemplate';
 import {
   applyDotEnv,
@@ -14,6 +15,7 @@ import {
 import {
   LAMBDA_DEFAULTS,
   runtimeFamily,
+  type DiscoveryOptions,
   type DiscoveryProblem,
   type FunctionConfig,
   type OriginSource,
@@ -41,6 +43,8 @@ export interface WorkspaceIndexOptions {
   editorDefaults?: EditorDefaults;
   /** For `${env:...}` in serverless.yml. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The local account's region and id: pseudo parameters and ARNs (default DEFAULT_LOCATION). */
+  location?: AwsLocation;
 }
 
 /** What the index knows, JSON-serialisable (the CLI prints it, the server sends it). */
@@ -106,8 +110,11 @@ export class WorkspaceIndex {
     return known;
   };
 
+  private readonly discoveryOptions: DiscoveryOptions;
+
   constructor(private readonly options: WorkspaceIndexOptions) {
     this.root = path.resolve(options.root);
+    this.discoveryOptions = { location: options.location ?? DEFAULT_LOCATION };
     this.ignored = ignoreMatcher(options.ignoreGlobs ?? DEFAULT_IGNORE_GLOBS);
   }
 
@@ -245,17 +252,17 @@ export class WorkspaceIndex {
     if (!settings && !serverless && !TEMPLATE_TEXT.test(content)) return;
     const doc = parseTemplateDocument(file, content);
     if (settings) {
-      const r = readProjectSettings(doc);
+      const r = readProjectSettings(doc, this.discoveryOptions);
       this.configs.set(file, { kind: 'settings', functions: r.functions, problems: [...doc.problems, ...r.problems] });
     } else if (serverless) {
-      const r = readServerlessConfig(doc, this.options.env ?? {});
+      const r = readServerlessConfig(doc, { ...this.discoveryOptions, env: this.options.env ?? {} });
       this.configs.set(file, {
         kind: 'serverless',
         functions: r.functions,
         problems: [...doc.problems, ...r.problems],
       });
     } else if (isCloudFormationTemplate(doc.value)) {
-      const r = readCloudFormationTemplate(doc);
+      const r = readCloudFormationTemplate(doc, this.discoveryOptions);
       this.configs.set(file, { kind: 'template', functions: r.functions, problems: [...doc.problems, ...r.problems] });
     } else if (doc.problems.length > 0 && /\.ya?ml$|\.template$/.test(file)) {
       // It names Lambda functions but does not parse: report it, since it was most likely meant as a template.

@@ -18,7 +18,7 @@ import {
   type UsedConfiguration,
 } from './invocationRecord';
 import { checkPayload } from './lambdaServiceError';
-import { functionArn } from './resourceArn';
+import { functionArn } from '../resourceArn';
 
 export const ASYNC_COLLECTION = 'async';
 /** ASYNC-2. */

@@ -4,7 +4,7 @@ import type { FunctionConcurrency } from './functionAttempt';
 import type { FunctionInvoker, LambdaFunctionSettings } from './functionSettings';
 import type { InvocationHistory } from './invocationHistory';
 import type { DeliveryKind, DeliveryRecord, InvocationRecord, RecordSource } from './invocationRecord';
-import type { AwsLocation } from './resourceArn';
+import type { AwsLocation } from '../resourceArn';
 import type { MessageAttributeValue, SqsQueue } from './sqsQueue';
 import type { VirtualClock } from './virtualClock';
 

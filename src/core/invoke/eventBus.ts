@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from './filterCriteria';
 import type { BusRule, BusSettings } from './functionSettings';
-import { busArn, type AwsLocation } from './resourceArn';
+import { busArn, type AwsLocation } from '../resourceArn';
 
 export interface PutEventsEntry {
   Source: string;

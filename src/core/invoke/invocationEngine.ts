@@ -32,7 +32,8 @@ import { StreamEventSourceMapping, streamMappingOptions, type ShardPosition } fr
 import { InvocationHistory } from './invocationHistory';
 import { timePoint, type DeliveryRecord, type InvocationRecord, type RecordSource } from './invocationRecord';
 import { LambdaServiceError } from './lambdaServiceError';
-import { DEFAULT_LOCATION, functionArn, parseTargetArn, type AwsLocation } from './resourceArn';
+import type { AwsLocation } from '../awsLocation';
+import { functionArn, parseTargetArn } from '../resourceArn';
 import { SnsTopic } from './snsTopic';
 import { SqsEventSourceMapping } from './sqsEventSourceMapping';
 import { SqsQueue, type MessageAttributeValue, type SendMessageInput, type SqsMessage } from './sqsQueue';
@@ -45,7 +46,7 @@ export interface InvocationEngineOptions {
   configuration: EngineConfiguration;
   /** Default: an instant clock. */
   clock?: VirtualClock;
-  location?: AwsLocation;
+  location: AwsLocation;
   /** Finished records kept in the history (default 1000). */
   historyLimit?: number;
   /** Local folder that stands in for S3 buckets (on-failure destinations). Default: `<store>/../s3`. */
@@ -94,7 +95,7 @@ export class InvocationEngine implements EngineContext {
     this.invoker = options.invoker;
     this.store = options.store;
     this.clock = options.clock ?? new VirtualClock();
-    this.location = options.location ?? DEFAULT_LOCATION;
+    this.location = options.location;
     this.history = new InvocationHistory(this.store, options.historyLimit ?? 1000);
     this.s3Directory = options.s3Directory ?? path.join(path.dirname(this.store.directory), 's3');
     // Simulated time never goes back across restarts.

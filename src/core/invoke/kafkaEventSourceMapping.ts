@@ -9,7 +9,7 @@ import type { CompiledFilters } from './filterCriteria';
 import { usedConfiguration } from './invocationRecord';
 import type { KafkaMappingSettings } from './functionSettings';
 import type { KafkaPayload, KafkaTopic } from './kafkaTopic';
-import type { AwsLocation } from './resourceArn';
+import type { AwsLocation } from '../resourceArn';
 import type { LogRecord, ShardLog } from './shardLog';
 import { checkMappingRange, type OrderedMappingOptions, type PolledSource } from './streamEventSourceMapping';
 

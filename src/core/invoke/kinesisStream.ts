@@ -5,7 +5,7 @@
 import type { DurableStore } from '../store/durableStore';
 import { kinesisFilterView } from './filterCriteria';
 import type { StreamSettings } from './functionSettings';
-import { streamArn, type AwsLocation } from './resourceArn';
+import { streamArn, type AwsLocation } from '../resourceArn';
 import { ShardLog, shardIndexForKey, type LogRecord } from './shardLog';
 import type { PolledSource, RecordDelivery } from './streamEventSourceMapping';
 import type { VirtualClock } from './virtualClock';

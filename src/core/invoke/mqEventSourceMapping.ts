@@ -9,7 +9,7 @@ import { usedConfiguration } from './invocationRecord';
 import { decodeJson } from './kafkaEventSourceMapping';
 import type { MqMappingSettings } from './functionSettings';
 import type { MqBrokerQueue, MqPayload } from './mqBrokerQueue';
-import type { AwsLocation } from './resourceArn';
+import type { AwsLocation } from '../resourceArn';
 import type { LogRecord, ShardLog } from './shardLog';
 import {
   checkMappingRange,

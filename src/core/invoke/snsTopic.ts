@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from './filterCriteria';
 import type { TopicSettings } from './functionSettings';
-import { topicArn, type AwsLocation } from './resourceArn';
+import { topicArn, type AwsLocation } from '../resourceArn';
 import type { MessageAttributeValue } from './sqsQueue';
 
 export interface SnsNotification {

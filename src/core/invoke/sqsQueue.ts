@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DurableStore } from '../store/durableStore';
 import type { QueueSettings } from './functionSettings';
-import { queueArn, type AwsLocation } from './resourceArn';
+import { queueArn, type AwsLocation } from '../resourceArn';
 import type { VirtualClock } from './virtualClock';
 
 export interface MessageAttributeValue {

@@ -26,7 +26,7 @@ import {
   type InvocationRecord,
   type UsedConfiguration,
 } from './invocationRecord';
-import { functionArn } from './resourceArn';
+import { functionArn } from '../resourceArn';
 import { md5Hash, type LogRecord, type ShardLog } from './shardLog';
 import { tumblingWindowFields, windowStartOf } from './tumblingWindow';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { toEngineConfiguration } from '../../../src/core/account/engineConfiguration';
 import type { EventTrigger, FunctionConfig } from '../../../src/core/discovery/functionConfig';
-import { DEFAULT_LOCATION } from '../../../src/core/invoke/resourceArn';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 function fnWith(name: string, triggers: EventTrigger[]): FunctionConfig {
   return {

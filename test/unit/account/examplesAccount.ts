@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalAccount } from '../../../src/core/account/localAccount';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
 import { buildBootstraps } from '../runtime/bootstrapBuild';
 
@@ -26,6 +27,7 @@ export async function openExamplesAccount(
       functions: index.functions(),
       bootstrapDir: await buildBootstraps(),
       storeDir,
+      location: DEFAULT_LOCATION,
     });
   } catch (err) {
     removeStore();

@@ -328,3 +328,16 @@ describe('discovery: incremental index', () => {
     assert.deepEqual(index.functions(), []);
   });
 });
+
+describe('discovery: the local account location', () => {
+  it('pseudo parameters and resource ARNs use the region and account the settings give', async () => {
+    const index = new WorkspaceIndex({
+      root: path.join(FIXTURES, 'sam'),
+      location: { region: 'eu-central-1', accountId: '111122223333' },
+    });
+    await index.build();
+    const fn = byName(index, 'OrdersFunction');
+    assert.equal(fn.environment.QUEUE_URL, 'https://sqs.eu-central-1.amazonaws.com/111122223333/dev-orders');
+    assert.equal(fn.deadLetterQueue?.arn, 'arn:aws:sqs:eu-central-1:111122223333:OrdersDLQ');
+  });
+});

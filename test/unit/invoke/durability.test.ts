@@ -8,6 +8,7 @@ import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
 import { crashConfiguration, recordKey, type CrashEventRecord } from '../../fixtures/invoke/crashConfiguration';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 const CHILD = path.join(__dirname, '..', '..', 'fixtures', 'invoke', 'crashChild.ts');
 
@@ -66,6 +67,7 @@ async function reopen(
 ): Promise<{ engine: InvocationEngine; invoker: FakeInvoker }> {
   const invoker = new FakeInvoker(handlers);
   const engine = new InvocationEngine({
+    location: DEFAULT_LOCATION,
     invoker,
     store: await DurableStore.open(storeDir),
     configuration: crashConfiguration,

@@ -7,6 +7,7 @@ import type { EngineConfiguration } from '../../../src/core/invoke/functionSetti
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 export const T0 = Date.UTC(2025, 0, 1, 0, 0, 0);
 
@@ -24,7 +25,13 @@ export async function harness(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-invoke-'));
   const store = await DurableStore.open(path.join(dir, 'store'));
   const invoker = new FakeInvoker(handlers);
-  const engine = new InvocationEngine({ invoker, store, configuration, clock: new VirtualClock({ start: T0 }) });
+  const engine = new InvocationEngine({
+    location: DEFAULT_LOCATION,
+    invoker,
+    store,
+    configuration,
+    clock: new VirtualClock({ start: T0 }),
+  });
   return {
     engine,
     invoker,

@@ -9,6 +9,7 @@ import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore, STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { waitFor } from '../../support/waitFor';
 import { FakeInvoker } from './fakeInvoker';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 const CONFIG: EngineConfiguration = {
   functions: [{ name: 'f' }, { name: 'g' }],
@@ -25,6 +26,7 @@ describe('invoke: records left running by a stopped process', () => {
     // First process: both handlers hang, so the SQS batch and the async attempt are running when it "stops".
     const hang = (): Promise<never> => new Promise<never>(() => undefined);
     const first = new InvocationEngine({
+      location: DEFAULT_LOCATION,
       invoker: new FakeInvoker({ f: hang, g: hang }),
       store: await DurableStore.open(dir),
       configuration: CONFIG,
@@ -44,6 +46,7 @@ describe('invoke: records left running by a stopped process', () => {
     fs.writeFileSync(path.join(dir, STORE_LOCK_FILE), JSON.stringify({ pid: gone, owner: 'killed', since: '' }));
     const invoker = new FakeInvoker({ f: () => null, g: () => null });
     const second = new InvocationEngine({
+      location: DEFAULT_LOCATION,
       invoker,
       store: await DurableStore.open(dir),
       configuration: CONFIG,

@@ -7,6 +7,7 @@ import { DurableStore } from '../../../src/core/store/durableStore';
 import type { EngineConfiguration, StreamMappingSettings } from '../../../src/core/invoke/functionSettings';
 import { harness, offset, T0, type Harness } from './harness';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 type KinesisEvent = { Records: Array<{ kinesis: { data: string; sequenceNumber: string; partitionKey: string } }> };
 const texts = (e: unknown): string[] =>
@@ -479,6 +480,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
     await h.engine.close();
     const invoker = new FakeInvoker({ f: () => null, g: () => null });
     const engine = new InvocationEngine({
+      location: DEFAULT_LOCATION,
       invoker,
       store: await DurableStore.open(path.join(dir, 'store')),
       clock: new VirtualClock({ start: T0 + 5000 }),

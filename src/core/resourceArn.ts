@@ -1,4 +1,7 @@
-/** ARNs of the local targets (queues, topics, functions, buses, buckets) and how to read them back. */
+/** ARNs of the local account's resources (queues, topics, functions, buses, streams, buckets) and how to read them back. */
+import type { AwsLocation } from './awsLocation';
+
+export type { AwsLocation } from './awsLocation';
 
 export type TargetService = 'sqs' | 'sns' | 'lambda' | 'events' | 's3';
 
@@ -10,33 +13,50 @@ export interface ParsedArn {
   arn: string;
 }
 
-export interface AwsLocation {
-  region: string;
-  accountId: string;
-}
-
-export const DEFAULT_LOCATION: AwsLocation = { region: 'us-east-1', accountId: '123456789012' };
-
-export function queueArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+export function queueArn(name: string, loc: AwsLocation): string {
   return `arn:aws:sqs:${loc.region}:${loc.accountId}:${name}`;
 }
 
-export function topicArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+export function queueUrl(name: string, loc: AwsLocation): string {
+  return `https://sqs.${loc.region}.amazonaws.com/${loc.accountId}/${name}`;
+}
+
+export function topicArn(name: string, loc: AwsLocation): string {
   return `arn:aws:sns:${loc.region}:${loc.accountId}:${name}`;
 }
 
-export function functionArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+export function functionArn(name: string, loc: AwsLocation): string {
   return `arn:aws:lambda:${loc.region}:${loc.accountId}:function:${name}`;
 }
 
-export function busArn(name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+export function busArn(name: string, loc: AwsLocation): string {
   return `arn:aws:events:${loc.region}:${loc.accountId}:event-bus/${name}`;
 }
 
-export function streamArn(kind: 'kinesis' | 'dynamodb', name: string, loc: AwsLocation = DEFAULT_LOCATION): string {
+export function streamArn(kind: 'kinesis' | 'dynamodb', name: string, loc: AwsLocation): string {
   return kind === 'kinesis'
     ? `arn:aws:kinesis:${loc.region}:${loc.accountId}:stream/${name}`
     : `arn:aws:dynamodb:${loc.region}:${loc.accountId}:table/${name}/stream/2024-01-01T00:00:00.000`;
+}
+
+export function tableArn(name: string, loc: AwsLocation): string {
+  return `arn:aws:dynamodb:${loc.region}:${loc.accountId}:table/${name}`;
+}
+
+export function bucketArn(name: string): string {
+  return `arn:aws:s3:::${name}`;
+}
+
+export function kafkaClusterArn(name: string, loc: AwsLocation): string {
+  return `arn:aws:kafka:${loc.region}:${loc.accountId}:cluster/${name}/local`;
+}
+
+export function mqBrokerArn(name: string, loc: AwsLocation): string {
+  return `arn:aws:mq:${loc.region}:${loc.accountId}:broker:${name}:local`;
+}
+
+export function userPoolArn(name: string, loc: AwsLocation): string {
+  return `arn:aws:cognito-idp:${loc.region}:${loc.accountId}:userpool/${name}`;
 }
 
 /** Reads a target ARN (sqs, sns, lambda, events bus, s3 bucket); throws a clear error for anything else. */

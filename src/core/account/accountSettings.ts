@@ -1,0 +1,132 @@
+/**
+ * The settings of a local account, as both fronts read them: the VS Code window through its configuration API
+ * (`lambdaTrigger.*`, live), the CLI from the workspace folder's `.vscode/settings.json`, so that a terminal in the
+ * workspace runs with the region, account, time scale and log format the editor shows.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { DEFAULT_LOCATION, locationOf, locationProblem, type AwsLocation } from '../awsLocation';
+
+export interface AccountSettings {
+  location: AwsLocation;
+  /** Simulated seconds per wall second; Infinity ("instant") runs AWS's delays at once. */
+  timeScale: number;
+  logFormat: 'Text' | 'JSON';
+  /** Empty: the workspace's virtualenv, else python3. */
+  pythonInterpreter: string | undefined;
+  /** Extra globs the handler index skips. */
+  excludeGlobs: string[];
+}
+
+export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = Object.freeze({
+  location: DEFAULT_LOCATION,
+  timeScale: Number.POSITIVE_INFINITY,
+  logFormat: 'Text',
+  pythonInterpreter: undefined,
+  excludeGlobs: [],
+});
+
+/** The setting keys, without the `lambdaTrigger.` section (package.json contributes the same). */
+export const SETTING_KEYS = {
+  timeScale: 'timeScale',
+  region: 'region',
+  accountId: 'accountId',
+  logFormat: 'logFormat',
+  pythonInterpreter: 'python.interpreter',
+  excludeGlobs: 'discovery.exclude',
+} as const;
+
+/** `"instant"`, a positive number, or a numeric string: simulated seconds per wall second. */
+export function parseTimeScale(value: unknown): number | undefined {
+  if (value === 'instant' || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+export interface SettingsProblem {
+  /** `lambdaTrigger.region` */
+  setting: string;
+  message: string;
+}
+
+/**
+ * Reads the settings from any source of values (`get('region')`), with the defaults for what is missing. A value that
+ * is present but wrong falls back to the default and is reported, so a typo never stops the runner.
+ */
+export function accountSettingsOf(get: (key: string) => unknown): {
+  settings: AccountSettings;
+  problems: SettingsProblem[];
+} {
+  const problems: SettingsProblem[] = [];
+  const report = (key: string, message: string): void => {
+    problems.push({ setting: `lambdaTrigger.${key}`, message });
+  };
+
+  const rawScale = get(SETTING_KEYS.timeScale);
+  let timeScale = parseTimeScale(rawScale);
+  if (timeScale === undefined) {
+    if (rawScale !== undefined)
+      report(SETTING_KEYS.timeScale, `must be "instant" or a positive number, got ${JSON.stringify(rawScale)}`);
+    timeScale = DEFAULT_ACCOUNT_SETTINGS.timeScale;
+  }
+
+  const asked = { region: get(SETTING_KEYS.region), accountId: get(SETTING_KEYS.accountId) };
+  const location = locationOf(asked);
+  const wrong = locationProblem({
+    region: typeof asked.region === 'string' ? asked.region : location.region,
+    accountId: typeof asked.accountId === 'string' ? asked.accountId : location.accountId,
+  });
+  if (wrong) report(wrong.startsWith('region') ? SETTING_KEYS.region : SETTING_KEYS.accountId, wrong);
+
+  const rawFormat = get(SETTING_KEYS.logFormat);
+  let logFormat = DEFAULT_ACCOUNT_SETTINGS.logFormat;
+  if (rawFormat === 'Text' || rawFormat === 'JSON') logFormat = rawFormat;
+  else if (rawFormat !== undefined)
+    report(SETTING_KEYS.logFormat, `must be "Text" or "JSON", got ${JSON.stringify(rawFormat)}`);
+
+  const rawPython = get(SETTING_KEYS.pythonInterpreter);
+  const pythonInterpreter = typeof rawPython === 'string' && rawPython.trim() !== '' ? rawPython.trim() : undefined;
+
+  const rawExclude = get(SETTING_KEYS.excludeGlobs);
+  let excludeGlobs: string[] = [];
+  if (Array.isArray(rawExclude) && rawExclude.every((g) => typeof g === 'string')) excludeGlobs = rawExclude;
+  else if (rawExclude !== undefined) report(SETTING_KEYS.excludeGlobs, 'must be a list of glob patterns');
+
+  return { settings: { location, timeScale, logFormat, pythonInterpreter, excludeGlobs }, problems };
+}
+
+/** `<root>/.vscode/settings.json`: the workspace folder's own settings file. */
+export function workspaceSettingsFile(root: string): string {
+  return path.join(root, '.vscode', 'settings.json');
+}
+
+/**
+ * The account settings of a workspace folder as its `.vscode/settings.json` gives them (JSON with comments, as VS
+ * Code writes it); defaults when the file does not exist. A file that does not parse is reported, not fatal.
+ */
+export function readWorkspaceSettings(root: string): { settings: AccountSettings; problems: SettingsProblem[] } {
+  const file = workspaceSettingsFile(root);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: DEFAULT_ACCOUNT_SETTINGS, problems: [] };
+    return {
+      settings: DEFAULT_ACCOUNT_SETTINGS,
+      problems: [{ setting: file, message: `cannot be read: ${(err as Error).message}` }],
+    };
+  }
+  const errors: ParseError[] = [];
+  const value = parseJsonc(text, errors, { allowTrailingComma: true }) as unknown;
+  if (errors.length > 0 || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const first = errors[0];
+    const where = first ? ` (${printParseErrorCode(first.error)} at offset ${first.offset})` : '';
+    return {
+      settings: DEFAULT_ACCOUNT_SETTINGS,
+      problems: [{ setting: file, message: `is not a JSON object${where}; the defaults apply` }],
+    };
+  }
+  const values = value as Record<string, unknown>;
+  return accountSettingsOf((key) => values[`lambdaTrigger.${key}`]);
+}

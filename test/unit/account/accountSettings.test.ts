@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  accountSettingsOf,
+  DEFAULT_ACCOUNT_SETTINGS,
+  readWorkspaceSettings,
+  SETTING_KEYS,
+} from '../../../src/core/account/accountSettings';
+import { DEFAULT_LOCATION, locationProblem } from '../../../src/core/awsLocation';
+
+const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+};
+
+describe('account settings: one location and one reading of the settings for both fronts', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-settings-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const writeSettings = (text: string): void => {
+    fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), text);
+  };
+
+  it('package.json contributes every setting the engine reads, with the same defaults as DEFAULT_LOCATION', () => {
+    const props = manifest.contributes.configuration.properties;
+    for (const key of Object.values(SETTING_KEYS)) assert.ok(props[`lambdaTrigger.${key}`], `lambdaTrigger.${key}`);
+    assert.equal(props['lambdaTrigger.region'].default, DEFAULT_LOCATION.region);
+    assert.equal(props['lambdaTrigger.accountId'].default, DEFAULT_LOCATION.accountId);
+  });
+
+  it('a folder without .vscode/settings.json gets the defaults', () => {
+    assert.deepEqual(readWorkspaceSettings(dir), { settings: DEFAULT_ACCOUNT_SETTINGS, problems: [] });
+  });
+
+  it('reads region, account, time scale, log format, interpreter and excludes from JSON with comments', () => {
+    writeSettings(`{
+      // the local account
+      "lambdaTrigger.region": "eu-west-2",
+      "lambdaTrigger.accountId": "210987654321",
+      "lambdaTrigger.timeScale": 60,
+      "lambdaTrigger.logFormat": "JSON",
+      "lambdaTrigger.python.interpreter": " /opt/py/bin/python ",
+      "lambdaTrigger.discovery.exclude": ["fixtures/**"],
+      "editor.tabSize": 2,
+    }`);
+    const { settings, problems } = readWorkspaceSettings(dir);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(settings, {
+      location: { region: 'eu-west-2', accountId: '210987654321' },
+      timeScale: 60,
+      logFormat: 'JSON',
+      pythonInterpreter: '/opt/py/bin/python',
+      excludeGlobs: ['fixtures/**'],
+    });
+  });
+
+  it('"instant" is an infinite time scale', () => {
+    assert.equal(accountSettingsOf((k) => (k === 'timeScale' ? 'instant' : undefined)).settings.timeScale, Infinity);
+  });
+
+  it('a wrong value falls back to its default and is reported with the setting it came from', () => {
+    const values: Record<string, unknown> = { timeScale: -3, region: 'Mars', accountId: '42', logFormat: 'XML' };
+    const { settings, problems } = accountSettingsOf((k) => values[k]);
+    assert.deepEqual(settings.location, DEFAULT_LOCATION);
+    assert.equal(settings.timeScale, Infinity);
+    assert.equal(settings.logFormat, 'Text');
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['lambdaTrigger.timeScale', 'lambdaTrigger.region', 'lambdaTrigger.logFormat'],
+    );
+    assert.match(problems[1].message, /"Mars" is not an AWS Region code/);
+  });
+
+  it('a settings file that does not parse is reported by path, and the defaults apply', () => {
+    writeSettings('{ "lambdaTrigger.region": ');
+    const { settings, problems } = readWorkspaceSettings(dir);
+    assert.deepEqual(settings, DEFAULT_ACCOUNT_SETTINGS);
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].setting, path.join(dir, '.vscode', 'settings.json'));
+    assert.match(problems[0].message, /is not a JSON object/);
+  });
+
+  it('locationProblem names what is wrong', () => {
+    assert.equal(locationProblem(DEFAULT_LOCATION), undefined);
+    assert.match(locationProblem({ region: 'ap-southeast-2', accountId: '12' }) ?? '', /account id "12"/);
+  });
+});
