@@ -25,7 +25,10 @@ async function runtimeInvoker(dir: string): Promise<{ invoker: FunctionInvoker; 
   const codeRoot = path.join(dir, 'noop-code');
   fs.mkdirSync(codeRoot, { recursive: true });
   fs.writeFileSync(path.join(codeRoot, 'index.js'), 'exports.handler = async () => null;\n');
-  const pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps({ minify: true }) });
+  const pool = new EnvironmentPool({
+    location: DEFAULT_LOCATION,
+    bootstrapDir: await buildBootstraps({ minify: true }),
+  });
   const spec = { name: 'noop', handler: 'index.handler', runtime: 'nodejs20.x' as const, codeRoot };
   // As the local account passes them: the engine produced every payload (FunctionInvoker).
   return {

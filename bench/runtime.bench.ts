@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { EnvironmentPool, type FunctionSpec } from '../src/core/runtime';
 import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
 import { measureSteal } from './cpuSteal';
+import { DEFAULT_LOCATION } from '../src/core/awsLocation';
 
 const WARM_N = 5000;
 const COLD_N = 20;
@@ -43,7 +44,7 @@ async function warm(
 async function cold(bootstrapDir: string, spec: FunctionSpec, typescriptCacheDir: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < COLD_N; i++) {
-    const pool = new EnvironmentPool({ bootstrapDir, typescriptCacheDir });
+    const pool = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir, typescriptCacheDir });
     const t = performance.now();
     const o = await pool.invoke(spec, '{}');
     times.push(performance.now() - t);
@@ -177,7 +178,11 @@ async function main(): Promise<void> {
   const js: FunctionSpec = { name: 'noop', handler: 'noop.handler', runtime: 'nodejs20.x', codeRoot: code };
   const ts: FunctionSpec = { name: 'typed', handler: 'typed.handler', runtime: 'nodejs20.x', codeRoot: code };
 
-  const pool = new EnvironmentPool({ bootstrapDir, typescriptCacheDir: path.join(dir, 'ts-cache') });
+  const pool = new EnvironmentPool({
+    location: DEFAULT_LOCATION,
+    bootstrapDir,
+    typescriptCacheDir: path.join(dir, 'ts-cache'),
+  });
   const warmSteal = measureSteal();
   const ours = await warm(pool, js);
   const stealDuringWarm = warmSteal();

@@ -2,13 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
-import {
-  AccountRequestError,
-  functionSpecOf,
-  pollTriggersOf,
-  type InvocationMode,
-} from '../../core/account/localAccount';
-import type { FunctionConfig } from '../../core/discovery/functionConfig';
+import { AccountRequestError, pollTriggersOf, type InvocationMode } from '../../core/account/localAccount';
+import { functionWithDefaults, type FunctionConfig } from '../../core/discovery/functionConfig';
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
@@ -19,7 +14,6 @@ import {
   NODE_RUNTIMES,
   PYTHON_RUNTIMES,
   resolveFunctionSpec,
-  type FunctionSpec,
   type RuntimeId,
 } from '../../core/runtime';
 import { eventForTrigger } from '../../core/events/triggerEvents';
@@ -83,18 +77,20 @@ export interface InvokeCommandOptions {
   /** Directory with the bundled bootstraps; default: LAMBDA_TRIGGER_BOOTSTRAP_DIR, else `runtime/` beside the CLI bundle. */
   bootstrapDir?: string;
   /** Looks a function up by name before discovery does; the `path/to/file.export` form is used when it returns undefined. */
-  resolveFunction?: (ref: string, io: CliIO) => Promise<FunctionSpec | undefined> | FunctionSpec | undefined;
+  resolveFunction?: (ref: string, io: CliIO) => Promise<FunctionConfig | undefined> | FunctionConfig | undefined;
 }
 
 interface Overrides {
   runtime?: RuntimeId;
-  timeoutSeconds?: number;
-  memorySizeMB?: number;
+  /** Seconds. */
+  timeout?: number;
+  /** MB. */
+  memorySize?: number;
   environment: Record<string, string>;
 }
 
 /** `dir/file.export` relative to cwd: the code root is the file's directory, as a deployed package would be. */
-export function functionSpecFromHandlerPath(ref: string, cwd: string, overrides: Overrides): FunctionSpec {
+export function functionFromHandlerPath(ref: string, cwd: string, overrides: Overrides): FunctionConfig {
   const abs = path.resolve(cwd, ref);
   const codeRoot = path.dirname(abs);
   const handler = path.basename(abs);
@@ -118,44 +114,29 @@ export function functionSpecFromHandlerPath(ref: string, cwd: string, overrides:
       .basename(moduleBase)
       .replace(/[^A-Za-z0-9_-]/g, '-')
       .slice(0, 140) || 'function';
-  return {
+  return functionWithDefaults({
     name,
     handler: runtime.startsWith('python') ? handler.replace(/\.(?=[^.]*\.)/g, '/') : handler,
     runtime,
     codeRoot,
-    ...(overrides.timeoutSeconds !== undefined ? { timeoutSeconds: overrides.timeoutSeconds } : {}),
-    ...(overrides.memorySizeMB !== undefined ? { memorySizeMB: overrides.memorySizeMB } : {}),
-    environment: overrides.environment,
-  };
+  });
 }
 
-/** A handler run on its own is a function without triggers, with Lambda's defaults. */
-function functionConfigOfSpec(spec: FunctionSpec): FunctionConfig {
-  return {
-    id: `${spec.codeRoot}#${spec.name}`,
-    name: spec.name,
-    handler: spec.handler,
-    runtime: spec.runtime,
-    codeRoot: spec.codeRoot,
-    exportName: spec.handler.slice(spec.handler.lastIndexOf('.') + 1),
-    timeout: spec.timeoutSeconds ?? 3,
-    memorySize: spec.memorySizeMB ?? 128,
-    environment: spec.environment ?? {},
-    eventInvokeConfig: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600, destinations: {} },
-    triggers: [],
-    origins: {},
-    definedIn: spec.codeRoot,
-    definedBy: 'code',
-  };
-}
-
+/** The command line's values win over the definition's; their origin says so. */
 function withOverrides(fn: FunctionConfig, o: Overrides): FunctionConfig {
+  const cli = { source: 'cli' } as const;
+  const origins = { ...fn.origins };
+  if (o.runtime) origins.runtime = cli;
+  if (o.timeout !== undefined) origins.timeout = cli;
+  if (o.memorySize !== undefined) origins.memorySize = cli;
+  for (const k of Object.keys(o.environment)) origins[`environment.${k}`] = cli;
   return {
     ...fn,
     ...(o.runtime ? { runtime: o.runtime } : {}),
-    ...(o.timeoutSeconds !== undefined ? { timeout: o.timeoutSeconds } : {}),
-    ...(o.memorySizeMB !== undefined ? { memorySize: o.memorySizeMB } : {}),
+    ...(o.timeout !== undefined ? { timeout: o.timeout } : {}),
+    ...(o.memorySize !== undefined ? { memorySize: o.memorySize } : {}),
     environment: { ...fn.environment, ...o.environment },
+    origins,
   };
 }
 
@@ -341,8 +322,8 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       }
       const overrides: Overrides = {
         runtime,
-        timeoutSeconds: parseIntOption('timeout', values.timeout),
-        memorySizeMB: parseIntOption('memory', values.memory),
+        timeout: parseIntOption('timeout', values.timeout),
+        memorySize: parseIntOption('memory', values.memory),
         environment,
       };
       const root = workspaceRootOf(io, values.root);
@@ -356,10 +337,10 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       let ephemeral = values.ephemeral ?? false;
       const resolved = await options.resolveFunction?.(ref, io);
       if (resolved) {
-        fn = functionConfigOfSpec(resolved);
+        fn = resolved;
         functions = [fn];
       } else if (isHandlerPath(ref)) {
-        fn = functionConfigOfSpec(functionSpecFromHandlerPath(ref, io.cwd, overrides));
+        fn = functionFromHandlerPath(ref, io.cwd, overrides);
         functions = [fn];
         ephemeral = true; // a lone handler belongs to no workspace store
       } else {
@@ -382,7 +363,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
       if (configured) event = await readEvent(values, io, configured);
       try {
-        resolveFunctionSpec(functionSpecOf(fn, settings.location));
+        resolveFunctionSpec(fn, { location: settings.location, logFormat: settings.logFormat });
       } catch (err) {
         if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
         throw err;

@@ -12,7 +12,7 @@ import { InvocationEngine } from '../invoke/invocationEngine';
 import type { InvocationRecord } from '../invoke/invocationRecord';
 import type { AwsLocation } from '../awsLocation';
 import { VirtualClock } from '../invoke/virtualClock';
-import { EnvironmentPool, type DebugOptions, type FunctionSpec, type InvokeOutcome, type RuntimeId } from '../runtime';
+import { EnvironmentPool, type DebugOptions, type InvokeOutcome } from '../runtime';
 import { DurableStore } from '../store/durableStore';
 import { AccountRequestError } from './accountRequestError';
 import { resourceName, toEngineConfiguration } from './engineConfiguration';
@@ -78,7 +78,8 @@ class PoolInvoker implements FunctionInvoker {
 
   constructor(
     private readonly pool: EnvironmentPool,
-    private readonly specs: ReadonlyMap<string, FunctionSpec>,
+    /** The runtime reads its narrow view (FunctionSpec) of each function straight from the model. */
+    private readonly functions: ReadonlyMap<string, FunctionConfig>,
   ) {}
 
   debugNextInvocation(functionName: string, debug: DebugOptions | undefined): void {
@@ -91,33 +92,13 @@ class PoolInvoker implements FunctionInvoker {
     payloadJson: string,
     opts: { requestId: string; signal?: AbortSignal },
   ): Promise<InvokeOutcome> {
-    const spec = this.specs.get(functionName);
+    const spec = this.functions.get(functionName);
     if (!spec) return Promise.reject(new AccountRequestError(`No function named "${functionName}" in this workspace.`));
     const debug = this.debugNext.get(functionName);
     this.debugNext.delete(functionName);
     // The engine produced or parsed every payload it passes on (FunctionInvoker).
     return this.pool.invoke(spec, payloadJson, { ...opts, payloadIsJson: true, ...(debug ? { debug } : {}) });
   }
-}
-
-export function functionSpecOf(
-  fn: FunctionConfig,
-  location: AwsLocation,
-  options: Pick<LocalAccountOptions, 'pythonInterpreter' | 'logFormat'> = {},
-): FunctionSpec {
-  return {
-    name: fn.name,
-    handler: fn.handler,
-    runtime: fn.runtime as RuntimeId,
-    codeRoot: fn.codeRoot,
-    timeoutSeconds: fn.timeout,
-    memorySizeMB: fn.memorySize,
-    environment: fn.environment,
-    region: location.region,
-    accountId: location.accountId,
-    ...(options.logFormat ? { logFormat: options.logFormat } : {}),
-    ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
-  };
 }
 
 export class LocalAccount {
@@ -147,17 +128,18 @@ export class LocalAccount {
     const location = options.location;
     const byName = new Map<string, FunctionConfig>();
     for (const fn of options.functions) if (!byName.has(fn.name)) byName.set(fn.name, fn);
-    const specs = new Map([...byName.values()].map((fn) => [fn.name, functionSpecOf(fn, location, options)]));
     const storeDir = options.storeDir ?? path.join(options.workspaceRoot, '.lambda-trigger', 'store');
     fs.mkdirSync(storeDir, { recursive: true });
     const store = await DurableStore.open(storeDir, options.storeOwner ? { owner: options.storeOwner } : {});
     const pool = new EnvironmentPool({
       bootstrapDir: options.bootstrapDir,
+      location,
+      ...(options.logFormat ? { logFormat: options.logFormat } : {}),
       workspaceRoot: options.workspaceRoot,
       ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
       ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
     });
-    const invoker = new PoolInvoker(pool, specs);
+    const invoker = new PoolInvoker(pool, byName);
     try {
       const engine = new InvocationEngine({
         invoker,

@@ -6,6 +6,7 @@ import {
   type DiscoveryProblem,
   type EventTrigger,
   type FunctionConfig,
+  type LoggingConfig,
   type Origin,
   type OriginSource,
   type SqsQueue,
@@ -119,6 +120,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       }
     }
     const reserved = toNumber(scalar('ReservedConcurrentExecutions', 'reservedConcurrency'));
+    const loggingConfig = readLoggingConfig(pick('LoggingConfig'), resolver, origins, origin);
 
     let deadLetterQueue: DestinationTarget | undefined;
     const dlq = pick('DeadLetterQueue') ?? pick('DeadLetterConfig');
@@ -153,6 +155,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       memorySize: memorySize ?? LAMBDA_DEFAULTS.memorySize,
       environment,
       ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
+      ...(loggingConfig ? { loggingConfig } : {}),
       ...(deadLetterQueue ? { deadLetterQueue } : {}),
       eventInvokeConfig,
       triggers: [],
@@ -579,6 +582,40 @@ function samEvent(
     default:
       return unsupported(id, type);
   }
+}
+
+const LOG_LEVELS: ReadonlyArray<NonNullable<LoggingConfig['applicationLogLevel']>> = [
+  'TRACE',
+  'DEBUG',
+  'INFO',
+  'WARN',
+  'ERROR',
+  'FATAL',
+];
+
+/** NODE-8: `LoggingConfig: {LogFormat, ApplicationLogLevel}` of a function (or SAM Globals). */
+function readLoggingConfig(
+  found: { value: unknown; container: Json } | undefined,
+  resolver: IntrinsicResolver,
+  origins: Record<string, Origin>,
+  origin: (container: unknown, key?: string) => Origin,
+): LoggingConfig | undefined {
+  const props = asObject(found?.value);
+  if (!found || !props) return undefined;
+  const config: LoggingConfig = {};
+  const format = resolver.resolve(props.LogFormat);
+  if (format === 'Text' || format === 'JSON') {
+    config.logFormat = format;
+    origins['loggingConfig.logFormat'] = origin(props, 'LogFormat');
+  }
+  const level = resolver.resolve(props.ApplicationLogLevel);
+  const upper = typeof level === 'string' ? level.toUpperCase() : undefined;
+  const known = LOG_LEVELS.find((l) => l === upper);
+  if (known) {
+    config.applicationLogLevel = known;
+    origins['loggingConfig.applicationLogLevel'] = origin(props, 'ApplicationLogLevel');
+  }
+  return Object.keys(config).length > 0 ? config : undefined;
 }
 
 export function unsupported(

@@ -7,7 +7,7 @@ import type { AwsLocation } from '../awsLocation';
 
 /** Where a configured value came from. Lines are 1-based. */
 export type OriginSource =
-  'sam' | 'cloudformation' | 'serverless' | 'settings' | 'vscode' | 'env-file' | 'code' | 'default';
+  'sam' | 'cloudformation' | 'serverless' | 'settings' | 'vscode' | 'env-file' | 'code' | 'cli' | 'default';
 
 export interface Origin {
   /** Absolute path; absent for built-in defaults. */
@@ -202,6 +202,13 @@ export type EventTrigger =
   | AlexaTrigger
   | UnsupportedTrigger;
 
+/** Lambda's LoggingConfig of a function (NODE-8). */
+export interface LoggingConfig {
+  logFormat?: 'Text' | 'JSON';
+  /** Honoured in the JSON log format. */
+  applicationLogLevel?: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+}
+
 export type RuntimeFamily = 'node' | 'python' | 'other';
 
 export interface FunctionConfig {
@@ -225,6 +232,8 @@ export interface FunctionConfig {
   /** MB (NODE-12: default 128). */
   memorySize: number;
   environment: Record<string, string>;
+  /** NODE-8: the function's LoggingConfig; the `lambdaTrigger.logFormat` setting applies when it sets no format. */
+  loggingConfig?: LoggingConfig;
   /** ASYNC-6 */
   reservedConcurrency?: number;
   /** ASYNC-9 */
@@ -280,6 +289,33 @@ export const LAMBDA_DEFAULTS = {
   maximumEventAgeInSeconds: 21600,
   sqsVisibilityTimeout: 30,
 } as const;
+
+/**
+ * A function with Lambda's defaults for everything its definition leaves out, as a handler run on its own (no
+ * template) is deployed: no triggers, no destinations, async retries 2 and event age 6 hours.
+ */
+export function functionWithDefaults(
+  f: Pick<FunctionConfig, 'name' | 'handler' | 'runtime' | 'codeRoot'> & Partial<FunctionConfig>,
+): FunctionConfig {
+  const exportName = f.handler.slice(f.handler.lastIndexOf('.') + 1);
+  return {
+    id: `${f.codeRoot}#${f.name}`,
+    exportName,
+    timeout: LAMBDA_DEFAULTS.timeout,
+    memorySize: LAMBDA_DEFAULTS.memorySize,
+    environment: {},
+    eventInvokeConfig: {
+      maximumRetryAttempts: LAMBDA_DEFAULTS.maximumRetryAttempts,
+      maximumEventAgeInSeconds: LAMBDA_DEFAULTS.maximumEventAgeInSeconds,
+      destinations: {},
+    },
+    triggers: [],
+    origins: {},
+    definedIn: f.codeRoot,
+    definedBy: 'code',
+    ...f,
+  };
+}
 
 export function runtimeFamily(runtime: string | undefined): RuntimeFamily {
   if (!runtime) return 'other';

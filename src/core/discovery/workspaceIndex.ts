@@ -77,7 +77,8 @@ const PRECEDENCE: Record<OriginSource, number> = {
   vscode: 3,
   'env-file': 4,
   code: 5,
-  default: 6,
+  cli: 6,
+  default: 7,
 };
 const TEMPLATE_TEXT = /AWS::(Serverless|Lambda)::Function/;
 const TEMPLATE_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.template']);

@@ -11,7 +11,9 @@ import {
   resolveFunctionSpec,
   type FunctionSpec,
   type ResolvedFunctionSpec,
+  type RuntimeSettings,
 } from './functionSpec';
+import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
 import { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
 import { resolvePythonInterpreter } from './pythonInterpreter';
@@ -20,6 +22,10 @@ import { TypeScriptCompiler, defaultTypeScriptCacheDir } from './typescriptHandl
 export interface EnvironmentPoolOptions {
   /** Directory with node-bootstrap.js and python_bootstrap.py (dist/runtime in the build). */
   bootstrapDir: string;
+  /** The local account's region and id (AWS_REGION, invokedFunctionArn). */
+  location: AwsLocation;
+  /** Log format of functions whose LoggingConfig sets none (default Text). */
+  logFormat?: 'Text' | 'JSON';
   /** Python interpreter for every Python function without its own; else the workspace virtualenv, else python3. */
   pythonInterpreter?: string;
   /** Where to look for a virtualenv above a function's code root. */
@@ -79,10 +85,12 @@ export class EnvironmentPool {
   private readonly typescript: TypeScriptCompiler;
   private readonly sweeper: NodeJS.Timeout;
   private disposed = false;
+  private readonly settings: RuntimeSettings;
 
   constructor(private readonly options: EnvironmentPoolOptions) {
     if (!options || typeof options.bootstrapDir !== 'string')
       throw new TypeError('EnvironmentPool needs a bootstrapDir');
+    this.settings = { location: options.location, logFormat: options.logFormat ?? 'Text' };
     this.typescript = new TypeScriptCompiler(options.typescriptCacheDir ?? defaultTypeScriptCacheDir());
     const idle = this.idleTimeoutMs;
     this.sweeper = setInterval(() => this.evictIdle(), Math.max(50, Math.min(idle / 2, 30_000)));
@@ -178,7 +186,7 @@ export class EnvironmentPool {
   private resolve(spec: FunctionSpec): { resolved: ResolvedFunctionSpec; fingerprint: string } {
     let cached = this.resolvedSpecs.get(spec);
     if (!cached) {
-      const resolved = resolveFunctionSpec(spec);
+      const resolved = resolveFunctionSpec(spec, this.settings);
       cached = { resolved, fingerprint: JSON.stringify(resolved) };
       if (spec && typeof spec === 'object') this.resolvedSpecs.set(spec, cached);
     }
@@ -211,7 +219,7 @@ export class EnvironmentPool {
     if (!isNodeRuntime(spec.runtime)) {
       options.pythonInterpreter = resolvePythonInterpreter(
         spec.codeRoot,
-        spec.pythonInterpreter ?? this.options.pythonInterpreter,
+        this.options.pythonInterpreter,
         this.options.workspaceRoot,
       );
     }

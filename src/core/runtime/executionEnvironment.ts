@@ -8,7 +8,8 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EngineChannel } from './engineChannel';
-import { functionArn, isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
+import { functionArn } from '../resourceArn';
+import { isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
 import { InvocationLog } from './invocationLog';
 import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnvironment';
 import { MemoryWatch } from './memoryWatch';
@@ -129,7 +130,7 @@ export class ExecutionEnvironment {
   ) {
     this.pending = new InvocationLog(options.maxLogBytes);
     this.json = spec.logFormat === 'JSON';
-    this.arn = functionArn(spec);
+    this.arn = functionArn(spec.name, spec.location);
   }
 
   get alive(): boolean {
@@ -163,7 +164,7 @@ export class ExecutionEnvironment {
       command = this.options.nodeExecutable ?? process.execPath;
       if (!this.options.nodeExecutable && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
       // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
-      args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySizeMB * 0.9))}`);
+      args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySize * 0.9))}`);
       args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
       const compiled = await this.compileIfTypeScript();
       if (compiled === null) {
@@ -421,7 +422,7 @@ export class ExecutionEnvironment {
       }
       // The request goes out first: the child starts on it while the engine arms the timers below (the reply can
       // only be read once this function has returned to the event loop).
-      const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
+      const deadline = Date.now() + this.spec.timeout * 1000;
       const head =
         `{"t":"invoke","id":${JSON.stringify(req.requestId)},"deadline":${deadline},` +
         `"traceId":${JSON.stringify(newTraceId())},"arn":${JSON.stringify(this.arn)}` +
@@ -433,12 +434,12 @@ export class ExecutionEnvironment {
         a.timer = setTimeout(() => {
           this.kill();
           this.finish({ kind: 'timeout' });
-        }, this.spec.timeoutSeconds * 1000);
+        }, this.spec.timeout * 1000);
       }
       if (this.child?.pid) {
         a.memory = new MemoryWatch(
           this.child.pid,
-          this.spec.memorySizeMB * 1024 * 1024,
+          this.spec.memorySize * 1024 * 1024,
           () => {
             this.kill();
             this.finish({ kind: 'oom' });
@@ -480,8 +481,8 @@ export class ExecutionEnvironment {
         } else result = reason.msg.body;
         break;
       case 'timeout':
-        error = timeoutError(id, this.spec.timeoutSeconds);
-        a.log.platform(runtimeLine(id, timeoutMessage(this.spec.timeoutSeconds)));
+        error = timeoutError(id, this.spec.timeout);
+        a.log.platform(runtimeLine(id, timeoutMessage(this.spec.timeout)));
         status = 'timeout';
         break;
       case 'oom':
@@ -510,7 +511,7 @@ export class ExecutionEnvironment {
     const metrics: InvokeMetrics = {
       durationMs: round2(durationMs),
       billedDurationMs: Math.ceil(durationMs + (a.coldStart ? (this.initDurationMs ?? 0) : 0)),
-      memorySizeMB: this.spec.memorySizeMB,
+      memorySizeMB: this.spec.memorySize,
       maxMemoryUsedMB: Math.max(1, Math.ceil(peak / (1024 * 1024))),
       ...(a.coldStart && this.initDurationMs !== undefined ? { initDurationMs: round2(this.initDurationMs) } : {}),
     };
@@ -575,7 +576,7 @@ export class ExecutionEnvironment {
     const metrics: InvokeMetrics = {
       durationMs: 0,
       billedDurationMs: Math.ceil(initMs),
-      memorySizeMB: this.spec.memorySizeMB,
+      memorySizeMB: this.spec.memorySize,
       maxMemoryUsedMB: 0,
       initDurationMs: round2(initMs),
     };

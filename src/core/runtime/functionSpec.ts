@@ -1,5 +1,7 @@
-/** What the runtime needs to know about a function to run it: a subset of discovery's FunctionConfig. */
+/** What the runtime needs to know about a function to run it: a narrow view of discovery's FunctionConfig. */
 import * as path from 'node:path';
+import type { AwsLocation } from '../awsLocation';
+import { LAMBDA_DEFAULTS, type FunctionConfig } from '../discovery/functionConfig';
 import type { LogLevel } from './outcome';
 
 export type NodeRuntimeId = 'nodejs18.x' | 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x';
@@ -15,31 +17,37 @@ export const PYTHON_RUNTIMES: readonly PythonRuntimeId[] = [
   'python3.13',
 ];
 
-export interface FunctionSpec {
-  name: string;
-  /** NODE-1 / PY-1 handler string, relative to codeRoot. */
-  handler: string;
-  runtime: RuntimeId;
-  /** Absolute directory the handler path is resolved against (LAMBDA_TASK_ROOT). */
-  codeRoot: string;
-  /** SYNC-4: 1..900, default 3. */
-  timeoutSeconds?: number;
-  /** NODE-12: 128..10240, default 128. */
-  memorySizeMB?: number;
-  /** The function's own environment variables. */
-  environment?: Record<string, string>;
-  region?: string;
-  accountId?: string;
-  logFormat?: 'Text' | 'JSON';
-  /** Application log level; honoured in the JSON log format (NODE-8). */
-  logLevel?: LogLevel;
-  /** Python only: the interpreter to run; detected from the workspace's virtualenv when absent. */
-  pythonInterpreter?: string;
+/**
+ * What the runtime needs of a function: a narrow view of discovery's FunctionConfig (the same object, never a copy).
+ * Timeout, memory and environment default to Lambda's when a caller leaves them out (SYNC-4, NODE-12).
+ */
+export type FunctionSpec = Pick<FunctionConfig, 'name' | 'handler' | 'runtime' | 'codeRoot'> &
+  Partial<Pick<FunctionConfig, 'timeout' | 'memorySize' | 'environment' | 'loggingConfig'>>;
+
+/** Settings of the local account every execution environment shares (not per function). */
+export interface RuntimeSettings {
+  /** AWS_REGION, AWS_DEFAULT_REGION and the context's invokedFunctionArn. */
+  location: AwsLocation;
+  /** The log format of functions whose own LoggingConfig sets none (NODE-8). */
+  logFormat: 'Text' | 'JSON';
 }
 
-/** A FunctionSpec with every default applied; what the pool works with. */
-export type ResolvedFunctionSpec = Required<Omit<FunctionSpec, 'logLevel' | 'pythonInterpreter'>> &
-  Pick<FunctionSpec, 'logLevel' | 'pythonInterpreter'>;
+/** A FunctionSpec with every default applied and the account's settings; what an environment works with. */
+export interface ResolvedFunctionSpec {
+  name: string;
+  handler: string;
+  runtime: RuntimeId;
+  codeRoot: string;
+  /** Seconds. */
+  timeout: number;
+  /** MB. */
+  memorySize: number;
+  environment: Record<string, string>;
+  location: AwsLocation;
+  logFormat: 'Text' | 'JSON';
+  /** Application log level; honoured in the JSON log format (NODE-8). */
+  logLevel?: LogLevel;
+}
 
 /** Bad function configuration: the caller's mistake, reported before anything runs. */
 export class InvalidFunctionSpecError extends Error {
@@ -53,7 +61,7 @@ export function isNodeRuntime(runtime: RuntimeId): runtime is NodeRuntimeId {
 }
 
 /** Applies defaults and rejects values Lambda itself would reject, with a message naming the field. */
-export function resolveFunctionSpec(spec: FunctionSpec): ResolvedFunctionSpec {
+export function resolveFunctionSpec(spec: FunctionSpec, settings: RuntimeSettings): ResolvedFunctionSpec {
   const fail = (msg: string): never => {
     throw new InvalidFunctionSpecError(`Function ${JSON.stringify(spec?.name ?? '?')}: ${msg}`);
   };
@@ -70,37 +78,32 @@ export function resolveFunctionSpec(spec: FunctionSpec): ResolvedFunctionSpec {
       `unsupported runtime ${JSON.stringify(spec.runtime)} (supported: ${[...NODE_RUNTIMES, ...PYTHON_RUNTIMES].join(', ')})`,
     );
   if (typeof spec.codeRoot !== 'string' || !path.isAbsolute(spec.codeRoot)) fail('codeRoot must be an absolute path');
-  const timeoutSeconds = spec.timeoutSeconds ?? 3;
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900)
-    fail(`timeoutSeconds must be an integer from 1 to 900, got ${String(spec.timeoutSeconds)}`);
-  const memorySizeMB = spec.memorySizeMB ?? 128;
-  if (!Number.isInteger(memorySizeMB) || memorySizeMB < 128 || memorySizeMB > 10240)
-    fail(`memorySizeMB must be an integer from 128 to 10240, got ${String(spec.memorySizeMB)}`);
+  const timeout = spec.timeout ?? LAMBDA_DEFAULTS.timeout;
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)
+    fail(`timeout must be a whole number of seconds from 1 to 900, got ${String(spec.timeout)}`);
+  const memorySize = spec.memorySize ?? LAMBDA_DEFAULTS.memorySize;
+  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240)
+    fail(`memory size must be a whole number of MB from 128 to 10240, got ${String(spec.memorySize)}`);
   const environment = spec.environment ?? {};
   for (const [k, v] of Object.entries(environment)) {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(k)) fail(`environment variable name ${JSON.stringify(k)} is invalid`);
     if (typeof v !== 'string') fail(`environment variable ${k} must be a string`);
   }
-  const logFormat = spec.logFormat ?? 'Text';
-  if (logFormat !== 'Text' && logFormat !== 'JSON') fail(`logFormat must be Text or JSON`);
-  if (spec.logLevel !== undefined && !LOG_LEVELS.includes(spec.logLevel))
-    fail(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = spec.loggingConfig?.logFormat ?? settings.logFormat;
+  if (logFormat !== 'Text' && logFormat !== 'JSON') fail(`log format must be Text or JSON`);
+  const logLevel = spec.loggingConfig?.applicationLogLevel;
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
+    fail(`application log level must be one of ${LOG_LEVELS.join(', ')}`);
   return {
     name: spec.name,
     handler: spec.handler,
-    runtime: spec.runtime,
+    runtime: spec.runtime as RuntimeId,
     codeRoot: path.resolve(spec.codeRoot),
-    timeoutSeconds,
-    memorySizeMB,
+    timeout,
+    memorySize,
     environment,
-    region: spec.region ?? 'us-east-1',
-    accountId: spec.accountId ?? '123456789012',
+    location: settings.location,
     logFormat,
-    logLevel: spec.logLevel,
-    pythonInterpreter: spec.pythonInterpreter,
+    ...(logLevel ? { logLevel } : {}),
   };
-}
-
-export function functionArn(spec: ResolvedFunctionSpec): string {
-  return `arn:aws:lambda:${spec.region}:${spec.accountId}:function:${spec.name}`;
 }

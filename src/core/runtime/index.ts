@@ -4,7 +4,7 @@ export type { EnvironmentPoolOptions, InvokeOptions } from './environmentPool';
 export { NODE_BOOTSTRAP_FILE, PYTHON_BOOTSTRAP_FILE } from './executionEnvironment';
 export type { DebugAttachInfo, DebugOptions } from './executionEnvironment';
 export { InvalidFunctionSpecError, NODE_RUNTIMES, PYTHON_RUNTIMES, resolveFunctionSpec } from './functionSpec';
-export type { FunctionSpec, RuntimeId } from './functionSpec';
+export type { FunctionSpec, RuntimeId, RuntimeSettings } from './functionSpec';
 export { detectPythonInterpreter, resolvePythonInterpreter } from './pythonInterpreter';
 export { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
 export type * from './outcome';

@@ -370,7 +370,7 @@ describe('cli: lambda-trigger invoke', function () {
     [
       'a timeout out of range',
       ['ThumbnailFunction', '--timeout', '901'],
-      /^lambda-trigger invoke: ThumbnailFunction: .*timeoutSeconds must be an integer from 1 to 900, got 901/,
+      /^lambda-trigger invoke: ThumbnailFunction: .*timeout must be a whole number of seconds from 1 to 900, got 901/,
     ],
   ] as Array<[string, string[], RegExp]>) {
     it(`bad usage exits 2 and names the problem: ${title}`, async () => {

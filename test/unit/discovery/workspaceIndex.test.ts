@@ -322,6 +322,36 @@ describe('discovery: incremental index', () => {
     );
   });
 
+  it('NODE-8: LoggingConfig (from Globals or the function) with the line it came from', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'template.yaml'),
+      [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Globals:',
+        '  Function:',
+        '    LoggingConfig:',
+        '      LogFormat: JSON',
+        '      ApplicationLogLevel: warn',
+        'Resources:',
+        '  A:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: a.handler',
+        '      Runtime: nodejs20.x',
+        '',
+      ].join('\n'),
+    );
+    const index = new WorkspaceIndex({ root: dir });
+    await index.build();
+    const fn = byName(index, 'A');
+    assert.deepEqual(fn.loggingConfig, { logFormat: 'JSON', applicationLogLevel: 'WARN' });
+    assert.deepEqual(fn.origins['loggingConfig.logFormat'], {
+      file: path.join(dir, 'template.yaml'),
+      line: 5,
+      source: 'sam',
+    });
+  });
+
   it('honours configured ignore globs', async () => {
     const index = new WorkspaceIndex({ root: dir, ignoreGlobs: ['**/node_modules', 'a.js', 'template.yaml'] });
     await index.build();

@@ -3,12 +3,13 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { EnvironmentPool, type DebugAttachInfo } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 describe('runtime: debug mode', function () {
   this.timeout(20000);
   let pool: EnvironmentPool;
   before(async () => {
-    pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps() });
+    pool = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir: await buildBootstraps() });
   });
   after(() => pool.dispose());
 
@@ -45,7 +46,7 @@ describe('runtime: debug mode', function () {
         handler: 'hangs.slow',
         runtime: 'nodejs20.x',
         codeRoot: path.join(fixturesRoot, 'node'),
-        timeoutSeconds: 1,
+        timeout: 1,
       },
       '{}',
       { debug: {} },

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { createInvokeCommand, functionSpecFromHandlerPath } from '../../../src/cli/commands/invoke';
+import { createInvokeCommand, functionFromHandlerPath } from '../../../src/cli/commands/invoke';
+import { functionWithDefaults } from '../../../src/core/discovery/functionConfig';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
 
 /** The first attempt of the record `invoke --json` printed. */
@@ -57,13 +58,18 @@ describe('cli: lambda-trigger invoke', function () {
     assert.deepEqual(attempt(io.out).result, { count: 1, event: {} });
   });
 
-  it('uses a FunctionConfig-like spec from resolveFunction when given', async () => {
+  it('uses the function resolveFunction gives', async () => {
     const io = captureIO('/');
     const cmd = createInvokeCommand({
       bootstrapDir,
       resolveFunction: (ref) =>
         ref === 'Echo'
-          ? { name: 'Echo', handler: 'results.echo', runtime: 'nodejs20.x', codeRoot: path.join(fixturesRoot, 'node') }
+          ? functionWithDefaults({
+              name: 'Echo',
+              handler: 'results.echo',
+              runtime: 'nodejs20.x',
+              codeRoot: path.join(fixturesRoot, 'node'),
+            })
           : undefined,
     });
     assert.equal(await cmd.run(['Echo', '--json'], io), 0);
@@ -75,7 +81,7 @@ describe('cli: lambda-trigger invoke', function () {
     [['node/nothing.handler'], /^no handler file for "node\/nothing.handler"/],
     [['node/basic'], /^"node\/basic" is not a handler/],
     [['node/basic.handler', '--repeat', 'x'], /^--repeat must be a whole number, got "x"/],
-    [['node/basic.handler', '--timeout', '901'], /timeoutSeconds must be an integer from 1 to 900, got 901$/],
+    [['node/basic.handler', '--timeout', '901'], /timeout must be a whole number of seconds from 1 to 900, got 901$/],
     [
       ['node/basic.handler', '--payload', '-'],
       /^the payload on stdin is not JSON: Unexpected token 'o', "not json" is not valid JSON$/,
@@ -94,7 +100,7 @@ describe('cli: lambda-trigger invoke', function () {
   }
 
   it('maps a nested Python path to a module path (PY-1)', () => {
-    const spec = functionSpecFromHandlerPath('python/pkg/mod.handler', fixturesRoot, { environment: {} });
+    const spec = functionFromHandlerPath('python/pkg/mod.handler', fixturesRoot, { environment: {} });
     assert.deepEqual(
       [spec.handler, spec.runtime, spec.codeRoot],
       ['mod.handler', 'python3.12', path.join(fixturesRoot, 'python/pkg')],

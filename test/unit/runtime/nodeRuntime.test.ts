@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { EnvironmentPool, type FunctionSpec, type InvokeOutcome } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 const codeRoot = path.join(fixturesRoot, 'node');
 
@@ -19,7 +20,7 @@ describe('runtime: Node.js execution environments', function () {
   let pool: EnvironmentPool;
 
   before(async () => {
-    pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps() });
+    pool = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir: await buildBootstraps() });
   });
   after(() => pool.dispose());
 
@@ -156,7 +157,7 @@ describe('runtime: Node.js execution environments', function () {
 
   describe('SYNC-4 timeouts', () => {
     it('SYNC-4 a handler that never resolves times out with Sandbox.Timedout and the next call is cold', async () => {
-      const s = spec('hangs.neverResolves', { timeoutSeconds: 1 });
+      const s = spec('hangs.neverResolves', { timeout: 1 });
       const o = await pool.invoke(s, '{}', { requestId: 'req-timeout' });
       assert.deepEqual(o.error, {
         errorType: 'Sandbox.Timedout',
@@ -167,11 +168,11 @@ describe('runtime: Node.js execution environments', function () {
         texts(o).some((t) => t.endsWith(' req-timeout Task timed out after 1.00 seconds')),
         true,
       );
-      const next = await pool.invoke(spec('basic.noop', { name: s.name, timeoutSeconds: 1 }), '{}');
+      const next = await pool.invoke(spec('basic.noop', { name: s.name, timeout: 1 }), '{}');
       assert.equal(next.coldStart, true);
     });
     it('SYNC-4 an infinite loop is killed at the timeout', async () => {
-      const o = await pool.invoke(spec('hangs.infiniteLoop', { timeoutSeconds: 1 }), '{}', { requestId: 'req-loop' });
+      const o = await pool.invoke(spec('hangs.infiniteLoop', { timeout: 1 }), '{}', { requestId: 'req-loop' });
       assert.equal(o.error?.errorType, 'Sandbox.Timedout');
       assert.equal(o.error?.errorMessage, 'RequestId: req-loop Error: Task timed out after 1.00 seconds');
     });
@@ -204,14 +205,14 @@ describe('runtime: Node.js execution environments', function () {
 
   describe('NODE-12 memory', () => {
     it('NODE-12 heap exhaustion is Runtime.OutOfMemory', async () => {
-      const o = await pool.invoke(spec('oom.heap', { timeoutSeconds: 30 }), '{}', { requestId: 'req-oom' });
+      const o = await pool.invoke(spec('oom.heap', { timeout: 30 }), '{}', { requestId: 'req-oom' });
       assert.deepEqual(o.error, {
         errorType: 'Runtime.OutOfMemory',
         errorMessage: 'RequestId: req-oom Error: Runtime exited with error: signal: killed',
       });
     });
     it('NODE-12 memory outside the V8 heap is caught by the RSS watch', async () => {
-      const o = await pool.invoke(spec('oom.buffers', { timeoutSeconds: 30 }), '{}', { requestId: 'req-rss' });
+      const o = await pool.invoke(spec('oom.buffers', { timeout: 30 }), '{}', { requestId: 'req-rss' });
       assert.equal(o.error?.errorType, 'Runtime.OutOfMemory');
       assert.equal(o.metrics.maxMemoryUsedMB > 128, true);
     });
@@ -252,9 +253,9 @@ describe('runtime: Node.js execution environments', function () {
       });
     });
     it('a bad function spec is rejected with a message naming the field', async () => {
-      await assert.rejects(pool.invoke(spec('basic.handler', { timeoutSeconds: 0 }), '{}'), {
+      await assert.rejects(pool.invoke(spec('basic.handler', { timeout: 0 }), '{}'), {
         name: 'InvalidFunctionSpecError',
-        message: 'Function "fn-basic_handler": timeoutSeconds must be an integer from 1 to 900, got 0',
+        message: 'Function "fn-basic_handler": timeout must be a whole number of seconds from 1 to 900, got 0',
       });
     });
   });
@@ -269,11 +270,11 @@ describe('runtime: Node.js execution environments', function () {
       assert.notEqual(lines.indexOf('req-cb\tINFO\ttimer fired'), -1);
     });
     it('NODE-4 callbackWaitsForEmptyEventLoop=false sends the response at once', async () => {
-      const o = await pool.invoke(spec('callbacks.noWait', { timeoutSeconds: 2 }), '{}');
+      const o = await pool.invoke(spec('callbacks.noWait', { timeout: 2 }), '{}');
       assert.equal(o.result, 'sent at once');
     });
     it('NODE-4 a callback with a busy event loop waits until the timeout', async () => {
-      const o = await pool.invoke(spec('callbacks.waitsForever', { timeoutSeconds: 1 }), '{}');
+      const o = await pool.invoke(spec('callbacks.waitsForever', { timeout: 1 }), '{}');
       assert.equal(o.error?.errorType, 'Sandbox.Timedout');
     });
     it('NODE-4 callback(err) fails the invocation', async () => {
@@ -295,15 +296,23 @@ describe('runtime: Node.js execution environments', function () {
   });
 
   describe('NODE-6 / NODE-7 context and environment', () => {
+    /** A pool of an account in another location: the region and account id come from the account, not the function. */
+    let regional: EnvironmentPool;
+    before(async () => {
+      regional = new EnvironmentPool({
+        location: { region: 'eu-west-1', accountId: '111122223333' },
+        bootstrapDir: await buildBootstraps(),
+      });
+    });
+    after(() => regional.dispose());
+
     it('NODE-6 the context object carries every field', async () => {
       const s = spec('context.handler', {
         name: 'ctx-fn',
-        memorySizeMB: 256,
-        timeoutSeconds: 5,
-        region: 'eu-west-1',
-        accountId: '111122223333',
+        memorySize: 256,
+        timeout: 5,
       });
-      const o = await pool.invoke(s, '{}', {
+      const o = await regional.invoke(s, '{}', {
         requestId: 'req-ctx',
         clientContext: { c: 1 },
         identity: { cognitoIdentityId: 'id' },
@@ -326,9 +335,8 @@ describe('runtime: Node.js execution environments', function () {
       const s = spec('context.env', {
         name: 'env-fn',
         environment: { STAGE: 'dev', AWS_REGION: 'ignored' },
-        region: 'eu-central-1',
       });
-      const o = await pool.invoke(s, '{}');
+      const o = await regional.invoke(s, '{}');
       delete process.env.LT_PARENT_SECRET;
       const e = o.result as Record<string, string>;
       assert.equal(e.STAGE, 'dev');
@@ -338,8 +346,8 @@ describe('runtime: Node.js execution environments', function () {
       assert.equal(e.AWS_LAMBDA_LOG_GROUP_NAME, '/aws/lambda/env-fn');
       assert.match(e.AWS_LAMBDA_LOG_STREAM_NAME, /\[\$LATEST\]/);
       assert.equal(e.AWS_LAMBDA_INITIALIZATION_TYPE, 'on-demand');
-      assert.equal(e.AWS_REGION, 'eu-central-1');
-      assert.equal(e.AWS_DEFAULT_REGION, 'eu-central-1');
+      assert.equal(e.AWS_REGION, 'eu-west-1');
+      assert.equal(e.AWS_DEFAULT_REGION, 'eu-west-1');
       assert.equal(e.AWS_EXECUTION_ENV, 'AWS_Lambda_nodejs20.x');
       assert.equal(e._HANDLER, 'context.env');
       assert.equal(e.LAMBDA_TASK_ROOT, codeRoot);
@@ -392,7 +400,7 @@ describe('runtime: Node.js execution environments', function () {
     });
     it('NODE-8 JSON log format gives JSON records and honours the log level', async () => {
       const o = await pool.invoke(
-        spec('logs.levels', { name: 'logs-json', logFormat: 'JSON', logLevel: 'WARN' }),
+        spec('logs.levels', { name: 'logs-json', loggingConfig: { logFormat: 'JSON', applicationLogLevel: 'WARN' } }),
         '{}',
         { requestId: 'req-j' },
       );
@@ -411,7 +419,7 @@ describe('runtime: Node.js execution environments', function () {
       assert.equal(start.type, 'platform.start');
     });
     it('a handler printing megabytes of logs completes, with the capture capped', async () => {
-      const o = await pool.invoke(spec('logs.flood', { timeoutSeconds: 30 }), '{}', { requestId: 'req-flood' });
+      const o = await pool.invoke(spec('logs.flood', { timeout: 30 }), '{}', { requestId: 'req-flood' });
       assert.equal(o.result, 'flooded');
       const consoleCount = o.logs.filter((l) => l.stream === 'console').length;
       // The 49-byte init line, then lines of 24-char time, tab, 9-char id, tab, INFO, tab, 1023 x = 1063 bytes.
@@ -443,7 +451,11 @@ describe('runtime: Node.js execution environments', function () {
       assert.equal(a.environmentId, b.environmentId);
     });
     it('concurrent invocations get separate environments up to the limit, then queue', async () => {
-      const local = new EnvironmentPool({ bootstrapDir: await buildBootstraps(), maxConcurrency: 2 });
+      const local = new EnvironmentPool({
+        location: DEFAULT_LOCATION,
+        bootstrapDir: await buildBootstraps(),
+        maxConcurrency: 2,
+      });
       try {
         const s = spec('callbacks.waits', { name: 'conc-fn' });
         const outcomes = await Promise.all([1, 2, 3].map(() => local.invoke(s, '{}')));
@@ -459,6 +471,7 @@ describe('runtime: Node.js execution environments', function () {
     });
     it('throttles with TooManyRequestsException when configured to', async () => {
       const local = new EnvironmentPool({
+        location: DEFAULT_LOCATION,
         bootstrapDir: await buildBootstraps(),
         maxConcurrency: 1,
         onConcurrencyLimit: 'throttle',
@@ -473,7 +486,11 @@ describe('runtime: Node.js execution environments', function () {
       }
     });
     it('idle environments are evicted', async () => {
-      const local = new EnvironmentPool({ bootstrapDir: await buildBootstraps(), idleTimeoutMs: 100 });
+      const local = new EnvironmentPool({
+        location: DEFAULT_LOCATION,
+        bootstrapDir: await buildBootstraps(),
+        idleTimeoutMs: 100,
+      });
       try {
         await local.invoke(spec('basic.noop', { name: 'idle-fn' }), '{}');
         assert.equal(local.environmentCount('idle-fn'), 1);
@@ -492,7 +509,7 @@ describe('runtime: Node.js execution environments', function () {
     });
     it('an aborted invocation is cancelled and its environment discarded', async () => {
       const ac = new AbortController();
-      const p = pool.invoke(spec('hangs.neverResolves', { name: 'abort-fn', timeoutSeconds: 30 }), '{}', {
+      const p = pool.invoke(spec('hangs.neverResolves', { name: 'abort-fn', timeout: 30 }), '{}', {
         signal: ac.signal,
         requestId: 'req-abort',
       });

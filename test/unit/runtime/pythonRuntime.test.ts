@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EnvironmentPool, detectPythonInterpreter, type FunctionSpec } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 const codeRoot = path.join(fixturesRoot, 'python');
 
@@ -22,7 +23,11 @@ describe('runtime: Python execution environments', function () {
   let pool: EnvironmentPool;
 
   before(async () => {
-    pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps(), pythonInterpreter: 'python3' });
+    pool = new EnvironmentPool({
+      location: DEFAULT_LOCATION,
+      bootstrapDir: await buildBootstraps(),
+      pythonInterpreter: 'python3',
+    });
   });
   after(() => pool.dispose());
 
@@ -136,7 +141,7 @@ describe('runtime: Python execution environments', function () {
   });
 
   it('SYNC-4 an endless loop times out with Sandbox.Timedout', async () => {
-    const o = await pool.invoke(spec('app.hangs', { timeoutSeconds: 1 }), '{}', { requestId: 'req-t' });
+    const o = await pool.invoke(spec('app.hangs', { timeout: 1 }), '{}', { requestId: 'req-t' });
     assert.deepEqual(o.error, {
       errorType: 'Sandbox.Timedout',
       errorMessage: 'RequestId: req-t Error: Task timed out after 1.00 seconds',
@@ -152,15 +157,17 @@ describe('runtime: Python execution environments', function () {
   });
 
   it('NODE-12 memory beyond the function size is Runtime.OutOfMemory', async () => {
-    const o = await pool.invoke(spec('app.hog', { timeoutSeconds: 30 }), '{}', { requestId: 'req-o' });
+    const o = await pool.invoke(spec('app.hog', { timeout: 30 }), '{}', { requestId: 'req-o' });
     assert.equal(o.error?.errorType, 'Runtime.OutOfMemory');
   });
 
   it('a missing interpreter is a clear init error', async () => {
-    const o = await pool.invoke(
-      spec('app.handler', { name: 'py-nointerp', pythonInterpreter: '/nonexistent/python3' }),
-      '{}',
-    );
+    const missing = new EnvironmentPool({
+      location: DEFAULT_LOCATION,
+      bootstrapDir: await buildBootstraps(),
+      pythonInterpreter: '/nonexistent/python3',
+    });
+    const o = await missing.invoke(spec('app.handler', { name: 'py-nointerp' }), '{}').finally(() => missing.dispose());
     assert.equal(o.error?.errorType, 'Runtime.InvalidEntrypoint');
     assert.equal(
       o.error?.errorMessage,

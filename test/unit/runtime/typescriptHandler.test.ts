@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EnvironmentPool, type FunctionSpec } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 describe('runtime: TypeScript handlers (NODE-2)', function () {
   this.timeout(20000);
@@ -20,7 +21,11 @@ describe('runtime: TypeScript handlers (NODE-2)', function () {
 
   before(async () => {
     cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-ts-cache-'));
-    pool = new EnvironmentPool({ bootstrapDir: await buildBootstraps(), typescriptCacheDir: cacheDir });
+    pool = new EnvironmentPool({
+      location: DEFAULT_LOCATION,
+      bootstrapDir: await buildBootstraps(),
+      typescriptCacheDir: cacheDir,
+    });
   });
   after(() => {
     pool.dispose();
