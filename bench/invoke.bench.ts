@@ -10,8 +10,10 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import type { FunctionInvoker } from '../src/core/invoke/functionSettings';
+import { functionWithDefaults, type FunctionConfig } from '../src/core/discovery/functionConfig';
+import type { FunctionInvoker } from '../src/core/invoke/engineFunction';
 import { InvocationEngine } from '../src/core/invoke/invocationEngine';
+import { LocalServices } from '../src/core/services/localServices';
 import { VirtualClock } from '../src/core/invoke/virtualClock';
 import type { InvokeOutcome } from '../src/core/runtime/outcome';
 import { EnvironmentPool } from '../src/core/runtime';
@@ -66,6 +68,21 @@ function retainedHeapMB(): number {
   return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 }
 
+/** An engine and its services over a new store, as a local account opens them. */
+async function openEngine(
+  dir: string,
+  invoker: FunctionInvoker,
+  functions: FunctionConfig[],
+): Promise<{ engine: InvocationEngine; services: LocalServices }> {
+  const store = await DurableStore.open(dir);
+  const clock = new VirtualClock({ scale: Infinity });
+  const services = new LocalServices({ store, clock, location: DEFAULT_LOCATION });
+  return { engine: new InvocationEngine({ invoker, services, clock, functions }), services };
+}
+
+const fn = (name: string, extra: Partial<FunctionConfig> = {}): FunctionConfig =>
+  functionWithDefaults({ name, handler: 'index.handler', runtime: 'nodejs20.x', codeRoot: '/noop', ...extra });
+
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
@@ -75,50 +92,47 @@ async function sqsRun(
   name: string,
   maximumConcurrency: number,
 ): Promise<{ seconds: number; batches: number }> {
-  const store = await DurableStore.open(path.join(dir, name));
-  const engine = new InvocationEngine({
-    location: DEFAULT_LOCATION,
-    invoker,
-    store,
-    clock: new VirtualClock(),
-    configuration: {
-      functions: [{ name: 'noop' }],
-      queues: [{ name: 'q' }],
-      sqsMappings: [{ functionName: 'noop', queueName: 'q', batchSize: 10, maximumConcurrency }],
-    },
-  });
+  const { engine, services } = await openEngine(path.join(dir, name), invoker, [
+    fn('noop', {
+      triggers: [
+        {
+          kind: 'sqs',
+          id: 'q',
+          invocation: 'poll',
+          enabled: true,
+          queue: { name: 'q', visibilityTimeout: 30, fifo: false },
+          batchSize: 10,
+          maximumBatchingWindowInSeconds: 0,
+          functionResponseTypes: [],
+          maximumConcurrency,
+        },
+      ],
+    }),
+  ]);
   const start = performance.now();
   for (let i = 0; i < 100_000; i += 10_000) {
-    await engine.sendMessages(
+    await services.sendMessages(
       'q',
       Array.from({ length: 10_000 }, (_, j) => ({ body: `{"n":${i + j}}` })),
     );
   }
   await engine.runUntilIdle();
   const seconds = (performance.now() - start) / 1000;
-  const left = engine.queueMessages('q').length;
+  const left = services.queueMessages('q').length;
   if (left !== 0) throw new Error(`${left} messages left in the queue`);
   await engine.close();
   return { seconds, batches: 10_000 };
 }
 
 async function asyncRun(dir: string): Promise<{ seconds: number; dlq: number }> {
-  const store = await DurableStore.open(path.join(dir, 'async'));
-  const engine = new InvocationEngine({
-    location: DEFAULT_LOCATION,
-    invoker: noopInvoker(true),
-    store,
-    clock: new VirtualClock({ scale: Infinity }),
-    configuration: {
-      functions: [{ name: 'failing', deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:dlq' }],
-      queues: [{ name: 'dlq' }],
-    },
-  });
+  const { engine, services } = await openEngine(path.join(dir, 'async'), noopInvoker(true), [
+    fn('failing', { deadLetterQueue: { type: 'sqs', name: 'dlq' } }),
+  ]);
   const start = performance.now();
   for (let i = 0; i < 10_000; i++) void engine.invokeAsync('failing', `{"n":${i}}`);
   await engine.runUntilIdle();
   const seconds = (performance.now() - start) / 1000;
-  const dlq = engine.queueMessages('dlq').length;
+  const dlq = services.queueMessages('dlq').length;
   await engine.close();
   return { seconds, dlq };
 }

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { resourceName } from '../core/account/engineConfiguration';
+import { resourceName } from '../core/services/functionResources';
 import type { LocalAccount } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { MAX_SQS_MESSAGE_BYTES } from '../core/invoke/sqsQueue';
+import { MAX_SQS_MESSAGE_BYTES } from '../core/services/sqsQueue';
 import { untrustedReason, type InvocationRunner } from './invocationRunner';
 import { isJson, prettyBody, type QueueNode, type QueuesView } from './views/queuesView';
 
@@ -139,7 +139,7 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
     }
     // A mapping reading the queue delivers the message: wait for it so the records can be shown.
     return this.runAndShow(account, `Lambda: sending a message to ${node.queue.name}…`, async () => {
-      const sent = await account.engine.sendToQueue(node.queue.name, {
+      const sent = await account.services.sendMessage(node.queue.name, {
         body,
         ...(groupId !== undefined ? { messageGroupId: groupId, messageDeduplicationId: randomUUID() } : {}),
       });
@@ -149,7 +149,7 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
 
   async purge(node: QueueItem): Promise<number | undefined> {
     const account = this.trustedAccount(node);
-    const count = account.engine.queueMessages(node.queue.name).length;
+    const count = account.services.queueMessages(node.queue.name).length;
     const answer = await vscode.window.showWarningMessage(
       `Purge ${node.queue.name}?`,
       {
@@ -159,7 +159,7 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
       'Purge',
     );
     if (answer !== 'Purge') return undefined;
-    const purged = await account.engine.purgeQueue(node.queue.name);
+    const purged = await account.services.purgeQueue(node.queue.name);
     this.ctx.view.refresh();
     void vscode.window.showInformationMessage(`Lambda: purged ${purged} message(s) from ${node.queue.name}.`);
     return purged;
@@ -180,7 +180,7 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
       account,
       `Lambda: redriving ${node.queue.name} to ${node.queue.deadLetterQueueOf.join(', ')}…`,
       async () => {
-        moved = await account.engine.redriveDeadLetterQueue(node.queue.name);
+        moved = await account.services.redriveDeadLetterQueue(node.queue.name);
         return `Moved ${moved} message(s) from ${node.queue.name} back to ${node.queue.deadLetterQueueOf.join(', ')}.`;
       },
     );

@@ -56,3 +56,17 @@ export function matchesFilter(filter: string, ...fields: Array<string | undefine
   const haystack = fields.filter(Boolean).join(' ').toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
+
+/** Where a configured value came from, as the panel shows it: `template.yaml:42 (sam)`, or `default`. */
+export function describeOrigin(origin: unknown): { text: string; title: string; file?: string; line?: number } {
+  // Records written before origins were objects hold text.
+  if (typeof origin === 'string') return { text: origin, title: origin };
+  if (origin === null || typeof origin !== 'object') return { text: '', title: '' };
+  const o = origin as { file?: unknown; line?: unknown; source?: unknown };
+  const source = typeof o.source === 'string' ? o.source : 'default';
+  if (typeof o.file !== 'string' || o.file === '') return { text: source, title: source };
+  const base = o.file.split(/[\\/]/).pop() ?? o.file;
+  const line = typeof o.line === 'number' && o.line > 0 ? o.line : undefined;
+  const where = line ? `${base}:${line}` : base;
+  return { text: `${where} (${source})`, title: `${o.file}${line ? `:${line}` : ''}`, file: o.file, line };
+}

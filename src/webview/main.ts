@@ -6,7 +6,16 @@ import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } fro
 import type { LogLine } from '../core/runtime/outcome';
 import { parseToPanel, sourceLocationOf, type FromPanel, type RecordAction } from '../shared/panelProtocol';
 import { clear, h, icon } from './dom';
-import { clockTime, elapsedMs, formatDelay, formatMs, matchesFilter, prettyBody, prettyValue } from './format';
+import {
+  clockTime,
+  describeOrigin,
+  elapsedMs,
+  formatDelay,
+  formatMs,
+  matchesFilter,
+  prettyBody,
+  prettyValue,
+} from './format';
 
 interface VsCodeApi {
   postMessage(message: FromPanel): void;
@@ -528,6 +537,18 @@ function renderLogs(record: InvocationRecord): HTMLElement {
   return h('div', {}, search, lines);
 }
 
+/** The origin of a configured value; a file origin opens the template at its line. */
+function renderOrigin(origin: unknown): HTMLElement | string {
+  const { text, title, file, line } = describeOrigin(origin);
+  if (!file) return text;
+  const link = h('a', { href: '#', class: 'frame-link', title: `Open ${title}` }, text);
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    post({ type: 'openSource', file, line: line ?? 1, column: 1 });
+  });
+  return link;
+}
+
 function renderConfiguration(record: InvocationRecord): HTMLElement {
   const rows = Object.entries(record.configuration.values).map(([key, value]) =>
     h(
@@ -535,7 +556,7 @@ function renderConfiguration(record: InvocationRecord): HTMLElement {
       {},
       h('th', {}, key),
       h('td', {}, typeof value === 'string' ? value : prettyValue(value)),
-      h('td', { class: 'muted' }, record.configuration.origins[key] ?? ''),
+      h('td', { class: 'muted' }, renderOrigin(record.configuration.origins[key])),
     ),
   );
   return h(

@@ -75,7 +75,7 @@ describe('Invocations through the real engine and runtime, from the commands', f
       'a batch records the redrive to OrdersDLQ',
     );
     const account = await runner.accountOf(processor);
-    assert.equal(account.engine.queueMessages('OrdersDLQ').length, 2);
+    assert.equal(account.services.queueMessages('OrdersDLQ').length, 2);
   });
 
   it('the history the panel shows holds every record of these invocations', async () => {

@@ -49,8 +49,8 @@ describe('Queues view', function () {
     const extension = await api();
     const { invokeCommands, runner, views } = extension;
     const processor = await fn('OrderProcessorFunction');
-    const { engine } = await runner.accountOf(processor);
-    const dlqBefore = engine.queueMessages('OrdersDLQ').length;
+    const { services } = await runner.accountOf(processor);
+    const dlqBefore = services.queueMessages('OrdersDLQ').length;
     const payloadJson = fs.readFileSync(
       vscode.Uri.joinPath(workspaceFolderUri(), 'sam-app', 'events', 'sqs-orders-batch.json').fsPath,
       'utf8',
@@ -81,7 +81,7 @@ describe('Queues view', function () {
     assert.equal(document.uri.scheme, 'lambda-trigger-message');
     assert.equal(document.getText().replace(/\s+/g, ''), first.message.body.replace(/\s+/g, ''));
     assert.equal(
-      engine.queueMessages('OrdersDLQ').find((m) => m.messageId === first.message.messageId)?.receiveCount,
+      services.queueMessages('OrdersDLQ').find((m) => m.messageId === first.message.messageId)?.receiveCount,
       0,
     );
 
@@ -100,7 +100,7 @@ describe('Queues view', function () {
       redrives.map((r) => [r.target.split(':').pop(), r.receiveCount]),
       Array.from({ length: expected }, () => ['OrdersDLQ', 3]),
     );
-    const after = engine.queueMessages('OrdersDLQ');
+    const after = services.queueMessages('OrdersDLQ');
     assert.equal(after.length, expected);
     assert.deepEqual(after.map((m) => m.body).sort(), bodiesBefore);
     assert.ok(
@@ -108,7 +108,7 @@ describe('Queues view', function () {
       'redriven messages are new messages',
     );
     assert.ok(after.every((m) => m.deadLetterQueueSourceArn?.endsWith(':OrdersQueue')));
-    assert.equal(engine.queueMessages('OrdersQueue').length, 0);
+    assert.equal(services.queueMessages('OrdersQueue').length, 0);
     // The records are the panel's history too.
     const history = new Set(extension.records().map((r) => r.id));
     assert.ok(result.records.every((r) => history.has(r.id)));
@@ -140,8 +140,8 @@ describe('Queues view', function () {
 
   it('sends a message to a queue no mapping reads: it waits there, visible, and nothing runs', async () => {
     const { views, runner } = await api();
-    const { engine } = await runner.accountOf(await fn('FraudDetectorFunction'));
-    const before = engine.queueMessages('FraudFailuresQueue').length;
+    const { services } = await runner.accountOf(await fn('FraudDetectorFunction'));
+    const before = services.queueMessages('FraudFailuresQueue').length;
     const node = await queueNode('FraudFailuresQueue');
     const records = await vscode.commands.executeCommand<InvocationRecord[]>(
       'lambdaTrigger.queues.sendMessage',

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
-import type { QueueSummary } from '../../core/invoke/invocationEngine';
+import type { QueueSummary } from '../../core/services/localServices';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
-import type { SqsMessage } from '../../core/invoke/sqsQueue';
+import type { SqsMessage } from '../../core/services/sqsQueue';
 import { formatInvocationRecord } from './invocationReport';
 import {
   bootstrapDirOf,
@@ -65,7 +65,7 @@ const ARITY: Record<Subcommand, string[]> = {
 };
 
 function requireQueue(opened: WorkspaceAccount, name: string, root: string): QueueSummary {
-  const queues = opened.account.engine.listQueues();
+  const queues = opened.account.services.listQueues();
   const queue = queues.find((q) => q.name === name || q.arn === name);
   if (!queue)
     throw new UsageError(
@@ -199,18 +199,18 @@ export const queuesCommand: CliCommand = {
       eventSourceMappings: runMappings,
     });
     try {
-      const engine = opened.account.engine;
+      const { engine, services } = opened.account;
       const json = values.json === true;
       const before = new Set(engine.records().map((r) => r.id));
       switch (sub) {
         case 'list': {
-          const queues = engine.listQueues().sort((a, b) => a.name.localeCompare(b.name));
+          const queues = services.listQueues().sort((a, b) => a.name.localeCompare(b.name));
           io.stdout(json ? `${JSON.stringify(queues, null, 2)}\n` : formatQueues(queues));
           return EXIT_OK;
         }
         case 'peek': {
           const queue = requireQueue(opened, rest[0], root);
-          const messages = engine.queueMessages(queue.name);
+          const messages = services.queueMessages(queue.name);
           if (json) io.stdout(`${JSON.stringify(messages, null, 2)}\n`);
           else {
             io.stdout(`${queue.name}: ${messages.length} message(s)\n`);
@@ -222,7 +222,7 @@ export const queuesCommand: CliCommand = {
           const queue = requireQueue(opened, rest[0], root);
           let sent: SqsMessage;
           try {
-            sent = await engine.sendToQueue(queue.name, {
+            sent = await services.sendMessage(queue.name, {
               body: body!,
               ...(queue.fifo ? { messageGroupId: 'cli', messageDeduplicationId: `cli-${Date.now()}` } : {}),
             });
@@ -236,7 +236,7 @@ export const queuesCommand: CliCommand = {
         }
         case 'purge': {
           const queue = requireQueue(opened, rest[0], root);
-          const n = await engine.purgeQueue(queue.name);
+          const n = await services.purgeQueue(queue.name);
           io.stdout(
             json
               ? `${JSON.stringify({ queue: queue.name, purged: n })}\n`
@@ -248,11 +248,11 @@ export const queuesCommand: CliCommand = {
           const dlq = requireQueue(opened, rest[0], root);
           if (values.to !== undefined) requireQueue(opened, values.to, root);
           const targets = [
-            ...new Set(engine.queueMessages(dlq.name).map((m) => values.to ?? m.deadLetterQueueSourceArn)),
+            ...new Set(services.queueMessages(dlq.name).map((m) => values.to ?? m.deadLetterQueueSourceArn)),
           ];
           let moved: number;
           try {
-            moved = await engine.redriveDeadLetterQueue(dlq.name, values.to);
+            moved = await services.redriveDeadLetterQueue(dlq.name, values.to);
           } catch (err) {
             throw new UsageError(`cannot redrive ${dlq.name}: ${(err as Error).message}`);
           }
@@ -264,12 +264,12 @@ export const queuesCommand: CliCommand = {
         }
         case 'replay': {
           const queue = requireQueue(opened, rest[0], root);
-          if (!engine.queueMessages(queue.name).some((m) => m.messageId === rest[1]))
+          if (!services.queueMessages(queue.name).some((m) => m.messageId === rest[1]))
             throw new UsageError(
               unknownNameMessage(
                 'message',
                 rest[1],
-                engine.queueMessages(queue.name).map((m) => m.messageId),
+                services.queueMessages(queue.name).map((m) => m.messageId),
                 queue.name,
               ),
             );

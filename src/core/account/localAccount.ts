@@ -5,17 +5,19 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AwsLocation } from '../awsLocation';
 import type { EventTrigger, FunctionConfig } from '../discovery/functionConfig';
 import { faultNames, type InjectedFaults } from '../invoke/engineContext';
-import type { EngineConfiguration, FunctionInvoker } from '../invoke/functionSettings';
+import type { FunctionInvoker } from '../invoke/engineFunction';
 import { InvocationEngine } from '../invoke/invocationEngine';
 import type { InvocationRecord } from '../invoke/invocationRecord';
-import type { AwsLocation } from '../awsLocation';
 import { VirtualClock } from '../invoke/virtualClock';
 import { EnvironmentPool, type DebugOptions, type InvokeOutcome } from '../runtime';
+import { triggerSourceName } from '../services/functionResources';
+import { LocalServices } from '../services/localServices';
+import type { SendMessageInput } from '../services/sqsQueue';
 import { DurableStore } from '../store/durableStore';
 import { AccountRequestError } from './accountRequestError';
-import { resourceName, toEngineConfiguration } from './engineConfiguration';
 import {
   dynamoDbChangesOf,
   kafkaRecordsOf,
@@ -104,6 +106,8 @@ class PoolInvoker implements FunctionInvoker {
 export class LocalAccount {
   private constructor(
     readonly engine: InvocationEngine,
+    /** The account's simulated queues, topics, buses, streams, Kafka topics, broker queues and buckets. */
+    readonly services: LocalServices,
     readonly pool: EnvironmentPool,
     private readonly functionsByName: ReadonlyMap<string, FunctionConfig>,
     readonly location: AwsLocation,
@@ -141,18 +145,16 @@ export class LocalAccount {
     });
     const invoker = new PoolInvoker(pool, byName);
     try {
+      const clock = new VirtualClock({ scale: options.timeScale ?? Number.POSITIVE_INFINITY });
+      const services = new LocalServices({ store, clock, location });
       const engine = new InvocationEngine({
         invoker,
-        store,
-        configuration: withMappingsEnabled(
-          toEngineConfiguration([...byName.values()], { workspaceRoot: options.workspaceRoot, location }),
-          options.eventSourceMappings ?? true,
-        ),
-        clock: new VirtualClock({ scale: options.timeScale ?? Number.POSITIVE_INFINITY }),
-        location,
+        services,
+        clock,
+        functions: [...byName.values()],
+        eventSourceMappings: options.eventSourceMappings ?? true,
       });
-      declareKnownQueues(engine, [...byName.values()], store);
-      return new LocalAccount(engine, pool, byName, location, invoker);
+      return new LocalAccount(engine, services, pool, byName, location, invoker);
     } catch (err) {
       pool.dispose();
       await store.close();
@@ -256,25 +258,22 @@ export class LocalAccount {
   }
 
   private async putOnSource(fn: FunctionConfig, trigger: PollTrigger, payloadJson: string, event: unknown) {
-    const fallbackName = `${fn.name}-${trigger.id}`;
+    const source = triggerSourceName(fn, trigger);
+    const { services } = this;
     switch (trigger.kind) {
-      case 'sqs': {
-        const name = resourceName(trigger.queue) ?? fallbackName;
-        if (!this.engine.listQueues().some((q) => q.name === name))
-          throw new AccountRequestError(`The queue of ${fn.name}'s SQS trigger is not configured locally.`);
-        await this.engine.sendMessages(name, sqsMessagesOf(payloadJson));
+      case 'sqs':
+        await services.sendMessages(source, sqsMessagesOf(payloadJson));
         return;
-      }
       case 'kinesis':
-        await this.engine.putKinesisRecords(resourceName(trigger.stream) ?? fallbackName, kinesisRecordsOf(event));
+        await services.putKinesisRecords(source, kinesisRecordsOf(event));
         return;
       case 'dynamodb':
-        await this.engine.appendDynamoDbChanges(resourceName(trigger.stream) ?? fallbackName, dynamoDbChangesOf(event));
+        await services.putDynamoDbChanges(source, dynamoDbChangesOf(event));
         return;
       case 'kafka': {
         if (trigger.topics.length === 0)
           throw new AccountRequestError(`${fn.name}'s Kafka trigger ${trigger.id} names no topic.`);
-        const byTopic = new Map<string, Parameters<InvocationEngine['sendKafkaRecords']>[1]>();
+        const byTopic = new Map<string, Parameters<LocalServices['sendKafkaRecords']>[1]>();
         for (const { topic, record } of kafkaRecordsOf(event)) {
           // A template's sample topic stands for the trigger's topic when the trigger reads only one.
           const target = trigger.topics.includes(topic)
@@ -288,13 +287,13 @@ export class LocalAccount {
             );
           byTopic.set(target, [...(byTopic.get(target) ?? []), record]);
         }
-        for (const [topic, records] of byTopic) await this.engine.sendKafkaRecords(topic, records);
+        for (const [topic, records] of byTopic) await services.sendKafkaRecords(topic, records);
         return;
       }
       case 'mq': {
         const queue = trigger.queues[0];
         if (!queue) throw new AccountRequestError(`${fn.name}'s MQ trigger ${trigger.id} names no queue.`);
-        await this.engine.sendMqMessages(queue, mqMessagesOf(event), resourceName(trigger.broker) ?? 'local-broker');
+        await services.sendMqMessages(queue, mqMessagesOf(event), source);
         return;
       }
     }
@@ -306,43 +305,6 @@ export class LocalAccount {
   }
 }
 
-function withMappingsEnabled(config: EngineConfiguration, enabled: boolean): EngineConfiguration {
-  if (enabled) return config;
-  const off = <T extends { enabled?: boolean }>(list: T[] | undefined): T[] =>
-    (list ?? []).map((m) => ({ ...m, enabled: false }));
-  return {
-    ...config,
-    sqsMappings: off(config.sqsMappings),
-    streamMappings: off(config.streamMappings),
-    kafkaMappings: off(config.kafkaMappings),
-    mqMappings: off(config.mqMappings),
-  };
-}
-
-/**
- * Queues named only as a DLQ, redrive target or destination (ASYNC-9, SQS-3, ASYNC-7, STREAM-4), and queues an earlier run left in the
- * store, exist from the start, so what a previous invocation put there can be listed, peeked and redriven.
- */
-function declareKnownQueues(engine: InvocationEngine, functions: readonly FunctionConfig[], store: DurableStore): void {
-  const names = new Set<string>();
-  const add = (target: { type: string; name?: string; logicalId?: string; arn?: string } | undefined): void => {
-    const name = target?.type === 'sqs' ? resourceName(target) : undefined;
-    if (name) names.add(name);
-  };
-  for (const fn of functions) {
-    add(fn.deadLetterQueue);
-    add(fn.eventInvokeConfig.destinations.onSuccess);
-    add(fn.eventInvokeConfig.destinations.onFailure);
-    for (const t of fn.triggers) {
-      if (t.kind === 'kinesis' || t.kind === 'dynamodb') add(t.onFailure);
-      if (t.kind === 'sqs') add(t.queue.redrivePolicy?.deadLetterTarget); // SQS-3
-    }
-  }
-  for (const collection of store.collectionNames())
-    if (collection.startsWith('sqs/') && collection.length > 4) names.add(collection.slice(4));
-  for (const name of names) engine.queue(name);
-}
-
 interface SqsEventRecord {
   body?: unknown;
   messageAttributes?: Record<string, { stringValue?: string; binaryValue?: string; dataType?: string }>;
@@ -350,12 +312,7 @@ interface SqsEventRecord {
 }
 
 /** The messages of an SQS event (`{"Records": [...]}`), or the payload itself as one message body. */
-export function sqsMessagesOf(payloadJson: string): Array<{
-  body: string;
-  messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
-  messageGroupId?: string;
-  messageDeduplicationId?: string;
-}> {
+export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(payloadJson);

@@ -3,10 +3,10 @@
  * put on the source: Kinesis records, DynamoDB changes, Kafka records, MQ messages. The mapping then delivers them
  * the way Lambda would (STREAM-6, KAFKA-1, MQ-1), with fresh sequence numbers and offsets.
  */
-import type { AttributeMap, DynamoDbChange } from '../invoke/dynamoDbStream';
-import type { SendKafkaRecordInput } from '../invoke/kafkaTopic';
-import type { PutKinesisRecordInput } from '../invoke/kinesisStream';
-import type { SendMqMessageInput } from '../invoke/mqBrokerQueue';
+import type { AttributeMap, DynamoDbChange } from '../services/dynamoDbStream';
+import type { SendKafkaRecordInput } from '../services/kafkaTopic';
+import type { PutKinesisRecordInput } from '../services/kinesisStream';
+import type { SendMqMessageInput } from '../services/mqBroker';
 import { AccountRequestError } from './accountRequestError';
 
 export type PollSourceKind = 'sqs' | 'kinesis' | 'dynamodb' | 'kafka' | 'mq';

@@ -436,6 +436,7 @@ function samEvent(
         enabled,
         stream: sourceResource(raw.Stream, resolver),
         ...optional('startingPosition', typeof p.StartingPosition === 'string' ? p.StartingPosition : undefined),
+        ...optional('startingPositionTimestamp', toNumber(p.StartingPositionTimestamp)),
         batchSize: toNumber(p.BatchSize, MAPPING_DEFAULTS.stream.batchSize),
         maximumBatchingWindowInSeconds: toNumber(p.MaximumBatchingWindowInSeconds, 0),
         maximumRetryAttempts: toNumber(p.MaximumRetryAttempts, -1),
@@ -462,6 +463,7 @@ function samEvent(
         ...optional('startingPosition', typeof p.StartingPosition === 'string' ? p.StartingPosition : undefined),
         batchSize: toNumber(p.BatchSize, MAPPING_DEFAULTS.kafka.batchSize),
         maximumBatchingWindowInSeconds: toNumber(p.MaximumBatchingWindowInSeconds, 0.5),
+        ...optional('maximumRetryAttempts', toNumber(p.MaximumRetryAttempts)),
         ...optional('consumerGroupId', typeof p.ConsumerGroupId === 'string' ? p.ConsumerGroupId : undefined),
         ...optional('filterCriteria', filters()),
       };

@@ -78,6 +78,8 @@ export interface StreamTrigger extends TriggerBase {
   kind: 'kinesis' | 'dynamodb';
   stream: SourceResource;
   startingPosition?: string;
+  /** AT_TIMESTAMP (Kinesis): seconds since the epoch. */
+  startingPositionTimestamp?: number;
   batchSize: number;
   maximumBatchingWindowInSeconds: number;
   /** -1 is infinite (section 5 table). */
@@ -102,6 +104,8 @@ export interface KafkaTrigger extends TriggerBase {
   /** KAFKA-1: default 100. */
   batchSize: number;
   maximumBatchingWindowInSeconds: number;
+  /** -1 (default): retry until the record leaves the topic's retention. */
+  maximumRetryAttempts?: number;
   consumerGroupId?: string;
   filterCriteria?: FilterCriteria;
 }

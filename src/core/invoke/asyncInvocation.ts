@@ -4,11 +4,13 @@
  * concurrency 0, destinations and the dead-letter queue. Every step is one store transaction.
  */
 import { randomUUID } from 'node:crypto';
+import { functionArn } from '../resourceArn';
+import { targetArnOf } from '../services/functionResources';
 import { deadLetterMessageAttributes } from './deadLetterQueue';
-import { asyncDestinationRecord, type AsyncCondition } from './destinationRecord';
+import { asyncDestinationRecord, undeliverable, type AsyncCondition } from './destinationRecord';
 import { faultNames, type AsyncInvokeOptions, type EngineContext, type InjectedFaults } from './engineContext';
+import type { EngineFunction } from './engineFunction';
 import { refusedAttempt, runAttempt } from './functionAttempt';
-import type { LambdaFunctionSettings } from './functionSettings';
 import {
   newInvocationRecord,
   timePoint,
@@ -18,7 +20,6 @@ import {
   type UsedConfiguration,
 } from './invocationRecord';
 import { checkPayload } from './lambdaServiceError';
-import { functionArn } from '../resourceArn';
 
 export const ASYNC_COLLECTION = 'async';
 /** ASYNC-2. */
@@ -45,9 +46,9 @@ export interface PendingAsyncEvent {
   faults: InjectedFaults;
 }
 
-export function asyncSettings(fn: LambdaFunctionSettings): { maxRetries: number; maxAgeSeconds: number } {
-  const maxRetries = fn.async?.maximumRetryAttempts ?? 2;
-  const maxAgeSeconds = fn.async?.maximumEventAgeInSeconds ?? 21600;
+export function asyncSettings(fn: EngineFunction): { maxRetries: number; maxAgeSeconds: number } {
+  const maxRetries = fn.eventInvokeConfig.maximumRetryAttempts;
+  const maxAgeSeconds = fn.eventInvokeConfig.maximumEventAgeInSeconds;
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 2) {
     throw new RangeError(`${fn.name}: MaximumRetryAttempts must be 0, 1 or 2 (got ${maxRetries}).`);
   }
@@ -57,16 +58,23 @@ export function asyncSettings(fn: LambdaFunctionSettings): { maxRetries: number;
   return { maxRetries, maxAgeSeconds };
 }
 
-function asyncConfiguration(fn: LambdaFunctionSettings): UsedConfiguration {
+function asyncConfiguration(fn: EngineFunction, ctx: EngineContext): UsedConfiguration {
   const { maxRetries, maxAgeSeconds } = asyncSettings(fn);
+  const { destinations } = fn.eventInvokeConfig;
   return usedConfiguration(
     {
-      maximumRetryAttempts: maxRetries,
-      maximumEventAgeInSeconds: maxAgeSeconds,
-      onSuccess: fn.async?.destinations?.onSuccess ?? null,
-      onFailure: fn.async?.destinations?.onFailure ?? null,
-      deadLetterTargetArn: fn.deadLetterTargetArn ?? null,
-      reservedConcurrency: fn.reservedConcurrency ?? null,
+      maximumRetryAttempts: [maxRetries, 'eventInvokeConfig.maximumRetryAttempts'],
+      maximumEventAgeInSeconds: [maxAgeSeconds, 'eventInvokeConfig.maximumEventAgeInSeconds'],
+      onSuccess: [
+        targetArnOf(destinations.onSuccess, ctx.location) ?? null,
+        'eventInvokeConfig.destinations.onSuccess',
+      ],
+      onFailure: [
+        targetArnOf(destinations.onFailure, ctx.location) ?? null,
+        'eventInvokeConfig.destinations.onFailure',
+      ],
+      deadLetterQueue: [targetArnOf(fn.deadLetterQueue, ctx.location) ?? null, 'deadLetterQueue'],
+      reservedConcurrency: [fn.reservedConcurrency ?? null, 'reservedConcurrency'],
     },
     fn.origins,
   );
@@ -77,7 +85,7 @@ export class AsyncInvocationQueue {
 
   /** ASYNC-1: accepts the event (202) and queues it durably; the caller does not wait for the function. */
   enqueue(functionName: string, payloadJson: string, options: AsyncInvokeOptions = {}): InvocationRecord {
-    const fn = this.ctx.functionSettings(functionName);
+    const fn = this.ctx.functionOf(functionName);
     checkPayload(payloadJson, MAX_ASYNC_PAYLOAD_BYTES);
     const now = this.ctx.clock.now();
     const record = newInvocationRecord({
@@ -85,7 +93,7 @@ export class AsyncInvocationQueue {
       functionName,
       mode: 'async',
       source: options.source,
-      configuration: asyncConfiguration(fn),
+      configuration: asyncConfiguration(fn, this.ctx),
       event: JSON.parse(payloadJson) as unknown,
       status: 'queued',
       start: timePoint(now),
@@ -129,9 +137,9 @@ export class AsyncInvocationQueue {
     const event = ctx.store.get<PendingAsyncEvent>(ASYNC_COLLECTION, id);
     if (!event) return; // already finished (e.g. purged)
     const record = ctx.history.get(event.recordId) ?? this.recreateRecord(event);
-    let fn: LambdaFunctionSettings;
+    let fn: EngineFunction;
     try {
-      fn = ctx.functionSettings(event.functionName);
+      fn = ctx.functionOf(event.functionName);
     } catch (error) {
       record.status = 'failed';
       record.condition = 'FunctionNotFound';
@@ -235,7 +243,7 @@ export class AsyncInvocationQueue {
   private retryOrExpire(
     event: PendingAsyncEvent,
     record: InvocationRecord,
-    fn: LambdaFunctionSettings,
+    fn: EngineFunction,
     nextAt: number,
     maxAgeSeconds: number,
     last: AttemptRecord,
@@ -258,7 +266,7 @@ export class AsyncInvocationQueue {
   private finish(
     event: PendingAsyncEvent,
     record: InvocationRecord,
-    fn: LambdaFunctionSettings,
+    fn: EngineFunction,
     condition: AsyncCondition,
     lastInvoked: AttemptRecord | undefined,
     errorCode = 200,
@@ -278,31 +286,40 @@ export class AsyncInvocationQueue {
         ? { functionError: lastInvoked.functionError, result: lastInvoked.result, error: lastInvoked.error }
         : undefined,
     });
-    const target = success ? fn.async?.destinations?.onSuccess : fn.async?.destinations?.onFailure;
+    const { destinations } = fn.eventInvokeConfig;
+    const target = success ? destinations.onSuccess : destinations.onFailure;
     if (target) {
+      const body = JSON.stringify(destinationRecord);
+      const arn = targetArnOf(target, ctx.location);
       record.deliveries.push(
-        ctx.deliver(target, {
-          kind: 'destination',
-          condition,
-          body: JSON.stringify(destinationRecord),
-          functionName: fn.name,
-          success,
-          recordId: record.id,
-        }),
+        arn
+          ? ctx.services.deliver(arn, {
+              kind: 'destination',
+              condition,
+              body,
+              functionName: fn.name,
+              success,
+              recordId: record.id,
+            })
+          : undeliverable(target, 'destination', condition, body, now),
       );
     }
-    if (!success && fn.deadLetterTargetArn) {
+    if (!success && fn.deadLetterQueue) {
       // ASYNC-9: the original event unchanged, with RequestID / ErrorCode / ErrorMessage.
+      const arn = targetArnOf(fn.deadLetterQueue, ctx.location);
+      const attributes = deadLetterMessageAttributes(event.requestId, errorCode, errorMessage);
       record.deliveries.push(
-        ctx.deliver(fn.deadLetterTargetArn, {
-          kind: 'deadLetterQueue',
-          condition,
-          body: event.payload,
-          attributes: deadLetterMessageAttributes(event.requestId, errorCode, errorMessage),
-          functionName: fn.name,
-          success,
-          recordId: record.id,
-        }),
+        arn
+          ? ctx.services.deliver(arn, {
+              kind: 'deadLetterQueue',
+              condition,
+              body: event.payload,
+              attributes,
+              functionName: fn.name,
+              success,
+              recordId: record.id,
+            })
+          : undeliverable(fn.deadLetterQueue, 'deadLetterQueue', condition, event.payload, now),
       );
     }
     record.status = success ? 'succeeded' : 'failed';

@@ -1,5 +1,5 @@
 /** ASYNC-9: the message a function's dead-letter queue receives: the original event and three attributes. */
-import type { MessageAttributeValue } from './sqsQueue';
+import type { MessageAttributeValue } from '../services/sqsQueue';
 
 const ERROR_MESSAGE_LIMIT_BYTES = 1024;
 

@@ -1,5 +1,7 @@
 /** ASYNC-8 and STREAM-4: the invocation records Lambda sends to destinations. */
+import type { DestinationTarget } from '../discovery/functionConfig';
 import type { FunctionErrorPayload } from '../runtime/outcome';
+import type { DeliveryKind, DeliveryRecord } from '../services/delivery';
 
 export type AsyncCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded' | 'ZeroReservedConcurrency';
 
@@ -100,7 +102,21 @@ export function streamFailureRecord(input: {
   return record;
 }
 
-/** ASYNC-8: to EventBridge the record is the `detail` of an event from `lambda`. */
-export function eventBridgeDetailType(success: boolean): string {
-  return `Lambda Function Invocation Result - ${success ? 'Success' : 'Failure'}`;
+/** A destination or DLQ the runner cannot reach (its type is unknown, or nothing names it), recorded as such. */
+export function undeliverable(
+  target: DestinationTarget,
+  kind: DeliveryKind,
+  condition: string,
+  body: string,
+  nowMs: number,
+): DeliveryRecord {
+  const what = target.arn ?? target.name ?? target.logicalId ?? 'a target without a name';
+  return {
+    kind,
+    condition,
+    target: { type: target.type === 'unknown' ? 'sqs' : target.type, arn: target.arn ?? what },
+    body,
+    time: { simulated: new Date(nowMs).toISOString(), wall: new Date().toISOString() },
+    error: `The runner cannot deliver to ${what}: it is not an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket it knows.`,
+  };
 }

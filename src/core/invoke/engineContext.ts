@@ -1,27 +1,12 @@
 /** What the invocation modes (sync, async, mappings) need from the engine that hosts them. */
+import type { AwsLocation } from '../awsLocation';
+import type { LocalServices } from '../services/localServices';
 import type { DurableStore } from '../store/durableStore';
+import type { EngineFunction, FunctionInvoker } from './engineFunction';
 import type { FunctionConcurrency } from './functionAttempt';
-import type { FunctionInvoker, LambdaFunctionSettings } from './functionSettings';
 import type { InvocationHistory } from './invocationHistory';
-import type { DeliveryKind, DeliveryRecord, InvocationRecord, RecordSource } from './invocationRecord';
-import type { AwsLocation } from '../resourceArn';
-import type { MessageAttributeValue, SqsQueue } from './sqsQueue';
+import type { InvocationRecord, RecordSource } from './invocationRecord';
 import type { VirtualClock } from './virtualClock';
-
-export interface DeliveryInput {
-  kind: DeliveryKind;
-  condition: string;
-  body: string;
-  attributes?: Record<string, MessageAttributeValue & { StringValue: string }>;
-  /** The function the delivery is about (EventBridge resources, S3 object keys). */
-  functionName: string;
-  /** ASYNC-8: picks the EventBridge detail-type. */
-  success: boolean;
-  /** The record the delivery belongs to (a function target's record points back to it). */
-  recordId?: string;
-  /** S3 object key prefix (default `aws/lambda/async/<function>`); mappings use `aws/lambda/<mapping>/<shard>`. */
-  s3KeyPrefix?: string;
-}
 
 /** Faults a user can inject into an event to watch their handler's idempotency hold. */
 export interface InjectedFaults {
@@ -47,14 +32,12 @@ export interface EngineContext {
   readonly location: AwsLocation;
   readonly history: InvocationHistory;
   readonly concurrency: FunctionConcurrency;
-  functionSettings(name: string): LambdaFunctionSettings;
-  queue(arnOrName: string): SqsQueue;
-  /** Delivers to a local target and returns the delivery as recorded (errors are recorded, never thrown). */
-  deliver(targetArn: string, input: DeliveryInput): DeliveryRecord;
+  /** The simulated resources: sources of the mappings, targets of destinations and DLQs (one `deliver`). */
+  readonly services: LocalServices;
+  /** The function by name; a LambdaServiceError (404) for an unknown one. */
+  functionOf(name: string): EngineFunction;
   /** Queues an async event (ASYNC-1) in the current store transaction. */
   enqueueAsync(functionName: string, payloadJson: string, options?: AsyncInvokeOptions): InvocationRecord;
-  /** Tells the SQS mappings of a queue that messages may be waiting. */
-  queueChanged(queue: SqsQueue): void;
 }
 
 export function faultNames(faults: InjectedFaults | undefined): string[] {

@@ -1,176 +1,14 @@
 /**
- * Event patterns (FILTER-1..4): event source mapping filter criteria, EventBridge rule patterns and SNS filter
- * policies share one matcher. Operators: exact value, null, "", anything-but (list, prefix, suffix,
- * equals-ignore-case), numeric, exists, prefix, suffix, equals-ignore-case, wildcard, cidr, $or.
- * FILTER-2: support of suffix/equals-ignore-case/wildcard/$or in Lambda filters is UNCONFIRMED; they are accepted.
- * FILTER-2 limitation: JSON.parse cannot tell 300 from 300.0, so numbers compare by value here.
+ * Filter criteria of event source mappings (FILTER-1..4): parsed patterns, OR'ed, matched against what each source
+ * shows its filters (FILTER-3). The matcher itself is the event pattern matcher the simulated services share.
  */
-import type { FilterCriteria } from './functionSettings';
+import type { FilterCriteria } from '../discovery/functionConfig';
+import { InvalidPatternError, matchesPattern } from '../services/eventPattern';
 
-export class InvalidPatternError extends Error {
-  override readonly name = 'InvalidPatternError';
-}
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const MISSING = Symbol('missing');
-type Value = Json | typeof MISSING;
+export { InvalidPatternError } from '../services/eventPattern';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** FILTER-1: the keys of one pattern are AND'ed, each value list is an OR of its entries. */
-export function matchesPattern(pattern: unknown, event: unknown): boolean {
-  if (!isObject(pattern)) throw new InvalidPatternError('An event pattern must be a JSON object.');
-  for (const [key, rule] of Object.entries(pattern)) {
-    if (key === '$or') {
-      if (!Array.isArray(rule) || rule.length < 2)
-        throw new InvalidPatternError('"$or" needs a list of at least two patterns.');
-      if (!rule.some((p) => matchesPattern(p, event))) return false;
-      continue;
-    }
-    const value: Value = isObject(event) && key in event ? (event[key] as Json) : MISSING;
-    if (Array.isArray(rule)) {
-      if (rule.length === 0) throw new InvalidPatternError(`The value list of "${key}" is empty.`);
-      if (!rule.some((matcher) => matchesLeaf(matcher, value, key))) return false;
-    } else if (isObject(rule)) {
-      if (!matchesPattern(rule, value === MISSING ? {} : value)) return false;
-    } else {
-      throw new InvalidPatternError(
-        `"${key}" must be a list of values or a nested pattern, got ${JSON.stringify(rule)}.`,
-      );
-    }
-  }
-  return true;
-}
-
-function matchesLeaf(matcher: unknown, value: Value, key: string): boolean {
-  if (Array.isArray(value)) return value.some((v) => matchesLeaf(matcher, v, key)) || isExistsTrue(matcher, value);
-  if (matcher === null) return value === null;
-  if (typeof matcher === 'string' || typeof matcher === 'number' || typeof matcher === 'boolean')
-    return value === matcher;
-  if (!isObject(matcher))
-    throw new InvalidPatternError(`Unsupported matcher for "${key}": ${JSON.stringify(matcher)}.`);
-  const ops = Object.keys(matcher);
-  if (ops.length !== 1)
-    throw new InvalidPatternError(
-      `A matcher for "${key}" must have exactly one operator, got ${JSON.stringify(matcher)}.`,
-    );
-  const op = ops[0];
-  const arg = matcher[op];
-  switch (op) {
-    case 'exists':
-      if (typeof arg !== 'boolean') throw new InvalidPatternError(`"exists" takes true or false (key "${key}").`);
-      return arg ? value !== MISSING : value === MISSING;
-    case 'prefix':
-      return (
-        typeof value === 'string' &&
-        stringTest(arg, key, op, (s, ic) =>
-          ic ? value.toLowerCase().startsWith(s.toLowerCase()) : value.startsWith(s),
-        )
-      );
-    case 'suffix':
-      return (
-        typeof value === 'string' &&
-        stringTest(arg, key, op, (s, ic) => (ic ? value.toLowerCase().endsWith(s.toLowerCase()) : value.endsWith(s)))
-      );
-    case 'equals-ignore-case':
-      if (typeof arg !== 'string') throw new InvalidPatternError(`"equals-ignore-case" takes a string (key "${key}").`);
-      return typeof value === 'string' && value.toLowerCase() === arg.toLowerCase();
-    case 'wildcard':
-      if (typeof arg !== 'string') throw new InvalidPatternError(`"wildcard" takes a string (key "${key}").`);
-      return typeof value === 'string' && wildcardRegExp(arg).test(value);
-    case 'numeric':
-      return typeof value === 'number' && numericTest(arg, value, key);
-    case 'cidr':
-      if (typeof arg !== 'string') throw new InvalidPatternError(`"cidr" takes a string (key "${key}").`);
-      return typeof value === 'string' && cidrTest(arg, value, key);
-    case 'anything-but':
-      return value !== MISSING && !anythingBut(arg, value, key);
-    default:
-      throw new InvalidPatternError(`Unknown operator "${op}" for "${key}".`);
-  }
-}
-
-function isExistsTrue(matcher: unknown, value: Value): boolean {
-  return isObject(matcher) && matcher.exists === true && value !== MISSING;
-}
-
-function stringTest(arg: unknown, key: string, op: string, test: (s: string, ignoreCase: boolean) => boolean): boolean {
-  if (typeof arg === 'string') return test(arg, false);
-  if (isObject(arg) && typeof arg['equals-ignore-case'] === 'string') return test(arg['equals-ignore-case'], true);
-  throw new InvalidPatternError(`"${op}" takes a string or {"equals-ignore-case": string} (key "${key}").`);
-}
-
-/** True when `value` is one of the excluded values. */
-function anythingBut(arg: unknown, value: Json, key: string): boolean {
-  if (Array.isArray(arg)) return arg.some((a) => a === value);
-  if (typeof arg === 'string' || typeof arg === 'number') return arg === value;
-  if (isObject(arg)) {
-    const [op] = Object.keys(arg);
-    if (op === 'prefix' || op === 'suffix' || op === 'equals-ignore-case' || op === 'wildcard') {
-      const sub = arg[op];
-      const list: unknown[] = Array.isArray(sub) ? (sub as unknown[]) : [sub];
-      return list.some((s) => matchesLeaf({ [op]: s }, value, key));
-    }
-  }
-  throw new InvalidPatternError(`Unsupported "anything-but" argument for "${key}": ${JSON.stringify(arg)}.`);
-}
-
-function numericTest(arg: unknown, value: number, key: string): boolean {
-  if (!Array.isArray(arg) || arg.length === 0 || arg.length % 2 !== 0) {
-    throw new InvalidPatternError(`"numeric" takes pairs of operator and number (key "${key}").`);
-  }
-  for (let i = 0; i < arg.length; i += 2) {
-    const op: unknown = arg[i];
-    const n: unknown = arg[i + 1];
-    if (typeof n !== 'number') throw new InvalidPatternError(`"numeric" compares with numbers (key "${key}").`);
-    const ok =
-      op === '>'
-        ? value > n
-        : op === '>='
-          ? value >= n
-          : op === '<'
-            ? value < n
-            : op === '<='
-              ? value <= n
-              : op === '='
-                ? value === n
-                : undefined;
-    if (ok === undefined)
-      throw new InvalidPatternError(`Unknown numeric operator ${JSON.stringify(op)} (key "${key}").`);
-    if (!ok) return false;
-  }
-  return true;
-}
-
-function wildcardRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    's',
-  );
-}
-
-function ipv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-}
-
-function cidrTest(cidr: string, value: string, key: string): boolean {
-  const [net, bitsText] = cidr.split('/');
-  const base = ipv4(net);
-  const bits = Number(bitsText);
-  if (base === undefined || !(bits >= 0 && bits <= 32))
-    throw new InvalidPatternError(`"cidr" needs an IPv4 CIDR block (key "${key}").`);
-  const ip = ipv4(value);
-  if (ip === undefined) return false;
-  const size = 2 ** (32 - bits);
-  return Math.floor(ip / size) === Math.floor(base / size);
 }
 
 export interface CompiledFilters {
@@ -179,20 +17,17 @@ export interface CompiledFilters {
   matches(event: unknown): boolean;
 }
 
-/** Parses and checks a mapping's FilterCriteria (FILTER-1: up to 5 filters, raisable to 10). */
+/**
+ * Checks a mapping's FilterCriteria (FILTER-1: up to 5 filters, raisable to 10). The patterns are the parsed JSON
+ * discovery read (`Filters[].Pattern`); they are never turned back into text.
+ */
 export function compileFilterCriteria(criteria: FilterCriteria | undefined): CompiledFilters {
-  const filters = criteria?.filters ?? [];
+  const filters = criteria?.patterns ?? [];
   if (filters.length > 10)
     throw new InvalidPatternError(
       `FilterCriteria has ${filters.length} filters; Lambda allows at most 10 (5 by default).`,
     );
-  const patterns = filters.map((f, i) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(f.pattern);
-    } catch {
-      throw new InvalidPatternError(`Filter ${i + 1}: the pattern is not valid JSON: ${f.pattern}`);
-    }
+  const patterns = filters.map((parsed, i) => {
     if (!isObject(parsed)) throw new InvalidPatternError(`Filter ${i + 1}: the pattern must be a JSON object.`);
     matchesPattern(parsed, {}); // validates operators up front
     return parsed;

@@ -1,6 +1,6 @@
 /** One attempt: run the function through the runtime port and turn the outcome into an AttemptRecord. */
 import type { InvokeOutcome } from '../runtime/outcome';
-import type { FunctionInvoker } from './functionSettings';
+import type { FunctionInvoker } from './engineFunction';
 import { timePoint, type AttemptRecord } from './invocationRecord';
 
 export interface AttemptResult {

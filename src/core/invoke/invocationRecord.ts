@@ -2,9 +2,15 @@
  * One InvocationRecord tree per event: the only thing the panel and the CLI read. JSON-serialisable with stable
  * field names; `version` changes when a field changes meaning.
  */
+import type { Origin } from '../discovery/functionConfig';
 import type { FunctionErrorPayload, LogLine } from '../runtime/outcome';
+import type { DeliveryRecord, InvocationSource } from '../services/delivery';
 
-export const INVOCATION_RECORD_VERSION = 1;
+export type { DeliveryKind, DeliveryRecord } from '../services/delivery';
+export type { Origin } from '../discovery/functionConfig';
+
+/** 2: `configuration.origins` holds Origin objects (file, line, source) instead of text. */
+export const INVOCATION_RECORD_VERSION = 2;
 
 export type InvocationMode = 'sync' | 'async' | 'batch';
 
@@ -23,20 +29,18 @@ export interface TimePoint {
   wall: string;
 }
 
-export interface RecordSource {
+export interface RecordSource extends InvocationSource {
   /** direct, sqs, sns, eventbridge, kinesis, dynamodb, destination, replay ... */
   type: string;
-  arn?: string;
   mappingId?: string;
   /** Streams, Kafka partitions, MQ queues: the shard the batch was read from. */
   shardId?: string;
-  /** The record this one was started from (destination chains, replays). */
-  parentRecordId?: string;
 }
 
 export interface UsedConfiguration {
   values: Record<string, unknown>;
-  origins: Record<string, string>;
+  /** Where each value came from: the template, serverless.yml or settings file and line, or Lambda's default. */
+  origins: Record<string, Origin>;
 }
 
 export type AttemptOutcome = 'success' | 'functionError' | 'throttled' | 'systemError' | 'skipped';
@@ -87,23 +91,6 @@ export interface BatchRecord {
   redrives?: Array<{ id: string; target: string; receiveCount: number }>;
 }
 
-export type DeliveryKind = 'destination' | 'deadLetterQueue' | 'queueRedrive' | 'fanOut';
-
-export interface DeliveryRecord {
-  kind: DeliveryKind;
-  /** Success, RetriesExhausted, EventAgeExceeded, ZeroReservedConcurrency, RetryAttemptsExhausted, RecordAgeExceeded ... */
-  condition: string;
-  target: { type: 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3'; arn: string };
-  /** The exact body (SQS), message (SNS), payload (Lambda), event (EventBridge) or object content (S3). */
-  body: string;
-  /** ASYNC-9: message attributes (DLQ). */
-  attributes?: Record<string, { DataType: string; StringValue: string }>;
-  /** Where the delivery ended up: message id, object path, record id of the invoked function. */
-  deliveredAs?: string;
-  time: TimePoint;
-  error?: string;
-}
-
 export interface SyncResponse {
   StatusCode: number;
   FunctionError?: string;
@@ -138,13 +125,34 @@ export interface InvocationRecord {
   faults?: string[];
 }
 
-/** The configuration a record ran with: each value, and where it came from ('default' when nothing set it). */
+const DEFAULT_ORIGIN: Origin = { source: 'default' };
+
+/**
+ * Where the value at a model path came from: its own origin, else the nearest enclosing one (a trigger's
+ * `triggers.0` for `triggers.0.batchSize`), else Lambda's default.
+ */
+export function originOf(origins: Readonly<Record<string, Origin>> | undefined, modelPath: string): Origin {
+  for (let p = modelPath; p; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const origin = origins?.[p];
+    if (origin) return origin;
+  }
+  return DEFAULT_ORIGIN;
+}
+
+/**
+ * The configuration a record ran with: each value under the name the record shows, with the origin of its path in
+ * the function model (`{ batchSize: [10, 'triggers.0.batchSize'] }`).
+ */
 export function usedConfiguration(
-  values: Record<string, unknown>,
-  origins?: Readonly<Record<string, string>>,
+  entries: Record<string, readonly [value: unknown, modelPath: string]>,
+  origins: Readonly<Record<string, Origin>> | undefined,
 ): UsedConfiguration {
-  const o: Record<string, string> = {};
-  for (const key of Object.keys(values)) o[key] = origins?.[key] ?? 'default';
+  const values: Record<string, unknown> = {};
+  const o: Record<string, Origin> = {};
+  for (const [key, [value, modelPath]] of Object.entries(entries)) {
+    values[key] = value;
+    o[key] = originOf(origins, modelPath);
+  }
   return { values, origins: o };
 }
 

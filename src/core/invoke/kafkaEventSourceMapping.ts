@@ -5,12 +5,14 @@
  * MaximumRetryAttempts runs out, or the record leaves the topic's retention (7 days); there is no on-failure
  * destination for Kafka here, the record shows the batch as given up.
  */
-import type { CompiledFilters } from './filterCriteria';
+import type { AwsLocation } from '../awsLocation';
+import type { KafkaTrigger } from '../discovery/functionConfig';
+import type { KafkaPayload, KafkaTopic } from '../services/kafkaTopic';
+import type { Subscription } from '../services/localResource';
+import type { LogRecord, ShardLog } from '../services/shardLog';
+import type { EngineFunction } from './engineFunction';
+import { compileFilterCriteria } from './filterCriteria';
 import { usedConfiguration } from './invocationRecord';
-import type { KafkaMappingSettings } from './functionSettings';
-import type { KafkaPayload, KafkaTopic } from './kafkaTopic';
-import type { AwsLocation } from '../resourceArn';
-import type { LogRecord, ShardLog } from './shardLog';
 import { checkMappingRange, type OrderedMappingOptions, type PolledSource } from './streamEventSourceMapping';
 
 /** Kafka's default log retention: 7 days. */
@@ -26,17 +28,23 @@ export class KafkaSource implements PolledSource<KafkaPayload> {
 
   constructor(
     readonly topic: KafkaTopic,
-    settings: KafkaMappingSettings,
+    trigger: KafkaTrigger,
+    /** The cluster's name in the event source ARN (MSK). */
+    clusterName: string,
     location: AwsLocation,
   ) {
     this.log = topic.log;
-    this.eventSource = settings.eventSource ?? 'aws:kafka';
-    const cluster = settings.clusterName ?? 'local-cluster';
+    this.eventSource = trigger.flavor === 'msk' ? 'aws:kafka' : 'SelfManagedKafka';
+    const servers = trigger.bootstrapServers.length > 0 ? trigger.bootstrapServers : ['localhost:9092'];
     this.arn =
       this.eventSource === 'aws:kafka'
-        ? `arn:aws:kafka:${location.region}:${location.accountId}:cluster/${cluster}/00000000-0000-0000-0000-000000000000-1`
-        : `kafka://${(settings.bootstrapServers ?? ['localhost:9092'])[0]}/${topic.name}`;
-    this.bootstrapServers = (settings.bootstrapServers ?? ['localhost:9092']).join(',');
+        ? `arn:aws:kafka:${location.region}:${location.accountId}:cluster/${clusterName}/00000000-0000-0000-0000-000000000000-1`
+        : `kafka://${servers[0]}/${topic.name}`;
+    this.bootstrapServers = servers.join(',');
+  }
+
+  subscribe(listener: () => void): Subscription {
+    return this.topic.subscribe(listener);
   }
 
   /** KAFKA-1: one Kafka record as Lambda delivers it. */
@@ -79,18 +87,21 @@ export function decodeJson(base64: unknown): unknown {
   }
 }
 
-export function kafkaMappingOptions(settings: KafkaMappingSettings, filters: CompiledFilters): OrderedMappingOptions {
-  const id = settings.id ?? `${settings.functionName}:${settings.topic}`;
-  const batchSize = settings.batchSize ?? 100;
-  const window = settings.maximumBatchingWindowInSeconds ?? 0.5;
-  const retries = settings.maximumRetryAttempts ?? -1;
+/** KAFKA-1: the options of one topic of a Kafka trigger (a trigger with several topics maps each one). */
+export function kafkaMappingOptions(fn: EngineFunction, trigger: KafkaTrigger, topic: string): OrderedMappingOptions {
+  const id = trigger.topics.length > 1 ? `${fn.name}:${trigger.id}:${topic}` : `${fn.name}:${trigger.id}`;
+  const batchSize = trigger.batchSize;
+  const window = trigger.maximumBatchingWindowInSeconds;
+  const retries = trigger.maximumRetryAttempts ?? -1;
   checkMappingRange(id, 'BatchSize', batchSize, 1, 10_000);
   checkMappingRange(id, 'MaximumBatchingWindowInSeconds', window, 0, 300);
   checkMappingRange(id, 'MaximumRetryAttempts', retries, -1, 10_000);
-  const startingPosition = settings.startingPosition ?? 'TRIM_HORIZON';
+  // The engine reads Kafka from TRIM_HORIZON or LATEST; AT_TIMESTAMP is not emulated for Kafka.
+  const startingPosition = trigger.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
+  const at = (key: string): string => `triggers.${fn.triggers.indexOf(trigger)}.${key}`;
   return {
     id,
-    functionName: settings.functionName,
+    functionName: fn.name,
     startingPosition,
     batchSize,
     windowMs: window * 1000,
@@ -100,19 +111,19 @@ export function kafkaMappingOptions(settings: KafkaMappingSettings, filters: Com
     parallelization: 1,
     reportBatchItemFailures: false,
     tumblingWindowMs: 0,
-    filters,
-    enabled: settings.enabled ?? true,
+    filters: compileFilterCriteria(trigger.filterCriteria),
+    enabled: trigger.enabled,
     configuration: usedConfiguration(
       {
-        eventSource: settings.eventSource ?? 'aws:kafka',
-        topic: settings.topic,
-        startingPosition,
-        batchSize,
-        maximumBatchingWindowInSeconds: window,
-        maximumRetryAttempts: retries,
-        filterCriteria: settings.filterCriteria ?? null,
+        eventSource: [trigger.flavor === 'msk' ? 'aws:kafka' : 'SelfManagedKafka', at('flavor')],
+        topic: [topic, at('topics')],
+        startingPosition: [startingPosition, at('startingPosition')],
+        batchSize: [batchSize, at('batchSize')],
+        maximumBatchingWindowInSeconds: [window, at('maximumBatchingWindowInSeconds')],
+        maximumRetryAttempts: [retries, at('maximumRetryAttempts')],
+        filterCriteria: [trigger.filterCriteria ?? null, at('filterCriteria')],
       },
-      settings.origins,
+      fn.origins,
     ),
   };
 }

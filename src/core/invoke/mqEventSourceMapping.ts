@@ -4,13 +4,15 @@
  * redelivered (`redelivered: true`) with the streams' back-off, up to MaximumRedeliveries (default 6, ActiveMQ's
  * default redelivery policy), then dropped (the broker's own DLQ is not simulated).
  */
-import type { CompiledFilters } from './filterCriteria';
+import type { AwsLocation } from '../awsLocation';
+import type { MqTrigger } from '../discovery/functionConfig';
+import type { Subscription } from '../services/localResource';
+import type { MqBrokerQueue, MqPayload } from '../services/mqBroker';
+import type { LogRecord, ShardLog } from '../services/shardLog';
+import type { EngineFunction } from './engineFunction';
+import { compileFilterCriteria } from './filterCriteria';
 import { usedConfiguration } from './invocationRecord';
 import { decodeJson } from './kafkaEventSourceMapping';
-import type { MqMappingSettings } from './functionSettings';
-import type { MqBrokerQueue, MqPayload } from './mqBrokerQueue';
-import type { AwsLocation } from '../resourceArn';
-import type { LogRecord, ShardLog } from './shardLog';
 import {
   checkMappingRange,
   type OrderedMappingOptions,
@@ -29,13 +31,17 @@ export class MqSource implements PolledSource<MqPayload> {
 
   constructor(
     readonly queue: MqBrokerQueue,
-    settings: MqMappingSettings,
+    trigger: MqTrigger,
     location: AwsLocation,
   ) {
     this.log = queue.log;
-    this.engine = settings.engine;
-    this.virtualHost = settings.virtualHost ?? '/';
+    this.engine = trigger.engine;
+    this.virtualHost = '/';
     this.arn = `arn:aws:mq:${location.region}:${location.accountId}:broker:${queue.brokerName}:b-00000000-0000-0000-0000-000000000000`;
+  }
+
+  subscribe(listener: () => void): Subscription {
+    return this.queue.subscribe(listener);
   }
 
   /** MQ-1: one message as Lambda delivers it. */
@@ -99,41 +105,47 @@ export class MqSource implements PolledSource<MqPayload> {
   }
 }
 
-export function mqMappingOptions(settings: MqMappingSettings, filters: CompiledFilters): OrderedMappingOptions {
-  const id = settings.id ?? `${settings.functionName}:${settings.queueName}`;
-  if (settings.engine !== 'activemq' && settings.engine !== 'rabbitmq')
+/** MQ-1: the options of one broker queue of an MQ trigger (a trigger with several queues maps each one). */
+export function mqMappingOptions(
+  fn: EngineFunction,
+  trigger: MqTrigger,
+  brokerName: string,
+  queueName: string,
+): OrderedMappingOptions {
+  const id = trigger.queues.length > 1 ? `${fn.name}:${trigger.id}:${queueName}` : `${fn.name}:${trigger.id}`;
+  if (trigger.engine !== 'activemq' && trigger.engine !== 'rabbitmq')
     throw new RangeError(`Mapping ${id}: engine must be activemq or rabbitmq.`);
-  const batchSize = settings.batchSize ?? 100;
-  const window = settings.maximumBatchingWindowInSeconds ?? 0.5;
-  const redeliveries = settings.maximumRedeliveries ?? 6;
+  const batchSize = trigger.batchSize;
+  const window = trigger.maximumBatchingWindowInSeconds;
+  const redeliveries = 6;
   checkMappingRange(id, 'BatchSize', batchSize, 1, 10_000);
   checkMappingRange(id, 'MaximumBatchingWindowInSeconds', window, 0, 300);
-  checkMappingRange(id, 'MaximumRedeliveries', redeliveries, -1, 10_000);
+  const at = (key: string): string => `triggers.${fn.triggers.indexOf(trigger)}.${key}`;
   return {
     id,
-    functionName: settings.functionName,
+    functionName: fn.name,
     startingPosition: 'TRIM_HORIZON',
     batchSize,
     windowMs: window * 1000,
-    maxRetries: redeliveries === -1 ? Infinity : redeliveries,
+    maxRetries: redeliveries,
     maxRecordAgeMs: Infinity,
     bisect: false,
     parallelization: 1,
     reportBatchItemFailures: false,
     tumblingWindowMs: 0,
-    filters,
-    enabled: settings.enabled ?? true,
+    filters: compileFilterCriteria(trigger.filterCriteria),
+    enabled: trigger.enabled,
     configuration: usedConfiguration(
       {
-        engine: settings.engine,
-        brokerName: settings.brokerName ?? 'local-broker',
-        queueName: settings.queueName,
-        batchSize,
-        maximumBatchingWindowInSeconds: window,
-        maximumRedeliveries: redeliveries,
-        filterCriteria: settings.filterCriteria ?? null,
+        engine: [trigger.engine, at('engine')],
+        brokerName: [brokerName, at('broker')],
+        queueName: [queueName, at('queues')],
+        batchSize: [batchSize, at('batchSize')],
+        maximumBatchingWindowInSeconds: [window, at('maximumBatchingWindowInSeconds')],
+        maximumRedeliveries: [redeliveries, at('maximumRedeliveries')],
+        filterCriteria: [trigger.filterCriteria ?? null, at('filterCriteria')],
       },
-      settings.origins,
+      fn.origins,
     ),
   };
 }

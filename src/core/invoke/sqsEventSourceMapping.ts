@@ -3,11 +3,14 @@
  * what succeeded and leaves the rest to come back after the visibility timeout (and to the queue's own DLQ).
  */
 import { randomUUID } from 'node:crypto';
+import type { SqsTrigger } from '../discovery/functionConfig';
+import type { Subscription } from '../services/localResource';
+import type { RedriveEvent, SqsMessage, SqsQueue } from '../services/sqsQueue';
 import { readBatchItemFailures } from './batchItemFailures';
 import type { EngineContext } from './engineContext';
+import type { EngineFunction } from './engineFunction';
 import { compileFilterCriteria, sqsFilterView, type CompiledFilters } from './filterCriteria';
 import { runAttempt, refusedAttempt } from './functionAttempt';
-import type { SqsMappingSettings } from './functionSettings';
 import {
   newInvocationRecord,
   timePoint,
@@ -16,7 +19,6 @@ import {
   type InvocationRecord,
   type UsedConfiguration,
 } from './invocationRecord';
-import type { RedriveEvent, SqsMessage, SqsQueue } from './sqsQueue';
 
 /** SQS-1: a batch is also capped at 6 MB. */
 const MAX_BATCH_BYTES = 6 * 1024 * 1024;
@@ -32,17 +34,24 @@ export class SqsEventSourceMapping {
   private pumpTimer: number | undefined;
   private windowStartedAt: number | undefined;
   private readonly wakeTimes = new Set<number>();
+  private readonly subscription: Subscription;
+  readonly functionName: string;
+  /** Where this trigger sits in the function model (origins of its values). */
+  private readonly modelPath: string;
 
   constructor(
     private readonly ctx: EngineContext,
-    readonly settings: SqsMappingSettings,
+    private readonly fn: EngineFunction,
+    readonly trigger: SqsTrigger,
     readonly queue: SqsQueue,
   ) {
-    this.id = settings.id ?? `${settings.functionName}:${settings.queueName}`;
-    this.batchSize = settings.batchSize ?? 10;
-    this.windowMs = (settings.maximumBatchingWindowInSeconds ?? 0) * 1000;
-    this.maximumConcurrency = settings.maximumConcurrency ?? 5;
-    this.reportBatchItemFailures = settings.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false;
+    this.functionName = fn.name;
+    this.id = `${fn.name}:${trigger.id}`;
+    this.modelPath = `triggers.${fn.triggers.indexOf(trigger)}`;
+    this.batchSize = trigger.batchSize;
+    this.windowMs = trigger.maximumBatchingWindowInSeconds * 1000;
+    this.maximumConcurrency = trigger.maximumConcurrency ?? 5;
+    this.reportBatchItemFailures = trigger.functionResponseTypes.includes('ReportBatchItemFailures');
     const max = queue.fifo ? 10 : 10_000;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > max) {
       throw new RangeError(
@@ -56,14 +65,27 @@ export class SqsEventSourceMapping {
     }
     if (this.windowMs < 0 || this.windowMs > 300_000)
       throw new RangeError(`Mapping ${this.id}: MaximumBatchingWindowInSeconds must be 0..300.`);
-    if (settings.maximumConcurrency !== undefined && (this.maximumConcurrency < 2 || this.maximumConcurrency > 1000)) {
-      throw new RangeError(`Mapping ${this.id}: ScalingConfig.MaximumConcurrency must be 2..1000 (SQS-6).`);
+    if (trigger.maximumConcurrency !== undefined && (this.maximumConcurrency < 2 || this.maximumConcurrency > 1000)) {
+      throw new RangeError(`Mapping ${this.id}: ScalingConfig.MaximumConcurrency must be 2..1000.`);
     }
-    this.filters = compileFilterCriteria(settings.filterCriteria);
+    this.filters = compileFilterCriteria(trigger.filterCriteria);
+    // Messages sent, redriven or moved into the queue wake the poller.
+    this.subscription = queue.subscribe(() => this.notify());
   }
 
   get enabled(): boolean {
-    return this.settings.enabled ?? true;
+    return this.trigger.enabled && !this.disabled;
+  }
+
+  /** Mappings can be switched off (the CLI's `queues` commands look at queues without functions taking messages). */
+  private disabled = false;
+
+  disable(): void {
+    this.disabled = true;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
   }
 
   /** Messages may be waiting: poll at the current simulated instant (sends in the same instant share a batch). */
@@ -92,6 +114,7 @@ export class SqsEventSourceMapping {
   }
 
   private pump(): void {
+    if (!this.enabled) return;
     const { clock } = this.ctx;
     while (this.running < this.maximumConcurrency) {
       if (this.windowMs > 0) {
@@ -152,7 +175,7 @@ export class SqsEventSourceMapping {
     const { ctx, queue } = this;
     const now = ctx.clock.now();
     const region = ctx.location.region;
-    const all = received.map((m) => queue.lambdaRecord(m, region));
+    const all = received.map((m) => sqsLambdaRecord(queue, m, region));
     // FILTER-4: SQS deletes messages the filter criteria reject.
     const passing = all.filter((r) => this.filters.matches(sqsFilterView(r)));
     const filteredIds = all.filter((r) => !passing.includes(r)).map((r) => r.messageId as string);
@@ -162,7 +185,7 @@ export class SqsEventSourceMapping {
     const event = { Records: passing };
     const record = newInvocationRecord({
       id: randomUUID(),
-      functionName: this.settings.functionName,
+      functionName: this.functionName,
       mode: 'batch',
       source: { type: 'sqs', arn: queue.arn, mappingId: this.id },
       configuration: this.usedConfiguration(),
@@ -180,7 +203,7 @@ export class SqsEventSourceMapping {
       ctx.history.save(record);
       return;
     }
-    const fn = ctx.functionSettings(this.settings.functionName);
+    const fn = this.fn;
     if (fn.reservedConcurrency === 0 || !ctx.concurrency.tryAcquire(fn.name, fn.reservedConcurrency)) {
       // Throttled: the messages stay invisible and come back after the visibility timeout.
       record.attempts.push(refusedAttempt(1, randomUUID(), now, 'throttled'));
@@ -263,17 +286,58 @@ export class SqsEventSourceMapping {
   }
 
   private usedConfiguration(): UsedConfiguration {
+    const at = (key: string): string => `${this.modelPath}.${key}`;
     return usedConfiguration(
       {
-        batchSize: this.batchSize,
-        maximumBatchingWindowInSeconds: this.windowMs / 1000,
-        maximumConcurrency: this.maximumConcurrency,
-        functionResponseTypes: this.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
-        visibilityTimeoutSeconds: this.queue.visibilityTimeoutMs / 1000,
-        redrivePolicy: this.queue.settings.redrivePolicy ?? null,
-        filterCriteria: this.settings.filterCriteria ?? null,
+        batchSize: [this.batchSize, at('batchSize')],
+        maximumBatchingWindowInSeconds: [this.windowMs / 1000, at('maximumBatchingWindowInSeconds')],
+        maximumConcurrency: [this.maximumConcurrency, at('maximumConcurrency')],
+        functionResponseTypes: [
+          this.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+          at('functionResponseTypes'),
+        ],
+        visibilityTimeoutSeconds: [this.queue.visibilityTimeoutMs / 1000, at('queue.visibilityTimeout')],
+        redrivePolicy: [this.queue.settings.redrivePolicy ?? null, at('queue.redrivePolicy')],
+        filterCriteria: [this.trigger.filterCriteria ?? null, at('filterCriteria')],
       },
-      this.settings.origins,
+      this.fn.origins,
     );
   }
+}
+
+/** SQS-7: the Lambda event record for a received message. */
+export function sqsLambdaRecord(queue: SqsQueue, message: SqsMessage, region: string): Record<string, unknown> {
+  const attributes: Record<string, string> = {
+    ApproximateReceiveCount: String(message.receiveCount),
+    SentTimestamp: String(Math.floor(message.sentAt)),
+    SenderId: message.senderId,
+    ApproximateFirstReceiveTimestamp: String(Math.floor(message.firstReceiveAt ?? message.sentAt)),
+  };
+  if (queue.fifo) {
+    attributes.SequenceNumber = message.sequenceNumber!;
+    attributes.MessageGroupId = message.groupId!;
+    attributes.MessageDeduplicationId = message.deduplicationId!;
+  }
+  if (message.deadLetterQueueSourceArn) attributes.DeadLetterQueueSourceArn = message.deadLetterQueueSourceArn;
+  const messageAttributes: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(message.messageAttributes)) {
+    messageAttributes[k] = {
+      stringValue: v.StringValue,
+      binaryValue: v.BinaryValue,
+      stringListValues: [],
+      binaryListValues: [],
+      dataType: v.DataType,
+    };
+  }
+  return {
+    messageId: message.messageId,
+    receiptHandle: message.receiptHandle,
+    body: message.body,
+    attributes,
+    messageAttributes,
+    md5OfBody: message.md5OfBody,
+    eventSource: 'aws:sqs',
+    eventSourceARN: queue.arn,
+    awsRegion: region,
+  };
 }

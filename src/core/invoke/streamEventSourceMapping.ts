@@ -12,12 +12,18 @@
  *   invocations of the batch that is given up on.
  */
 import { randomUUID } from 'node:crypto';
+import type { AwsLocation } from '../awsLocation';
+import type { StreamTrigger } from '../discovery/functionConfig';
+import { functionArn } from '../resourceArn';
+import { targetArnOf } from '../services/functionResources';
+import type { Subscription } from '../services/localResource';
+import { md5Hash, type LogRecord, type ShardLog } from '../services/shardLog';
 import { readBatchItemFailures } from './batchItemFailures';
-import { streamFailureRecord, type StreamCondition } from './destinationRecord';
+import { streamFailureRecord, undeliverable, type StreamCondition } from './destinationRecord';
 import type { EngineContext } from './engineContext';
-import type { CompiledFilters } from './filterCriteria';
+import type { EngineFunction } from './engineFunction';
+import { compileFilterCriteria, type CompiledFilters } from './filterCriteria';
 import { refusedAttempt, runAttempt } from './functionAttempt';
-import type { StreamMappingSettings } from './functionSettings';
 import {
   newInvocationRecord,
   timePoint,
@@ -26,8 +32,6 @@ import {
   type InvocationRecord,
   type UsedConfiguration,
 } from './invocationRecord';
-import { functionArn } from '../resourceArn';
-import { md5Hash, type LogRecord, type ShardLog } from './shardLog';
 import { tumblingWindowFields, windowStartOf } from './tumblingWindow';
 
 export interface RecordDelivery {
@@ -49,6 +53,8 @@ export interface PolledSource<P = unknown> {
   filterView(lambdaRecord: Record<string, unknown>): unknown;
   /** The invocation event for records of one shard. */
   event(shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown>;
+  /** Called after records were put into the source. */
+  subscribe(listener: () => void): Subscription;
 }
 
 export interface OrderedMappingOptions {
@@ -67,7 +73,8 @@ export interface OrderedMappingOptions {
   parallelization: number;
   reportBatchItemFailures: boolean;
   tumblingWindowMs: number;
-  onFailure?: string;
+  /** STREAM-4: where a batch that is given up on is reported (a queue, topic or bucket). */
+  onFailure?: StreamTrigger['onFailure'];
   filters: CompiledFilters;
   enabled: boolean;
   configuration: UsedConfiguration;
@@ -159,9 +166,12 @@ type NextWork = { work: BatchWork } | { waitUntil: number } | undefined;
 export class StreamEventSourceMapping {
   private readonly lanes: Lane[] = [];
   private readonly collection: string;
+  private readonly subscription: Subscription;
+  private disabled = false;
 
   constructor(
     private readonly ctx: EngineContext,
+    private readonly fn: EngineFunction,
     readonly options: OrderedMappingOptions,
     readonly source: PolledSource,
   ) {
@@ -176,6 +186,20 @@ export class StreamEventSourceMapping {
         this.saveLane(lane);
       }
     }
+    this.subscription = source.subscribe(() => this.notify());
+  }
+
+  get enabled(): boolean {
+    return this.options.enabled && !this.disabled;
+  }
+
+  /** Leaves the source alone (the CLI's `queues` commands look at resources without functions taking records). */
+  disable(): void {
+    this.disabled = true;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
   }
 
   get id(): string {
@@ -217,7 +241,7 @@ export class StreamEventSourceMapping {
   }
 
   private poke(lane: Lane): void {
-    if (!this.options.enabled || lane.phase === 'running') return;
+    if (!this.enabled || lane.phase === 'running') return;
     const now = this.ctx.clock.now();
     if (lane.phase === 'scheduled') {
       // A retry keeps its back-off; a batching-window or window-end wait is re-evaluated with the new records.
@@ -240,7 +264,7 @@ export class StreamEventSourceMapping {
   }
 
   private step(lane: Lane): void {
-    if (lane.phase !== 'idle') return;
+    if (lane.phase !== 'idle' || !this.enabled) return;
     if (!lane.work) {
       const next = this.nextWork(lane);
       if (!next) return;
@@ -456,7 +480,7 @@ export class StreamEventSourceMapping {
       );
     }
     if (work.record.event === null) work.record.event = event;
-    const fn = ctx.functionSettings(options.functionName);
+    const fn = this.fn;
     if (fn.reservedConcurrency === 0 || !ctx.concurrency.tryAcquire(fn.name, fn.reservedConcurrency)) {
       // Throttles are not function errors: they do not use up retries.
       const attempt = refusedAttempt(work.record.attempts.length + 1, randomUUID(), now, 'throttled');
@@ -599,6 +623,7 @@ export class StreamEventSourceMapping {
     const { ctx, options } = this;
     work.gaveUp = condition;
     if (options.onFailure && options.batchInfoKind && records.length > 0) {
+      const target = options.onFailure;
       const now = ctx.clock.now();
       const first = records[0];
       const last = records[records.length - 1];
@@ -620,16 +645,20 @@ export class StreamEventSourceMapping {
           streamArn: this.source.arn,
         },
       });
+      const text = JSON.stringify(body);
+      const arn = targetArnOf(target, ctx.location);
       work.record.deliveries.push(
-        ctx.deliver(options.onFailure, {
-          kind: 'destination',
-          condition,
-          body: JSON.stringify(body),
-          functionName: options.functionName,
-          success: false,
-          recordId: work.record.id,
-          s3KeyPrefix: `aws/lambda/${options.id}/${lane.shardId}`,
-        }),
+        arn
+          ? ctx.services.deliver(arn, {
+              kind: 'destination',
+              condition,
+              body: text,
+              functionName: options.functionName,
+              success: false,
+              recordId: work.record.id,
+              s3KeyPrefix: `aws/lambda/${options.id}/${lane.shardId}`,
+            })
+          : undeliverable(target, 'destination', condition, text, now),
       );
     }
     this.complete(lane, work, p, 'failure');
@@ -694,38 +723,43 @@ function checkRange(id: string, name: string, value: number, min: number, max: n
     throw new RangeError(`Mapping ${id}: ${name} must be ${min}..${max} (got ${value}).`);
 }
 
-/** STREAM §5 table: defaults and ranges of a Kinesis / DynamoDB mapping. */
-export function streamMappingOptions(settings: StreamMappingSettings, filters: CompiledFilters): OrderedMappingOptions {
-  const id = settings.id ?? `${settings.functionName}:${settings.source.type}:${settings.source.name}`;
-  const batchSize = settings.batchSize ?? 100;
-  const window = settings.maximumBatchingWindowInSeconds ?? 0;
-  const retries = settings.maximumRetryAttempts ?? -1;
-  const age = settings.maximumRecordAgeInSeconds ?? -1;
-  const parallelization = settings.parallelizationFactor ?? 1;
-  const tumbling = settings.tumblingWindowInSeconds ?? 0;
+/** STREAM §5 table: the ranges of a Kinesis / DynamoDB mapping, read from the function's trigger. */
+export function streamMappingOptions(
+  fn: EngineFunction,
+  trigger: StreamTrigger,
+  location: AwsLocation,
+): OrderedMappingOptions {
+  const id = `${fn.name}:${trigger.id}`;
+  const batchSize = trigger.batchSize;
+  const window = trigger.maximumBatchingWindowInSeconds;
+  const retries = trigger.maximumRetryAttempts;
+  const age = trigger.maximumRecordAgeInSeconds;
+  const parallelization = trigger.parallelizationFactor;
+  const tumbling = trigger.tumblingWindowInSeconds;
   checkRange(id, 'BatchSize', batchSize, 1, 10_000);
   checkRange(id, 'MaximumBatchingWindowInSeconds', window, 0, 300);
   checkRange(id, 'MaximumRetryAttempts', retries, -1, 10_000);
   if (age !== -1) checkRange(id, 'MaximumRecordAgeInSeconds', age, 60, 604_800);
   checkRange(id, 'ParallelizationFactor', parallelization, 1, 10);
   checkRange(id, 'TumblingWindowInSeconds', tumbling, 0, 900);
-  if (!['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(settings.startingPosition))
+  const startingPosition = (trigger.startingPosition ?? 'TRIM_HORIZON') as OrderedMappingOptions['startingPosition'];
+  if (!['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(startingPosition))
     throw new RangeError(`Mapping ${id}: StartingPosition must be TRIM_HORIZON, LATEST or AT_TIMESTAMP.`);
-  if (settings.startingPosition === 'AT_TIMESTAMP' && settings.source.type !== 'kinesis')
+  if (startingPosition === 'AT_TIMESTAMP' && trigger.kind !== 'kinesis')
     throw new RangeError(`Mapping ${id}: AT_TIMESTAMP is only for Kinesis streams.`);
-  if (settings.onFailureDestinationArn) {
-    const service = settings.onFailureDestinationArn.split(':')[2];
-    // STREAM-4: an SQS queue, an SNS topic or an S3 bucket.
-    if (!['sqs', 'sns', 's3'].includes(service))
-      throw new RangeError(`Mapping ${id}: the on-failure destination must be an SQS queue, SNS topic or S3 bucket.`);
-  }
-  const reportBatchItemFailures = settings.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false;
-  const bisect = settings.bisectBatchOnFunctionError ?? false;
+  // STREAM-4: an SQS queue, an SNS topic or an S3 bucket.
+  if (trigger.onFailure && !['sqs', 'sns', 's3'].includes(trigger.onFailure.type))
+    throw new RangeError(`Mapping ${id}: the on-failure destination must be an SQS queue, SNS topic or S3 bucket.`);
+  const reportBatchItemFailures = trigger.functionResponseTypes.includes('ReportBatchItemFailures');
+  const bisect = trigger.bisectBatchOnFunctionError;
+  const at = (key: string): string => `triggers.${fn.triggers.indexOf(trigger)}.${key}`;
   return {
     id,
-    functionName: settings.functionName,
-    startingPosition: settings.startingPosition,
-    startingPositionTimestamp: settings.startingPositionTimestamp,
+    functionName: fn.name,
+    startingPosition,
+    ...(trigger.startingPositionTimestamp !== undefined
+      ? { startingPositionTimestamp: trigger.startingPositionTimestamp * 1000 }
+      : {}),
     batchSize,
     windowMs: window * 1000,
     maxRetries: retries === -1 ? Infinity : retries,
@@ -734,25 +768,28 @@ export function streamMappingOptions(settings: StreamMappingSettings, filters: C
     parallelization,
     reportBatchItemFailures,
     tumblingWindowMs: tumbling * 1000,
-    onFailure: settings.onFailureDestinationArn,
-    filters,
-    enabled: settings.enabled ?? true,
-    batchInfoKind: settings.source.type,
+    ...(trigger.onFailure ? { onFailure: trigger.onFailure } : {}),
+    filters: compileFilterCriteria(trigger.filterCriteria),
+    enabled: trigger.enabled,
+    batchInfoKind: trigger.kind,
     configuration: usedConfiguration(
       {
-        startingPosition: settings.startingPosition,
-        batchSize,
-        maximumBatchingWindowInSeconds: window,
-        maximumRetryAttempts: retries,
-        maximumRecordAgeInSeconds: age,
-        bisectBatchOnFunctionError: bisect,
-        parallelizationFactor: parallelization,
-        functionResponseTypes: reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
-        tumblingWindowInSeconds: tumbling,
-        onFailureDestinationArn: settings.onFailureDestinationArn ?? null,
-        filterCriteria: settings.filterCriteria ?? null,
+        startingPosition: [startingPosition, at('startingPosition')],
+        batchSize: [batchSize, at('batchSize')],
+        maximumBatchingWindowInSeconds: [window, at('maximumBatchingWindowInSeconds')],
+        maximumRetryAttempts: [retries, at('maximumRetryAttempts')],
+        maximumRecordAgeInSeconds: [age, at('maximumRecordAgeInSeconds')],
+        bisectBatchOnFunctionError: [bisect, at('bisectBatchOnFunctionError')],
+        parallelizationFactor: [parallelization, at('parallelizationFactor')],
+        functionResponseTypes: [
+          reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+          at('functionResponseTypes'),
+        ],
+        tumblingWindowInSeconds: [tumbling, at('tumblingWindowInSeconds')],
+        onFailure: [trigger.onFailure ? (targetArnOf(trigger.onFailure, location) ?? null) : null, at('onFailure')],
+        filterCriteria: [trigger.filterCriteria ?? null, at('filterCriteria')],
       },
-      settings.origins,
+      fn.origins,
     ),
   };
 }

@@ -33,7 +33,7 @@ export async function invokeSync(
   payloadJson: string,
   options: SyncInvokeOptions = {},
 ): Promise<InvocationRecord> {
-  const fn = ctx.functionSettings(functionName);
+  const fn = ctx.functionOf(functionName);
   const now = ctx.clock.now();
   const record = newInvocationRecord({
     id: randomUUID(),
@@ -42,9 +42,9 @@ export async function invokeSync(
     source: options.source,
     configuration: usedConfiguration(
       {
-        timeoutSeconds: fn.timeoutSeconds ?? 3,
-        memorySizeMB: fn.memorySizeMB ?? 128,
-        reservedConcurrency: fn.reservedConcurrency ?? null,
+        timeout: [fn.timeout, 'timeout'],
+        memorySize: [fn.memorySize, 'memorySize'],
+        reservedConcurrency: [fn.reservedConcurrency ?? null, 'reservedConcurrency'],
       },
       fn.origins,
     ),

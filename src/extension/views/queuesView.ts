@@ -5,10 +5,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { resourceName } from '../../core/account/engineConfiguration';
+import { resourceName } from '../../core/services/functionResources';
 import type { LocalAccount } from '../../core/account/localAccount';
-import type { QueueSummary } from '../../core/invoke/invocationEngine';
-import type { SqsMessage } from '../../core/invoke/sqsQueue';
+import type { QueueSummary } from '../../core/services/localServices';
+import type { SqsMessage } from '../../core/services/sqsQueue';
 import type { InvocationRunner } from '../invocationRunner';
 
 export const queuesViewId = 'lambdaTrigger.queues';
@@ -75,7 +75,7 @@ export class QueuesView implements vscode.TreeDataProvider<QueueNode>, vscode.Di
       return this.runner.openAccounts().flatMap((account) => {
         const storeDir = account.engine.store.directory;
         const functionDlqs = functionDeadLetterQueues(account);
-        return account.engine
+        return account.services
           .listQueues()
           .sort((a, b) => a.name.localeCompare(b.name))
           .map((queue) => ({
@@ -89,7 +89,7 @@ export class QueuesView implements vscode.TreeDataProvider<QueueNode>, vscode.Di
     if (node.kind !== 'queue') return [];
     const account = this.accountOf(node);
     const now = account.engine.clock.now();
-    return account.engine
+    return account.services
       .queueMessages(node.queue.name)
       .sort((a, b) => a.sentAt - b.sentAt)
       .map((message) => ({

@@ -3,8 +3,10 @@
  * engine applies the Lambda semantics, the runtime runs the real handlers in child processes.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LocalAccount, sqsMessagesOf } from '../../../src/core/account/localAccount';
-import { event, openExamplesAccount } from './examplesAccount';
+import { event, examples, openExamplesAccount } from './examplesAccount';
 
 describe('examples flows through discovery, the invocation engine and the runtime', function () {
   this.timeout(60_000);
@@ -48,6 +50,36 @@ describe('examples flows through discovery, the invocation engine and the runtim
     };
     assert.equal(body.requestContext.condition, 'RetriesExhausted');
     assert.equal(body.requestContext.approximateInvokeCount, 3);
+    assert.equal(onFailure.error, undefined, 'the topic only a destination names exists and takes the record');
+    assert.equal(dlq.error, undefined);
+  });
+
+  it('the record says where each setting came from: the template and line, or Lambda default', async () => {
+    const [record] = await account.invoke('PaymentWebhookFunction', event('sns-payment-negative-amount.json'), 'async');
+    const template = path.join(examples, 'sam-app', 'template.yaml');
+    const lines = fs.readFileSync(template, 'utf8').split('\n');
+    const lineOf = (text: string, after = 0): number => lines.findIndex((l, i) => i >= after && l.includes(text)) + 1;
+    const fnLine = lineOf('  PaymentWebhookFunction:');
+    const { values, origins } = record.configuration;
+    assert.equal(values.maximumEventAgeInSeconds, 3600);
+    assert.deepEqual(origins.maximumEventAgeInSeconds, {
+      file: template,
+      line: lineOf('MaximumEventAgeInSeconds: 3600', fnLine),
+      source: 'sam',
+    });
+    assert.deepEqual(origins.deadLetterQueue, {
+      file: template,
+      line: lineOf('DeadLetterQueue:', fnLine),
+      source: 'sam',
+    });
+    assert.deepEqual(origins.reservedConcurrency, { source: 'default' });
+    const [sync] = await account.invoke('CreateOrderFunction', event('api-create-order.json'), 'sync');
+    // Globals: MemorySize 256 is the template's, at the Globals line.
+    assert.deepEqual(sync.configuration.origins.memorySize, {
+      file: template,
+      line: lineOf('    MemorySize: 256'),
+      source: 'sam',
+    });
   });
 
   it('SQS-3 SQS-4 the order processor reports the two poison messages, which move to OrdersDLQ after 3 receives', async () => {
@@ -64,8 +96,8 @@ describe('examples flows through discovery, the invocation engine and the runtim
       const receives = batches.filter((b) => b.recordIds.includes(id)).length;
       assert.equal(receives, 3, `${id} is received three times (maxReceiveCount 3)`);
     }
-    const dlqMessages = account.engine.queueMessages('OrdersDLQ');
+    const dlqMessages = account.services.queueMessages('OrdersDLQ');
     assert.deepEqual(dlqMessages.map((m) => m.body).sort(), [...poisonBodies].sort());
-    assert.equal(account.engine.queueMessages('OrdersQueue').length, 0, 'the good messages were deleted');
+    assert.equal(account.services.queueMessages('OrdersQueue').length, 0, 'the good messages were deleted');
   });
 });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { harness, offset, type Harness } from './harness';
+import { lambda } from './model';
 
 const fail = (): never => {
   throw new Error('boom');
@@ -14,7 +15,7 @@ describe('invoke: asynchronous invocation', () => {
   afterEach(async () => h?.close());
 
   it('ASYNC-3: a failing event is retried twice, 1 and 2 minutes apart, then RetriesExhausted', async () => {
-    h = await harness({ functions: [{ name: 'f' }] }, { f: fail });
+    h = await harness({ functions: [lambda('f')] }, { f: fail });
     const rec = await h.engine.invokeAsync('f', '{"n":1}');
     assert.equal(rec.status, 'queued');
     await h.engine.runUntilIdle();
@@ -34,7 +35,7 @@ describe('invoke: asynchronous invocation', () => {
   });
 
   it('ASYNC-3: MaximumRetryAttempts 0 means a single attempt', async () => {
-    h = await harness({ functions: [{ name: 'f', async: { maximumRetryAttempts: 0 } }] }, { f: fail });
+    h = await harness({ functions: [lambda('f', { retries: 0 })] }, { f: fail });
     const rec = await h.engine.invokeAsync('f', '{}');
     await h.engine.runUntilIdle();
     assert.equal(h.engine.record(rec.id)!.attempts.length, 1);
@@ -43,8 +44,7 @@ describe('invoke: asynchronous invocation', () => {
   it('ASYNC-4: with maximum age 60 s the first failure already ends in EventAgeExceeded, approximateInvokeCount 1', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f', async: { maximumEventAgeInSeconds: 60, destinations: { onFailure: Q('fail') } } }],
-        queues: [{ name: 'fail' }],
+        functions: [lambda('f', { maxEventAge: 60, onFailure: Q('fail') })],
       },
       { f: fail },
     );
@@ -53,7 +53,7 @@ describe('invoke: asynchronous invocation', () => {
     const r = h.engine.record(rec.id)!;
     assert.equal(r.attempts.length, 1);
     assert.equal(r.condition, 'EventAgeExceeded');
-    const body = JSON.parse(h.engine.queueMessages('fail')[0].body) as {
+    const body = JSON.parse(h.services.queueMessages('fail')[0].body) as {
       requestContext: { condition: string; approximateInvokeCount: number };
     };
     assert.equal(body.requestContext.condition, 'EventAgeExceeded');
@@ -61,7 +61,7 @@ describe('invoke: asynchronous invocation', () => {
   });
 
   it('ASYNC-4: with maximum age 120 s one retry runs at 60 s, the second (at 180 s) is not made', async () => {
-    h = await harness({ functions: [{ name: 'f', async: { maximumEventAgeInSeconds: 120 } }] }, { f: fail });
+    h = await harness({ functions: [lambda('f', { maxEventAge: 120 })] }, { f: fail });
     const rec = await h.engine.invokeAsync('f', '{}');
     await h.engine.runUntilIdle();
     const r = h.engine.record(rec.id)!;
@@ -73,7 +73,7 @@ describe('invoke: asynchronous invocation', () => {
   });
 
   it('ASYNC-5: throttles back off 1 s, 2 s, 4 s and do not count as retries', async () => {
-    h = await harness({ functions: [{ name: 'f', async: { maximumRetryAttempts: 0 } }] }, { f: () => 'ok' });
+    h = await harness({ functions: [lambda('f', { retries: 0 })] }, { f: () => 'ok' });
     const rec = await h.engine.invokeAsync('f', '{}', { faults: { throttle: 3 } });
     await h.engine.runUntilIdle();
     const r = h.engine.record(rec.id)!;
@@ -93,8 +93,7 @@ describe('invoke: asynchronous invocation', () => {
   it('ASYNC-5: system errors back off the same way and end in EventAgeExceeded with ErrorCode 500 in the DLQ', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f', async: { maximumEventAgeInSeconds: 60 }, deadLetterTargetArn: Q('dlq') }],
-        queues: [{ name: 'dlq' }],
+        functions: [lambda('f', { maxEventAge: 60, dlq: Q('dlq') })],
       },
       { f: () => 'ok' },
     );
@@ -108,21 +107,20 @@ describe('invoke: asynchronous invocation', () => {
     );
     assert.equal(r.condition, 'EventAgeExceeded');
     assert.equal(h.invoker.calls.length, 0);
-    assert.equal(h.engine.queueMessages('dlq')[0].messageAttributes.ErrorCode.StringValue, '500');
+    assert.equal(h.services.queueMessages('dlq')[0].messageAttributes.ErrorCode.StringValue, '500');
   });
 
   it('ASYNC-6: reserved concurrency 0 sends the event straight to the on-failure destination with count 0 and no responseContext', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f', reservedConcurrency: 0, async: { destinations: { onFailure: Q('fail') } } }],
-        queues: [{ name: 'fail' }],
+        functions: [lambda('f', { reservedConcurrency: 0, onFailure: Q('fail') })],
       },
       { f: () => 1 },
     );
     const rec = await h.engine.invokeAsync('f', '{"k":"v"}');
     await h.engine.runUntilIdle();
     assert.equal(h.invoker.calls.length, 0);
-    const body = JSON.parse(h.engine.queueMessages('fail')[0].body) as { requestContext: { requestId: string } };
+    const body = JSON.parse(h.services.queueMessages('fail')[0].body) as { requestContext: { requestId: string } };
     assert.match(body.requestContext.requestId, /^[0-9a-f-]{36}$/);
     assert.deepEqual(body, {
       version: '1.0',
@@ -139,14 +137,11 @@ describe('invoke: asynchronous invocation', () => {
   });
 
   it('ASYNC-7 ASYNC-8: the on-success destination gets the exact invocation record', async () => {
-    h = await harness(
-      { functions: [{ name: 'f', async: { destinations: { onSuccess: Q('ok') } } }], queues: [{ name: 'ok' }] },
-      { f: () => ({ done: true }) },
-    );
+    h = await harness({ functions: [lambda('f', { onSuccess: Q('ok') })] }, { f: () => ({ done: true }) });
     const rec = await h.engine.invokeAsync('f', '{"order":7}');
     await h.engine.runUntilIdle();
     const requestId = h.invoker.calls[0].requestId;
-    const [message] = h.engine.queueMessages('ok');
+    const [message] = h.services.queueMessages('ok');
     assert.equal(
       message.body,
       JSON.stringify({
@@ -173,14 +168,7 @@ describe('invoke: asynchronous invocation', () => {
   it('ASYNC-8 ASYNC-9: on failure both the destination (record) and the DLQ (original event, exact attributes) receive', async () => {
     h = await harness(
       {
-        functions: [
-          {
-            name: 'f',
-            async: { maximumRetryAttempts: 1, destinations: { onFailure: Q('fail') } },
-            deadLetterTargetArn: Q('dlq'),
-          },
-        ],
-        queues: [{ name: 'fail' }, { name: 'dlq' }],
+        functions: [lambda('f', { retries: 1, onFailure: Q('fail'), dlq: Q('dlq') })],
       },
       { f: fail },
     );
@@ -189,7 +177,7 @@ describe('invoke: asynchronous invocation', () => {
     const requestId = h.invoker.calls[0].requestId;
     const error = { errorType: 'Error', errorMessage: 'boom', trace: ['Error: boom'] };
     assert.equal(
-      h.engine.queueMessages('fail')[0].body,
+      h.services.queueMessages('fail')[0].body,
       JSON.stringify({
         version: '1.0',
         timestamp: '2025-01-01T00:01:00.000Z',
@@ -204,7 +192,7 @@ describe('invoke: asynchronous invocation', () => {
         responsePayload: error,
       }),
     );
-    const [dlq] = h.engine.queueMessages('dlq');
+    const [dlq] = h.services.queueMessages('dlq');
     assert.equal(dlq.body, '{"order":7}');
     assert.deepEqual(dlq.messageAttributes, {
       RequestID: { DataType: 'String', StringValue: requestId },
@@ -216,8 +204,7 @@ describe('invoke: asynchronous invocation', () => {
   it('ASYNC-9: ErrorMessage is cut to the first 1 KB', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f', async: { maximumRetryAttempts: 0 }, deadLetterTargetArn: Q('dlq') }],
-        queues: [{ name: 'dlq' }],
+        functions: [lambda('f', { retries: 0, dlq: Q('dlq') })],
       },
       {
         f: () => {
@@ -227,16 +214,16 @@ describe('invoke: asynchronous invocation', () => {
     );
     await h.engine.invokeAsync('f', '{}');
     await h.engine.runUntilIdle();
-    assert.equal(h.engine.queueMessages('dlq')[0].messageAttributes.ErrorMessage.StringValue, 'é'.repeat(512));
+    assert.equal(h.services.queueMessages('dlq')[0].messageAttributes.ErrorMessage.StringValue, 'é'.repeat(512));
   });
 
   it('ASYNC-7: a Lambda destination invokes the next function, so a chain runs end to end', async () => {
     h = await harness(
       {
         functions: [
-          { name: 'placeOrder', async: { destinations: { onSuccess: FN('chargeCard') } } },
-          { name: 'chargeCard', async: { destinations: { onSuccess: FN('ship') } } },
-          { name: 'ship' },
+          lambda('placeOrder', { onSuccess: FN('chargeCard') }),
+          lambda('chargeCard', { onSuccess: FN('ship') }),
+          lambda('ship'),
         ],
       },
       { placeOrder: (e) => ({ placed: e }), chargeCard: () => ({ charged: true }), ship: () => 'shipped' },
@@ -263,7 +250,7 @@ describe('invoke: asynchronous invocation', () => {
     const bus = 'arn:aws:events:us-east-1:123456789012:event-bus/results';
     h = await harness(
       {
-        functions: [{ name: 'f', async: { maximumRetryAttempts: 0, destinations: { onFailure: bus } } }],
+        functions: [lambda('f', { retries: 0, onFailure: bus })],
         buses: [
           {
             name: 'results',
@@ -277,7 +264,7 @@ describe('invoke: asynchronous invocation', () => {
     );
     await h.engine.invokeAsync('f', '{"x":1}');
     await h.engine.runUntilIdle();
-    const event = JSON.parse(h.engine.queueMessages('audit')[0].body) as Record<string, unknown>;
+    const event = JSON.parse(h.services.queueMessages('audit')[0].body) as Record<string, unknown>;
     assert.equal(event.source, 'lambda');
     assert.equal(event['detail-type'], 'Lambda Function Invocation Result - Failure');
     assert.deepEqual(event.resources, [bus, `${FN('f')}:$LATEST`]);
@@ -290,9 +277,7 @@ describe('invoke: asynchronous invocation', () => {
   it('ASYNC-7: an S3 on-failure destination writes the record as an object in the local folder', async () => {
     h = await harness(
       {
-        functions: [
-          { name: 'f', async: { maximumRetryAttempts: 0, destinations: { onFailure: 'arn:aws:s3:::failures' } } },
-        ],
+        functions: [lambda('f', { retries: 0, onFailure: 'arn:aws:s3:::failures' })],
       },
       { f: fail },
     );
@@ -311,7 +296,7 @@ describe('invoke: asynchronous invocation', () => {
     const seen = new Set<string>();
     let effects = 0;
     h = await harness(
-      { functions: [{ name: 'f' }] },
+      { functions: [lambda('f')] },
       {
         f: (e) => {
           const key = (e as { id: string }).id;
@@ -332,7 +317,7 @@ describe('invoke: asynchronous invocation', () => {
   });
 
   it('ASYNC-2: an async payload over 1 MB is refused with 413', async () => {
-    h = await harness({ functions: [{ name: 'f' }] }, { f: () => 1 });
+    h = await harness({ functions: [lambda('f')] }, { f: () => 1 });
     await assert.rejects(
       h.engine.invokeAsync('f', JSON.stringify('a'.repeat(1024 * 1024))),
       /RequestEntityTooLarge|must be smaller/,
@@ -342,7 +327,7 @@ describe('invoke: asynchronous invocation', () => {
   it('SNS fan-out reaches every subscribed queue and function, honouring filter policies', async () => {
     h = await harness(
       {
-        functions: [{ name: 'mailer' }],
+        functions: [lambda('mailer')],
         topics: [
           {
             name: 'orders',
@@ -356,18 +341,18 @@ describe('invoke: asynchronous invocation', () => {
       },
       { mailer: () => 1 },
     );
-    await h.engine.publish('orders', 'small one', {
+    await h.services.publish('orders', 'small one', {
       messageAttributes: { kind: { DataType: 'String', StringValue: 'small' } },
     });
-    await h.engine.publish('orders', 'big one', {
+    await h.services.publish('orders', 'big one', {
       messageAttributes: { kind: { DataType: 'String', StringValue: 'big' } },
     });
     await h.engine.runUntilIdle();
     assert.deepEqual(
-      h.engine.queueMessages('raw').map((m) => m.body),
+      h.services.queueMessages('raw').map((m) => m.body),
       ['small one', 'big one'],
     );
-    const envelope = JSON.parse(h.engine.queueMessages('all')[0].body) as Record<string, unknown>;
+    const envelope = JSON.parse(h.services.queueMessages('all')[0].body) as Record<string, unknown>;
     assert.equal(envelope.Type, 'Notification');
     assert.equal(envelope.Message, 'small one');
     assert.equal(h.invoker.calls.length, 1);

@@ -3,12 +3,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
+import type { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
 import { crashConfiguration, recordKey, type CrashEventRecord } from '../../fixtures/invoke/crashConfiguration';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
-import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
+import type { LocalServices } from '../../../src/core/services/localServices';
+import { openEngine } from './harness';
 
 const CHILD = path.join(__dirname, '..', '..', 'fixtures', 'invoke', 'crashChild.ts');
 
@@ -64,16 +65,15 @@ function runAndKill(
 async function reopen(
   storeDir: string,
   handlers: Record<string, FakeHandler>,
-): Promise<{ engine: InvocationEngine; invoker: FakeInvoker }> {
+): Promise<{ engine: InvocationEngine; services: LocalServices; invoker: FakeInvoker }> {
   const invoker = new FakeInvoker(handlers);
-  const engine = new InvocationEngine({
-    location: DEFAULT_LOCATION,
+  const { engine, services } = openEngine(
+    await DurableStore.open(storeDir),
+    crashConfiguration,
     invoker,
-    store: await DurableStore.open(storeDir),
-    configuration: crashConfiguration,
-    clock: new VirtualClock(),
-  });
-  return { engine, invoker };
+    new VirtualClock(),
+  );
+  return { engine, services, invoker };
 }
 
 describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
@@ -87,7 +87,7 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
     const count = 20;
     // Kill once every event has had its first attempt and some have had their second.
     const { attempts: before } = await runAndKill(storeDir, 'async', count, (run) => run.attempts.length >= count + 3);
-    const { engine, invoker } = await reopen(storeDir, {
+    const { engine, services, invoker } = await reopen(storeDir, {
       worker: () => {
         throw new Error('always fails');
       },
@@ -95,7 +95,7 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
     assert.equal(engine.pendingAsyncEvents(), count, 'no accepted event is lost');
     await engine.runUntilIdle();
     const after = invoker.calls.map((c) => (c.event as { id: string }).id);
-    const dlq = engine.queueMessages('worker-dlq');
+    const dlq = services.queueMessages('worker-dlq');
     assert.equal(dlq.length, count, 'each event reaches the DLQ once');
     assert.deepEqual(new Set(dlq.map((m) => m.body)).size, count);
     assert.equal(new Set(dlq.map((m) => m.messageAttributes.RequestID.StringValue)).size, count);
@@ -112,8 +112,8 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
     const storeDir = path.join(dir, 'store');
     const count = 40;
     const { attempts: before } = await runAndKill(storeDir, 'sqs', count, (run) => run.attempts.length >= 10);
-    const { engine, invoker } = await reopen(storeDir, { consumer: () => null });
-    assert.equal(engine.queueMessages('jobs').length + 0 <= count, true);
+    const { engine, services, invoker } = await reopen(storeDir, { consumer: () => null });
+    assert.equal(services.queueMessages('jobs').length + 0 <= count, true);
     await engine.runUntilIdle();
     const after = invoker.calls.flatMap((c) =>
       (c.event as { Records: Array<{ body: string }> }).Records.map((r) => r.body),
@@ -129,7 +129,7 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
       0,
       `no message runs twice after the restart: ${JSON.stringify(invoker.calls.map((c) => (c.event as { Records: Array<{ body: string; attributes: unknown }> }).Records.map((r) => [r.body, r.attributes])))}`,
     );
-    assert.equal(engine.queueMessages('jobs').length, 0);
+    assert.equal(services.queueMessages('jobs').length, 0);
     await engine.close();
   });
 
@@ -192,7 +192,7 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
       count,
       (run) => run.attempts.filter((key) => key === `k${count - 1}`).length === 2,
     );
-    const { engine, invoker } = await reopen(storeDir, {
+    const { engine, services, invoker } = await reopen(storeDir, {
       breaker: () => {
         throw new Error('always fails');
       },
@@ -204,7 +204,7 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
       // 3 attempts (1 + MaximumRetryAttempts 2); the held batch one more: its second attempt was cut short by the kill.
       assert.equal(runs, i < 10 ? 3 : 4, `k${i} ran ${runs} times (before the kill: ${before.join(' ')})`);
     }
-    const failures = engine.queueMessages('stream-failures').map(
+    const failures = services.queueMessages('stream-failures').map(
       (m) =>
         JSON.parse(m.body) as {
           requestContext: { condition: string; approximateInvokeCount: number };

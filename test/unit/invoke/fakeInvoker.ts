@@ -1,5 +1,5 @@
 /** In-process test double of the runtime port: produces real InvokeOutcome objects from plain functions. */
-import type { FunctionInvoker } from '../../../src/core/invoke/functionSettings';
+import type { FunctionInvoker } from '../../../src/core/invoke/engineFunction';
 import type { InvokeOutcome } from '../../../src/core/runtime/outcome';
 
 export type FakeHandler = (event: unknown, requestId: string) => unknown;

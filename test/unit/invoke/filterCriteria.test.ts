@@ -1,10 +1,6 @@
 import * as assert from 'node:assert/strict';
-import {
-  compileFilterCriteria,
-  kinesisFilterView,
-  matchesPattern,
-  sqsFilterView,
-} from '../../../src/core/invoke/filterCriteria';
+import { compileFilterCriteria, kinesisFilterView, sqsFilterView } from '../../../src/core/invoke/filterCriteria';
+import { matchesPattern } from '../../../src/core/services/eventPattern';
 
 const m = (pattern: unknown, event: unknown): boolean => matchesPattern(pattern, event);
 
@@ -12,25 +8,25 @@ describe('invoke: filter criteria and event patterns', () => {
   it('FILTER-1: keys AND, value lists OR, filters OR', () => {
     assert.equal(m({ a: [1, 2], b: ['x'] }, { a: 2, b: 'x' }), true);
     assert.equal(m({ a: [1, 2], b: ['x'] }, { a: 3, b: 'x' }), false);
-    const f = compileFilterCriteria({ filters: [{ pattern: '{"a":[1]}' }, { pattern: '{"b":[2]}' }] });
+    const f = compileFilterCriteria({ patterns: [{ a: [1] }, { b: [2] }] });
     assert.equal(f.matches({ b: 2 }), true);
     assert.equal(f.matches({ c: 3 }), false);
     assert.equal(compileFilterCriteria(undefined).matches({}), true);
   });
 
-  it('FILTER-1: more than 10 filters and bad JSON are refused with clear errors', () => {
+  it('FILTER-1: more than 10 filters, a pattern that is not an object and unknown operators are refused clearly', () => {
+    assert.throws(() => compileFilterCriteria({ patterns: Array.from({ length: 11 }, () => ({})) }), /at most 10/);
     assert.throws(
-      () => compileFilterCriteria({ filters: Array.from({ length: 11 }, () => ({ pattern: '{}' })) }),
-      /at most 10/,
+      () => compileFilterCriteria({ patterns: ['{"a":[1]}'] }),
+      /Filter 1: the pattern must be a JSON object/,
     );
-    assert.throws(
-      () => compileFilterCriteria({ filters: [{ pattern: '{oops' }] }),
-      /Filter 1: the pattern is not valid JSON/,
-    );
-    assert.throws(
-      () => compileFilterCriteria({ filters: [{ pattern: '{"a":[{"bogus":1}]}' }] }),
-      /Unknown operator "bogus"/,
-    );
+    assert.throws(() => compileFilterCriteria({ patterns: [{ a: [{ bogus: 1 }] }] }), /Unknown operator "bogus"/);
+  });
+
+  it('FILTER-1: the patterns discovery parsed are used as they are, never turned back into text', () => {
+    const pattern = { body: { n: [{ numeric: ['>', 1] }] } };
+    const compiled = compileFilterCriteria({ patterns: [pattern] });
+    assert.equal(compiled.patterns[0], pattern);
   });
 
   it('FILTER-2: exact (case-sensitive), null, empty string, exists', () => {
@@ -68,7 +64,7 @@ describe('invoke: filter criteria and event patterns', () => {
   });
 
   it('FILTER-3: SQS body is parsed when JSON; a JSON pattern on a plain body filters it out', () => {
-    const f = compileFilterCriteria({ filters: [{ pattern: '{"body":{"kind":["order"]}}' }] });
+    const f = compileFilterCriteria({ patterns: [{ body: { kind: ['order'] } }] });
     assert.equal(f.matches(sqsFilterView({ body: '{"kind":"order"}' })), true);
     assert.equal(f.matches(sqsFilterView({ body: 'kind=order' })), false);
   });
@@ -76,7 +72,7 @@ describe('invoke: filter criteria and event patterns', () => {
   it('FILTER-3: Kinesis data is base64-decoded, then parsed', () => {
     const record = { kinesis: { data: Buffer.from('{"temp":30}').toString('base64') } };
     assert.equal(
-      compileFilterCriteria({ filters: [{ pattern: '{"data":{"temp":[{"numeric":[">",25]}]}}' }] }).matches(
+      compileFilterCriteria({ patterns: [{ data: { temp: [{ numeric: ['>', 25] }] } }] }).matches(
         kinesisFilterView(record),
       ),
       true,

@@ -2,38 +2,52 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
+import type { FunctionConfig } from '../../../src/core/discovery/functionConfig';
 import { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
-import type { EngineConfiguration } from '../../../src/core/invoke/functionSettings';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
+import { LocalServices } from '../../../src/core/services/localServices';
+import type { DeclaredResources } from '../../../src/core/services/resources';
 import { DurableStore } from '../../../src/core/store/durableStore';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
-import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 export const T0 = Date.UTC(2025, 0, 1, 0, 0, 0);
 
 export interface Harness {
   engine: InvocationEngine;
+  services: LocalServices;
   invoker: FakeInvoker;
   dir: string;
   close(): Promise<void>;
 }
 
-export async function harness(
-  configuration: EngineConfiguration,
-  handlers: Record<string, FakeHandler>,
-): Promise<Harness> {
+/** What a test runs: the functions (the model, with their triggers) and any resource declared on its own. */
+export interface TestAccount extends DeclaredResources {
+  functions: FunctionConfig[];
+}
+
+/** An engine and its services over `store`, as a LocalAccount opens them. */
+export function openEngine(
+  store: DurableStore,
+  account: TestAccount,
+  invoker: FakeInvoker | InvocationEngine['invoker'],
+  clock = new VirtualClock({ start: T0 }),
+): { engine: InvocationEngine; services: LocalServices } {
+  const { functions, ...resources } = account;
+  const services = new LocalServices({ store, clock, location: DEFAULT_LOCATION });
+  services.declare(resources);
+  const engine = new InvocationEngine({ invoker, services, clock, functions });
+  return { engine, services };
+}
+
+export async function harness(account: TestAccount, handlers: Record<string, FakeHandler>): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-invoke-'));
   const store = await DurableStore.open(path.join(dir, 'store'));
   const invoker = new FakeInvoker(handlers);
-  const engine = new InvocationEngine({
-    location: DEFAULT_LOCATION,
-    invoker,
-    store,
-    configuration,
-    clock: new VirtualClock({ start: T0 }),
-  });
+  const { engine, services } = openEngine(store, account, invoker);
   return {
     engine,
+    services,
     invoker,
     dir,
     close: async () => {

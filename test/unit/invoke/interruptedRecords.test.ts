@@ -3,18 +3,15 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EngineConfiguration } from '../../../src/core/invoke/functionSettings';
-import { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore, STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { waitFor } from '../../support/waitFor';
 import { FakeInvoker } from './fakeInvoker';
-import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
+import { openEngine, type TestAccount } from './harness';
+import { lambda, sqs } from './model';
 
-const CONFIG: EngineConfiguration = {
-  functions: [{ name: 'f' }, { name: 'g' }],
-  queues: [{ name: 'q', visibilityTimeoutSeconds: 30 }],
-  sqsMappings: [{ functionName: 'f', queueName: 'q', batchSize: 10 }],
+const CONFIG: TestAccount = {
+  functions: [lambda('f', { triggers: [sqs('q', { visibilityTimeout: 30, batchSize: 10 })] }), lambda('g')],
 };
 
 describe('invoke: records left running by a stopped process', () => {
@@ -25,14 +22,13 @@ describe('invoke: records left running by a stopped process', () => {
   it('a batch running when the process stopped ends as Interrupted; its message and a pending async event carry on', async () => {
     // First process: both handlers hang, so the SQS batch and the async attempt are running when it "stops".
     const hang = (): Promise<never> => new Promise<never>(() => undefined);
-    const first = new InvocationEngine({
-      location: DEFAULT_LOCATION,
-      invoker: new FakeInvoker({ f: hang, g: hang }),
-      store: await DurableStore.open(dir),
-      configuration: CONFIG,
-      clock: new VirtualClock(),
-    });
-    await first.sendMessages('q', [{ body: 'm1' }]);
+    const { engine: first, services: firstServices } = openEngine(
+      await DurableStore.open(dir),
+      CONFIG,
+      new FakeInvoker({ f: hang, g: hang }),
+      new VirtualClock(),
+    );
+    await firstServices.sendMessages('q', [{ body: 'm1' }]);
     const asyncRecord = await first.invokeAsync('g', '{"n":1}');
     await waitFor('both invocations running', () =>
       first.records().filter((r) => r.status === 'running').length === 2 ? true : undefined,
@@ -45,13 +41,7 @@ describe('invoke: records left running by a stopped process', () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
     fs.writeFileSync(path.join(dir, STORE_LOCK_FILE), JSON.stringify({ pid: gone, owner: 'killed', since: '' }));
     const invoker = new FakeInvoker({ f: () => null, g: () => null });
-    const second = new InvocationEngine({
-      location: DEFAULT_LOCATION,
-      invoker,
-      store: await DurableStore.open(dir),
-      configuration: CONFIG,
-      clock: new VirtualClock(),
-    });
+    const { engine: second, services } = openEngine(await DurableStore.open(dir), CONFIG, invoker, new VirtualClock());
     const interrupted = second.records().find((r) => r.id === batchRecord.id)!;
     assert.equal(interrupted.status, 'failed');
     assert.equal(interrupted.condition, 'Interrupted');
@@ -59,7 +49,7 @@ describe('invoke: records left running by a stopped process', () => {
     await second.runUntilIdle();
     // SQS-2: the message comes back after the visibility timeout and is processed by the new process.
     assert.deepEqual(invoker.calls.map((c) => c.functionName).sort(), ['f', 'g']);
-    assert.equal(second.queueMessages('q').length, 0);
+    assert.equal(services.queueMessages('q').length, 0);
     // The async event kept its record and finished in it.
     assert.equal(second.records().find((r) => r.id === asyncRecord.id)?.status, 'succeeded');
     await second.close();

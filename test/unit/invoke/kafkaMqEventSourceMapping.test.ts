@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { harness, offset, T0, type Harness } from './harness';
+import { kafka, lambda, mq } from './model';
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
@@ -10,13 +11,12 @@ describe('invoke: Kafka and MQ mappings', () => {
   it('KAFKA-1: MSK batches per partition with the aws:kafka shape, after the 500 ms batching window', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
+        functions: [lambda('f', { triggers: [kafka('orders', { cluster: { name: 'demo' } })] })],
         kafkaTopics: [{ name: 'orders', partitions: 2 }],
-        kafkaMappings: [{ functionName: 'f', topic: 'orders', clusterName: 'demo' }],
       },
       { f: () => null },
     );
-    const sent = await h.engine.sendKafkaRecords('orders', [
+    const sent = await h.services.sendKafkaRecords('orders', [
       { key: 'k', value: '{"n":1}', partition: 1, headers: { h: 'hi' } },
       { value: 'plain', partition: 1 },
     ]);
@@ -66,21 +66,22 @@ describe('invoke: Kafka and MQ mappings', () => {
   it('KAFKA-1 FILTER-3 FILTER-4: self-managed Kafka filters on the decoded value and commits filtered offsets', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        kafkaMappings: [
-          {
-            functionName: 'f',
-            topic: 't',
-            eventSource: 'SelfManagedKafka',
-            bootstrapServers: ['k1:9092', 'k2:9092'],
-            maximumBatchingWindowInSeconds: 0,
-            filterCriteria: { filters: [{ pattern: '{"value":{"keep":[true]}}' }] },
-          },
+        functions: [
+          lambda('f', {
+            triggers: [
+              kafka('t', {
+                flavor: 'self-managed',
+                bootstrapServers: ['k1:9092', 'k2:9092'],
+                maximumBatchingWindowInSeconds: 0,
+                filters: [{ value: { keep: [true] } }],
+              }),
+            ],
+          }),
         ],
       },
       { f: () => null },
     );
-    await h.engine.sendKafkaRecords('t', [{ value: '{"keep":false}' }, { value: '{"keep":true}' }, { value: 'x' }]);
+    await h.services.sendKafkaRecords('t', [{ value: '{"keep":false}' }, { value: '{"keep":true}' }, { value: 'x' }]);
     await h.engine.runUntilIdle();
     assert.equal(h.invoker.calls.length, 1);
     const event = h.invoker.calls[0].event as {
@@ -102,8 +103,9 @@ describe('invoke: Kafka and MQ mappings', () => {
   it('KAFKA-1: a failing batch blocks its partition and is retried until MaximumRetryAttempts', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        kafkaMappings: [{ functionName: 'f', topic: 't', maximumBatchingWindowInSeconds: 0, maximumRetryAttempts: 2 }],
+        functions: [
+          lambda('f', { triggers: [kafka('t', { maximumBatchingWindowInSeconds: 0, maximumRetryAttempts: 2 })] }),
+        ],
       },
       {
         f: () => {
@@ -111,7 +113,7 @@ describe('invoke: Kafka and MQ mappings', () => {
         },
       },
     );
-    await h.engine.sendKafkaRecords('t', [{ value: 'a' }]);
+    await h.services.sendKafkaRecords('t', [{ value: 'a' }]);
     await h.engine.runUntilIdle();
     const [record] = h.engine.records();
     assert.deepEqual(
@@ -126,8 +128,7 @@ describe('invoke: Kafka and MQ mappings', () => {
     let calls = 0;
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        mqMappings: [{ functionName: 'f', engine: 'activemq', brokerName: 'b1', queueName: 'jobs' }],
+        functions: [lambda('f', { triggers: [mq('activemq', 'jobs', { broker: 'b1' })] })],
       },
       {
         f: () => {
@@ -136,7 +137,7 @@ describe('invoke: Kafka and MQ mappings', () => {
         },
       },
     );
-    const [id] = await h.engine.sendMqMessages('jobs', [{ data: 'ABC', properties: { p: '1' } }], 'b1');
+    const [id] = await h.services.sendMqMessages('jobs', [{ data: 'ABC', properties: { p: '1' } }], 'b1');
     assert.equal(id, 'ID:b1-jobs-1:1:1:1:1');
     await h.engine.runUntilIdle();
     const message = {
@@ -170,19 +171,11 @@ describe('invoke: Kafka and MQ mappings', () => {
   it('MQ-1 FILTER-3: RabbitMQ batches are grouped by queue::vhost and filtered on decoded data', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        mqMappings: [
-          {
-            functionName: 'f',
-            engine: 'rabbitmq',
-            queueName: 'pizza',
-            filterCriteria: { filters: [{ pattern: '{"data":{"size":["L"]}}' }] },
-          },
-        ],
+        functions: [lambda('f', { triggers: [mq('rabbitmq', 'pizza', { filters: [{ data: { size: ['L'] } }] })] })],
       },
       { f: () => null },
     );
-    await h.engine.sendMqMessages('pizza', [{ data: '{"size":"S"}' }, { data: '{"size":"L"}' }]);
+    await h.services.sendMqMessages('pizza', [{ data: '{"size":"S"}' }, { data: '{"size":"L"}' }]);
     await h.engine.runUntilIdle();
     const event = h.invoker.calls[0].event as {
       eventSource: string;

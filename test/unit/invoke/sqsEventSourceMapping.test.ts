@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { harness, offset, type Harness } from './harness';
+import { lambda, sqs } from './model';
 
 type SqsEvent = { Records: Array<{ messageId: string; body: string; attributes: Record<string, string> }> };
 const bodies = (e: unknown): string[] => (e as SqsEvent).Records.map((r) => r.body);
@@ -12,13 +13,11 @@ describe('invoke: SQS event source mapping', () => {
   it('SQS-1 SQS-7: batches of BatchSize in queue order, with the SQS record shape', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        queues: [{ name: 'q' }],
-        sqsMappings: [{ functionName: 'f', queueName: 'q', batchSize: 2 }],
+        functions: [lambda('f', { triggers: [sqs('q', { batchSize: 2 })] })],
       },
       { f: () => null },
     );
-    await h.engine.sendMessages(
+    await h.services.sendMessages(
       'q',
       ['a', 'b', 'c'].map((body) => ({ body })),
     );
@@ -43,19 +42,17 @@ describe('invoke: SQS event source mapping', () => {
     assert.equal(record.eventSourceARN, Q('q'));
     assert.equal(record.md5OfBody, '0cc175b9c0f1b6a831c399e269772661');
     assert.equal((record.attributes as Record<string, string>).ApproximateReceiveCount, '1');
-    assert.equal(h.engine.queueMessages('q').length, 0);
+    assert.equal(h.services.queueMessages('q').length, 0);
   });
 
   it('SQS-1: the batching window waits for a full batch or the window', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        queues: [{ name: 'q' }],
-        sqsMappings: [{ functionName: 'f', queueName: 'q', batchSize: 20, maximumBatchingWindowInSeconds: 5 }],
+        functions: [lambda('f', { triggers: [sqs('q', { batchSize: 20, maximumBatchingWindowInSeconds: 5 })] })],
       },
       { f: () => null },
     );
-    await h.engine.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
+    await h.services.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
     await h.engine.runUntilIdle();
     assert.deepEqual(
       h.invoker.calls.map((c) => bodies(c.event)),
@@ -69,9 +66,7 @@ describe('invoke: SQS event source mapping', () => {
     await assert.rejects(
       harness(
         {
-          functions: [{ name: 'f' }],
-          queues: [{ name: 'q' }],
-          sqsMappings: [{ functionName: 'f', queueName: 'q', batchSize: 11 }],
+          functions: [lambda('f', { triggers: [sqs('q', { batchSize: 11 })] })],
         },
         {},
       ),
@@ -82,16 +77,11 @@ describe('invoke: SQS event source mapping', () => {
   it('SQS-2 SQS-3: a failing batch comes back after the visibility timeout and moves to the DLQ after maxReceiveCount', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        queues: [
-          {
-            name: 'q',
-            visibilityTimeoutSeconds: 30,
-            redrivePolicy: { deadLetterTargetArn: Q('q-dlq'), maxReceiveCount: 2 },
-          },
-          { name: 'q-dlq' },
+        functions: [
+          lambda('f', {
+            triggers: [sqs('q', { visibilityTimeout: 30, redrive: { deadLetterQueue: 'q-dlq', maxReceiveCount: 2 } })],
+          }),
         ],
-        sqsMappings: [{ functionName: 'f', queueName: 'q' }],
       },
       {
         f: () => {
@@ -99,7 +89,7 @@ describe('invoke: SQS event source mapping', () => {
         },
       },
     );
-    const [sent] = await h.engine.sendMessages('q', [
+    const [sent] = await h.services.sendMessages('q', [
       { body: 'x', messageAttributes: { a: { DataType: 'String', StringValue: '1' } } },
     ]);
     await h.engine.runUntilIdle();
@@ -119,17 +109,17 @@ describe('invoke: SQS event source mapping', () => {
     const redrive = records[1].deliveries[0];
     assert.equal(redrive.kind, 'queueRedrive');
     assert.equal(offset(redrive.time.simulated), 60_000);
-    const [dead] = h.engine.queueMessages('q-dlq');
+    const [dead] = h.services.queueMessages('q-dlq');
     assert.equal(dead.messageId, sent.messageId);
     assert.equal(dead.body, 'x');
     assert.deepEqual(dead.messageAttributes, { a: { DataType: 'String', StringValue: '1' } });
     assert.equal(dead.deadLetterQueueSourceArn, Q('q'));
-    assert.equal(h.engine.queueMessages('q').length, 0);
+    assert.equal(h.services.queueMessages('q').length, 0);
     // The user redrives the DLQ back to its source: a new message that the mapping picks up again.
-    assert.equal(await h.engine.redriveDeadLetterQueue('q-dlq'), 1);
+    assert.equal(await h.services.redriveDeadLetterQueue('q-dlq'), 1);
     await h.engine.runUntilIdle();
     assert.equal(h.invoker.calls.length, 4);
-    const [again] = h.engine.queueMessages('q-dlq');
+    const [again] = h.services.queueMessages('q-dlq');
     assert.equal(again.body, 'x');
     assert.notEqual(again.messageId, sent.messageId);
   });
@@ -137,9 +127,11 @@ describe('invoke: SQS event source mapping', () => {
   const rbif = (result: unknown) =>
     harness(
       {
-        functions: [{ name: 'f' }],
-        queues: [{ name: 'q', visibilityTimeoutSeconds: 10 }],
-        sqsMappings: [{ functionName: 'f', queueName: 'q', functionResponseTypes: ['ReportBatchItemFailures'] }],
+        functions: [
+          lambda('f', {
+            triggers: [sqs('q', { visibilityTimeout: 10, functionResponseTypes: ['ReportBatchItemFailures'] })],
+          }),
+        ],
       },
       {
         f: (e) => {
@@ -156,7 +148,7 @@ describe('invoke: SQS event source mapping', () => {
       first = false;
       return report;
     });
-    await h.engine.sendMessages('q', [{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
+    await h.services.sendMessages('q', [{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
     await h.engine.runUntilIdle();
     assert.deepEqual(
       h.invoker.calls.map((c) => bodies(c.event)),
@@ -176,10 +168,10 @@ describe('invoke: SQS event source mapping', () => {
   ] as const) {
     it(`SQS-4: ${label} counts as full success`, async () => {
       h = await rbif(response);
-      await h.engine.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
+      await h.services.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
       await h.engine.runUntilIdle();
       assert.equal(h.invoker.calls.length, 1);
-      assert.equal(h.engine.queueMessages('q').length, 0);
+      assert.equal(h.services.queueMessages('q').length, 0);
     });
   }
 
@@ -193,7 +185,7 @@ describe('invoke: SQS event source mapping', () => {
     it(`SQS-4: ${label} fails the whole batch`, async () => {
       let calls = 0;
       h = await rbif(() => (calls++ === 0 ? response : null));
-      await h.engine.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
+      await h.services.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
       await h.engine.runUntilIdle();
       assert.deepEqual(
         h.invoker.calls.map((c) => bodies(c.event)),
@@ -214,7 +206,7 @@ describe('invoke: SQS event source mapping', () => {
       if (calls++ === 0) throw new Error('x');
       return null;
     });
-    await h.engine.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
+    await h.services.sendMessages('q', [{ body: 'a' }, { body: 'b' }]);
     await h.engine.runUntilIdle();
     assert.deepEqual(
       h.invoker.calls.map((c) => bodies(c.event)),
@@ -229,9 +221,8 @@ describe('invoke: SQS event source mapping', () => {
     let failedOnce = false;
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        queues: [{ name: 'q.fifo', visibilityTimeoutSeconds: 10, contentBasedDeduplication: true }],
-        sqsMappings: [{ functionName: 'f', queueName: 'q.fifo', batchSize: 1 }],
+        functions: [lambda('f', { triggers: [sqs('q.fifo', { visibilityTimeout: 10, batchSize: 1 })] })],
+        queues: [{ name: 'q.fifo', contentBasedDeduplication: true }],
       },
       {
         f: (e) => {
@@ -243,7 +234,7 @@ describe('invoke: SQS event source mapping', () => {
         },
       },
     );
-    await h.engine.sendMessages('q.fifo', [
+    await h.services.sendMessages('q.fifo', [
       { body: 'g1-a', messageGroupId: 'g1' },
       { body: 'g1-b', messageGroupId: 'g1' },
       { body: 'g2-a', messageGroupId: 'g2' },
@@ -261,9 +252,7 @@ describe('invoke: SQS event source mapping', () => {
     let peak = 0;
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        queues: [{ name: 'q' }],
-        sqsMappings: [{ functionName: 'f', queueName: 'q', batchSize: 1, maximumConcurrency: 2 }],
+        functions: [lambda('f', { triggers: [sqs('q', { batchSize: 1, maximumConcurrency: 2 })] })],
       },
       {
         f: async () => {
@@ -274,7 +263,7 @@ describe('invoke: SQS event source mapping', () => {
         },
       },
     );
-    await h.engine.sendMessages(
+    await h.services.sendMessages(
       'q',
       Array.from({ length: 6 }, (_, i) => ({ body: String(i) })),
     );
@@ -286,19 +275,11 @@ describe('invoke: SQS event source mapping', () => {
   it('FILTER-4: messages the filter criteria reject are deleted without invoking', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        queues: [{ name: 'q' }],
-        sqsMappings: [
-          {
-            functionName: 'f',
-            queueName: 'q',
-            filterCriteria: { filters: [{ pattern: '{"body":{"kind":["order"]}}' }] },
-          },
-        ],
+        functions: [lambda('f', { triggers: [sqs('q', { filters: [{ body: { kind: ['order'] } }] })] })],
       },
       { f: () => null },
     );
-    await h.engine.sendMessages('q', [
+    await h.services.sendMessages('q', [
       { body: '{"kind":"order"}' },
       { body: '{"kind":"ping"}' },
       { body: 'plain text' },
@@ -309,17 +290,13 @@ describe('invoke: SQS event source mapping', () => {
       [['{"kind":"order"}']],
     );
     assert.equal(h.engine.records()[0].batches[0].filteredIds?.length, 2);
-    assert.equal(h.engine.queueMessages('q').length, 0);
+    assert.equal(h.services.queueMessages('q').length, 0);
   });
 
   it('replays a DLQ message to any function and purges a queue', async () => {
     h = await harness(
       {
-        functions: [
-          { name: 'f', async: { maximumRetryAttempts: 0 }, deadLetterTargetArn: Q('dlq') },
-          { name: 'fixed' },
-        ],
-        queues: [{ name: 'dlq' }],
+        functions: [lambda('f', { retries: 0, dlq: Q('dlq') }), lambda('fixed')],
       },
       {
         f: () => {
@@ -330,12 +307,12 @@ describe('invoke: SQS event source mapping', () => {
     );
     await h.engine.invokeAsync('f', '{"id":1}');
     await h.engine.runUntilIdle();
-    const [dead] = h.engine.queueMessages('dlq');
+    const [dead] = h.services.queueMessages('dlq');
     const replay = await h.engine.replayMessage('dlq', dead.messageId, 'fixed', 'sync');
     assert.equal(replay.response?.Payload, '"ok"');
     assert.deepEqual(replay.event, { id: 1 });
     assert.equal(replay.source?.type, 'replay');
-    assert.equal(await h.engine.purgeQueue('dlq'), 1);
-    assert.equal(h.engine.queueMessages('dlq').length, 0);
+    assert.equal(await h.services.purgeQueue('dlq'), 1);
+    assert.equal(h.services.queueMessages('dlq').length, 0);
   });
 });

@@ -1,13 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { toDynamoDbJson } from '../../../src/core/invoke/dynamoDbStream';
-import { InvocationEngine } from '../../../src/core/invoke/invocationEngine';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
+import { toDynamoDbJson } from '../../../src/core/services/dynamoDbStream';
 import { DurableStore } from '../../../src/core/store/durableStore';
-import type { EngineConfiguration, StreamMappingSettings } from '../../../src/core/invoke/functionSettings';
-import { harness, offset, T0, type Harness } from './harness';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
-import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
+import { harness, offset, openEngine, T0, type Harness, type TestAccount } from './harness';
+import { lambda, stream, type StreamShorthand } from './model';
 
 type KinesisEvent = { Records: Array<{ kinesis: { data: string; sequenceNumber: string; partitionKey: string } }> };
 const texts = (e: unknown): string[] =>
@@ -17,19 +15,12 @@ const Q = (name: string): string => `arn:aws:sqs:us-east-1:123456789012:${name}`
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/s';
 const FN_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
 
-function kinesis(
-  mapping: Partial<StreamMappingSettings>,
-  handler: FakeHandler,
-  extra: Partial<EngineConfiguration> = {},
-) {
+function kinesis(mapping: StreamShorthand, handler: FakeHandler, extra: Partial<TestAccount> = {}) {
   return harness(
     {
-      functions: [{ name: 'f' }],
+      functions: [lambda('f', { triggers: [stream('kinesis', 's', mapping)] })],
       streams: [{ type: 'kinesis', name: 's' }],
       queues: [{ name: 'failures' }],
-      streamMappings: [
-        { functionName: 'f', source: { type: 'kinesis', name: 's' }, startingPosition: 'TRIM_HORIZON', ...mapping },
-      ],
       ...extra,
     },
     { f: handler },
@@ -37,7 +28,7 @@ function kinesis(
 }
 
 const put = (h: Harness, ...data: string[]) =>
-  h.engine.putKinesisRecords(
+  h.services.putKinesisRecords(
     's',
     data.map((d) => ({ data: d, partitionKey: 'pk' })),
   );
@@ -83,7 +74,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
 
   it('STREAM-1: partition keys map to shards by MD5 hash ranges; each shard is read in order', async () => {
     h = await kinesis({ batchSize: 2 }, () => null, { streams: [{ type: 'kinesis', name: 's', shardCount: 4 }] });
-    const results = await h.engine.putKinesisRecords(
+    const results = await h.services.putKinesisRecords(
       's',
       ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => ({ data: k, partitionKey: k })),
     );
@@ -98,7 +89,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
   });
 
   it('STREAM-1 STREAM-4: a failing batch blocks the shard; MaximumRetryAttempts 1 gives approximateInvokeCount 2 and the exact KinesisBatchInfo record', async () => {
-    h = await kinesis({ batchSize: 2, maximumRetryAttempts: 1, onFailureDestinationArn: Q('failures') }, (e) => {
+    h = await kinesis({ batchSize: 2, maximumRetryAttempts: 1, onFailure: Q('failures') }, (e) => {
       if (texts(e).includes('bad')) throw new Error('boom');
       return null;
     });
@@ -118,7 +109,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
     assert.equal(failed.status, 'failed');
     assert.equal(failed.condition, 'RetryAttemptsExhausted');
     assert.equal(failed.batches[0].checkpoint, last.sequenceNumber);
-    const [message] = h.engine.queueMessages('failures');
+    const [message] = h.services.queueMessages('failures');
     assert.deepEqual(JSON.parse(message.body), {
       requestContext: {
         requestId: failed.attempts[1].requestId,
@@ -149,18 +140,12 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
   it('STREAM-4: DynamoDB stream records and the exact DDBStreamBatchInfo record', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        streams: [{ type: 'dynamodb', name: 'Orders', streamViewType: 'NEW_AND_OLD_IMAGES' }],
-        queues: [{ name: 'failures' }],
-        streamMappings: [
-          {
-            functionName: 'f',
-            source: { type: 'dynamodb', name: 'Orders' },
-            startingPosition: 'TRIM_HORIZON',
-            maximumRetryAttempts: 1,
-            onFailureDestinationArn: Q('failures'),
-          },
+        functions: [
+          lambda('f', {
+            triggers: [stream('dynamodb', 'Orders', { maximumRetryAttempts: 1, onFailure: Q('failures') })],
+          }),
         ],
+        streams: [{ type: 'dynamodb', name: 'Orders', streamViewType: 'NEW_AND_OLD_IMAGES' }],
       },
       {
         f: () => {
@@ -168,7 +153,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
         },
       },
     );
-    const [change] = await h.engine.appendDynamoDbChanges('Orders', [
+    const [change] = await h.services.putDynamoDbChanges('Orders', [
       {
         eventName: 'MODIFY',
         keys: toDynamoDbJson({ Id: 101 }),
@@ -199,7 +184,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
       },
     ]);
     const [record] = h.engine.records();
-    assert.deepEqual(JSON.parse(h.engine.queueMessages('failures')[0].body), {
+    assert.deepEqual(JSON.parse(h.services.queueMessages('failures')[0].body), {
       requestContext: {
         requestId: record.attempts[1].requestId,
         functionArn: FN_ARN,
@@ -227,7 +212,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
         batchSize: 4,
         maximumRetryAttempts: 0,
         bisectBatchOnFunctionError: true,
-        onFailureDestinationArn: Q('failures'),
+        onFailure: Q('failures'),
       },
       (e) => {
         if (texts(e).includes('bad')) throw new Error('boom');
@@ -256,7 +241,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
       record.attempts.map((a) => a.batchIndex),
       [0, 1, 2, 3, 4],
     );
-    const body = JSON.parse(h.engine.queueMessages('failures')[0].body) as {
+    const body = JSON.parse(h.services.queueMessages('failures')[0].body) as {
       requestContext: { approximateInvokeCount: number };
       KinesisBatchInfo: { startSequenceNumber: string; batchSize: number };
     };
@@ -336,7 +321,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
   }
 
   it('STREAM-1 STREAM-4: records past MaximumRecordAgeInSeconds are skipped with RecordAgeExceeded and no responseContext', async () => {
-    h = await kinesis({ maximumRecordAgeInSeconds: 60, onFailureDestinationArn: Q('failures') }, () => {
+    h = await kinesis({ maximumRecordAgeInSeconds: 60, onFailure: Q('failures') }, () => {
       throw new Error('boom');
     });
     const [sent] = await put(h, 'old');
@@ -348,7 +333,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
     );
     const [record] = h.engine.records();
     assert.equal(record.condition, 'RecordAgeExceeded');
-    assert.deepEqual(JSON.parse(h.engine.queueMessages('failures')[0].body), {
+    assert.deepEqual(JSON.parse(h.services.queueMessages('failures')[0].body), {
       requestContext: {
         requestId: record.attempts[5].requestId,
         functionArn: FN_ARN,
@@ -395,7 +380,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
   });
 
   it('FILTER-3 FILTER-4: filters see Kinesis data decoded; the shard advances past filtered records', async () => {
-    h = await kinesis({ filterCriteria: { filters: [{ pattern: '{"data":{"kind":["order"]}}' }] } }, () => null);
+    h = await kinesis({ filters: [{ data: { kind: ['order'] } }] }, () => null);
     const sent = await put(h, '{"kind":"order","n":1}', '{"kind":"ping"}', 'not json', '{"kind":"order","n":2}');
     await h.engine.runUntilIdle();
     assert.deepEqual(
@@ -415,21 +400,19 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
   it('FILTER-3: DynamoDB filters match the dynamodb field', async () => {
     h = await harness(
       {
-        functions: [{ name: 'f' }],
-        streamMappings: [
-          {
-            functionName: 'f',
-            source: { type: 'dynamodb', name: 'T' },
-            startingPosition: 'TRIM_HORIZON',
-            filterCriteria: {
-              filters: [{ pattern: '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"kind":{"S":["a"]}}}}' }],
-            },
-          },
+        functions: [
+          lambda('f', {
+            triggers: [
+              stream('dynamodb', 'T', {
+                filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['a'] } } } }],
+              }),
+            ],
+          }),
         ],
       },
       { f: () => null },
     );
-    await h.engine.appendDynamoDbChanges('T', [
+    await h.services.putDynamoDbChanges('T', [
       { eventName: 'INSERT', keys: toDynamoDbJson({ id: 1 }), newImage: toDynamoDbJson({ id: 1, kind: 'a' }) },
       { eventName: 'INSERT', keys: toDynamoDbJson({ id: 2 }), newImage: toDynamoDbJson({ id: 2, kind: 'b' }) },
     ]);
@@ -448,7 +431,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
       return null;
     });
     // MD5("a") is odd, MD5("e") even: lanes 1 and 0.
-    await h.engine.putKinesisRecords('s', [
+    await h.services.putKinesisRecords('s', [
       { data: 'a1', partitionKey: 'a' },
       { data: 'e1', partitionKey: 'e' },
       { data: 'a2', partitionKey: 'a' },
@@ -474,32 +457,28 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
   });
 
   it('StartingPosition LATEST skips records written before the mapping existed; AT_TIMESTAMP starts at the time', async () => {
-    h = await harness({ functions: [{ name: 'f' }], streams: [{ type: 'kinesis', name: 's' }] }, {});
+    h = await harness({ functions: [lambda('f')], streams: [{ type: 'kinesis', name: 's' }] }, {});
     await put(h, 'before');
     const dir = h.dir;
     await h.engine.close();
     const invoker = new FakeInvoker({ f: () => null, g: () => null });
-    const engine = new InvocationEngine({
-      location: DEFAULT_LOCATION,
-      invoker,
-      store: await DurableStore.open(path.join(dir, 'store')),
-      clock: new VirtualClock({ start: T0 + 5000 }),
-      configuration: {
-        functions: [{ name: 'f' }, { name: 'g' }],
-        streams: [{ type: 'kinesis', name: 's' }],
-        streamMappings: [
-          { functionName: 'f', source: { type: 'kinesis', name: 's' }, startingPosition: 'LATEST' },
-          {
-            functionName: 'g',
-            source: { type: 'kinesis', name: 's' },
-            startingPosition: 'AT_TIMESTAMP',
-            startingPositionTimestamp: T0,
-          },
+    const { engine, services } = openEngine(
+      await DurableStore.open(path.join(dir, 'store')),
+      {
+        functions: [
+          lambda('f', { triggers: [stream('kinesis', 's', { startingPosition: 'LATEST' })] }),
+          lambda('g', {
+            triggers: [
+              stream('kinesis', 's', { startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: T0 / 1000 }),
+            ],
+          }),
         ],
       },
-    });
-    h = { ...h, engine, close: async () => engine.close() };
-    await engine.putKinesisRecords('s', [{ data: 'after', partitionKey: 'pk' }]);
+      invoker,
+      new VirtualClock({ start: T0 + 5000 }),
+    );
+    h = { ...h, engine, services, close: async () => engine.close() };
+    await services.putKinesisRecords('s', [{ data: 'after', partitionKey: 'pk' }]);
     await engine.runUntilIdle();
     assert.deepEqual(
       invoker.calls.map((c) => [c.functionName, texts(c.event)]),

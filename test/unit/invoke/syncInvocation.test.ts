@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { lambda } from './model';
 import { harness, type Harness } from './harness';
 
 describe('invoke: synchronous invocation', () => {
@@ -6,7 +7,7 @@ describe('invoke: synchronous invocation', () => {
   afterEach(async () => h?.close());
 
   it('SYNC-1: returns the handler result as JSON, null when it returns nothing', async () => {
-    h = await harness({ functions: [{ name: 'f' }, { name: 'g' }] }, { f: () => ({ ok: 1 }), g: () => undefined });
+    h = await harness({ functions: [lambda('f'), lambda('g')] }, { f: () => ({ ok: 1 }), g: () => undefined });
     const r = await h.engine.invokeSync('f', '{"a":1}');
     assert.deepEqual(r.response, { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: '{"ok":1}' });
     assert.equal(r.status, 'succeeded');
@@ -17,7 +18,7 @@ describe('invoke: synchronous invocation', () => {
 
   it('SYNC-2 SYNC-7: a function error is StatusCode 200 with FunctionError Unhandled, one attempt, no retries', async () => {
     h = await harness(
-      { functions: [{ name: 'f' }] },
+      { functions: [lambda('f')] },
       {
         f: () => {
           throw new TypeError('bad');
@@ -38,7 +39,7 @@ describe('invoke: synchronous invocation', () => {
   });
 
   it('SYNC-6: a request over 6,291,456 bytes is refused with 413 before the handler runs', async () => {
-    h = await harness({ functions: [{ name: 'f' }] }, { f: () => 1 });
+    h = await harness({ functions: [lambda('f')] }, { f: () => 1 });
     const big = JSON.stringify({ x: 'a'.repeat(6 * 1024 * 1024) });
     const r = await h.engine.invokeSync('f', big);
     assert.equal(r.status, 'rejected');
@@ -51,14 +52,14 @@ describe('invoke: synchronous invocation', () => {
   });
 
   it('SYNC-6: an oversize response becomes Function.ResponseSizeTooLarge', async () => {
-    h = await harness({ functions: [{ name: 'f' }] }, { f: () => 'a'.repeat(6 * 1024 * 1024) });
+    h = await harness({ functions: [lambda('f')] }, { f: () => 'a'.repeat(6 * 1024 * 1024) });
     const r = await h.engine.invokeSync('f', '{}');
     assert.equal(r.response?.FunctionError, 'Unhandled');
     assert.equal((JSON.parse(r.response.Payload!) as { errorType: string }).errorType, 'Function.ResponseSizeTooLarge');
   });
 
   it('SYNC-8: DryRun validates and runs nothing (204)', async () => {
-    h = await harness({ functions: [{ name: 'f' }] }, { f: () => 1 });
+    h = await harness({ functions: [lambda('f')] }, { f: () => 1 });
     const r = await h.engine.invokeSync('f', '{}', { dryRun: true });
     assert.deepEqual(r.response, { StatusCode: 204 });
     assert.equal(r.status, 'dryRun');
@@ -66,7 +67,7 @@ describe('invoke: synchronous invocation', () => {
   });
 
   it('rejects an unknown function and a non-JSON payload with clear errors', async () => {
-    h = await harness({ functions: [{ name: 'f' }] }, { f: () => 1 });
+    h = await harness({ functions: [lambda('f')] }, { f: () => 1 });
     await assert.rejects(
       h.engine.invokeSync('nope', '{}'),
       /Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope/,
@@ -78,7 +79,7 @@ describe('invoke: synchronous invocation', () => {
 
   it('ASYNC-6 (sync): reserved concurrency 0 and the throttle fault answer 429', async () => {
     h = await harness(
-      { functions: [{ name: 'z', reservedConcurrency: 0 }, { name: 'f' }] },
+      { functions: [lambda('z', { reservedConcurrency: 0 }), lambda('f')] },
       { z: () => 1, f: () => 1 },
     );
     assert.equal((await h.engine.invokeSync('z', '{}')).response?.StatusCode, 429);

@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { clockTime, formatDelay, formatMs, matchesFilter, prettyBody } from '../../../src/webview/format';
+import {
+  clockTime,
+  describeOrigin,
+  formatDelay,
+  formatMs,
+  matchesFilter,
+  prettyBody,
+} from '../../../src/webview/format';
 
 describe('panel formatting', () => {
   it('formats durations', () => {
@@ -31,5 +38,20 @@ describe('panel formatting', () => {
     assert.ok(matchesFilter('thumb FAILED', 'ThumbnailFunction', 'failed', 'async'));
     assert.ok(!matchesFilter('thumb succeeded', 'ThumbnailFunction', 'failed'));
     assert.ok(matchesFilter('  ', 'anything'));
+  });
+
+  it('shows where a setting came from: file and line with its source, the default, or the text of an older record', () => {
+    assert.deepEqual(describeOrigin({ file: '/ws/sam-app/template.yaml', line: 42, source: 'sam' }), {
+      text: 'template.yaml:42 (sam)',
+      title: '/ws/sam-app/template.yaml:42',
+      file: '/ws/sam-app/template.yaml',
+      line: 42,
+    });
+    assert.deepEqual(describeOrigin({ source: 'default' }), { text: 'default', title: 'default' });
+    assert.deepEqual(describeOrigin('template.yaml:3 (sam)'), {
+      text: 'template.yaml:3 (sam)',
+      title: 'template.yaml:3 (sam)',
+    });
+    assert.deepEqual(describeOrigin(undefined), { text: '', title: '' });
   });
 });

@@ -3,10 +3,11 @@
  * SQS-3), the redrive policy to its own dead-letter queue, FIFO message groups (SQS-5), purge and inspection.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { AwsLocation } from '../awsLocation';
+import { queueArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
-import type { QueueSettings } from './functionSettings';
-import { queueArn, type AwsLocation } from '../resourceArn';
-import type { VirtualClock } from './virtualClock';
+import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import type { QueueSettings } from './resources';
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -59,9 +60,10 @@ export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
 const SENDER_ID = 'AIDAIENQZJOLO23YVJ4VO';
 const DEDUP_WINDOW_MS = 5 * 60_000;
 
-export class SqsQueue {
+export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
+  readonly kind = 'sqs' as const;
   readonly arn: string;
-  readonly fifo: boolean;
+  private readonly subscribers = new Subscribers();
   private readonly collection: string;
   private readonly recentDedupIds = new Map<string, number>();
   /**
@@ -74,18 +76,32 @@ export class SqsQueue {
   private head = 0;
 
   constructor(
-    readonly settings: QueueSettings,
+    private _settings: QueueSettings,
     private readonly store: DurableStore,
-    private readonly clock: VirtualClock,
+    private readonly clock: SimulatedClock,
     location: AwsLocation,
-    /** Resolves the redrive policy's target queue. */
-    private readonly resolveQueue: (arnOrName: string) => SqsQueue,
+    /** SQS-3: hands a message over to the redrive policy's dead-letter queue; returns that queue's ARN. */
+    private readonly moveToDeadLetterQueue: (message: SqsMessage, deadLetterTargetArn: string) => string,
   ) {
-    this.fifo = settings.fifo ?? settings.name.endsWith('.fifo');
-    if (this.fifo && !settings.name.endsWith('.fifo'))
-      throw new Error(`FIFO queue "${settings.name}" must have a name ending in .fifo.`);
-    this.arn = queueArn(settings.name, location);
-    this.collection = `sqs/${settings.name}`;
+    checkQueueSettings(_settings);
+    this.arn = queueArn(_settings.name, location);
+    this.collection = `sqs/${_settings.name}`;
+  }
+
+  get settings(): QueueSettings {
+    return this._settings;
+  }
+
+  get fifo(): boolean {
+    return this._settings.fifo ?? this._settings.name.endsWith('.fifo');
+  }
+
+  /** A template declares what an earlier reference (a DLQ, a queue left in the store) created with defaults. */
+  reconfigure(settings: Partial<Omit<QueueSettings, 'name'>>): void {
+    const next = { ...this._settings };
+    for (const [key, value] of Object.entries(settings)) if (value !== undefined) Object.assign(next, { [key]: value });
+    checkQueueSettings(next);
+    this._settings = next;
   }
 
   get name(): string {
@@ -122,7 +138,23 @@ export class SqsQueue {
     else if (existing !== message) this.order = undefined;
   }
 
+  subscribe(listener: () => void): Subscription {
+    return this.subscribers.add(listener);
+  }
+
+  /** SendMessageBatch (without its 10-entry limit): one message per input, in order. */
+  put(inputs: readonly SendMessageInput[]): SqsMessage[] {
+    const messages = inputs.map((input) => this.sendOne(input));
+    if (messages.length > 0) this.subscribers.notify();
+    return messages;
+  }
+
+  /** SendMessage. */
   send(input: SendMessageInput): SqsMessage {
+    return this.put([input])[0];
+  }
+
+  private sendOne(input: SendMessageInput): SqsMessage {
     if (typeof input.body !== 'string' || input.body.length === 0)
       throw new Error(`SendMessage to ${this.name}: the body must be a non-empty string.`);
     const size = Buffer.byteLength(input.body);
@@ -163,6 +195,7 @@ export class SqsQueue {
   /** Puts an existing message (a redrive or a move) into this queue under its own id. */
   adopt(message: SqsMessage): void {
     this.enqueue(message);
+    this.subscribers.notify();
   }
 
   private nextSequenceNumber(): string {
@@ -201,7 +234,7 @@ export class SqsQueue {
       const policy = this.settings.redrivePolicy;
       if (policy && message.receiveCount >= policy.maxReceiveCount) {
         // SQS-3: received maxReceiveCount times without being deleted: SQS moves it instead of delivering it again.
-        redriven.push(this.moveToDeadLetterQueue(message, policy.deadLetterTargetArn));
+        redriven.push(this.redrive(message, policy.deadLetterTargetArn));
         continue;
       }
       const size = Buffer.byteLength(message.body);
@@ -217,18 +250,20 @@ export class SqsQueue {
     return { messages, redriven };
   }
 
-  private moveToDeadLetterQueue(message: SqsMessage, target: string): RedriveEvent {
-    const dlq = this.resolveQueue(target);
+  private redrive(message: SqsMessage, target: string): RedriveEvent {
     const receiveCount = message.receiveCount;
     this.store.delete(this.collection, message.messageId);
-    dlq.adopt({
-      ...message,
-      receiveCount: 0,
-      visibleAt: this.clock.now(),
-      receiptHandle: undefined,
-      deadLetterQueueSourceArn: this.arn,
-    });
-    return { message, receiveCount, targetArn: dlq.arn };
+    const targetArn = this.moveToDeadLetterQueue(
+      {
+        ...message,
+        receiveCount: 0,
+        visibleAt: this.clock.now(),
+        receiptHandle: undefined,
+        deadLetterQueueSourceArn: this.arn,
+      },
+      target,
+    );
+    return { message, receiveCount, targetArn };
   }
 
   delete(messageId: string): boolean {
@@ -279,41 +314,9 @@ export class SqsQueue {
     for (const id of ids) this.store.delete(this.collection, id);
     return ids.length;
   }
+}
 
-  /** The Lambda event record for a received message (SQS-7). */
-  lambdaRecord(message: SqsMessage, region: string): Record<string, unknown> {
-    const attributes: Record<string, string> = {
-      ApproximateReceiveCount: String(message.receiveCount),
-      SentTimestamp: String(Math.floor(message.sentAt)),
-      SenderId: message.senderId,
-      ApproximateFirstReceiveTimestamp: String(Math.floor(message.firstReceiveAt ?? message.sentAt)),
-    };
-    if (this.fifo) {
-      attributes.SequenceNumber = message.sequenceNumber!;
-      attributes.MessageGroupId = message.groupId!;
-      attributes.MessageDeduplicationId = message.deduplicationId!;
-    }
-    if (message.deadLetterQueueSourceArn) attributes.DeadLetterQueueSourceArn = message.deadLetterQueueSourceArn;
-    const messageAttributes: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(message.messageAttributes)) {
-      messageAttributes[k] = {
-        stringValue: v.StringValue,
-        binaryValue: v.BinaryValue,
-        stringListValues: [],
-        binaryListValues: [],
-        dataType: v.DataType,
-      };
-    }
-    return {
-      messageId: message.messageId,
-      receiptHandle: message.receiptHandle,
-      body: message.body,
-      attributes,
-      messageAttributes,
-      md5OfBody: message.md5OfBody,
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.arn,
-      awsRegion: region,
-    };
-  }
+function checkQueueSettings(settings: QueueSettings): void {
+  if ((settings.fifo ?? false) && !settings.name.endsWith('.fifo'))
+    throw new Error(`FIFO queue "${settings.name}" must have a name ending in .fifo.`);
 }

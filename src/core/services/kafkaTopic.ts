@@ -1,8 +1,8 @@
 /** A local Kafka topic: partitions with contiguous offsets (0, 1, 2 ...), kept in the durable store. */
 import type { DurableStore } from '../store/durableStore';
-import type { KafkaTopicSettings } from './functionSettings';
+import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import type { KafkaTopicSettings } from './resources';
 import { ShardLog, shardIndexForKey } from './shardLog';
-import type { VirtualClock } from './virtualClock';
 
 export interface KafkaPayload {
   /** Base64; absent for a record without a key. */
@@ -28,14 +28,16 @@ export interface KafkaRecordMetadata {
   offset: number;
 }
 
-export class KafkaTopic {
+export class KafkaTopic implements LocalResource<SendKafkaRecordInput, KafkaRecordMetadata> {
+  readonly kind = 'kafka' as const;
   readonly log: ShardLog<KafkaPayload>;
   private roundRobin = 0;
+  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly settings: KafkaTopicSettings,
     store: DurableStore,
-    private readonly clock: VirtualClock,
+    private readonly clock: SimulatedClock,
   ) {
     const partitions = settings.partitions ?? 1;
     if (!Number.isInteger(partitions) || partitions < 1)
@@ -52,10 +54,20 @@ export class KafkaTopic {
     return this.settings.name;
   }
 
-  send(inputs: SendKafkaRecordInput[]): KafkaRecordMetadata[] {
+  /** Topics have no ARN of their own; the mapping's event names the cluster. */
+  get arn(): string {
+    return `kafka:topic/${this.settings.name}`;
+  }
+
+  subscribe(listener: () => void): Subscription {
+    return this.subscribers.add(listener);
+  }
+
+  /** Produce: by key hash, or round robin for records without a key, unless a partition is given. */
+  put(inputs: readonly SendKafkaRecordInput[]): KafkaRecordMetadata[] {
     const now = this.clock.now();
     const count = this.log.shardIds.length;
-    return inputs.map((input) => {
+    const results = inputs.map((input) => {
       // Kafka's default partitioner hashes the key (murmur2; MD5 here) and spreads keyless records.
       const partition =
         input.partition ?? (input.key !== undefined ? shardIndexForKey(input.key, count) : this.roundRobin++ % count);
@@ -70,5 +82,7 @@ export class KafkaTopic {
       const record = this.log.append(String(partition), input.key ?? '', payload, now);
       return { topic: this.name, partition, offset: record.n };
     });
+    if (results.length > 0) this.subscribers.notify();
+    return results;
   }
 }

@@ -1,9 +1,24 @@
 /** A local SNS topic: fans a message out to every subscribed queue and function (filter policies apply). */
 import { randomUUID } from 'node:crypto';
-import { matchesPattern } from './filterCriteria';
-import type { TopicSettings } from './functionSettings';
-import { topicArn, type AwsLocation } from '../resourceArn';
+import type { AwsLocation } from '../awsLocation';
+import { topicArn } from '../resourceArn';
+import type { DeliveryInput, DeliveryRecord } from './delivery';
+import { matchesPattern } from './eventPattern';
+import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import type { TopicSettings, TopicSubscription } from './resources';
 import type { MessageAttributeValue } from './sqsQueue';
+
+export interface PublishInput {
+  message: string;
+  subject?: string;
+  messageAttributes?: Record<string, MessageAttributeValue>;
+}
+
+export interface PublishResult {
+  messageId: string;
+  /** One per subscription whose filter policy accepted the message. */
+  deliveries: DeliveryRecord[];
+}
 
 export interface SnsNotification {
   messageId: string;
@@ -14,14 +29,69 @@ export interface SnsNotification {
   timestampMs: number;
 }
 
-export class SnsTopic {
+export class SnsTopic implements LocalResource<PublishInput, PublishResult> {
+  readonly kind = 'sns' as const;
   readonly arn: string;
+  private readonly subscriptions: TopicSubscription[];
+  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly settings: TopicSettings,
     private readonly location: AwsLocation,
+    private readonly clock: SimulatedClock,
+    /** The one delivery function: sends to a subscribed queue or function. */
+    private readonly deliver: (endpoint: string, input: DeliveryInput) => DeliveryRecord,
   ) {
     this.arn = topicArn(settings.name, location);
+    this.subscriptions = [...(settings.subscriptions ?? [])];
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  /** The topic's subscriptions (a function's SNS trigger adds one). */
+  subscriptionList(): readonly TopicSubscription[] {
+    return this.subscriptions;
+  }
+
+  addSubscription(subscription: TopicSubscription): void {
+    this.subscriptions.push(subscription);
+  }
+
+  subscribe(listener: () => void): Subscription {
+    return this.subscribers.add(listener);
+  }
+
+  /** Publish: each message goes to every subscription whose filter policy accepts it. */
+  put(inputs: readonly PublishInput[]): PublishResult[] {
+    const results = inputs.map((input) => {
+      if (typeof input.message !== 'string' || input.message.length === 0)
+        throw new Error(`Publish to ${this.name}: the message must be a non-empty string.`);
+      const n = this.notification(input.message, input.messageAttributes ?? {}, this.clock.now(), input.subject);
+      const deliveries: DeliveryRecord[] = [];
+      for (const sub of this.subscriptions) {
+        if (!this.accepts(sub.filterPolicy, n)) continue;
+        deliveries.push(
+          sub.protocol === 'sqs'
+            ? this.deliver(sub.endpoint, {
+                kind: 'fanOut',
+                condition: 'Subscription',
+                body: sub.rawMessageDelivery ? n.message : this.sqsEnvelope(n),
+                ...(sub.rawMessageDelivery ? { attributes: n.messageAttributes } : {}),
+              })
+            : this.deliver(sub.endpoint, {
+                kind: 'fanOut',
+                condition: 'Subscription',
+                body: JSON.stringify(this.lambdaEvent(n)),
+                invokeSource: { type: 'sns', arn: this.arn },
+              }),
+        );
+      }
+      return { messageId: n.messageId, deliveries };
+    });
+    if (results.length > 0) this.subscribers.notify();
+    return results;
   }
 
   notification(

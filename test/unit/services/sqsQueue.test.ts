@@ -2,19 +2,23 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SqsQueue } from '../../../src/core/invoke/sqsQueue';
+import { SqsQueue } from '../../../src/core/services/sqsQueue';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
 
 const LOCATION = { region: 'us-east-1', accountId: '123456789012' };
 
-describe('invoke: SQS queue receive order', () => {
+describe('services: SQS queue receive order', () => {
   let dir: string;
   let store: DurableStore;
   const clock = new VirtualClock({ start: Date.UTC(2025, 0, 1) });
   const queues = new Map<string, SqsQueue>();
   const queue = (name: string, visibilityTimeoutSeconds = 30): SqsQueue => {
-    const q = new SqsQueue({ name, visibilityTimeoutSeconds }, store, clock, LOCATION, (n) => queues.get(n)!);
+    const q = new SqsQueue({ name, visibilityTimeoutSeconds }, store, clock, LOCATION, (message, target) => {
+      const dlq = queues.get(target.split(':').pop()!)!;
+      dlq.adopt(message);
+      return dlq.arn;
+    });
     queues.set(name, q);
     return q;
   };

@@ -2,13 +2,12 @@
  * A local Kinesis data stream: shards with hash key ranges, PutRecord(s) mapping partition keys to shards by MD5
  * (as Kinesis does), 56-digit sequence numbers growing per shard, and the Lambda record shape (STREAM-6).
  */
+import type { AwsLocation } from '../awsLocation';
+import { streamArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
-import { kinesisFilterView } from './filterCriteria';
-import type { StreamSettings } from './functionSettings';
-import { streamArn, type AwsLocation } from '../resourceArn';
-import { ShardLog, shardIndexForKey, type LogRecord } from './shardLog';
-import type { PolledSource, RecordDelivery } from './streamEventSourceMapping';
-import type { VirtualClock } from './virtualClock';
+import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import type { StreamSettings } from './resources';
+import { ShardLog, shardIndexForKey } from './shardLog';
 
 export interface KinesisPayload {
   /** Base64. */
@@ -31,8 +30,10 @@ const DEFAULT_RETENTION_HOURS = 24;
 /** Kinesis caps a record's data blob at 1 MB (10 MB since 2025 on request; the runner keeps the default). */
 const MAX_RECORD_BYTES = 1024 * 1024;
 
-export class KinesisStream implements PolledSource<KinesisPayload> {
+export class KinesisStream implements LocalResource<PutKinesisRecordInput, PutKinesisRecordResult> {
+  readonly kind = 'kinesis' as const;
   readonly type = 'kinesis' as const;
+  private readonly subscribers = new Subscribers();
   readonly arn: string;
   readonly log: ShardLog<KinesisPayload>;
   readonly retentionMs: number;
@@ -40,8 +41,8 @@ export class KinesisStream implements PolledSource<KinesisPayload> {
   constructor(
     readonly settings: StreamSettings,
     store: DurableStore,
-    private readonly clock: VirtualClock,
-    private readonly location: AwsLocation,
+    private readonly clock: SimulatedClock,
+    readonly location: AwsLocation,
   ) {
     const shardCount = settings.shardCount ?? 1;
     if (!Number.isInteger(shardCount) || shardCount < 1)
@@ -62,10 +63,14 @@ export class KinesisStream implements PolledSource<KinesisPayload> {
     return this.settings.name;
   }
 
+  subscribe(listener: () => void): Subscription {
+    return this.subscribers.add(listener);
+  }
+
   /** PutRecords: each record goes to the shard whose hash key range holds MD5(partitionKey). */
-  put(inputs: PutKinesisRecordInput[]): PutKinesisRecordResult[] {
+  put(inputs: readonly PutKinesisRecordInput[]): PutKinesisRecordResult[] {
     const now = this.clock.now();
-    return inputs.map((input) => {
+    const results = inputs.map((input) => {
       if (typeof input.partitionKey !== 'string' || input.partitionKey.length < 1 || input.partitionKey.length > 256)
         throw new Error(`PutRecord to ${this.name}: PartitionKey must be 1..256 characters.`);
       const bytes = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
@@ -77,35 +82,7 @@ export class KinesisStream implements PolledSource<KinesisPayload> {
       const record = this.log.append(shardId, input.partitionKey, { data: bytes.toString('base64') }, now);
       return { shardId, sequenceNumber: record.sequenceNumber };
     });
-  }
-
-  /** STREAM-6: the Kinesis record as Lambda delivers it. */
-  lambdaRecord(record: LogRecord<KinesisPayload>, delivery: RecordDelivery): Record<string, unknown> {
-    return {
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: record.partitionKey,
-        sequenceNumber: record.sequenceNumber,
-        data: record.payload.data,
-        approximateArrivalTimestamp: record.arrival / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${record.shardId}:${record.sequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      // The runner has no IAM: the execution role is named after the function.
-      invokeIdentityArn: `arn:aws:iam::${this.location.accountId}:role/${delivery.functionName}-role`,
-      awsRegion: this.location.region,
-      eventSourceARN: this.arn,
-    };
-  }
-
-  /** FILTER-3: filters see `data` base64-decoded, then parsed. */
-  filterView(lambdaRecord: Record<string, unknown>): unknown {
-    return kinesisFilterView(lambdaRecord as { kinesis: { data: string } } & Record<string, unknown>);
-  }
-
-  event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
-    return { Records: records };
+    if (results.length > 0) this.subscribers.notify();
+    return results;
   }
 }

@@ -1,7 +1,9 @@
 /** A queue on a local Amazon MQ broker (ActiveMQ or RabbitMQ): messages in order, kept in the durable store. */
+import type { AwsLocation } from '../awsLocation';
+import { mqBrokerArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
+import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
 import { ShardLog } from './shardLog';
-import type { VirtualClock } from './virtualClock';
 
 export interface MqPayload {
   /** Base64. */
@@ -18,15 +20,21 @@ export interface SendMqMessageInput {
 
 export const MQ_SHARD = 'queue';
 
-export class MqBrokerQueue {
+export class MqBrokerQueue implements LocalResource<SendMqMessageInput, string> {
+  readonly kind = 'mq' as const;
   readonly log: ShardLog<MqPayload>;
+  /** The broker's ARN. */
+  readonly arn: string;
+  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly brokerName: string,
     readonly queueName: string,
     store: DurableStore,
-    private readonly clock: VirtualClock,
+    private readonly clock: SimulatedClock,
+    location: AwsLocation,
   ) {
+    this.arn = mqBrokerArn(brokerName, location);
     // ActiveMQ-style message ids: producer id, then the message's number.
     this.log = new ShardLog(
       store,
@@ -36,9 +44,19 @@ export class MqBrokerQueue {
     );
   }
 
-  send(inputs: SendMqMessageInput[]): string[] {
+  /** `<broker>/<queue>`. */
+  get name(): string {
+    return `${this.brokerName}/${this.queueName}`;
+  }
+
+  subscribe(listener: () => void): Subscription {
+    return this.subscribers.add(listener);
+  }
+
+  /** Sends messages to the queue, in order; returns their message ids. */
+  put(inputs: readonly SendMqMessageInput[]): string[] {
     const now = this.clock.now();
-    return inputs.map((input) => {
+    const ids = inputs.map((input) => {
       const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
       const record = this.log.append(
         MQ_SHARD,
@@ -48,5 +66,7 @@ export class MqBrokerQueue {
       );
       return record.sequenceNumber;
     });
+    if (ids.length > 0) this.subscribers.notify();
+    return ids;
   }
 }

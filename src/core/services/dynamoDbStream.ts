@@ -3,12 +3,18 @@
  * table's StreamViewType, in shards keyed by the item's key, with digit-string sequence numbers (STREAM-6).
  */
 import { randomUUID } from 'node:crypto';
+import type { AwsLocation } from '../awsLocation';
+import { streamArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
-import type { StreamSettings } from './functionSettings';
-import { streamArn, type AwsLocation } from '../resourceArn';
-import { ShardLog, shardIndexForKey, type LogRecord } from './shardLog';
-import type { PolledSource, RecordDelivery } from './streamEventSourceMapping';
-import type { VirtualClock } from './virtualClock';
+import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import type { StreamSettings } from './resources';
+import { ShardLog, shardIndexForKey } from './shardLog';
+
+export interface DynamoDbChangeResult {
+  shardId: string;
+  sequenceNumber: string;
+  eventID: string;
+}
 
 /** DynamoDB JSON: `{"S": "x"}`, `{"N": "1"}`, `{"M": {...}}` ... */
 export type AttributeValue = Record<string, unknown>;
@@ -35,8 +41,10 @@ export interface DynamoDbPayload {
 /** DynamoDB streams keep records 24 hours. */
 const RETENTION_MS = 24 * 3_600_000;
 
-export class DynamoDbStream implements PolledSource<DynamoDbPayload> {
+export class DynamoDbStream implements LocalResource<DynamoDbChange, DynamoDbChangeResult> {
+  readonly kind = 'dynamodb' as const;
   readonly type = 'dynamodb' as const;
+  private readonly subscribers = new Subscribers();
   readonly arn: string;
   readonly log: ShardLog<DynamoDbPayload>;
   readonly retentionMs = RETENTION_MS;
@@ -45,8 +53,8 @@ export class DynamoDbStream implements PolledSource<DynamoDbPayload> {
   constructor(
     readonly settings: StreamSettings,
     store: DurableStore,
-    private readonly clock: VirtualClock,
-    private readonly location: AwsLocation,
+    private readonly clock: SimulatedClock,
+    readonly location: AwsLocation,
   ) {
     const shardCount = settings.shardCount ?? 1;
     if (!Number.isInteger(shardCount) || shardCount < 1)
@@ -69,10 +77,14 @@ export class DynamoDbStream implements PolledSource<DynamoDbPayload> {
     return this.settings.name;
   }
 
-  /** Appends change records in order; an item's changes always land in the same shard. */
-  append(changes: DynamoDbChange[]): Array<{ shardId: string; sequenceNumber: string; eventID: string }> {
+  subscribe(listener: () => void): Subscription {
+    return this.subscribers.add(listener);
+  }
+
+  /** Appends the change records a table write produces, in order; an item's changes always land in one shard. */
+  put(changes: readonly DynamoDbChange[]): DynamoDbChangeResult[] {
     const now = this.clock.now();
-    return changes.map((change) => {
+    const results = changes.map((change) => {
       if (!['INSERT', 'MODIFY', 'REMOVE'].includes(change.eventName))
         throw new Error(`DynamoDB change on ${this.name}: eventName must be INSERT, MODIFY or REMOVE.`);
       if (!change.keys || typeof change.keys !== 'object' || Object.keys(change.keys).length === 0)
@@ -90,43 +102,8 @@ export class DynamoDbStream implements PolledSource<DynamoDbPayload> {
       const record = this.log.append(shardId, partitionKey, payload, now);
       return { shardId, sequenceNumber: record.sequenceNumber, eventID: payload.eventID };
     });
-  }
-
-  /** STREAM-6: the DynamoDB stream record as Lambda delivers it. */
-  lambdaRecord(record: LogRecord<DynamoDbPayload>, _delivery: RecordDelivery): Record<string, unknown> {
-    const p = record.payload;
-    const dynamodb: Record<string, unknown> = {
-      ApproximateCreationDateTime: Math.floor(record.arrival / 1000),
-      Keys: p.keys,
-    };
-    const withNew = this.viewType === 'NEW_IMAGE' || this.viewType === 'NEW_AND_OLD_IMAGES';
-    const withOld = this.viewType === 'OLD_IMAGE' || this.viewType === 'NEW_AND_OLD_IMAGES';
-    if (withNew && p.newImage) dynamodb.NewImage = p.newImage;
-    if (withOld && p.oldImage) dynamodb.OldImage = p.oldImage;
-    dynamodb.SequenceNumber = record.sequenceNumber;
-    // Approximation: AWS counts DynamoDB item bytes; the runner counts the JSON of what the record carries.
-    dynamodb.SizeBytes = Buffer.byteLength(
-      JSON.stringify([p.keys, dynamodb.NewImage ?? null, dynamodb.OldImage ?? null]),
-    );
-    dynamodb.StreamViewType = this.viewType;
-    return {
-      eventID: p.eventID,
-      eventName: p.eventName,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: this.location.region,
-      dynamodb,
-      eventSourceARN: this.arn,
-    };
-  }
-
-  /** FILTER-3: DynamoDB filters see the record as delivered (`dynamodb`, `eventName` ...). */
-  filterView(lambdaRecord: Record<string, unknown>): unknown {
-    return lambdaRecord;
-  }
-
-  event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
-    return { Records: records };
+    if (results.length > 0) this.subscribers.notify();
+    return results;
   }
 }
 

@@ -1,0 +1,30 @@
+/**
+ * What the invocation engine reads of a function: a narrow view of discovery's FunctionConfig (the same object,
+ * never a copy), and the engine's port to the runtime.
+ */
+import type { FunctionConfig } from '../discovery/functionConfig';
+import type { InvokeOutcome } from '../runtime/outcome';
+
+export type EngineFunction = Pick<
+  FunctionConfig,
+  | 'name'
+  | 'timeout'
+  | 'memorySize'
+  | 'reservedConcurrency'
+  | 'deadLetterQueue'
+  | 'eventInvokeConfig'
+  | 'triggers'
+  | 'origins'
+>;
+
+/**
+ * The engine's port to the runtime: runs one invocation of a function in an execution environment. `payloadJson` is
+ * always JSON the engine produced or has parsed itself.
+ */
+export interface FunctionInvoker {
+  invoke(
+    functionName: string,
+    payloadJson: string,
+    opts: { requestId: string; signal?: AbortSignal },
+  ): Promise<InvokeOutcome>;
+}

@@ -1,0 +1,113 @@
+/**
+ * How Lambda reads Kinesis and DynamoDB streams (STREAM-6): each record as a mapping delivers it, what its filters
+ * see (FILTER-3) and the event a batch of one shard becomes.
+ */
+import type { DynamoDbPayload, DynamoDbStream } from '../services/dynamoDbStream';
+import type { KinesisPayload, KinesisStream } from '../services/kinesisStream';
+import type { Subscription } from '../services/localResource';
+import type { LogRecord, ShardLog } from '../services/shardLog';
+import { kinesisFilterView } from './filterCriteria';
+import type { PolledSource, RecordDelivery } from './streamEventSourceMapping';
+
+export class KinesisSource implements PolledSource<KinesisPayload> {
+  readonly type = 'kinesis' as const;
+  readonly arn: string;
+  readonly log: ShardLog<KinesisPayload>;
+  readonly retentionMs: number;
+
+  constructor(private readonly stream: KinesisStream) {
+    this.arn = stream.arn;
+    this.log = stream.log;
+    this.retentionMs = stream.retentionMs;
+  }
+
+  subscribe(listener: () => void): Subscription {
+    return this.stream.subscribe(listener);
+  }
+
+  /** STREAM-6: the Kinesis record as Lambda delivers it. */
+  lambdaRecord(record: LogRecord<KinesisPayload>, delivery: RecordDelivery): Record<string, unknown> {
+    const { location } = this.stream;
+    return {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: record.partitionKey,
+        sequenceNumber: record.sequenceNumber,
+        data: record.payload.data,
+        approximateArrivalTimestamp: record.arrival / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${record.shardId}:${record.sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      // The runner has no IAM: the execution role is named after the function.
+      invokeIdentityArn: `arn:aws:iam::${location.accountId}:role/${delivery.functionName}-role`,
+      awsRegion: location.region,
+      eventSourceARN: this.arn,
+    };
+  }
+
+  /** FILTER-3: filters see `data` base64-decoded, then parsed. */
+  filterView(lambdaRecord: Record<string, unknown>): unknown {
+    return kinesisFilterView(lambdaRecord as { kinesis: { data: string } } & Record<string, unknown>);
+  }
+
+  event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
+    return { Records: records };
+  }
+}
+
+export class DynamoDbSource implements PolledSource<DynamoDbPayload> {
+  readonly type = 'dynamodb' as const;
+  readonly arn: string;
+  readonly log: ShardLog<DynamoDbPayload>;
+  readonly retentionMs: number;
+
+  constructor(private readonly stream: DynamoDbStream) {
+    this.arn = stream.arn;
+    this.log = stream.log;
+    this.retentionMs = stream.retentionMs;
+  }
+
+  subscribe(listener: () => void): Subscription {
+    return this.stream.subscribe(listener);
+  }
+
+  /** STREAM-6: the DynamoDB stream record as Lambda delivers it, with the images the view type keeps. */
+  lambdaRecord(record: LogRecord<DynamoDbPayload>): Record<string, unknown> {
+    const p = record.payload;
+    const viewType = this.stream.viewType;
+    const dynamodb: Record<string, unknown> = {
+      ApproximateCreationDateTime: Math.floor(record.arrival / 1000),
+      Keys: p.keys,
+    };
+    const withNew = viewType === 'NEW_IMAGE' || viewType === 'NEW_AND_OLD_IMAGES';
+    const withOld = viewType === 'OLD_IMAGE' || viewType === 'NEW_AND_OLD_IMAGES';
+    if (withNew && p.newImage) dynamodb.NewImage = p.newImage;
+    if (withOld && p.oldImage) dynamodb.OldImage = p.oldImage;
+    dynamodb.SequenceNumber = record.sequenceNumber;
+    // Approximation: AWS counts DynamoDB item bytes; the runner counts the JSON of what the record carries.
+    dynamodb.SizeBytes = Buffer.byteLength(
+      JSON.stringify([p.keys, dynamodb.NewImage ?? null, dynamodb.OldImage ?? null]),
+    );
+    dynamodb.StreamViewType = viewType;
+    return {
+      eventID: p.eventID,
+      eventName: p.eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: this.stream.location.region,
+      dynamodb,
+      eventSourceARN: this.arn,
+    };
+  }
+
+  /** FILTER-3: DynamoDB filters see the record as delivered (`dynamodb`, `eventName` ...). */
+  filterView(lambdaRecord: Record<string, unknown>): unknown {
+    return lambdaRecord;
+  }
+
+  event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
+    return { Records: records };
+  }
+}
