@@ -81,7 +81,22 @@ function asyncConfiguration(fn: EngineFunction, ctx: EngineContext): UsedConfigu
 }
 
 export class AsyncInvocationQueue {
-  constructor(private readonly ctx: EngineContext) {}
+  /** The events waiting for an attempt; the store keeps the text of each as it was last saved. */
+  private readonly events: Map<string, PendingAsyncEvent>;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.events = ctx.store.load<PendingAsyncEvent>(ASYNC_COLLECTION);
+  }
+
+  private save(event: PendingAsyncEvent): void {
+    this.events.set(event.id, event);
+    this.ctx.store.put(ASYNC_COLLECTION, event.id, event);
+  }
+
+  private remove(id: string): void {
+    this.events.delete(id);
+    this.ctx.store.delete(ASYNC_COLLECTION, id);
+  }
 
   /** ASYNC-1: accepts the event (202) and queues it durably; the caller does not wait for the function. */
   enqueue(functionName: string, payloadJson: string, options: AsyncInvokeOptions = {}): InvocationRecord {
@@ -112,20 +127,20 @@ export class AsyncInvocationQueue {
       faults: { ...options.faults },
     };
     this.ctx.history.save(record);
-    this.ctx.store.put(ASYNC_COLLECTION, event.id, event);
+    this.save(event);
     this.schedule(event);
     return record;
   }
 
   /** After reopening the store: every pending event gets its timer back (an interrupted attempt runs again). */
   resume(): number {
-    const pending = [...this.ctx.store.collection<PendingAsyncEvent>(ASYNC_COLLECTION).values()];
+    const pending = [...this.events.values()];
     for (const event of pending) this.schedule(event);
     return pending.length;
   }
 
   pending(): PendingAsyncEvent[] {
-    return [...this.ctx.store.collection<PendingAsyncEvent>(ASYNC_COLLECTION).values()];
+    return [...this.events.values()];
   }
 
   private schedule(event: PendingAsyncEvent): void {
@@ -134,7 +149,7 @@ export class AsyncInvocationQueue {
 
   private async attempt(id: string): Promise<void> {
     const { ctx } = this;
-    const event = ctx.store.get<PendingAsyncEvent>(ASYNC_COLLECTION, id);
+    const event = this.events.get(id);
     if (!event) return; // already finished (e.g. purged)
     const record = ctx.history.get(event.recordId) ?? this.recreateRecord(event);
     let fn: EngineFunction;
@@ -152,7 +167,7 @@ export class AsyncInvocationQueue {
         time: record.end,
         error: (error as Error).message,
       });
-      ctx.store.delete(ASYNC_COLLECTION, id);
+      this.remove(id);
       ctx.history.save(record);
       return;
     }
@@ -258,7 +273,7 @@ export class AsyncInvocationQueue {
     }
     event.nextAttemptAt = nextAt;
     record.status = 'queued';
-    this.ctx.store.put(ASYNC_COLLECTION, event.id, event);
+    this.save(event);
     this.ctx.history.save(record);
     this.schedule(event);
   }
@@ -325,7 +340,7 @@ export class AsyncInvocationQueue {
     record.status = success ? 'succeeded' : 'failed';
     record.condition = condition;
     record.end = timePoint(now);
-    ctx.store.delete(ASYNC_COLLECTION, event.id);
+    this.remove(event.id);
     ctx.history.save(record);
   }
 

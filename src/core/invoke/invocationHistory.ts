@@ -10,6 +10,8 @@ export class InvocationHistory {
   private readonly emitter = new EventEmitter();
   /** Finished record ids, oldest first (a Set keeps insertion order): what trimming drops first. */
   private readonly finished = new Set<string>();
+  /** The live records, oldest first; the store keeps the text of each as it was last saved. */
+  private readonly records: Map<string, InvocationRecord>;
 
   constructor(
     private readonly store: DurableStore,
@@ -17,13 +19,15 @@ export class InvocationHistory {
     private readonly limit: number,
   ) {
     this.emitter.setMaxListeners(0);
-    for (const record of this.store.collection<InvocationRecord>(COLLECTION).values()) {
+    this.records = store.load<InvocationRecord>(COLLECTION);
+    for (const record of this.records.values()) {
       if (FINAL.has(record.status)) this.finished.add(record.id);
     }
   }
 
   /** Saves (or re-saves after a change) a record and tells listeners. */
   save(record: InvocationRecord): void {
+    this.records.set(record.id, record);
     this.store.put(COLLECTION, record.id, record);
     this.emitter.emit('record', record);
     if (FINAL.has(record.status)) {
@@ -33,15 +37,15 @@ export class InvocationHistory {
   }
 
   get(id: string): InvocationRecord | undefined {
-    return this.store.get<InvocationRecord>(COLLECTION, id);
+    return this.records.get(id);
   }
 
   list(): InvocationRecord[] {
-    return [...this.store.collection<InvocationRecord>(COLLECTION).values()];
+    return [...this.records.values()];
   }
 
   get size(): number {
-    return this.store.collection(COLLECTION).size;
+    return this.records.size;
   }
 
   onRecord(listener: (record: InvocationRecord) => void): { dispose(): void } {
@@ -50,11 +54,11 @@ export class InvocationHistory {
   }
 
   private trim(): void {
-    const map = this.store.collection<InvocationRecord>(COLLECTION);
     // Records whose event is still in flight are never dropped; only finished ones, oldest first.
     for (const id of this.finished) {
-      if (map.size <= this.limit) break;
+      if (this.records.size <= this.limit) break;
       this.finished.delete(id);
+      this.records.delete(id);
       this.store.delete(COLLECTION, id);
     }
   }

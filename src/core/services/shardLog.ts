@@ -28,8 +28,7 @@ export class ShardLog<P = unknown> {
     private readonly formatSequence: (shardIndex: number, n: number) => string,
   ) {
     for (const id of shardIds) this.shards.set(id, []);
-    for (const record of store.collection<LogRecord<P>>(collection).values())
-      this.shards.get(record.shardId)?.push(record);
+    for (const record of store.load<LogRecord<P>>(collection).values()) this.shards.get(record.shardId)?.push(record);
     for (const records of this.shards.values()) records.sort((a, b) => a.n - b.n);
   }
 

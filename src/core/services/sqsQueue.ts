@@ -66,6 +66,8 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
   private readonly subscribers = new Subscribers();
   private readonly collection: string;
   private readonly recentDedupIds = new Map<string, number>();
+  /** The queue's messages, in the order they entered it (the store keeps their text). */
+  private readonly byId: Map<string, SqsMessage>;
   /**
    * Receive order: the messages in the order they entered the queue, from `head` on. A deleted (or replaced) message
    * stays here until the head passes it and is skipped meanwhile. Receive starts at the head instead of walking the
@@ -86,6 +88,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
     checkQueueSettings(_settings);
     this.arn = queueArn(_settings.name, location);
     this.collection = `sqs/${_settings.name}`;
+    this.byId = store.load<SqsMessage>(this.collection);
   }
 
   get settings(): QueueSettings {
@@ -113,7 +116,18 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
   }
 
   private get map(): ReadonlyMap<string, SqsMessage> {
-    return this.store.collection<SqsMessage>(this.collection);
+    return this.byId;
+  }
+
+  /** Keeps a message and writes it to the store as it is now. */
+  private save(message: SqsMessage): void {
+    this.byId.set(message.messageId, message);
+    this.store.put(this.collection, message.messageId, message);
+  }
+
+  private remove(messageId: string): void {
+    this.byId.delete(messageId);
+    this.store.delete(this.collection, messageId);
   }
 
   private receiveOrder(): SqsMessage[] {
@@ -131,7 +145,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
 
   private enqueue(message: SqsMessage): void {
     const existing = this.map.get(message.messageId);
-    this.store.put(this.collection, message.messageId, message);
+    this.save(message);
     if (!this.order) return;
     if (existing === undefined) this.order.push(message);
     // Another message put under a known id keeps that id's place in the map: rebuild the order from the map.
@@ -244,7 +258,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
       message.firstReceiveAt ??= now;
       message.visibleAt = now + this.visibilityTimeoutMs;
       message.receiptHandle = randomUUID();
-      this.store.put(this.collection, message.messageId, message);
+      this.save(message);
       messages.push(message);
     }
     return { messages, redriven };
@@ -252,7 +266,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
 
   private redrive(message: SqsMessage, target: string): RedriveEvent {
     const receiveCount = message.receiveCount;
-    this.store.delete(this.collection, message.messageId);
+    this.remove(message.messageId);
     const targetArn = this.moveToDeadLetterQueue(
       {
         ...message,
@@ -268,7 +282,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
 
   delete(messageId: string): boolean {
     if (!this.map.has(messageId)) return false;
-    this.store.delete(this.collection, messageId);
+    this.remove(messageId);
     return true;
   }
 
@@ -277,7 +291,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
     const message = this.map.get(messageId);
     if (!message) return;
     message.visibleAt = visibleAt;
-    this.store.put(this.collection, messageId, message);
+    this.save(message);
   }
 
   get(messageId: string): SqsMessage | undefined {
@@ -311,7 +325,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
 
   purge(): number {
     const ids = [...this.map.keys()];
-    for (const id of ids) this.store.delete(this.collection, id);
+    for (const id of ids) this.remove(id);
     return ids.length;
   }
 }

@@ -1,11 +1,12 @@
 /**
- * The durable local store: named collections of JSON values kept in memory and persisted as append-only JSONL
- * segments with fsync. Changes are group-committed: every key changed since the last write is written in one line
- * (one atomic transaction: a crash either keeps the whole line or, when the line is torn, none of it) with one fsync,
- * as its value is at that moment. A key changed many times between two writes (a message received and then deleted,
- * a record saved while running and again when finished) is serialised once, or, when it is gone, written as a delete.
- * A write starts on the next turn of the event loop, or when the previous write's fsync returns. Opening the store
- * replays the newest complete snapshot and every later segment. Compaction writes a fresh snapshot.
+ * The durable local store: named collections of JSON values persisted as append-only JSONL segments with fsync.
+ * A value is serialised when it is put: the store keeps that text, in memory and on disk, so a caller that changes
+ * its object afterwards cannot make the two differ (owners keep their own live objects and put them again; `load`
+ * and `get` hand out fresh copies). Changes are group-committed: every key changed since the last write is written
+ * in one line (one atomic transaction: a crash either keeps the whole line or, when the line is torn, none of it)
+ * with one fsync. A key put many times between two writes is written once, with its last value, or, when it is
+ * gone, as a delete. A write starts on the next turn of the event loop, or when the previous write's fsync returns.
+ * Opening the store replays the newest complete snapshot and every later segment. Compaction writes a snapshot.
  *
  * One process at a time: opening takes `owner.lock` (pid, owner, since) and closing releases it. A lock whose process
  * is gone (killed, crashed) is stale and taken over; a live one makes the open fail with StoreInUseError, because two
@@ -24,10 +25,17 @@ export interface DurableStoreOptions {
   compactAfterBytes?: number;
   /** Who holds the store, as another process that finds it in use is told (e.g. "the lambda-trigger CLI"). */
   owner?: string;
+  /** Default process.platform. Windows cannot open a directory to fsync it (EPERM): there, directories are not. */
+  platform?: NodeJS.Platform;
 }
 
 export class StoreCorruptError extends Error {
   override readonly name = 'StoreCorruptError';
+}
+
+/** A value that JSON cannot represent (a cycle, a BigInt, undefined): refused when it is put, naming its key. */
+export class StoreValueError extends TypeError {
+  override readonly name = 'StoreValueError';
 }
 
 /** The store is open in another live process (or twice in this one). */
@@ -73,7 +81,8 @@ function fileNumber(n: number): string {
 }
 
 export class DurableStore {
-  private readonly collections = new Map<string, Map<string, unknown>>();
+  /** Every live value as the JSON text it was put with. */
+  private readonly collections = new Map<string, Map<string, string>>();
   /**
    * Keys changed since the last write, in the order that reproduces the in-memory order on replay: a put of a known
    * key keeps its place (as Map.set does), a delete or a put after a delete moves the key to the end.
@@ -90,12 +99,15 @@ export class DurableStore {
   private failure: Error | undefined;
   private readonly compactAfterBytes: number;
   private lockFile: string | undefined;
+  /** NTFS makes a new file's directory entry durable with the file; elsewhere the directory is fsync'd too. */
+  private readonly syncDirectories: boolean;
 
   private constructor(
     readonly directory: string,
     options: DurableStoreOptions,
   ) {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.syncDirectories = (options.platform ?? process.platform) !== 'win32';
   }
 
   /** Opens (creating when needed) the store in `directory` and replays it into memory. */
@@ -143,23 +155,48 @@ export class DurableStore {
     this.lockFile = undefined;
   }
 
-  /** The live map of one collection; read it freely, change it only through put/delete. */
-  collection<T>(name: string): ReadonlyMap<string, T> {
-    return this.mapOf(name) as Map<string, T>;
+  /** Every value of a collection, in insertion order, as fresh copies (owners load once and keep their objects). */
+  load<T>(collection: string): Map<string, T> {
+    const out = new Map<string, T>();
+    for (const [key, text] of this.collections.get(collection) ?? []) out.set(key, JSON.parse(text) as T);
+    return out;
   }
 
+  /** A fresh copy of one value. */
   get<T>(collection: string, key: string): T | undefined {
-    return this.collections.get(collection)?.get(key) as T | undefined;
+    const text = this.collections.get(collection)?.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  has(collection: string, key: string): boolean {
+    return this.collections.get(collection)?.has(key) ?? false;
+  }
+
+  size(collection: string): number {
+    return this.collections.get(collection)?.size ?? 0;
   }
 
   collectionNames(): string[] {
     return [...this.collections.keys()];
   }
 
-  /** Sets a value. It is written as it is when its group is committed, so put it again after changing it later. */
+  /**
+   * Sets a value, serialised now: changing the object afterwards changes neither memory nor disk, so put it again.
+   * Throws StoreValueError, naming the key, for a value JSON cannot represent.
+   */
   put(collection: string, key: string, value: unknown): void {
     this.assertOpen();
-    this.mapOf(collection).set(key, value);
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (e) {
+      throw new StoreValueError(
+        `Cannot store ${collection}/${key} in ${this.directory}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      );
+    }
+    if (text === undefined)
+      throw new StoreValueError(`Cannot store ${collection}/${key} in ${this.directory}: it is not a JSON value.`);
+    this.mapOf(collection).set(key, text);
     const id = `${collection}\u0000${key}`;
     const previous = this.changes.get(id);
     if (previous?.kind === 'delete') {
@@ -213,7 +250,7 @@ export class DurableStore {
     }
   }
 
-  private mapOf(name: string): Map<string, unknown> {
+  private mapOf(name: string): Map<string, string> {
     let map = this.collections.get(name);
     if (!map) {
       map = new Map();
@@ -237,14 +274,8 @@ export class DurableStore {
     this.flushScheduled = false;
     const waiters = this.waiters;
     this.waiters = [];
-    let unserialisable: Error | undefined;
     try {
-      const { line, failed } = this.takeChanges();
-      if (failed.length > 0) {
-        unserialisable = new TypeError(
-          `Not written to the store at ${this.directory}, values that are not JSON: ${failed.join('; ')}`,
-        );
-      }
+      const line = this.takeChanges();
       if (line) await this.appendLines([line]);
       if (this.segmentBytes > this.compactAfterBytes && this.segmentBytes > 2 * this.snapshotBytes) {
         await this.compactNow();
@@ -254,27 +285,21 @@ export class DurableStore {
       waiters.forEach((w) => w.reject(this.failure));
       return;
     }
-    // A value that cannot be serialised fails the flushes waiting on it; the store itself stays usable.
-    waiters.forEach((w) => (unserialisable ? w.reject(unserialisable) : w.resolve()));
+    waiters.forEach((w) => w.resolve());
   }
 
-  /** Serialises every pending change, as its key is now, into one line (none when nothing changed). */
-  private takeChanges(): { line: string | undefined; failed: string[] } {
-    const failed: string[] = [];
-    if (this.changes.size === 0) return { line: undefined, failed };
+  /** Every pending change, with the text each key was last put with, as one line (none when nothing changed). */
+  private takeChanges(): string | undefined {
+    if (this.changes.size === 0) return undefined;
     const ops: string[] = [];
     for (const c of this.changes.values()) {
       if (c.kind !== 'put') ops.push(JSON.stringify(['d', c.collection, c.key]));
-      const map = this.collections.get(c.collection);
-      if (c.kind === 'delete' || !map?.has(c.key)) continue;
-      try {
-        ops.push(JSON.stringify(['p', c.collection, c.key, map.get(c.key)]));
-      } catch (e) {
-        failed.push(`${c.collection}/${c.key} (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-      }
+      const text = this.collections.get(c.collection)?.get(c.key);
+      if (c.kind === 'delete' || text === undefined) continue;
+      ops.push(putOp(c.collection, c.key, text));
     }
     this.changes = new Map();
-    return { line: ops.length > 0 ? `[${ops.join(',')}]\n` : undefined, failed };
+    return ops.length > 0 ? `[${ops.join(',')}]\n` : undefined;
   }
 
   private chain(step: () => Promise<void>): Promise<void> {
@@ -308,6 +333,7 @@ export class DurableStore {
   }
 
   private async syncDirectory(): Promise<void> {
+    if (!this.syncDirectories) return;
     // A new or renamed file is only durable once its directory entry is.
     const dir = await fsp.open(this.directory, 'r');
     try {
@@ -334,8 +360,8 @@ export class DurableStore {
         chunkBytes = 0;
       };
       for (const [name, map] of this.collections) {
-        for (const [key, value] of map) {
-          const line = `[${JSON.stringify(['p', name, key, value])}]\n`;
+        for (const [key, text] of map) {
+          const line = `[${putOp(name, key, text)}]\n`;
           chunk.push(line);
           chunkBytes += line.length;
           if (chunkBytes > 1 << 20) await write();
@@ -420,8 +446,13 @@ export class DurableStore {
     if (!Array.isArray(op) || typeof op[1] !== 'string' || typeof op[2] !== 'string') {
       throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
     }
-    if (op[0] === 'p') this.mapOf(op[1]).set(op[2], op[3]);
+    if (op[0] === 'p') this.mapOf(op[1]).set(op[2], JSON.stringify(op[3]));
     else if (op[0] === 'd') this.collections.get(op[1])?.delete(op[2]);
     else throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
   }
+}
+
+/** `["p", collection, key, <value text>]` without serialising the value again. */
+function putOp(collection: string, key: string, text: string): string {
+  return `["p",${JSON.stringify(collection)},${JSON.stringify(key)},${text}]`;
 }
