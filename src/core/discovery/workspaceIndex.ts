@@ -13,7 +13,7 @@ import {
   type SamEnvJson,
 } from './envOverrides';
 import {
-  LAMBDA_DEFAULTS,
+  functionWithDefaults,
   runtimeFamily,
   type DiscoveryOptions,
   type DiscoveryProblem,
@@ -385,7 +385,7 @@ export class WorkspaceIndex {
     const moduleRel = rel.replace(/\.[^./]+$/, '');
     const python = scan.language === 'python';
     const defaults = this.options.editorDefaults ?? {};
-    return {
+    return functionWithDefaults({
       id: `${rel}#${e.exportName}`,
       name: `${moduleRel}.${e.exportName}`,
       handler: `${path.basename(moduleRel)}.${e.exportName}`,
@@ -395,15 +395,6 @@ export class WorkspaceIndex {
       codeRoot: path.dirname(file),
       handlerFile: file,
       exportName: e.exportName,
-      timeout: LAMBDA_DEFAULTS.timeout,
-      memorySize: LAMBDA_DEFAULTS.memorySize,
-      environment: {},
-      eventInvokeConfig: {
-        maximumRetryAttempts: LAMBDA_DEFAULTS.maximumRetryAttempts,
-        maximumEventAgeInSeconds: LAMBDA_DEFAULTS.maximumEventAgeInSeconds,
-        destinations: {},
-      },
-      triggers: [],
       origins: {
         handler: { file, line: e.line, source: 'code' },
         runtime: { source: 'default' },
@@ -411,8 +402,7 @@ export class WorkspaceIndex {
         memorySize: { source: 'default' },
       },
       definedIn: file,
-      definedBy: 'code',
-    };
+    });
   }
 
   /** Editor defaults fill what only Lambda's defaults set; `.env` and SAM env.json override variables. */

@@ -9,13 +9,14 @@ import type { LogRecord, ShardLog } from '../services/shardLog';
 import { kinesisFilterView } from './filterCriteria';
 import type { PolledSource, RecordDelivery } from './streamEventSourceMapping';
 
-export class KinesisSource implements PolledSource<KinesisPayload> {
-  readonly type = 'kinesis' as const;
+/** What both streams share: the log a mapping reads, its ARN and retention, and the `{Records}` event. */
+abstract class StreamSource<P, S extends KinesisStream | DynamoDbStream> implements PolledSource<P> {
+  abstract readonly type: 'kinesis' | 'dynamodb';
   readonly arn: string;
-  readonly log: ShardLog<KinesisPayload>;
+  readonly log: ShardLog<P>;
   readonly retentionMs: number;
 
-  constructor(private readonly stream: KinesisStream) {
+  constructor(protected readonly stream: S & { log: ShardLog<P> }) {
     this.arn = stream.arn;
     this.log = stream.log;
     this.retentionMs = stream.retentionMs;
@@ -24,6 +25,18 @@ export class KinesisSource implements PolledSource<KinesisPayload> {
   subscribe(listener: () => void): Subscription {
     return this.stream.subscribe(listener);
   }
+
+  abstract lambdaRecord(record: LogRecord<P>, delivery: RecordDelivery): Record<string, unknown>;
+
+  abstract filterView(lambdaRecord: Record<string, unknown>): unknown;
+
+  event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
+    return { Records: records };
+  }
+}
+
+export class KinesisSource extends StreamSource<KinesisPayload, KinesisStream> {
+  readonly type = 'kinesis' as const;
 
   /** STREAM-6: the Kinesis record as Lambda delivers it. */
   lambdaRecord(record: LogRecord<KinesisPayload>, delivery: RecordDelivery): Record<string, unknown> {
@@ -51,27 +64,10 @@ export class KinesisSource implements PolledSource<KinesisPayload> {
   filterView(lambdaRecord: Record<string, unknown>): unknown {
     return kinesisFilterView(lambdaRecord as { kinesis: { data: string } } & Record<string, unknown>);
   }
-
-  event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
-    return { Records: records };
-  }
 }
 
-export class DynamoDbSource implements PolledSource<DynamoDbPayload> {
+export class DynamoDbSource extends StreamSource<DynamoDbPayload, DynamoDbStream> {
   readonly type = 'dynamodb' as const;
-  readonly arn: string;
-  readonly log: ShardLog<DynamoDbPayload>;
-  readonly retentionMs: number;
-
-  constructor(private readonly stream: DynamoDbStream) {
-    this.arn = stream.arn;
-    this.log = stream.log;
-    this.retentionMs = stream.retentionMs;
-  }
-
-  subscribe(listener: () => void): Subscription {
-    return this.stream.subscribe(listener);
-  }
 
   /** STREAM-6: the DynamoDB stream record as Lambda delivers it, with the images the view type keeps. */
   lambdaRecord(record: LogRecord<DynamoDbPayload>): Record<string, unknown> {
@@ -105,9 +101,5 @@ export class DynamoDbSource implements PolledSource<DynamoDbPayload> {
   /** FILTER-3: DynamoDB filters see the record as delivered (`dynamodb`, `eventName` ...). */
   filterView(lambdaRecord: Record<string, unknown>): unknown {
     return lambdaRecord;
-  }
-
-  event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
-    return { Records: records };
   }
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
 import { streamArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 import type { StreamSettings } from './resources';
 import { ShardLog, shardIndexForKey } from './shardLog';
 
@@ -41,10 +41,9 @@ export interface DynamoDbPayload {
 /** DynamoDB streams keep records 24 hours. */
 const RETENTION_MS = 24 * 3_600_000;
 
-export class DynamoDbStream implements LocalResource<DynamoDbChange, DynamoDbChangeResult> {
+export class DynamoDbStream extends PutResource<DynamoDbChange, DynamoDbChangeResult> {
   readonly kind = 'dynamodb' as const;
   readonly type = 'dynamodb' as const;
-  private readonly subscribers = new Subscribers();
   readonly arn: string;
   readonly log: ShardLog<DynamoDbPayload>;
   readonly retentionMs = RETENTION_MS;
@@ -56,6 +55,7 @@ export class DynamoDbStream implements LocalResource<DynamoDbChange, DynamoDbCha
     private readonly clock: SimulatedClock,
     readonly location: AwsLocation,
   ) {
+    super();
     const shardCount = settings.shardCount ?? 1;
     if (!Number.isInteger(shardCount) || shardCount < 1)
       throw new RangeError(`DynamoDB stream ${settings.name}: the shard count must be a positive integer.`);
@@ -77,33 +77,24 @@ export class DynamoDbStream implements LocalResource<DynamoDbChange, DynamoDbCha
     return this.settings.name;
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
-  /** Appends the change records a table write produces, in order; an item's changes always land in one shard. */
-  put(changes: readonly DynamoDbChange[]): DynamoDbChangeResult[] {
-    const now = this.clock.now();
-    const results = changes.map((change) => {
-      if (!['INSERT', 'MODIFY', 'REMOVE'].includes(change.eventName))
-        throw new Error(`DynamoDB change on ${this.name}: eventName must be INSERT, MODIFY or REMOVE.`);
-      if (!change.keys || typeof change.keys !== 'object' || Object.keys(change.keys).length === 0)
-        throw new Error(`DynamoDB change on ${this.name}: keys (DynamoDB JSON) are required.`);
-      for (const image of [change.keys, change.newImage, change.oldImage]) if (image) checkDynamoDbJson(image);
-      const partitionKey = JSON.stringify(sortedKeys(change.keys));
-      const shardId = this.log.shardIds[shardIndexForKey(partitionKey, this.log.shardIds.length)];
-      const payload: DynamoDbPayload = {
-        eventID: randomUUID().replace(/-/g, ''),
-        eventName: change.eventName,
-        keys: change.keys,
-      };
-      if (change.newImage && change.eventName !== 'REMOVE') payload.newImage = change.newImage;
-      if (change.oldImage && change.eventName !== 'INSERT') payload.oldImage = change.oldImage;
-      const record = this.log.append(shardId, partitionKey, payload, now);
-      return { shardId, sequenceNumber: record.sequenceNumber, eventID: payload.eventID };
-    });
-    if (results.length > 0) this.subscribers.notify();
-    return results;
+  /** Appends the change record a table write produces; an item's changes always land in one shard, in order. */
+  protected putOne(change: DynamoDbChange): DynamoDbChangeResult {
+    if (!['INSERT', 'MODIFY', 'REMOVE'].includes(change.eventName))
+      throw new Error(`DynamoDB change on ${this.name}: eventName must be INSERT, MODIFY or REMOVE.`);
+    if (!change.keys || typeof change.keys !== 'object' || Object.keys(change.keys).length === 0)
+      throw new Error(`DynamoDB change on ${this.name}: keys (DynamoDB JSON) are required.`);
+    for (const image of [change.keys, change.newImage, change.oldImage]) if (image) checkDynamoDbJson(image);
+    const partitionKey = JSON.stringify(sortedKeys(change.keys));
+    const shardId = this.log.shardIds[shardIndexForKey(partitionKey, this.log.shardIds.length)];
+    const payload: DynamoDbPayload = {
+      eventID: randomUUID().replace(/-/g, ''),
+      eventName: change.eventName,
+      keys: change.keys,
+    };
+    if (change.newImage && change.eventName !== 'REMOVE') payload.newImage = change.newImage;
+    if (change.oldImage && change.eventName !== 'INSERT') payload.oldImage = change.oldImage;
+    const record = this.log.append(shardId, partitionKey, payload, this.clock.now());
+    return { shardId, sequenceNumber: record.sequenceNumber, eventID: payload.eventID };
   }
 }
 

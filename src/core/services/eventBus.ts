@@ -4,7 +4,7 @@ import type { AwsLocation } from '../awsLocation';
 import { busArn } from '../resourceArn';
 import type { DeliveryInput, DeliveryRecord } from './delivery';
 import { matchesPattern } from './eventPattern';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 import type { BusRule, BusSettings } from './resources';
 
 export interface PutEventsEntry {
@@ -34,11 +34,10 @@ export interface PutEventsResult {
   deliveries: DeliveryRecord[];
 }
 
-export class EventBus implements LocalResource<PutEventsEntry, PutEventsResult> {
+export class EventBus extends PutResource<PutEventsEntry, PutEventsResult> {
   readonly kind = 'eventbridge' as const;
   readonly arn: string;
   private readonly rules: BusRule[] = [];
-  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly settings: BusSettings,
@@ -47,6 +46,7 @@ export class EventBus implements LocalResource<PutEventsEntry, PutEventsResult> 
     /** The one delivery function: sends to a rule's target. */
     private readonly deliver: (target: string, input: DeliveryInput) => DeliveryRecord,
   ) {
+    super();
     this.arn = busArn(settings.name, location);
     for (const rule of settings.rules ?? []) this.addRule(rule);
   }
@@ -65,30 +65,22 @@ export class EventBus implements LocalResource<PutEventsEntry, PutEventsResult> 
     this.rules.push(rule);
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
-  /** PutEvents: each entry becomes an event that goes to the targets of every rule whose pattern matches. */
-  put(entries: readonly PutEventsEntry[]): PutEventsResult[] {
-    const results = entries.map((entry) => {
-      const event = this.toEvent(entry, this.clock.now());
-      const body = JSON.stringify(event);
-      const deliveries: DeliveryRecord[] = [];
-      for (const rule of this.matchingRules(event))
-        for (const target of rule.targets)
-          deliveries.push(
-            this.deliver(target, {
-              kind: 'fanOut',
-              condition: `Rule ${rule.name}`,
-              body,
-              invokeSource: { type: 'eventbridge', arn: this.arn },
-            }),
-          );
-      return { event, deliveries };
-    });
-    if (results.length > 0) this.subscribers.notify();
-    return results;
+  /** PutEvents: the entry becomes an event that goes to the targets of every rule whose pattern matches. */
+  protected putOne(entry: PutEventsEntry): PutEventsResult {
+    const event = this.toEvent(entry, this.clock.now());
+    const body = JSON.stringify(event);
+    const deliveries: DeliveryRecord[] = [];
+    for (const rule of this.matchingRules(event))
+      for (const target of rule.targets)
+        deliveries.push(
+          this.deliver(target, {
+            kind: 'fanOut',
+            condition: `Rule ${rule.name}`,
+            body,
+            invokeSource: { type: 'eventbridge', arn: this.arn },
+          }),
+        );
+    return { event, deliveries };
   }
 
   toEvent(entry: PutEventsEntry, nowMs: number): EventBridgeEvent {

@@ -1,6 +1,6 @@
 /** A local Kafka topic: partitions with contiguous offsets (0, 1, 2 ...), kept in the durable store. */
 import type { DurableStore } from '../store/durableStore';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 import type { KafkaTopicSettings } from './resources';
 import { ShardLog, shardIndexForKey } from './shardLog';
 
@@ -28,17 +28,17 @@ export interface KafkaRecordMetadata {
   offset: number;
 }
 
-export class KafkaTopic implements LocalResource<SendKafkaRecordInput, KafkaRecordMetadata> {
+export class KafkaTopic extends PutResource<SendKafkaRecordInput, KafkaRecordMetadata> {
   readonly kind = 'kafka' as const;
   readonly log: ShardLog<KafkaPayload>;
   private roundRobin = 0;
-  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly settings: KafkaTopicSettings,
     store: DurableStore,
     private readonly clock: SimulatedClock,
   ) {
+    super();
     const partitions = settings.partitions ?? 1;
     if (!Number.isInteger(partitions) || partitions < 1)
       throw new RangeError(`Kafka topic ${settings.name}: partitions must be a positive integer.`);
@@ -59,30 +59,21 @@ export class KafkaTopic implements LocalResource<SendKafkaRecordInput, KafkaReco
     return `kafka:topic/${this.settings.name}`;
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
   /** Produce: by key hash, or round robin for records without a key, unless a partition is given. */
-  put(inputs: readonly SendKafkaRecordInput[]): KafkaRecordMetadata[] {
-    const now = this.clock.now();
+  protected putOne(input: SendKafkaRecordInput): KafkaRecordMetadata {
     const count = this.log.shardIds.length;
-    const results = inputs.map((input) => {
-      // Kafka's default partitioner hashes the key (murmur2; MD5 here) and spreads keyless records.
-      const partition =
-        input.partition ?? (input.key !== undefined ? shardIndexForKey(input.key, count) : this.roundRobin++ % count);
-      if (!Number.isInteger(partition) || partition < 0 || partition >= count)
-        throw new RangeError(`Kafka topic ${this.name} has no partition ${partition} (0..${count - 1}).`);
-      const value = typeof input.value === 'string' ? Buffer.from(input.value, 'utf8') : Buffer.from(input.value);
-      const payload: KafkaPayload = {
-        value: value.toString('base64'),
-        headers: Object.entries(input.headers ?? {}).map(([k, v]) => ({ [k]: [...Buffer.from(v, 'utf8')] })),
-      };
-      if (input.key !== undefined) payload.key = Buffer.from(input.key, 'utf8').toString('base64');
-      const record = this.log.append(String(partition), input.key ?? '', payload, now);
-      return { topic: this.name, partition, offset: record.n };
-    });
-    if (results.length > 0) this.subscribers.notify();
-    return results;
+    // Kafka's default partitioner hashes the key (murmur2; MD5 here) and spreads keyless records.
+    const partition =
+      input.partition ?? (input.key !== undefined ? shardIndexForKey(input.key, count) : this.roundRobin++ % count);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count)
+      throw new RangeError(`Kafka topic ${this.name} has no partition ${partition} (0..${count - 1}).`);
+    const value = typeof input.value === 'string' ? Buffer.from(input.value, 'utf8') : Buffer.from(input.value);
+    const payload: KafkaPayload = {
+      value: value.toString('base64'),
+      headers: Object.entries(input.headers ?? {}).map(([k, v]) => ({ [k]: [...Buffer.from(v, 'utf8')] })),
+    };
+    if (input.key !== undefined) payload.key = Buffer.from(input.key, 'utf8').toString('base64');
+    const record = this.log.append(String(partition), input.key ?? '', payload, this.clock.now());
+    return { topic: this.name, partition, offset: record.n };
   }
 }

@@ -5,7 +5,7 @@
 import type { AwsLocation } from '../awsLocation';
 import { streamArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 import type { StreamSettings } from './resources';
 import { ShardLog, shardIndexForKey } from './shardLog';
 
@@ -30,10 +30,9 @@ const DEFAULT_RETENTION_HOURS = 24;
 /** Kinesis caps a record's data blob at 1 MB (10 MB since 2025 on request; the runner keeps the default). */
 const MAX_RECORD_BYTES = 1024 * 1024;
 
-export class KinesisStream implements LocalResource<PutKinesisRecordInput, PutKinesisRecordResult> {
+export class KinesisStream extends PutResource<PutKinesisRecordInput, PutKinesisRecordResult> {
   readonly kind = 'kinesis' as const;
   readonly type = 'kinesis' as const;
-  private readonly subscribers = new Subscribers();
   readonly arn: string;
   readonly log: ShardLog<KinesisPayload>;
   readonly retentionMs: number;
@@ -44,6 +43,7 @@ export class KinesisStream implements LocalResource<PutKinesisRecordInput, PutKi
     private readonly clock: SimulatedClock,
     readonly location: AwsLocation,
   ) {
+    super();
     const shardCount = settings.shardCount ?? 1;
     if (!Number.isInteger(shardCount) || shardCount < 1)
       throw new RangeError(`Kinesis stream ${settings.name}: ShardCount must be a positive integer.`);
@@ -63,26 +63,17 @@ export class KinesisStream implements LocalResource<PutKinesisRecordInput, PutKi
     return this.settings.name;
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
   /** PutRecords: each record goes to the shard whose hash key range holds MD5(partitionKey). */
-  put(inputs: readonly PutKinesisRecordInput[]): PutKinesisRecordResult[] {
-    const now = this.clock.now();
-    const results = inputs.map((input) => {
-      if (typeof input.partitionKey !== 'string' || input.partitionKey.length < 1 || input.partitionKey.length > 256)
-        throw new Error(`PutRecord to ${this.name}: PartitionKey must be 1..256 characters.`);
-      const bytes = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
-      if (bytes.length > MAX_RECORD_BYTES)
-        throw new Error(
-          `PutRecord to ${this.name}: the data is ${bytes.length} bytes; Kinesis allows ${MAX_RECORD_BYTES}.`,
-        );
-      const shardId = this.log.shardIds[shardIndexForKey(input.partitionKey, this.log.shardIds.length)];
-      const record = this.log.append(shardId, input.partitionKey, { data: bytes.toString('base64') }, now);
-      return { shardId, sequenceNumber: record.sequenceNumber };
-    });
-    if (results.length > 0) this.subscribers.notify();
-    return results;
+  protected putOne(input: PutKinesisRecordInput): PutKinesisRecordResult {
+    if (typeof input.partitionKey !== 'string' || input.partitionKey.length < 1 || input.partitionKey.length > 256)
+      throw new Error(`PutRecord to ${this.name}: PartitionKey must be 1..256 characters.`);
+    const bytes = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
+    if (bytes.length > MAX_RECORD_BYTES)
+      throw new Error(
+        `PutRecord to ${this.name}: the data is ${bytes.length} bytes; Kinesis allows ${MAX_RECORD_BYTES}.`,
+      );
+    const shardId = this.log.shardIds[shardIndexForKey(input.partitionKey, this.log.shardIds.length)];
+    const record = this.log.append(shardId, input.partitionKey, { data: bytes.toString('base64') }, this.clock.now());
+    return { shardId, sequenceNumber: record.sequenceNumber };
   }
 }

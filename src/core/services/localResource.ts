@@ -37,3 +37,28 @@ export class Subscribers {
     for (const listener of this.listeners) listener();
   }
 }
+
+/** A resource whose put takes each input on its own and then tells the subscribers once. */
+export abstract class PutResource<Input, Receipt> implements LocalResource<Input, Receipt> {
+  abstract readonly kind: ResourceKind;
+  abstract readonly name: string;
+  abstract readonly arn: string;
+  private readonly subscribers = new Subscribers();
+
+  subscribe(listener: () => void): Subscription {
+    return this.subscribers.add(listener);
+  }
+
+  put(inputs: readonly Input[]): Receipt[] {
+    const receipts = inputs.map((input) => this.putOne(input));
+    if (receipts.length > 0) this.notify();
+    return receipts;
+  }
+
+  /** Puts one input; a bad one throws, naming the resource and what is wrong. */
+  protected abstract putOne(input: Input): Receipt;
+
+  protected notify(): void {
+    this.subscribers.notify();
+  }
+}

@@ -2,7 +2,7 @@
 import type { AwsLocation } from '../awsLocation';
 import { mqBrokerArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 import { ShardLog } from './shardLog';
 
 export interface MqPayload {
@@ -20,12 +20,11 @@ export interface SendMqMessageInput {
 
 export const MQ_SHARD = 'queue';
 
-export class MqBrokerQueue implements LocalResource<SendMqMessageInput, string> {
+export class MqBrokerQueue extends PutResource<SendMqMessageInput, string> {
   readonly kind = 'mq' as const;
   readonly log: ShardLog<MqPayload>;
   /** The broker's ARN. */
   readonly arn: string;
-  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly brokerName: string,
@@ -34,6 +33,7 @@ export class MqBrokerQueue implements LocalResource<SendMqMessageInput, string> 
     private readonly clock: SimulatedClock,
     location: AwsLocation,
   ) {
+    super();
     this.arn = mqBrokerArn(brokerName, location);
     // ActiveMQ-style message ids: producer id, then the message's number.
     this.log = new ShardLog(
@@ -49,24 +49,15 @@ export class MqBrokerQueue implements LocalResource<SendMqMessageInput, string> 
     return `${this.brokerName}/${this.queueName}`;
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
-  /** Sends messages to the queue, in order; returns their message ids. */
-  put(inputs: readonly SendMqMessageInput[]): string[] {
-    const now = this.clock.now();
-    const ids = inputs.map((input) => {
-      const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
-      const record = this.log.append(
-        MQ_SHARD,
-        '',
-        { data: data.toString('base64'), properties: input.properties ?? {} },
-        now,
-      );
-      return record.sequenceNumber;
-    });
-    if (ids.length > 0) this.subscribers.notify();
-    return ids;
+  /** Sends a message to the queue; returns its message id. */
+  protected putOne(input: SendMqMessageInput): string {
+    const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
+    const record = this.log.append(
+      MQ_SHARD,
+      '',
+      { data: data.toString('base64'), properties: input.properties ?? {} },
+      this.clock.now(),
+    );
+    return record.sequenceNumber;
   }
 }

@@ -3,45 +3,37 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bucketArn } from '../resourceArn';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 
 export interface PutObjectInput {
   key: string;
   body: string;
 }
 
-export class S3Bucket implements LocalResource<PutObjectInput, string> {
+export class S3Bucket extends PutResource<PutObjectInput, string> {
   readonly kind = 's3' as const;
   readonly arn: string;
-  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly name: string,
     private readonly directory: string,
     private readonly clock: SimulatedClock,
   ) {
+    super();
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
       throw new Error(`"${name}" is not a bucket name.`);
     this.arn = bucketArn(name);
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
-  /** PutObject: writes each object under the bucket's folder; returns `s3://bucket/key`. */
-  put(inputs: readonly PutObjectInput[]): string[] {
-    const urls = inputs.map(({ key, body }) => {
-      const parts = key.split('/');
-      if (parts.some((p) => p === '' || p === '.' || p === '..'))
-        throw new Error(`PutObject to ${this.name}: "${key}" is not a key the runner can store as a file.`);
-      const file = path.join(this.directory, this.name, ...parts);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, body);
-      return `s3://${this.name}/${key}`;
-    });
-    if (urls.length > 0) this.subscribers.notify();
-    return urls;
+  /** PutObject: writes the object under the bucket's folder; returns `s3://bucket/key`. */
+  protected putOne({ key, body }: PutObjectInput): string {
+    const parts = key.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..'))
+      throw new Error(`PutObject to ${this.name}: "${key}" is not a key the runner can store as a file.`);
+    const file = path.join(this.directory, this.name, ...parts);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, body);
+    return `s3://${this.name}/${key}`;
   }
 
   /**

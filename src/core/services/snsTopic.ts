@@ -4,7 +4,7 @@ import type { AwsLocation } from '../awsLocation';
 import { topicArn } from '../resourceArn';
 import type { DeliveryInput, DeliveryRecord } from './delivery';
 import { matchesPattern } from './eventPattern';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 import type { TopicSettings, TopicSubscription } from './resources';
 import type { MessageAttributeValue } from './sqsQueue';
 
@@ -29,11 +29,10 @@ export interface SnsNotification {
   timestampMs: number;
 }
 
-export class SnsTopic implements LocalResource<PublishInput, PublishResult> {
+export class SnsTopic extends PutResource<PublishInput, PublishResult> {
   readonly kind = 'sns' as const;
   readonly arn: string;
   private readonly subscriptions: TopicSubscription[];
-  private readonly subscribers = new Subscribers();
 
   constructor(
     readonly settings: TopicSettings,
@@ -42,6 +41,7 @@ export class SnsTopic implements LocalResource<PublishInput, PublishResult> {
     /** The one delivery function: sends to a subscribed queue or function. */
     private readonly deliver: (endpoint: string, input: DeliveryInput) => DeliveryRecord,
   ) {
+    super();
     this.arn = topicArn(settings.name, location);
     this.subscriptions = [...(settings.subscriptions ?? [])];
   }
@@ -59,39 +59,31 @@ export class SnsTopic implements LocalResource<PublishInput, PublishResult> {
     this.subscriptions.push(subscription);
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
-  /** Publish: each message goes to every subscription whose filter policy accepts it. */
-  put(inputs: readonly PublishInput[]): PublishResult[] {
-    const results = inputs.map((input) => {
-      if (typeof input.message !== 'string' || input.message.length === 0)
-        throw new Error(`Publish to ${this.name}: the message must be a non-empty string.`);
-      const n = this.notification(input.message, input.messageAttributes ?? {}, this.clock.now(), input.subject);
-      const deliveries: DeliveryRecord[] = [];
-      for (const sub of this.subscriptions) {
-        if (!this.accepts(sub.filterPolicy, n)) continue;
-        deliveries.push(
-          sub.protocol === 'sqs'
-            ? this.deliver(sub.endpoint, {
-                kind: 'fanOut',
-                condition: 'Subscription',
-                body: sub.rawMessageDelivery ? n.message : this.sqsEnvelope(n),
-                ...(sub.rawMessageDelivery ? { attributes: n.messageAttributes } : {}),
-              })
-            : this.deliver(sub.endpoint, {
-                kind: 'fanOut',
-                condition: 'Subscription',
-                body: JSON.stringify(this.lambdaEvent(n)),
-                invokeSource: { type: 'sns', arn: this.arn },
-              }),
-        );
-      }
-      return { messageId: n.messageId, deliveries };
-    });
-    if (results.length > 0) this.subscribers.notify();
-    return results;
+  /** Publish: the message goes to every subscription whose filter policy accepts it. */
+  protected putOne(input: PublishInput): PublishResult {
+    if (typeof input.message !== 'string' || input.message.length === 0)
+      throw new Error(`Publish to ${this.name}: the message must be a non-empty string.`);
+    const n = this.notification(input.message, input.messageAttributes ?? {}, this.clock.now(), input.subject);
+    const deliveries: DeliveryRecord[] = [];
+    for (const sub of this.subscriptions) {
+      if (!this.accepts(sub.filterPolicy, n)) continue;
+      deliveries.push(
+        sub.protocol === 'sqs'
+          ? this.deliver(sub.endpoint, {
+              kind: 'fanOut',
+              condition: 'Subscription',
+              body: sub.rawMessageDelivery ? n.message : this.sqsEnvelope(n),
+              ...(sub.rawMessageDelivery ? { attributes: n.messageAttributes } : {}),
+            })
+          : this.deliver(sub.endpoint, {
+              kind: 'fanOut',
+              condition: 'Subscription',
+              body: JSON.stringify(this.lambdaEvent(n)),
+              invokeSource: { type: 'sns', arn: this.arn },
+            }),
+      );
+    }
+    return { messageId: n.messageId, deliveries };
   }
 
   notification(

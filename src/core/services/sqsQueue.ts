@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
 import { queueArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
-import { Subscribers, type LocalResource, type SimulatedClock, type Subscription } from './localResource';
+import { PutResource, type SimulatedClock } from './localResource';
 import type { QueueSettings } from './resources';
 
 export interface MessageAttributeValue {
@@ -60,10 +60,9 @@ export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
 const SENDER_ID = 'AIDAIENQZJOLO23YVJ4VO';
 const DEDUP_WINDOW_MS = 5 * 60_000;
 
-export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
+export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
   readonly kind = 'sqs' as const;
   readonly arn: string;
-  private readonly subscribers = new Subscribers();
   private readonly collection: string;
   private readonly recentDedupIds = new Map<string, number>();
   /** The queue's messages, in the order they entered it (the store keeps their text). */
@@ -85,6 +84,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
     /** SQS-3: hands a message over to the redrive policy's dead-letter queue; returns that queue's ARN. */
     private readonly moveToDeadLetterQueue: (message: SqsMessage, deadLetterTargetArn: string) => string,
   ) {
+    super();
     checkQueueSettings(_settings);
     this.arn = queueArn(_settings.name, location);
     this.collection = `sqs/${_settings.name}`;
@@ -152,23 +152,12 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
     else if (existing !== message) this.order = undefined;
   }
 
-  subscribe(listener: () => void): Subscription {
-    return this.subscribers.add(listener);
-  }
-
-  /** SendMessageBatch (without its 10-entry limit): one message per input, in order. */
-  put(inputs: readonly SendMessageInput[]): SqsMessage[] {
-    const messages = inputs.map((input) => this.sendOne(input));
-    if (messages.length > 0) this.subscribers.notify();
-    return messages;
-  }
-
-  /** SendMessage. */
+  /** SendMessage (`put` is SendMessageBatch, without its 10-entry limit). */
   send(input: SendMessageInput): SqsMessage {
     return this.put([input])[0];
   }
 
-  private sendOne(input: SendMessageInput): SqsMessage {
+  protected putOne(input: SendMessageInput): SqsMessage {
     if (typeof input.body !== 'string' || input.body.length === 0)
       throw new Error(`SendMessage to ${this.name}: the body must be a non-empty string.`);
     const size = Buffer.byteLength(input.body);
@@ -209,7 +198,7 @@ export class SqsQueue implements LocalResource<SendMessageInput, SqsMessage> {
   /** Puts an existing message (a redrive or a move) into this queue under its own id. */
   adopt(message: SqsMessage): void {
     this.enqueue(message);
-    this.subscribers.notify();
+    this.notify();
   }
 
   private nextSequenceNumber(): string {
