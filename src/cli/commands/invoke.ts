@@ -13,7 +13,6 @@ import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
-import { StoreInUseError } from '../../core/store/durableStore';
 import {
   InvalidFunctionSpecError,
   NODE_RUNTIMES,
@@ -28,7 +27,7 @@ import { formatInvocationRecord } from './invocationReport';
 import {
   bootstrapDirOf,
   discoverFunctions,
-  openWorkspaceAccount,
+  openWorkspaceEngine,
   workspaceSettingsOf,
   unknownNameMessage,
   workspaceRootOf,
@@ -284,6 +283,15 @@ function defaultMode(fn: FunctionConfig, event: EventChoice): InvocationMode {
   return 'sync';
 }
 
+/** One invocation's function (with this run's overrides), payload and mode. */
+interface InvocationPlan {
+  fn: FunctionConfig;
+  payload: string;
+  mode: InvocationMode;
+  /** The functions of a store this run opens itself, `fn` among them as overridden. */
+  functions: FunctionConfig[];
+}
+
 /** Exit 1 when the final status is a function failure (or Lambda refused to run it). */
 const failed = (r: InvocationRecord): boolean => r.status === 'failed' || r.status === 'rejected';
 
@@ -347,24 +355,28 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       };
       const root = workspaceRootOf(io, values.root);
       const settings = workspaceSettingsOf(root, io);
-      let event = await readEvent(values, io);
+      const initialEvent = await readEvent(values, io);
 
-      // The function: a resolver's, a discovered one by name, or a handler path run on its own.
+      // The function: a resolver's or a handler path run on its own, else one of the workspace's by name.
       const ref = positionals[0];
-      let fn: FunctionConfig;
-      let functions: FunctionConfig[];
-      let ephemeral = values.ephemeral ?? false;
       const resolved = await options.resolveFunction?.(ref, io);
-      if (resolved) {
-        fn = functionConfigOfSpec(resolved);
-        functions = [fn];
-      } else if (isHandlerPath(ref)) {
-        fn = functionConfigOfSpec(functionSpecFromHandlerPath(ref, io.cwd, overrides));
-        functions = [fn];
-        ephemeral = true; // a lone handler belongs to no workspace store
-      } else {
-        functions = await discoverFunctions(root, io, settings);
-        const found = functions.find((f) => f.name === ref);
+      const lone = resolved
+        ? functionConfigOfSpec(resolved)
+        : isHandlerPath(ref)
+          ? functionConfigOfSpec(functionSpecFromHandlerPath(ref, io.cwd, overrides))
+          : undefined;
+      const overridden = ['runtime', 'timeout', 'memory', 'env'].filter((o) => values[o as keyof typeof values]);
+      const ownStore = lone
+        ? `${ref} is a handler run on its own`
+        : values.ephemeral
+          ? '--ephemeral asks for a store of its own'
+          : overridden.length > 0
+            ? `${overridden.map((o) => `--${o}`).join(', ')} change${overridden.length === 1 ? 's' : ''} the function for this run only`
+            : undefined;
+
+      /** What this run invokes, checked against the functions of the engine it runs on. */
+      const plan = async (functions: FunctionConfig[]): Promise<InvocationPlan> => {
+        const found = functions.find((f) => f.name === (lone?.name ?? ref));
         if (!found)
           throw new UsageError(
             unknownNameMessage(
@@ -374,54 +386,59 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
               root,
             ),
           );
-        fn = found;
-      }
-      fn = withOverrides(fn, overrides);
-      functions = functions.map((f) => (f.name === fn.name ? fn : f));
-      // The template the function's own trigger sends takes that trigger's values as defaults, as the editor does.
-      const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
-      if (configured) event = await readEvent(values, io, configured);
-      try {
-        resolveFunctionSpec(functionSpecOf(fn, settings.location));
-      } catch (err) {
-        if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
-        throw err;
-      }
-      const chosenMode = mode ?? defaultMode(fn, event);
-      if (chosenMode === 'batch' && pollTriggersOf(fn).length === 0)
-        throw new UsageError(
-          `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ), so it cannot be invoked with --mode batch; use --mode sync or async`,
-        );
-      if (faults && chosenMode === 'batch')
-        throw new UsageError('--fault applies to sync and async invocations, not to batches; add --mode async or sync');
-      if (faults?.deliverTwice && chosenMode === 'sync')
-        throw new UsageError('--fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async');
+        const fn = withOverrides(found, overrides);
+        // The template the function's own trigger sends takes that trigger's values as defaults, as the editor does.
+        const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
+        const event = configured ? await readEvent(values, io, configured) : initialEvent;
+        try {
+          resolveFunctionSpec(functionSpecOf(fn, settings.location));
+        } catch (err) {
+          if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
+          throw err;
+        }
+        const chosenMode = mode ?? defaultMode(fn, event);
+        if (chosenMode === 'batch' && pollTriggersOf(fn).length === 0)
+          throw new UsageError(
+            `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ), so it cannot be invoked with --mode batch; use --mode sync or async`,
+          );
+        if (faults && chosenMode === 'batch')
+          throw new UsageError(
+            '--fault applies to sync and async invocations, not to batches; add --mode async or sync',
+          );
+        if (faults?.deliverTwice && chosenMode === 'sync')
+          throw new UsageError('--fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async');
+        return {
+          fn,
+          payload: event.payload,
+          mode: chosenMode,
+          functions: functions.map((f) => (f === found ? fn : f)),
+        };
+      };
 
-      const open = (throwaway: boolean) =>
-        openWorkspaceAccount({
-          root,
-          settings,
-          functions,
-          bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
-          ephemeral: throwaway,
-          ...(timeScale !== undefined ? { timeScale } : {}),
-        });
-      let opened;
-      try {
-        opened = await open(ephemeral);
-      } catch (err) {
-        if (!(err instanceof StoreInUseError)) throw err;
-        // A VS Code window on this folder holds the workspace's store: run anyway, on a store of this run's own.
-        io.stderr(
-          `lambda-trigger invoke: ${err.message.split(';')[0]}; this run uses a throwaway store (its queues start ` +
-            `empty and its records are not kept).\n`,
-        );
-        opened = await open(true);
-      }
+      // A store this run opens itself is only opened once the invocation is known to be valid.
+      let local: InvocationPlan | undefined;
+      const opened = await openWorkspaceEngine({
+        command: 'invoke',
+        io,
+        root,
+        settings,
+        bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
+        functions: async () => {
+          local = await plan(lone ? [lone] : await discoverFunctions(root, io, settings));
+          return local.functions;
+        },
+        ...(ownStore ? { ownStore } : {}),
+        ephemeral: lone !== undefined || values.ephemeral === true,
+        whenHeld: 'throwaway',
+        ...(timeScale !== undefined ? { timeScale } : {}),
+      });
       const records: InvocationRecord[] = [];
+      let fnName: string;
       try {
+        const chosen = opened.attachedTo || !local ? await plan(await opened.engine.functions()) : local;
+        fnName = chosen.fn.name;
         for (let i = 0; i < repeat; i++) {
-          const got = await opened.account.invoke(fn.name, event.payload, chosenMode, faults ? { faults } : {});
+          const got = await opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
           records.push(...got);
           if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r));
         }
@@ -432,7 +449,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         await opened.close();
       }
       if (values.json) io.stdout(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
-      else if (records.length === 0) io.stdout(`${fn.name}: no invocation (nothing reached the function)\n`);
+      else if (records.length === 0) io.stdout(`${fnName}: no invocation (nothing reached the function)\n`);
       return records.some(failed) ? EXIT_FUNCTION_ERROR : EXIT_OK;
     },
   };
