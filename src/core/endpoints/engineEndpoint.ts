@@ -43,7 +43,6 @@ import {
   ensurePrivateDirectory,
   placeSocket,
   removeEndpointFiles,
-  removeSocket,
   writeDescriptor,
   type PlacementOptions,
   type SocketPlacement,
@@ -130,7 +129,7 @@ export class EngineEndpoint {
       return endpoint;
     } catch (err) {
       server.close();
-      removeSocket(root, placement.socket);
+      removeOwnSocket(placement);
       throw err;
     }
   }
@@ -167,14 +166,13 @@ export class EngineEndpoint {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const connection of this.connections) connection.shutdown();
       await closed;
-      const root = this.options.workspaceRoot;
       try {
         const described = (JSON.parse(fs.readFileSync(this.descriptorFile, 'utf8')) as { socket?: unknown }).socket;
         if (described === this.socket) fs.rmSync(this.descriptorFile, { force: true });
       } catch {
         // Already gone, or someone else's: left alone.
       }
-      removeSocket(root, this.socket);
+      removeOwnSocket(this.placement);
     })();
     return this.closing;
   }
@@ -210,8 +208,8 @@ export class EngineEndpoint {
       return await handler(params, connection);
     } catch (err) {
       if (err instanceof EndpointRequestError) throw err;
-      if (err instanceof MessageShapeError || err instanceof AccountRequestError)
-        throw new EndpointRequestError('badRequest', `${method}: ${err.message}`);
+      if (err instanceof MessageShapeError) throw new EndpointRequestError('badRequest', `${method}: ${err.message}`);
+      if (err instanceof AccountRequestError) throw new EndpointRequestError('badRequest', err.message);
       if (this.closing)
         throw new EndpointRequestError(
           'engineClosed',
@@ -434,6 +432,19 @@ class EndpointConnection {
     this.pending.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
     for (const listener of this.closedListeners.splice(0)) listener();
+  }
+}
+
+/** Removes the socket this process made (closing the server may have unlinked it already) and its private directory. */
+function removeOwnSocket(placement: SocketPlacement): void {
+  if (process.platform === 'win32') return;
+  fs.rmSync(placement.socket, { force: true });
+  if (placement.privateDir) {
+    try {
+      fs.rmdirSync(placement.privateDir);
+    } catch {
+      // Not empty: something else was put there; it stays.
+    }
   }
 }
 
