@@ -47,6 +47,12 @@ source (records, reported failures, bisects, checkpoints, redrives) and every de
 A function NAME is looked up in the workspace (--root); path/to/file.export (relative to the current directory)
 runs that handler on its own, with a throwaway store.
 
+While a VS Code window (or another process) holds the workspace's engine, the invocation runs in that engine,
+through its endpoint (<root>/.lambda-trigger/endpoint): the output and exit code are the same, and the records are
+that engine's, so the window's Invocations panel shows them. A handler path, --ephemeral and --runtime, --timeout,
+--memory or --env run on a throwaway store of this run's own instead, and say so on stderr. When the process holding
+the store serves no endpoint, the run uses a throwaway store and says so on stderr.
+
   --event <id>         render the event from a template of the catalogue (\`lambda-trigger events\` lists them)
   --param name=value   a template parameter (repeatable); see \`lambda-trigger render <id> --help-params\`
   --records N          poll-based templates: N records in the batch
@@ -63,9 +69,10 @@ runs that handler on its own, with a throwaway store.
                          system-error[=N]   ASYNC-5 the same with a 5xx service error
                          zero-concurrency   ASYNC-6 behave as if reserved concurrency were 0: nothing runs, the
                                             event goes to the DLQ / on-failure destination
-  --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant)
+  --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant);
+                       a live engine runs at its own time scale (its window's lambdaTrigger.timeScale): said on stderr
   --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
-  --ephemeral          use a temporary store instead of the workspace's (nothing is kept)
+  --ephemeral          use a temporary store instead of the workspace's or a live engine (nothing is kept)
   --repeat N           invoke N times in a row (the first start is cold, the rest warm)
   --json               print the InvocationRecord (an array when there are several)
   --runtime <id>       ${RUNTIMES.join(', ')}
@@ -73,7 +80,10 @@ runs that handler on its own, with a throwaway store.
   --memory <MB>        memory size, 128..10240
   --env K=V            an environment variable of the function (repeatable)
 
-Exit codes: 0 success, 1 function error (the final status is failed or rejected), 2 bad usage or bad input.`;
+Exit codes: 0 success, 1 function error (the final status is failed or rejected), 2 bad usage or bad input,
+75 the live engine cannot be used right now: it closed before answering (its window closed or re-opened the
+account; run again), did not answer, or speaks another protocol version (use the CLI of the same version as the
+extension, dist/cli.js in its folder).`;
 
 const NODE_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 const MODES: readonly InvocationMode[] = ['sync', 'async', 'batch'];

@@ -26,6 +26,11 @@ const USAGE = `Usage: lambda-trigger queues [--root <dir>] [--json]
 The local SQS queues of the workspace, kept in its durable store (<root>/.lambda-trigger/store): the queues its
 triggers, DLQs and destinations name, with what \`invoke\` left in them.
 
+While a VS Code window (or another process) holds the workspace's engine, these commands work on that engine's
+queues through its endpoint (<root>/.lambda-trigger/endpoint). Its event source mappings are running: a message
+sent or redriven to a queue that a function reads is delivered at once, with or without --run; --run waits for that
+delivery and prints its records. On a store of its own (no live engine), the mappings run only with --run.
+
   (no subcommand)  list the queues: visible and in-flight messages, and whose dead-letter queue each one is
   peek             print a queue's messages (id, receive count, body, attributes) without receiving them
   send             send one message; --run lets the queue's event source mapping deliver it and prints the records
@@ -38,7 +43,9 @@ triggers, DLQs and destinations name, with what \`invoke\` left in them.
   --root <dir>     workspace folder (default: the current directory)
   --json           print JSON instead of text
 
-Exit codes: 0 success, 1 the replayed or delivered invocation failed, 2 bad usage or bad input.`;
+Exit codes: 0 success, 1 the replayed or delivered invocation failed, 2 bad usage or bad input, 75 the workspace's
+store is held by a process that serves no endpoint, or the live engine cannot be used right now (it closed before
+answering, did not answer, or speaks another protocol version: use the CLI of the same version as the extension).`;
 
 const SUBCOMMANDS = ['list', 'peek', 'send', 'purge', 'redrive', 'replay'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
