@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import { AccountRequestError, type LocalAccount } from '../account/localAccount';
 import {
   DEFAULT_MAX_LINE_BYTES,
+  describeHolder,
   ENGINE_PROTOCOL_VERSION,
   functionsRequest,
   helloShape,
@@ -83,7 +84,6 @@ export class EngineEndpoint {
     private readonly server: net.Server,
     private readonly placement: SocketPlacement,
     readonly engine: LocalWorkspaceEngine,
-    readonly holder: EngineHolder,
     private readonly options: EngineEndpointOptions,
   ) {
     this.registerHandlers();
@@ -109,15 +109,7 @@ export class EngineEndpoint {
         });
       });
       if (process.platform !== 'win32') fs.chmodSync(placement.socket, 0o600);
-      const scale = account.engine.clock.scale;
-      const holder: EngineHolder = {
-        owner: options.owner,
-        pid: process.pid,
-        version: options.version,
-        workspaceRoot: root,
-        timeScale: Number.isFinite(scale) ? scale : 'instant',
-      };
-      const endpoint = new EngineEndpoint(server, placement, new LocalWorkspaceEngine(account), holder, options);
+      const endpoint = new EngineEndpoint(server, placement, new LocalWorkspaceEngine(account), options);
       writeDescriptor(root, {
         protocol: ENGINE_PROTOCOL_VERSION,
         socket: placement.socket,
@@ -132,6 +124,18 @@ export class EngineEndpoint {
       removeOwnSocket(placement);
       throw err;
     }
+  }
+
+  /** Who holds the engine, as the welcome tells clients (the time scale as it is now). */
+  get holder(): EngineHolder {
+    const scale = this.engine.account.engine.clock.scale;
+    return {
+      owner: this.options.owner,
+      pid: process.pid,
+      version: this.options.version,
+      workspaceRoot: this.options.workspaceRoot,
+      timeScale: Number.isFinite(scale) ? scale : 'instant',
+    };
   }
 
   /** The socket path (or pipe name) clients connect to. */
@@ -318,7 +322,7 @@ class EndpointConnection {
       this.respond(id, {
         error: {
           kind: 'engineClosed',
-          message: `The engine of ${this.endpoint.holder.owner} (process ${this.endpoint.holder.pid}) closed before answering.`,
+          message: `The engine of ${describeHolder(this.endpoint.holder)} closed before answering.`,
         },
       });
     this.pending.clear();
@@ -370,12 +374,12 @@ class EndpointConnection {
     this.client = `${hello.client} ${hello.version} (process ${hello.pid})`;
     const ours = protocolMajor(ENGINE_PROTOCOL_VERSION);
     if (protocolMajor(hello.protocol) !== ours) {
-      const { owner, pid, version } = this.endpoint.holder;
+      const holder = this.endpoint.holder;
       this.endpoint.log(`Refused ${this.client}: it speaks protocol ${hello.protocol}.`);
       this.refuse(
         'protocolVersion',
-        `The engine of ${owner} (process ${pid}, version ${version}) speaks protocol ${ENGINE_PROTOCOL_VERSION}; ` +
-          `${hello.client} ${hello.version} speaks protocol ${hello.protocol}.`,
+        `The engine of ${describeHolder(holder)} (version ${holder.version}) speaks protocol ` +
+          `${ENGINE_PROTOCOL_VERSION}; ${hello.client} ${hello.version} speaks protocol ${hello.protocol}.`,
       );
       return;
     }

@@ -70,6 +70,11 @@ export interface EngineHolder {
   timeScale: number | 'instant';
 }
 
+/** "Visual Studio Code (the Lambda Trigger Runner extension), process 4242", as messages to users name a holder. */
+export function describeHolder(holder: Pick<EngineHolder, 'owner' | 'pid'>): string {
+  return `${holder.owner}, process ${holder.pid}`;
+}
+
 /** server -> client: the handshake is accepted; requests may follow. */
 export interface WelcomeMessage {
   type: 'welcome';

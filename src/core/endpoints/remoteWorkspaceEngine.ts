@@ -15,6 +15,7 @@ import { EngineProtocolError, EngineUnavailableError } from './endpointErrors';
 import { readDescriptor, type EndpointDescriptor } from './endpointLocation';
 import {
   DEFAULT_MAX_LINE_BYTES,
+  describeHolder,
   ENGINE_PROTOCOL_VERSION,
   functionsRequest,
   handshakeAnswerShape,
@@ -55,11 +56,6 @@ export interface ConnectOptions {
 }
 
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-/** "Visual Studio Code (the Lambda Trigger Runner extension), process 4242" */
-export function describeHolder(holder: Pick<EngineHolder, 'owner' | 'pid'>): string {
-  return `${holder.owner}, process ${holder.pid}`;
-}
 
 /**
  * Connects to the live engine serving `workspaceRoot`. Undefined when none does: no descriptor, or one whose

@@ -12,6 +12,7 @@ import { readWorkspaceSettings } from '../../../src/core/account/accountSettings
 import { LocalAccount } from '../../../src/core/account/localAccount';
 import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
 import { DEFAULT_IGNORE_GLOBS } from '../../../src/core/discovery/workspaceWalker';
+import { EngineUnavailableError } from '../../../src/core/endpoints/endpointErrors';
 import { EngineEndpoint } from '../../../src/core/endpoints/engineEndpoint';
 import {
   descriptorPathOf,
@@ -135,7 +136,7 @@ describe('endpoints: where the endpoint lives, and what is left when it goes', f
     assert.equal(out, '');
     assert.equal(
       err,
-      `lambda-trigger invoke: The engine of ${OWNER} (process ${process.pid}) closed before answering. invoke may have started there; run the command again once the engine is back.\n`,
+      `lambda-trigger invoke: The engine of ${OWNER}, process ${process.pid} closed before answering. invoke may have started there; run the command again once the engine is back.\n`,
     );
     assert.equal(fs.existsSync(descriptorPathOf(root)), false);
     assert.equal(fs.existsSync(endpoint.socket), false);
@@ -194,6 +195,35 @@ describe('endpoints: where the endpoint lives, and what is left when it goes', f
     assert.equal(connections, 0, 'the CLI never connected to the foreign socket');
     assert.ok(fs.statSync(foreign).isSocket(), 'the foreign socket is still there');
     assert.equal(fs.readFileSync(precious, 'utf8'), 'keep me');
+  });
+
+  it('an engine that does not answer the hello: EngineUnavailableError once the handshake time is up', async function () {
+    posixOnly.call(this);
+    const root = workspace();
+    ensurePrivateDirectory(endpointDirOf(root));
+    const { socket } = placeSocket(root);
+    const accepted: net.Socket[] = [];
+    const server = net.createServer((s) => {
+      accepted.push(s);
+      s.resume(); // reads the hello, never answers it
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    writeDescriptor(root, {
+      protocol: '1.0',
+      socket,
+      pid: process.pid,
+      owner: 'a stuck engine',
+      version: '1',
+      since: 'now',
+    });
+    await assert.rejects(
+      connectToWorkspaceEngine(root, { client: 'test', version: '0', handshakeTimeoutMs: 200 }),
+      (err: Error) =>
+        err instanceof EngineUnavailableError &&
+        err.message === `The engine of a stuck engine, process ${process.pid} did not answer within 200 ms.`,
+    );
+    await waitFor('the client to let go of its connection', () => accepted.length === 1 && accepted[0].closed);
   });
 
   for (const [title, answer, message] of [

@@ -90,7 +90,7 @@ describe('endpoints: the engine endpoint protocol', function () {
       protocol: '1.0',
       version: '0.0.0-test',
       reason: 'protocolVersion',
-      message: `The engine of the engine-holder test fixture (process ${holder.pid}, version 0.0.0-test) speaks protocol 1.0; a future lambda-trigger 3.0.0 speaks protocol 2.0.`,
+      message: `The engine of the engine-holder test fixture, process ${holder.pid} (version 0.0.0-test) speaks protocol 1.0; a future lambda-trigger 3.0.0 speaks protocol 2.0.`,
     });
     assert.equal(await client.next(), undefined, 'the endpoint closes the connection');
     await waitFor('the refusal in the holder log', () =>
@@ -231,6 +231,23 @@ describe('endpoints: the engine endpoint protocol', function () {
         ['running', 'succeeded'],
       );
       subscription.dispose();
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('records/get answers the records of the engine history with those ids; engine/runUntilIdle once idle', async () => {
+    const remote = await connectToWorkspaceEngine(root, { client: 'the records test', version: '0' });
+    assert.ok(remote);
+    try {
+      const [queued] = await remote.invoke('GreetFunction', '{"name":"later"}', 'async');
+      await remote.runUntilIdle();
+      const found = await remote.records([queued.id, 'no-such-record']);
+      assert.deepEqual(
+        found.map((r) => [r.id, r.status]),
+        [[queued.id, 'succeeded']],
+      );
+      assert.ok((await holder.history()).some((r) => r.id === queued.id && r.status === 'succeeded'));
     } finally {
       await remote.close();
     }
