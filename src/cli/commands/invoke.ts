@@ -377,7 +377,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
           : undefined;
       const overridden = ['runtime', 'timeout', 'memory', 'env'].filter((o) => values[o as keyof typeof values]);
       const ownStore = lone
-        ? `${ref} is a handler run on its own`
+        ? `${ref} is ${resolved ? 'a function given to this run' : 'a handler run on its own'}`
         : values.ephemeral
           ? '--ephemeral asks for a store of its own'
           : overridden.length > 0
@@ -438,7 +438,8 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
           return local.functions;
         },
         ...(ownStore ? { ownStore } : {}),
-        ephemeral: lone !== undefined || values.ephemeral === true,
+        // A lone handler belongs to no workspace store.
+        ephemeral: (lone !== undefined && !resolved) || values.ephemeral === true,
         whenHeld: 'throwaway',
         ...(timeScale !== undefined ? { timeScale } : {}),
       });

@@ -94,6 +94,8 @@ function connectSocket(descriptor: EndpointDescriptor, timeoutMs: number): Promi
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
+      // Until the channel takes the socket over (and records its errors), an error must not go unhandled.
+      socket.on('error', () => undefined);
       resolve(socket);
     });
     socket.once('error', () => {
