@@ -117,6 +117,18 @@ describe('endpoints: the CLI attaches to the engine another process holds', func
     assert.deepEqual(await holder.peek('GreetFailuresQueue'), []);
   });
 
+  it('input the engine refuses is bad usage (exit 2), as without an engine to attach to', async () => {
+    fs.writeFileSync(path.join(root, 'big.txt'), 'x'.repeat(1024 * 1024 + 1));
+    const { code, out, err } = await run(['queues', 'send', 'GreetFailuresQueue', '--file', 'big.txt']);
+    assert.equal(code, 2);
+    assert.equal(out, '');
+    assert.equal(
+      err,
+      'lambda-trigger queues: cannot send to GreetFailuresQueue: SendMessage to GreetFailuresQueue: the body is 1048577 bytes; SQS allows 1048576.\n',
+    );
+    assert.deepEqual(await holder.peek('GreetFailuresQueue'), []);
+  });
+
   it('SQS-3 queues send --run: the running mapping delivers at once, fails, and the DLQ has it; redrive brings it back', async () => {
     const sent = await run(['queues', 'send', 'WorkQueue', '--body', 'poison', '--run', '--json']);
     assert.equal(sent.code, 1, 'the delivered batch failed');
