@@ -5,7 +5,6 @@
  * use; a client that sends garbage gets an error answer and the endpoint stays up for the others; a client that goes
  * away mid-request does not stop what it asked for.
  */
-import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { AccountRequestError, type LocalAccount } from '../account/localAccount';
@@ -76,7 +75,6 @@ const errorMessage = (err: unknown): string => (err instanceof Error ? err.messa
 export class EngineEndpoint {
   private readonly connections = new Set<EndpointConnection>();
   private readonly handlers = new Map<string, Handler>();
-  private readonly activity = new EventEmitter();
   private active = 0;
   private closing: Promise<void> | undefined;
 
@@ -147,18 +145,9 @@ export class EngineEndpoint {
     return descriptorPathOf(this.options.workspaceRoot);
   }
 
-  /** Requests being answered right now. */
+  /** Requests being answered right now (the window does not re-open an account while there are any). */
   get activeRequests(): number {
     return this.active;
-  }
-
-  onDidChangeActivity(listener: (activeRequests: number) => void): { dispose(): void } {
-    this.activity.on('change', listener);
-    return { dispose: () => this.activity.off('change', listener) };
-  }
-
-  get isClosed(): boolean {
-    return this.closing !== undefined;
   }
 
   /**
@@ -207,7 +196,7 @@ export class EngineEndpoint {
         'unknownMethod',
         `Unknown method "${method}" (this engine speaks protocol ${ENGINE_PROTOCOL_VERSION}: ${[...this.handlers.keys()].join(', ')}).`,
       );
-    this.changeActivity(+1);
+    this.active++;
     try {
       return await handler(params, connection);
     } catch (err) {
@@ -221,13 +210,8 @@ export class EngineEndpoint {
         );
       throw new EndpointRequestError('engineFailed', `${method} failed in the engine: ${errorMessage(err)}`);
     } finally {
-      this.changeActivity(-1);
+      this.active--;
     }
-  }
-
-  private changeActivity(by: number): void {
-    this.active += by;
-    this.activity.emit('change', this.active);
   }
 
   private registerHandlers(): void {
