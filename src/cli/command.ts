@@ -25,5 +25,8 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FUNCTION_ERROR = 1;
 export const EXIT_USAGE = 2;
-/** The workspace's store is held by another process (sysexits EX_TEMPFAIL: try again later). */
+/**
+ * The workspace's store is held by another process that serves no endpoint, or its engine cannot be used right now
+ * (it closed mid-request, did not answer, or speaks another protocol version): sysexits EX_TEMPFAIL, try again later.
+ */
 export const EXIT_STORE_IN_USE = 75;

@@ -1,14 +1,17 @@
 /**
  * Runs invocations for the editor: one LocalAccount (engine + execution environments + durable store) per
  * workspace folder, opened on first use and re-opened when the function index changed. Gated by Workspace Trust.
- * Everything the UI shows comes from the engine's InvocationRecords.
+ * Everything the UI shows comes from the engine's InvocationRecords. While an account is open, its engine endpoint
+ * serves it to the lambda-trigger CLI, whose invocations are the engine's records like any other.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LocalAccount, type InvocationMode } from '../core/account/localAccount';
+import { EngineEndpoint } from '../core/endpoints/engineEndpoint';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { packageVersion } from '../shared/version';
 import type { WorkspaceFunctions } from './workspaceFunctions';
 import { readSettings } from './settings';
 
@@ -20,6 +23,18 @@ interface AccountEntry {
   /** The function ids the account was opened with; a different set means it must be re-opened. */
   fingerprint: string;
   subscription: { dispose(): void };
+  /** Serves the account to the CLI; undefined when it could not start (said in the output channel). */
+  endpoint: EngineEndpoint | undefined;
+}
+
+/** Stops serving the account to other processes first, so no request arrives while it is disposed. */
+async function closeEntry(entry: AccountEntry): Promise<void> {
+  entry.subscription.dispose();
+  try {
+    await entry.endpoint?.close();
+  } finally {
+    await entry.account.dispose();
+  }
 }
 
 export class InvocationRunner implements vscode.Disposable {
@@ -147,7 +162,8 @@ export class InvocationRunner implements vscode.Disposable {
     const functions = this.functions.all().filter((f) => this.functions.rootOf(f) === root);
     const fingerprint = JSON.stringify(functions);
     const current = this.accounts.get(root);
-    if (current && (current.fingerprint === fingerprint || this.running > 0)) return current;
+    const busy = this.running > 0 || (current?.endpoint?.activeRequests ?? 0) > 0;
+    if (current && (current.fingerprint === fingerprint || busy)) return current;
     let pending = this.opening.get(root);
     if (!pending) {
       pending = this.open(root, functions, fingerprint, current).finally(() => this.opening.delete(root));
@@ -163,27 +179,42 @@ export class InvocationRunner implements vscode.Disposable {
     previous: AccountEntry | undefined,
   ): Promise<AccountEntry> {
     if (previous) {
-      previous.subscription.dispose();
       this.accounts.delete(root);
-      await previous.account.dispose();
+      await closeEntry(previous);
     }
     const settings = readSettings(vscode.Uri.file(root));
+    const owner = `${vscode.env.appName} (the Lambda Trigger Runner extension)`;
     const account = await LocalAccount.open({
       workspaceRoot: root,
       functions,
       bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
       storeDir: path.join(root, '.lambda-trigger', 'store'),
-      storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
+      storeOwner: owner,
       timeScale: settings.timeScale,
       location: settings.location,
       logFormat: settings.logFormat,
       ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
     });
+    // Every record of the engine, the CLI's through the endpoint included, reaches the panel as it changes.
     const subscription = account.engine.onRecord((record) => this.recordChanged.fire(record));
-    const entry = { account, fingerprint, subscription };
+    let endpoint: EngineEndpoint | undefined;
+    try {
+      endpoint = await EngineEndpoint.serve(account, {
+        workspaceRoot: root,
+        owner,
+        version: packageVersion,
+        log: (message) => this.output.warn(message),
+      });
+    } catch (err) {
+      this.output.warn(
+        `The engine endpoint for ${root} did not start, so the lambda-trigger CLI cannot attach to this window: ${String(err)}`,
+      );
+    }
+    const entry = { account, fingerprint, subscription, endpoint };
     this.accounts.set(root, entry);
     this.output.info(
-      `Local account opened for ${root}: ${functions.length} functions, time scale ${settings.timeScale}.`,
+      `Local account opened for ${root}: ${functions.length} functions, time scale ${settings.timeScale}` +
+        (endpoint ? `; the lambda-trigger CLI attaches through ${endpoint.socket}.` : '.'),
     );
     return entry;
   }
@@ -200,10 +231,7 @@ export class InvocationRunner implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const entry of this.accounts.values()) {
-      entry.subscription.dispose();
-      void entry.account.dispose();
-    }
+    for (const entry of this.accounts.values()) void closeEntry(entry);
     this.accounts.clear();
     this.recordChanged.dispose();
     this.runningChanged.dispose();

@@ -8,7 +8,6 @@ import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
-import { StoreInUseError } from '../../core/store/durableStore';
 import {
   InvalidFunctionSpecError,
   NODE_RUNTIMES,
@@ -22,7 +21,7 @@ import { formatInvocationRecord } from './invocationReport';
 import {
   bootstrapDirOf,
   discoverFunctions,
-  openWorkspaceAccount,
+  openWorkspaceEngine,
   workspaceSettingsOf,
   unknownNameMessage,
   workspaceRootOf,
@@ -42,6 +41,12 @@ source (records, reported failures, bisects, checkpoints, redrives) and every de
 A function NAME is looked up in the workspace (--root); path/to/file.export (relative to the current directory)
 runs that handler on its own, with a throwaway store.
 
+While a VS Code window (or another process) holds the workspace's engine, the invocation runs in that engine,
+through its endpoint (<root>/.lambda-trigger/endpoint): the output and exit code are the same, and the records are
+that engine's, so the window's Invocations panel shows them. A handler path, --ephemeral and --runtime, --timeout,
+--memory or --env run on a throwaway store of this run's own instead, and say so on stderr. When the process holding
+the store serves no endpoint, the run uses a throwaway store and says so on stderr.
+
   --event <id>         render the event from a template of the catalogue (\`lambda-trigger events\` lists them)
   --param name=value   a template parameter (repeatable); see \`lambda-trigger render <id> --help-params\`
   --records N          poll-based templates: N records in the batch
@@ -58,9 +63,10 @@ runs that handler on its own, with a throwaway store.
                          system-error[=N]   ASYNC-5 the same with a 5xx service error
                          zero-concurrency   ASYNC-6 behave as if reserved concurrency were 0: nothing runs, the
                                             event goes to the DLQ / on-failure destination
-  --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant)
+  --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant);
+                       a live engine runs at its own time scale (its window's lambdaTrigger.timeScale): said on stderr
   --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
-  --ephemeral          use a temporary store instead of the workspace's (nothing is kept)
+  --ephemeral          use a temporary store instead of the workspace's or a live engine (nothing is kept)
   --repeat N           invoke N times in a row (the first start is cold, the rest warm)
   --json               print the InvocationRecord (an array when there are several)
   --runtime <id>       ${RUNTIMES.join(', ')}
@@ -68,7 +74,10 @@ runs that handler on its own, with a throwaway store.
   --memory <MB>        memory size, 128..10240
   --env K=V            an environment variable of the function (repeatable)
 
-Exit codes: 0 success, 1 function error (the final status is failed or rejected), 2 bad usage or bad input.`;
+Exit codes: 0 success, 1 function error (the final status is failed or rejected), 2 bad usage or bad input,
+75 the live engine cannot be used right now: it closed before answering (its window closed or re-opened the
+account; run again), did not answer, or speaks another protocol version (use the CLI of the same version as the
+extension, dist/cli.js in its folder).`;
 
 const NODE_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 const MODES: readonly InvocationMode[] = ['sync', 'async', 'batch'];
@@ -265,6 +274,15 @@ function defaultMode(fn: FunctionConfig, event: EventChoice): InvocationMode {
   return 'sync';
 }
 
+/** One invocation's function (with this run's overrides), payload and mode. */
+interface InvocationPlan {
+  fn: FunctionConfig;
+  payload: string;
+  mode: InvocationMode;
+  /** The functions of a store this run opens itself, `fn` among them as overridden. */
+  functions: FunctionConfig[];
+}
+
 /** Exit 1 when the final status is a function failure (or Lambda refused to run it). */
 const failed = (r: InvocationRecord): boolean => r.status === 'failed' || r.status === 'rejected';
 
@@ -328,24 +346,24 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       };
       const root = workspaceRootOf(io, values.root);
       const settings = workspaceSettingsOf(root, io);
-      let event = await readEvent(values, io);
+      const initialEvent = await readEvent(values, io);
 
-      // The function: a resolver's, a discovered one by name, or a handler path run on its own.
+      // The function: a resolver's or a handler path run on its own, else one of the workspace's by name.
       const ref = positionals[0];
-      let fn: FunctionConfig;
-      let functions: FunctionConfig[];
-      let ephemeral = values.ephemeral ?? false;
       const resolved = await options.resolveFunction?.(ref, io);
-      if (resolved) {
-        fn = resolved;
-        functions = [fn];
-      } else if (isHandlerPath(ref)) {
-        fn = functionFromHandlerPath(ref, io.cwd, overrides);
-        functions = [fn];
-        ephemeral = true; // a lone handler belongs to no workspace store
-      } else {
-        functions = await discoverFunctions(root, io, settings);
-        const found = functions.find((f) => f.name === ref);
+      const lone = resolved ?? (isHandlerPath(ref) ? functionFromHandlerPath(ref, io.cwd, overrides) : undefined);
+      const overridden = ['runtime', 'timeout', 'memory', 'env'].filter((o) => values[o as keyof typeof values]);
+      const ownStore = lone
+        ? `${ref} is ${resolved ? 'a function given to this run' : 'a handler run on its own'}`
+        : values.ephemeral
+          ? '--ephemeral asks for a store of its own'
+          : overridden.length > 0
+            ? `${overridden.map((o) => `--${o}`).join(', ')} change${overridden.length === 1 ? 's' : ''} the function for this run only`
+            : undefined;
+
+      /** What this run invokes, checked against the functions of the engine it runs on. */
+      const plan = async (functions: FunctionConfig[]): Promise<InvocationPlan> => {
+        const found = functions.find((f) => f.name === (lone?.name ?? ref));
         if (!found)
           throw new UsageError(
             unknownNameMessage(
@@ -355,54 +373,60 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
               root,
             ),
           );
-        fn = found;
-      }
-      fn = withOverrides(fn, overrides);
-      functions = functions.map((f) => (f.name === fn.name ? fn : f));
-      // The template the function's own trigger sends takes that trigger's values as defaults, as the editor does.
-      const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
-      if (configured) event = await readEvent(values, io, configured);
-      try {
-        resolveFunctionSpec(fn, { location: settings.location, logFormat: settings.logFormat });
-      } catch (err) {
-        if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
-        throw err;
-      }
-      const chosenMode = mode ?? defaultMode(fn, event);
-      if (chosenMode === 'batch' && pollTriggersOf(fn).length === 0)
-        throw new UsageError(
-          `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ), so it cannot be invoked with --mode batch; use --mode sync or async`,
-        );
-      if (faults && chosenMode === 'batch')
-        throw new UsageError('--fault applies to sync and async invocations, not to batches; add --mode async or sync');
-      if (faults?.deliverTwice && chosenMode === 'sync')
-        throw new UsageError('--fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async');
+        const fn = withOverrides(found, overrides);
+        // The template the function's own trigger sends takes that trigger's values as defaults, as the editor does.
+        const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
+        const event = configured ? await readEvent(values, io, configured) : initialEvent;
+        try {
+          resolveFunctionSpec(fn, { location: settings.location, logFormat: settings.logFormat });
+        } catch (err) {
+          if (err instanceof InvalidFunctionSpecError) throw new UsageError(`${fn.name}: ${err.message}`);
+          throw err;
+        }
+        const chosenMode = mode ?? defaultMode(fn, event);
+        if (chosenMode === 'batch' && pollTriggersOf(fn).length === 0)
+          throw new UsageError(
+            `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ), so it cannot be invoked with --mode batch; use --mode sync or async`,
+          );
+        if (faults && chosenMode === 'batch')
+          throw new UsageError(
+            '--fault applies to sync and async invocations, not to batches; add --mode async or sync',
+          );
+        if (faults?.deliverTwice && chosenMode === 'sync')
+          throw new UsageError('--fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async');
+        return {
+          fn,
+          payload: event.payload,
+          mode: chosenMode,
+          functions: functions.map((f) => (f === found ? fn : f)),
+        };
+      };
 
-      const open = (throwaway: boolean) =>
-        openWorkspaceAccount({
-          root,
-          settings,
-          functions,
-          bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
-          ephemeral: throwaway,
-          ...(timeScale !== undefined ? { timeScale } : {}),
-        });
-      let opened;
-      try {
-        opened = await open(ephemeral);
-      } catch (err) {
-        if (!(err instanceof StoreInUseError)) throw err;
-        // A VS Code window on this folder holds the workspace's store: run anyway, on a store of this run's own.
-        io.stderr(
-          `lambda-trigger invoke: ${err.message.split(';')[0]}; this run uses a throwaway store (its queues start ` +
-            `empty and its records are not kept).\n`,
-        );
-        opened = await open(true);
-      }
+      // A store this run opens itself is only opened once the invocation is known to be valid.
+      let local: InvocationPlan | undefined;
+      const opened = await openWorkspaceEngine({
+        command: 'invoke',
+        io,
+        root,
+        settings,
+        bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
+        functions: async () => {
+          local = await plan(lone ? [lone] : await discoverFunctions(root, io, settings));
+          return local.functions;
+        },
+        ...(ownStore ? { ownStore } : {}),
+        // A lone handler belongs to no workspace store.
+        ephemeral: (lone !== undefined && !resolved) || values.ephemeral === true,
+        whenHeld: 'throwaway',
+        ...(timeScale !== undefined ? { timeScale } : {}),
+      });
       const records: InvocationRecord[] = [];
+      let fnName: string;
       try {
+        const chosen = opened.attachedTo || !local ? await plan(await opened.engine.functions()) : local;
+        fnName = chosen.fn.name;
         for (let i = 0; i < repeat; i++) {
-          const got = await opened.account.invoke(fn.name, event.payload, chosenMode, faults ? { faults } : {});
+          const got = await opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
           records.push(...got);
           if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r));
         }
@@ -413,7 +437,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         await opened.close();
       }
       if (values.json) io.stdout(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
-      else if (records.length === 0) io.stdout(`${fn.name}: no invocation (nothing reached the function)\n`);
+      else if (records.length === 0) io.stdout(`${fnName}: no invocation (nothing reached the function)\n`);
       return records.some(failed) ? EXIT_FUNCTION_ERROR : EXIT_OK;
     },
   };

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { AccountRequestError } from '../../core/account/localAccount';
 import type { QueueSummary } from '../../core/services/localServices';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
 import type { SqsMessage } from '../../core/services/sqsQueue';
@@ -9,11 +10,10 @@ import { formatInvocationRecord } from './invocationReport';
 import {
   bootstrapDirOf,
   discoverFunctions,
-  openWorkspaceAccount,
+  openWorkspaceEngine,
   workspaceSettingsOf,
   unknownNameMessage,
   workspaceRootOf,
-  type WorkspaceAccount,
 } from './workspaceAccount';
 
 const USAGE = `Usage: lambda-trigger queues [--root <dir>] [--json]
@@ -25,6 +25,11 @@ const USAGE = `Usage: lambda-trigger queues [--root <dir>] [--json]
 
 The local SQS queues of the workspace, kept in its durable store (<root>/.lambda-trigger/store): the queues its
 triggers, DLQs and destinations name, with what \`invoke\` left in them.
+
+While a VS Code window (or another process) holds the workspace's engine, these commands work on that engine's
+queues through its endpoint (<root>/.lambda-trigger/endpoint). Its event source mappings are running: a message
+sent or redriven to a queue that a function reads is delivered at once, with or without --run; --run waits for that
+delivery and prints its records. On a store of its own (no live engine), the mappings run only with --run.
 
   (no subcommand)  list the queues: visible and in-flight messages, and whose dead-letter queue each one is
   peek             print a queue's messages (id, receive count, body, attributes) without receiving them
@@ -38,7 +43,9 @@ triggers, DLQs and destinations name, with what \`invoke\` left in them.
   --root <dir>     workspace folder (default: the current directory)
   --json           print JSON instead of text
 
-Exit codes: 0 success, 1 the replayed or delivered invocation failed, 2 bad usage or bad input.`;
+Exit codes: 0 success, 1 the replayed or delivered invocation failed, 2 bad usage or bad input, 75 the workspace's
+store is held by a process that serves no endpoint, or the live engine cannot be used right now (it closed before
+answering, did not answer, or speaks another protocol version: use the CLI of the same version as the extension).`;
 
 const SUBCOMMANDS = ['list', 'peek', 'send', 'purge', 'redrive', 'replay'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -64,8 +71,7 @@ const ARITY: Record<Subcommand, string[]> = {
   replay: ['<queue>', '<messageId>'],
 };
 
-function requireQueue(opened: WorkspaceAccount, name: string, root: string): QueueSummary {
-  const queues = opened.account.services.listQueues();
+function requireQueue(queues: QueueSummary[], name: string, root: string): QueueSummary {
   const queue = queues.find((q) => q.name === name || q.arn === name);
   if (!queue)
     throw new UsageError(
@@ -102,12 +108,6 @@ function formatMessage(m: SqsMessage): string {
 function printRecords(io: CliIO, records: InvocationRecord[], json: boolean): number {
   if (!json) for (const r of records) io.stdout(formatInvocationRecord(r));
   return records.some((r) => r.status === 'failed' || r.status === 'rejected') ? EXIT_FUNCTION_ERROR : EXIT_OK;
-}
-
-/** Runs the mappings until idle and returns the records they produced. */
-async function deliver(opened: WorkspaceAccount, before: Set<string>): Promise<InvocationRecord[]> {
-  await opened.account.engine.runUntilIdle();
-  return opened.account.engine.records().filter((r) => !before.has(r.id));
 }
 
 export const queuesCommand: CliCommand = {
@@ -179,38 +179,33 @@ export const queuesCommand: CliCommand = {
 
     const root = workspaceRootOf(io, values.root);
     const settings = workspaceSettingsOf(root, io);
-    const functions = await discoverFunctions(root, io, settings);
-    if (sub === 'replay' && !functions.some((f) => f.name === values.function))
-      throw new UsageError(
-        unknownNameMessage(
-          'function',
-          values.function!,
-          functions.map((f) => f.name),
-          root,
-        ),
-      );
-    // Mappings stay off unless asked to run: peeking or moving messages must not deliver them.
+    // On a store of its own, mappings stay off unless asked to run: peeking or moving messages must not deliver them.
+    // (A live engine's mappings are running: what is sent or redriven there is delivered at once.)
     const runMappings = sub === 'replay' || values.run === true;
-    const opened = await openWorkspaceAccount({
+    const opened = await openWorkspaceEngine({
+      command: 'queues',
+      io,
       root,
       settings,
-      functions,
       bootstrapDir: bootstrapDirOf(io),
+      functions: () => discoverFunctions(root, io, settings),
+      whenHeld: 'fail',
       eventSourceMappings: runMappings,
     });
     try {
-      const { engine, services } = opened.account;
+      const engine = opened.engine;
       const json = values.json === true;
-      const before = new Set(engine.records().map((r) => r.id));
+      const queueNamed = async (name: string): Promise<QueueSummary> =>
+        requireQueue(await engine.listQueues(), name, root);
       switch (sub) {
         case 'list': {
-          const queues = services.listQueues().sort((a, b) => a.name.localeCompare(b.name));
+          const queues = (await engine.listQueues()).sort((a, b) => a.name.localeCompare(b.name));
           io.stdout(json ? `${JSON.stringify(queues, null, 2)}\n` : formatQueues(queues));
           return EXIT_OK;
         }
         case 'peek': {
-          const queue = requireQueue(opened, rest[0], root);
-          const messages = services.queueMessages(queue.name);
+          const queue = await queueNamed(rest[0]);
+          const messages = await engine.peek(queue.name);
           if (json) io.stdout(`${JSON.stringify(messages, null, 2)}\n`);
           else {
             io.stdout(`${queue.name}: ${messages.length} message(s)\n`);
@@ -219,24 +214,22 @@ export const queuesCommand: CliCommand = {
           return EXIT_OK;
         }
         case 'send': {
-          const queue = requireQueue(opened, rest[0], root);
-          let sent: SqsMessage;
-          try {
-            sent = await services.sendMessage(queue.name, {
+          const queue = await queueNamed(rest[0]);
+          const { message: sent, records } = await engine.send(
+            queue.name,
+            {
               body: body!,
               ...(queue.fifo ? { messageGroupId: 'cli', messageDeduplicationId: `cli-${Date.now()}` } : {}),
-            });
-          } catch (err) {
-            throw new UsageError(`cannot send to ${queue.name}: ${(err as Error).message}`);
-          }
-          const records = values.run ? await deliver(opened, before) : [];
+            },
+            { deliver: values.run === true },
+          );
           if (json) io.stdout(`${JSON.stringify({ messageId: sent.messageId, records }, null, 2)}\n`);
           else io.stdout(`sent ${sent.messageId} to ${queue.name}\n`);
           return printRecords(io, records, json);
         }
         case 'purge': {
-          const queue = requireQueue(opened, rest[0], root);
-          const n = await services.purgeQueue(queue.name);
+          const queue = await queueNamed(rest[0]);
+          const n = await engine.purge(queue.name);
           io.stdout(
             json
               ? `${JSON.stringify({ queue: queue.name, purged: n })}\n`
@@ -245,42 +238,51 @@ export const queuesCommand: CliCommand = {
           return EXIT_OK;
         }
         case 'redrive': {
-          const dlq = requireQueue(opened, rest[0], root);
-          if (values.to !== undefined) requireQueue(opened, values.to, root);
-          const targets = [
-            ...new Set(services.queueMessages(dlq.name).map((m) => values.to ?? m.deadLetterQueueSourceArn)),
-          ];
-          let moved: number;
-          try {
-            moved = await services.redriveDeadLetterQueue(dlq.name, values.to);
-          } catch (err) {
-            throw new UsageError(`cannot redrive ${dlq.name}: ${(err as Error).message}`);
-          }
-          const names = targets.map((t) => (t ? t.split(':').pop()! : '?'));
-          const records = values.run ? await deliver(opened, before) : [];
+          const dlq = await queueNamed(rest[0]);
+          const to = values.to !== undefined ? (await queueNamed(values.to)).name : undefined;
+          const {
+            moved,
+            to: names,
+            records,
+          } = await engine.redrive(dlq.name, {
+            ...(to !== undefined ? { to } : {}),
+            deliver: values.run === true,
+          });
           if (json) io.stdout(`${JSON.stringify({ queue: dlq.name, moved, to: names, records }, null, 2)}\n`);
           else io.stdout(`moved ${moved} message(s) from ${dlq.name}${moved ? ` to ${names.join(', ')}` : ''}\n`);
           return printRecords(io, records, json);
         }
         case 'replay': {
-          const queue = requireQueue(opened, rest[0], root);
-          if (!services.queueMessages(queue.name).some((m) => m.messageId === rest[1]))
+          const functions = await engine.functions();
+          if (!functions.some((f) => f.name === values.function))
+            throw new UsageError(
+              unknownNameMessage(
+                'function',
+                values.function!,
+                functions.map((f) => f.name),
+                root,
+              ),
+            );
+          const queue = await queueNamed(rest[0]);
+          const messages = await engine.peek(queue.name);
+          if (!messages.some((m) => m.messageId === rest[1]))
             throw new UsageError(
               unknownNameMessage(
                 'message',
                 rest[1],
-                services.queueMessages(queue.name).map((m) => m.messageId),
+                messages.map((m) => m.messageId),
                 queue.name,
               ),
             );
           const mode = (values.mode ?? 'async') as 'sync' | 'async';
-          const queued = await engine.replayMessage(queue.name, rest[1], values.function!, mode);
-          await engine.runUntilIdle();
-          const record = engine.record(queued.id) ?? queued;
+          const record = await engine.replay(queue.name, rest[1], values.function!, mode);
           if (json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
           return printRecords(io, [record], json);
         }
       }
+    } catch (err) {
+      if (err instanceof AccountRequestError) throw new UsageError(err.message);
+      throw err;
     } finally {
       await opened.close();
     }

@@ -1,6 +1,7 @@
 /**
- * What `invoke` and `queues` share: the workspace root, its functions (discovery), the bootstraps, and the local
- * account on the workspace's durable store (`<root>/.lambda-trigger/store`) or on a throwaway one.
+ * What `invoke` and `queues` share: the workspace root, its functions (discovery), the bootstraps, and the engine
+ * they work on: the live engine of the process that holds the workspace (a VS Code window, through its endpoint),
+ * else a local account on the workspace's durable store (`<root>/.lambda-trigger/store`) or on a throwaway one.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,6 +12,13 @@ import { LocalAccount } from '../../core/account/localAccount';
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
 import { DEFAULT_IGNORE_GLOBS } from '../../core/discovery/workspaceWalker';
+import { removeEndpointFiles } from '../../core/endpoints/endpointLocation';
+import { describeHolder, type EngineHolder } from '../../core/endpoints/engineProtocol';
+import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
+import { connectToWorkspaceEngine } from '../../core/endpoints/remoteWorkspaceEngine';
+import type { WorkspaceEngine } from '../../core/endpoints/workspaceEngine';
+import { StoreInUseError } from '../../core/store/durableStore';
+import { packageVersion } from '../../shared/version';
 
 export const BOOTSTRAP_DIR_ENV = 'LAMBDA_TRIGGER_BOOTSTRAP_DIR';
 
@@ -90,12 +98,25 @@ export function unknownNameMessage(kind: string, name: string, known: readonly s
   return `no ${kind} named "${name}" in ${where}; known: ${known.length ? known.join(', ') : '(none)'}`;
 }
 
-export interface WorkspaceAccount {
-  account: LocalAccount;
-  /** Disposes the account and removes a throwaway store. */
+/** The engine a command works on, and how to let go of it. */
+export interface OpenedEngine {
+  engine: WorkspaceEngine;
+  /** Set when the engine is another process's (the CLI attached to it through its endpoint). */
+  attachedTo?: EngineHolder;
+  /** Disconnects, or disposes the account and removes a throwaway store. */
   close(): Promise<void>;
 }
 
+const CLI_CLIENT = 'the lambda-trigger CLI';
+
+/** The live engine that serves `root` (a VS Code window holding it), or undefined when none does. */
+export async function attachToWorkspace(root: string): Promise<OpenedEngine | undefined> {
+  const remote = await connectToWorkspaceEngine(root, { client: CLI_CLIENT, version: packageVersion });
+  if (!remote) return undefined;
+  return { engine: remote, attachedTo: remote.engineHolder, close: () => remote.close() };
+}
+
+/** A local account on the workspace's store (or a throwaway one), held by this process until close. */
 export async function openWorkspaceAccount(options: {
   root: string;
   settings: AccountSettings;
@@ -106,7 +127,7 @@ export async function openWorkspaceAccount(options: {
   timeScale?: number;
   /** false: mappings stay off, so messages can be inspected and moved without functions receiving them. */
   eventSourceMappings?: boolean;
-}): Promise<WorkspaceAccount> {
+}): Promise<OpenedEngine> {
   const tempStore = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-trigger-store-')) : undefined;
   const account = await LocalAccount.open({
     workspaceRoot: options.root,
@@ -120,8 +141,10 @@ export async function openWorkspaceAccount(options: {
     timeScale: options.timeScale ?? options.settings.timeScale,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
   });
+  // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
+  if (!tempStore) removeEndpointFiles(options.root);
   return {
-    account,
+    engine: new LocalWorkspaceEngine(account),
     async close() {
       try {
         await account.dispose();
@@ -130,4 +153,94 @@ export async function openWorkspaceAccount(options: {
       }
     },
   };
+}
+
+export interface EngineChoice {
+  /** The command, for what is said on stderr. */
+  command: string;
+  io: CliIO;
+  root: string;
+  settings: AccountSettings;
+  bootstrapDir: string;
+  /** The functions of a store this process opens (discovery); asked only when no live engine serves the workspace. */
+  functions: () => Promise<FunctionConfig[]>;
+  /**
+   * Why this run keeps to a store of its own even when a live engine serves the workspace (said on stderr then):
+   * set, the run never attaches.
+   */
+  ownStore?: string;
+  /** A temp store instead of the workspace's. */
+  ephemeral?: boolean;
+  /** The store is held by a process that serves no endpoint: fail (StoreInUseError, exit 75), or use a throwaway store. */
+  whenHeld: 'fail' | 'throwaway';
+  timeScale?: number;
+  eventSourceMappings?: boolean;
+}
+
+/**
+ * The one place the CLI picks its engine: the live engine serving the workspace when there is one (so what it does
+ * is what the VS Code window shows), else the workspace's store opened here, as without VS Code.
+ */
+export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedEngine> {
+  const { io, root } = choice;
+  const say = (text: string): void => io.stderr(`lambda-trigger ${choice.command}: ${text}\n`);
+  const attached = (opened: OpenedEngine): OpenedEngine => {
+    const holder = opened.attachedTo!;
+    if (choice.timeScale !== undefined)
+      say(
+        `--time-scale does not apply: the engine of ${describeHolder(holder)} runs at its own time scale ` +
+          `(${holder.timeScale}; the lambdaTrigger.timeScale setting of that window).`,
+      );
+    return opened;
+  };
+  let ephemeral = choice.ephemeral ?? false;
+  if (choice.ownStore === undefined) {
+    const live = await attachToWorkspace(root);
+    if (live) return attached(live);
+  } else {
+    const holder = await liveEngineOf(root);
+    if (holder) {
+      say(
+        `the engine of ${describeHolder(holder)} serves ${root}, but ${choice.ownStore}: this run uses a throwaway ` +
+          `store of its own (its queues start empty and its records do not reach that engine).`,
+      );
+      ephemeral = true;
+    }
+  }
+  const functions = await choice.functions();
+  const open = (throwaway: boolean): Promise<OpenedEngine> =>
+    openWorkspaceAccount({
+      root,
+      settings: choice.settings,
+      functions,
+      bootstrapDir: choice.bootstrapDir,
+      ephemeral: throwaway,
+      ...(choice.timeScale !== undefined ? { timeScale: choice.timeScale } : {}),
+      ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
+    });
+  try {
+    return await open(ephemeral);
+  } catch (err) {
+    if (!(err instanceof StoreInUseError)) throw err;
+    if (choice.ownStore === undefined) {
+      // The holder may have started serving since this run looked.
+      const live = await attachToWorkspace(root);
+      if (live) return attached(live);
+    }
+    if (choice.whenHeld === 'fail') throw err;
+    // A process that serves no endpoint holds the workspace's store: run anyway, on a store of this run's own.
+    say(
+      `${err.message.split(';')[0]}; this run uses a throwaway store (its queues start empty and its records are ` +
+        `not kept).`,
+    );
+    return open(true);
+  }
+}
+
+/** Who serves `root` right now, if anyone does (for what is said on stderr). */
+async function liveEngineOf(root: string): Promise<EngineHolder | undefined> {
+  const live = await attachToWorkspace(root).catch(() => undefined);
+  if (!live) return undefined;
+  await live.close();
+  return live.attachedTo;
 }

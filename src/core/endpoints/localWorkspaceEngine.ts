@@ -1,0 +1,124 @@
+/**
+ * The WorkspaceEngine of a LocalAccount this process holds: what the CLI uses on a store it opened itself, and what
+ * the engine endpoint serves to other processes.
+ */
+import { AccountRequestError, type InvocationMode, type LocalAccount } from '../account/localAccount';
+import type { FunctionConfig } from '../discovery/functionConfig';
+import type { InjectedFaults } from '../invoke/engineContext';
+import type { QueueSummary } from '../services/localServices';
+import type { InvocationRecord } from '../invoke/invocationRecord';
+import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
+import type { RedriveResult, SendResult, WorkspaceEngine } from './workspaceEngine';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export class LocalWorkspaceEngine implements WorkspaceEngine {
+  constructor(readonly account: LocalAccount) {}
+
+  private get engine() {
+    return this.account.engine;
+  }
+
+  private get services() {
+    return this.account.services;
+  }
+
+  functions(): Promise<FunctionConfig[]> {
+    return Promise.resolve(this.account.functions());
+  }
+
+  invoke(
+    functionName: string,
+    payloadJson: string,
+    mode: InvocationMode,
+    options: { faults?: InjectedFaults } = {},
+  ): Promise<InvocationRecord[]> {
+    return this.account.invoke(functionName, payloadJson, mode, options.faults ? { faults: options.faults } : {});
+  }
+
+  listQueues(): Promise<QueueSummary[]> {
+    return Promise.resolve(this.services.listQueues());
+  }
+
+  peek(queue: string): Promise<SqsMessage[]> {
+    // Through a promise, so that an unknown queue is a rejection like every other failure here.
+    return Promise.resolve().then(() => this.services.queueMessages(this.queueNamed(queue).name));
+  }
+
+  async send(queue: string, input: SendMessageInput, options: { deliver: boolean }): Promise<SendResult> {
+    const name = this.queueNamed(queue).name;
+    const before = this.recordIds();
+    let sent: SqsMessage;
+    try {
+      sent = await this.services.sendMessage(name, input);
+    } catch (err) {
+      throw new AccountRequestError(`cannot send to ${name}: ${message(err)}`);
+    }
+    return { message: sent, records: options.deliver ? await this.delivered(before) : [] };
+  }
+
+  async purge(queue: string): Promise<number> {
+    return this.services.purgeQueue(this.queueNamed(queue).name);
+  }
+
+  async redrive(deadLetterQueue: string, options: { to?: string; deliver: boolean }): Promise<RedriveResult> {
+    const dlq = this.queueNamed(deadLetterQueue).name;
+    const to = options.to === undefined ? undefined : this.queueNamed(options.to).name;
+    const targets = [...new Set(this.services.queueMessages(dlq).map((m) => to ?? m.deadLetterQueueSourceArn))];
+    const before = this.recordIds();
+    let moved: number;
+    try {
+      moved = await this.services.redriveDeadLetterQueue(dlq, to);
+    } catch (err) {
+      throw new AccountRequestError(`cannot redrive ${dlq}: ${message(err)}`);
+    }
+    return {
+      moved,
+      to: targets.map((t) => (t ? t.split(':').pop()! : '?')),
+      records: options.deliver ? await this.delivered(before) : [],
+    };
+  }
+
+  async replay(
+    queue: string,
+    messageId: string,
+    functionName: string,
+    mode: 'sync' | 'async',
+  ): Promise<InvocationRecord> {
+    const name = this.queueNamed(queue).name;
+    const fn = this.account.function(functionName);
+    if (!this.services.queueMessages(name).some((m) => m.messageId === messageId))
+      throw new AccountRequestError(`Message ${messageId} is not in queue ${name}.`);
+    const queued = await this.engine.replayMessage(name, messageId, fn.name, mode);
+    await this.engine.runUntilIdle();
+    return this.engine.record(queued.id) ?? queued;
+  }
+
+  runUntilIdle(): Promise<void> {
+    return this.engine.runUntilIdle();
+  }
+
+  records(ids: readonly string[]): Promise<InvocationRecord[]> {
+    return Promise.resolve(ids.flatMap((id) => this.engine.record(id) ?? []));
+  }
+
+  private queueNamed(nameOrArn: string): QueueSummary {
+    const queues = this.services.listQueues();
+    const queue = queues.find((q) => q.name === nameOrArn || q.arn === nameOrArn);
+    if (!queue)
+      throw new AccountRequestError(
+        `No queue named "${nameOrArn}". Known queues: ${queues.map((q) => q.name).join(', ') || '(none)'}.`,
+      );
+    return queue;
+  }
+
+  private recordIds(): Set<string> {
+    return new Set(this.engine.records().map((r) => r.id));
+  }
+
+  /** Runs the mappings until idle and returns the records they produced since `before`. */
+  private async delivered(before: ReadonlySet<string>): Promise<InvocationRecord[]> {
+    await this.engine.runUntilIdle();
+    return this.engine.records().filter((r) => !before.has(r.id));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * What a front (the CLI) needs of a workspace's engine. Two implementations: LocalWorkspaceEngine, over a LocalAccount
+ * this process opened, and RemoteWorkspaceEngine, over the endpoint of the process that holds the workspace's engine
+ * (a VS Code window). The endpoint serves a LocalWorkspaceEngine, so both answer every call the same way.
+ */
+import type { InvocationMode } from '../account/localAccount';
+import type { FunctionConfig } from '../discovery/functionConfig';
+import type { InjectedFaults } from '../invoke/engineContext';
+import type { QueueSummary } from '../services/localServices';
+import type { InvocationRecord } from '../invoke/invocationRecord';
+import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
+
+export interface SendResult {
+  message: SqsMessage;
+  /** With `deliver`: the records the event source mappings produced until they were idle. */
+  records: InvocationRecord[];
+}
+
+export interface RedriveResult {
+  moved: number;
+  /** The queues the messages went to, by name, once each. */
+  to: string[];
+  /** With `deliver`: the records the event source mappings produced until they were idle. */
+  records: InvocationRecord[];
+}
+
+export interface WorkspaceEngine {
+  /** The functions the engine runs (its discovery of the workspace). */
+  functions(): Promise<FunctionConfig[]>;
+  /**
+   * Invokes a function the way its event source would (LocalAccount.invoke): the records once sync is answered,
+   * async is done with its retries and deliveries, or a batch's mappings are idle. Bad input: AccountRequestError.
+   */
+  invoke(
+    functionName: string,
+    payloadJson: string,
+    mode: InvocationMode,
+    options?: { faults?: InjectedFaults },
+  ): Promise<InvocationRecord[]>;
+  /** Every queue (DLQs included) with its counts. */
+  listQueues(): Promise<QueueSummary[]>;
+  /** A queue's messages, without receiving them. */
+  peek(queue: string): Promise<SqsMessage[]>;
+  send(queue: string, message: SendMessageInput, options: { deliver: boolean }): Promise<SendResult>;
+  /** Deletes every message of the queue; resolves with how many there were. */
+  purge(queue: string): Promise<number>;
+  /** SQS-3: moves a dead-letter queue's messages back to their source queue, or to `to`. */
+  redrive(deadLetterQueue: string, options: { to?: string; deliver: boolean }): Promise<RedriveResult>;
+  /** ASYNC-9: invokes a function with one queued message; resolves with its record once the engine is idle. */
+  replay(queue: string, messageId: string, functionName: string, mode: 'sync' | 'async'): Promise<InvocationRecord>;
+  /** Runs the engine's clock until nothing is pending or in flight. */
+  runUntilIdle(): Promise<void>;
+  /** The records of the engine's history with these ids (unknown ids are left out). */
+  records(ids: readonly string[]): Promise<InvocationRecord[]>;
+}
