@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { serverStatusRequest } from '../shared/protocol';
-import { CommandIds } from './commandIds';
+import { commandTable, executionAllowedContext } from '../shared/commandTable';
+import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
 import { FaultCommands } from './faultCommands';
 import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
@@ -127,17 +128,17 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       output.info('Workspace trusted: handlers can run now.');
-      void vscode.commands.executeCommand('setContext', 'lambdaTrigger.executionAllowed', true);
+      void vscode.commands.executeCommand('setContext', executionAllowedContext, true);
     }),
   );
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(CommandIds.showOutput, () => output.show()),
-    vscode.commands.registerCommand(CommandIds.restartServer, async () => {
+    registerCommand(commandTable.showOutput, () => output.show()),
+    registerCommand(commandTable.restartServer, async () => {
       await languageClient.restart();
       output.info('Language server restarted.');
     }),
-    vscode.commands.registerCommand(CommandIds.showServerStatus, async () => {
+    registerCommand(commandTable.showServerStatus, async () => {
       const client = await languageClient.start();
       const status = await client.sendRequest(serverStatusRequest);
       const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents.`;
@@ -145,11 +146,11 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
       void vscode.window.showInformationMessage(message);
       return status;
     }),
-    vscode.commands.registerCommand(CommandIds.refresh, async () => {
+    registerCommand(commandTable.refresh, async () => {
       savedEvents.refresh();
       await functions.refresh();
     }),
-    vscode.commands.registerCommand(CommandIds.showInvocations, async () => {
+    registerCommand(commandTable.showInvocations, async () => {
       await runner
         .loadHistory()
         .catch((err: unknown) => output.error(`Loading the invocation history failed: ${String(err)}`));
@@ -158,7 +159,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   );
 
   startServerAfterActivation(languageClient, output);
-  void vscode.commands.executeCommand('setContext', 'lambdaTrigger.executionAllowed', vscode.workspace.isTrusted);
+  void vscode.commands.executeCommand('setContext', executionAllowedContext, vscode.workspace.isTrusted);
   const timings: ActivationTimings = {
     bundleEvaluationMs: typeof __ltrBundleStart === 'number' ? activateStart - __ltrBundleStart : undefined,
     activateMs: performance.now() - activateStart,

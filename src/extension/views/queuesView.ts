@@ -9,6 +9,7 @@ import { resourceName } from '../../core/account/engineConfiguration';
 import type { LocalAccount } from '../../core/account/localAccount';
 import type { QueueSummary } from '../../core/invoke/invocationEngine';
 import type { SqsMessage } from '../../core/invoke/sqsQueue';
+import { commandTable } from '../../shared/commandTable';
 import type { InvocationRunner } from '../invocationRunner';
 
 export const queuesViewId = 'lambdaTrigger.queues';
@@ -161,7 +162,7 @@ function messageItem(node: Extract<QueueNode, { kind: 'message' }>): vscode.Tree
   item.contextValue = 'message';
   item.iconPath = new vscode.ThemeIcon('mail');
   item.tooltip = messageTooltip(node);
-  item.command = { command: 'lambdaTrigger.queues.peekMessage', title: 'Peek Message', arguments: [node] };
+  item.command = { command: commandTable.peekMessage.id, title: commandTable.peekMessage.title, arguments: [node] };
   return item;
 }
 
