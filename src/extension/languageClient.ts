@@ -102,8 +102,9 @@ export class LambdaLanguageClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
     };
+    // One level of braces: VS Code's globs do not nest them, and a nested group silently matches nothing.
     const watcher = vscode.workspace.createFileSystemWatcher(
-      '**/{template.{yaml,yml,json},serverless.{yml,yaml},*.template.json,lambda-trigger.json,.env,env.json,*.{js,mjs,cjs,ts,mts,cts,py}}',
+      '**/{template.yaml,template.yml,template.json,serverless.yml,serverless.yaml,*.template.json,lambda-trigger.json,.env,env.json,*.js,*.mjs,*.cjs,*.ts,*.mts,*.cts,*.py}',
     );
     this.connectionDisposables.push(watcher);
     const clientOptions: LanguageClientOptions = {
