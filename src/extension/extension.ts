@@ -62,6 +62,9 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const logs = new LambdaLogChannel();
   const statusBar = new InvocationStatusBar(runner);
   context.subscriptions.push(output, languageClient, functions, savedEvents, runner, logs, statusBar);
+  shutdown = async () => {
+    await Promise.all([runner.close(), languageClient.stop()]);
+  };
   context.subscriptions.push(
     languageClient.onDidStart((client) => functions.attach(client)),
     // Menus such as "Invoke with S3 Event" show only on files that hold a handler (`resourcePath in ...`).
@@ -191,6 +194,16 @@ function startServerAfterActivation(client: LambdaLanguageClient, output: vscode
   }, 0);
 }
 
-export function deactivate(): void {
-  // Subscriptions (the language client, the execution environments, the store) are disposed by VS Code.
+/** Closes what outlives a synchronous dispose: the local accounts (environments, stores) and the server. */
+let shutdown: (() => Promise<void>) | undefined;
+
+/**
+ * VS Code awaits this promise: it resolves once every local account's store is closed (its lock released), every
+ * execution environment's process has exited and the language client has stopped. VS Code disposes the
+ * subscriptions at the same time; their dispose() starts the same closes, which both paths share.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const closing = shutdown?.();
+  shutdown = undefined;
+  return closing;
 }

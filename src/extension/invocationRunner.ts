@@ -1,7 +1,8 @@
 /**
  * Runs invocations for the editor: one LocalAccount (engine + execution environments + durable store) per
- * workspace folder, opened on first use and re-opened when the function index changed. Gated by Workspace Trust.
- * Everything the UI shows comes from the engine's InvocationRecords.
+ * workspace folder (FolderAccounts), opened on first use and re-opened when its functions or settings changed,
+ * never under a running invocation. Gated by Workspace Trust. Everything the UI shows comes from the engine's
+ * InvocationRecords.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -9,33 +10,45 @@ import { LocalAccount, type InvocationMode } from '../core/account/localAccount'
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import type { WorkspaceFunctions } from './workspaceFunctions';
+import { FolderAccounts, type AccountRecipe } from './folderAccounts';
 import { readSettings } from './settings';
+import type { WorkspaceFunctions } from './workspaceFunctions';
 
 export const untrustedReason =
   'This workspace is not trusted, so Lambda Trigger Runner does not run its handlers. You can browse functions and events and edit payloads; trust the workspace to invoke.';
 
-interface AccountEntry {
-  account: LocalAccount;
-  /** The function ids the account was opened with; a different set means it must be re-opened. */
-  fingerprint: string;
-  subscription: { dispose(): void };
-}
-
 export class InvocationRunner implements vscode.Disposable {
-  private readonly accounts = new Map<string, AccountEntry>();
-  private opening = new Map<string, Promise<AccountEntry>>();
+  private readonly accounts: FolderAccounts;
   private running = 0;
   private readonly recordChanged = new vscode.EventEmitter<InvocationRecord>();
   readonly onDidChangeRecord = this.recordChanged.event;
   private readonly runningChanged = new vscode.EventEmitter<number>();
   readonly onDidChangeRunning = this.runningChanged.event;
+  private readonly accountsChanged = new vscode.EventEmitter<void>();
+  /** An account was opened or re-opened (views that list accounts' queues refresh). */
+  readonly onDidChangeAccounts = this.accountsChanged.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly functions: WorkspaceFunctions,
     private readonly output: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.accounts = new FolderAccounts({
+      recipe: (root) => this.recipe(root),
+      onOpened: (root, account) => {
+        const { timeScale } = readSettings(vscode.Uri.file(root));
+        this.output.info(
+          `Local account opened for ${root}: ${account.functions().length} functions, ${account.location.region} ${account.location.accountId}, time scale ${timeScale}.`,
+        );
+        this.accountsChanged.fire();
+        return account.engine.onRecord((record) => this.recordChanged.fire(record));
+      },
+      onError: (root, action, err) =>
+        this.output.error(
+          `${action} the local account of ${root} failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+    });
+  }
 
   get executionAllowed(): boolean {
     return vscode.workspace.isTrusted;
@@ -43,7 +56,8 @@ export class InvocationRunner implements vscode.Disposable {
 
   /** Every record of every open account, newest first (the history the panel shows). */
   records(): InvocationRecord[] {
-    return [...this.accounts.values()]
+    return this.accounts
+      .list()
       .flatMap((e) => e.account.engine.records())
       .sort((a, b) => b.start.wall.localeCompare(a.start.wall));
   }
@@ -53,7 +67,7 @@ export class InvocationRunner implements vscode.Disposable {
     if (!this.executionAllowed) return;
     await this.functions.ready();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme === 'file') await this.accountFor(folder.uri.fsPath);
+      if (folder.uri.scheme === 'file') await this.accounts.get(folder.uri.fsPath);
     }
   }
 
@@ -72,11 +86,9 @@ export class InvocationRunner implements vscode.Disposable {
     if (!this.executionAllowed) throw new Error(untrustedReason);
     const root = this.functions.rootOf(fn) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!root) throw new Error('Open a folder to invoke functions.');
-    const { account } = await this.accountFor(root);
-    this.running++;
-    this.runningChanged.fire(this.running);
-    try {
-      return await vscode.window.withProgress(
+    await this.functions.ready();
+    return this.counted(root, (account) =>
+      vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title, cancellable: mode === 'sync' },
         async (progress, token) => {
           progress.report({
@@ -95,11 +107,8 @@ export class InvocationRunner implements vscode.Disposable {
             cancel.dispose();
           }
         },
-      );
-    } finally {
-      this.running--;
-      this.runningChanged.fire(this.running);
-    }
+      ),
+    );
   }
 
   /**
@@ -112,11 +121,9 @@ export class InvocationRunner implements vscode.Disposable {
     const root = this.functions.rootOf(fn) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!root) throw new Error('Open a folder to debug functions.');
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root));
-    const { account } = await this.accountFor(root);
-    this.running++;
-    this.runningChanged.fire(this.running);
-    try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
+    await this.functions.ready();
+    return this.counted(root, (account) =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
         account.debug(fn.name, payloadJson, {
           waitForAttach: true,
           onListening: (info) => {
@@ -134,78 +141,73 @@ export class InvocationRunner implements vscode.Disposable {
             );
           },
         }),
-      );
+      ),
+    );
+  }
+
+  /** Runs `work` on the folder's account, counted as running (the status bar shows it; no re-open under it). */
+  private async counted<T>(root: string, work: (account: LocalAccount) => PromiseLike<T>): Promise<T> {
+    this.running++;
+    this.runningChanged.fire(this.running);
+    try {
+      return await this.accounts.use(root, work);
     } finally {
       this.running--;
       this.runningChanged.fire(this.running);
     }
   }
 
-  /** The account of a workspace folder, re-opened when the functions changed and nothing is running. */
-  private async accountFor(root: string): Promise<AccountEntry> {
-    await this.functions.ready();
+  /** How the account of a folder is opened now: its functions and settings; the key says when to re-open. */
+  private recipe(root: string): AccountRecipe {
     const functions = this.functions.all().filter((f) => this.functions.rootOf(f) === root);
-    const fingerprint = JSON.stringify(functions);
-    const current = this.accounts.get(root);
-    if (current && (current.fingerprint === fingerprint || this.running > 0)) return current;
-    let pending = this.opening.get(root);
-    if (!pending) {
-      pending = this.open(root, functions, fingerprint, current).finally(() => this.opening.delete(root));
-      this.opening.set(root, pending);
-    }
-    return pending;
-  }
-
-  private async open(
-    root: string,
-    functions: FunctionConfig[],
-    fingerprint: string,
-    previous: AccountEntry | undefined,
-  ): Promise<AccountEntry> {
-    if (previous) {
-      previous.subscription.dispose();
-      this.accounts.delete(root);
-      await previous.account.dispose();
-    }
     const settings = readSettings(vscode.Uri.file(root));
-    const account = await LocalAccount.open({
-      workspaceRoot: root,
+    const key = JSON.stringify({
       functions,
-      bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
-      storeDir: path.join(root, '.lambda-trigger', 'store'),
-      storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
-      timeScale: settings.timeScale,
       location: settings.location,
       logFormat: settings.logFormat,
-      ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
+      pythonInterpreter: settings.pythonInterpreter ?? null,
     });
-    const subscription = account.engine.onRecord((record) => this.recordChanged.fire(record));
-    const entry = { account, fingerprint, subscription };
-    this.accounts.set(root, entry);
-    this.output.info(
-      `Local account opened for ${root}: ${functions.length} functions, time scale ${settings.timeScale}.`,
-    );
-    return entry;
+    return {
+      key,
+      open: () =>
+        LocalAccount.open({
+          workspaceRoot: root,
+          functions,
+          bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
+          storeDir: path.join(root, '.lambda-trigger', 'store'),
+          storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
+          timeScale: settings.timeScale,
+          location: settings.location,
+          logFormat: settings.logFormat,
+          ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
+        }),
+    };
   }
 
   /** The local account of the folder holding `fn` (for queue views and replays). */
   async accountOf(fn: FunctionConfig): Promise<LocalAccount> {
     const root = this.functions.rootOf(fn);
     if (!root) throw new Error(`${fn.name} is not in an open workspace folder.`);
-    return (await this.accountFor(root)).account;
+    await this.functions.ready();
+    return this.accounts.get(root);
   }
 
   openAccounts(): LocalAccount[] {
-    return [...this.accounts.values()].map((e) => e.account);
+    return this.accounts.list().map((e) => e.account);
+  }
+
+  /**
+   * Closes every local account: resolves once their execution environments have exited and their stores are
+   * closed. deactivate() awaits it; dispose() (the subscriptions) starts the same close, so both can run.
+   */
+  close(): Promise<void> {
+    return this.accounts.close();
   }
 
   dispose(): void {
-    for (const entry of this.accounts.values()) {
-      entry.subscription.dispose();
-      void entry.account.dispose();
-    }
-    this.accounts.clear();
+    void this.close();
     this.recordChanged.dispose();
     this.runningChanged.dispose();
+    this.accountsChanged.dispose();
   }
 }

@@ -52,6 +52,8 @@ class BoundedRestartErrorHandler implements ErrorHandler {
 export class LambdaLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
+  private stopping: Promise<void> | undefined;
+  private disposed = false;
   /** Registrations that live as long as one server connection, so a restart cannot leak them (STYLE.md). */
   private connectionDisposables: vscode.Disposable[] = [];
 
@@ -67,6 +69,7 @@ export class LambdaLanguageClient implements vscode.Disposable {
 
   /** Starts the server once; concurrent callers share the same in-flight start. */
   start(): Promise<LanguageClient> {
+    if (this.disposed) return Promise.reject(new Error('The Lambda Trigger Runner language server was shut down.'));
     this.starting ??= this.create().catch((err: unknown) => {
       this.starting = undefined;
       throw err;
@@ -83,17 +86,26 @@ export class LambdaLanguageClient implements vscode.Disposable {
     return this.start();
   }
 
-  async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
+  /** Stops the server and disposes the connection's listeners; concurrent callers share the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow().finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
+    const starting = this.starting;
     this.starting = undefined;
+    // A start in flight finishes first, so that its client is stopped too rather than left running.
+    const client = this.client ?? (await starting?.catch(() => undefined));
+    this.client = undefined;
     for (const d of this.connectionDisposables.splice(0)) d.dispose();
     if (client) await client.dispose(2000);
   }
 
   dispose(): void {
-    this.started.dispose();
+    this.disposed = true;
     void this.stop();
+    this.started.dispose();
   }
 
   private async create(): Promise<LanguageClient> {

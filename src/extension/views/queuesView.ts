@@ -34,6 +34,7 @@ export class QueuesView implements vscode.TreeDataProvider<QueueNode>, vscode.Di
   ) {
     this.subscriptions = [
       this.runner.onDidChangeRecord(() => this.refreshSoon()),
+      this.runner.onDidChangeAccounts(() => this.refreshSoon()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refresh()),
       this.changed,
     ];
