@@ -66,7 +66,8 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     await Promise.all([runner.close(), languageClient.stop()]);
   };
   context.subscriptions.push(
-    languageClient.onDidStart((client) => functions.attach(client)),
+    languageClient.onWillStart((connection) => functions.attach(connection)),
+    languageClient.onDidStart(() => void functions.refresh()),
     // Menus such as "Invoke with S3 Event" show only on files that hold a handler (`resourcePath in ...`).
     functions.onDidChange(() => {
       const files = [...new Set(functions.all().flatMap((f) => (f.handlerFile ? [f.handlerFile] : [])))];
@@ -144,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     registerCommand(commandTable.showServerStatus, async () => {
       const client = await languageClient.start();
       const status = await client.sendRequest(serverStatusRequest);
-      const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents.`;
+      const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents, ${status.indexChangedNotifications} index changes sent (${functions.indexChangesHandled} handled).`;
       output.info(message);
       void vscode.window.showInformationMessage(message);
       return status;

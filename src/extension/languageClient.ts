@@ -49,6 +49,13 @@ class BoundedRestartErrorHandler implements ErrorHandler {
   }
 }
 
+/** One connection to the server (one LanguageClient), for the listeners that belong to it. */
+export interface ServerConnection {
+  readonly client: LanguageClient;
+  /** Keeps `disposable` for as long as this connection: it is disposed when the server stops or restarts. */
+  register(disposable: vscode.Disposable): void;
+}
+
 export class LambdaLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
@@ -57,8 +64,14 @@ export class LambdaLanguageClient implements vscode.Disposable {
   /** Registrations that live as long as one server connection, so a restart cannot leak them (STYLE.md). */
   private connectionDisposables: vscode.Disposable[] = [];
 
+  private readonly willStart = new vscode.EventEmitter<ServerConnection>();
+  /**
+   * Fires for each new connection just before it starts, so that its listeners miss no message; they register
+   * what belongs to the connection with `register`. Listeners must not start the client themselves.
+   */
+  readonly onWillStart = this.willStart.event;
   private readonly started = new vscode.EventEmitter<LanguageClient>();
-  /** Fires after each (re)start, so per-connection listeners can be attached again. */
+  /** Fires after each (re)start. */
   readonly onDidStart = this.started.event;
 
   constructor(
@@ -105,6 +118,7 @@ export class LambdaLanguageClient implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     void this.stop();
+    this.willStart.dispose();
     this.started.dispose();
   }
 
@@ -114,11 +128,14 @@ export class LambdaLanguageClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
     };
+    for (const d of this.connectionDisposables.splice(0)) d.dispose(); // left over by a start that failed
+    const disposables: vscode.Disposable[] = [];
+    this.connectionDisposables = disposables;
     // One level of braces: VS Code's globs do not nest them, and a nested group silently matches nothing.
     const watcher = vscode.workspace.createFileSystemWatcher(
       '**/{template.yaml,template.yml,template.json,serverless.yml,serverless.yaml,*.template.json,lambda-trigger.json,.env,env.json,*.js,*.mjs,*.cjs,*.ts,*.mts,*.cts,*.py}',
     );
-    this.connectionDisposables.push(watcher);
+    disposables.push(watcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: relevantDocuments,
       outputChannel: this.output,
@@ -132,6 +149,14 @@ export class LambdaLanguageClient implements vscode.Disposable {
       serverOptions,
       clientOptions,
     );
+    this.willStart.fire({
+      client,
+      register: (disposable) => {
+        // A listener registered after its connection stopped must not outlive it.
+        if (this.connectionDisposables === disposables) disposables.push(disposable);
+        else disposable.dispose();
+      },
+    });
     await client.start();
     this.client = client;
     this.started.fire(client);

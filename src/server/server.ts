@@ -36,6 +36,7 @@ const documents = new TextDocuments(TextDocument);
 const startedAt = Date.now();
 let workspaceFolders: string[] = [];
 let initOptions: ServerInitOptions | undefined;
+let indexChangedSent = 0;
 let codeLensRefreshSupported = false;
 let indexes: WorkspaceIndex[] = [];
 let firstBuild: Promise<void> | undefined;
@@ -101,6 +102,7 @@ function indexChanged(): void {
   changeTimer = setTimeout(() => {
     publishDiscoveryDiagnostics();
     const functions = indexes.reduce((n, i) => n + i.functions().length, 0);
+    indexChangedSent++;
     void connection.sendNotification(indexChangedNotification, { functions });
     if (codeLensRefreshSupported) void connection.sendRequest(CodeLensRefreshRequest.type);
   }, 50);
@@ -256,6 +258,7 @@ connection.onRequest(serverStatusRequest, (): ServerStatus => ({
   openDocuments: documents.all().length,
   functions: indexes.reduce((n, i) => n + (indexBuildMs === undefined ? 0 : i.functions().length), 0),
   indexBuildMs,
+  indexChangedNotifications: indexChangedSent,
 }));
 
 documents.listen(connection);

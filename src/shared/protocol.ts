@@ -20,6 +20,8 @@ export interface ServerStatus {
   functions: number;
   /** Milliseconds the first full index took; undefined until it is built. */
   indexBuildMs?: number;
+  /** indexChanged notifications this server process has sent. */
+  indexChangedNotifications: number;
 }
 
 /** What the extension passes at start (initializationOptions). */
