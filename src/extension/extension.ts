@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { serverStatusRequest } from '../shared/protocol';
+import { serverStatusRequest, settingsChangedNotification } from '../shared/protocol';
 import { commandTable, executionAllowedContext } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
@@ -15,7 +15,7 @@ import { LambdaLogChannel } from './lambdaLogChannel';
 import { QueueCommands } from './queueCommands';
 import { registerEventCommands } from './eventCommands';
 import { recordActions } from './recordActions';
-import { readSettings } from './settings';
+import { SettingsService } from './settingsService';
 import { InvocationStatusBar } from './statusBar';
 import { EventSourcesView } from './views/eventSourcesView';
 import { FunctionsView } from './views/functionsView';
@@ -39,6 +39,7 @@ export interface LambdaTriggerApi {
   readonly timings: ActivationTimings;
   readonly functions: WorkspaceFunctions;
   readonly runner: InvocationRunner;
+  readonly settings: SettingsService;
   readonly invokeCommands: InvokeCommands;
   /** The records the panel shows (the engine's history), newest first. */
   records(): InvocationRecord[];
@@ -51,23 +52,30 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const activateStart = performance.now();
   const output = vscode.window.createOutputChannel('Lambda Trigger Runner', { log: true });
   const templatesDir = vscode.Uri.joinPath(context.extensionUri, 'event-templates').fsPath;
+  const settings = new SettingsService(output);
   const languageClient = new LambdaLanguageClient(context, output, () => ({
     templatesDir,
-    ignoreGlobs: readSettings().excludeGlobs,
-    location: readSettings().location,
+    ...settings.forDiscovery(),
   }));
   const functions = new WorkspaceFunctions(languageClient, output);
   const savedEvents = new WorkspaceSavedEvents(output);
-  const runner = new InvocationRunner(context.extensionUri, functions, output);
+  const runner = new InvocationRunner(context.extensionUri, functions, settings, output);
   const logs = new LambdaLogChannel();
   const statusBar = new InvocationStatusBar(runner);
-  context.subscriptions.push(output, languageClient, functions, savedEvents, runner, logs, statusBar);
+  context.subscriptions.push(output, settings, languageClient, functions, savedEvents, runner, logs, statusBar);
   shutdown = async () => {
     await Promise.all([runner.close(), languageClient.stop()]);
   };
   context.subscriptions.push(
     languageClient.onWillStart((connection) => functions.attach(connection)),
     languageClient.onDidStart(() => void functions.refresh()),
+    // The server re-indexes with the new globs and ARNs; its indexChanged brings the new function list.
+    settings.onDidChange((change) => {
+      if (!change.discovery) return;
+      languageClient
+        .notifyIfRunning(settingsChangedNotification, settings.forDiscovery())
+        .catch((err: unknown) => output.error(`Telling the language server about the settings failed: ${String(err)}`));
+    }),
     // Menus such as "Invoke with S3 Event" show only on files that hold a handler (`resourcePath in ...`).
     functions.onDidChange(() => {
       const files = [...new Set(functions.all().flatMap((f) => (f.handlerFile ? [f.handlerFile] : [])))];
@@ -173,6 +181,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     timings,
     functions,
     runner,
+    settings,
     invokeCommands,
     records: () => runner.records(),
     panel: () => InvocationPanel.visible,

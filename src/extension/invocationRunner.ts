@@ -11,7 +11,7 @@ import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { FolderAccounts, type AccountRecipe } from './folderAccounts';
-import { readSettings } from './settings';
+import type { SettingsChange, SettingsService } from './settingsService';
 import type { WorkspaceFunctions } from './workspaceFunctions';
 
 export const untrustedReason =
@@ -20,6 +20,8 @@ export const untrustedReason =
 export class InvocationRunner implements vscode.Disposable {
   private readonly accounts: FolderAccounts;
   private running = 0;
+  /** Region or account id changed: re-open once the language server sent the functions with the new ARNs. */
+  private reopenWithNextFunctions = false;
   private readonly recordChanged = new vscode.EventEmitter<InvocationRecord>();
   readonly onDidChangeRecord = this.recordChanged.event;
   private readonly runningChanged = new vscode.EventEmitter<number>();
@@ -27,16 +29,18 @@ export class InvocationRunner implements vscode.Disposable {
   private readonly accountsChanged = new vscode.EventEmitter<void>();
   /** An account was opened or re-opened (views that list accounts' queues refresh). */
   readonly onDidChangeAccounts = this.accountsChanged.event;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly functions: WorkspaceFunctions,
+    private readonly settings: SettingsService,
     private readonly output: vscode.LogOutputChannel,
   ) {
     this.accounts = new FolderAccounts({
       recipe: (root) => this.recipe(root),
       onOpened: (root, account) => {
-        const { timeScale } = readSettings(vscode.Uri.file(root));
+        const { timeScale } = this.settings.forFolder(root);
         this.output.info(
           `Local account opened for ${root}: ${account.functions().length} functions, ${account.location.region} ${account.location.accountId}, time scale ${timeScale}.`,
         );
@@ -48,6 +52,14 @@ export class InvocationRunner implements vscode.Disposable {
           `${action} the local account of ${root} failed: ${err instanceof Error ? err.message : String(err)}`,
         ),
     });
+    this.subscriptions = [
+      settings.onDidChange((change) => this.applySettings(change)),
+      functions.onDidChange(() => {
+        if (!this.reopenWithNextFunctions) return;
+        this.reopenWithNextFunctions = false;
+        this.accounts.reopenOutdated();
+      }),
+    ];
   }
 
   get executionAllowed(): boolean {
@@ -160,7 +172,8 @@ export class InvocationRunner implements vscode.Disposable {
   /** How the account of a folder is opened now: its functions and settings; the key says when to re-open. */
   private recipe(root: string): AccountRecipe {
     const functions = this.functions.all().filter((f) => this.functions.rootOf(f) === root);
-    const settings = readSettings(vscode.Uri.file(root));
+    const settings = this.settings.forFolder(root);
+    // The time scale is not part of the key: open accounts change their clock's speed without re-opening.
     const key = JSON.stringify({
       functions,
       location: settings.location,
@@ -184,6 +197,24 @@ export class InvocationRunner implements vscode.Disposable {
     };
   }
 
+  /**
+   * A settings change without a window reload: the time scale applies to the open accounts' clocks at once; a new
+   * region, account id, log format or interpreter re-opens the accounts (when no invocation runs, else when the
+   * last one ends). Region and account id also change discovery's ARNs, so those wait for the server's new list.
+   */
+  private applySettings(change: SettingsChange): void {
+    if (change.timeScale) {
+      for (const { root, account } of this.accounts.list()) {
+        const { timeScale } = this.settings.forFolder(root);
+        account.engine.setTimeScale(timeScale);
+        this.output.info(`Time scale of the local account of ${root}: ${timeScale}.`);
+      }
+    }
+    if (!change.account) return;
+    if (change.discovery && this.functions.serverRunning) this.reopenWithNextFunctions = true;
+    else this.accounts.reopenOutdated();
+  }
+
   /** The local account of the folder holding `fn` (for queue views and replays). */
   async accountOf(fn: FunctionConfig): Promise<LocalAccount> {
     const root = this.functions.rootOf(fn);
@@ -205,6 +236,7 @@ export class InvocationRunner implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const s of this.subscriptions.splice(0)) s.dispose();
     void this.close();
     this.recordChanged.dispose();
     this.runningChanged.dispose();

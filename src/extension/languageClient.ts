@@ -10,6 +10,7 @@ import {
   TransportKind,
   type ErrorHandler,
   type LanguageClientOptions,
+  type NotificationType,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { ServerInitOptions } from '../shared/protocol';
@@ -97,6 +98,12 @@ export class LambdaLanguageClient implements vscode.Disposable {
   async restart(): Promise<LanguageClient> {
     await this.stop();
     return this.start();
+  }
+
+  /** Sends a notification if a server runs (or is starting); a server started later reads the settings at start. */
+  async notifyIfRunning<P>(type: NotificationType<P>, params: P): Promise<void> {
+    const client = await this.starting?.catch(() => undefined);
+    if (client?.isRunning()) await client.sendNotification(type, params);
   }
 
   /** Stops the server and disposes the connection's listeners; concurrent callers share the same stop. */

@@ -37,6 +37,11 @@ export class WorkspaceFunctions implements vscode.Disposable {
     return this.handledOnConnection;
   }
 
+  /** A language server runs, so a settings change it was told about brings a new function list. */
+  get serverRunning(): boolean {
+    return this.client.running !== undefined;
+  }
+
   get isLoaded(): boolean {
     return this.loaded;
   }
