@@ -39,6 +39,20 @@ export default tseslint.config(
     },
   },
   {
+    // Commands are registered from the command table (src/shared/commandTable.ts) through registerCommand.
+    files: ['src/extension/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.property.name='commands'][property.name='registerCommand']",
+          message:
+            'Register commands with registerCommand(commandTable.x, ...) from src/extension/commandRegistration.ts.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {

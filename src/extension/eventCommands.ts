@@ -2,6 +2,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createSavedEvent, deleteSavedEvent, renameSavedEvent, type SavedEvent } from '../core/events/savedEvents';
+import { commandTable } from '../shared/commandTable';
+import { registerCommand } from './commandRegistration';
 import type { EventPicker } from './eventPicker';
 import type { InvokeCommands } from './invokeCommands';
 import type { EventSourceNode } from './views/eventSourcesView';
@@ -32,8 +34,8 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
           void vscode.window.showErrorMessage(`Lambda: ${err instanceof Error ? err.message : String(err)}`),
       );
   return [
-    vscode.commands.registerCommand(
-      'lambdaTrigger.previewEvent',
+    registerCommand(
+      commandTable.previewEvent,
       guard(async (node: EventSourceNode) => {
         if (node?.kind !== 'event') return;
         const event = ctx.picker.fromTemplate(node.template.id);
@@ -44,8 +46,8 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
         await vscode.window.showTextDocument(doc, { preview: true });
       }),
     ),
-    vscode.commands.registerCommand(
-      'lambdaTrigger.saveEvent',
+    registerCommand(
+      commandTable.saveEvent,
       guard(async (node: EventSourceNode) => {
         if (node?.kind !== 'event') return;
         const event = await ctx.picker.editParameters(node.template.id, {});
@@ -65,8 +67,8 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
         await vscode.window.showTextDocument(vscode.Uri.file(saved.file));
       }),
     ),
-    vscode.commands.registerCommand(
-      'lambdaTrigger.invokeSavedEvent',
+    registerCommand(
+      commandTable.invokeSavedEvent,
       guard(async (node: SavedNode) => {
         if (node?.kind !== 'saved') return;
         const fn = ctx.functions.all().find((f) => f.name === node.saved.functionName);
@@ -74,8 +76,8 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
         await ctx.invoke.run(fn, ctx.picker.fromFile(node.saved.file));
       }),
     ),
-    vscode.commands.registerCommand(
-      'lambdaTrigger.renameSavedEvent',
+    registerCommand(
+      commandTable.renameSavedEvent,
       guard(async (node: SavedNode) => {
         if (node?.kind !== 'saved') return;
         const to = await vscode.window.showInputBox({ title: `Rename ${node.saved.name}`, value: node.saved.name });
@@ -84,8 +86,8 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
         ctx.savedEvents.refresh();
       }),
     ),
-    vscode.commands.registerCommand(
-      'lambdaTrigger.deleteSavedEvent',
+    registerCommand(
+      commandTable.deleteSavedEvent,
       guard(async (node: SavedNode) => {
         if (node?.kind !== 'saved') return;
         const answer = await vscode.window.showWarningMessage(
@@ -98,8 +100,8 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
         ctx.savedEvents.refresh();
       }),
     ),
-    vscode.commands.registerCommand(
-      'lambdaTrigger.revealHandler',
+    registerCommand(
+      commandTable.revealHandler,
       guard(async (node: FunctionNode) => {
         const fn = node?.fn;
         if (!fn?.handlerFile) return;

@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { serverStatusRequest } from '../shared/protocol';
-import { CommandIds } from './commandIds';
+import { serverStatusRequest, settingsChangedNotification } from '../shared/protocol';
+import { commandTable, executionAllowedContext } from '../shared/commandTable';
+import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
 import { FaultCommands } from './faultCommands';
 import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
@@ -14,7 +15,7 @@ import { LambdaLogChannel } from './lambdaLogChannel';
 import { QueueCommands } from './queueCommands';
 import { registerEventCommands } from './eventCommands';
 import { recordActions } from './recordActions';
-import { readSettings } from './settings';
+import { SettingsService } from './settingsService';
 import { InvocationStatusBar } from './statusBar';
 import { EventSourcesView } from './views/eventSourcesView';
 import { FunctionsView } from './views/functionsView';
@@ -38,6 +39,7 @@ export interface LambdaTriggerApi {
   readonly timings: ActivationTimings;
   readonly functions: WorkspaceFunctions;
   readonly runner: InvocationRunner;
+  readonly settings: SettingsService;
   readonly invokeCommands: InvokeCommands;
   /** The records the panel shows (the engine's history), newest first. */
   records(): InvocationRecord[];
@@ -50,19 +52,30 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const activateStart = performance.now();
   const output = vscode.window.createOutputChannel('Lambda Trigger Runner', { log: true });
   const templatesDir = vscode.Uri.joinPath(context.extensionUri, 'event-templates').fsPath;
+  const settings = new SettingsService(output);
   const languageClient = new LambdaLanguageClient(context, output, () => ({
     templatesDir,
-    ignoreGlobs: readSettings().excludeGlobs,
-    location: readSettings().location,
+    ...settings.forDiscovery(),
   }));
   const functions = new WorkspaceFunctions(languageClient, output);
   const savedEvents = new WorkspaceSavedEvents(output);
-  const runner = new InvocationRunner(context.extensionUri, functions, output);
+  const runner = new InvocationRunner(context.extensionUri, functions, settings, output);
   const logs = new LambdaLogChannel();
   const statusBar = new InvocationStatusBar(runner);
-  context.subscriptions.push(output, languageClient, functions, savedEvents, runner, logs, statusBar);
+  context.subscriptions.push(output, settings, languageClient, functions, savedEvents, runner, logs, statusBar);
+  shutdown = async () => {
+    await Promise.all([runner.close(), languageClient.stop()]);
+  };
   context.subscriptions.push(
-    languageClient.onDidStart((client) => functions.attach(client)),
+    languageClient.onWillStart((connection) => functions.attach(connection)),
+    languageClient.onDidStart(() => void functions.refresh()),
+    // The server re-indexes with the new globs and ARNs; its indexChanged brings the new function list.
+    settings.onDidChange((change) => {
+      if (!change.discovery) return;
+      languageClient
+        .notifyIfRunning(settingsChangedNotification, settings.forDiscovery())
+        .catch((err: unknown) => output.error(`Telling the language server about the settings failed: ${String(err)}`));
+    }),
     // Menus such as "Invoke with S3 Event" show only on files that hold a handler (`resourcePath in ...`).
     functions.onDidChange(() => {
       const files = [...new Set(functions.all().flatMap((f) => (f.handlerFile ? [f.handlerFile] : [])))];
@@ -127,29 +140,29 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       output.info('Workspace trusted: handlers can run now.');
-      void vscode.commands.executeCommand('setContext', 'lambdaTrigger.executionAllowed', true);
+      void vscode.commands.executeCommand('setContext', executionAllowedContext, true);
     }),
   );
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(CommandIds.showOutput, () => output.show()),
-    vscode.commands.registerCommand(CommandIds.restartServer, async () => {
+    registerCommand(commandTable.showOutput, () => output.show()),
+    registerCommand(commandTable.restartServer, async () => {
       await languageClient.restart();
       output.info('Language server restarted.');
     }),
-    vscode.commands.registerCommand(CommandIds.showServerStatus, async () => {
+    registerCommand(commandTable.showServerStatus, async () => {
       const client = await languageClient.start();
       const status = await client.sendRequest(serverStatusRequest);
-      const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents.`;
+      const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents, ${status.indexChangedNotifications} index changes sent (${functions.indexChangesHandled} handled).`;
       output.info(message);
       void vscode.window.showInformationMessage(message);
       return status;
     }),
-    vscode.commands.registerCommand(CommandIds.refresh, async () => {
+    registerCommand(commandTable.refresh, async () => {
       savedEvents.refresh();
       await functions.refresh();
     }),
-    vscode.commands.registerCommand(CommandIds.showInvocations, async () => {
+    registerCommand(commandTable.showInvocations, async () => {
       await runner
         .loadHistory()
         .catch((err: unknown) => output.error(`Loading the invocation history failed: ${String(err)}`));
@@ -158,7 +171,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   );
 
   startServerAfterActivation(languageClient, output);
-  void vscode.commands.executeCommand('setContext', 'lambdaTrigger.executionAllowed', vscode.workspace.isTrusted);
+  void vscode.commands.executeCommand('setContext', executionAllowedContext, vscode.workspace.isTrusted);
   const timings: ActivationTimings = {
     bundleEvaluationMs: typeof __ltrBundleStart === 'number' ? activateStart - __ltrBundleStart : undefined,
     activateMs: performance.now() - activateStart,
@@ -168,6 +181,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     timings,
     functions,
     runner,
+    settings,
     invokeCommands,
     records: () => runner.records(),
     panel: () => InvocationPanel.visible,
@@ -190,6 +204,16 @@ function startServerAfterActivation(client: LambdaLanguageClient, output: vscode
   }, 0);
 }
 
-export function deactivate(): void {
-  // Subscriptions (the language client, the execution environments, the store) are disposed by VS Code.
+/** Closes what outlives a synchronous dispose: the local accounts (environments, stores) and the server. */
+let shutdown: (() => Promise<void>) | undefined;
+
+/**
+ * VS Code awaits this promise: it resolves once every local account's store is closed (its lock released), every
+ * execution environment's process has exited and the language client has stopped. VS Code disposes the
+ * subscriptions at the same time; their dispose() starts the same closes, which both paths share.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const closing = shutdown?.();
+  shutdown = undefined;
+  return closing;
 }

@@ -7,10 +7,10 @@ import * as vscode from 'vscode';
 import type { InvocationMode } from '../core/account/localAccount';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { commandTable } from '../shared/commandTable';
+import { registerCommand } from './commandRegistration';
 import type { EventPicker } from './eventPicker';
 import type { FunctionTarget, InvokeCommands } from './invokeCommands';
-
-export const invokeWithFaultCommand = 'lambdaTrigger.invokeWithFault';
 
 export interface FaultChoice {
   /** Stable key (the command's second argument). */
@@ -71,7 +71,7 @@ export class FaultCommands {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand(invokeWithFaultCommand, (target: FunctionTarget, faultKey?: unknown) =>
+      registerCommand(commandTable.invokeWithFault, (target: FunctionTarget, faultKey?: unknown) =>
         this.invokeWithFault(target, typeof faultKey === 'string' ? faultKey : undefined).catch((err: unknown) => {
           void vscode.window.showErrorMessage(`Lambda: ${err instanceof Error ? err.message : String(err)}`);
           return undefined;

@@ -1,8 +1,9 @@
 /**
  * Runs invocations for the editor: one LocalAccount (engine + execution environments + durable store) per
- * workspace folder, opened on first use and re-opened when the function index changed. Gated by Workspace Trust.
- * Everything the UI shows comes from the engine's InvocationRecords. While an account is open, its engine endpoint
- * serves it to the lambda-trigger CLI, whose invocations are the engine's records like any other.
+ * workspace folder (FolderAccounts), opened on first use and re-opened when its functions or settings changed,
+ * never under a running invocation. Gated by Workspace Trust. Everything the UI shows comes from the engine's
+ * InvocationRecords. While an account is open, its engine endpoint serves it to the lambda-trigger CLI, whose
+ * invocations are the engine's records like any other.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,45 +13,72 @@ import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { packageVersion } from '../shared/version';
+import { FolderAccounts, type AccountRecipe } from './folderAccounts';
+import type { SettingsChange, SettingsService } from './settingsService';
 import type { WorkspaceFunctions } from './workspaceFunctions';
-import { readSettings } from './settings';
 
 export const untrustedReason =
   'This workspace is not trusted, so Lambda Trigger Runner does not run its handlers. You can browse functions and events and edit payloads; trust the workspace to invoke.';
 
-interface AccountEntry {
-  account: LocalAccount;
-  /** The function ids the account was opened with; a different set means it must be re-opened. */
-  fingerprint: string;
-  subscription: { dispose(): void };
-  /** Serves the account to the CLI; undefined when it could not start (said in the output channel). */
-  endpoint: EngineEndpoint | undefined;
-}
-
-/** Stops serving the account to other processes first, so no request arrives while it is disposed. */
-async function closeEntry(entry: AccountEntry): Promise<void> {
-  entry.subscription.dispose();
-  try {
-    await entry.endpoint?.close();
-  } finally {
-    await entry.account.dispose();
-  }
-}
-
 export class InvocationRunner implements vscode.Disposable {
-  private readonly accounts = new Map<string, AccountEntry>();
-  private opening = new Map<string, Promise<AccountEntry>>();
+  private readonly accounts: FolderAccounts;
+  /** The endpoint of each open account: serves it to the CLI run in that folder. */
+  private readonly endpoints = new Map<string, EngineEndpoint>();
   private running = 0;
+  /** Region or account id changed: re-open once the language server sent the functions with the new ARNs. */
+  private reopenWithNextFunctions = false;
   private readonly recordChanged = new vscode.EventEmitter<InvocationRecord>();
   readonly onDidChangeRecord = this.recordChanged.event;
   private readonly runningChanged = new vscode.EventEmitter<number>();
   readonly onDidChangeRunning = this.runningChanged.event;
+  private readonly accountsChanged = new vscode.EventEmitter<void>();
+  /** An account was opened or re-opened (views that list accounts' queues refresh). */
+  readonly onDidChangeAccounts = this.accountsChanged.event;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly functions: WorkspaceFunctions,
+    private readonly settings: SettingsService,
     private readonly output: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.accounts = new FolderAccounts({
+      recipe: (root) => this.recipe(root),
+      onOpened: (root, account) => {
+        const { timeScale } = this.settings.forFolder(root);
+        this.output.info(
+          `Local account opened for ${root}: ${account.functions().length} functions, ${account.location.region} ${account.location.accountId}, time scale ${timeScale}.`,
+        );
+        this.accountsChanged.fire();
+        // Every record of the engine, the CLI's through the endpoint included, reaches the panel as it changes.
+        const records = account.engine.onRecord((record) => this.recordChanged.fire(record));
+        const endpoint = this.serve(root, account);
+        return {
+          // The endpoint stops first, so no request of the CLI arrives while the account closes.
+          dispose: async () => {
+            records.dispose();
+            const served = await endpoint;
+            if (this.endpoints.get(root) === served) this.endpoints.delete(root);
+            await served?.close();
+          },
+        };
+      },
+      // A request of the CLI is an invocation too: the account is not re-opened under it.
+      busy: (root) => (this.endpoints.get(root)?.activeRequests ?? 0) > 0,
+      onError: (root, action, err) =>
+        this.output.error(
+          `${action} the local account of ${root} failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+    });
+    this.subscriptions = [
+      settings.onDidChange((change) => this.applySettings(change)),
+      functions.onDidChange(() => {
+        if (!this.reopenWithNextFunctions) return;
+        this.reopenWithNextFunctions = false;
+        this.accounts.reopenOutdated();
+      }),
+    ];
+  }
 
   get executionAllowed(): boolean {
     return vscode.workspace.isTrusted;
@@ -58,7 +86,8 @@ export class InvocationRunner implements vscode.Disposable {
 
   /** Every record of every open account, newest first (the history the panel shows). */
   records(): InvocationRecord[] {
-    return [...this.accounts.values()]
+    return this.accounts
+      .list()
       .flatMap((e) => e.account.engine.records())
       .sort((a, b) => b.start.wall.localeCompare(a.start.wall));
   }
@@ -68,7 +97,7 @@ export class InvocationRunner implements vscode.Disposable {
     if (!this.executionAllowed) return;
     await this.functions.ready();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme === 'file') await this.accountFor(folder.uri.fsPath);
+      if (folder.uri.scheme === 'file') await this.accounts.get(folder.uri.fsPath);
     }
   }
 
@@ -87,11 +116,9 @@ export class InvocationRunner implements vscode.Disposable {
     if (!this.executionAllowed) throw new Error(untrustedReason);
     const root = this.functions.rootOf(fn) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!root) throw new Error('Open a folder to invoke functions.');
-    const { account } = await this.accountFor(root);
-    this.running++;
-    this.runningChanged.fire(this.running);
-    try {
-      return await vscode.window.withProgress(
+    await this.functions.ready();
+    return this.counted(root, (account) =>
+      vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title, cancellable: mode === 'sync' },
         async (progress, token) => {
           progress.report({
@@ -110,11 +137,8 @@ export class InvocationRunner implements vscode.Disposable {
             cancel.dispose();
           }
         },
-      );
-    } finally {
-      this.running--;
-      this.runningChanged.fire(this.running);
-    }
+      ),
+    );
   }
 
   /**
@@ -127,11 +151,9 @@ export class InvocationRunner implements vscode.Disposable {
     const root = this.functions.rootOf(fn) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!root) throw new Error('Open a folder to debug functions.');
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root));
-    const { account } = await this.accountFor(root);
-    this.running++;
-    this.runningChanged.fire(this.running);
-    try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
+    await this.functions.ready();
+    return this.counted(root, (account) =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () =>
         account.debug(fn.name, payloadJson, {
           waitForAttach: true,
           onListening: (info) => {
@@ -149,91 +171,113 @@ export class InvocationRunner implements vscode.Disposable {
             );
           },
         }),
-      );
+      ),
+    );
+  }
+
+  /** Runs `work` on the folder's account, counted as running (the status bar shows it; no re-open under it). */
+  private async counted<T>(root: string, work: (account: LocalAccount) => PromiseLike<T>): Promise<T> {
+    this.running++;
+    this.runningChanged.fire(this.running);
+    try {
+      return await this.accounts.use(root, work);
     } finally {
       this.running--;
       this.runningChanged.fire(this.running);
     }
   }
 
-  /** The account of a workspace folder, re-opened when the functions changed and nothing is running. */
-  private async accountFor(root: string): Promise<AccountEntry> {
-    await this.functions.ready();
-    const functions = this.functions.all().filter((f) => this.functions.rootOf(f) === root);
-    const fingerprint = JSON.stringify(functions);
-    const current = this.accounts.get(root);
-    const busy = this.running > 0 || (current?.endpoint?.activeRequests ?? 0) > 0;
-    if (current && (current.fingerprint === fingerprint || busy)) return current;
-    let pending = this.opening.get(root);
-    if (!pending) {
-      pending = this.open(root, functions, fingerprint, current).finally(() => this.opening.delete(root));
-      this.opening.set(root, pending);
-    }
-    return pending;
-  }
-
-  private async open(
-    root: string,
-    functions: FunctionConfig[],
-    fingerprint: string,
-    previous: AccountEntry | undefined,
-  ): Promise<AccountEntry> {
-    if (previous) {
-      this.accounts.delete(root);
-      await closeEntry(previous);
-    }
-    const settings = readSettings(vscode.Uri.file(root));
-    const owner = `${vscode.env.appName} (the Lambda Trigger Runner extension)`;
-    const account = await LocalAccount.open({
-      workspaceRoot: root,
-      functions,
-      bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
-      storeDir: path.join(root, '.lambda-trigger', 'store'),
-      storeOwner: owner,
-      timeScale: settings.timeScale,
-      location: settings.location,
-      logFormat: settings.logFormat,
-      ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
-    });
-    // Every record of the engine, the CLI's through the endpoint included, reaches the panel as it changes.
-    const subscription = account.engine.onRecord((record) => this.recordChanged.fire(record));
-    let endpoint: EngineEndpoint | undefined;
+  /** Serves a folder's open account on its engine endpoint; a failure to start is said, never fatal. */
+  private async serve(root: string, account: LocalAccount): Promise<EngineEndpoint | undefined> {
     try {
-      endpoint = await EngineEndpoint.serve(account, {
+      const endpoint = await EngineEndpoint.serve(account, {
         workspaceRoot: root,
-        owner,
+        owner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
         version: packageVersion,
         log: (message) => this.output.warn(message),
       });
+      this.endpoints.set(root, endpoint);
+      this.output.info(`The lambda-trigger CLI run in ${root} attaches to this window through ${endpoint.socket}.`);
+      return endpoint;
     } catch (err) {
       this.output.warn(
         `The engine endpoint for ${root} did not start, so the lambda-trigger CLI cannot attach to this window: ${String(err)}`,
       );
+      return undefined;
     }
-    const entry = { account, fingerprint, subscription, endpoint };
-    this.accounts.set(root, entry);
-    this.output.info(
-      `Local account opened for ${root}: ${functions.length} functions, time scale ${settings.timeScale}` +
-        (endpoint ? `; the lambda-trigger CLI attaches through ${endpoint.socket}.` : '.'),
-    );
-    return entry;
+  }
+
+  /** How the account of a folder is opened now: its functions and settings; the key says when to re-open. */
+  private recipe(root: string): AccountRecipe {
+    const functions = this.functions.all().filter((f) => this.functions.rootOf(f) === root);
+    const settings = this.settings.forFolder(root);
+    // The time scale is not part of the key: open accounts change their clock's speed without re-opening.
+    const key = JSON.stringify({
+      functions,
+      location: settings.location,
+      logFormat: settings.logFormat,
+      pythonInterpreter: settings.pythonInterpreter ?? null,
+    });
+    return {
+      key,
+      open: () =>
+        LocalAccount.open({
+          workspaceRoot: root,
+          functions,
+          bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
+          storeDir: path.join(root, '.lambda-trigger', 'store'),
+          storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
+          timeScale: settings.timeScale,
+          location: settings.location,
+          logFormat: settings.logFormat,
+          ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
+        }),
+    };
+  }
+
+  /**
+   * A settings change without a window reload: the time scale applies to the open accounts' clocks at once; a new
+   * region, account id, log format or interpreter re-opens the accounts (when no invocation runs, else when the
+   * last one ends). Region and account id also change discovery's ARNs, so those wait for the server's new list.
+   */
+  private applySettings(change: SettingsChange): void {
+    if (change.timeScale) {
+      for (const { root, account } of this.accounts.list()) {
+        const { timeScale } = this.settings.forFolder(root);
+        account.engine.setTimeScale(timeScale);
+        this.output.info(`Time scale of the local account of ${root}: ${timeScale}.`);
+      }
+    }
+    if (!change.account) return;
+    if (change.discovery && this.functions.serverRunning) this.reopenWithNextFunctions = true;
+    else this.accounts.reopenOutdated();
   }
 
   /** The local account of the folder holding `fn` (for queue views and replays). */
   async accountOf(fn: FunctionConfig): Promise<LocalAccount> {
     const root = this.functions.rootOf(fn);
     if (!root) throw new Error(`${fn.name} is not in an open workspace folder.`);
-    return (await this.accountFor(root)).account;
+    await this.functions.ready();
+    return this.accounts.get(root);
   }
 
   openAccounts(): LocalAccount[] {
-    return [...this.accounts.values()].map((e) => e.account);
+    return this.accounts.list().map((e) => e.account);
+  }
+
+  /**
+   * Closes every local account: resolves once their execution environments have exited and their stores are
+   * closed. deactivate() awaits it; dispose() (the subscriptions) starts the same close, so both can run.
+   */
+  close(): Promise<void> {
+    return this.accounts.close();
   }
 
   dispose(): void {
-    for (const entry of this.accounts.values()) void closeEntry(entry);
-    this.accounts.clear();
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    void this.close();
     this.recordChanged.dispose();
     this.runningChanged.dispose();
+    this.accountsChanged.dispose();
   }
 }

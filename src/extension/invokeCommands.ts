@@ -9,6 +9,8 @@ import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { eventForTrigger } from '../core/events/triggerEvents';
+import { commandTable, type LambdaCommand } from '../shared/commandTable';
+import { registerCommand } from './commandRegistration';
 import type { ChosenEvent, EventMemo, EventPicker } from './eventPicker';
 import type { InvocationRunner } from './invocationRunner';
 import type { FunctionNode } from './views/functionsView';
@@ -26,22 +28,25 @@ interface LensArgument {
 /** Anything a command can be called with: a lens argument, a tree node, a file URI (menus), or nothing. */
 export type FunctionTarget = LensArgument | FunctionNode | vscode.Uri | undefined;
 
-/** The sources of the editor and explorer context menus: "Invoke with S3 event" and the "Invoke with..." submenu. */
-export const contextMenuSources: ReadonlyArray<{ service: string; label: string; templateId?: string }> = [
-  { service: 's3', label: 'S3', templateId: 's3:put' },
-  { service: 'apigateway', label: 'API Gateway' },
-  { service: 'sqs', label: 'SQS', templateId: 'sqs:receive-message' },
-  { service: 'sns', label: 'SNS', templateId: 'sns:notification' },
-  { service: 'eventbridge', label: 'EventBridge' },
-  { service: 'cloudwatch', label: 'CloudWatch (schedules, logs, alarms)' },
-  { service: 'dynamodb', label: 'DynamoDB Streams' },
-  { service: 'kinesis', label: 'Kinesis and Firehose' },
-  { service: 'kafka', label: 'Kafka' },
-  { service: 'mq', label: 'Amazon MQ' },
-  { service: 'alb', label: 'Application Load Balancer' },
-  { service: 'lambda', label: 'Function URL', templateId: 'lambda:function-url' },
-  { service: 'cognito-idp', label: 'Cognito User Pools' },
-  { service: 'cloudfront', label: 'CloudFront (Lambda@Edge)' },
+/**
+ * The sources of the editor and explorer context menus: "Invoke with S3 Event" and the "Invoke with…" submenu. A
+ * source with a template invokes with it at once; the others ask which of the source's events.
+ */
+export const contextMenuSources: ReadonlyArray<{ command: LambdaCommand; service: string; templateId?: string }> = [
+  { command: commandTable.invokeWithS3, service: 's3', templateId: 's3:put' },
+  { command: commandTable.invokeWithApiGateway, service: 'apigateway' },
+  { command: commandTable.invokeWithSqs, service: 'sqs', templateId: 'sqs:receive-message' },
+  { command: commandTable.invokeWithSns, service: 'sns', templateId: 'sns:notification' },
+  { command: commandTable.invokeWithEventBridge, service: 'eventbridge' },
+  { command: commandTable.invokeWithCloudWatch, service: 'cloudwatch' },
+  { command: commandTable.invokeWithDynamoDb, service: 'dynamodb' },
+  { command: commandTable.invokeWithKinesis, service: 'kinesis' },
+  { command: commandTable.invokeWithKafka, service: 'kafka' },
+  { command: commandTable.invokeWithMq, service: 'mq' },
+  { command: commandTable.invokeWithAlb, service: 'alb' },
+  { command: commandTable.invokeWithFunctionUrl, service: 'lambda', templateId: 'lambda:function-url' },
+  { command: commandTable.invokeWithCognito, service: 'cognito-idp' },
+  { command: commandTable.invokeWithCloudFront, service: 'cloudfront' },
 ];
 
 /** Poll-based templates and the trigger kind whose event source mapping can carry them as a batch. */
@@ -72,39 +77,39 @@ export class InvokeCommands {
           void vscode.window.showErrorMessage(`Lambda: ${err instanceof Error ? err.message : String(err)}`);
         });
     return [
-      vscode.commands.registerCommand(
-        'lambdaTrigger.invoke',
+      registerCommand(
+        commandTable.invoke,
         run((t) => this.invoke(t)),
       ),
-      vscode.commands.registerCommand(
-        'lambdaTrigger.invokeWith',
+      registerCommand(
+        commandTable.invokeWith,
         run((t) => this.invokeWith(t)),
       ),
-      vscode.commands.registerCommand(
-        'lambdaTrigger.invokeAsync',
+      registerCommand(
+        commandTable.invokeAsync,
         run((t) => this.invoke(t, 'async')),
       ),
-      vscode.commands.registerCommand(
-        'lambdaTrigger.sendBatch',
+      registerCommand(
+        commandTable.sendBatch,
         run((t) => this.sendBatch(t)),
       ),
-      vscode.commands.registerCommand(
-        'lambdaTrigger.invokeTrigger',
+      registerCommand(
+        commandTable.invokeTrigger,
         run((t) => this.invokeTrigger(t)),
       ),
-      vscode.commands.registerCommand(
-        'lambdaTrigger.debug',
+      registerCommand(
+        commandTable.debug,
         run((t) => this.debug(t)),
       ),
-      vscode.commands.registerCommand(
-        'lambdaTrigger.invokeWithEvent',
+      registerCommand(
+        commandTable.invokeWithEvent,
         run((t, templateId, params) =>
           this.invokeWithEvent(t, String(templateId), (params as Record<string, unknown> | undefined) ?? {}),
         ),
       ),
       ...contextMenuSources.map((source) =>
-        vscode.commands.registerCommand(
-          `lambdaTrigger.invokeWith.${source.service}`,
+        registerCommand(
+          source.command,
           run((t) =>
             source.templateId ? this.invokeWithEvent(t, source.templateId, {}) : this.invokeWith(t, source.service),
           ),

@@ -10,6 +10,7 @@ import {
   TransportKind,
   type ErrorHandler,
   type LanguageClientOptions,
+  type NotificationType,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { ServerInitOptions } from '../shared/protocol';
@@ -49,14 +50,29 @@ class BoundedRestartErrorHandler implements ErrorHandler {
   }
 }
 
+/** One connection to the server (one LanguageClient), for the listeners that belong to it. */
+export interface ServerConnection {
+  readonly client: LanguageClient;
+  /** Keeps `disposable` for as long as this connection: it is disposed when the server stops or restarts. */
+  register(disposable: vscode.Disposable): void;
+}
+
 export class LambdaLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
+  private stopping: Promise<void> | undefined;
+  private disposed = false;
   /** Registrations that live as long as one server connection, so a restart cannot leak them (STYLE.md). */
   private connectionDisposables: vscode.Disposable[] = [];
 
+  private readonly willStart = new vscode.EventEmitter<ServerConnection>();
+  /**
+   * Fires for each new connection just before it starts, so that its listeners miss no message; they register
+   * what belongs to the connection with `register`. Listeners must not start the client themselves.
+   */
+  readonly onWillStart = this.willStart.event;
   private readonly started = new vscode.EventEmitter<LanguageClient>();
-  /** Fires after each (re)start, so per-connection listeners can be attached again. */
+  /** Fires after each (re)start. */
   readonly onDidStart = this.started.event;
 
   constructor(
@@ -67,6 +83,7 @@ export class LambdaLanguageClient implements vscode.Disposable {
 
   /** Starts the server once; concurrent callers share the same in-flight start. */
   start(): Promise<LanguageClient> {
+    if (this.disposed) return Promise.reject(new Error('The Lambda Trigger Runner language server was shut down.'));
     this.starting ??= this.create().catch((err: unknown) => {
       this.starting = undefined;
       throw err;
@@ -83,17 +100,33 @@ export class LambdaLanguageClient implements vscode.Disposable {
     return this.start();
   }
 
-  async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
+  /** Sends a notification if a server runs (or is starting); a server started later reads the settings at start. */
+  async notifyIfRunning<P>(type: NotificationType<P>, params: P): Promise<void> {
+    const client = await this.starting?.catch(() => undefined);
+    if (client?.isRunning()) await client.sendNotification(type, params);
+  }
+
+  /** Stops the server and disposes the connection's listeners; concurrent callers share the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow().finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
+    const starting = this.starting;
     this.starting = undefined;
+    // A start in flight finishes first, so that its client is stopped too rather than left running.
+    const client = this.client ?? (await starting?.catch(() => undefined));
+    this.client = undefined;
     for (const d of this.connectionDisposables.splice(0)) d.dispose();
     if (client) await client.dispose(2000);
   }
 
   dispose(): void {
-    this.started.dispose();
+    this.disposed = true;
     void this.stop();
+    this.willStart.dispose();
+    this.started.dispose();
   }
 
   private async create(): Promise<LanguageClient> {
@@ -102,10 +135,14 @@ export class LambdaLanguageClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
     };
+    for (const d of this.connectionDisposables.splice(0)) d.dispose(); // left over by a start that failed
+    const disposables: vscode.Disposable[] = [];
+    this.connectionDisposables = disposables;
+    // One level of braces: VS Code's globs do not nest them, and a nested group silently matches nothing.
     const watcher = vscode.workspace.createFileSystemWatcher(
-      '**/{template.{yaml,yml,json},serverless.{yml,yaml},*.template.json,lambda-trigger.json,.env,env.json,*.{js,mjs,cjs,ts,mts,cts,py}}',
+      '**/{template.yaml,template.yml,template.json,serverless.yml,serverless.yaml,*.template.json,lambda-trigger.json,.env,env.json,*.js,*.mjs,*.cjs,*.ts,*.mts,*.cts,*.py}',
     );
-    this.connectionDisposables.push(watcher);
+    disposables.push(watcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: relevantDocuments,
       outputChannel: this.output,
@@ -119,6 +156,14 @@ export class LambdaLanguageClient implements vscode.Disposable {
       serverOptions,
       clientOptions,
     );
+    this.willStart.fire({
+      client,
+      register: (disposable) => {
+        // A listener registered after its connection stopped must not outlive it.
+        if (this.connectionDisposables === disposables) disposables.push(disposable);
+        else disposable.dispose();
+      },
+    });
     await client.start();
     this.client = client;
     this.started.fire(client);

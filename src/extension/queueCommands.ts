@@ -10,17 +10,10 @@ import type { LocalAccount } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { MAX_SQS_MESSAGE_BYTES } from '../core/services/sqsQueue';
+import { commandTable } from '../shared/commandTable';
+import { registerCommand } from './commandRegistration';
 import { untrustedReason, type InvocationRunner } from './invocationRunner';
 import { isJson, prettyBody, type QueueNode, type QueuesView } from './views/queuesView';
-
-export const QueueCommandIds = {
-  refresh: 'lambdaTrigger.queues.refresh',
-  peekMessage: 'lambdaTrigger.queues.peekMessage',
-  sendMessage: 'lambdaTrigger.queues.sendMessage',
-  purge: 'lambdaTrigger.queues.purge',
-  redrive: 'lambdaTrigger.queues.redrive',
-  replayMessage: 'lambdaTrigger.queues.replayMessage',
-} as const;
 
 /** Read-only documents: a content provider's documents cannot be edited or saved. */
 const messageScheme = 'lambda-trigger-message';
@@ -49,28 +42,28 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
         });
     return [
       vscode.workspace.registerTextDocumentContentProvider(messageScheme, this),
-      vscode.commands.registerCommand(
-        QueueCommandIds.refresh,
+      registerCommand(
+        commandTable.refreshQueues,
         guarded(() => this.refresh()),
       ),
-      vscode.commands.registerCommand(
-        QueueCommandIds.peekMessage,
+      registerCommand(
+        commandTable.peekMessage,
         guarded((node: MessageItem) => this.peek(node)),
       ),
-      vscode.commands.registerCommand(
-        QueueCommandIds.sendMessage,
+      registerCommand(
+        commandTable.sendMessage,
         guarded((node: QueueItem, body?: unknown) => this.send(node, typeof body === 'string' ? body : undefined)),
       ),
-      vscode.commands.registerCommand(
-        QueueCommandIds.purge,
+      registerCommand(
+        commandTable.purgeQueue,
         guarded((node: QueueItem) => this.purge(node)),
       ),
-      vscode.commands.registerCommand(
-        QueueCommandIds.redrive,
+      registerCommand(
+        commandTable.redriveDeadLetterQueue,
         guarded((node: QueueItem) => this.redrive(node)),
       ),
-      vscode.commands.registerCommand(
-        QueueCommandIds.replayMessage,
+      registerCommand(
+        commandTable.replayMessage,
         guarded((node: MessageItem, functionName?: unknown, mode?: unknown) =>
           this.replay(
             node,

@@ -1,6 +1,7 @@
 /** A status-bar item: how many invocations are running, else the last result; clicking it opens the panel. */
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { commandTable } from '../shared/commandTable';
 import type { InvocationRunner } from './invocationRunner';
 
 export class InvocationStatusBar implements vscode.Disposable {
@@ -10,7 +11,7 @@ export class InvocationStatusBar implements vscode.Disposable {
 
   constructor(runner: InvocationRunner) {
     this.item.name = 'Lambda Trigger Runner';
-    this.item.command = 'lambdaTrigger.showInvocations';
+    this.item.command = commandTable.showInvocations.id;
     this.subscription = runner.onDidChangeRunning((running) => this.render(running));
   }
 

@@ -6,26 +6,40 @@ import * as vscode from 'vscode';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { DiscoveryResult } from '../core/discovery/workspaceIndex';
 import { functionsRequest, indexChangedNotification } from '../shared/protocol';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import type { LambdaLanguageClient } from './languageClient';
+import type { LambdaLanguageClient, ServerConnection } from './languageClient';
 
 export class WorkspaceFunctions implements vscode.Disposable {
   private results: DiscoveryResult[] = [];
   private loaded = false;
   private refreshing: Promise<void> | undefined;
+  private handledOnConnection = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(
     private readonly client: LambdaLanguageClient,
     private readonly output: vscode.LogOutputChannel,
   ) {}
 
-  /** Subscribes to index changes of a started server connection (called after each start). */
-  attach(client: LanguageClient): void {
-    this.disposables.push(client.onNotification(indexChangedNotification, () => void this.refresh()));
-    void this.refresh();
+  /** Subscribes to the index changes of a server connection before it starts, for the connection's lifetime. */
+  attach(connection: ServerConnection): void {
+    this.handledOnConnection = 0;
+    connection.register(
+      connection.client.onNotification(indexChangedNotification, () => {
+        this.handledOnConnection++;
+        void this.refresh();
+      }),
+    );
+  }
+
+  /** indexChanged notifications handled on the current connection (the server counts those it sent). */
+  get indexChangesHandled(): number {
+    return this.handledOnConnection;
+  }
+
+  /** A language server runs, so a settings change it was told about brings a new function list. */
+  get serverRunning(): boolean {
+    return this.client.running !== undefined;
   }
 
   get isLoaded(): boolean {
@@ -74,6 +88,6 @@ export class WorkspaceFunctions implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.changed.dispose();
   }
 }

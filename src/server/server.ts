@@ -17,6 +17,8 @@ import {
   functionsRequest,
   indexChangedNotification,
   serverStatusRequest,
+  settingsChangedNotification,
+  type DiscoverySettings,
   type ServerInitOptions,
   type ServerStatus,
 } from '../shared/protocol';
@@ -36,9 +38,12 @@ const documents = new TextDocuments(TextDocument);
 const startedAt = Date.now();
 let workspaceFolders: string[] = [];
 let initOptions: ServerInitOptions | undefined;
+/** The settings the indexes are built with: from initializationOptions, then from settingsChanged. */
+let discoverySettings: Partial<DiscoverySettings> = {};
+let indexChangedSent = 0;
 let codeLensRefreshSupported = false;
 let indexes: WorkspaceIndex[] = [];
-let firstBuild: Promise<void> | undefined;
+let latestBuild: Promise<void> | undefined;
 let indexBuildMs: number | undefined;
 let catalogue: EventCatalogue | undefined;
 /** URIs that got discovery diagnostics last time, so fixed problems are cleared. */
@@ -47,6 +52,7 @@ let discoveryDiagnosticUris = new Set<string>();
 connection.onInitialize((params) => {
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
   initOptions = params.initializationOptions as ServerInitOptions | undefined;
+  discoverySettings = { ignoreGlobs: initOptions?.ignoreGlobs, location: initOptions?.location };
   codeLensRefreshSupported = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   return {
     capabilities: {
@@ -70,10 +76,19 @@ connection.onInitialized(() => {
   rebuild();
 });
 
+connection.onNotification(settingsChangedNotification, (settings) => {
+  discoverySettings = settings;
+  connection.console.info(
+    `Settings changed: re-indexing with region ${settings.location.region}, account ${settings.location.accountId}, exclude ${JSON.stringify(settings.ignoreGlobs)}.`,
+  );
+  rebuild();
+});
+
 /** Builds every folder's index in the background; requests wait on it, edits queue behind it. */
 function rebuild(): void {
-  const ignoreGlobs = [...DEFAULT_IGNORE_GLOBS, ...(initOptions?.ignoreGlobs ?? [])];
-  indexes = workspaceFolders
+  const ignoreGlobs = [...DEFAULT_IGNORE_GLOBS, ...(discoverySettings.ignoreGlobs ?? [])];
+  const location = discoverySettings.location;
+  const building = workspaceFolders
     .filter((uri) => uri.startsWith('file:'))
     .map(
       (uri) =>
@@ -81,17 +96,28 @@ function rebuild(): void {
           root: fileURLToPath(uri),
           ignoreGlobs,
           env: process.env,
-          ...(initOptions?.location ? { location: initOptions.location } : {}),
+          ...(location ? { location } : {}),
         }),
     );
+  indexes = building;
   const started = performance.now();
-  firstBuild = Promise.all(indexes.map((i) => i.build())).then(
+  latestBuild = Promise.all(building.map((i) => i.build())).then(
     () => {
+      if (indexes !== building) return; // a newer rebuild replaced these indexes; it reports when it is done
       indexBuildMs = performance.now() - started;
       indexChanged();
     },
     (err: unknown) => connection.console.error(`Indexing the workspace failed: ${String(err)}`),
   );
+}
+
+/** Waits for the newest build; a rebuild that starts meanwhile (new settings, folders) extends the wait. */
+async function indexesBuilt(): Promise<void> {
+  let awaited: Promise<void> | undefined;
+  do {
+    awaited = latestBuild;
+    await awaited;
+  } while (awaited !== latestBuild);
 }
 
 let changeTimer: NodeJS.Timeout | undefined;
@@ -101,6 +127,7 @@ function indexChanged(): void {
   changeTimer = setTimeout(() => {
     publishDiscoveryDiagnostics();
     const functions = indexes.reduce((n, i) => n + i.functions().length, 0);
+    indexChangedSent++;
     void connection.sendNotification(indexChangedNotification, { functions });
     if (codeLensRefreshSupported) void connection.sendRequest(CodeLensRefreshRequest.type);
   }, 50);
@@ -129,7 +156,7 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
 });
 
 async function applyFileChanges(changes: readonly FileEvent[]): Promise<void> {
-  await firstBuild;
+  await indexesBuilt();
   let touched = false;
   for (const change of changes) {
     if (!change.uri.startsWith('file:')) continue;
@@ -147,7 +174,7 @@ async function applyFileChanges(changes: readonly FileEvent[]): Promise<void> {
 
 documents.onDidChangeContent(async ({ document }) => {
   if (document.uri.startsWith('file:')) {
-    await firstBuild;
+    await indexesBuilt();
     const file = fileURLToPath(document.uri);
     const index = indexFor(file);
     if (index?.isRelevant(file)) {
@@ -237,14 +264,14 @@ connection.onCodeAction(({ textDocument, context }) => {
 // ---- handler code lenses and the index requests ----
 
 connection.onCodeLens(async ({ textDocument }) => {
-  await firstBuild;
+  await indexesBuilt();
   if (!textDocument.uri.startsWith('file:')) return [];
   const index = indexFor(fileURLToPath(textDocument.uri));
   return index ? handlerCodeLenses(index, textDocument.uri) : [];
 });
 
 connection.onRequest(functionsRequest, async () => {
-  await firstBuild;
+  await indexesBuilt();
   return indexes.map((i) => i.result());
 });
 
@@ -256,6 +283,7 @@ connection.onRequest(serverStatusRequest, (): ServerStatus => ({
   openDocuments: documents.all().length,
   functions: indexes.reduce((n, i) => n + (indexBuildMs === undefined ? 0 : i.functions().length), 0),
   indexBuildMs,
+  indexChangedNotifications: indexChangedSent,
 }));
 
 documents.listen(connection);

@@ -18,18 +18,24 @@ export interface ServerStatus {
   openDocuments: number;
   /** Functions in the workspace index, once it is built. */
   functions: number;
-  /** Milliseconds the first full index took; undefined until it is built. */
+  /** Milliseconds the last full index took; undefined until it is built. */
   indexBuildMs?: number;
+  /** indexChanged notifications this server process has sent. */
+  indexChangedNotifications: number;
+}
+
+/** The settings discovery depends on. */
+export interface DiscoverySettings {
+  /** Extra ignore globs from the `lambdaTrigger.discovery.exclude` setting. */
+  ignoreGlobs: string[];
+  /** The local account's region and id (`lambdaTrigger.region`, `lambdaTrigger.accountId`): ARNs in discovery. */
+  location: AwsLocation;
 }
 
 /** What the extension passes at start (initializationOptions). */
-export interface ServerInitOptions {
+export interface ServerInitOptions extends Partial<DiscoverySettings> {
   /** Absolute path of the extension's event-templates/ folder. */
   templatesDir: string;
-  /** Extra ignore globs from the `lambdaTrigger.discovery.exclude` setting. */
-  ignoreGlobs?: string[];
-  /** The local account's region and id (`lambdaTrigger.region`, `lambdaTrigger.accountId`): ARNs in discovery. */
-  location?: AwsLocation;
 }
 
 /** client -> server: liveness and basic facts about the server. */
@@ -40,3 +46,6 @@ export const functionsRequest = new RequestType0<DiscoveryResult[], void>('lambd
 
 /** server -> client: the index changed (built, or a file was edited); the client re-asks for functions. */
 export const indexChangedNotification = new NotificationType<{ functions: number }>('lambdaTrigger/indexChanged');
+
+/** client -> server: the discovery settings changed; the server re-indexes every folder with them. */
+export const settingsChangedNotification = new NotificationType<DiscoverySettings>('lambdaTrigger/settingsChanged');

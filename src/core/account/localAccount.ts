@@ -299,9 +299,13 @@ export class LocalAccount {
     }
   }
 
+  /** Resolves once every execution environment's process has exited and the store is closed (its lock released). */
   async dispose(): Promise<void> {
-    this.pool.dispose();
-    await this.engine.close();
+    try {
+      await this.pool.close();
+    } finally {
+      await this.engine.close();
+    }
   }
 }
 

@@ -84,6 +84,8 @@ export class EnvironmentPool {
   private readonly resolvedSpecs = new WeakMap<FunctionSpec, { resolved: ResolvedFunctionSpec; fingerprint: string }>();
   private readonly typescript: TypeScriptCompiler;
   private readonly sweeper: NodeJS.Timeout;
+  /** Every environment whose process may still run, tracked or not (debug sessions), until it has exited. */
+  private readonly living = new Set<ExecutionEnvironment>();
   private disposed = false;
   private readonly settings: RuntimeSettings;
 
@@ -169,6 +171,20 @@ export class EnvironmentPool {
     for (const env of fn.all) env.kill();
   }
 
+  /** Process ids of the environments whose process runs (for status displays and tests). */
+  processIds(): number[] {
+    return [...this.living].flatMap((env) => (env.pid !== undefined && env.alive ? [env.pid] : []));
+  }
+
+  /** Disposes the pool and resolves once the process of every environment it started has exited. */
+  async close(): Promise<void> {
+    this.dispose();
+    const living = [...this.living];
+    for (const env of living) env.kill();
+    await Promise.all(living.map((env) => env.exited()));
+  }
+
+  /** Kills every environment at once without waiting for the processes to exit (close() waits). */
   dispose(): void {
     this.disposed = true;
     clearInterval(this.sweeper);
@@ -223,7 +239,10 @@ export class EnvironmentPool {
         this.options.workspaceRoot,
       );
     }
-    return new ExecutionEnvironment(spec, options);
+    const env = new ExecutionEnvironment(spec, options);
+    this.living.add(env);
+    void env.exited().then(() => this.living.delete(env));
+    return env;
   }
 
   private track(fn: FunctionEnvironments, env: ExecutionEnvironment): void {

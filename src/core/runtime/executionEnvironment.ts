@@ -119,6 +119,8 @@ export class ExecutionEnvironment {
   private active: ActiveInvocation | undefined;
   private invocations = 0;
   private stderrTail = '';
+  private exitSettle: (() => void) | undefined;
+  private readonly exitPromise = new Promise<void>((resolve) => (this.exitSettle = resolve));
   private streamsOpen = 0;
   private onStreamsClosed: (() => void) | undefined;
   private readonly json: boolean;
@@ -145,6 +147,11 @@ export class ExecutionEnvironment {
     return this.child?.pid;
   }
 
+  /** Resolves once no process of this environment runs: its child exited, or it died before spawning one. */
+  exited(): Promise<void> {
+    return this.exitPromise;
+  }
+
   /** Cold start: spawn the child and wait until the handler is loaded (or failed to load). Idempotent. */
   start(): Promise<void> {
     this.startPromise ??= this.spawnAndInit();
@@ -152,6 +159,7 @@ export class ExecutionEnvironment {
   }
 
   private async spawnAndInit(): Promise<void> {
+    if (this.state === 'dead') return; // killed before it started: it never spawns
     this.state = 'initializing';
     const t0 = performance.now();
     const args: string[] = [];
@@ -173,6 +181,7 @@ export class ExecutionEnvironment {
         return;
       }
       if (compiled) args.push(BOOTSTRAP_ARG_COMPILED, compiled);
+      if (!this.alive) return; // killed while its TypeScript compiled: it never spawns
     } else {
       command = this.options.pythonInterpreter ?? 'python3';
       args.push('-u', path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE), ...debugArgs);
@@ -232,8 +241,14 @@ export class ExecutionEnvironment {
       return;
     }
     this.child = child;
-    child.on('error', (e) => this.failSpawn(command, e));
-    child.on('exit', (code, signal) => this.onExit(code, signal));
+    child.on('error', (e) => {
+      this.failSpawn(command, e);
+      if (child.pid === undefined) this.exitSettle?.(); // it never ran, so no 'exit' may follow
+    });
+    child.on('exit', (code, signal) => {
+      this.exitSettle?.();
+      this.onExit(code, signal);
+    });
     for (const s of ['stdout', 'stderr'] as const) {
       const stream = child[s];
       if (!stream) continue;
@@ -357,6 +372,7 @@ export class ExecutionEnvironment {
   private markDead(): void {
     if (this.state === 'dead') return;
     this.state = 'dead';
+    if (!this.child) this.exitSettle?.(); // no process was spawned, and none will be
     const cb = this.onDeath;
     this.onDeath = undefined;
     cb?.();

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { EventCatalogue, EventTemplateSummary } from '../../core/events/eventCatalogue';
 import type { InvocationModel } from '../../core/events/eventTemplate';
 import type { SavedEvent } from '../../core/events/savedEvents';
+import { commandTable } from '../../shared/commandTable';
 import { savedEventTreeItem } from './savedEventItem';
 import { serviceTitle } from './serviceTitles';
 
@@ -113,7 +114,11 @@ export class EventSourcesView implements vscode.TreeDataProvider<EventSourceNode
           .appendCodeblock(t.id);
         item.iconPath = new vscode.ThemeIcon(t.batch ? 'layers' : 'symbol-event');
         item.contextValue = 'eventTemplate';
-        item.command = { command: 'lambdaTrigger.previewEvent', title: 'Preview Event', arguments: [node] };
+        item.command = {
+          command: commandTable.previewEvent.id,
+          title: commandTable.previewEvent.title,
+          arguments: [node],
+        };
         return item;
       }
       case 'saved':

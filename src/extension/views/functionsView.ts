@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
 import type { EventTrigger, FunctionConfig } from '../../core/discovery/functionConfig';
 import type { SavedEvent } from '../../core/events/savedEvents';
+import { commandTable } from '../../shared/commandTable';
 import type { WorkspaceFunctions } from '../workspaceFunctions';
 import { savedEventTreeItem } from './savedEventItem';
 
@@ -89,7 +90,7 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionNode>, vsc
         item.tooltip = functionTooltip(fn);
         if (fn.handlerFile) item.resourceUri = vscode.Uri.file(fn.handlerFile);
         item.command = fn.handlerFile
-          ? { command: 'lambdaTrigger.revealHandler', title: 'Reveal Handler', arguments: [node] }
+          ? { command: commandTable.revealHandler.id, title: commandTable.revealHandler.title, arguments: [node] }
           : undefined;
         return item;
       }

@@ -9,6 +9,7 @@ import { resourceName } from '../../core/services/functionResources';
 import type { LocalAccount } from '../../core/account/localAccount';
 import type { QueueSummary } from '../../core/services/localServices';
 import type { SqsMessage } from '../../core/services/sqsQueue';
+import { commandTable } from '../../shared/commandTable';
 import type { InvocationRunner } from '../invocationRunner';
 
 export const queuesViewId = 'lambdaTrigger.queues';
@@ -33,6 +34,7 @@ export class QueuesView implements vscode.TreeDataProvider<QueueNode>, vscode.Di
   ) {
     this.subscriptions = [
       this.runner.onDidChangeRecord(() => this.refreshSoon()),
+      this.runner.onDidChangeAccounts(() => this.refreshSoon()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refresh()),
       this.changed,
     ];
@@ -161,7 +163,7 @@ function messageItem(node: Extract<QueueNode, { kind: 'message' }>): vscode.Tree
   item.contextValue = 'message';
   item.iconPath = new vscode.ThemeIcon('mail');
   item.tooltip = messageTooltip(node);
-  item.command = { command: 'lambdaTrigger.queues.peekMessage', title: 'Peek Message', arguments: [node] };
+  item.command = { command: commandTable.peekMessage.id, title: commandTable.peekMessage.title, arguments: [node] };
   return item;
 }
 

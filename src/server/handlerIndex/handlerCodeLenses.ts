@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { CodeLens } from 'vscode-languageserver';
 import type { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
+import { commandTable } from '../../shared/commandTable';
 
 /** The argument every handler lens command receives (JSON, crosses to the extension). */
 export interface HandlerLensArgument {
@@ -12,13 +13,6 @@ export interface HandlerLensArgument {
   exportName: string;
   triggerIndex?: number;
 }
-
-export const LENS_COMMANDS = {
-  invoke: 'lambdaTrigger.invoke',
-  invokeWith: 'lambdaTrigger.invokeWith',
-  debug: 'lambdaTrigger.debug',
-  invokeTrigger: 'lambdaTrigger.invokeTrigger',
-} as const;
 
 /** Code lenses above each handler export of a document: Invoke, Invoke with..., Debug, and one per trigger. */
 export function handlerCodeLenses(index: WorkspaceIndex, uri: string): CodeLens[] {
@@ -36,9 +30,12 @@ export function handlerCodeLenses(index: WorkspaceIndex, uri: string): CodeLens[
       handlerFile: site.file,
       exportName: site.exportName,
     };
-    lenses.push({ range, command: { title: 'Invoke', command: LENS_COMMANDS.invoke, arguments: [base] } });
-    lenses.push({ range, command: { title: 'Invoke with...', command: LENS_COMMANDS.invokeWith, arguments: [base] } });
-    lenses.push({ range, command: { title: 'Debug', command: LENS_COMMANDS.debug, arguments: [base] } });
+    lenses.push({ range, command: { title: 'Invoke', command: commandTable.invoke.id, arguments: [base] } });
+    lenses.push({
+      range,
+      command: { title: 'Invoke with...', command: commandTable.invokeWith.id, arguments: [base] },
+    });
+    lenses.push({ range, command: { title: 'Debug', command: commandTable.debug.id, arguments: [base] } });
     for (const fn of site.functions) {
       fn.triggers.forEach((trigger, triggerIndex) => {
         if (trigger.kind === 'unsupported') return;
@@ -47,7 +44,7 @@ export function handlerCodeLenses(index: WorkspaceIndex, uri: string): CodeLens[
           range,
           command: {
             title: `${prefix}${describeTrigger(trigger)}`,
-            command: LENS_COMMANDS.invokeTrigger,
+            command: commandTable.invokeTrigger.id,
             arguments: [
               {
                 functionName: fn.name,

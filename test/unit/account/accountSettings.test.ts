@@ -5,13 +5,16 @@ import * as path from 'node:path';
 import {
   accountSettingsOf,
   DEFAULT_ACCOUNT_SETTINGS,
+  parseTimeScale,
   readWorkspaceSettings,
   SETTING_KEYS,
 } from '../../../src/core/account/accountSettings';
 import { DEFAULT_LOCATION, locationProblem } from '../../../src/core/awsLocation';
 
 const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+  contributes: {
+    configuration: { properties: Record<string, { default?: unknown; type?: unknown; pattern?: string }> };
+  };
 };
 
 describe('account settings: one location and one reading of the settings for both fronts', () => {
@@ -72,6 +75,44 @@ describe('account settings: one location and one reading of the settings for bot
       ['lambdaTrigger.timeScale', 'lambdaTrigger.region', 'lambdaTrigger.logFormat'],
     );
     assert.match(problems[1].message, /"Mars" is not an AWS Region code/);
+  });
+
+  it('the time scale is a plain string setting the Settings UI can edit, whose pattern accepts what the runner does', () => {
+    const contribution = manifest.contributes.configuration.properties['lambdaTrigger.timeScale'];
+    assert.equal(contribution.type, 'string', 'the Settings UI edits a single type, not anyOf');
+    assert.equal(parseTimeScale(contribution.default), Infinity);
+    const pattern = new RegExp(contribution.pattern ?? '', 'u');
+    for (const ok of ['instant', '1', '60', '3600', '0.5', '.25', '1.', '007']) {
+      assert.ok(pattern.test(ok), `the Settings UI accepts ${ok}`);
+      assert.ok(parseTimeScale(ok) !== undefined, `the runner accepts ${ok}`);
+    }
+    for (const wrong of ['0', '0.0', '.0', '-1', 'fast', '', 'Instant', '1 ']) {
+      assert.ok(!pattern.test(wrong), `the Settings UI flags ${JSON.stringify(wrong)}`);
+    }
+    // Values written before the setting was a string still work.
+    assert.equal(accountSettingsOf((k) => (k === 'timeScale' ? 60 : undefined)).settings.timeScale, 60);
+  });
+
+  it('the region pattern the Settings UI checks is the one the runner applies', () => {
+    const pattern = new RegExp(
+      manifest.contributes.configuration.properties['lambdaTrigger.region'].pattern ?? '',
+      'u',
+    );
+    for (const region of [
+      'us-east-1',
+      'eu-west-2',
+      'ap-southeast-4',
+      'us-gov-west-1',
+      'Mars',
+      'us-east',
+      'EU-WEST-1',
+    ]) {
+      assert.equal(
+        pattern.test(region),
+        locationProblem({ region, accountId: DEFAULT_LOCATION.accountId }) === undefined,
+        region,
+      );
+    }
   });
 
   it('a settings file that does not parse is reported by path, and the defaults apply', () => {
