@@ -19,6 +19,7 @@ import {
   type InvocationRecord,
   type UsedConfiguration,
 } from './invocationRecord';
+import { LiveCollection } from '../store/liveCollection';
 import { checkPayload } from './lambdaServiceError';
 
 export const ASYNC_COLLECTION = 'async';
@@ -81,21 +82,19 @@ function asyncConfiguration(fn: EngineFunction, ctx: EngineContext): UsedConfigu
 }
 
 export class AsyncInvocationQueue {
-  /** The events waiting for an attempt; the store keeps the text of each as it was last saved. */
-  private readonly events: Map<string, PendingAsyncEvent>;
+  /** The events waiting for an attempt, each written as it is at the store's next commit. */
+  private readonly events: LiveCollection<PendingAsyncEvent>;
 
   constructor(private readonly ctx: EngineContext) {
-    this.events = ctx.store.load<PendingAsyncEvent>(ASYNC_COLLECTION);
+    this.events = new LiveCollection<PendingAsyncEvent>(ctx.store, ASYNC_COLLECTION);
   }
 
   private save(event: PendingAsyncEvent): void {
-    this.events.set(event.id, event);
-    this.ctx.store.put(ASYNC_COLLECTION, event.id, event);
+    this.events.save(event.id, event);
   }
 
   private remove(id: string): void {
     this.events.delete(id);
-    this.ctx.store.delete(ASYNC_COLLECTION, id);
   }
 
   /** ASYNC-1: accepts the event (202) and queues it durably; the caller does not wait for the function. */

@@ -1,6 +1,7 @@
 /** The invocation history: every InvocationRecord, kept in the durable store and announced as it changes. */
 import { EventEmitter } from 'node:events';
 import type { DurableStore } from '../store/durableStore';
+import { LiveCollection } from '../store/liveCollection';
 import type { InvocationRecord } from './invocationRecord';
 
 const COLLECTION = 'records';
@@ -10,16 +11,16 @@ export class InvocationHistory {
   private readonly emitter = new EventEmitter();
   /** Finished record ids, oldest first (a Set keeps insertion order): what trimming drops first. */
   private readonly finished = new Set<string>();
-  /** The live records, oldest first; the store keeps the text of each as it was last saved. */
-  private readonly records: Map<string, InvocationRecord>;
+  /** The live records, oldest first; each is written as it is at the store's next commit. */
+  private readonly records: LiveCollection<InvocationRecord>;
 
   constructor(
-    private readonly store: DurableStore,
+    store: DurableStore,
     /** Oldest finished records beyond this many are dropped, so memory and the store stay flat. */
     private readonly limit: number,
   ) {
     this.emitter.setMaxListeners(0);
-    this.records = store.load<InvocationRecord>(COLLECTION);
+    this.records = new LiveCollection<InvocationRecord>(store, COLLECTION);
     for (const record of this.records.values()) {
       if (FINAL.has(record.status)) this.finished.add(record.id);
     }
@@ -27,8 +28,7 @@ export class InvocationHistory {
 
   /** Saves (or re-saves after a change) a record and tells listeners. */
   save(record: InvocationRecord): void {
-    this.records.set(record.id, record);
-    this.store.put(COLLECTION, record.id, record);
+    this.records.save(record.id, record);
     this.emitter.emit('record', record);
     if (FINAL.has(record.status)) {
       this.finished.add(record.id);
@@ -59,7 +59,6 @@ export class InvocationHistory {
       if (this.records.size <= this.limit) break;
       this.finished.delete(id);
       this.records.delete(id);
-      this.store.delete(COLLECTION, id);
     }
   }
 }

@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
 import { queueArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
+import { LiveCollection } from '../store/liveCollection';
 import { PutResource, type SimulatedClock } from './localResource';
 import type { QueueSettings } from './resources';
 
@@ -65,8 +66,8 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
   readonly arn: string;
   private readonly collection: string;
   private readonly recentDedupIds = new Map<string, number>();
-  /** The queue's messages, in the order they entered it (the store keeps their text). */
-  private readonly byId: Map<string, SqsMessage>;
+  /** The queue's messages, in the order they entered it, written to the store at its next commit. */
+  private readonly byId: LiveCollection<SqsMessage>;
   /**
    * Receive order: the messages in the order they entered the queue, from `head` on. A deleted (or replaced) message
    * stays here until the head passes it and is skipped meanwhile. Receive starts at the head instead of walking the
@@ -88,7 +89,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
     checkQueueSettings(_settings);
     this.arn = queueArn(_settings.name, location);
     this.collection = `sqs/${_settings.name}`;
-    this.byId = store.load<SqsMessage>(this.collection);
+    this.byId = new LiveCollection<SqsMessage>(store, this.collection);
   }
 
   get settings(): QueueSettings {
@@ -115,19 +116,17 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
     return (this.settings.visibilityTimeoutSeconds ?? 30) * 1000;
   }
 
-  private get map(): ReadonlyMap<string, SqsMessage> {
+  private get map(): LiveCollection<SqsMessage> {
     return this.byId;
   }
 
-  /** Keeps a message and writes it to the store as it is now. */
+  /** Keeps a message; it is written as it is at the store's next commit. */
   private save(message: SqsMessage): void {
-    this.byId.set(message.messageId, message);
-    this.store.put(this.collection, message.messageId, message);
+    this.byId.save(message.messageId, message);
   }
 
   private remove(messageId: string): void {
     this.byId.delete(messageId);
-    this.store.delete(this.collection, messageId);
   }
 
   private receiveOrder(): SqsMessage[] {

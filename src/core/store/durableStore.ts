@@ -99,6 +99,7 @@ export class DurableStore {
   private failure: Error | undefined;
   private readonly compactAfterBytes: number;
   private lockFile: string | undefined;
+  private readonly commitHooks = new Set<() => void>();
   /** NTFS makes a new file's directory entry durable with the file; elsewhere the directory is fsync'd too. */
   private readonly syncDirectories: boolean;
 
@@ -217,9 +218,39 @@ export class DurableStore {
     this.scheduleFlush();
   }
 
+  /**
+   * Runs `hook` at the start of every commit and flush: the owner of live objects (a LiveCollection) puts what it
+   * changed since the last one, so a value changed many times between two writes is serialised once.
+   */
+  onCommit(hook: () => void): { dispose(): void } {
+    this.commitHooks.add(hook);
+    return { dispose: () => this.commitHooks.delete(hook) };
+  }
+
+  /** An owner has changes to put at the next commit (see onCommit): make sure one comes. */
+  requestCommit(): void {
+    this.assertOpen();
+    this.scheduleFlush();
+  }
+
+  /** Lets the owners put what they changed; a value one of them cannot store is returned, not thrown. */
+  private runCommitHooks(): Error | undefined {
+    let failed: Error | undefined;
+    for (const hook of this.commitHooks) {
+      try {
+        hook();
+      } catch (e) {
+        failed ??= e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    return failed;
+  }
+
   /** Resolves once every change made so far is on disk (fsync'd). */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    const refused = this.runCommitHooks();
+    if (refused) return Promise.reject(refused);
     if (this.changes.size === 0 && this.waiters.length === 0 && !this.flushScheduled) return this.writing;
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -272,6 +303,7 @@ export class DurableStore {
 
   private async commit(): Promise<void> {
     this.flushScheduled = false;
+    const refused = this.closed ? undefined : this.runCommitHooks();
     const waiters = this.waiters;
     this.waiters = [];
     try {
@@ -285,7 +317,8 @@ export class DurableStore {
       waiters.forEach((w) => w.reject(this.failure));
       return;
     }
-    waiters.forEach((w) => w.resolve());
+    // A value an owner could not store fails the flushes waiting on it; the store itself stays usable.
+    waiters.forEach((w) => (refused ? w.reject(refused) : w.resolve()));
   }
 
   /** Every pending change, with the text each key was last put with, as one line (none when nothing changed). */
