@@ -16,7 +16,6 @@ export interface FaultChoice {
   /** Stable key (the command's second argument). */
   key: string;
   label: string;
-  rule: string;
   /** One line for the quick pick. */
   detail: string;
   faults: InjectedFaults;
@@ -26,7 +25,6 @@ export const faultChoices: readonly FaultChoice[] = [
   {
     key: 'deliverTwice',
     label: 'Deliver twice',
-    rule: 'ASYNC-1',
     detail:
       'Runs the handler a second time with the same event and request id: does the second delivery change anything?',
     faults: { deliverTwice: true },
@@ -34,28 +32,24 @@ export const faultChoices: readonly FaultChoice[] = [
   {
     key: 'throttle',
     label: 'Throttle once',
-    rule: 'ASYNC-5',
     detail: 'Lambda answers 429; the event backs off 1 s and is retried without using up MaximumRetryAttempts.',
     faults: { throttle: 1 },
   },
   {
     key: 'throttle3',
     label: 'Throttle three times',
-    rule: 'ASYNC-5',
     detail: 'Three 429s backing off 1, 2 and 4 s before the function runs; none count as retries.',
     faults: { throttle: 3 },
   },
   {
     key: 'systemError',
     label: 'System error once',
-    rule: 'ASYNC-5',
     detail: 'Lambda answers a 5xx service error; the event backs off and is retried, not counted as a retry.',
     faults: { systemError: 1 },
   },
   {
     key: 'zeroConcurrency',
     label: 'Zero reserved concurrency',
-    rule: 'ASYNC-6',
     detail: 'Nothing runs: the event goes straight to the DLQ / on-failure destination (ZeroReservedConcurrency).',
     faults: { zeroConcurrency: true },
   },
@@ -89,7 +83,7 @@ export class FaultCommands {
       throw new Error(`Unknown fault "${faultKey}" (known: ${faultChoices.map((c) => c.key).join(', ')}).`);
     if (!choice) {
       const picked = await vscode.window.showQuickPick(
-        faultChoices.map((c) => ({ label: c.label, description: c.rule, detail: c.detail, choice: c })),
+        faultChoices.map((c) => ({ label: c.label, detail: c.detail, choice: c })),
         { title: `Invoke ${fn.name} with a fault`, placeHolder: 'Which fault should Lambda inject?' },
       );
       choice = picked?.choice;

@@ -124,7 +124,7 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
     if (node.queue.fifo) {
       groupId = await vscode.window.showInputBox({
         title: `${node.queue.name} is a FIFO queue`,
-        prompt: 'MessageGroupId (SQS-5: messages of a group are delivered in order)',
+        prompt: 'MessageGroupId (messages of a group are delivered in order)',
         value: 'default',
         validateInput: (text) => (text ? undefined : 'FIFO queues need a message group.'),
       });
@@ -215,13 +215,13 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
           {
             label: 'Asynchronously',
             description: 'Event',
-            detail: 'Lambda queues it: retries, destinations and DLQ apply (ASYNC-1..9).',
+            detail: 'Lambda queues it: retries, destinations and DLQ apply.',
             mode: 'async' as const,
           },
           {
             label: 'Synchronously',
             description: 'RequestResponse',
-            detail: 'One attempt; the result or error comes straight back (SYNC-1..8).',
+            detail: 'One attempt; the result or error comes straight back.',
             mode: 'sync' as const,
           },
         ],

@@ -56,13 +56,13 @@ the store serves no endpoint, the run uses a throwaway store and says so on stde
                        function's SQS, Kinesis, DynamoDB Streams, Kafka or MQ trigger). Default: the template's
                        invocation model with --event, else the model of the function's only trigger, else sync
   --fault <fault>      inject a fault (repeatable; sync and async only):
-                         deliver-twice      ASYNC-1 run the handler a second time with the same event and
-                                            request id (async only), to test idempotency
-                         throttle[=N]       ASYNC-5 answer N attempts (default 1) with 429; async events back off
-                                            and retry without using up MaximumRetryAttempts
-                         system-error[=N]   ASYNC-5 the same with a 5xx service error
-                         zero-concurrency   ASYNC-6 behave as if reserved concurrency were 0: nothing runs, the
-                                            event goes to the DLQ / on-failure destination
+                         deliver-twice      run the handler a second time with the same event and request id
+                                            (async only: Lambda delivers at least once), to test idempotency
+                         throttle[=N]       answer N attempts (default 1) with 429; async events back off and
+                                            retry without using up MaximumRetryAttempts
+                         system-error[=N]   the same with a 5xx service error
+                         zero-concurrency   behave as if reserved concurrency were 0: nothing runs, the event
+                                            goes to the DLQ / on-failure destination
   --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant);
                        a live engine runs at its own time scale (its window's lambdaTrigger.timeScale): said on stderr
   --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
@@ -393,7 +393,9 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
             '--fault applies to sync and async invocations, not to batches; add --mode async or sync',
           );
         if (faults?.deliverTwice && chosenMode === 'sync')
-          throw new UsageError('--fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async');
+          throw new UsageError(
+            '--fault deliver-twice is an asynchronous fault (Lambda delivers async events at least once); add --mode async',
+          );
         return {
           fn,
           payload: event.payload,

@@ -35,10 +35,11 @@ delivery and prints its records. On a store of its own (no live engine), the map
   peek             print a queue's messages (id, receive count, body, attributes) without receiving them
   send             send one message; --run lets the queue's event source mapping deliver it and prints the records
   purge            delete every message of the queue
-  redrive          move every message of a dead-letter queue back to its source queue (SQS-3), or to --to;
+  redrive          move every message of a dead-letter queue back to its source queue (the queue whose redrive
+                   policy moved it there), or to --to;
                    --run lets the mapping deliver them again
-  replay           invoke --function with one message (ASYNC-9: a DLQ of an async function holds the original event;
-                   any other body is wrapped in an SQS event), sync or async (default async)
+  replay           invoke --function with one message (a DLQ of an async function holds the original event; any other
+                   body is wrapped in an SQS event), sync or async (default async)
 
   --root <dir>     workspace folder (default: the current directory)
   --json           print JSON instead of text

@@ -197,7 +197,7 @@ export class LocalAccount {
       );
     if (faults.faults?.deliverTwice && mode === 'sync')
       throw new AccountRequestError(
-        'deliverTwice is an asynchronous fault (ASYNC-1: at-least-once delivery); invoke async to use it.',
+        'deliverTwice is an asynchronous fault (Lambda delivers async events at least once); invoke async to use it.',
       );
     switch (mode) {
       case 'sync':

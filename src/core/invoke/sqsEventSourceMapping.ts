@@ -60,7 +60,7 @@ export class SqsEventSourceMapping {
     }
     if (this.batchSize > 10 && this.windowMs < 1000) {
       throw new RangeError(
-        `Mapping ${this.id}: a BatchSize above 10 needs MaximumBatchingWindowInSeconds of at least 1 (SQS-1).`,
+        `Mapping ${this.id}: a BatchSize above 10 needs MaximumBatchingWindowInSeconds of at least 1.`,
       );
     }
     if (this.windowMs < 0 || this.windowMs > 300_000)

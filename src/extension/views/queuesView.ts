@@ -125,10 +125,10 @@ export class QueuesView implements vscode.TreeDataProvider<QueueNode>, vscode.Di
     tooltip.appendText(`${queue.arn}\n\n`);
     tooltip.appendText(`${queue.visible} visible, ${queue.inFlight} in flight, ${queue.total} in all.\n`);
     if (isRedriveDlq)
-      tooltip.appendText(`\nDead-letter queue of ${queue.deadLetterQueueOf.join(', ')} (its redrive policy, SQS-3).`);
+      tooltip.appendText(`\nDead-letter queue of ${queue.deadLetterQueueOf.join(', ')} (its redrive policy).`);
     if (node.deadLetterQueueOfFunctions.length > 0)
       tooltip.appendText(
-        `\nDead-letter queue of the function(s) ${node.deadLetterQueueOfFunctions.join(', ')} (ASYNC-9): replay a message to run it again.`,
+        `\nDead-letter queue of the function(s) ${node.deadLetterQueueOfFunctions.join(', ')}: it holds their failed events; replay a message to run it again.`,
       );
     if (this.runner.openAccounts().length > 1) tooltip.appendText(`\nWorkspace: ${workspaceOf(node.storeDir)}`);
     item.tooltip = tooltip;

@@ -132,7 +132,7 @@ describe('cli: lambda-trigger invoke --fault', function () {
     assert.equal(sync.code, 2);
     assert.equal(
       sync.err,
-      'lambda-trigger invoke: --fault deliver-twice is an asynchronous fault (ASYNC-1); add --mode async\n',
+      'lambda-trigger invoke: --fault deliver-twice is an asynchronous fault (Lambda delivers async events at least once); add --mode async\n',
     );
     const batch = await run([
       'invoke',
