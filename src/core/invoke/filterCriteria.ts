@@ -3,7 +3,7 @@
  * shows its filters (FILTER-3). The matcher itself is the event pattern matcher the simulated services share.
  */
 import type { FilterCriteria } from '../discovery/functionConfig';
-import { InvalidPatternError, matchesPattern } from '../services/eventPattern';
+import { checkPattern, InvalidPatternError, matchesPattern } from '../services/eventPattern';
 
 export { InvalidPatternError } from '../services/eventPattern';
 
@@ -29,7 +29,7 @@ export function compileFilterCriteria(criteria: FilterCriteria | undefined): Com
     );
   const patterns = filters.map((parsed, i) => {
     if (!isObject(parsed)) throw new InvalidPatternError(`Filter ${i + 1}: the pattern must be a JSON object.`);
-    matchesPattern(parsed, {}); // validates operators up front
+    checkPattern(parsed);
     return parsed;
   });
   return {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
 import { busArn } from '../resourceArn';
 import type { DeliveryInput, DeliveryRecord } from './delivery';
-import { matchesPattern } from './eventPattern';
+import { checkPattern, matchesPattern } from './eventPattern';
 import { PutResource, type SimulatedClock } from './localResource';
 import type { BusRule, BusSettings } from './resources';
 
@@ -61,7 +61,7 @@ export class EventBus extends PutResource<PutEventsEntry, PutEventsResult> {
 
   /** A bad pattern fails here, when the rule is declared, not when an event arrives. */
   addRule(rule: BusRule): void {
-    matchesPattern(rule.eventPattern, {});
+    checkPattern(rule.eventPattern);
     this.rules.push(rule);
   }
 

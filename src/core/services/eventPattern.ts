@@ -43,6 +43,31 @@ export function matchesPattern(pattern: unknown, event: unknown): boolean {
   return true;
 }
 
+/** Values of every kind a matcher can meet, so that checking a matcher reaches the test of each operator's argument. */
+const PROBES: readonly Value[] = ['x', 0, null, true, MISSING];
+
+/**
+ * Checks a whole pattern up front (every key, every matcher, every operator's argument), so that a mistake fails
+ * when a mapping, rule or subscription is declared, not later on an event that happens to reach it.
+ */
+export function checkPattern(pattern: unknown): void {
+  if (!isObject(pattern)) throw new InvalidPatternError('An event pattern must be a JSON object.');
+  for (const [key, rule] of Object.entries(pattern)) {
+    if (key === '$or') {
+      if (!Array.isArray(rule) || rule.length < 2)
+        throw new InvalidPatternError('"$or" needs a list of at least two patterns.');
+      rule.forEach(checkPattern);
+    } else if (Array.isArray(rule)) {
+      if (rule.length === 0) throw new InvalidPatternError(`The value list of "${key}" is empty.`);
+      for (const matcher of rule) for (const probe of PROBES) matchesLeaf(matcher, probe, key);
+    } else if (isObject(rule)) checkPattern(rule);
+    else
+      throw new InvalidPatternError(
+        `"${key}" must be a list of values or a nested pattern, got ${JSON.stringify(rule)}.`,
+      );
+  }
+}
+
 function matchesLeaf(matcher: unknown, value: Value, key: string): boolean {
   if (Array.isArray(value)) return value.some((v) => matchesLeaf(matcher, v, key)) || isExistsTrue(matcher, value);
   if (matcher === null) return value === null;

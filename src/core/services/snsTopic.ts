@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
 import { topicArn } from '../resourceArn';
 import type { DeliveryInput, DeliveryRecord } from './delivery';
-import { matchesPattern } from './eventPattern';
+import { checkPattern, matchesPattern } from './eventPattern';
 import { PutResource, type SimulatedClock } from './localResource';
 import type { TopicSettings, TopicSubscription } from './resources';
 import type { MessageAttributeValue } from './sqsQueue';
@@ -32,7 +32,7 @@ export interface SnsNotification {
 export class SnsTopic extends PutResource<PublishInput, PublishResult> {
   readonly kind = 'sns' as const;
   readonly arn: string;
-  private readonly subscriptions: TopicSubscription[];
+  private readonly subscriptions: TopicSubscription[] = [];
 
   constructor(
     readonly settings: TopicSettings,
@@ -43,7 +43,7 @@ export class SnsTopic extends PutResource<PublishInput, PublishResult> {
   ) {
     super();
     this.arn = topicArn(settings.name, location);
-    this.subscriptions = [...(settings.subscriptions ?? [])];
+    for (const subscription of settings.subscriptions ?? []) this.addSubscription(subscription);
   }
 
   get name(): string {
@@ -56,6 +56,7 @@ export class SnsTopic extends PutResource<PublishInput, PublishResult> {
   }
 
   addSubscription(subscription: TopicSubscription): void {
+    if (subscription.filterPolicy) checkPattern(subscription.filterPolicy);
     this.subscriptions.push(subscription);
   }
 

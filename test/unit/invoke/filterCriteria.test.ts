@@ -21,6 +21,15 @@ describe('invoke: filter criteria and event patterns', () => {
       /Filter 1: the pattern must be a JSON object/,
     );
     assert.throws(() => compileFilterCriteria({ patterns: [{ a: [{ bogus: 1 }] }] }), /Unknown operator "bogus"/);
+    // The whole pattern is checked, not only what an empty event reaches.
+    assert.throws(
+      () => compileFilterCriteria({ patterns: [{ a: ['x'], b: [{ bogus: 1 }] }] }),
+      /Unknown operator "bogus"/,
+    );
+    assert.throws(
+      () => compileFilterCriteria({ patterns: [{ a: [{ exists: false }, { numeric: ['>'] }] }] }),
+      /numeric/,
+    );
   });
 
   it('FILTER-1: the patterns discovery parsed are used as they are, never turned back into text', () => {
