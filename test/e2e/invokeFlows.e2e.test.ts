@@ -4,7 +4,8 @@
  * DLQ message; send an SQS batch with poison messages and watch the partial failure and redrive.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from './expect';
 import {
@@ -15,6 +16,7 @@ import {
   openExplorer,
   openLambdaView,
   openWorkbench,
+  repoRoot,
   treeRow,
   waitForFunction,
   type Workbench,
@@ -23,10 +25,11 @@ import {
 describe('Invoking handlers through the UI (code-server, packaged extension)', function () {
   this.timeout(240_000);
   let workbench: Workbench;
+  let folder: string;
   const dialogs: string[] = [];
 
   before(async () => {
-    const folder = await copyOfExamples();
+    folder = await copyOfExamples();
     // A saved event whose order id is HTML: the panel must show it as text (handler output is untrusted).
     mkdirSync(join(folder, 'lambda-events', 'OrderProcessorFunction'), { recursive: true });
     const html = '<img src=x onerror=alert(1)>';
@@ -96,6 +99,33 @@ describe('Invoking handlers through the UI (code-server, packaged extension)', f
     assert.equal(await panel.locator('table.batches tr.batch').first().locator('.id.failed').count(), 2);
     await expect(panel.locator('.redrive', { hasText: 'OrdersDLQ' }).first());
     await workbench.screenshot('3-sqs-partial-failure-redrive');
+  });
+
+  it('a lambda-trigger invoke in a terminal beside the window shows up live in the panel, with where its settings came from', async () => {
+    const { page } = workbench;
+    // The window holds the workspace's engine since the first invocation; the CLI attaches to it.
+    const cli = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'dist', 'cli.js'), 'invoke', 'CreateOrderFunction', '--root', folder, '--json', '--payload', '-'],
+      {
+        input: readFileSync(join(folder, 'sam-app', 'events', 'api-create-order.json')),
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.doesNotMatch(cli.stderr, /throwaway|store of its own/, 'the CLI ran on the window engine');
+    const record = JSON.parse(cli.stdout) as { id: string };
+    const panel = invocationPanel(page);
+    const row = panel.locator(`.history-item[data-id="${record.id}"]`);
+    await expect(row);
+    await row.click();
+    await expect(panel.locator('.record-header h1', { hasText: 'CreateOrderFunction' }));
+    // Where each setting came from: the template line, as a link (Globals: MemorySize 256).
+    await panel.locator('details.section summary', { hasText: 'Configuration' }).click();
+    await expect(panel.locator('table.configuration a.frame-link', { hasText: /template\.yaml:\d+ \(sam\)/ }).first());
+    await panel.locator('table.configuration').scrollIntoViewIfNeeded();
+    await workbench.screenshot('5-cli-invoke-in-panel');
   });
 
   it('handler output that looks like HTML is shown as text, never run', async () => {
