@@ -56,19 +56,14 @@ export class DynamoDbStream extends PutResource<DynamoDbChange, DynamoDbChangeRe
     readonly location: AwsLocation,
   ) {
     super();
-    const shardCount = settings.shardCount ?? 1;
-    if (!Number.isInteger(shardCount) || shardCount < 1)
-      throw new RangeError(`DynamoDB stream ${settings.name}: the shard count must be a positive integer.`);
     this.viewType = settings.streamViewType ?? 'NEW_AND_OLD_IMAGES';
     this.arn = streamArn('dynamodb', settings.name, location);
-    const shardIds = Array.from(
-      { length: shardCount },
-      (_, i) => `shardId-${String(i + 1).padStart(20, '0')}-${String(i).padStart(8, '0')}`,
-    );
-    this.log = new ShardLog(
+    this.log = ShardLog.sharded(
       store,
       `dynamodb/${settings.name}`,
-      shardIds,
+      `DynamoDB stream ${settings.name}`,
+      settings.shardCount ?? 1,
+      (i) => `shardId-${String(i + 1).padStart(20, '0')}-${String(i).padStart(8, '0')}`,
       (shard, n) => `1${String(shard).padStart(4, '0')}${String(n + 1).padStart(20, '0')}`,
     );
   }

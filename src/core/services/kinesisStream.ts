@@ -44,17 +44,15 @@ export class KinesisStream extends PutResource<PutKinesisRecordInput, PutKinesis
     readonly location: AwsLocation,
   ) {
     super();
-    const shardCount = settings.shardCount ?? 1;
-    if (!Number.isInteger(shardCount) || shardCount < 1)
-      throw new RangeError(`Kinesis stream ${settings.name}: ShardCount must be a positive integer.`);
     this.arn = streamArn('kinesis', settings.name, location);
     this.retentionMs = (settings.retentionHours ?? DEFAULT_RETENTION_HOURS) * 3_600_000;
-    const shardIds = Array.from({ length: shardCount }, (_, i) => `shardId-${String(i).padStart(12, '0')}`);
-    // 56 digits like AWS's; the shard index keeps numbers unique across shards.
-    this.log = new ShardLog(
+    // 56-digit sequence numbers like AWS's; the shard index keeps numbers unique across shards.
+    this.log = ShardLog.sharded(
       store,
       `kinesis/${settings.name}`,
-      shardIds,
+      `Kinesis stream ${settings.name}`,
+      settings.shardCount ?? 1,
+      (i) => `shardId-${String(i).padStart(12, '0')}`,
       (shard, n) => `4959${String(shard).padStart(6, '0')}${String(n + 1).padStart(46, '0')}`,
     );
   }

@@ -32,6 +32,25 @@ export class ShardLog<P = unknown> {
     for (const records of this.shards.values()) records.sort((a, b) => a.n - b.n);
   }
 
+  /** A log of `count` shards named by `shardIdOf`; `what` names the resource when the count is wrong. */
+  static sharded<P>(
+    store: DurableStore,
+    collection: string,
+    what: string,
+    count: number,
+    shardIdOf: (index: number) => string,
+    formatSequence: (shardIndex: number, n: number) => string,
+  ): ShardLog<P> {
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`${what}: the shard count must be a positive integer.`);
+    return new ShardLog<P>(
+      store,
+      collection,
+      Array.from({ length: count }, (_, i) => shardIdOf(i)),
+      formatSequence,
+    );
+  }
+
   /** Appends in the current store transaction; sequence numbers grow monotonically per shard. */
   append(shardId: string, partitionKey: string, payload: P, arrival: number): LogRecord<P> {
     const records = this.records(shardId);
