@@ -383,6 +383,9 @@ export class ExecutionEnvironment {
     const child = this.child;
     this.markDead();
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    // An idle child is unref'd; a killed one holds the event loop until it has exited, so whoever awaits exited()
+    // (LocalAccount.dispose, the CLI before it prints) is never left with a process that ends under it.
+    child.ref();
     try {
       if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
       else child.kill('SIGKILL');
