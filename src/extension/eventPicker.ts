@@ -8,7 +8,12 @@ import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { EventCatalogue } from '../core/events/eventCatalogue';
 import type { InvocationModel } from '../core/events/eventTemplate';
 import type { SavedEvent } from '../core/events/savedEvents';
-import { eventForTrigger } from '../core/events/triggerEvents';
+import {
+  eventForTrigger,
+  triggerPayload,
+  type TriggerEvent,
+  type TriggerEventContext,
+} from '../core/events/triggerEvents';
 import { serviceTitle } from './views/serviceTitles';
 
 /** An event ready to send, and where it came from (shown in titles and remembered as the function's last event). */
@@ -31,7 +36,31 @@ export class EventPicker {
   constructor(
     readonly catalogue: () => EventCatalogue,
     private readonly savedEvents: () => SavedEvent[],
+    /** The function and its account's location, which shape the events its triggers send. */
+    private readonly triggerContext: (fn: FunctionConfig) => TriggerEventContext,
   ) {}
+
+  /** The events the function's configured triggers send, in template order (those the runner can emulate). */
+  triggerEvents(fn: FunctionConfig): Array<{ index: number; event: TriggerEvent }> {
+    const catalogue = this.catalogue();
+    const context = this.triggerContext(fn);
+    return fn.triggers.flatMap((trigger, index) => {
+      const event = eventForTrigger(trigger, catalogue, context);
+      return event ? [{ index, event }] : [];
+    });
+  }
+
+  /** The event one trigger sends: its template rendered, or what its target's Input or InputPath hands on. */
+  fromTrigger(event: TriggerEvent): ChosenEvent {
+    if (!event.delivered) return this.fromTemplate(event.templateId, event.params);
+    const template = this.catalogue().require(event.templateId);
+    return {
+      payloadJson: JSON.stringify(triggerPayload(event, this.catalogue())),
+      templateId: event.templateId,
+      invocation: template.invocation,
+      label: `${template.title}, as the target's ${'input' in event.delivered ? 'Input' : 'InputPath'} hands it on`,
+    };
+  }
 
   /** Renders a template with parameters into an event. */
   fromTemplate(templateId: string, params: Record<string, unknown> = {}): ChosenEvent {
@@ -86,11 +115,8 @@ export class EventPicker {
 
   /** The event the function's first configured trigger sends, if it has one the runner can emulate. */
   defaultFor(fn: FunctionConfig): ChosenEvent | undefined {
-    for (const trigger of fn.triggers) {
-      const event = eventForTrigger(trigger, this.catalogue());
-      if (event) return this.fromTemplate(event.templateId, event.params);
-    }
-    return undefined;
+    const [first] = this.triggerEvents(fn);
+    return first ? this.fromTrigger(first.event) : undefined;
   }
 
   /** The whole choice: triggers, saved events, templates by service, a file. Undefined when dismissed. */
@@ -98,17 +124,14 @@ export class EventPicker {
     const catalogue = this.catalogue();
     const items: PickItem[] = [];
     if (!options.service) {
-      const triggerItems = fn.triggers.flatMap((trigger) => {
-        const event = eventForTrigger(trigger, catalogue);
-        if (!event) return [];
-        return [
-          {
-            label: `$(symbol-event) ${event.label}`,
-            description: 'configured trigger',
-            choose: () => this.editParameters(event.templateId, event.params),
-          },
-        ];
-      });
+      const triggerItems = this.triggerEvents(fn).map(({ event }) => ({
+        label: `$(symbol-event) ${event.label}`,
+        description: 'configured trigger',
+        choose: () =>
+          event.delivered
+            ? Promise.resolve(this.fromTrigger(event))
+            : this.editParameters(event.templateId, event.params),
+      }));
       if (triggerItems.length)
         items.push({ label: 'Configured triggers', kind: vscode.QuickPickItemKind.Separator }, ...triggerItems);
       const saved = this.savedEvents().filter((s) => s.functionName === fn.name);

@@ -85,7 +85,15 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
 
   let catalogue: EventCatalogue | undefined;
   const getCatalogue = (): EventCatalogue => (catalogue ??= loadCatalogue(templatesDir));
-  const picker = new EventPicker(getCatalogue, () => savedEvents.all());
+  const picker = new EventPicker(
+    getCatalogue,
+    () => savedEvents.all(),
+    // The events a function's triggers send carry its folder's region and account in their ARNs.
+    (fn) => {
+      const root = functions.rootOf(fn);
+      return { function: fn, location: (root ? settings.forFolder(root) : settings.forDiscovery()).location };
+    },
+  );
 
   const panelModel: InvocationPanelModel = {
     records: () => runner.records(),

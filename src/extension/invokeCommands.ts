@@ -8,7 +8,6 @@ import type { InvocationMode } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { eventForTrigger } from '../core/events/triggerEvents';
 import { commandTable, type LambdaCommand } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
 import type { ChosenEvent, EventMemo, EventPicker } from './eventPicker';
@@ -166,9 +165,7 @@ export class InvokeCommands {
     const fn = await this.resolveFunction(target);
     if (!fn) return undefined;
     // A source the function is configured for lends its parameters (bucket, queue...) to the event.
-    const configured = fn.triggers
-      .map((t) => eventForTrigger(t, this.ctx.picker.catalogue()))
-      .find((e) => e?.templateId === templateId);
+    const configured = this.ctx.picker.triggerEvents(fn).find((e) => e.event.templateId === templateId)?.event;
     return this.run(fn, this.ctx.picker.fromTemplate(templateId, { ...configured?.params, ...params }));
   }
 
@@ -188,12 +185,12 @@ export class InvokeCommands {
       isNode(target) && target.kind === 'trigger' ? target.index : isLens(target) ? (target.triggerIndex ?? 0) : 0;
     const trigger = fn.triggers[index];
     if (!trigger) throw new Error(`${fn.name} has no trigger number ${index + 1}.`);
-    const event = eventForTrigger(trigger, this.ctx.picker.catalogue());
+    const event = this.ctx.picker.triggerEvents(fn).find((e) => e.index === index)?.event;
     if (!event)
       throw new Error(
         `The runner cannot emulate this trigger of ${fn.name}${trigger.kind === 'unsupported' ? ` (${trigger.reason})` : ''}.`,
       );
-    return this.run(fn, this.ctx.picker.fromTemplate(event.templateId, event.params));
+    return this.run(fn, this.ctx.picker.fromTrigger(event));
   }
 
   /** Runs and shows the records; remembers the event as the function's last one. */

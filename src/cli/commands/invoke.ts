@@ -15,7 +15,8 @@ import {
   resolveFunctionSpec,
   type RuntimeId,
 } from '../../core/runtime';
-import { eventForTrigger } from '../../core/events/triggerEvents';
+import { eventForTrigger, triggerPayload, type TriggerEvent } from '../../core/events/triggerEvents';
+import type { AwsLocation } from '../../core/awsLocation';
 import { cliCatalogue } from './events';
 import { formatInvocationRecord } from './invocationReport';
 import {
@@ -51,7 +52,8 @@ the store serves no endpoint, the run uses a throwaway store and says so on stde
   --param name=value   a template parameter (repeatable); see \`lambda-trigger render <id> --help-params\`
   --records N          poll-based templates: N records in the batch
   --body text          poll-based templates: one record per --body (repeatable)
-  --payload <file|->   the event as JSON from a file or stdin (default: {})
+  --payload <file|->   the event as JSON from a file or stdin (default: the event the function's first
+                       configured trigger sends, shaped by it; {} for a function without a trigger)
   --mode <m>           sync (RequestResponse), async (Event: retries, destinations, DLQ) or batch (through the
                        function's SQS, Kinesis, DynamoDB Streams, Kafka or MQ trigger). Default: the template's
                        invocation model with --event, else the model of the function's only trigger, else sync
@@ -202,8 +204,8 @@ interface EventChoice {
 async function readEvent(
   values: { event?: string; param?: string[]; records?: string; body?: string[]; payload?: string },
   io: CliIO,
-  /** Parameter defaults from the function's own trigger for this template (bucket, queue, route). */
-  triggerDefaults: Record<string, string> = {},
+  /** Parameter defaults from the function's own trigger for this template (bucket, queue, route), typed. */
+  triggerDefaults: Record<string, unknown> = {},
 ): Promise<EventChoice> {
   if (values.event !== undefined && values.payload !== undefined)
     throw new UsageError('give either --event <template id> or --payload <file|->, not both');
@@ -257,13 +259,32 @@ async function readEvent(
   }
 }
 
-function triggerDefaultsFor(fn: FunctionConfig, templateId: string, io: CliIO): Record<string, string> | undefined {
+/** The events the function's configured triggers send, shaped by them and by the account's location. */
+function triggerEventsOf(fn: FunctionConfig, io: CliIO, location: AwsLocation): TriggerEvent[] {
   const catalogue = cliCatalogue(io);
-  const match = fn.triggers.map((t) => eventForTrigger(t, catalogue)).find((e) => e?.templateId === templateId);
-  if (!match) return undefined;
-  return Object.fromEntries(
-    Object.entries(match.params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-  );
+  return fn.triggers.flatMap((t) => eventForTrigger(t, catalogue, { function: fn, location }) ?? []);
+}
+
+/** A template's parameters as the function's own trigger fixes them (bucket, queue, route), typed. */
+function triggerDefaultsFor(
+  fn: FunctionConfig,
+  templateId: string,
+  io: CliIO,
+  location: AwsLocation,
+): Record<string, unknown> | undefined {
+  return triggerEventsOf(fn, io, location).find((e) => e.templateId === templateId)?.params;
+}
+
+/** With no --event and no --payload: the event the function's first configured trigger sends. */
+function defaultTriggerEvent(fn: FunctionConfig, io: CliIO, location: AwsLocation): EventChoice | undefined {
+  const [event] = triggerEventsOf(fn, io, location);
+  if (!event) return undefined;
+  const catalogue = cliCatalogue(io);
+  const invocation = catalogue.require(event.templateId).invocation;
+  return {
+    payload: JSON.stringify(triggerPayload(event, catalogue)),
+    templateMode: invocation === 'poll' ? 'batch' : invocation,
+  };
 }
 
 /** The event source's invocation model: the template's, else the function's only trigger's, else sync. */
@@ -375,8 +396,12 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
           );
         const fn = withOverrides(found, overrides);
         // The template the function's own trigger sends takes that trigger's values as defaults, as the editor does.
-        const configured = values.event ? triggerDefaultsFor(fn, values.event, io) : undefined;
-        const event = configured ? await readEvent(values, io, configured) : initialEvent;
+        const configured = values.event ? triggerDefaultsFor(fn, values.event, io, settings.location) : undefined;
+        const event = configured
+          ? await readEvent(values, io, configured)
+          : values.event === undefined && values.payload === undefined
+            ? (defaultTriggerEvent(fn, io, settings.location) ?? initialEvent)
+            : initialEvent;
         try {
           resolveFunctionSpec(fn, { location: settings.location, logFormat: settings.logFormat });
         } catch (err) {

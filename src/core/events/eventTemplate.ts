@@ -11,6 +11,8 @@ export interface TemplateParameter {
   readonly default: unknown;
   readonly description: string;
   readonly enum?: readonly (string | number)[];
+  /** null is a value of this parameter too (an API request's body when it has none). */
+  readonly nullable?: boolean;
 }
 
 /** Where a poll-based template's records live, so a batch of N can be rendered (SQS-7, STREAM-6, KAFKA-1, MQ-1). */

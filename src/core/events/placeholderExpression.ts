@@ -181,6 +181,8 @@ const TRANSFORMS: Record<string, Transform> = {
       : toDynamoDbValue(v),
   seq: addIndex,
   first: (v) => (Array.isArray(v) ? (v[0] as unknown) : v),
+  // A field AWS leaves out when it has no value (an HTTP API request without a body or path parameters).
+  omitNull: (v) => (v === null ? undefined : v),
   // {"a": "1"} -> {"a": ["1"]}: REST/ALB multiValue maps; null stays null
   multi: (v) => mapValues(v, (x) => (Array.isArray(x) ? x.map(asText) : [asText(x)])),
   // {"a": "1", "b": "x y"} -> a=1&b=x%20y: HTTP API rawQueryString

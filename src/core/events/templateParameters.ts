@@ -75,7 +75,7 @@ export function resolveParameters(
       throw new EventParameterError(`unknown parameter '${name}' for ${def.id}; its parameters are: ${known}`);
     }
     const value = fromText && typeof raw === 'string' ? parseParameterText(p, raw, def.id) : raw;
-    if (!typeOk(p.type, value))
+    if (!typeOk(p.type, value) && !(p.nullable === true && value === null))
       throw new EventParameterError(
         `parameter '${name}' of ${def.id} expects ${p.type}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} ${JSON.stringify(value)}`,
       );

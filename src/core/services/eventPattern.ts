@@ -195,3 +195,109 @@ function cidrTest(cidr: string, value: string, key: string): boolean {
   const size = 2 ** (32 - bits);
   return Math.floor(ip / size) === Math.floor(base / size);
 }
+
+/**
+ * An event that matches `pattern`, built from its matchers (an exact value, a prefix plus text, a number in the
+ * numeric range ...), or undefined when the pattern admits nothing the builder can find. Used to give a function
+ * whose rule or filter has a pattern a default event its real source could send.
+ */
+export function exampleMatching(pattern: unknown): Record<string, unknown> | undefined {
+  if (!isObject(pattern)) return undefined;
+  const candidates = [...branches(pattern)];
+  for (const branch of candidates) {
+    const event = witnessObject(branch);
+    if (event && matchesPattern(pattern, event)) return event;
+  }
+  return undefined;
+}
+
+/** `$or` splits a pattern into alternatives; each is tried on its own. */
+function* branches(pattern: Record<string, unknown>): Generator<Record<string, unknown>> {
+  const or = pattern.$or;
+  const rest = Object.fromEntries(Object.entries(pattern).filter(([k]) => k !== '$or'));
+  if (!Array.isArray(or)) {
+    yield rest;
+    return;
+  }
+  for (const alternative of or)
+    if (isObject(alternative)) for (const b of branches(alternative)) yield { ...rest, ...b };
+}
+
+function witnessObject(pattern: Record<string, unknown>): Record<string, unknown> | undefined {
+  const event: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(pattern)) {
+    if (Array.isArray(rule)) {
+      const value = rule.map(witnessLeaf).find((v) => v !== undefined);
+      if (value === undefined) return undefined;
+      if (value !== ABSENT) event[key] = value.value;
+    } else if (isObject(rule)) {
+      const nested = witnessObject(rule);
+      if (!nested) return undefined;
+      event[key] = nested;
+    } else return undefined;
+  }
+  return event;
+}
+
+const ABSENT = Symbol('absent');
+
+/** A value one matcher accepts (`{ value }`), ABSENT when the matcher wants the field missing, else undefined. */
+function witnessLeaf(matcher: unknown): { value: Json } | typeof ABSENT | undefined {
+  if (matcher === null || typeof matcher === 'string' || typeof matcher === 'number' || typeof matcher === 'boolean')
+    return { value: matcher };
+  if (!isObject(matcher)) return undefined;
+  const [op] = Object.keys(matcher);
+  const arg = matcher[op];
+  const text = (a: unknown): string | undefined =>
+    typeof a === 'string'
+      ? a
+      : isObject(a) && typeof a['equals-ignore-case'] === 'string'
+        ? a['equals-ignore-case']
+        : undefined;
+  switch (op) {
+    case 'exists':
+      return arg === false ? ABSENT : { value: 'example' };
+    case 'prefix': {
+      const p = text(arg);
+      return p === undefined ? undefined : { value: `${p}example` };
+    }
+    case 'suffix': {
+      const s = text(arg);
+      return s === undefined ? undefined : { value: `example${s}` };
+    }
+    case 'equals-ignore-case':
+      return typeof arg === 'string' ? { value: arg } : undefined;
+    case 'wildcard':
+      return typeof arg === 'string' ? { value: arg.replace(/\*/g, 'x') } : undefined;
+    case 'cidr':
+      return typeof arg === 'string' ? { value: arg.split('/')[0] } : undefined;
+    case 'numeric': {
+      if (!Array.isArray(arg)) return undefined;
+      const bounds = arg.filter((n): n is number => typeof n === 'number');
+      const tries = [...bounds.flatMap((n) => [n, n + 1, n - 1, n + 0.5, n - 0.5]), 0, 1, 100];
+      const found = tries.find((n) => {
+        try {
+          return numericTest(arg, n, 'numeric');
+        } catch {
+          return false;
+        }
+      });
+      return found === undefined ? undefined : { value: found };
+    }
+    case 'anything-but': {
+      const excluded: unknown[] = Array.isArray(arg) ? (arg as unknown[]) : [arg];
+      const numeric = excluded.some((e) => typeof e === 'number');
+      const tries: Json[] = numeric ? [0, 1, 2, 3, -1] : ['example', 'other', 'example-2'];
+      const found = tries.find((t) => {
+        try {
+          return !anythingBut(arg, t, 'anything-but');
+        } catch {
+          return false;
+        }
+      });
+      return found === undefined ? undefined : { value: found };
+    }
+    default:
+      return undefined;
+  }
+}

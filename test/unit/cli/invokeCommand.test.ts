@@ -92,6 +92,20 @@ describe('cli: lambda-trigger invoke', function () {
     assert.match(out, / {4}logs:\n {6}START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
   });
 
+  it("without --event or --payload it sends the event the function's own trigger sends: the route's method, path and resource", async () => {
+    const { code, out } = await run(['invoke', 'CreateOrderFunction', '--json']);
+    assert.equal(code, 0, out);
+    const record = JSON.parse(out) as InvocationRecord;
+    const event = record.event as {
+      httpMethod: string;
+      path: string;
+      resource: string;
+      requestContext: { accountId: string };
+    };
+    assert.equal(record.mode, 'sync');
+    assert.deepEqual([event.httpMethod, event.path, event.resource], ['POST', '/orders', '/orders']);
+  });
+
   it('SYNC-1 a function with one API trigger is invoked sync by default; exit 0', async () => {
     const { code, out } = await run([
       'invoke',
