@@ -217,6 +217,7 @@ export class InvocationRunner implements vscode.Disposable {
       location: settings.location,
       logFormat: settings.logFormat,
       pythonInterpreter: settings.pythonInterpreter ?? null,
+      pricing: settings.pricing,
     });
     return {
       key,
@@ -230,6 +231,7 @@ export class InvocationRunner implements vscode.Disposable {
           timeScale: settings.timeScale,
           location: settings.location,
           logFormat: settings.logFormat,
+          pricing: settings.pricing,
           ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
         }),
     };

@@ -11,7 +11,7 @@ import type { DiscoverySettings } from '../shared/protocol';
 export interface SettingsChange {
   /** `timeScale`: the open accounts' clocks change speed. */
   timeScale: boolean;
-  /** Region, account id, log format or Python interpreter: the local accounts are re-opened. */
+  /** Region, account id, log format, Python interpreter or prices: the local accounts are re-opened. */
   account: boolean;
   /** Exclude globs, region or account id: the language server re-indexes with them. */
   discovery: boolean;
@@ -22,6 +22,7 @@ const accountKeys = [
   SETTING_KEYS.accountId,
   SETTING_KEYS.logFormat,
   SETTING_KEYS.pythonInterpreter,
+  SETTING_KEYS.pricing,
 ];
 const discoveryKeys = [SETTING_KEYS.excludeGlobs, SETTING_KEYS.region, SETTING_KEYS.accountId];
 

@@ -3,6 +3,7 @@
  * batches and deliveries. Renders only what the extension sends (the engine's records) and only as text.
  */
 import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../core/invoke/invocationRecord';
+import { describeCost, type InvocationCost } from '../core/invoke/invocationCost';
 import type { LogLine } from '../core/runtime/outcome';
 import { parseToPanel, sourceLocationOf, type FromPanel, type RecordAction } from '../shared/panelProtocol';
 import { clear, h, icon } from './dom';
@@ -227,6 +228,13 @@ function field(label: string, value: string | number | undefined): HTMLElement {
   );
 }
 
+/** What the record would cost on AWS, with the prices' source on hover. */
+function costField(cost: InvocationCost): HTMLElement {
+  const element = field('cost on AWS (estimate)', describeCost(cost));
+  element.title = `Prices: ${cost.priceSource}`;
+  return element;
+}
+
 function renderDetail(): void {
   clear(detail);
   const record = records.find((r) => r.id === state.selectedId);
@@ -260,6 +268,7 @@ function renderDetail(): void {
           ? field('simulated span', formatDelay(elapsedMs(record.start.simulated, record.end.simulated)))
           : null,
         record.faults?.length ? field('faults injected', record.faults.join(', ')) : null,
+        record.cost ? costField(record.cost) : null,
       ),
       h(
         'div',

@@ -2,6 +2,7 @@
  * The human form of an InvocationRecord tree: the same record `--json` prints, so both outputs agree
  * (ARCHITECTURE: one event, one InvocationRecord tree).
  */
+import { describeCost } from '../../core/invoke/invocationCost';
 import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../../core/invoke/invocationRecord';
 
 const indent = (text: string, by: string): string =>
@@ -72,6 +73,7 @@ export function formatInvocationRecord(r: InvocationRecord): string {
   const out = [`${head.join('  ')}  (record ${r.id})`];
   if (r.source) out.push(`  source: ${r.source.type}${r.source.arn ? ` ${r.source.arn}` : ''}`);
   if (r.faults?.length) out.push(`  faults: ${r.faults.join(', ')}`);
+  if (r.cost && r.cost.requests > 0) out.push(`  cost: ${describeCost(r.cost)}`);
   if (r.response?.errorType)
     out.push(`  rejected (${r.response.StatusCode}): ${r.response.errorType}: ${r.response.errorMessage ?? ''}`);
   if (r.attempts.length > 0) out.push('attempts:');

@@ -137,6 +137,7 @@ export async function openWorkspaceAccount(options: {
     storeOwner: 'the lambda-trigger CLI',
     location: options.settings.location,
     logFormat: options.settings.logFormat,
+    pricing: options.settings.pricing,
     ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
     timeScale: options.timeScale ?? options.settings.timeScale,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),

@@ -17,7 +17,13 @@ export interface AccountSettings {
   pythonInterpreter: string | undefined;
   /** Extra globs the handler index skips. */
   excludeGlobs: string[];
+  /** Lambda prices for cost estimates, per architecture; what it leaves out comes from the price data file. */
+  pricing: PricingOverride;
 }
+
+export type PricingOverride = Partial<
+  Record<'x86_64' | 'arm64', Partial<{ requestsPerMillion: number; gbSecond: number }>>
+>;
 
 export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = Object.freeze({
   location: DEFAULT_LOCATION,
@@ -25,6 +31,7 @@ export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = Object.freeze({
   logFormat: 'Text',
   pythonInterpreter: undefined,
   excludeGlobs: [],
+  pricing: {},
 });
 
 /** The setting keys, without the `lambdaTrigger.` section (package.json contributes the same). */
@@ -35,6 +42,7 @@ export const SETTING_KEYS = {
   logFormat: 'logFormat',
   pythonInterpreter: 'python.interpreter',
   excludeGlobs: 'discovery.exclude',
+  pricing: 'pricing',
 } as const;
 
 /** `"instant"`, a positive number, or a numeric string: simulated seconds per wall second. */
@@ -93,7 +101,33 @@ export function accountSettingsOf(get: (key: string) => unknown): {
   if (Array.isArray(rawExclude) && rawExclude.every((g) => typeof g === 'string')) excludeGlobs = rawExclude;
   else if (rawExclude !== undefined) report(SETTING_KEYS.excludeGlobs, 'must be a list of glob patterns');
 
-  return { settings: { location, timeScale, logFormat, pythonInterpreter, excludeGlobs }, problems };
+  const pricing = pricingOf(get(SETTING_KEYS.pricing), (message) => report(SETTING_KEYS.pricing, message));
+
+  return { settings: { location, timeScale, logFormat, pythonInterpreter, excludeGlobs, pricing }, problems };
+}
+
+/** `{ "arm64": { "gbSecond": 0.0000133334 } }`: non-negative numbers per architecture; anything else is reported. */
+function pricingOf(value: unknown, report: (message: string) => void): PricingOverride {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    report('must be an object such as {"arm64": {"gbSecond": 0.0000133334, "requestsPerMillion": 0.2}}');
+    return {};
+  }
+  const out: PricingOverride = {};
+  for (const [arch, prices] of Object.entries(value as Record<string, unknown>)) {
+    if (arch !== 'x86_64' && arch !== 'arm64') {
+      report(`has "${arch}", which is not an architecture (x86_64 or arm64)`);
+      continue;
+    }
+    const entry: Partial<{ requestsPerMillion: number; gbSecond: number }> = {};
+    for (const [field, n] of Object.entries((prices ?? {}) as Record<string, unknown>)) {
+      if ((field === 'requestsPerMillion' || field === 'gbSecond') && typeof n === 'number' && n >= 0) entry[field] = n;
+      else
+        report(`${arch}.${field} must be requestsPerMillion or gbSecond, a number of USD (got ${JSON.stringify(n)})`);
+    }
+    out[arch] = entry;
+  }
+  return out;
 }
 
 /** `<root>/.vscode/settings.json`: the workspace folder's own settings file. */

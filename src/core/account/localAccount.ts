@@ -17,7 +17,9 @@ import { triggerSourceName } from '../services/functionResources';
 import { LocalServices } from '../services/localServices';
 import type { SendMessageInput } from '../services/sqsQueue';
 import { DurableStore } from '../store/durableStore';
+import { lambdaPricing } from '../invoke/invocationCost';
 import { AccountRequestError } from './accountRequestError';
+import type { PricingOverride } from './accountSettings';
 import {
   dynamoDbChangesOf,
   kafkaRecordsOf,
@@ -46,6 +48,8 @@ export interface LocalAccountOptions {
   /** Node executable for the children (the extension host passes its own). */
   nodeExecutable?: string;
   logFormat?: 'Text' | 'JSON';
+  /** Prices for cost estimates that override the price data file's (the `lambdaTrigger.pricing` setting). */
+  pricing?: PricingOverride;
   /**
    * false: the event source mappings stay disabled, so queues and streams can be inspected and changed without
    * functions picking messages up (the CLI's `queues` commands). Default true.
@@ -153,6 +157,7 @@ export class LocalAccount {
         clock,
         functions: [...byName.values()],
         eventSourceMappings: options.eventSourceMappings ?? true,
+        pricing: lambdaPricing(location.region, options.pricing),
       });
       return new LocalAccount(engine, services, pool, byName, location, invoker);
     } catch (err) {

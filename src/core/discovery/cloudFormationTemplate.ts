@@ -108,6 +108,8 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
 
     const timeout = toNumber(scalar('Timeout', 'timeout'));
     const memorySize = toNumber(scalar('MemorySize', 'memorySize'));
+    const architectures = scalar('Architectures', 'architecture');
+    const architecture = toStringList(architectures)[0];
     const environment: Record<string, string> = {};
     // Environment variables merge key by key between Globals and the function (SAM's Globals rules).
     for (const container of isServerless ? [globals, props] : [props]) {
@@ -153,6 +155,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       codeRoot,
       timeout: timeout ?? LAMBDA_DEFAULTS.timeout,
       memorySize: memorySize ?? LAMBDA_DEFAULTS.memorySize,
+      ...(architecture === 'arm64' || architecture === 'x86_64' ? { architecture } : {}),
       environment,
       ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
       ...(loggingConfig ? { loggingConfig } : {}),

@@ -235,6 +235,8 @@ export interface FunctionConfig {
   timeout: number;
   /** MB (NODE-12: default 128). */
   memorySize: number;
+  /** The instruction set (`Architectures` / `architecture`); Lambda's default is x86_64. It sets the price. */
+  architecture?: 'x86_64' | 'arm64';
   environment: Record<string, string>;
   /** NODE-8: the function's LoggingConfig; the `lambdaTrigger.logFormat` setting applies when it sets no format. */
   loggingConfig?: LoggingConfig;

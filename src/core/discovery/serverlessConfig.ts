@@ -21,6 +21,11 @@ const asObject = (v: unknown): Json | undefined =>
 /** Serverless Framework's own defaults (they differ from Lambda's 3 s / 128 MB). */
 export const SERVERLESS_DEFAULTS = { timeout: 6, memorySize: 1024, stage: 'dev' } as const;
 
+/** `architecture: arm64` of a function or its provider; anything else is Lambda's default. */
+function architectureOf(value: unknown): 'x86_64' | 'arm64' | undefined {
+  return value === 'arm64' || value === 'x86_64' ? value : undefined;
+}
+
 export function isServerlessConfig(file: string): boolean {
   return /^serverless\.ya?ml$/.test(path.basename(file));
 }
@@ -155,6 +160,7 @@ export function readServerlessConfig(
       codeRoot: serviceDir,
       timeout: toNumber(pick('timeout', 'timeout'), SERVERLESS_DEFAULTS.timeout),
       memorySize: toNumber(pick('memorySize', 'memorySize'), SERVERLESS_DEFAULTS.memorySize),
+      ...optional('architecture', architectureOf(pick('architecture', 'architecture'))),
       environment,
       ...optional('reservedConcurrency', toNumber(resolveVars(fn.reservedConcurrency))),
       ...optional('deadLetterQueue', fn.onError !== undefined ? destination(fn.onError) : undefined),

@@ -10,6 +10,7 @@ export type EngineFunction = Pick<
   | 'name'
   | 'timeout'
   | 'memorySize'
+  | 'architecture'
   | 'reservedConcurrency'
   | 'deadLetterQueue'
   | 'eventInvokeConfig'

@@ -14,6 +14,7 @@ import { AsyncInvocationQueue } from './asyncInvocation';
 import type { AsyncInvokeOptions, EngineContext } from './engineContext';
 import type { EngineFunction, FunctionInvoker } from './engineFunction';
 import { FunctionConcurrency } from './functionAttempt';
+import { invocationCost, lambdaPricing, type LambdaPricing } from './invocationCost';
 import { InvocationHistory } from './invocationHistory';
 import { timePoint, type InvocationRecord, type RecordSource } from './invocationRecord';
 import { KafkaSource, kafkaMappingOptions } from './kafkaEventSourceMapping';
@@ -35,6 +36,8 @@ export interface InvocationEngineOptions {
   functions: readonly EngineFunction[];
   /** Finished records kept in the history (default 1000). */
   historyLimit?: number;
+  /** The prices estimates use (default: the data file's, for the account's Region). */
+  pricing?: LambdaPricing;
   /**
    * false: the event source mappings never start, so queues and streams can be looked at and changed without
    * functions receiving their messages (the CLI's `queues` commands). Default true.
@@ -63,7 +66,10 @@ export class InvocationEngine implements EngineContext {
     this.store = options.services.store;
     this.location = options.services.location;
     this.clock = options.clock;
-    this.history = new InvocationHistory(this.store, options.historyLimit ?? 1000);
+    const pricing = options.pricing ?? lambdaPricing(this.location.region);
+    this.history = new InvocationHistory(this.store, options.historyLimit ?? 1000, (record) =>
+      invocationCost(record, this.functions.get(record.functionName)?.architecture ?? 'x86_64', pricing),
+    );
     // Simulated time never goes back across restarts.
     const savedTime = this.store.get<number>('meta', 'clock');
     if (savedTime !== undefined) this.clock.advanceTo(savedTime);

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { DurableStore } from '../store/durableStore';
 import { LiveCollection } from '../store/liveCollection';
+import type { InvocationCost } from './invocationCost';
 import type { InvocationRecord } from './invocationRecord';
 
 const COLLECTION = 'records';
@@ -18,6 +19,8 @@ export class InvocationHistory {
     store: DurableStore,
     /** Oldest finished records beyond this many are dropped, so memory and the store stay flat. */
     private readonly limit: number,
+    /** What a record's attempts would cost on AWS, kept in the record each time it is saved. */
+    private readonly costOf?: (record: InvocationRecord) => InvocationCost,
   ) {
     this.emitter.setMaxListeners(0);
     this.records = new LiveCollection<InvocationRecord>(store, COLLECTION);
@@ -28,6 +31,7 @@ export class InvocationHistory {
 
   /** Saves (or re-saves after a change) a record and tells listeners. */
   save(record: InvocationRecord): void {
+    if (this.costOf) record.cost = this.costOf(record);
     this.records.save(record.id, record);
     this.emitter.emit('record', record);
     if (FINAL.has(record.status)) {

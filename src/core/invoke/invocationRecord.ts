@@ -5,6 +5,7 @@
 import type { Origin } from '../discovery/functionConfig';
 import type { FunctionErrorPayload, LogLine } from '../runtime/outcome';
 import type { DeliveryRecord, InvocationSource } from '../services/delivery';
+import type { InvocationCost } from './invocationCost';
 
 export type { DeliveryKind, DeliveryRecord } from '../services/delivery';
 export type { Origin } from '../discovery/functionConfig';
@@ -123,6 +124,8 @@ export interface InvocationRecord {
   deliveries: DeliveryRecord[];
   /** Faults requested for this event. */
   faults?: string[];
+  /** What its attempts would cost on AWS: requests, billed GB-seconds and an estimate in USD. */
+  cost?: InvocationCost;
 }
 
 const DEFAULT_ORIGIN: Origin = { source: 'default' };

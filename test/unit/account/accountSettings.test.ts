@@ -47,6 +47,7 @@ describe('account settings: one location and one reading of the settings for bot
       "lambdaTrigger.logFormat": "JSON",
       "lambdaTrigger.python.interpreter": " /opt/py/bin/python ",
       "lambdaTrigger.discovery.exclude": ["fixtures/**"],
+      "lambdaTrigger.pricing": { "arm64": { "gbSecond": 0.00001 } },
       "editor.tabSize": 2,
     }`);
     const { settings, problems } = readWorkspaceSettings(dir);
@@ -57,6 +58,7 @@ describe('account settings: one location and one reading of the settings for bot
       logFormat: 'JSON',
       pythonInterpreter: '/opt/py/bin/python',
       excludeGlobs: ['fixtures/**'],
+      pricing: { arm64: { gbSecond: 0.00001 } },
     });
   });
 
@@ -113,6 +115,18 @@ describe('account settings: one location and one reading of the settings for bot
         region,
       );
     }
+  });
+
+  it('prices that are not numbers per architecture are reported and left out', () => {
+    const values: Record<string, unknown> = {
+      pricing: { arm64: { gbSecond: -1, requestsPerMillion: 0.1 }, sparc: {} },
+    };
+    const { settings, problems } = accountSettingsOf((k) => values[k]);
+    assert.deepEqual(settings.pricing, { arm64: { requestsPerMillion: 0.1 } });
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['lambdaTrigger.pricing', 'lambdaTrigger.pricing'],
+    );
   });
 
   it('a settings file that does not parse is reported by path, and the defaults apply', () => {

@@ -82,7 +82,7 @@ describe('cli: lambda-trigger invoke', function () {
     assert.equal(code, 1);
     assert.match(
       out,
-      /^ThumbnailFunction {2}async {2}failed {2}RetriesExhausted {2}\(record [0-9a-f-]{36}\)\nattempts:\n/,
+      /^ThumbnailFunction {2}async {2}failed {2}RetriesExhausted {2}\(record [0-9a-f-]{36}\)\n {2}cost: 3 requests, [\d.]+ GB-s billed, about \$[\d.]+ \(arm64\)\nattempts:\n/,
     );
     assert.match(
       out,

@@ -54,7 +54,7 @@ describe('cli: lambda-trigger invoke --fault', function () {
     assert.equal(code, 0);
     assert.match(
       out,
-      /^ThumbnailFunction {2}async {2}succeeded {2}Success {2}\(record [0-9a-f-]{36}\)\n {2}faults: deliverTwice\nattempts:\n/,
+      /^ThumbnailFunction {2}async {2}succeeded {2}Success {2}\(record [0-9a-f-]{36}\)\n {2}faults: deliverTwice\n {2}cost: 2 requests, [^\n]+\nattempts:\n/,
     );
     assert.match(out, /\n {2}attempt 2 {2}request [0-9a-f-]{36} {2}warm {2}success {2}.* {2}fault deliverTwice\n/);
   });
