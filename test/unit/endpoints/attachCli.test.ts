@@ -72,7 +72,10 @@ describe('endpoints: the CLI attaches to the engine another process holds', func
     const { code, out, err } = await run(['invoke', 'GreetFunction']);
     assert.equal(err, '');
     assert.equal(code, 0);
-    assert.match(out, /^GreetFunction {2}sync {2}succeeded {2}\(record [0-9a-f-]{36}\)\n {2}cost: 1 request, [^\n]+ \(x86_64\)\nattempts:\n {2}attempt 1 /);
+    assert.match(
+      out,
+      /^GreetFunction {2}sync {2}succeeded {2}\(record [0-9a-f-]{36}\)\n {2}cost: 1 request, [^\n]+ \(x86_64\)\nattempts:\n {2}attempt 1 /,
+    );
   });
 
   it('invoke: an unknown function is bad usage (exit 2), with the engine function names', async () => {
