@@ -8,6 +8,7 @@ import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
 import { FaultCommands } from './faultCommands';
 import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
+import { parseViewState } from '../shared/panelProtocol';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
 import { LambdaLanguageClient } from './languageClient';
@@ -25,6 +26,9 @@ import { WorkspaceSavedEvents } from './workspaceSavedEvents';
 
 /** Set by the bundle's first statement (scripts/build.mjs banner); undefined when not bundled. */
 declare const __ltrBundleStart: number | undefined;
+
+/** workspaceState key of the invocation panel's view state (selection, filters, sections, scroll). */
+const PANEL_VIEW_STATE = 'lambdaTrigger.panelViewState';
 
 export interface ActivationTimings {
   /** From the first statement of the bundle to the call of activate(): module evaluation, ms. */
@@ -101,6 +105,8 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     executionDisabledReason: () => (vscode.workspace.isTrusted ? undefined : untrustedReason),
     runAction: (action, record) =>
       recordActions(action, record, { runner, functions, invoke: invokeCommands, savedEvents }),
+    viewState: () => parseViewState(context.workspaceState.get(PANEL_VIEW_STATE)),
+    saveViewState: (state) => void context.workspaceState.update(PANEL_VIEW_STATE, state),
   };
   const showRecords = (records: InvocationRecord[]): void => {
     for (const record of records) logs.append(record);

@@ -1,11 +1,19 @@
 /**
- * Controller of the invocation panel (webview): strict CSP with a crypto nonce, typed and validated messages, a
- * "ready" handshake with messages queued until then, restored after a reload by a serializer (STYLE.md).
+ * Controller of the invocation panel (webview): strict CSP with a crypto nonce, typed and validated messages, and
+ * a "ready" handshake answered with the whole history every time. A panel in a background tab loses its page, and
+ * messages posted meanwhile are dropped; when it is shown again (or restored after a reload by the serializer) the
+ * page loads anew, says "ready", and gets the engine's history as it is now, with the reader's view state.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { parseFromPanel, type FromPanel, type RecordAction, type ToPanel } from '../shared/panelProtocol';
+import {
+  parseFromPanel,
+  type FromPanel,
+  type PanelViewState,
+  type RecordAction,
+  type ToPanel,
+} from '../shared/panelProtocol';
 
 export const invocationPanelViewType = 'lambdaTrigger.invocations';
 
@@ -15,12 +23,16 @@ export interface InvocationPanelModel {
   onDidChangeRecord: vscode.Event<InvocationRecord>;
   executionDisabledReason(): string | undefined;
   runAction(action: RecordAction, record: InvocationRecord): Promise<void>;
+  /** What the reader had on screen, kept across closing the panel and reloading the window. */
+  viewState(): PanelViewState | undefined;
+  saveViewState(state: PanelViewState): void;
 }
 
 export class InvocationPanel implements vscode.Disposable {
   private static current: InvocationPanel | undefined;
   private ready = false;
-  private readonly queue: ToPanel[] = [];
+  /** A record the extension asked to show that the page has not been told about yet (it was not loaded). */
+  private pendingSelect: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly handled = new vscode.EventEmitter<FromPanel>();
   /** Every validated message from the webview (tests and telemetry-free diagnostics listen here). */
@@ -40,6 +52,10 @@ export class InvocationPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       model.onDidChangeRecord((record) => this.send({ type: 'record', record, select: false })),
+      panel.onDidChangeViewState(() => {
+        // A panel moved to a background tab loses its page; the next "ready" brings everything back.
+        if (!panel.visible) this.ready = false;
+      }),
     );
   }
 
@@ -62,10 +78,10 @@ export class InvocationPanel implements vscode.Disposable {
         },
       );
       current = InvocationPanel.current = new InvocationPanel(panel, extensionUri, model, output);
-      current.sendHistory(record?.id);
+      current.pendingSelect = record?.id;
     } else {
       current.panel.reveal(undefined, true);
-      if (record) current.send({ type: 'record', record, select: true });
+      if (record) current.select(record);
     }
     return current;
   }
@@ -87,21 +103,42 @@ export class InvocationPanel implements vscode.Disposable {
     output: vscode.LogOutputChannel,
   ): void {
     InvocationPanel.current?.dispose();
-    const restored = (InvocationPanel.current = new InvocationPanel(panel, extensionUri, model, output));
-    restored.sendHistory();
+    InvocationPanel.current = new InvocationPanel(panel, extensionUri, model, output);
   }
 
-  private sendHistory(selectedId?: string): void {
-    this.send({ type: 'history', records: this.model.records(), selectedId });
+  /** Selects a record: now when the page is live, else with the history its next "ready" gets. */
+  private select(record: InvocationRecord): void {
+    this.pendingSelect = record.id;
+    if (!this.ready) return;
+    void this.panel.webview
+      .postMessage({ type: 'record', record, select: true } satisfies ToPanel)
+      .then((delivered) => {
+        if (delivered && this.pendingSelect === record.id) this.pendingSelect = undefined;
+      });
+  }
+
+  /** The answer to every "ready": the engine's history as it is now, the view state, the frame paths. */
+  private sendHistory(): void {
+    const selectedId = this.pendingSelect;
+    this.pendingSelect = undefined;
+    const viewState = this.model.viewState();
+    this.send({
+      type: 'history',
+      records: this.model.records(),
+      ...(selectedId ? { selectedId } : {}),
+      ...(viewState ? { viewState } : {}),
+      paths: {
+        workspace: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+        runner: [vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath],
+      },
+    });
     const reason = this.model.executionDisabledReason();
     if (reason) this.send({ type: 'executionDisabled', reason });
   }
 
+  /** Posts to a loaded page; before "ready" nothing is sent, as the handshake brings the whole history. */
   private send(message: ToPanel): void {
-    if (!this.ready) {
-      this.queue.push(message);
-      return;
-    }
+    if (!this.ready) return;
     void this.panel.webview.postMessage(message);
   }
 
@@ -115,7 +152,10 @@ export class InvocationPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
+        this.sendHistory();
+        return;
+      case 'viewState':
+        this.model.saveViewState(message.state);
         return;
       case 'openSource':
         void this.openSource(message.file, message.line, message.column);

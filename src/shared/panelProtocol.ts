@@ -4,10 +4,40 @@
  */
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 
+/**
+ * What the reader had on screen: the selected record, the filters, the sections opened or closed and the scroll
+ * positions. The webview keeps it in its own state and sends it to the extension, which hands it back when the
+ * panel is closed and opened again, or the window reloads.
+ */
+export interface PanelViewState {
+  selectedId?: string;
+  filter: string;
+  logSearch: string;
+  /** Sections by key (`attempts`, `logs`, `event` ...): true when open. Only the ones the reader toggled. */
+  sections: Record<string, boolean>;
+  historyScroll: number;
+  detailScroll: number;
+}
+
+/** Paths the panel judges stack frames by: workspace files are links, the runner's own frames fold away. */
+export interface PanelPaths {
+  workspace: string[];
+  runner: string[];
+}
+
 /** extension -> webview */
 export type ToPanel =
-  /** The full history (newest first) and the record to show. */
-  | { type: 'history'; records: InvocationRecord[]; selectedId?: string }
+  /**
+   * The full history (newest first), sent on every "ready" handshake: the record to select when the extension
+   * asks for one, the view state it remembers (used when the webview has none of its own), and the frame paths.
+   */
+  | {
+      type: 'history';
+      records: InvocationRecord[];
+      selectedId?: string;
+      viewState?: PanelViewState;
+      paths?: PanelPaths;
+    }
   /** One record was added or changed (live progress of retries, batches, deliveries). */
   | { type: 'record'; record: InvocationRecord; select: boolean }
   /** Execution is not available (untrusted workspace), with the reason to show. */
@@ -19,7 +49,8 @@ export type RecordAction = 'rerun' | 'replay' | 'saveEvent' | 'copy' | 'export';
 export type FromPanel =
   | { type: 'ready' }
   | { type: 'action'; action: RecordAction; recordId: string }
-  | { type: 'openSource'; file: string; line: number; column: number };
+  | { type: 'openSource'; file: string; line: number; column: number }
+  | { type: 'viewState'; state: PanelViewState };
 
 const actions: readonly RecordAction[] = ['rerun', 'replay', 'saveEvent', 'copy', 'export'];
 
@@ -45,19 +76,53 @@ export function parseFromPanel(message: unknown): FromPanel | undefined {
       return isShortString(message.file) && isPosition(message.line) && isPosition(message.column)
         ? { type: 'openSource', file: message.file, line: message.line, column: message.column }
         : undefined;
+    case 'viewState': {
+      const state = parseViewState(message.state);
+      return state ? { type: 'viewState', state } : undefined;
+    }
     default:
       return undefined;
   }
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= 1000;
+const isScroll = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e9;
+
+/** A well-formed view state (from the webview, or as the extension stored it), else undefined. */
+export function parseViewState(value: unknown): PanelViewState | undefined {
+  if (!isObject(value)) return undefined;
+  const { selectedId, filter, logSearch, sections, historyScroll, detailScroll } = value;
+  if (selectedId !== undefined && !isShortString(selectedId)) return undefined;
+  if (!isText(filter) || !isText(logSearch) || !isScroll(historyScroll) || !isScroll(detailScroll)) return undefined;
+  if (!isObject(sections)) return undefined;
+  const entries = Object.entries(sections);
+  if (entries.length > 50 || !entries.every(([k, v]) => k.length <= 64 && typeof v === 'boolean')) return undefined;
+  return {
+    ...(selectedId !== undefined ? { selectedId } : {}),
+    filter,
+    logSearch,
+    sections: Object.fromEntries(entries) as Record<string, boolean>,
+    historyScroll,
+    detailScroll,
+  };
 }
 
 /** Returns the message when it is a well-formed ToPanel (shape only: records are rendered as text). */
 export function parseToPanel(message: unknown): ToPanel | undefined {
   if (!isObject(message)) return undefined;
   switch (message.type) {
-    case 'history':
-      return Array.isArray(message.records) && message.records.every(isRecordLike)
-        ? (message as unknown as ToPanel)
-        : undefined;
+    case 'history': {
+      if (!Array.isArray(message.records) || !message.records.every(isRecordLike)) return undefined;
+      const viewState = message.viewState === undefined ? undefined : parseViewState(message.viewState);
+      const paths = isPaths(message.paths) ? message.paths : undefined;
+      return {
+        type: 'history',
+        records: message.records,
+        ...(isShortString(message.selectedId) ? { selectedId: message.selectedId } : {}),
+        ...(viewState ? { viewState } : {}),
+        ...(paths ? { paths } : {}),
+      };
+    }
     case 'record':
       return isRecordLike(message.record) && typeof message.select === 'boolean'
         ? (message as unknown as ToPanel)
@@ -67,6 +132,12 @@ export function parseToPanel(message: unknown): ToPanel | undefined {
     default:
       return undefined;
   }
+}
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 100 && v.every(isShortString);
+
+function isPaths(value: unknown): value is PanelPaths {
+  return isObject(value) && isStringList(value.workspace) && isStringList(value.runner);
 }
 
 function isRecordLike(value: unknown): value is InvocationRecord {

@@ -21,7 +21,11 @@ export interface Workbench {
 /** A fresh copy of examples/ in a temp dir, so the tests' stores and saved events never land in the repository. */
 export async function copyOfExamples(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ltr-e2e-examples-'));
-  await cp(join(repoRoot, 'examples'), join(dir, 'examples'), { recursive: true });
+  // Only what a checkout holds: not the store or endpoint a local run of the examples left behind.
+  await cp(join(repoRoot, 'examples'), join(dir, 'examples'), {
+    recursive: true,
+    filter: (source) => !source.split(/[\\/]/).includes('.lambda-trigger'),
+  });
   return join(dir, 'examples');
 }
 
@@ -83,6 +87,21 @@ export async function contextMenu(page: Page, row: ReturnType<typeof treeRow>, i
   }
 }
 
+/** Runs a command from the palette by its title (`Lambda: Show Invocations`). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The editor tab of the invocation panel. */
+export function panelTab(page: Page) {
+  return page.locator('.tabs-container .tab', { hasText: 'Lambda Invocations' });
+}
+
 /** Waits until the handler index is loaded: the function shows in the Functions view. */
 export async function waitForFunction(page: Page, name: string): Promise<void> {
   await openLambdaView(page);
@@ -90,7 +109,10 @@ export async function waitForFunction(page: Page, name: string): Promise<void> {
 }
 
 /** Opens `folder` in a fresh code-server with the packaged extension installed. */
-export async function openWorkbench(folder = join(repoRoot, 'examples')): Promise<Workbench> {
+export async function openWorkbench(
+  folder = join(repoRoot, 'examples'),
+  viewport = { width: 1400, height: 860 },
+): Promise<Workbench> {
   const extensionsDir = await mkdtemp(join(tmpdir(), 'ltr-e2e-ext-'));
   await codeServer.installExtension(vsixPath, extensionsDir);
   const server = await codeServer.startCodeServer({ extensionsDir, logFile: join(screenshotDir, 'code-server.log') });
@@ -100,7 +122,7 @@ export async function openWorkbench(folder = join(repoRoot, 'examples')): Promis
       executablePath: codeServer.CHROMIUM,
       args: codeServer.CHROMIUM_ARGS,
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const page = await browser.newPage({ viewport });
     await page.goto(codeServer.workbenchUrl(server, folder));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await mkdir(screenshotDir, { recursive: true });

@@ -236,7 +236,8 @@ export class InvocationEngine implements EngineContext {
       payload = JSON.stringify({ Records: [sqsLambdaRecord(queue, message, this.location.region)] });
     }
     const source: RecordSource = { type: 'replay', arn: queue.arn };
-    if (message.lastRecordId) source.parentRecordId = message.lastRecordId;
+    const parentRecordId = message.lastRecordId ?? message.causeRecordId;
+    if (parentRecordId) source.parentRecordId = parentRecordId;
     return mode === 'sync'
       ? this.invokeSync(functionName, payload, { source })
       : this.invokeAsync(functionName, payload, { source });

@@ -31,6 +31,9 @@ export class InvocationHistory {
 
   /** Saves (or re-saves after a change) a record and tells listeners. */
   save(record: InvocationRecord): void {
+    const parentId = record.source?.parentRecordId;
+    if (parentId && record.storyId === undefined && parentId !== record.id)
+      record.storyId = this.get(parentId)?.storyId ?? parentId;
     if (this.costOf) record.cost = this.costOf(record);
     this.records.save(record.id, record);
     this.emitter.emit('record', record);

@@ -126,6 +126,12 @@ export interface InvocationRecord {
   faults?: string[];
   /** What its attempts would cost on AWS: requests, billed GB-seconds and an estimate in USD. */
   cost?: InvocationCost;
+  /**
+   * The first record of the event's story, when this record continues one: a later receive of the same SQS
+   * message, a replay of it from a dead-letter queue, a function a destination invoked. Absent on a story's first
+   * record. Set from `source.parentRecordId` when the record is first saved.
+   */
+  storyId?: string;
 }
 
 const DEFAULT_ORIGIN: Origin = { source: 'default' };

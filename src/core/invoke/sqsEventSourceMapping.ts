@@ -183,11 +183,13 @@ export class SqsEventSourceMapping {
     const batch: BatchRecord = { index: 0, recordIds: passing.map((r) => r.messageId as string), redrives: [] };
     if (filteredIds.length > 0) batch.filteredIds = filteredIds;
     const event = { Records: passing };
+    // A message received before, or sent by another record's delivery, continues that record's story.
+    const parentRecordId = received.map((m) => m.lastRecordId ?? m.causeRecordId).find((id) => id !== undefined);
     const record = newInvocationRecord({
       id: randomUUID(),
       functionName: this.functionName,
       mode: 'batch',
-      source: { type: 'sqs', arn: queue.arn, mappingId: this.id },
+      source: { type: 'sqs', arn: queue.arn, mappingId: this.id, ...(parentRecordId ? { parentRecordId } : {}) },
       configuration: this.usedConfiguration(),
       event,
       status: 'running',

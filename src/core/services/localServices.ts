@@ -421,6 +421,7 @@ export class LocalServices {
         }
         return queue.send({
           body: input.body,
+          ...(input.recordId ? { causeRecordId: input.recordId } : {}),
           ...(input.attributes ? { messageAttributes: input.attributes } : {}),
           ...(queue.fifo
             ? { messageGroupId: input.messageGroupId ?? 'redrive', messageDeduplicationId: randomUUID() }

@@ -35,6 +35,8 @@ export interface SqsMessage {
   deadLetterQueueSourceArn?: string;
   /** The invocation record that last received this message (SQS-3 redrives are reported there). */
   lastRecordId?: string;
+  /** The invocation record whose delivery sent this message (an async destination or dead-letter queue). */
+  causeRecordId?: string;
 }
 
 export interface SendMessageInput {
@@ -43,6 +45,8 @@ export interface SendMessageInput {
   delaySeconds?: number;
   messageGroupId?: string;
   messageDeduplicationId?: string;
+  /** The invocation record whose delivery sends this message; the story of whatever receives it continues there. */
+  causeRecordId?: string;
 }
 
 export interface RedriveEvent {
@@ -173,6 +177,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
       receiveCount: 0,
       senderId: SENDER_ID,
     };
+    if (input.causeRecordId) message.causeRecordId = input.causeRecordId;
     if (this.fifo) {
       if (!input.messageGroupId) throw new Error(`SendMessage to FIFO queue ${this.name}: MessageGroupId is required.`);
       const dedup =

@@ -41,6 +41,43 @@ describe('invocation panel protocol', () => {
     assert.equal(parseToPanel({ type: 'record', record, select: 'yes' }), undefined);
   });
 
+  it("the reader's view state is checked both ways: selection, filters, sections, scroll", () => {
+    const state = {
+      selectedId: 'r1',
+      filter: 'sqs',
+      logSearch: '',
+      sections: { event: true },
+      historyScroll: 40,
+      detailScroll: 900,
+    };
+    assert.deepEqual(parseFromPanel({ type: 'viewState', state }), { type: 'viewState', state });
+    assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, detailScroll: -1 } }), undefined);
+    assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, sections: { logs: 'open' } } }), undefined);
+    assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, filter: 'x'.repeat(2000) } }), undefined);
+    const record = { id: 'a', functionName: 'f', attempts: [], batches: [], deliveries: [] };
+    const history = parseToPanel({
+      type: 'history',
+      records: [record],
+      viewState: state,
+      paths: { workspace: ['/w'], runner: ['/x/dist'] },
+      extra: '<script>',
+    });
+    assert.deepEqual(history, {
+      type: 'history',
+      records: [record],
+      viewState: state,
+      paths: { workspace: ['/w'], runner: ['/x/dist'] },
+    });
+    // A malformed view state or path list is dropped, the history still shown.
+    assert.deepEqual(
+      parseToPanel({ type: 'history', records: [], viewState: { filter: 1 }, paths: { workspace: [1] } }),
+      {
+        type: 'history',
+        records: [],
+      },
+    );
+  });
+
   it('finds the source location of Node.js and Python stack frames', () => {
     assert.deepEqual(sourceLocationOf('    at handler (/work/app/src/index.ts:12:9)'), {
       file: '/work/app/src/index.ts',

@@ -1,0 +1,160 @@
+/**
+ * The loop a developer repeats all day, clicked through the real workbench at the width a panel gets beside an
+ * editor (about 450 px): run an event, read the story it made, hide and show the panel, reload the window, close
+ * and reopen the panel, and read an error. Screenshots go to .test-output/e2e/loop-*.png.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expect } from './expect';
+import {
+  contextMenu,
+  copyOfExamples,
+  expand,
+  invocationPanel,
+  openLambdaView,
+  openWorkbench,
+  panelTab,
+  repoRoot,
+  runCommand,
+  treeRow,
+  waitForFunction,
+  type Workbench,
+} from './workbench';
+
+describe('The daily loop in the workbench, in a panel 450 px wide', function () {
+  this.timeout(300_000);
+  let workbench: Workbench;
+  let folder: string;
+
+  before(async () => {
+    folder = await copyOfExamples();
+    // 1,200 px: the side bar and two editor groups leave the panel about 450 px.
+    workbench = await openWorkbench(folder, { width: 1200, height: 860 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      await workbench?.screenshot(`failed-loop-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('one story per event: the poison batch is one entry, its receives and redrive nested, icons that tell the truth', async () => {
+    const { page } = workbench;
+    await waitForFunction(page, 'OrderProcessorFunction');
+    // An editor open on the template, so the panel opens beside it, as it does while one works.
+    await runCommand(page, 'Go to File...');
+    await page.keyboard.type('sam-app/template.yaml');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'template.yaml' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'template.yaml' }).waitFor();
+    await expand(treeRow(page, 'OrderProcessorFunction'));
+    await contextMenu(page, treeRow(page, 'batch-with-poison'), 'Invoke with This Event');
+    const panel = invocationPanel(page);
+    const story = panel.locator('.section-story');
+    await expect(story.locator('.story-part', { hasText: 'receive 3' }));
+    // One history entry for the whole event.
+    assert.equal(await panel.locator('.history-item').count(), 1);
+    await expect(panel.locator('.history-item .meta', { hasText: '3 records' }));
+    await expect(story.locator('.story-delivery', { hasText: 'OrdersDLQ' }).first());
+    // The first receive returned but reported two failed messages: a warning, not a green tick.
+    await story.locator('.story-link', { hasText: 'receive 1' }).click();
+    await expect(panel.locator('.attempt.outcome-partial .codicon-warning'));
+    assert.equal(await panel.locator('.attempt .codicon-pass').count(), 0);
+    await expect(panel.locator('table.batches .ids .id.failed').first());
+    const detailWidth = await panel.locator('main.detail').evaluate((e) => e.getBoundingClientRect().width);
+    assert.ok(detailWidth >= 380 && detailWidth <= 560, `the panel is about 450 px wide (detail ${detailWidth} px)`);
+    await workbench.screenshot('loop-4-one-story-per-event');
+  });
+
+  it('layout: at 450 px the history sits above the detail, and a new selection starts at its top', async () => {
+    const panel = invocationPanel(workbench.page);
+    const list = await panel.locator('aside.history').boundingBox();
+    const detail = await panel.locator('main.detail').boundingBox();
+    assert.ok(list && detail && list.y + list.height <= detail.y + 1, 'the history is above the detail');
+    assert.ok(Math.abs(list.width - detail.width) < 2, 'both take the full width');
+    const scroller = panel.locator('main.detail');
+    await scroller.evaluate((e) => e.scrollTo(0, e.scrollHeight));
+    await panel.locator('.section-story .story-link', { hasText: 'receive 2' }).click();
+    await expect(panel.locator('.story-part[aria-current="true"]', { hasText: 'receive 2' }));
+    assert.equal(await scroller.evaluate((e) => e.scrollTop), 0);
+    // Long names end in an ellipsis with the full name on hover.
+    const fn = panel.locator('.history-item .fn').first();
+    assert.equal(await fn.getAttribute('title'), 'OrderProcessorFunction');
+    assert.equal(await fn.evaluate((e) => getComputedStyle(e).textOverflow), 'ellipsis');
+    await workbench.screenshot('loop-6-narrow-layout');
+  });
+
+  it('readable errors: the handler frame is a link, the runtime frames fold away until asked for', async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await contextMenu(page, treeRow(page, 'PaymentWebhookFunction'), 'Invoke');
+    const panel = invocationPanel(page);
+    await expect(panel.locator('.record-header h1', { hasText: 'PaymentWebhookFunction' }));
+    const firstError = panel.locator('.attempt').first().locator('.error');
+    await expect(firstError.locator('.stack .frame-workspace a.frame-link').first());
+    assert.equal(await firstError.locator('.stack .frame-runner').first().isVisible(), false);
+    const toggle = firstError.locator('button.show-frames');
+    await toggle.click();
+    await expect(firstError.locator('.stack .frame-runner').first());
+    await toggle.click();
+    await expect(panel.locator('.attempt').nth(1).locator('.same-error', { hasText: 'Same stack as attempt 1' }));
+    await workbench.screenshot('loop-5-readable-errors');
+  });
+
+  it('the panel never forgets: hidden and shown, reloaded, closed and reopened, with what ran meanwhile', async () => {
+    const { page } = workbench;
+    const panel = invocationPanel(page);
+    // Select the poison batch's story, open the Event section, scroll the detail.
+    await panel.locator('.history-item', { hasText: 'OrderProcessorFunction' }).click();
+    await expect(panel.locator('.record-header h1', { hasText: 'OrderProcessorFunction' }));
+    await panel.locator('details.section-event > summary').click();
+    const scroller = panel.locator('main.detail');
+    await scroller.evaluate((e) => e.scrollTo(0, 400));
+    const selected = async (): Promise<string | null> =>
+      panel.locator('.story-part[aria-current="true"] .story-link').getAttribute('data-id');
+    const before = await selected();
+    assert.ok(before);
+    const events = async (): Promise<number> =>
+      Number(/^(\d+)/.exec((await panel.locator('.history-count').textContent()) ?? '')?.[1]);
+    const eventsBefore = await events();
+
+    // Hide it behind another editor in its group, and invoke from a terminal meanwhile.
+    await panelTab(page).click();
+    await runCommand(page, 'File: New Untitled Text File');
+    await panelTab(page).waitFor();
+    const cli = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'dist', 'cli.js'), 'invoke', 'NightlyReportFunction', '--root', folder, '--json'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    await panelTab(page).click();
+    await expect(panel.locator('.history-item', { hasText: 'NightlyReportFunction' }));
+    assert.equal(await selected(), before, 'the same record is selected');
+    assert.equal(await panel.locator('details.section-event').getAttribute('open'), '');
+    assert.equal(await events(), eventsBefore + 1, 'the invocation that ran while hidden is there');
+    assert.ok((await scroller.evaluate((e) => e.scrollTop)) > 300, 'the detail is where it was');
+    await workbench.screenshot('loop-1a-shown-again');
+
+    // Reload the window: the panel comes back with the same record.
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await expect(panel.locator('.history-item', { hasText: 'NightlyReportFunction' }), 90_000);
+    assert.equal(await selected(), before, 'the same record after a reload');
+
+    // Close it, and show it again from the palette.
+    await panelTab(page).click();
+    await page.keyboard.press('Control+W');
+    await panelTab(page).waitFor({ state: 'detached' });
+    await runCommand(page, 'Lambda: Show Invocations');
+    await expect(panel.locator('.history-item', { hasText: 'NightlyReportFunction' }));
+    await expect(panel.locator('.story-part[aria-current="true"]'));
+    assert.equal(await selected(), before, 'the same record after closing and reopening');
+    assert.equal(await panel.locator('details.section-event').getAttribute('open'), '');
+    await workbench.screenshot('loop-1b-reopened');
+  });
+});
