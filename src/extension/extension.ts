@@ -8,7 +8,7 @@ import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
 import { FaultCommands } from './faultCommands';
 import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
-import { parseViewState } from '../shared/panelProtocol';
+import { parseViewState, type PanelViewState } from '../shared/panelProtocol';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
 import { LambdaLanguageClient } from './languageClient';
@@ -49,6 +49,8 @@ export interface LambdaTriggerApi {
   records(): InvocationRecord[];
   /** The open invocation panel, if any (tests look at the messages it exchanged). */
   panel(): InvocationPanel | undefined;
+  /** What the reader had on screen in the panel, as the extension remembers it across closing and reloads. */
+  panelViewState(): PanelViewState | undefined;
   readonly views: { functions: FunctionsView; eventSources: EventSourcesView; queues: QueuesView };
 }
 
@@ -199,6 +201,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     invokeCommands,
     records: () => runner.records(),
     panel: () => InvocationPanel.visible,
+    panelViewState: () => panelModel.viewState(),
     views: { functions: functionsView, eventSources: eventSourcesView, queues: queuesView },
   };
 }

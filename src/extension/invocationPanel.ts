@@ -37,6 +37,9 @@ export class InvocationPanel implements vscode.Disposable {
   private readonly handled = new vscode.EventEmitter<FromPanel>();
   /** Every validated message from the webview (tests and telemetry-free diagnostics listen here). */
   readonly onDidReceiveMessage = this.handled.event;
+  private readonly posted = new vscode.EventEmitter<ToPanel>();
+  /** Every message posted to a loaded page. */
+  readonly onDidPostMessage = this.posted.event;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -49,6 +52,7 @@ export class InvocationPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'lambda.svg');
     this.disposables.push(
       this.handled,
+      this.posted,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       model.onDidChangeRecord((record) => this.send({ type: 'record', record, select: false })),
@@ -140,6 +144,7 @@ export class InvocationPanel implements vscode.Disposable {
   private send(message: ToPanel): void {
     if (!this.ready) return;
     void this.panel.webview.postMessage(message);
+    this.posted.fire(message);
   }
 
   private receive(raw: unknown): void {
