@@ -1,9 +1,17 @@
 /** Commands on events: preview a template, save it as a function's saved event, rename or delete saved events. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createSavedEvent, deleteSavedEvent, renameSavedEvent, type SavedEvent } from '../core/events/savedEvents';
+import { suggestEventName, uniqueName } from '../core/events/eventNames';
+import {
+  createSavedEvent,
+  deleteSavedEvent,
+  listSavedEvents,
+  renameSavedEvent,
+  type SavedEvent,
+} from '../core/events/savedEvents';
 import { commandTable } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
+import type { EventDocuments } from './eventDocuments';
 import type { EventPicker } from './eventPicker';
 import type { InvokeCommands } from './invokeCommands';
 import type { EventSourceNode } from './views/eventSourcesView';
@@ -16,6 +24,7 @@ export interface EventCommandContext {
   functions: WorkspaceFunctions;
   savedEvents: WorkspaceSavedEvents;
   invoke: InvokeCommands;
+  documents: EventDocuments;
 }
 
 type SavedNode = Extract<FunctionNode, { kind: 'saved' }> | Extract<EventSourceNode, { kind: 'saved' }>;
@@ -38,12 +47,8 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
       commandTable.previewEvent,
       guard(async (node: EventSourceNode) => {
         if (node?.kind !== 'event') return;
-        const event = ctx.picker.fromTemplate(node.template.id);
-        const doc = await vscode.workspace.openTextDocument({
-          language: 'json',
-          content: JSON.stringify(JSON.parse(event.payloadJson), null, 2),
-        });
-        await vscode.window.showTextDocument(doc, { preview: true });
+        // A real document of the event, validated by its schema, with lenses to invoke, send or save it.
+        await ctx.documents.open(ctx.picker.fromTemplate(node.template.id));
       }),
     ),
     registerCommand(
@@ -56,13 +61,15 @@ export function registerEventCommands(ctx: EventCommandContext): vscode.Disposab
         if (!fn) return;
         const root = ctx.functions.rootOf(fn);
         if (!root) throw new Error(`${fn.name} is not in an open workspace folder.`);
+        const payload = JSON.parse(event.payloadJson) as unknown;
+        const suggested = uniqueName(suggestEventName(node.template.id, payload), listSavedEvents(root, fn.name));
         const name = await vscode.window.showInputBox({
           title: `Save the ${node.template.title} event for ${fn.name}`,
           prompt: 'Event name',
-          value: node.template.name,
+          value: suggested,
         });
         if (!name) return;
-        const saved = createSavedEvent(root, fn.name, name, JSON.parse(event.payloadJson), node.template.id);
+        const saved = createSavedEvent(root, fn.name, name, payload, node.template.id);
         ctx.savedEvents.refresh();
         await vscode.window.showTextDocument(vscode.Uri.file(saved.file));
       }),

@@ -25,6 +25,8 @@ export interface ChosenEvent {
   label: string;
   /** What to remember to send the same event again; absent for one-off payloads (re-runs, replays). */
   memo?: EventMemo;
+  /** "Edit first": open the event as a document to change and run from there, instead of running it now. */
+  editFirst?: boolean;
 }
 
 export type EventMemo =
@@ -193,8 +195,14 @@ export class EventPicker {
     const params: Record<string, unknown> = { ...initial };
     for (;;) {
       const send: PickItem = { label: '$(play) Send this event', description: templateId, alwaysShow: true };
+      const edit: PickItem = {
+        label: '$(edit) Edit first',
+        description: 'open it as a document, change it, run it from there',
+        alwaysShow: true,
+      };
       const items: Array<PickItem & { param?: string }> = [
         send,
+        edit,
         { label: 'Parameters', kind: vscode.QuickPickItemKind.Separator },
         ...template.parameters.map((p) => ({
           label: p.name,
@@ -205,10 +213,11 @@ export class EventPicker {
       ];
       const chosen = await vscode.window.showQuickPick(items, {
         title: `${template.title}: parameters`,
-        placeHolder: 'Send, or pick a parameter to change it',
+        placeHolder: 'Send, edit the whole event first, or pick a parameter to change it',
       });
       if (!chosen) return undefined;
       if (chosen === send) return this.fromTemplate(templateId, params);
+      if (chosen === edit) return { ...this.fromTemplate(templateId, params), editFirst: true };
       const param = template.parameters.find((p) => p.name === chosen.param);
       if (!param) continue;
       const current = params[param.name] ?? param.default;

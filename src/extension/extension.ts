@@ -15,6 +15,7 @@ import { LambdaLanguageClient } from './languageClient';
 import { LambdaLogChannel } from './lambdaLogChannel';
 import { QueueCommands } from './queueCommands';
 import { registerEventCommands } from './eventCommands';
+import { EventDocuments } from './eventDocuments';
 import { recordActions } from './recordActions';
 import { SettingsService } from './settingsService';
 import { InvocationStatusBar } from './statusBar';
@@ -106,7 +107,13 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     onDidChangeRecord: runner.onDidChangeRecord,
     executionDisabledReason: () => (vscode.workspace.isTrusted ? undefined : untrustedReason),
     runAction: (action, record) =>
-      recordActions(action, record, { runner, functions, invoke: invokeCommands, savedEvents }),
+      recordActions(action, record, {
+        runner,
+        functions,
+        invoke: invokeCommands,
+        savedEvents,
+        catalogue: getCatalogue,
+      }),
     viewState: () => parseViewState(context.workspaceState.get(PANEL_VIEW_STATE)),
     saveViewState: (state) => void context.workspaceState.update(PANEL_VIEW_STATE, state),
   };
@@ -116,6 +123,15 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     InvocationPanel.show(context.extensionUri, panelModel, output, records[records.length - 1]);
   };
   const invokeCommands = new InvokeCommands({ functions, runner, picker, state: context.workspaceState, showRecords });
+  const eventDocuments = new EventDocuments({
+    picker,
+    functions,
+    runner,
+    invoke: invokeCommands,
+    savedEvents,
+    showRecords,
+  });
+  invokeCommands.editFirst = (event, fn) => eventDocuments.open(event, fn);
 
   const queuesView = new QueuesView(runner, output);
   const functionsView = new FunctionsView(functions, () => savedEvents.all(), savedEvents.onDidChange);
@@ -145,7 +161,8 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     queuesView,
     vscode.window.createTreeView(queuesViewId, { treeDataProvider: queuesView }),
     ...new QueueCommands({ runner, view: queuesView, showRecords }).register(),
-    ...registerEventCommands({ picker, functions, savedEvents, invoke: invokeCommands }),
+    eventDocuments,
+    ...registerEventCommands({ picker, functions, savedEvents, invoke: invokeCommands, documents: eventDocuments }),
     vscode.window.registerWebviewPanelSerializer(invocationPanelViewType, {
       deserializeWebviewPanel: async (panel) => {
         InvocationPanel.restore(panel, context.extensionUri, panelModel, output);

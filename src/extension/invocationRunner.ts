@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LocalAccount, type InvocationMode } from '../core/account/localAccount';
+import type { EventResource } from '../core/account/eventResource';
 import { EngineEndpoint } from '../core/endpoints/engineEndpoint';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
@@ -253,6 +254,29 @@ export class InvocationRunner implements vscode.Disposable {
     if (!change.account) return;
     if (change.discovery && this.functions.serverRunning) this.reopenWithNextFunctions = true;
     else this.accounts.reopenOutdated();
+  }
+
+  /** The folder's account when it is open already (code lenses ask; they never open one). */
+  openAccountAt(root: string): LocalAccount | undefined {
+    return this.accounts.list().find((e) => e.root === root)?.account;
+  }
+
+  /**
+   * Sends an event to the queue, stream, table, topic or bus it names in the folder's account, and resolves with
+   * the records of whatever that resource triggers (its mappings, subscriptions and rules).
+   */
+  async sendToResource(
+    root: string,
+    payloadJson: string,
+    title: string,
+  ): Promise<{ resource: EventResource; records: InvocationRecord[] }> {
+    if (!this.executionAllowed) throw new Error(untrustedReason);
+    await this.functions.ready();
+    return this.counted(root, (account) =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () =>
+        account.sendToResource(payloadJson),
+      ),
+    );
   }
 
   /** The local account of the folder holding `fn` (for queue views and replays). */

@@ -66,6 +66,9 @@ export interface InvokeContext {
 }
 
 export class InvokeCommands {
+  /** Opens an event as a document ("Edit first" in the event picker); set by the extension. */
+  editFirst: ((event: ChosenEvent, fn: FunctionConfig) => Promise<unknown>) | undefined;
+
   constructor(private readonly ctx: InvokeContext) {}
 
   register(): vscode.Disposable[] {
@@ -200,6 +203,11 @@ export class InvokeCommands {
     mode?: InvocationMode,
     faults?: InjectedFaults,
   ): Promise<InvocationRecord[]> {
+    if (event.editFirst && this.editFirst) {
+      // Nothing runs yet: the document's lenses run it once it reads as the user wants.
+      await this.editFirst(event, fn);
+      return [];
+    }
     const chosenMode = mode ?? defaultMode(fn, event);
     if (event.memo) await this.ctx.state.update(memoKey(fn), event.memo);
     const records = await this.ctx.runner.invoke(

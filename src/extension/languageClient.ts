@@ -22,6 +22,8 @@ export const relevantDocuments: { scheme: string; language: string }[] = [
   { scheme: 'file', language: 'python' },
   { scheme: 'file', language: 'yaml' },
   { scheme: 'file', language: 'json' },
+  // Event documents opened from a template or an invocation, before they are saved.
+  { scheme: 'untitled', language: 'json' },
 ];
 
 const maxRestarts = 4;

@@ -1,6 +1,8 @@
 /** What the invocation panel's buttons do with a record: re-run, replay to another function, save, copy, export. */
 import * as vscode from 'vscode';
-import { createSavedEvent } from '../core/events/savedEvents';
+import type { EventCatalogue } from '../core/events/eventCatalogue';
+import { suggestEventName, uniqueName } from '../core/events/eventNames';
+import { createSavedEvent, listSavedEvents } from '../core/events/savedEvents';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import type { RecordAction } from '../shared/panelProtocol';
 import type { InvocationRunner } from './invocationRunner';
@@ -13,6 +15,7 @@ export interface RecordActionContext {
   functions: WorkspaceFunctions;
   invoke: InvokeCommands;
   savedEvents: WorkspaceSavedEvents;
+  catalogue(): EventCatalogue;
 }
 
 export async function recordActions(
@@ -42,13 +45,14 @@ export async function recordActions(
       const fn = fnOf(record.functionName);
       const root = ctx.functions.rootOf(fn);
       if (!root) throw new Error(`${fn.name} is not in an open workspace folder.`);
+      const typeId = ctx.catalogue().guessEventType(record.event);
       const name = await vscode.window.showInputBox({
         title: `Save this event for ${fn.name}`,
         prompt: 'Event name',
-        value: `${record.mode}-${record.id.slice(0, 8)}`,
+        value: uniqueName(suggestEventName(typeId, record.event), listSavedEvents(root, fn.name)),
       });
       if (!name) return;
-      const saved = createSavedEvent(root, fn.name, name, record.event);
+      const saved = createSavedEvent(root, fn.name, name, record.event, typeId);
       ctx.savedEvents.refresh();
       await vscode.window.showTextDocument(vscode.Uri.file(saved.file));
       return;

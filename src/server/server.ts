@@ -30,7 +30,7 @@ import {
   eventFileDiagnostics,
   eventFileHover,
 } from './eventFiles/eventFileFeatures';
-import { resolveEventFileType } from './eventFiles/eventFileType';
+import { resolveEventFileType } from '../core/events/eventFileType';
 import { parseEventJson } from '../core/events/eventJson';
 
 const connection = createConnection(ProposedFeatures.all);

@@ -14,11 +14,19 @@ import type { InvocationRecord } from '../invoke/invocationRecord';
 import { VirtualClock } from '../invoke/virtualClock';
 import { EnvironmentPool, type DebugOptions, type InvokeOutcome } from '../runtime';
 import { triggerSourceName } from '../services/functionResources';
-import { LocalServices } from '../services/localServices';
+import { LocalServices, ResourceNotFoundError } from '../services/localServices';
 import type { SendMessageInput } from '../services/sqsQueue';
 import { DurableStore } from '../store/durableStore';
 import { lambdaPricing } from '../invoke/invocationCost';
 import { AccountRequestError } from './accountRequestError';
+import {
+  describeResource,
+  eventResourceOf,
+  localResourceName,
+  putEventsEntryOf,
+  snsPublishesOf,
+  type EventResource,
+} from './eventResource';
 import type { PricingOverride } from './accountSettings';
 import {
   dynamoDbChangesOf,
@@ -302,6 +310,95 @@ export class LocalAccount {
         return;
       }
     }
+  }
+
+  /** True when the account has the resource (declared by a template, or left in the store by an earlier run). */
+  hasResource(resource: EventResource): boolean {
+    try {
+      this.resourceOf(resource);
+      return true;
+    } catch (err) {
+      if (err instanceof ResourceNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /** The account's resource of that kind and name (or deployed name standing for it); throws when it has none. */
+  private resourceOf(resource: EventResource): unknown {
+    const { services } = this;
+    const local = localResourceName(resource.name, services.resourceNames(resource.kind));
+    if (local) resource = { ...resource, name: local };
+    switch (resource.kind) {
+      case 'sqs':
+        return services.queue(resource.name);
+      case 'kinesis':
+        return services.stream('kinesis', resource.name);
+      case 'dynamodb':
+        return services.stream('dynamodb', resource.name);
+      case 'sns':
+        return services.topic(resource.name);
+      case 'eventbridge':
+        return services.bus(resource.name);
+    }
+  }
+
+  /**
+   * Puts the event's messages on the resource it names (its queue, stream, table, topic or bus), then runs until
+   * whatever reads that resource is idle: the functions its mappings, subscriptions and rules invoke, as on AWS.
+   * Resolves with the records that appeared.
+   */
+  async sendToResource(payloadJson: string): Promise<{ resource: EventResource; records: InvocationRecord[] }> {
+    let event: unknown;
+    try {
+      event = JSON.parse(payloadJson);
+    } catch (err) {
+      throw new AccountRequestError(`The event is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    let resource = eventResourceOf(event);
+    if (!resource)
+      throw new AccountRequestError(
+        'The event names no queue, stream, table, topic or bus to send it to (an eventSourceARN, a TopicArn, or an EventBridge source and detail-type).',
+      );
+    const local = localResourceName(resource.name, this.services.resourceNames(resource.kind));
+    if (!local) {
+      const known = this.services.resourceNames(resource.kind);
+      throw new AccountRequestError(
+        `The event is for the ${describeResource(resource)}, which this workspace does not have (it has: ${known.length ? known.join(', ') : 'none'}).`,
+      );
+    }
+    resource = { ...resource, name: local };
+    const before = new Set(this.engine.records().map((r) => r.id));
+    const { services } = this;
+    try {
+      switch (resource.kind) {
+        case 'sqs':
+          await services.sendMessages(resource.name, sqsMessagesOf(payloadJson));
+          break;
+        case 'kinesis':
+          await services.putKinesisRecords(resource.name, kinesisRecordsOf(event));
+          break;
+        case 'dynamodb':
+          await services.putDynamoDbChanges(resource.name, dynamoDbChangesOf(event));
+          break;
+        case 'sns':
+          for (const p of snsPublishesOf(event))
+            await services.publish(resource.name, p.message, {
+              ...(p.subject ? { subject: p.subject } : {}),
+              ...(p.messageAttributes ? { messageAttributes: p.messageAttributes } : {}),
+            });
+          break;
+        case 'eventbridge':
+          await services.putEvents(resource.name, [putEventsEntryOf(event)]);
+          break;
+      }
+    } catch (err) {
+      if (err instanceof AccountRequestError) throw err;
+      throw new AccountRequestError(
+        `The ${describeResource(resource)} refused the event: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    await this.engine.runUntilIdle();
+    return { resource, records: this.engine.records().filter((r) => !before.has(r.id)) };
   }
 
   /** Resolves once every execution environment's process has exited and the store is closed (its lock released). */

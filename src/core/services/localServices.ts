@@ -297,6 +297,21 @@ export class LocalServices {
     return ids;
   }
 
+  /** The names of the account's queues, topics, buses, Kinesis streams or DynamoDB tables with a stream. */
+  resourceNames(kind: 'sqs' | 'sns' | 'eventbridge' | 'kinesis' | 'dynamodb'): string[] {
+    switch (kind) {
+      case 'sqs':
+        return [...this.queues.keys()];
+      case 'sns':
+        return [...this.topics.keys()];
+      case 'eventbridge':
+        return [...this.buses.keys()];
+      case 'kinesis':
+      case 'dynamodb':
+        return [...this.streams.values()].filter((s) => s.type === kind).map((s) => s.name);
+    }
+  }
+
   /** Every queue (dead-letter queues included) with its counts. */
   listQueues(): QueueSummary[] {
     const dlqOf = new Map<string, string[]>();

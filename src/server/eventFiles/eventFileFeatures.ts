@@ -28,7 +28,7 @@ import {
 import type { EventCatalogue } from '../../core/events/eventCatalogue';
 import { pointerTokens } from '../../core/events/eventSchema';
 import { EVENT_TYPE_MARKER } from '../../core/events/eventTypeDetection';
-import { resolveEventFileType } from './eventFileType';
+import { resolveEventFileType } from '../../core/events/eventFileType';
 import { defaultValue, propertiesAt, schemasAt, typeLabel, valuesAt } from './schemaNavigation';
 
 export const DIAGNOSTIC_SOURCE = 'lambda-trigger';

@@ -8,7 +8,7 @@ import {
   eventFileDiagnostics,
   eventFileHover,
 } from '../../../src/server/eventFiles/eventFileFeatures';
-import { resolveEventFileType } from '../../../src/server/eventFiles/eventFileType';
+import { resolveEventFileType } from '../../../src/core/events/eventFileType';
 
 const catalogue = loadCatalogue(resolve(__dirname, '../../../event-templates'));
 const doc = (text: string, uri = 'file:///ws/lambda-events/Fn/e.json') => TextDocument.create(uri, 'json', 1, text);

@@ -3,8 +3,8 @@
  * (`.../<service>/<event>.json` naming a catalogue id, e.g. events/sqs/receive-message.json), else a guess from
  * the content. Files outside those conventions that match no template are not event files.
  */
-import type { EventCatalogue } from '../../core/events/eventCatalogue';
-import { EVENT_TYPE_MARKER } from '../../core/events/eventTypeDetection';
+import type { EventCatalogue } from './eventCatalogue';
+import { EVENT_TYPE_MARKER } from './eventTypeDetection';
 
 export type EventTypeSource = 'marker' | 'location' | 'content';
 
