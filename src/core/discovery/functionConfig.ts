@@ -147,6 +147,10 @@ export interface HttpTrigger extends TriggerBase {
 export interface ScheduleTrigger extends TriggerBase {
   kind: 'schedule';
   expression: string;
+  /** EventBridge Scheduler: the time zone of a `cron()` or `at()` expression (UTC when absent). */
+  timezone?: string;
+  /** EventBridge Scheduler: `FLEXIBLE` lets each run start up to `maximumWindowInMinutes` late; `OFF` runs on time. */
+  flexibleTimeWindow?: { mode: 'OFF' | 'FLEXIBLE'; maximumWindowInMinutes?: number };
   input?: unknown;
   retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
 }
