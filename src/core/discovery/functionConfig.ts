@@ -14,6 +14,11 @@ export interface Origin {
   file?: string;
   line?: number;
   source: OriginSource;
+  /**
+   * The `${...}` expression written at `file:line` that could not be resolved locally (serverless.yml): the value is
+   * then a default, or absent, and a diagnostic at that line says so.
+   */
+  unresolved?: string;
 }
 
 /** Where an async destination, a DLQ or a redrive target points (ASYNC-7, ASYNC-9). */
@@ -268,6 +273,7 @@ export interface DiscoveryProblem {
     | 'invalid-json'
     | 'invalid-template'
     | 'unknown-intrinsic'
+    | 'unresolved-variable'
     | 'circular-ref'
     | 'handler-outside-workspace'
     | 'handler-not-found'

@@ -65,6 +65,8 @@ interface ConfigEntry {
   kind: ConfigKind;
   functions: TemplateFunction[];
   problems: DiscoveryProblem[];
+  /** Other files it read (serverless.yml's `${file(...)}`): a change to one of them re-reads it. */
+  dependsOn?: readonly string[];
 }
 /** `null` marks a code file skipped by the pre-filter (scanned on demand if a template points at it). */
 type CodeEntry = CodeScan | null;
@@ -145,13 +147,25 @@ export class WorkspaceIndex {
     this.read(abs, text);
     // An edited file keeps its place: the sorted order survives unless the file set changed.
     if (order && this.code.has(abs) && order.includes(abs)) this.sortedCode = order;
+    this.rereadDependents(abs);
     this.linked = undefined;
   }
 
   remove(file: string): void {
-    this.forget(path.resolve(file));
-    this.existence.set(path.resolve(file), false);
+    const abs = path.resolve(file);
+    this.forget(abs);
+    this.existence.set(abs, false);
+    this.rereadDependents(abs);
     this.linked = undefined;
+  }
+
+  /** Configurations that read `file` (through `${file(...)}`) are read again. */
+  private rereadDependents(file: string): void {
+    for (const [config, entry] of [...this.configs.entries()]) {
+      if (config === file || !entry.dependsOn?.includes(file)) continue;
+      this.forget(config);
+      this.read(config);
+    }
   }
 
   /** True when the file is one the index reads (so a watcher can skip the rest). */
@@ -256,11 +270,16 @@ export class WorkspaceIndex {
       const r = readProjectSettings(doc, this.discoveryOptions);
       this.configs.set(file, { kind: 'settings', functions: r.functions, problems: [...doc.problems, ...r.problems] });
     } else if (serverless) {
-      const r = readServerlessConfig(doc, { ...this.discoveryOptions, env: this.options.env ?? {} });
+      const r = readServerlessConfig(doc, {
+        ...this.discoveryOptions,
+        env: this.options.env ?? {},
+        readFile: (other) => this.readWorkspaceFile(other),
+      });
       this.configs.set(file, {
         kind: 'serverless',
         functions: r.functions,
         problems: [...doc.problems, ...r.problems],
+        dependsOn: r.filesRead,
       });
     } else if (isCloudFormationTemplate(doc.value)) {
       const r = readCloudFormationTemplate(doc, this.discoveryOptions);
@@ -268,6 +287,16 @@ export class WorkspaceIndex {
     } else if (doc.problems.length > 0 && /\.ya?ml$|\.template$/.test(file)) {
       // It names Lambda functions but does not parse: report it, since it was most likely meant as a template.
       this.configs.set(file, { kind: 'template', functions: [], problems: doc.problems });
+    }
+  }
+
+  /** A file of the workspace (not an ignored folder's), for configurations that include one; else undefined. */
+  private readWorkspaceFile(file: string): string | undefined {
+    if (!isInside(this.root, file) || this.ignored(this.relative(file)) || !this.exists(file)) return undefined;
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
     }
   }
 
