@@ -147,6 +147,8 @@ export interface HttpTrigger extends TriggerBase {
   path: string;
   method: string;
   payloadFormatVersion?: '1.0' | '2.0';
+  /** The function is the route's Lambda authorizer (a REQUEST authorizer), not its integration. */
+  authorizer?: boolean;
 }
 
 export interface ScheduleTrigger extends TriggerBase {

@@ -13,6 +13,7 @@ import {
   type SqsQueue,
 } from './functionConfig';
 import { IntrinsicResolver, targetTypeOfArn } from './intrinsics';
+import { liftConstructKind, liftConstructVariable, liftQueueTrigger, liftWebhookTrigger } from './liftConstructs';
 import { ServerlessVariables } from './serverlessVariables';
 import type { TemplateDocument } from './templateDocument';
 
@@ -47,13 +48,31 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
   const root = asObject(doc.value);
   if (!root) return { functions: [], problems, filesRead: [] };
   const provider = asObject(root.provider) ?? {};
+  const declaredFunctions = asObject(root.functions) ?? {};
   const serviceDir = path.dirname(doc.file);
-  const variables = new ServerlessVariables({
+  const constructs = asObject(root.constructs) ?? {};
+  const variables: ServerlessVariables = new ServerlessVariables({
     doc,
     env: options.env ?? {},
     location: options.location,
     ...(options.readFile ? { readFile: options.readFile } : {}),
+    construct: (id, property) => liftConstructVariable(constructs, stackName(), options.location, id, property),
   });
+  let stack: string | undefined;
+  /** `provider.stackName`, else `<service>-<stage>`: what Lift names its queues after. */
+  const stackName = (): string => {
+    if (stack !== undefined) return stack;
+    stack = `service-${variables.stage}`; // a stack name that refers to itself ends here
+    const own =
+      provider.stackName !== undefined
+        ? variables.resolve(provider, 'stackName', 'Lift names are made from the service and stage instead')
+        : undefined;
+    const service = variables.resolve(root, 'service', 'the service is called "service" locally');
+    const serviceValue = asObject(service.value)?.name ?? service.value;
+    const serviceName = typeof serviceValue === 'string' && !service.unresolved ? serviceValue : 'service';
+    stack = typeof own?.value === 'string' && !own.unresolved ? own.value : `${serviceName}-${variables.stage}`;
+    return stack;
+  };
   const resources = asObject(asObject(root.resources)?.Resources) ?? {};
   // Resource names such as `QueueName: ${self:service}-jobs` are what triggers and destinations are called locally.
   for (const [logicalId, resource] of Object.entries(resources)) {
@@ -74,7 +93,7 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
   };
 
   const functions: TemplateFunction[] = [];
-  for (const [name, rawFn] of Object.entries(asObject(root.functions) ?? {})) {
+  for (const [name, rawFn] of Object.entries(declaredFunctions)) {
     const fn = asObject(rawFn);
     if (!fn) {
       problems.push({
@@ -88,7 +107,65 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
     }
     functions.push(readFunction(name, fn));
   }
+  for (const [id, raw] of Object.entries(constructs)) readConstruct(id, raw);
   return { functions, problems: [...problems, ...variables.problems], filesRead: [...variables.filesRead] };
+
+  /** A serverless-lift construct: the functions it deploys, with the trigger it wires each to. */
+  function readConstruct(id: string, raw: unknown): void {
+    const declared = asObject(raw);
+    const kind = liftConstructKind(declared?.type);
+    const report = (severity: DiscoveryProblem['severity'], message: string) =>
+      problems.push({ file: doc.file, line: doc.lineOf(constructs, id), severity, code: 'invalid-settings', message });
+    if (!declared || kind === 'unknown') {
+      report(
+        'info',
+        `Construct ${id} is of a type the runner does not know (${toText(declared?.type, 'none')}); it adds no function here`,
+      );
+      return;
+    }
+    if (kind === 'resource') return;
+    const config =
+      asObject(
+        variables.resolve(constructs, id, `that setting of the construct ${id} is left out (Lift's default applies)`)
+          .value,
+      ) ?? {};
+    const attach = (fn: TemplateFunction, trigger: EventTrigger) => {
+      fn.origins[`triggers.${fn.triggers.length}`] = origin(constructs, id);
+      fn.triggers.push(trigger);
+    };
+    if (kind === 'queue') {
+      const worker = declared.worker;
+      if (typeof worker === 'string') {
+        const fn = functions.find((f) => f.name === worker);
+        const own = asObject(declaredFunctions[worker]);
+        if (!fn || !own) {
+          report('error', `Construct ${id}: its worker ${worker} is not a function of this file`);
+          return;
+        }
+        const timeout =
+          own.timeout !== undefined ? toNumber(variables.resolve(own, 'timeout', 'Lift takes 6 s').value) : undefined;
+        attach(fn, liftQueueTrigger(id, config, timeout, stackName(), options.location));
+      } else if (asObject(worker)) {
+        const fn = readFunction(`${id}Worker`, asObject(worker) ?? {});
+        functions.push(fn);
+        attach(
+          fn,
+          liftQueueTrigger(id, config, toNumber(asObject(config.worker)?.timeout), stackName(), options.location),
+        );
+      } else report('error', `Construct ${id} (queue) has no worker function`);
+      return;
+    }
+    // A webhook: API Gateway sends the request to EventBridge; the only function is the route's authorizer.
+    if (toBool(config.insecure, false)) return;
+    const authorizer = asObject(declared.authorizer);
+    if (!authorizer) {
+      report('error', `Construct ${id} (webhook) has no authorizer; set one, or insecure: true`);
+      return;
+    }
+    const fn = readFunction(`${id}Authorizer`, authorizer);
+    functions.push(fn);
+    attach(fn, liftWebhookTrigger(id, config));
+  }
 
   /** One function: its own settings, then the provider's, then the framework's defaults. */
   function readFunction(name: string, fn: Json): TemplateFunction {

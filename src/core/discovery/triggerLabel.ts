@@ -20,7 +20,7 @@ export function describeTrigger(t: EventTrigger): string {
     case 'sns':
       return `SNS ${nameOf(t.topic)}`;
     case 'api':
-      return `${t.api === 'rest' ? 'API Gateway' : t.api === 'http' ? 'HTTP API' : 'ALB'} ${t.method} ${t.path}`;
+      return `${t.api === 'rest' ? 'API Gateway' : t.api === 'http' ? 'HTTP API' : 'ALB'} ${t.method} ${t.path}${t.authorizer ? ' (authorizer)' : ''}`;
     case 'schedule': {
       const window =
         t.flexibleTimeWindow?.mode === 'FLEXIBLE' ? t.flexibleTimeWindow.maximumWindowInMinutes : undefined;
