@@ -24,6 +24,7 @@ import { JS_EXTENSIONS, mayContainHandler, scanJsExports, type CodeScan, type Ha
 import { fileExists, isInside, resolveHandler } from './handlerResolution';
 import { isProjectSettingsFile, readProjectSettings } from './projectSettings';
 import { scanPythonHandlers } from './pythonHandlers';
+import { isTestFile } from './testFiles';
 import { isServerlessConfig, readServerlessConfig } from './serverlessConfig';
 import { parseTemplateDocument } from './templateDocument';
 import { DEFAULT_IGNORE_GLOBS, ignoreMatcher, walkWorkspace, type IgnoreTest } from './workspaceWalker';
@@ -193,9 +194,11 @@ export class WorkspaceIndex {
     const scan = this.scanOf(abs);
     if (!scan) return [];
     const configured = this.link().byFile.get(abs) ?? [];
+    // A test file's handler-like exports are tests, not handlers: only what a configuration runs there gets lenses.
+    const test = isTestFile(this.relative(abs));
     return scan.exports
       .map((e) => ({ ...e, file: abs, functions: configured.filter((f) => f.exportName === e.exportName) }))
-      .filter((site) => site.handlerLike || site.functions.length > 0);
+      .filter((site) => (site.handlerLike && !test) || site.functions.length > 0);
   }
 
   private relative(file: string): string {
@@ -342,6 +345,7 @@ export class WorkspaceIndex {
       const scan = this.code.get(file);
       if (!scan) continue;
       problems.push(...scan.problems);
+      if (isTestFile(this.relative(file))) continue;
       for (const e of scan.exports) {
         if (!e.handlerLike || claimed.has(`${file}#${e.exportName}`)) continue;
         functions.push(this.implicitFunction(file, scan, e));

@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
+
+describe('discovery: code-only functions', () => {
+  let dir: string;
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  };
+  const build = async () => {
+    const index = new WorkspaceIndex({ root: dir });
+    await index.build();
+    return index;
+  };
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-only-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('test files (tests/, test/, __tests__/, test_*.py, *_test.py, conftest.py, *.test.*, *.spec.*) are not functions and get no code lenses', async () => {
+    const PY = 'def lambda_handler(event, context):\n    return event\n';
+    const JS = 'exports.handler = async (event) => event;\n';
+    write('app.py', PY);
+    write('tests/unit/test_handler.py', 'def test_lambda_handler(apigw_event, mocker):\n    assert True\n');
+    write('tests/conftest.py', PY);
+    write('conftest.py', PY);
+    write('orders_test.py', PY);
+    write('test_orders.py', PY);
+    write('test/helpers.js', JS);
+    write('src/__tests__/app.js', JS);
+    write('src/app.test.ts', 'export const handler = async (event: unknown) => event;\n');
+    write('src/app.spec.mjs', 'export const handler = async (event) => event;\n');
+    write('src/latest.js', JS);
+    const index = await build();
+    assert.deepEqual(
+      index.functions().map((f) => f.id),
+      ['app.py#lambda_handler', 'src/latest.js#handler'],
+    );
+    assert.deepEqual(index.handlersIn(path.join(dir, 'tests/unit/test_handler.py')), []);
+    assert.deepEqual(index.handlersIn(path.join(dir, 'src/app.test.ts')), []);
+    assert.equal(index.handlersIn(path.join(dir, 'src/latest.js')).length, 1);
+  });
+
+  it('a template may still run a handler that lives in a test folder', async () => {
+    write('test/fixture.js', 'exports.handler = async (event) => event;\n');
+    write(
+      'template.yaml',
+      'Resources:\n  Fixture:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: test/fixture.handler\n      Runtime: nodejs20.x\n',
+    );
+    const index = await build();
+    assert.deepEqual(
+      index.functions().map((f) => f.id),
+      ['template.yaml#Fixture'],
+    );
+    assert.deepEqual(
+      index.handlersIn(path.join(dir, 'test/fixture.js')).map((s) => s.functions.map((f) => f.name)),
+      [['Fixture']],
+    );
+  });
+});
