@@ -21,7 +21,7 @@ import {
   type OriginSource,
 } from './functionConfig';
 import { JS_EXTENSIONS, mayContainHandler, scanJsExports, type CodeScan, type HandlerExport } from './handlerExports';
-import { fileExists, isInside, resolveHandler } from './handlerResolution';
+import { fileExists, isInside, resolveHandler, resolveModuleSpecifier } from './handlerResolution';
 import { isProjectSettingsFile, readProjectSettings } from './projectSettings';
 import { scanPythonHandlers } from './pythonHandlers';
 import { isTestFile } from './testFiles';
@@ -335,21 +335,35 @@ export class WorkspaceIndex {
       for (const tf of entry.functions) {
         const fn = this.resolveFunction(file, tf, problems);
         functions.push(fn);
-        if (fn.handlerFile) claimed.add(`${fn.handlerFile}#${fn.exportName}`);
+        if (!fn.handlerFile) continue;
+        claimed.add(`${fn.handlerFile}#${fn.exportName}`);
+        // A configured `index.handler` that re-exports `./app`'s handler runs that one: it is not a second function.
+        const target = this.reexportTarget(fn.handlerFile, fn.exportName);
+        if (target) claimed.add(target);
       }
     }
     // Plain handlers that no configuration claims still run, with Lambda's defaults.
     // Plain code-point order: stable across machines and far cheaper than localeCompare on 10,000 paths.
     this.sortedCode ??= [...this.code.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const plain: Array<{ file: string; scan: CodeScan; e: HandlerExport }> = [];
     for (const file of this.sortedCode) {
       const scan = this.code.get(file);
       if (!scan) continue;
       problems.push(...scan.problems);
       if (isTestFile(this.relative(file))) continue;
       for (const e of scan.exports) {
-        if (!e.handlerLike || claimed.has(`${file}#${e.exportName}`)) continue;
-        functions.push(this.implicitFunction(file, scan, e));
+        if (e.handlerLike && !claimed.has(`${file}#${e.exportName}`)) plain.push({ file, scan, e });
       }
+    }
+    // `export { handler } from './app'` in an index is the same handler as app's when that one is listed already.
+    const listed = new Set([
+      ...claimed,
+      ...plain.filter((p) => !p.e.reexport).map((p) => `${p.file}#${p.e.exportName}`),
+    ]);
+    for (const { file, scan, e } of plain) {
+      const target = e.reexport ? this.reexportTarget(file, e.exportName) : undefined;
+      if (target && listed.has(target)) continue;
+      functions.push(this.implicitFunction(file, scan, e));
     }
     for (const list of this.fileProblems.values()) problems.push(...list);
     for (const env of [...this.dotEnvs.values(), ...this.samEnvs.values()]) problems.push(...env.problems);
@@ -364,6 +378,20 @@ export class WorkspaceIndex {
     for (const list of byFile.values()) list.sort((a, b) => PRECEDENCE[a.definedBy] - PRECEDENCE[b.definedBy]);
     this.linked = { functions, problems, byFile };
     return this.linked;
+  }
+
+  /** `file#name` of the export a re-export chain starting at `file`'s export `name` ends at, if it re-exports. */
+  private reexportTarget(file: string, name: string): string | undefined {
+    let at = { file, name };
+    let target: string | undefined;
+    for (let hops = 0; hops < 8; hops++) {
+      const reexport = this.scanOf(at.file)?.exports.find((e) => e.exportName === at.name)?.reexport;
+      const next = reexport ? resolveModuleSpecifier(at.file, reexport.from, this.exists) : undefined;
+      if (!reexport || !next) return target;
+      at = { file: next, name: reexport.name };
+      target = `${at.file}#${at.name}`;
+    }
+    return target;
   }
 
   private resolveFunction(file: string, tf: TemplateFunction, problems: DiscoveryProblem[]): FunctionConfig {

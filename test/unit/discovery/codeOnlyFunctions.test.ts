@@ -42,6 +42,31 @@ describe('discovery: code-only functions', () => {
     assert.equal(index.handlersIn(path.join(dir, 'src/latest.js')).length, 1);
   });
 
+  it("a TypeScript re-export of a handler already listed (export { handler } from './app' in an index) is not a second function", async () => {
+    write('src/app.ts', 'export const handler = async (event: unknown) => event;\n');
+    write('src/index.ts', "export { handler } from './app';\n");
+    write('src/lambda.ts', "export { handler as lambdaHandler } from './app.js';\n");
+    write('src/barrel/index.ts', "export { lambdaHandler as handler } from '../lambda';\n");
+    // A re-export of something that is not listed on its own is the only way to reach it: it stays.
+    write('src/jobs.ts', 'export const run = () => 1;\n');
+    write('src/only.ts', "export { run as handler } from './jobs';\n");
+    const index = await build();
+    assert.deepEqual(
+      index.functions().map((f) => f.id),
+      ['src/app.ts#handler', 'src/only.ts#handler'],
+    );
+    // A template running the index runs app's handler: that one is not listed again.
+    write(
+      'template.yaml',
+      'Resources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: src/index.handler\n      Runtime: nodejs20.x\n',
+    );
+    index.update(path.join(dir, 'template.yaml'));
+    assert.deepEqual(
+      index.functions().map((f) => f.id),
+      ['template.yaml#Api', 'src/only.ts#handler'],
+    );
+  });
+
   it('a template may still run a handler that lives in a test folder', async () => {
     write('test/fixture.js', 'exports.handler = async (event) => event;\n');
     write(
