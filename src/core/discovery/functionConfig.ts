@@ -229,8 +229,13 @@ export type RuntimeFamily = 'node' | 'python' | 'other';
 export interface FunctionConfig {
   /** Unique in the workspace: `<definition file relative to the root>#<name>`. */
   id: string;
-  /** Logical id (SAM/CFN), function key (serverless) or settings key; what `sam local invoke` would call it. */
+  /**
+   * Logical id (SAM/CFN), function key (serverless) or settings key; what `sam local invoke` would call it. A
+   * code-only function's is made from its path (`plain-handlers-invoice-handler`), so that it is a valid Lambda name.
+   */
   name: string;
+  /** How lists show a code-only function: its module path and export (`plain-handlers/invoice.handler`). */
+  displayName?: string;
   /** The deployed name when the template sets one (FunctionName / name). */
   physicalName?: string;
   /** The handler string as configured, e.g. `src/orders.handler` (NODE-1, PY-1). */

@@ -20,6 +20,7 @@ import {
   type FunctionConfig,
   type OriginSource,
 } from './functionConfig';
+import { functionNameFromLabel, uniqueName } from './functionNames';
 import { JS_EXTENSIONS, mayContainHandler, scanJsExports, type CodeScan, type HandlerExport } from './handlerExports';
 import { fileExists, isInside, resolveHandler, resolveModuleSpecifier } from './handlerResolution';
 import { isProjectSettingsFile, readProjectSettings } from './projectSettings';
@@ -360,10 +361,14 @@ export class WorkspaceIndex {
       ...claimed,
       ...plain.filter((p) => !p.e.reexport).map((p) => `${p.file}#${p.e.exportName}`),
     ]);
+    // Code-only functions are named after their path; one that meets a configured name (or another) gets a suffix.
+    const names = new Set(functions.map((f) => f.name));
     for (const { file, scan, e } of plain) {
       const target = e.reexport ? this.reexportTarget(file, e.exportName) : undefined;
       if (target && listed.has(target)) continue;
-      functions.push(this.implicitFunction(file, scan, e));
+      const fn = this.implicitFunction(file, scan, e);
+      fn.name = uniqueName(fn.name, names);
+      functions.push(fn);
     }
     for (const list of this.fileProblems.values()) problems.push(...list);
     for (const env of [...this.dotEnvs.values(), ...this.samEnvs.values()]) problems.push(...env.problems);
@@ -446,9 +451,11 @@ export class WorkspaceIndex {
     const moduleRel = rel.replace(/\.[^./]+$/, '');
     const python = scan.language === 'python';
     const defaults = this.options.editorDefaults ?? {};
+    const label = `${moduleRel}.${e.exportName}`;
     return functionWithDefaults({
       id: `${rel}#${e.exportName}`,
-      name: `${moduleRel}.${e.exportName}`,
+      name: functionNameFromLabel(label),
+      displayName: label,
       handler: `${path.basename(moduleRel)}.${e.exportName}`,
       runtime: python
         ? (defaults.pythonRuntime ?? DEFAULT_RUNTIME.python)

@@ -67,6 +67,29 @@ describe('discovery: code-only functions', () => {
     );
   });
 
+  it('a code-only function has a Lambda-valid name made from its path and keeps the path as its display name; names that meet get a suffix', async () => {
+    write('plain-handlers/invoice.ts', 'export const handler = async (event: unknown) => event;\n');
+    write('plain-handlers/lambda_function.py', 'def lambda_handler(event, context):\n    return event\n');
+    write('plain/handlers-invoice.js', 'exports.handler = async (event) => event;\n');
+    const deep = `${'very-long-folder-name/'.repeat(4)}module.js`;
+    write(deep, 'exports.handler = async (event) => event;\n');
+    const index = await build();
+    assert.deepEqual(
+      index
+        .functions()
+        .map((f) => [f.displayName, f.name])
+        .sort(),
+      [
+        ['plain-handlers/invoice.handler', 'plain-handlers-invoice-handler'],
+        ['plain-handlers/lambda_function.lambda_handler', 'plain-handlers-lambda_function-lambda_handler'],
+        // Met by plain-handlers/invoice.handler's name, which comes first in path order.
+        ['plain/handlers-invoice.handler', 'plain-handlers-invoice-handler-2'],
+        [deep.replace(/\.js$/, '.handler'), 'y-long-folder-name-very-long-folder-name-module-handler-8332edc1'],
+      ],
+    );
+    for (const fn of index.functions()) assert.match(fn.name, /^[A-Za-z0-9_-]{1,64}$/, fn.name);
+  });
+
   it('a template may still run a handler that lives in a test folder', async () => {
     write('test/fixture.js', 'exports.handler = async (event) => event;\n');
     write(
