@@ -11,16 +11,22 @@ const asObject = (v: unknown): Json | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
 /**
- * The logical id of the function a target names: `!GetAtt Fn.Arn`, `!Ref Fn`, `!Sub ${Fn.Arn}`, or an ARN (with or
- * without a version or alias qualifier) or name whose function name is the function's name or logical id.
+ * The logical id of the function a target names: `!GetAtt Fn.Arn`, `!Ref Fn`, SAM's `!Ref Fn.Alias` (its published
+ * alias), `!Sub ${Fn.Arn}`, or an ARN (with or without a version or alias qualifier) or name whose function name is
+ * the function's name or logical id.
  */
 export function targetFunction(
   value: unknown,
   resolver: IntrinsicResolver,
   isFunction: (logicalId: string) => boolean,
 ): string | undefined {
+  const ref = asObject(value)?.Ref;
+  const samAlias = typeof ref === 'string' ? /^(.+)\.(Alias|Version)$/.exec(ref)?.[1] : undefined;
+  if (samAlias !== undefined && isFunction(samAlias)) return samAlias;
   const referenced = resolver.referencedResource(value);
   if (referenced) return isFunction(referenced) ? referenced : undefined;
+  // A Ref that names no resource was reported when it was resolved: nothing more to learn from it.
+  if (ref !== undefined) return undefined;
   const text = resolver.resolveString(value);
   if (text === undefined) return undefined;
   // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>], also inside an API Gateway integration URI.
@@ -51,8 +57,11 @@ export function flexibleTimeWindow(value: unknown): ScheduleTrigger['flexibleTim
 
 /** `AWS::Scheduler::Schedule` with a Lambda function target: a schedule trigger of that function. */
 export function schedulerScheduleTrigger(id: string, props: Json, resolver: IntrinsicResolver): ScheduleTrigger {
-  const p = asObject(resolver.resolve(props)) ?? {};
-  const target = asObject(p.Target) ?? {};
+  // Only what the trigger keeps is resolved (the target's ARN was matched to the function already).
+  const pick = (from: Json | undefined, keys: string[]): Json =>
+    Object.fromEntries(keys.filter((k) => from?.[k] !== undefined).map((k) => [k, resolver.resolve(from?.[k])]));
+  const p = pick(props, ['ScheduleExpression', 'ScheduleExpressionTimezone', 'FlexibleTimeWindow', 'State']);
+  const target = pick(asObject(props.Target), ['Input', 'RetryPolicy']);
   const timezone = p.ScheduleExpressionTimezone;
   return {
     kind: 'schedule',

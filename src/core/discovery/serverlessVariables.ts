@@ -415,24 +415,41 @@ export class ServerlessVariables {
   ): Outcome {
     const id = `${doc.file}#${address}`;
     if (stack.includes(id)) return { kind: 'missing', reason: `${key} refers to itself` };
-    const hit = lookup(doc.value, address);
-    if (hit.value === undefined) return { kind: 'missing', reason: `${where} has no ${address || 'content'}` };
     const scratch: Finding[] = [];
-    const value =
-      hit.parent === undefined
-        ? this.node(hit.value, doc, undefined, 0, [...stack, id], scratch)
-        : this.node(hit.value, doc, hit.parent, hit.key ?? 0, [...stack, id], scratch);
-    found.push(...scratch.filter((f) => f.severity === 'info'));
-    const failed = scratch.find((f) => f.severity === 'warning');
-    if (failed) {
-      const at =
+    const inner = [...stack, id];
+    /** The first unresolved expression met on the way, as this reference's reason. */
+    const walked: string[] = [];
+    const failure = (): Outcome | undefined => {
+      found.push(...scratch.filter((f) => f.severity === 'info'));
+      const failed = scratch.find((f) => f.severity === 'warning');
+      if (!failed) return undefined;
+      const line =
         failed.file === this.ctx.doc.file ? `line ${failed.line}` : `${path.basename(failed.file)}:${failed.line}`;
       return {
         kind: 'missing',
-        reason: `${address} is ${failed.expression} (${at}), which cannot be: ${failed.reason}`,
+        reason: `${walked.join('.') || 'it'} is ${failed.expression} (${line}), which cannot be: ${failed.reason}`,
       };
+    };
+    // Walk the path; a value on the way that is itself a variable (`env: ${file(./dev.json)}`) is resolved first.
+    let node: unknown = doc.value;
+    let parent: unknown;
+    let at: string | number = 0;
+    for (const part of address === '' ? [] : address.split('.')) {
+      if (typeof node === 'string' && variableSpans(node).length > 0) {
+        node = this.node(node, doc, parent, at, inner, scratch);
+        const failed = failure();
+        if (failed) return failed;
+        scratch.length = 0;
+      }
+      parent = node;
+      at = part;
+      walked.push(part);
+      node = lookup(node, part).value;
+      if (node === undefined) return { kind: 'missing', reason: `${where} has no ${address}` };
     }
-    return { kind: 'value', value };
+    if (node === undefined) return { kind: 'missing', reason: `${where} has no content` };
+    const value = this.node(node, doc, parent, at, inner, scratch);
+    return failure() ?? { kind: 'value', value };
   }
 
   /** `${param:name}`: the file's `params` for the stage, else its `default` ones. */

@@ -29,7 +29,7 @@ const WORKER = [
 ];
 
 describe('discovery: triggers declared as resources of their own', () => {
-  it('an AWS::Scheduler::Schedule targeting a function (GetAtt, Ref or ARN) is a schedule trigger with its expression, time zone, Input, retry policy and flexible time window', () => {
+  it('an AWS::Scheduler::Schedule targeting a function (GetAtt, Ref, SAM alias Ref or ARN) is a schedule trigger with its expression, time zone, Input, retry policy and flexible time window', () => {
     const template = [
       ...WORKER,
       '  ByGetAtt:',
@@ -56,6 +56,12 @@ describe('discovery: triggers declared as resources of their own', () => {
       '      ScheduleExpression: at(2030-01-01T00:00:00)',
       '      FlexibleTimeWindow: { Mode: "OFF" }',
       '      Target: { Arn: "arn:aws:lambda:eu-west-1:999999999999:function:nightly-worker:live", RoleArn: r }',
+      '  ByAlias:',
+      '    Type: AWS::Scheduler::Schedule',
+      '    Properties:',
+      '      ScheduleExpression: rate(1 day)',
+      '      FlexibleTimeWindow: { Mode: "OFF" }',
+      '      Target: { Arn: !Ref Worker.Alias, RoleArn: r }',
       '  ElsewhereSchedule:',
       '    Type: AWS::Scheduler::Schedule',
       '    Properties:',
@@ -92,7 +98,16 @@ describe('discovery: triggers declared as resources of their own', () => {
         expression: 'at(2030-01-01T00:00:00)',
         flexibleTimeWindow: { mode: 'OFF' },
       },
+      {
+        kind: 'schedule',
+        id: 'ByAlias',
+        invocation: 'async',
+        enabled: true,
+        expression: 'rate(1 day)',
+        flexibleTimeWindow: { mode: 'OFF' },
+      },
     ]);
+    assert.deepEqual(read(template).problems, []);
     assert.equal(describeTrigger(triggers[0]), 'Schedule cron(0 2 * * ? *) (Europe/Paris), within 15 min');
     const fn = read(template).functions[0];
     assert.deepEqual(fn.origins['triggers.0'], { file: FILE, line: 9, source: 'cloudformation' });

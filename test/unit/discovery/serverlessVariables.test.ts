@@ -153,10 +153,13 @@ describe('discovery: serverless.yml variables', () => {
     assert.deepEqual(problems(built), []);
   });
 
-  it('${file(./config.json):key} reads the workspace file, and a change to that file re-reads serverless.yml', async () => {
+  it('${file(./config.json):key} reads the workspace file (also through a ${self:} path into one), and a change to that file re-reads serverless.yml', async () => {
     write('config.json', ['{ "limits": { "timeout": 25 }, "table": "orders" }']);
+    write('dev.env.json', ['{ "API_URL": "https://api.test" }']);
     write('serverless.yml', [
       'service: shop',
+      'custom:',
+      '  env: ${file(./${sls:stage}.env.json)}',
       'provider:',
       '  name: aws',
       '  runtime: nodejs20.x',
@@ -167,12 +170,13 @@ describe('discovery: serverless.yml variables', () => {
       '    environment:',
       '      TABLE: ${file(./config.json):table}',
       '      MISSING: ${file(./absent.yml):x}',
+      '      API_URL: ${self:custom.env.API_URL}',
     ]);
     const built = await index();
     assert.equal(fnOf(built, 'run').timeout, 25);
-    assert.deepEqual(fnOf(built, 'run').environment, { TABLE: 'orders' });
+    assert.deepEqual(fnOf(built, 'run').environment, { TABLE: 'orders', API_URL: 'https://api.test' });
     assert.deepEqual(problems(built), [
-      'serverless.yml:11 warning ${file(./absent.yml):x} cannot be resolved locally: ./absent.yml does not exist in the workspace; MISSING is left unset (a .env file can set it)',
+      'serverless.yml:13 warning ${file(./absent.yml):x} cannot be resolved locally: ./absent.yml does not exist in the workspace; MISSING is left unset (a .env file can set it)',
     ]);
     write('config.json', ['{ "limits": { "timeout": 40 }, "table": "orders" }']);
     built.update(path.join(dir, 'config.json'));
