@@ -53,7 +53,7 @@ interface Finding extends UnresolvedExpression {
 }
 
 /** A framework variable (not CloudFormation's `${AWS::Region}` or `${Resource}` of an `Fn::Sub`). */
-const VARIABLE = /^\s*(?:[A-Za-z][\w.-]*(?:\([^)]*\))?:|file\(|[A-Za-z]\w*\()/;
+const VARIABLE = /^\s*(?:[A-Za-z][\w.-]*(?:\([^)]*\))?:(?!:)|file\(|[A-Za-z]\w*\()/;
 const NOT_A_LITERAL = Symbol('not a literal');
 
 /** `[start, end)` of each top-level `${...}` in a string (nested ones stay inside). */

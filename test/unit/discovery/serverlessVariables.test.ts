@@ -105,7 +105,7 @@ describe('discovery: serverless.yml variables', () => {
     assert.equal(withEnv.environment.URL, 'https://shop.test/api');
   });
 
-  it("${env:} and ${self:} resolve, nested ${self:custom.${sls:stage}...} and ${opt:stage, 'dev'} fallbacks included; ${param:} and resource names too", async () => {
+  it("${env:} and ${self:} resolve, nested ${self:custom.${sls:stage}...} and ${opt:stage, 'dev'} fallbacks included; ${param:} and resource names too, CloudFormation's ${AWS::...} left to it", async () => {
     write('serverless.yml', [
       'service: shop',
       'params:',
@@ -141,6 +141,7 @@ describe('discovery: serverless.yml variables', () => {
       '      Type: AWS::SQS::Queue',
       '      Properties:',
       '        QueueName: ${self:service}-${sls:stage}-jobs',
+      "        Tags: [{ Key: owner, Value: !Sub 'arn:aws:iam::${AWS::AccountId}:root' }]",
     ]);
     const built = await index({ AWS_REGION: 'ap-south-1' });
     const fn = fnOf(built, 'run');
