@@ -78,6 +78,24 @@ describe('Invocations through the real engine and runtime, from the commands', f
     assert.equal(account.services.queueMessages('OrdersDLQ').length, 2);
   });
 
+  it('a code-only handler (plain-handlers/invoice.ts) runs from its Functions view node, listed under its path', async () => {
+    const { views, invokeCommands } = await api();
+    const node = await waitFor('the invoice handler in the Functions view', async () =>
+      (await views.functions.getChildren()).find(
+        (n) => n.kind === 'function' && n.fn.handlerFile?.endsWith('invoice.ts') && n.fn.definedBy === 'code',
+      ),
+    );
+    assert.equal(views.functions.getTreeItem(node).label, 'plain-handlers/invoice.handler');
+    const payloadJson = fs.readFileSync(
+      vscode.Uri.joinPath(folder(), 'plain-handlers', 'events', 'invoice.json').fsPath,
+      'utf8',
+    );
+    const [record] = await invokeCommands.run(node.fn, { payloadJson, label: 'invoice.json' });
+    assert.equal(record.status, 'succeeded', JSON.stringify(record.attempts.map((a) => a.error)));
+    assert.equal(record.functionName, 'plain-handlers-invoice-handler');
+    assert.deepEqual((record.attempts[0].result as { totalCents: number }).totalCents, 5560);
+  });
+
   it('the history the panel shows holds every record of these invocations', async () => {
     const all = (await api()).records();
     assert.ok(all.length >= 3, `at least the three invocations above (got ${all.length})`);

@@ -40,7 +40,9 @@ cold or warm start, duration, billed duration, memory, init, result or error, lo
 source (records, reported failures, bisects, checkpoints, redrives) and every destination or DLQ delivery.
 
 A function NAME is looked up in the workspace (--root); path/to/file.export (relative to the current directory)
-runs that handler on its own, with a throwaway store.
+runs that handler on its own, with a throwaway store. With --root, a plain handler the workspace lists (\`lambda-trigger
+list\`) is found by its path there (plain-handlers/invoice.handler) as well as by its name
+(plain-handlers-invoice-handler), and runs as that workspace function.
 
 While a VS Code window (or another process) holds the workspace's engine, the invocation runs in that engine,
 through its endpoint (<root>/.lambda-trigger/endpoint): the output and exit code are the same, and the records are
@@ -369,10 +371,20 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const settings = workspaceSettingsOf(root, io);
       const initialEvent = await readEvent(values, io);
 
-      // The function: a resolver's or a handler path run on its own, else one of the workspace's by name.
+      // The function: a resolver's, a workspace function by name (or, with --root, by the path `list` shows it
+      // under), else a handler path run on its own.
       const ref = positionals[0];
       const resolved = await options.resolveFunction?.(ref, io);
-      const lone = resolved ?? (isHandlerPath(ref) ? functionFromHandlerPath(ref, io.cwd, overrides) : undefined);
+      let discovered: FunctionConfig[] | undefined;
+      let name = ref;
+      if (!resolved && values.root !== undefined && isHandlerPath(ref)) {
+        discovered = await discoverFunctions(root, io, settings);
+        const label = ref.split(path.sep).join('/').replace(/^\.\//, '');
+        const listed = discovered.find((f) => f.name === ref || f.displayName === label);
+        if (listed) name = listed.name;
+      }
+      const lone =
+        resolved ?? (name === ref && isHandlerPath(ref) ? functionFromHandlerPath(ref, io.cwd, overrides) : undefined);
       const overridden = ['runtime', 'timeout', 'memory', 'env'].filter((o) => values[o as keyof typeof values]);
       const ownStore = lone
         ? `${ref} is ${resolved ? 'a function given to this run' : 'a handler run on its own'}`
@@ -384,7 +396,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
 
       /** What this run invokes, checked against the functions of the engine it runs on. */
       const plan = async (functions: FunctionConfig[]): Promise<InvocationPlan> => {
-        const found = functions.find((f) => f.name === (lone?.name ?? ref));
+        const found = functions.find((f) => f.name === (lone?.name ?? name));
         if (!found)
           throw new UsageError(
             unknownNameMessage(
@@ -438,7 +450,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         settings,
         bootstrapDir: bootstrapDirOf(io, options.bootstrapDir),
         functions: async () => {
-          local = await plan(lone ? [lone] : await discoverFunctions(root, io, settings));
+          local = await plan(lone ? [lone] : (discovered ?? (await discoverFunctions(root, io, settings))));
           return local.functions;
         },
         ...(ownStore ? { ownStore } : {}),

@@ -11,6 +11,8 @@ const USAGE = `Usage: lambda-trigger list [--json] [--root <dir>] [--ignore <glo
 
 Lists every Lambda function found in the workspace (SAM/CloudFormation templates, serverless.yml,
 lambda-trigger.json and plain handler exports): name, handler, runtime, file, where it is defined and its triggers.
+A plain handler is listed by its path (plain-handlers/invoice.handler) with the Lambda name made from it
+(plain-handlers-invoice-handler); \`lambda-trigger invoke <either> --root <dir>\` runs it.
 
   --json           print {root, functions, problems} as JSON (FunctionConfig objects)
   --root <dir>     workspace folder (default: the current directory)
@@ -53,7 +55,9 @@ export const listCommand: CliCommand = {
     if (result.functions.length === 0) io.stdout(`No Lambda functions found under ${root}\n`);
     for (const fn of result.functions) {
       const origin = fn.origins.handler;
-      io.stdout(`${fn.name}\n`);
+      io.stdout(`${fn.displayName ?? fn.name}\n`);
+      // A code-only function is shown by its path; its Lambda name (what the handler sees) is said too.
+      if (fn.displayName) io.stdout(`  name     ${fn.name}\n`);
       io.stdout(`  handler  ${fn.handler}  (${fn.runtime || 'runtime unknown'})\n`);
       io.stdout(`  file     ${fn.handlerFile ? rel(fn.handlerFile) : 'not found'}\n`);
       io.stdout(`  defined  ${rel(fn.definedIn)}${origin?.line ? `:${origin.line}` : ''} (${fn.definedBy})\n`);

@@ -11,10 +11,12 @@ const USAGE = `Usage: lambda-trigger validate <file|-> [--type <id>] [--json]
 
 Validates an event payload against the JSON Schema of its event type and prints every error with its JSON path.
 The type is --type, else the file's "${EVENT_TYPE_MARKER}" marker (saved events), else guessed from the payload.
-Exit code 0 when valid, 2 when not (or when the file cannot be read or parsed).
+A value outside the documented list of a field AWS keeps adding values to (an event name, a channel, a trigger
+source) is a warning: the payload is still valid.
+Exit code 0 when valid (with or without warnings), 2 when not (or when the file cannot be read or parsed).
 
   --type <id>   event type id (\`lambda-trigger events\` lists them)
-  --json        print {file, type, valid, errors:[{path, pointer, message}]}`;
+  --json        print {file, type, valid, errors:[{path, pointer, message}], warnings:[...]}`;
 
 export const validateCommand: CliCommand = {
   name: 'validate',
@@ -50,16 +52,21 @@ export const validateCommand: CliCommand = {
           `${file}: cannot tell the event type (no "${EVENT_TYPE_MARKER}" marker, no template matches); pass --type <id>`,
         );
       const result = catalogue.validate(payload, type);
+      const { errors, warnings } = result;
+      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
       if (values.json) {
-        io.stdout(`${JSON.stringify({ file, type, valid: result.valid, errors: result.errors }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ file, type, valid: result.valid, errors, warnings }, null, 2)}\n`);
       } else if (result.valid) {
-        io.stdout(`${file}: valid ${type} event\n`);
+        io.stdout(
+          `${file}: valid ${type} event${warnings.length > 0 ? `, ${count(warnings.length, 'warning')}` : ''}\n`,
+        );
       } else {
         io.stderr(
-          `${file}: not a valid ${type} event (${result.errors.length} error${result.errors.length === 1 ? '' : 's'}):\n`,
+          `${file}: not a valid ${type} event (${count(errors.length, 'error')}${warnings.length > 0 ? `, ${count(warnings.length, 'warning')}` : ''}):\n`,
         );
-        for (const e of result.errors) io.stderr(`  ${e.path}: ${e.message}\n`);
+        for (const e of errors) io.stderr(`  ${e.path}: ${e.message}\n`);
       }
+      if (!values.json) for (const w of warnings) io.stderr(`  warning ${w.path}: ${w.message}\n`);
       return result.valid ? EXIT_OK : EXIT_USAGE;
     } catch (e) {
       if (e instanceof EventInputError) throw new UsageError(e.message);

@@ -16,12 +16,22 @@ import { IntrinsicResolver } from './intrinsics';
 import {
   INVOCATION_OF,
   MAPPING_DEFAULTS,
+  optional,
   parseFilterCriteria,
+  parseMaybeJson,
   toBool,
   toNumber,
   toStringList,
   toText,
 } from './eventSourceProperties';
+import {
+  flexibleTimeWindow,
+  httpApiQuickCreateTrigger,
+  isHttpApiQuickCreate,
+  schedulerRetryPolicy,
+  schedulerScheduleTrigger,
+  targetFunction,
+} from './resourceTriggers';
 import type { TemplateDocument } from './templateDocument';
 
 type Json = Record<string, unknown>;
@@ -199,7 +209,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
     const props = asObject(resource?.Properties);
     if (!resource || !props) continue;
     const attach = (fnRef: unknown, trigger: EventTrigger | undefined, key = logicalId) => {
-      const target = byLogicalId.get(resolver.referencedResource(fnRef) ?? '');
+      const target = byLogicalId.get(targetFunction(fnRef, resolver, (id) => byLogicalId.has(id)) ?? '');
       if (!target || !trigger) return;
       target.origins[`triggers.${target.triggers.length}`] = origin(resolver.resources, key);
       target.triggers.push(trigger);
@@ -257,6 +267,13 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
                 },
           );
         }
+        break;
+      case 'AWS::Scheduler::Schedule':
+        attach(asObject(props.Target)?.Arn, schedulerScheduleTrigger(logicalId, props, resolver));
+        break;
+      case 'AWS::ApiGatewayV2::Api':
+        if (isHttpApiQuickCreate(props, resolver))
+          attach(props.Target, httpApiQuickCreateTrigger(logicalId, props, resolver));
         break;
       case 'AWS::S3::Bucket':
       case 'Custom::S3BucketNotifications': {
@@ -371,15 +388,6 @@ function sqsQueue(value: unknown, resolver: IntrinsicResolver): SqsQueue {
     };
   }
   return queue;
-}
-
-function parseMaybeJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 function s3Rules(rules: unknown): { prefix?: string; suffix?: string } {
@@ -522,16 +530,28 @@ function samEvent(
         payloadFormatVersion: type === 'Api' ? '1.0' : p.PayloadFormatVersion === '1.0' ? '1.0' : '2.0',
       };
     case 'Schedule':
-    case 'ScheduleV2': {
-      const retry = asObject(p.RetryPolicy);
       return {
         kind: 'schedule',
         id,
         invocation: 'async',
-        enabled: type === 'ScheduleV2' ? p.State !== 'DISABLED' : enabled,
+        enabled,
         expression: toText(p.Schedule ?? p.ScheduleExpression, ''),
         ...optional('input', p.Input === undefined ? undefined : parseMaybeJson(p.Input)),
-        ...optional('retryPolicy', retry ? retryPolicy(retry) : undefined),
+        ...optional('retryPolicy', asObject(p.RetryPolicy) ? retryPolicy(asObject(p.RetryPolicy) ?? {}) : undefined),
+      };
+    case 'ScheduleV2': {
+      // An EventBridge Scheduler schedule, as AWS::Scheduler::Schedule is read.
+      const timezone = p.ScheduleExpressionTimezone;
+      return {
+        kind: 'schedule',
+        id,
+        invocation: 'async',
+        enabled: toText(p.State, 'ENABLED').toUpperCase() !== 'DISABLED',
+        expression: toText(p.ScheduleExpression ?? p.Schedule, ''),
+        ...optional('timezone', typeof timezone === 'string' && timezone !== '' ? timezone : undefined),
+        ...optional('flexibleTimeWindow', flexibleTimeWindow(p.FlexibleTimeWindow)),
+        ...optional('input', p.Input === undefined ? undefined : parseMaybeJson(p.Input)),
+        ...optional('retryPolicy', schedulerRetryPolicy(asObject(p.RetryPolicy))),
       };
     }
     case 'EventBridgeRule':
@@ -638,11 +658,6 @@ function retryPolicy(retry: Json): { maximumRetryAttempts?: number; maximumEvent
   };
 }
 
-/** `{key: value}` when value is defined, else `{}`; keeps optional fields absent rather than undefined. */
-export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
 /** AWS::Lambda::EventSourceMapping: the kind comes from the source ARN or the resource it references. */
 function eventSourceMapping(
   id: string,
@@ -675,7 +690,7 @@ function eventSourceMapping(
 }
 
 /** Trigger kinds' invocation model for other readers (serverless.yml). */
-export { INVOCATION_OF };
+export { INVOCATION_OF, optional };
 
 /** SNS FilterPolicyScope, when it is one of the two values AWS accepts. */
 export function policyScope(v: unknown): 'MessageBody' | 'MessageAttributes' | undefined {

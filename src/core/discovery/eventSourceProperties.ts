@@ -87,3 +87,18 @@ export function toText(value: unknown, fallback = ''): string {
     ? String(value)
     : fallback;
 }
+
+/** `{key: value}` when value is defined, else `{}`; keeps optional fields absent rather than undefined. */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A JSON string parsed (templates write patterns, inputs and redrive policies either way), else the value itself. */
+export function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

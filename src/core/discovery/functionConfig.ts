@@ -14,6 +14,11 @@ export interface Origin {
   file?: string;
   line?: number;
   source: OriginSource;
+  /**
+   * The `${...}` expression written at `file:line` that could not be resolved locally (serverless.yml): the value is
+   * then a default, or absent, and a diagnostic at that line says so.
+   */
+  unresolved?: string;
 }
 
 /** Where an async destination, a DLQ or a redrive target points (ASYNC-7, ASYNC-9). */
@@ -142,11 +147,17 @@ export interface HttpTrigger extends TriggerBase {
   path: string;
   method: string;
   payloadFormatVersion?: '1.0' | '2.0';
+  /** The function is the route's Lambda authorizer (a REQUEST authorizer), not its integration. */
+  authorizer?: boolean;
 }
 
 export interface ScheduleTrigger extends TriggerBase {
   kind: 'schedule';
   expression: string;
+  /** EventBridge Scheduler: the time zone of a `cron()` or `at()` expression (UTC when absent). */
+  timezone?: string;
+  /** EventBridge Scheduler: `FLEXIBLE` lets each run start up to `maximumWindowInMinutes` late; `OFF` runs on time. */
+  flexibleTimeWindow?: { mode: 'OFF' | 'FLEXIBLE'; maximumWindowInMinutes?: number };
   input?: unknown;
   retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
 }
@@ -218,8 +229,13 @@ export type RuntimeFamily = 'node' | 'python' | 'other';
 export interface FunctionConfig {
   /** Unique in the workspace: `<definition file relative to the root>#<name>`. */
   id: string;
-  /** Logical id (SAM/CFN), function key (serverless) or settings key; what `sam local invoke` would call it. */
+  /**
+   * Logical id (SAM/CFN), function key (serverless) or settings key; what `sam local invoke` would call it. A
+   * code-only function's is made from its path (`plain-handlers-invoice-handler`), so that it is a valid Lambda name.
+   */
   name: string;
+  /** How lists show a code-only function: its module path and export (`plain-handlers/invoice.handler`). */
+  displayName?: string;
   /** The deployed name when the template sets one (FunctionName / name). */
   physicalName?: string;
   /** The handler string as configured, e.g. `src/orders.handler` (NODE-1, PY-1). */
@@ -266,6 +282,7 @@ export interface DiscoveryProblem {
     | 'invalid-json'
     | 'invalid-template'
     | 'unknown-intrinsic'
+    | 'unresolved-variable'
     | 'circular-ref'
     | 'handler-outside-workspace'
     | 'handler-not-found'

@@ -19,6 +19,8 @@ export interface HandlerExport {
   reason?: 'name' | 'signature' | 'wrapped';
   /** The wrapper around the function: `middy`, `powertools` (decorated class method) or the wrapping call. */
   wrappedBy?: string;
+  /** `export { handler } from './app'`: the module specifier and the name exported there. */
+  reexport?: { from: string; name: string };
 }
 
 export type CodeLanguage = 'javascript' | 'typescript' | 'python';
@@ -101,11 +103,18 @@ export function scanJsExports(file: string, text: string): CodeScan {
 
   const exports: HandlerExport[] = [];
   const seen = new Set<string>();
-  const add = (exportName: string, nameNode: TS.Node, info: Callable, typeText?: string) => {
+  const add = (
+    exportName: string,
+    nameNode: TS.Node,
+    info: Callable,
+    typeText?: string,
+    reexport?: HandlerExport['reexport'],
+  ) => {
     if (seen.has(exportName)) return;
     seen.add(exportName);
     const pos = sf.getLineAndCharacterOfPosition(nameNode.getStart(sf));
     const entry: HandlerExport = { exportName, line: pos.line + 1, column: pos.character + 1, handlerLike: false };
+    if (reexport) entry.reexport = reexport;
     if (info.wrappedBy) entry.wrappedBy = info.wrappedBy;
     if (info.callable !== false) {
       const [first, second] = info.params;
@@ -258,8 +267,16 @@ export function scanJsExports(file: string, text: string): CodeScan {
     } else if (ts.isExportDeclaration(stmt) && stmt.exportClause && ts.isNamedExports(stmt.exportClause)) {
       for (const el of stmt.exportClause.elements) {
         const local = (el.propertyName ?? el.name).getText(sf);
-        // Re-exports from another module: the name is all we know here.
-        add(el.name.getText(sf), el.name, stmt.moduleSpecifier ? UNKNOWN : analyse(locals.get(local), 0));
+        const from =
+          stmt.moduleSpecifier && ts.isStringLiteral(stmt.moduleSpecifier) ? stmt.moduleSpecifier.text : undefined;
+        // Re-exports from another module: the name and where it comes from are all we know here.
+        add(
+          el.name.getText(sf),
+          el.name,
+          stmt.moduleSpecifier ? UNKNOWN : analyse(locals.get(local), 0),
+          undefined,
+          from !== undefined ? { from, name: local } : undefined,
+        );
       }
     } else if (ts.isExportAssignment(stmt)) {
       add('default', stmt.expression, analyse(stmt.expression, 0));

@@ -122,3 +122,27 @@ export function isInside(root: string, file: string): boolean {
   const rel = path.relative(root, file);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
+
+const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'];
+
+/**
+ * The file a relative module specifier of an `import`/`export ... from` names, as TypeScript and Node resolve it:
+ * the path itself, its TypeScript source (`./app.js` written for `./app.ts`), an added extension, or an index file.
+ * Undefined for a package or a file that does not exist.
+ */
+export function resolveModuleSpecifier(
+  fromFile: string,
+  specifier: string,
+  exists: FileExists = fileExists,
+): string | undefined {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
+  const base = path.resolve(path.dirname(fromFile), specifier);
+  const source = base.replace(/\.(m|c)?js(x?)$/, (_, kind: string | undefined, x: string) => `.${kind ?? ''}ts${x}`);
+  const candidates = [
+    base,
+    source,
+    ...SOURCE_EXTENSIONS.map((ext) => base + ext),
+    ...SOURCE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`)),
+  ];
+  return candidates.find((c) => exists(c));
+}

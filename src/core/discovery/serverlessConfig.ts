@@ -2,16 +2,19 @@ import * as path from 'node:path';
 import type { TemplateFunction } from './cloudFormationTemplate';
 import { optional, unsupported } from './cloudFormationTemplate';
 import { MAPPING_DEFAULTS, parseFilterCriteria, toBool, toNumber, toStringList, toText } from './eventSourceProperties';
-import type {
-  DestinationTarget,
-  DiscoveryOptions,
-  DiscoveryProblem,
-  EventTrigger,
-  FunctionConfig,
-  Origin,
-  SqsQueue,
+import {
+  LAMBDA_DEFAULTS,
+  type DestinationTarget,
+  type DiscoveryOptions,
+  type DiscoveryProblem,
+  type EventTrigger,
+  type FunctionConfig,
+  type Origin,
+  type SqsQueue,
 } from './functionConfig';
 import { IntrinsicResolver, targetTypeOfArn } from './intrinsics';
+import { liftConstructKind, liftConstructVariable, liftQueueTrigger, liftWebhookTrigger } from './liftConstructs';
+import { ServerlessVariables } from './serverlessVariables';
 import type { TemplateDocument } from './templateDocument';
 
 type Json = Record<string, unknown>;
@@ -20,6 +23,7 @@ const asObject = (v: unknown): Json | undefined =>
 
 /** Serverless Framework's own defaults (they differ from Lambda's 3 s / 128 MB). */
 export const SERVERLESS_DEFAULTS = { timeout: 6, memorySize: 1024, stage: 'dev' } as const;
+const DEFAULT_RUNTIME = 'nodejs20.x';
 
 /** `architecture: arm64` of a function or its provider; anything else is Lambda's default. */
 function architectureOf(value: unknown): 'x86_64' | 'arm64' | undefined {
@@ -30,79 +34,71 @@ export function isServerlessConfig(file: string): boolean {
   return /^serverless\.ya?ml$/.test(path.basename(file));
 }
 
+export interface ServerlessReadOptions extends DiscoveryOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Text of a workspace file `${file(...)}` names; undefined when it is missing or outside the workspace. */
+  readFile?: (absolutePath: string) => string | undefined;
+}
+
+export interface ServerlessFunctions {
+  functions: TemplateFunction[];
+  problems: DiscoveryProblem[];
+  /** Files the configuration read through `${file(...)}`: it must be read again when one of them changes. */
+  filesRead: string[];
+}
+
 /** Reads the functions of a serverless.yml, with provider defaults and the variables a local run can know. */
-export function readServerlessConfig(
-  doc: TemplateDocument,
-  options: DiscoveryOptions & { env?: Readonly<Record<string, string | undefined>> },
-): { functions: TemplateFunction[]; problems: DiscoveryProblem[] } {
-  const env = options.env ?? {};
+export function readServerlessConfig(doc: TemplateDocument, options: ServerlessReadOptions): ServerlessFunctions {
   const problems: DiscoveryProblem[] = [];
   const root = asObject(doc.value);
-  if (!root) return { functions: [], problems };
+  if (!root) return { functions: [], problems, filesRead: [] };
   const provider = asObject(root.provider) ?? {};
+  const declaredFunctions = asObject(root.functions) ?? {};
   const serviceDir = path.dirname(doc.file);
+  const constructs = asObject(root.constructs) ?? {};
+  const variables: ServerlessVariables = new ServerlessVariables({
+    doc,
+    env: options.env ?? {},
+    location: options.location,
+    ...(options.readFile ? { readFile: options.readFile } : {}),
+    construct: (id, property) => liftConstructVariable(constructs, stackName(), options.location, id, property),
+  });
+  let stack: string | undefined;
+  /** `provider.stackName`, else `<service>-<stage>`: what Lift names its queues after. */
+  const stackName = (): string => {
+    if (stack !== undefined) return stack;
+    stack = `service-${variables.stage}`; // a stack name that refers to itself ends here
+    const own =
+      provider.stackName !== undefined
+        ? variables.resolve(provider, 'stackName', 'Lift names are made from the service and stage instead')
+        : undefined;
+    const service = variables.resolve(root, 'service', 'the service is called "service" locally');
+    const serviceValue = asObject(service.value)?.name ?? service.value;
+    const serviceName = typeof serviceValue === 'string' && !service.unresolved ? serviceValue : 'service';
+    stack = typeof own?.value === 'string' && !own.unresolved ? own.value : `${serviceName}-${variables.stage}`;
+    return stack;
+  };
   const resources = asObject(asObject(root.resources)?.Resources) ?? {};
+  // Resource names such as `QueueName: ${self:service}-jobs` are what triggers and destinations are called locally.
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    variables.resolveInPlace(resource, `it is kept as written in the resource ${logicalId}`);
+  }
   const resolver = new IntrinsicResolver(doc, { Resources: resources }, problems, options);
   const origin = (container: unknown, key?: string | number): Origin => ({
     file: doc.file,
     line: doc.lineOf(container, key),
     source: 'serverless',
   });
-
-  // ${self:a.b}, ${opt:stage, 'dev'}, ${sls:stage}, ${env:X, 'fallback'}: what can be known without a deploy.
-  const variable = (expr: string, depth: number): unknown => {
-    const [ref, ...fallbackParts] = expr.split(',');
-    const fallback = fallbackParts
-      .join(',')
-      .trim()
-      .replace(/^['"]|['"]$/g, '');
-    const [scheme, ...rest] = ref.trim().split(':');
-    const key = rest.join(':');
-    let value: unknown;
-    if (scheme === 'self') value = key.split('.').reduce<unknown>((o, k) => asObject(o)?.[k], root);
-    else if (scheme === 'opt') {
-      // No command-line options locally: the fallback, else the default stage and the local account's region.
-      value =
-        fallback !== ''
-          ? undefined
-          : key === 'stage'
-            ? SERVERLESS_DEFAULTS.stage
-            : key === 'region'
-              ? options.location.region
-              : undefined;
-    } else if (scheme === 'sls' || scheme === 'provider') {
-      value =
-        key === 'stage'
-          ? (provider.stage ?? SERVERLESS_DEFAULTS.stage)
-          : key === 'region'
-            ? (provider.region ?? options.location.region)
-            : undefined;
-    } else if (scheme === 'env') value = env[key];
-    if (value === undefined && fallback !== '') value = fallback;
-    return value === undefined ? `\${${expr}}` : resolveVars(value, depth + 1);
-  };
-  const resolveVars = (value: unknown, depth = 0): unknown => {
-    if (depth > 10) return value;
-    if (typeof value === 'string') {
-      const whole = /^\$\{([^{}]+)\}$/.exec(value);
-      if (whole) return variable(whole[1], depth);
-      return value.replace(/\$\{([^{}]+)\}/g, (m, inner: string) => {
-        const v = variable(inner, depth);
-        return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : m;
-      });
-    }
-    if (Array.isArray(value)) return value.map((v) => resolveVars(v, depth + 1));
-    const obj = asObject(value);
-    if (obj) return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolveVars(v, depth + 1)]));
-    return value;
-  };
-  const str = (v: unknown) => {
-    const r = resolver.resolve(resolveVars(v));
-    return typeof r === 'string' || typeof r === 'number' ? String(r) : undefined;
+  /** A scalar or structure of serverless.yml with its variables and intrinsics resolved (undefined when unknown). */
+  const str = (container: unknown, key: string | number, consequence: string): string | undefined => {
+    const r = variables.resolve(container, key, consequence);
+    if (r.unresolved) return undefined;
+    const v = resolver.resolve(r.value);
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
   };
 
   const functions: TemplateFunction[] = [];
-  for (const [name, rawFn] of Object.entries(asObject(root.functions) ?? {})) {
+  for (const [name, rawFn] of Object.entries(declaredFunctions)) {
     const fn = asObject(rawFn);
     if (!fn) {
       problems.push({
@@ -114,56 +110,169 @@ export function readServerlessConfig(
       });
       continue;
     }
-    const origins: Record<string, Origin> = {};
-    const pick = (key: string, modelPath: string, fallback?: unknown): unknown => {
-      if (fn[key] !== undefined) {
-        origins[modelPath] = origin(fn, key);
-        return resolveVars(fn[key]);
-      }
-      if (provider[key] !== undefined) {
-        origins[modelPath] = origin(provider, key);
-        return resolveVars(provider[key]);
-      }
-      origins[modelPath] = { source: 'default' };
-      return fallback;
+    functions.push(readFunction(name, fn));
+  }
+  for (const [id, raw] of Object.entries(constructs)) readConstruct(id, raw);
+  return { functions, problems: [...problems, ...variables.problems], filesRead: [...variables.filesRead] };
+
+  /** A serverless-lift construct: the functions it deploys, with the trigger it wires each to. */
+  function readConstruct(id: string, raw: unknown): void {
+    const declared = asObject(raw);
+    const kind = liftConstructKind(declared?.type);
+    const report = (severity: DiscoveryProblem['severity'], message: string) =>
+      problems.push({ file: doc.file, line: doc.lineOf(constructs, id), severity, code: 'invalid-settings', message });
+    if (!declared || kind === 'unknown') {
+      report(
+        'info',
+        `Construct ${id} is of a type the runner does not know (${toText(declared?.type, 'none')}); it adds no function here`,
+      );
+      return;
+    }
+    if (kind === 'resource') return;
+    const config =
+      asObject(
+        variables.resolve(constructs, id, `that setting of the construct ${id} is left out (Lift's default applies)`)
+          .value,
+      ) ?? {};
+    const attach = (fn: TemplateFunction, trigger: EventTrigger) => {
+      fn.origins[`triggers.${fn.triggers.length}`] = origin(constructs, id);
+      fn.triggers.push(trigger);
     };
-    const handler = pick('handler', 'handler');
-    const runtime = pick('runtime', 'runtime', 'nodejs20.x');
+    if (kind === 'queue') {
+      const worker = declared.worker;
+      if (typeof worker === 'string') {
+        const fn = functions.find((f) => f.name === worker);
+        const own = asObject(declaredFunctions[worker]);
+        if (!fn || !own) {
+          report('error', `Construct ${id}: its worker ${worker} is not a function of this file`);
+          return;
+        }
+        const timeout =
+          own.timeout !== undefined ? toNumber(variables.resolve(own, 'timeout', 'Lift takes 6 s').value) : undefined;
+        attach(fn, liftQueueTrigger(id, config, timeout, stackName(), options.location));
+      } else if (asObject(worker)) {
+        const fn = readFunction(`${id}Worker`, asObject(worker) ?? {});
+        functions.push(fn);
+        attach(
+          fn,
+          liftQueueTrigger(id, config, toNumber(asObject(config.worker)?.timeout), stackName(), options.location),
+        );
+      } else report('error', `Construct ${id} (queue) has no worker function`);
+      return;
+    }
+    // A webhook: API Gateway sends the request to EventBridge; the only function is the route's authorizer.
+    if (toBool(config.insecure, false)) return;
+    const authorizer = asObject(declared.authorizer);
+    if (!authorizer) {
+      report('error', `Construct ${id} (webhook) has no authorizer; set one, or insecure: true`);
+      return;
+    }
+    const fn = readFunction(`${id}Authorizer`, authorizer);
+    functions.push(fn);
+    attach(fn, liftWebhookTrigger(id, config));
+  }
+
+  /** One function: its own settings, then the provider's, then the framework's defaults. */
+  function readFunction(name: string, fn: Json): TemplateFunction {
+    const origins: Record<string, Origin> = {};
+    /** The function's value, else the provider's; an unresolved one is undefined and its origin says where it is. */
+    const pick = (key: string, modelPath: string, consequence: string): unknown => {
+      const container = fn[key] !== undefined ? fn : provider[key] !== undefined ? provider : undefined;
+      if (!container) {
+        origins[modelPath] = { source: 'default' };
+        return undefined;
+      }
+      const r = variables.resolve(container, key, consequence);
+      origins[modelPath] = {
+        ...origin(container, key),
+        ...(r.unresolved ? { line: r.unresolved.line, unresolved: r.unresolved.expression } : {}),
+      };
+      return r.unresolved ? undefined : r.value;
+    };
+    const own = (key: string, modelPath: string, consequence: string): unknown => {
+      if (fn[key] === undefined) return undefined;
+      const r = variables.resolve(fn, key, consequence);
+      origins[modelPath] = { ...origin(fn, key), ...(r.unresolved ? { unresolved: r.unresolved.expression } : {}) };
+      return r.unresolved ? undefined : r.value;
+    };
+    const handler = pick('handler', 'handler', `${name} has no handler`);
+    const runtime = pick('runtime', 'runtime', `the runtime is ${DEFAULT_RUNTIME}, the default`) ?? DEFAULT_RUNTIME;
+    const timeout = toNumber(
+      pick(
+        'timeout',
+        'timeout',
+        `the timeout keeps the Serverless Framework default of ${SERVERLESS_DEFAULTS.timeout} s`,
+      ),
+    );
+    const memorySize = toNumber(
+      pick(
+        'memorySize',
+        'memorySize',
+        `the memory size keeps the Serverless Framework default of ${SERVERLESS_DEFAULTS.memorySize} MB`,
+      ),
+    );
     const environment: Record<string, string> = {};
     for (const container of [provider, fn]) {
       const vars = asObject(container.environment);
-      for (const [k, v] of Object.entries(vars ?? {})) {
-        environment[k] = str(v) ?? JSON.stringify(resolveVars(v));
-        origins[`environment.${k}`] = origin(vars, k);
+      if (!vars) continue;
+      for (const k of Object.keys(vars)) {
+        const consequence = `${k} is left unset (a .env file can set it)`;
+        const r = variables.resolve(vars, k, consequence);
+        origins[`environment.${k}`] = {
+          ...origin(vars, k),
+          ...(r.unresolved ? { unresolved: r.unresolved.expression } : {}),
+        };
+        if (r.unresolved) {
+          delete environment[k];
+          continue;
+        }
+        const v = resolver.resolve(r.value);
+        environment[k] = typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
       }
     }
+    const retries = toNumber(
+      own('maximumRetryAttempts', 'eventInvokeConfig.maximumRetryAttempts', 'the default of 2 retries applies'),
+    );
+    const eventAge = toNumber(
+      own(
+        'maximumEventAge',
+        'eventInvokeConfig.maximumEventAgeInSeconds',
+        'the default maximum event age of 6 hours applies',
+      ),
+    );
     const eventInvokeConfig: FunctionConfig['eventInvokeConfig'] = {
-      maximumRetryAttempts: toNumber(resolveVars(fn.maximumRetryAttempts), 2),
-      maximumEventAgeInSeconds: toNumber(resolveVars(fn.maximumEventAge), 21600),
+      maximumRetryAttempts: retries ?? LAMBDA_DEFAULTS.maximumRetryAttempts,
+      maximumEventAgeInSeconds: eventAge ?? LAMBDA_DEFAULTS.maximumEventAgeInSeconds,
       destinations: {},
     };
-    if (fn.maximumRetryAttempts !== undefined)
-      origins['eventInvokeConfig.maximumRetryAttempts'] = origin(fn, 'maximumRetryAttempts');
-    if (fn.maximumEventAge !== undefined)
-      origins['eventInvokeConfig.maximumEventAgeInSeconds'] = origin(fn, 'maximumEventAge');
     const destinations = asObject(fn.destinations) ?? {};
     for (const key of ['onSuccess', 'onFailure'] as const) {
       if (destinations[key] === undefined) continue;
-      eventInvokeConfig.destinations[key] = destination(destinations[key]);
+      const target = destination(destinations, key, `the ${key} destination is not known`);
       origins[`eventInvokeConfig.destinations.${key}`] = origin(destinations, key);
+      if (target) eventInvokeConfig.destinations[key] = target;
     }
+    const reserved = toNumber(own('reservedConcurrency', 'reservedConcurrency', 'no reserved concurrency applies'));
+    const deadLetterQueue =
+      fn.onError !== undefined ? destination(fn, 'onError', 'the function has no dead-letter queue') : undefined;
     const result: TemplateFunction = {
       name,
-      ...optional('physicalName', str(fn.name)),
+      ...optional(
+        'physicalName',
+        fn.name !== undefined ? str(fn, 'name', 'its deployed name is not known') : undefined,
+      ),
       handler: typeof handler === 'string' ? handler : '',
       runtime: typeof runtime === 'string' ? runtime : '',
       codeRoot: serviceDir,
-      timeout: toNumber(pick('timeout', 'timeout'), SERVERLESS_DEFAULTS.timeout),
-      memorySize: toNumber(pick('memorySize', 'memorySize'), SERVERLESS_DEFAULTS.memorySize),
-      ...optional('architecture', architectureOf(pick('architecture', 'architecture'))),
+      timeout: timeout ?? SERVERLESS_DEFAULTS.timeout,
+      memorySize: memorySize ?? SERVERLESS_DEFAULTS.memorySize,
+      ...optional(
+        'architecture',
+        architectureOf(pick('architecture', 'architecture', 'the architecture is x86_64, the default')),
+      ),
       environment,
-      ...optional('reservedConcurrency', toNumber(resolveVars(fn.reservedConcurrency))),
-      ...optional('deadLetterQueue', fn.onError !== undefined ? destination(fn.onError) : undefined),
+      ...optional('reservedConcurrency', reserved),
+      ...optional('deadLetterQueue', deadLetterQueue),
       eventInvokeConfig,
       triggers: [],
       origins,
@@ -171,9 +280,10 @@ export function readServerlessConfig(
       definedBy: 'serverless',
     };
     origins.codeRoot = origin(root, 'service');
-    if (result.reservedConcurrency !== undefined) origins.reservedConcurrency = origin(fn, 'reservedConcurrency');
+    if (result.reservedConcurrency === undefined && !origins.reservedConcurrency?.unresolved)
+      delete origins.reservedConcurrency;
     if (result.deadLetterQueue) origins.deadLetterQueue = origin(fn, 'onError');
-    if (typeof handler !== 'string') {
+    if (typeof handler !== 'string' && !origins.handler?.unresolved) {
       problems.push({
         file: doc.file,
         line: doc.lineOf(fn),
@@ -195,7 +305,12 @@ export function readServerlessConfig(
           code: 'invalid-settings',
           message: `${name}: ${message}`,
         });
-      const trigger = serverlessEvent(`${type}#${i}`, type, resolveVars(event[type]), event[type], report);
+      const settings = variables.resolve(
+        event,
+        type,
+        `that setting of the ${type} event is left out (its default applies)`,
+      );
+      const trigger = serverlessEvent(`${type}#${i}`, type, settings.value, event[type], report);
       if (trigger.kind === 'unsupported') {
         problems.push({
           file: doc.file,
@@ -208,17 +323,21 @@ export function readServerlessConfig(
       origins[`triggers.${result.triggers.length}`] = origin(events, i);
       result.triggers.push(trigger);
     });
-    functions.push(result);
+    return result;
   }
-  return { functions, problems };
 
-  function destination(value: unknown): DestinationTarget {
-    const v = resolveVars(value);
+  /** A destination or DLQ: a resource of the file, an ARN, or the name of another function of the service. */
+  function destination(container: unknown, key: string, consequence: string): DestinationTarget | undefined {
+    const r = variables.resolve(container, key, consequence);
+    return r.unresolved ? undefined : destinationOf(r.value);
+  }
+
+  function destinationOf(v: unknown): DestinationTarget {
     const obj = asObject(v);
     const target = obj ? (obj.arn ?? obj.name) : v;
     const logicalId = resolver.referencedResource(obj?.arn ?? v);
     if (logicalId) return resolver.target(obj?.arn ?? v);
-    const s = str(target) ?? '';
+    const s = text(target) ?? '';
     if (s.startsWith('arn:'))
       return {
         type: obj?.type ? (toText(obj.type) as DestinationTarget['type']) : targetTypeOfArn(s),
@@ -229,10 +348,16 @@ export function readServerlessConfig(
     return { type: 'lambda', name: s };
   }
 
+  /** A resolved value (intrinsics included) as text. */
+  function text(value: unknown): string | undefined {
+    const r = resolver.resolve(value);
+    return typeof r === 'string' || typeof r === 'number' ? String(r) : undefined;
+  }
+
   function sourceOf(value: unknown): { logicalId?: string; name?: string; arn?: string } {
     const logicalId = resolver.referencedResource(value);
     if (logicalId) return { logicalId, name: resolver.physicalName(logicalId), arn: resolver.arnOf(logicalId) };
-    const s = str(value);
+    const s = text(value);
     if (!s) return {};
     return s.startsWith('arn:') ? { arn: s, name: s.split(/[:/]/).pop() } : { name: s };
   }
@@ -326,7 +451,7 @@ export function readServerlessConfig(
       case 'stream': {
         const arnValue = typeof value === 'string' ? value : (rawObj.arn ?? o.arn);
         const source = sourceOf(arnValue);
-        const arnText = source.arn ?? str(arnValue) ?? '';
+        const arnText = source.arn ?? text(arnValue) ?? '';
         const kind = o.type === 'kinesis' || arnText.includes(':kinesis:') ? 'kinesis' : 'dynamodb';
         const failure = asObject(o.destinations)?.onFailure;
         return {
@@ -345,7 +470,7 @@ export function readServerlessConfig(
           tumblingWindowInSeconds: toNumber(o.tumblingWindowInSeconds, 0),
           functionResponseTypes: responseTypes,
           ...optional('filterCriteria', filters()),
-          ...optional('onFailure', failure !== undefined ? destination(failure) : undefined),
+          ...optional('onFailure', failure !== undefined ? destinationOf(failure) : undefined),
         };
       }
       case 's3': {
@@ -403,7 +528,7 @@ export function readServerlessConfig(
           invocation: 'async',
           enabled,
           ...optional('pattern', o.pattern),
-          ...optional('eventBusName', o.eventBus !== undefined ? str(o.eventBus) : undefined),
+          ...optional('eventBusName', o.eventBus !== undefined ? text(o.eventBus) : undefined),
           ...optional('input', o.input),
           ...optional('inputPath', typeof o.inputPath === 'string' ? o.inputPath : undefined),
           ...optional(

@@ -20,9 +20,12 @@ export function describeTrigger(t: EventTrigger): string {
     case 'sns':
       return `SNS ${nameOf(t.topic)}`;
     case 'api':
-      return `${t.api === 'rest' ? 'API Gateway' : t.api === 'http' ? 'HTTP API' : 'ALB'} ${t.method} ${t.path}`;
-    case 'schedule':
-      return `Schedule ${t.expression}`;
+      return `${t.api === 'rest' ? 'API Gateway' : t.api === 'http' ? 'HTTP API' : 'ALB'} ${t.method} ${t.path}${t.authorizer ? ' (authorizer)' : ''}`;
+    case 'schedule': {
+      const window =
+        t.flexibleTimeWindow?.mode === 'FLEXIBLE' ? t.flexibleTimeWindow.maximumWindowInMinutes : undefined;
+      return `Schedule ${t.expression}${t.timezone ? ` (${t.timezone})` : ''}${window !== undefined ? `, within ${window} min` : ''}`;
+    }
     case 'eventbridge':
       return `EventBridge ${t.id}`;
     case 'cloudwatchLogs':

@@ -20,10 +20,12 @@ import {
   type FunctionConfig,
   type OriginSource,
 } from './functionConfig';
+import { functionNameFromLabel, uniqueName } from './functionNames';
 import { JS_EXTENSIONS, mayContainHandler, scanJsExports, type CodeScan, type HandlerExport } from './handlerExports';
-import { fileExists, isInside, resolveHandler } from './handlerResolution';
+import { fileExists, isInside, resolveHandler, resolveModuleSpecifier } from './handlerResolution';
 import { isProjectSettingsFile, readProjectSettings } from './projectSettings';
 import { scanPythonHandlers } from './pythonHandlers';
+import { isTestFile } from './testFiles';
 import { isServerlessConfig, readServerlessConfig } from './serverlessConfig';
 import { parseTemplateDocument } from './templateDocument';
 import { DEFAULT_IGNORE_GLOBS, ignoreMatcher, walkWorkspace, type IgnoreTest } from './workspaceWalker';
@@ -65,6 +67,8 @@ interface ConfigEntry {
   kind: ConfigKind;
   functions: TemplateFunction[];
   problems: DiscoveryProblem[];
+  /** Other files it read (serverless.yml's `${file(...)}`): a change to one of them re-reads it. */
+  dependsOn?: readonly string[];
 }
 /** `null` marks a code file skipped by the pre-filter (scanned on demand if a template points at it). */
 type CodeEntry = CodeScan | null;
@@ -145,13 +149,25 @@ export class WorkspaceIndex {
     this.read(abs, text);
     // An edited file keeps its place: the sorted order survives unless the file set changed.
     if (order && this.code.has(abs) && order.includes(abs)) this.sortedCode = order;
+    this.rereadDependents(abs);
     this.linked = undefined;
   }
 
   remove(file: string): void {
-    this.forget(path.resolve(file));
-    this.existence.set(path.resolve(file), false);
+    const abs = path.resolve(file);
+    this.forget(abs);
+    this.existence.set(abs, false);
+    this.rereadDependents(abs);
     this.linked = undefined;
+  }
+
+  /** Configurations that read `file` (through `${file(...)}`) are read again. */
+  private rereadDependents(file: string): void {
+    for (const [config, entry] of [...this.configs.entries()]) {
+      if (config === file || !entry.dependsOn?.includes(file)) continue;
+      this.forget(config);
+      this.read(config);
+    }
   }
 
   /** True when the file is one the index reads (so a watcher can skip the rest). */
@@ -179,9 +195,11 @@ export class WorkspaceIndex {
     const scan = this.scanOf(abs);
     if (!scan) return [];
     const configured = this.link().byFile.get(abs) ?? [];
+    // A test file's handler-like exports are tests, not handlers: only what a configuration runs there gets lenses.
+    const test = isTestFile(this.relative(abs));
     return scan.exports
       .map((e) => ({ ...e, file: abs, functions: configured.filter((f) => f.exportName === e.exportName) }))
-      .filter((site) => site.handlerLike || site.functions.length > 0);
+      .filter((site) => (site.handlerLike && !test) || site.functions.length > 0);
   }
 
   private relative(file: string): string {
@@ -256,11 +274,16 @@ export class WorkspaceIndex {
       const r = readProjectSettings(doc, this.discoveryOptions);
       this.configs.set(file, { kind: 'settings', functions: r.functions, problems: [...doc.problems, ...r.problems] });
     } else if (serverless) {
-      const r = readServerlessConfig(doc, { ...this.discoveryOptions, env: this.options.env ?? {} });
+      const r = readServerlessConfig(doc, {
+        ...this.discoveryOptions,
+        env: this.options.env ?? {},
+        readFile: (other) => this.readWorkspaceFile(other),
+      });
       this.configs.set(file, {
         kind: 'serverless',
         functions: r.functions,
         problems: [...doc.problems, ...r.problems],
+        dependsOn: r.filesRead,
       });
     } else if (isCloudFormationTemplate(doc.value)) {
       const r = readCloudFormationTemplate(doc, this.discoveryOptions);
@@ -268,6 +291,16 @@ export class WorkspaceIndex {
     } else if (doc.problems.length > 0 && /\.ya?ml$|\.template$/.test(file)) {
       // It names Lambda functions but does not parse: report it, since it was most likely meant as a template.
       this.configs.set(file, { kind: 'template', functions: [], problems: doc.problems });
+    }
+  }
+
+  /** A file of the workspace (not an ignored folder's), for configurations that include one; else undefined. */
+  private readWorkspaceFile(file: string): string | undefined {
+    if (!isInside(this.root, file) || this.ignored(this.relative(file)) || !this.exists(file)) return undefined;
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
     }
   }
 
@@ -303,20 +336,39 @@ export class WorkspaceIndex {
       for (const tf of entry.functions) {
         const fn = this.resolveFunction(file, tf, problems);
         functions.push(fn);
-        if (fn.handlerFile) claimed.add(`${fn.handlerFile}#${fn.exportName}`);
+        if (!fn.handlerFile) continue;
+        claimed.add(`${fn.handlerFile}#${fn.exportName}`);
+        // A configured `index.handler` that re-exports `./app`'s handler runs that one: it is not a second function.
+        const target = this.reexportTarget(fn.handlerFile, fn.exportName);
+        if (target) claimed.add(target);
       }
     }
     // Plain handlers that no configuration claims still run, with Lambda's defaults.
     // Plain code-point order: stable across machines and far cheaper than localeCompare on 10,000 paths.
     this.sortedCode ??= [...this.code.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const plain: Array<{ file: string; scan: CodeScan; e: HandlerExport }> = [];
     for (const file of this.sortedCode) {
       const scan = this.code.get(file);
       if (!scan) continue;
       problems.push(...scan.problems);
+      if (isTestFile(this.relative(file))) continue;
       for (const e of scan.exports) {
-        if (!e.handlerLike || claimed.has(`${file}#${e.exportName}`)) continue;
-        functions.push(this.implicitFunction(file, scan, e));
+        if (e.handlerLike && !claimed.has(`${file}#${e.exportName}`)) plain.push({ file, scan, e });
       }
+    }
+    // `export { handler } from './app'` in an index is the same handler as app's when that one is listed already.
+    const listed = new Set([
+      ...claimed,
+      ...plain.filter((p) => !p.e.reexport).map((p) => `${p.file}#${p.e.exportName}`),
+    ]);
+    // Code-only functions are named after their path; one that meets a configured name (or another) gets a suffix.
+    const names = new Set(functions.map((f) => f.name));
+    for (const { file, scan, e } of plain) {
+      const target = e.reexport ? this.reexportTarget(file, e.exportName) : undefined;
+      if (target && listed.has(target)) continue;
+      const fn = this.implicitFunction(file, scan, e);
+      fn.name = uniqueName(fn.name, names);
+      functions.push(fn);
     }
     for (const list of this.fileProblems.values()) problems.push(...list);
     for (const env of [...this.dotEnvs.values(), ...this.samEnvs.values()]) problems.push(...env.problems);
@@ -331,6 +383,20 @@ export class WorkspaceIndex {
     for (const list of byFile.values()) list.sort((a, b) => PRECEDENCE[a.definedBy] - PRECEDENCE[b.definedBy]);
     this.linked = { functions, problems, byFile };
     return this.linked;
+  }
+
+  /** `file#name` of the export a re-export chain starting at `file`'s export `name` ends at, if it re-exports. */
+  private reexportTarget(file: string, name: string): string | undefined {
+    let at = { file, name };
+    let target: string | undefined;
+    for (let hops = 0; hops < 8; hops++) {
+      const reexport = this.scanOf(at.file)?.exports.find((e) => e.exportName === at.name)?.reexport;
+      const next = reexport ? resolveModuleSpecifier(at.file, reexport.from, this.exists) : undefined;
+      if (!reexport || !next) return target;
+      at = { file: next, name: reexport.name };
+      target = `${at.file}#${at.name}`;
+    }
+    return target;
   }
 
   private resolveFunction(file: string, tf: TemplateFunction, problems: DiscoveryProblem[]): FunctionConfig {
@@ -385,9 +451,11 @@ export class WorkspaceIndex {
     const moduleRel = rel.replace(/\.[^./]+$/, '');
     const python = scan.language === 'python';
     const defaults = this.options.editorDefaults ?? {};
+    const label = `${moduleRel}.${e.exportName}`;
     return functionWithDefaults({
       id: `${rel}#${e.exportName}`,
-      name: `${moduleRel}.${e.exportName}`,
+      name: functionNameFromLabel(label),
+      displayName: label,
       handler: `${path.basename(moduleRel)}.${e.exportName}`,
       runtime: python
         ? (defaults.pythonRuntime ?? DEFAULT_RUNTIME.python)

@@ -21,8 +21,42 @@ export interface EventValidationError {
 }
 
 export interface EventValidationResult {
+  /** No errors; warnings may remain. */
   readonly valid: boolean;
   readonly errors: readonly EventValidationError[];
+  /** Values outside the documented list of an open-ended field (OPEN_ENUM): AWS may send them, so they are accepted. */
+  readonly warnings: readonly EventValidationError[];
+}
+
+/**
+ * Beside an `enum` (or `const`) of a schema, `"x-open-enum": true` marks a field whose values AWS keeps extending
+ * (event names, channel types, trigger sources): the list is what AWS documents, a value outside it is a warning.
+ */
+export const OPEN_ENUM = 'x-open-enum';
+
+/** A copy of a schema without the `enum`/`const` of its open-ended fields: what decides validity. */
+function withoutOpenEnums(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutOpenEnums);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  const open = (node as Record<string, unknown>)[OPEN_ENUM] === true;
+  for (const [key, value] of Object.entries(node)) {
+    if (open && (key === 'enum' || key === 'const')) continue;
+    out[key] = withoutOpenEnums(value);
+  }
+  return out;
+}
+
+/** The warning for a value outside an open-ended field's documented list. */
+function openEnumWarning(e: EventValidationError, error: ErrorObject): EventValidationError {
+  const documented =
+    error.keyword === 'const'
+      ? [(error.params as { allowedValue: unknown }).allowedValue]
+      : (error.params as { allowedValues: unknown[] }).allowedValues;
+  return {
+    ...e,
+    message: `is not a value AWS documents (${documented.map((v) => JSON.stringify(v)).join(', ')}); accepted, as AWS adds values to this field`,
+  };
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -89,10 +123,26 @@ export function toValidationErrors(errors: readonly ErrorObject[] | null | undef
   return out;
 }
 
+interface CompiledSchema {
+  /** The schema as written: its open-ended fields' errors become warnings. */
+  strict: ValidateFunction;
+  /** Without the lists of open-ended fields: decides validity. */
+  lenient: ValidateFunction;
+}
+
+const ajvFor = (verbose: boolean): Ajv => {
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose });
+  ajv.addKeyword({ keyword: OPEN_ENUM, schemaType: 'boolean' });
+  return ajv;
+};
+
 /** Schemas of event-templates/schemas/, compiled on first use and cached. */
 export class EventSchemaSet {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-  private readonly compiled = new Map<string, ValidateFunction>();
+  // Two instances, because a schema's $id can be compiled once per instance; the strict one keeps the schema of
+  // each error (verbose) to tell an open-ended field's.
+  private readonly strictAjv = ajvFor(true);
+  private readonly lenientAjv = ajvFor(false);
+  private readonly compiled = new Map<string, CompiledSchema>();
   private readonly raw = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly schemasDir: string) {}
@@ -112,11 +162,15 @@ export class EventSchemaSet {
     return s;
   }
 
-  validator(name: string): ValidateFunction {
+  validator(name: string): CompiledSchema {
     let v = this.compiled.get(name);
     if (!v) {
+      const schema = this.schema(name);
       try {
-        v = this.ajv.compile(this.schema(name));
+        v = {
+          strict: this.strictAjv.compile(schema),
+          lenient: this.lenientAjv.compile(withoutOpenEnums(schema) as object),
+        };
       } catch (e) {
         if (e instanceof TemplateDefinitionError) throw e;
         throw new TemplateDefinitionError(`event schema '${name}' does not compile: ${(e as Error).message}`);
@@ -127,8 +181,15 @@ export class EventSchemaSet {
   }
 
   validate(payload: unknown, name: string): EventValidationResult {
-    const v = this.validator(name);
-    if (v(payload)) return { valid: true, errors: [] };
-    return { valid: false, errors: toValidationErrors(v.errors) };
+    const { strict, lenient } = this.validator(name);
+    const valid = lenient(payload);
+    const errors = valid ? [] : toValidationErrors(lenient.errors);
+    if (strict(payload)) return { valid, errors, warnings: [] };
+    // What only the documented lists of open-ended fields reject.
+    const open = (strict.errors ?? []).filter(
+      (e) => (e.keyword === 'enum' || e.keyword === 'const') && e.parentSchema?.[OPEN_ENUM] === true,
+    );
+    const warnings = open.map((e) => openEnumWarning(toValidationErrors([e])[0], e));
+    return { valid, errors, warnings };
   }
 }

@@ -126,6 +126,15 @@ function candidate(
         params: { ...where, topic: trigger.topic.name ?? trigger.topic.logicalId },
       };
     case 'api': {
+      if (trigger.authorizer) {
+        // The route's Lambda authorizer receives the request's identity, payload format 2.0.
+        const method = trigger.method.toUpperCase() === 'ANY' ? 'GET' : trigger.method.toUpperCase();
+        const path = (trigger.path || '/').replace(/\{[^}]+\}/g, 'example');
+        return {
+          templateId: 'apigateway:http-api-authorizer',
+          params: { method, path, routeKey: `${trigger.method.toUpperCase()} ${trigger.path}` },
+        };
+      }
       const templateId =
         trigger.api === 'alb'
           ? 'alb:request'

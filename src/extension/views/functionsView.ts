@@ -60,7 +60,7 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionNode>, vsc
       return this.functions
         .all()
         .map((fn) => ({ kind: 'function' as const, fn }))
-        .sort((a, b) => a.fn.name.localeCompare(b.fn.name));
+        .sort((a, b) => (a.fn.displayName ?? a.fn.name).localeCompare(b.fn.displayName ?? b.fn.name));
     }
     if (node.kind !== 'function') return [];
     const saved = this.savedEvents().filter((s) => s.functionName === node.fn.name);
@@ -79,8 +79,9 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionNode>, vsc
       case 'function': {
         const { fn } = node;
         const hasChildren = fn.triggers.length > 0 || this.savedEvents().some((s) => s.functionName === fn.name);
+        // A code-only function shows its path; its Lambda name is in the tooltip.
         const item = new vscode.TreeItem(
-          fn.name,
+          fn.displayName ?? fn.name,
           hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         item.id = `fn:${fn.id}`;
@@ -128,7 +129,7 @@ function functionTooltip(fn: FunctionConfig): vscode.MarkdownString {
         ? ` — ${o.source}`
         : '';
   };
-  md.appendMarkdown(`**${fn.name}**\n\n`);
+  md.appendMarkdown(`**${fn.name}**${fn.displayName ? ` (${fn.displayName})` : ''}\n\n`);
   md.appendText(`handler ${fn.handler}${origin('handler')}\n`);
   md.appendText(`runtime ${fn.runtime}${origin('runtime')}\n`);
   md.appendText(`timeout ${fn.timeout} s${origin('timeout')}\n`);

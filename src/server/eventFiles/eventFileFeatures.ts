@@ -109,7 +109,13 @@ export function eventFileDiagnostics(doc: TextDocument, catalogue: EventCatalogu
   }
   const type = resolveEventFileType(doc.uri, payload, catalogue);
   if (!type) return out;
-  for (const e of catalogue.validate(payload, type.typeId).errors) {
+  const result = catalogue.validate(payload, type.typeId);
+  // A value outside an open-ended field's documented list (an event name, a channel) is a warning: AWS may send it.
+  const found = [
+    ...result.errors.map((e) => ({ e, severity: DiagnosticSeverity.Error })),
+    ...result.warnings.map((e) => ({ e, severity: DiagnosticSeverity.Warning })),
+  ];
+  for (const { e, severity } of found) {
     const data: EventDiagnosticData = {
       typeId: type.typeId,
       pointer: e.pointer,
@@ -117,7 +123,7 @@ export function eventFileDiagnostics(doc: TextDocument, catalogue: EventCatalogu
     };
     out.push({
       range: errorRange(doc, root, e.pointer, e.missingProperty !== undefined),
-      severity: DiagnosticSeverity.Error,
+      severity,
       source: DIAGNOSTIC_SOURCE,
       code: e.keyword,
       message: `${e.path}: ${e.message} (${type.typeId})`,

@@ -1,4 +1,5 @@
 /** Walks a JSON Schema along a JSON path to find what may appear there (for completion and hover). */
+import { OPEN_ENUM } from '../../core/events/eventSchema';
 type Schema = Record<string, unknown>;
 
 function asSchema(v: unknown): Schema | undefined {
@@ -71,7 +72,9 @@ export function valuesAt(root: Schema, path: readonly (string | number)[]): unkn
 
 export function typeLabel(s: Schema): string {
   if ('const' in s) return JSON.stringify(s.const);
-  if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
+  // An open-ended field's documented values, and whatever else AWS may send.
+  if (Array.isArray(s.enum))
+    return [...s.enum.map((v) => JSON.stringify(v)), ...(s[OPEN_ENUM] === true ? ['string'] : [])].join(' | ');
   const t = s.type;
   return Array.isArray(t) ? t.join(' | ') : typeof t === 'string' ? t : 'any';
 }
