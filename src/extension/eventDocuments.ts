@@ -152,10 +152,11 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
         arguments: [doc.uri],
       }),
     );
-    const resource = eventResourceOf(content.payload);
+    const named = eventResourceOf(content.payload);
     const root = this.rootOf(doc);
     const account = root ? this.ctx.runner.openAccountAt(root) : undefined;
-    if (resource && account?.hasResource(resource)) {
+    const resource = named ? account?.localResource(named) : undefined;
+    if (resource) {
       lenses.push(
         new vscode.CodeLens(top, {
           title: `$(send) Send to ${resource.name}`,

@@ -314,11 +314,18 @@ export class LocalAccount {
 
   /** True when the account has the resource (declared by a template, or left in the store by an earlier run). */
   hasResource(resource: EventResource): boolean {
+    return this.localResource(resource) !== undefined;
+  }
+
+  /** The account's own resource an event's resource stands for (by name, or deployed name), if it has it. */
+  localResource(resource: EventResource): EventResource | undefined {
+    const name = localResourceName(resource.name, this.services.resourceNames(resource.kind));
+    if (!name) return undefined;
     try {
-      this.resourceOf(resource);
-      return true;
+      this.resourceOf({ ...resource, name });
+      return { ...resource, name };
     } catch (err) {
-      if (err instanceof ResourceNotFoundError) return false;
+      if (err instanceof ResourceNotFoundError) return undefined;
       throw err;
     }
   }
