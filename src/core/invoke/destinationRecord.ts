@@ -72,7 +72,11 @@ export interface StreamBatchInfo {
   streamArn: string;
 }
 
-/** STREAM-4: the on-failure record of a stream mapping; no stream records, RecordAgeExceeded has no responseContext. */
+/**
+ * STREAM-4: the on-failure record of a stream mapping; no stream records, RecordAgeExceeded has no responseContext.
+ * `functionError` is the last invocation's: `Unhandled` after an error, absent when the function answered and its
+ * reported item failures (STREAM-3) failed the batch; the record then holds `"functionError": null`, as Lambda's does.
+ */
 export function streamFailureRecord(input: {
   kind: 'kinesis' | 'dynamodb';
   timestampMs: number;
@@ -91,11 +95,12 @@ export function streamFailureRecord(input: {
       approximateInvokeCount: input.approximateInvokeCount,
     },
   };
-  if (input.condition !== 'RecordAgeExceeded') {
-    record.responseContext = input.functionError
-      ? { statusCode: 200, executedVersion: '$LATEST', functionError: input.functionError }
-      : { statusCode: 200, executedVersion: '$LATEST' };
-  }
+  if (input.condition !== 'RecordAgeExceeded')
+    record.responseContext = {
+      statusCode: 200,
+      executedVersion: '$LATEST',
+      functionError: input.functionError ?? null,
+    };
   record.version = '1.0';
   record.timestamp = new Date(input.timestampMs).toISOString();
   record[input.kind === 'kinesis' ? 'KinesisBatchInfo' : 'DDBStreamBatchInfo'] = input.batchInfo;

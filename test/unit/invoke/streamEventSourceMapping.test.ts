@@ -11,6 +11,11 @@ type KinesisEvent = { Records: Array<{ kinesis: { data: string; sequenceNumber: 
 const texts = (e: unknown): string[] =>
   (e as KinesisEvent).Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
 const seqs = (e: unknown): string[] => (e as KinesisEvent).Records.map((r) => r.kinesis.sequenceNumber);
+/** The sequence numbers of a Kinesis or DynamoDB Streams event, in batch order. */
+const sequenceNumbersOf = (e: unknown): string[] =>
+  (
+    e as { Records: Array<{ kinesis?: { sequenceNumber: string }; dynamodb?: { SequenceNumber: string } }> }
+  ).Records.map((r) => r.kinesis?.sequenceNumber ?? r.dynamodb!.SequenceNumber);
 const Q = (name: string): string => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/s';
 const FN_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
@@ -205,6 +210,65 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
       },
     });
   });
+
+  for (const kind of ['kinesis', 'dynamodb'] as const) {
+    const infoKey = kind === 'kinesis' ? 'KinesisBatchInfo' : 'DDBStreamBatchInfo';
+    for (const [how, handler, functionError] of [
+      [
+        'reported item failures',
+        (e: unknown) => ({ batchItemFailures: [{ itemIdentifier: sequenceNumbersOf(e)[0] }] }),
+        null,
+      ],
+      ['an invalid report', () => ({ batchItemFailures: [{ itemIdentifier: '' }] }), null],
+      [
+        'a thrown error',
+        () => {
+          throw new Error('boom');
+        },
+        'Unhandled',
+      ],
+    ] as const) {
+      it(`STREAM-3 STREAM-4: ${kind} given up after ${how}: responseContext.functionError is ${JSON.stringify(functionError)}, keys in Lambda's order`, async () => {
+        h = await harness(
+          {
+            functions: [
+              lambda('f', {
+                triggers: [
+                  stream(kind, 's', {
+                    maximumRetryAttempts: 1,
+                    functionResponseTypes: ['ReportBatchItemFailures'],
+                    onFailure: Q('failures'),
+                  }),
+                ],
+              }),
+            ],
+            streams: [{ type: kind, name: 's' }],
+          },
+          { f: handler },
+        );
+        if (kind === 'kinesis') await put(h, 'a');
+        else await h.services.putDynamoDbChanges('s', [{ eventName: 'INSERT', keys: toDynamoDbJson({ id: 1 }) }]);
+        await h.engine.runUntilIdle();
+        const [record] = h.engine.records();
+        assert.equal(record.condition, 'RetryAttemptsExhausted');
+        const body = h.services.queueMessages('failures')[0].body;
+        const parsed = JSON.parse(body) as Record<string, unknown>;
+        assert.deepEqual(Object.keys(parsed), ['requestContext', 'responseContext', 'version', 'timestamp', infoKey]);
+        // The exact text: key order and a null that is written, not left out.
+        assert.equal(
+          JSON.stringify(parsed.responseContext),
+          `{"statusCode":200,"executedVersion":"$LATEST","functionError":${JSON.stringify(functionError)}}`,
+        );
+        assert.ok(body.includes(`"responseContext":${JSON.stringify(parsed.responseContext)}`));
+        assert.deepEqual(Object.keys(parsed.requestContext as object), [
+          'requestId',
+          'functionArn',
+          'condition',
+          'approximateInvokeCount',
+        ]);
+      });
+    }
+  }
 
   it('STREAM-2: BisectBatchOnFunctionError splits a failing batch, left half first, without using retries', async () => {
     h = await kinesis(
