@@ -62,6 +62,22 @@ export function asyncDestinationRecord(input: {
 
 export type StreamCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
+/** Why and after what an event source mapping gave a batch up (STREAM-4): the record's context. */
+export interface MappingFailure {
+  timestampMs: number;
+  /** The last invocation's request id. */
+  requestId: string;
+  functionArn: string;
+  condition: StreamCondition;
+  approximateInvokeCount: number;
+  /**
+   * The last invocation's FunctionError: `Unhandled` after an error; absent when the function answered and its
+   * partial batch response (STREAM-3) failed the batch. The record then says `"functionError": null`, as Lambda's does.
+   */
+  functionError?: string;
+}
+
+/** What a Kinesis or DynamoDB on-failure record says about the batch (`KinesisBatchInfo`, `DDBStreamBatchInfo`). */
 export interface StreamBatchInfo {
   shardId: string;
   startSequenceNumber: string;
@@ -73,37 +89,32 @@ export interface StreamBatchInfo {
 }
 
 /**
- * STREAM-4: the on-failure record of a stream mapping; no stream records, RecordAgeExceeded has no responseContext.
- * `functionError` is the last invocation's: `Unhandled` after an error, absent when the function answered and its
- * reported item failures (STREAM-3) failed the batch; the record then holds `"functionError": null`, as Lambda's does.
+ * STREAM-4: the on-failure record of an event source mapping, in the order Lambda writes its keys: no records of the
+ * batch, only `<batchInfoKey>` (`KinesisBatchInfo`, `DDBStreamBatchInfo`, `KafkaBatchInfo`) describing it. A
+ * RecordAgeExceeded record has no responseContext.
  */
-export function streamFailureRecord(input: {
-  kind: 'kinesis' | 'dynamodb';
-  timestampMs: number;
-  requestId: string;
-  functionArn: string;
-  condition: StreamCondition;
-  approximateInvokeCount: number;
-  functionError?: string;
-  batchInfo: StreamBatchInfo;
-}): Record<string, unknown> {
+export function mappingFailureRecord(
+  failure: MappingFailure,
+  batchInfoKey: string,
+  batchInfo: object,
+): Record<string, unknown> {
   const record: Record<string, unknown> = {
     requestContext: {
-      requestId: input.requestId,
-      functionArn: input.functionArn,
-      condition: input.condition,
-      approximateInvokeCount: input.approximateInvokeCount,
+      requestId: failure.requestId,
+      functionArn: failure.functionArn,
+      condition: failure.condition,
+      approximateInvokeCount: failure.approximateInvokeCount,
     },
   };
-  if (input.condition !== 'RecordAgeExceeded')
+  if (failure.condition !== 'RecordAgeExceeded')
     record.responseContext = {
       statusCode: 200,
       executedVersion: '$LATEST',
-      functionError: input.functionError ?? null,
+      functionError: failure.functionError ?? null,
     };
   record.version = '1.0';
-  record.timestamp = new Date(input.timestampMs).toISOString();
-  record[input.kind === 'kinesis' ? 'KinesisBatchInfo' : 'DDBStreamBatchInfo'] = input.batchInfo;
+  record.timestamp = new Date(failure.timestampMs).toISOString();
+  record[batchInfoKey] = batchInfo;
   return record;
 }
 

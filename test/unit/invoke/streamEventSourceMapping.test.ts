@@ -142,7 +142,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
     assert.equal(next.batches[0].checkpoint, after[0].sequenceNumber);
   });
 
-  it('STREAM-4: DynamoDB stream records and the exact DDBStreamBatchInfo record', async () => {
+  it('STREAM-4: DynamoDB stream records and the exact DDBStreamBatchInfo record, arrivals in whole seconds', async () => {
     h = await harness(
       {
         functions: [
@@ -203,8 +203,8 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
         shardId: 'shardId-00000000000000000001-00000000',
         startSequenceNumber: change.sequenceNumber,
         endSequenceNumber: change.sequenceNumber,
-        approximateArrivalOfFirstRecord: '2025-01-01T00:00:00.000Z',
-        approximateArrivalOfLastRecord: '2025-01-01T00:00:00.000Z',
+        approximateArrivalOfFirstRecord: '2025-01-01T00:00:00Z',
+        approximateArrivalOfLastRecord: '2025-01-01T00:00:00Z',
         batchSize: 1,
         streamArn,
       },
