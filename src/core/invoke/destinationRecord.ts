@@ -118,6 +118,26 @@ export function mappingFailureRecord(
   return record;
 }
 
+/**
+ * STREAM-4: what a Kinesis or DynamoDB mapping writes to an S3 destination: the record with the batch's event as
+ * `payload`, every key of the record sorted by name (the payload keeps its own order), as Lambda writes the object.
+ */
+export function s3StreamFailureRecord(record: Record<string, unknown>, payload: unknown): Record<string, unknown> {
+  return sortedKeys({ ...record, payload }, 'payload') as Record<string, unknown>;
+}
+
+function sortedKeys(value: unknown, keep?: string): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => {
+        const v = (value as Record<string, unknown>)[k];
+        return [k, k === keep ? v : sortedKeys(v)];
+      }),
+  );
+}
+
 /** A destination or DLQ the runner cannot reach (its type is unknown, or nothing names it), recorded as such. */
 export function undeliverable(
   target: DestinationTarget,

@@ -59,7 +59,7 @@ export interface PolledSource<P = unknown> {
    * STREAM-4: what the on-failure destination gets for a batch given up on. Absent for a source without on-failure
    * destinations (Kafka, MQ).
    */
-  failureMessages?(failure: MappingFailure, batch: FailedBatch<P>): FailureMessage[];
+  failureMessages?(failure: MappingFailure, batch: FailedBatch<P>, to: FailureTargetKind): FailureMessage[];
 }
 
 /** A batch a mapping gave up on, for its on-failure record. */
@@ -70,6 +70,9 @@ export interface FailedBatch<P = unknown> {
   event: Record<string, unknown>;
   functionName: string;
 }
+
+/** Where an on-failure record goes: an SQS queue or SNS topic, or an S3 bucket (which also gets the event). */
+export type FailureTargetKind = 'queue' | 's3';
 
 export interface FailureMessage {
   body: string;
@@ -654,13 +657,13 @@ export class StreamEventSourceMapping {
         lane.shardId,
         records.map((r) => source.lambdaRecord(r, delivery)),
       );
+      const to: FailureTargetKind = target.type === 's3' ? 's3' : 'queue';
       const arn = targetArnOf(target, ctx.location);
-      for (const message of source.failureMessages(failure, {
-        shardId: lane.shardId,
-        records,
-        event,
-        functionName: options.functionName,
-      })) {
+      for (const message of source.failureMessages(
+        failure,
+        { shardId: lane.shardId, records, event, functionName: options.functionName },
+        to,
+      )) {
         work.record.deliveries.push(
           arn
             ? ctx.services.deliver(arn, {

@@ -6,9 +6,20 @@ import type { DynamoDbPayload, DynamoDbStream } from '../services/dynamoDbStream
 import type { KinesisPayload, KinesisStream } from '../services/kinesisStream';
 import type { Subscription } from '../services/localResource';
 import type { LogRecord, ShardLog } from '../services/shardLog';
-import { mappingFailureRecord, type MappingFailure, type StreamBatchInfo } from './destinationRecord';
+import {
+  mappingFailureRecord,
+  s3StreamFailureRecord,
+  type MappingFailure,
+  type StreamBatchInfo,
+} from './destinationRecord';
 import { kinesisFilterView } from './filterCriteria';
-import type { FailedBatch, FailureMessage, PolledSource, RecordDelivery } from './streamEventSourceMapping';
+import type {
+  FailedBatch,
+  FailureMessage,
+  FailureTargetKind,
+  PolledSource,
+  RecordDelivery,
+} from './streamEventSourceMapping';
 
 /** What both streams share: the log a mapping reads, its ARN and retention, and the `{Records}` event. */
 abstract class StreamSource<P, S extends KinesisStream | DynamoDbStream> implements PolledSource<P> {
@@ -41,8 +52,8 @@ abstract class StreamSource<P, S extends KinesisStream | DynamoDbStream> impleme
   /** How the batch info writes a record's arrival time. */
   protected abstract arrivalText(arrivalMs: number): string;
 
-  /** STREAM-4: one record describing the batch. */
-  failureMessages(failure: MappingFailure, batch: FailedBatch<P>): FailureMessage[] {
+  /** STREAM-4: one record describing the batch; an S3 bucket also gets the batch's event. */
+  failureMessages(failure: MappingFailure, batch: FailedBatch<P>, to: FailureTargetKind): FailureMessage[] {
     const first = batch.records[0];
     const last = batch.records[batch.records.length - 1];
     const info: StreamBatchInfo = {
@@ -55,7 +66,7 @@ abstract class StreamSource<P, S extends KinesisStream | DynamoDbStream> impleme
       streamArn: this.arn,
     };
     const record = mappingFailureRecord(failure, this.batchInfoKey, info);
-    return [{ body: JSON.stringify(record) }];
+    return [{ body: JSON.stringify(to === 's3' ? s3StreamFailureRecord(record, batch.event) : record) }];
   }
 }
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { toDynamoDbJson } from '../../../src/core/services/dynamoDbStream';
@@ -269,6 +270,47 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
       });
     }
   }
+
+  it('STREAM-4: an S3 destination gets the record with the batch event as payload, the record keys sorted as Lambda writes the object', async () => {
+    h = await kinesis({ maximumRetryAttempts: 0, onFailure: 'arn:aws:s3:::failed-batches' }, () => {
+      throw new Error('boom');
+    });
+    const [sent] = await put(h, 'bad');
+    await h.engine.runUntilIdle();
+    const [record] = h.engine.records();
+    const [delivery] = record.deliveries;
+    assert.match(
+      delivery.deliveredAs!,
+      /^s3:\/\/failed-batches\/aws\/lambda\/f:s\/shardId-000000000000\/2025\/01\/01\/2025-01-01T00\.00\.00-[0-9a-f-]{36}$/,
+    );
+    const file = path.join(h.dir, 's3', ...delivery.deliveredAs!.slice('s3://'.length).split('/'));
+    const text = fs.readFileSync(file, 'utf8');
+    assert.equal(text, delivery.body);
+    const expected = {
+      KinesisBatchInfo: {
+        approximateArrivalOfFirstRecord: '2025-01-01T00:00:00.000Z',
+        approximateArrivalOfLastRecord: '2025-01-01T00:00:00.000Z',
+        batchSize: 1,
+        endSequenceNumber: sent.sequenceNumber,
+        shardId: 'shardId-000000000000',
+        startSequenceNumber: sent.sequenceNumber,
+        streamArn: STREAM_ARN,
+      },
+      // The event the function got, its keys in their own order.
+      payload: h.invoker.calls[0].event,
+      requestContext: {
+        approximateInvokeCount: 1,
+        condition: 'RetryAttemptsExhausted',
+        functionArn: FN_ARN,
+        requestId: record.attempts[0].requestId,
+      },
+      responseContext: { executedVersion: '$LATEST', functionError: 'Unhandled', statusCode: 200 },
+      timestamp: '2025-01-01T00:00:00.000Z',
+      version: '1.0',
+    };
+    // Compared as text: the key order is part of the record.
+    assert.equal(text, JSON.stringify(expected));
+  });
 
   it('STREAM-2: BisectBatchOnFunctionError splits a failing batch, left half first, without using retries', async () => {
     h = await kinesis(
