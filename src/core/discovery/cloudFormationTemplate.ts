@@ -466,6 +466,7 @@ function samEvent(
         ...optional('maximumRetryAttempts', toNumber(p.MaximumRetryAttempts)),
         ...optional('consumerGroupId', typeof p.ConsumerGroupId === 'string' ? p.ConsumerGroupId : undefined),
         ...optional('filterCriteria', filters()),
+        ...onFailure(),
       };
     }
     case 'MQ': {

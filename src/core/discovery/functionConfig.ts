@@ -16,9 +16,13 @@ export interface Origin {
   source: OriginSource;
 }
 
-/** Where an async destination, a DLQ or a redrive target points (ASYNC-7, ASYNC-9). */
+/**
+ * Where an async destination, a DLQ, a redrive target or a mapping's on-failure destination points (ASYNC-7, ASYNC-9,
+ * STREAM-4). A Kafka topic (`kafka://<topic>`, the on-failure destination of a Kafka mapping) is a topic of the
+ * cluster the mapping reads.
+ */
 export interface DestinationTarget {
-  type: 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3' | 'unknown';
+  type: 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3' | 'kafka' | 'unknown';
   /** The CloudFormation logical id when the target is a resource of the same template. */
   logicalId?: string;
   name?: string;
@@ -108,6 +112,8 @@ export interface KafkaTrigger extends TriggerBase {
   maximumRetryAttempts?: number;
   consumerGroupId?: string;
   filterCriteria?: FilterCriteria;
+  /** STREAM-4: an SQS queue, SNS topic, S3 bucket or Kafka topic (`kafka://<topic>`). */
+  onFailure?: DestinationTarget;
 }
 
 export interface MqTrigger extends TriggerBase {

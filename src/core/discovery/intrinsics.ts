@@ -3,6 +3,7 @@ import {
   bucketArn,
   busArn,
   functionArn,
+  KAFKA_TARGET_PREFIX,
   kafkaClusterArn,
   mqBrokerArn,
   queueArn,
@@ -126,8 +127,9 @@ const RESOURCE_KINDS: Record<string, ResourceKind> = {
   },
 };
 
-/** Which destination type a bare ARN names (ASYNC-7). */
+/** Which destination type a bare ARN (or a Kafka mapping's `kafka://<topic>`) names (ASYNC-7, STREAM-4). */
 export function targetTypeOfArn(arn: string): DestinationTarget['type'] {
+  if (arn.startsWith(KAFKA_TARGET_PREFIX)) return 'kafka';
   const service = arn.split(':')[2];
   switch (service) {
     case 'sqs':
@@ -247,6 +249,8 @@ export class IntrinsicResolver {
     const resolved = this.resolve(value);
     const arn = typeof resolved === 'string' ? resolved : undefined;
     const declared = declaredType?.toLowerCase();
+    if (arn?.startsWith(KAFKA_TARGET_PREFIX))
+      return { type: 'kafka', arn, name: arn.slice(KAFKA_TARGET_PREFIX.length) };
     const type: DestinationTarget['type'] =
       declared === 's3bucket' || declared === 's3'
         ? 's3'

@@ -131,7 +131,7 @@ export class InvocationEngine implements EngineContext {
               new StreamEventSourceMapping(
                 this,
                 fn,
-                kafkaMappingOptions(fn, trigger, topic),
+                kafkaMappingOptions(fn, trigger, topic, this.location),
                 new KafkaSource(this.services.ensureKafkaTopic({ name: topic }), trigger, cluster, this.location),
               ),
             );

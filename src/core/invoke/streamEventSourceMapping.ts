@@ -56,8 +56,8 @@ export interface PolledSource<P = unknown> {
   /** Called after records were put into the source. */
   subscribe(listener: () => void): Subscription;
   /**
-   * STREAM-4: what the on-failure destination gets for a batch given up on. Absent for a source without on-failure
-   * destinations (Kafka, MQ).
+   * STREAM-4: what the on-failure destination gets for a batch given up on: one record, or for a Kafka topic one
+   * message per record. Absent for a source without on-failure destinations (MQ).
    */
   failureMessages?(failure: MappingFailure, batch: FailedBatch<P>, to: FailureTargetKind): FailureMessage[];
 }
@@ -71,11 +71,16 @@ export interface FailedBatch<P = unknown> {
   functionName: string;
 }
 
-/** Where an on-failure record goes: an SQS queue or SNS topic, or an S3 bucket (which also gets the event). */
-export type FailureTargetKind = 'queue' | 's3';
+/**
+ * Where an on-failure record goes: an SQS queue or SNS topic, an S3 bucket (which also gets the event), or a Kafka
+ * topic (which gets each failed record with it).
+ */
+export type FailureTargetKind = 'queue' | 's3' | 'kafka';
 
 export interface FailureMessage {
   body: string;
+  /** A Kafka topic destination: the failed record's key (base64), so the message goes to the key's partition. */
+  key?: string;
 }
 
 export interface OrderedMappingOptions {
@@ -657,7 +662,7 @@ export class StreamEventSourceMapping {
         lane.shardId,
         records.map((r) => source.lambdaRecord(r, delivery)),
       );
-      const to: FailureTargetKind = target.type === 's3' ? 's3' : 'queue';
+      const to: FailureTargetKind = target.type === 's3' ? 's3' : target.type === 'kafka' ? 'kafka' : 'queue';
       const arn = targetArnOf(target, ctx.location);
       for (const message of source.failureMessages(
         failure,
@@ -674,6 +679,7 @@ export class StreamEventSourceMapping {
                 success: false,
                 recordId: work.record.id,
                 s3KeyPrefix: `aws/lambda/${options.id}/${lane.shardId}`,
+                ...(message.key !== undefined ? { kafkaKey: message.key } : {}),
               })
             : undeliverable(target, 'destination', condition, message.body, now),
         );

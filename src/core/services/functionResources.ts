@@ -5,7 +5,7 @@
  */
 import type { AwsLocation } from '../awsLocation';
 import type { DestinationTarget, EventTrigger, FunctionConfig, SourceResource } from '../discovery/functionConfig';
-import { bucketArn, busArn, functionArn, parseTargetArn, queueArn, topicArn } from '../resourceArn';
+import { bucketArn, busArn, functionArn, kafkaTopicTarget, parseTargetArn, queueArn, topicArn } from '../resourceArn';
 import type { LocalServices } from './localServices';
 
 /** What the services read of a function: a narrow view of the model. */
@@ -57,7 +57,10 @@ export function triggerSourceName(fn: Pick<FunctionConfig, 'name'>, trigger: Eve
   }
 }
 
-/** The local ARN a destination or DLQ names; undefined when it cannot be emulated (unknown type, no name). */
+/**
+ * The local ARN a destination or DLQ names (`kafka://<topic>` for a Kafka topic); undefined when it cannot be
+ * emulated (unknown type, no name).
+ */
 export function targetArnOf(target: DestinationTarget | undefined, location: AwsLocation): string | undefined {
   if (!target) return undefined;
   const name = resourceName(target);
@@ -73,6 +76,8 @@ export function targetArnOf(target: DestinationTarget | undefined, location: Aws
       return busArn(name, location);
     case 's3':
       return bucketArn(name);
+    case 'kafka':
+      return kafkaTopicTarget(name);
     default:
       return undefined;
   }
@@ -86,7 +91,7 @@ export function functionTargets(fn: FunctionResourcesView): DestinationTarget[] 
     fn.eventInvokeConfig.destinations.onFailure,
   ];
   for (const t of fn.triggers) {
-    if (t.kind === 'kinesis' || t.kind === 'dynamodb') targets.push(t.onFailure);
+    if (t.kind === 'kinesis' || t.kind === 'dynamodb' || t.kind === 'kafka') targets.push(t.onFailure);
     if (t.kind === 'sqs') targets.push(t.queue.redrivePolicy?.deadLetterTarget);
   }
   return targets.filter((t): t is DestinationTarget => t !== undefined);
@@ -168,6 +173,7 @@ export function declareFunctionResources(services: LocalServices, functions: rea
       else if (target.type === 'sns') services.ensureTopic({ name });
       else if (target.type === 'eventbridge') services.ensureBus({ name });
       else if (target.type === 's3') services.ensureBucket(name);
+      else if (target.type === 'kafka') services.ensureKafkaTopic({ name });
     }
   }
 }

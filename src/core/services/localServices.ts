@@ -375,8 +375,9 @@ export class LocalServices {
   // ---- the one delivery function ----
 
   /**
-   * Delivers to a local target (an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket, by ARN) and
-   * returns the delivery as recorded. A failure is recorded in the delivery, never thrown.
+   * Delivers to a local target (an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket by ARN, a
+   * Kafka topic as `kafka://<topic>`) and returns the delivery as recorded. A failure is recorded in the delivery,
+   * never thrown.
    */
   deliver(targetArn: string, input: DeliveryInput): DeliveryRecord {
     const now = this.clock.now();
@@ -470,6 +471,18 @@ export class LocalServices {
           input.s3KeyPrefix ?? `aws/lambda/async/${input.functionName ?? 'function'}`,
         );
         return bucket.put([{ key, body: input.body }])[0];
+      }
+      case 'kafka': {
+        // STREAM-4: Lambda produces the failed record to the topic, under the record's own key.
+        if (input.kind !== 'destination') throw new Error(`A Kafka topic takes on-failure records, not ${input.kind}.`);
+        const topic = this.kafkaTopics.get(name) ?? this.ensureKafkaTopic({ name });
+        const [written] = topic.put([
+          {
+            ...(input.kafkaKey !== undefined ? { key: Buffer.from(input.kafkaKey, 'base64') } : {}),
+            value: input.body,
+          },
+        ]);
+        return `${written.topic}-${written.partition}@${written.offset}`;
       }
     }
   }

@@ -126,9 +126,13 @@ export function stream(kind: 'kinesis' | 'dynamodb', name: string, o: StreamShor
 /** A Kafka trigger on `topic` (KAFKA-1 defaults: batch 100, window 0.5 s), MSK unless said otherwise. */
 export function kafka(
   topic: string,
-  o: Partial<Omit<KafkaTrigger, 'kind'>> & { filters?: unknown[] } = {},
+  o: Partial<Omit<KafkaTrigger, 'kind' | 'onFailure'>> & {
+    filters?: unknown[];
+    /** STREAM-4: ARN of an SQS queue, SNS topic or S3 bucket, or `kafka://<topic>`. */
+    onFailure?: string;
+  } = {},
 ): KafkaTrigger {
-  const { filters, ...rest } = o;
+  const { filters, onFailure, ...rest } = o;
   return {
     kind: 'kafka',
     id: topic,
@@ -141,6 +145,7 @@ export function kafka(
     maximumBatchingWindowInSeconds: 0.5,
     ...rest,
     ...(filters ? { filterCriteria: { patterns: filters } } : {}),
+    ...(onFailure ? { onFailure: target(onFailure) } : {}),
   };
 }
 

@@ -1,0 +1,92 @@
+/**
+ * What discovery reads from the resources a function's triggers and destinations name: on-failure destinations of
+ * event source mappings, a table's stream view type, queue names CloudFormation generates, physical function names.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FunctionConfig, KafkaTrigger } from '../../../src/core/discovery/functionConfig';
+import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
+
+let dir: string;
+
+async function index(files: Record<string, string[]>): Promise<WorkspaceIndex> {
+  for (const [name, lines] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
+  const built = new WorkspaceIndex({ root: dir });
+  await built.build();
+  return built;
+}
+
+function fn(built: WorkspaceIndex, name: string): FunctionConfig {
+  const found = built.functions().find((f) => f.name === name);
+  assert.ok(found, `function ${name} not found`);
+  return found;
+}
+
+describe('discovery: resources of triggers and destinations', () => {
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-template-resources-'));
+    fs.writeFileSync(path.join(dir, 'app.js'), 'exports.handler = async () => null;\n');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('STREAM-4 KAFKA-1: Kafka mappings read DestinationConfig.OnFailure (a kafka:// topic, a queue) from CloudFormation and SAM', async () => {
+    const built = await index({
+      'template.yaml': [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Resources:',
+        '  Failures:',
+        '    Type: AWS::SQS::Queue',
+        '  Cluster:',
+        '    Type: AWS::MSK::Cluster',
+        '    Properties:',
+        '      ClusterName: demo',
+        '  Plain:',
+        '    Type: AWS::Lambda::Function',
+        '    Properties:',
+        '      Handler: app.handler',
+        '      Runtime: nodejs20.x',
+        '  PlainMapping:',
+        '    Type: AWS::Lambda::EventSourceMapping',
+        '    Properties:',
+        '      FunctionName: !Ref Plain',
+        '      Topics: [orders]',
+        '      SelfManagedEventSource:',
+        '        Endpoints:',
+        '          KafkaBootstrapServers: [broker:9092]',
+        '      DestinationConfig:',
+        '        OnFailure:',
+        '          Destination: kafka://orders-failed',
+        '  Managed:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: app.handler',
+        '      Runtime: nodejs20.x',
+        '      Events:',
+        '        Stream:',
+        '          Type: MSK',
+        '          Properties:',
+        '            Stream: !GetAtt Cluster.Arn',
+        '            Topics: [payments]',
+        '            StartingPosition: TRIM_HORIZON',
+        '            DestinationConfig:',
+        '              OnFailure:',
+        '                Type: SQS',
+        '                Destination: !GetAtt Failures.Arn',
+      ],
+    });
+    const plain = fn(built, 'Plain').triggers[0] as KafkaTrigger;
+    assert.equal(plain.kind, 'kafka');
+    assert.equal(plain.flavor, 'self-managed');
+    assert.deepEqual(plain.onFailure, { type: 'kafka', arn: 'kafka://orders-failed', name: 'orders-failed' });
+    const managed = fn(built, 'Managed').triggers[0] as KafkaTrigger;
+    assert.equal(managed.flavor, 'msk');
+    assert.deepEqual(managed.onFailure, {
+      type: 'sqs',
+      logicalId: 'Failures',
+      name: 'Failures',
+      arn: 'arn:aws:sqs:us-east-1:123456789012:Failures',
+    });
+  });
+});
