@@ -11,6 +11,7 @@ import {
   type OriginSource,
   type SqsQueue,
   type SourceResource,
+  type StreamResource,
 } from './functionConfig';
 import { IntrinsicResolver } from './intrinsics';
 import {
@@ -347,6 +348,13 @@ function sourceResource(value: unknown, resolver: IntrinsicResolver): SourceReso
   return resolved.startsWith('arn:') ? { arn: resolved, name: resolved.split(/[:/]/).pop() } : { name: resolved };
 }
 
+/** A Kinesis or DynamoDB stream; a table of the template gives its stream view type (STREAM-6). */
+function streamResource(value: unknown, resolver: IntrinsicResolver): StreamResource {
+  const base = sourceResource(value, resolver);
+  const viewType = base.logicalId ? resolver.streamViewType(base.logicalId) : undefined;
+  return viewType ? { ...base, viewType } : base;
+}
+
 function sqsQueue(value: unknown, resolver: IntrinsicResolver): SqsQueue {
   const base = sourceResource(value, resolver);
   const queue: SqsQueue = {
@@ -434,7 +442,7 @@ function samEvent(
         id,
         invocation: 'poll',
         enabled,
-        stream: sourceResource(raw.Stream, resolver),
+        stream: streamResource(raw.Stream, resolver),
         ...optional('startingPosition', typeof p.StartingPosition === 'string' ? p.StartingPosition : undefined),
         ...optional('startingPositionTimestamp', toNumber(p.StartingPositionTimestamp)),
         batchSize: toNumber(p.BatchSize, MAPPING_DEFAULTS.stream.batchSize),

@@ -44,6 +44,22 @@ export interface SourceResource {
   arn?: string;
 }
 
+/** STREAM-6: which item images a DynamoDB stream's records carry (the table's `StreamSpecification`). */
+export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+
+export const STREAM_VIEW_TYPES: readonly StreamViewType[] = [
+  'KEYS_ONLY',
+  'NEW_IMAGE',
+  'OLD_IMAGE',
+  'NEW_AND_OLD_IMAGES',
+];
+
+/** The stream a Kinesis or DynamoDB trigger reads. */
+export interface StreamResource extends SourceResource {
+  /** DynamoDB: the table's `StreamSpecification.StreamViewType`, when the template declares the table. */
+  viewType?: StreamViewType;
+}
+
 export interface SqsQueue extends SourceResource {
   /** SQS-2: seconds, AWS default 30. */
   visibilityTimeout: number;
@@ -80,7 +96,7 @@ export interface SqsTrigger extends TriggerBase {
 
 export interface StreamTrigger extends TriggerBase {
   kind: 'kinesis' | 'dynamodb';
-  stream: SourceResource;
+  stream: StreamResource;
   startingPosition?: string;
   /** AT_TIMESTAMP (Kinesis): seconds since the epoch. */
   startingPositionTimestamp?: number;

@@ -13,7 +13,12 @@ import {
   topicArn,
   userPoolArn,
 } from '../resourceArn';
-import type { DestinationTarget, DiscoveryProblem } from './functionConfig';
+import {
+  STREAM_VIEW_TYPES,
+  type DestinationTarget,
+  type DiscoveryProblem,
+  type StreamViewType,
+} from './functionConfig';
 import type { TemplateDocument } from './templateDocument';
 
 /** Local stand-ins for the pseudo parameters, in the local account's location; nothing here reaches AWS. */
@@ -200,6 +205,18 @@ export class IntrinsicResolver {
     } finally {
       this.resolving.pop();
     }
+  }
+
+  /**
+   * STREAM-6: the `StreamSpecification.StreamViewType` of a DynamoDB table of the template (`AWS::DynamoDB::Table`,
+   * `AWS::Serverless::SimpleTable`); undefined when it declares none.
+   */
+  streamViewType(logicalId: string): StreamViewType | undefined {
+    const type = this.resourceType(logicalId);
+    if (type !== 'AWS::DynamoDB::Table' && type !== 'AWS::Serverless::SimpleTable') return undefined;
+    const props = asObject(asObject(this.resources[logicalId])?.Properties);
+    const viewType = this.resolve(asObject(props?.StreamSpecification)?.StreamViewType);
+    return STREAM_VIEW_TYPES.find((t) => t === viewType);
   }
 
   arnOf(logicalId: string): string {

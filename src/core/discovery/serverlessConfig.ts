@@ -319,7 +319,10 @@ export function readServerlessConfig(
         };
       case 'stream': {
         const arnValue = typeof value === 'string' ? value : (rawObj.arn ?? o.arn);
-        const source = sourceOf(arnValue);
+        const base = sourceOf(arnValue);
+        // STREAM-6: a table of the service's resources gives its stream view type.
+        const viewType = base.logicalId ? resolver.streamViewType(base.logicalId) : undefined;
+        const source = viewType ? { ...base, viewType } : base;
         const arnText = source.arn ?? str(arnValue) ?? '';
         const kind = o.type === 'kinesis' || arnText.includes(':kinesis:') ? 'kinesis' : 'dynamodb';
         const failure = asObject(o.destinations)?.onFailure;

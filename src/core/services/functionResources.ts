@@ -132,7 +132,14 @@ export function declareFunctionResources(services: LocalServices, functions: rea
         }
         case 'kinesis':
         case 'dynamodb':
-          services.ensureStream({ type: trigger.kind, name });
+          // STREAM-6: a DynamoDB stream has the view type of the table it belongs to.
+          services.ensureStream({
+            type: trigger.kind,
+            name,
+            ...(trigger.kind === 'dynamodb' && trigger.stream.viewType
+              ? { streamViewType: trigger.stream.viewType }
+              : {}),
+          });
           break;
         case 'kafka':
           for (const topic of trigger.topics) services.ensureKafkaTopic({ name: topic });

@@ -169,6 +169,7 @@ export class LocalServices {
     return bus;
   }
 
+  /** The stream, created with the given properties when it does not exist; a DynamoDB view type given applies. */
   ensureStream(settings: StreamSettings): KinesisStream | DynamoDbStream {
     const key = `${settings.type}:${settings.name}`;
     let stream = this.streams.get(key);
@@ -178,7 +179,7 @@ export class LocalServices {
           ? new KinesisStream(settings, this.store, this.clock, this.location)
           : new DynamoDbStream(settings, this.store, this.clock, this.location);
       this.streams.set(key, stream);
-    }
+    } else if (stream.type === 'dynamodb' && settings.streamViewType) stream.declareViewType(settings.streamViewType);
     return stream;
   }
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FunctionConfig, KafkaTrigger } from '../../../src/core/discovery/functionConfig';
+import type { FunctionConfig, KafkaTrigger, StreamTrigger } from '../../../src/core/discovery/functionConfig';
 import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
 
 let dir: string;
@@ -88,5 +88,77 @@ describe('discovery: resources of triggers and destinations', () => {
       name: 'Failures',
       arn: 'arn:aws:sqs:us-east-1:123456789012:Failures',
     });
+  });
+
+  it("STREAM-6: a DynamoDB trigger's stream carries its table's StreamViewType (CloudFormation, SAM and serverless.yml)", async () => {
+    const built = await index({
+      'template.yaml': [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Resources:',
+        '  Users:',
+        '    Type: AWS::DynamoDB::Table',
+        '    Properties:',
+        '      StreamSpecification:',
+        '        StreamViewType: KEYS_ONLY',
+        '  Orders:',
+        '    Type: AWS::DynamoDB::Table',
+        '    Properties:',
+        '      TableName: orders-table',
+        '      StreamSpecification:',
+        '        StreamViewType: NEW_IMAGE',
+        '  OnUsers:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: app.handler',
+        '      Runtime: nodejs20.x',
+        '      Events:',
+        '        Changes:',
+        '          Type: DynamoDB',
+        '          Properties:',
+        '            Stream: !GetAtt Users.StreamArn',
+        '            StartingPosition: TRIM_HORIZON',
+        '  OnOrders:',
+        '    Type: AWS::Lambda::Function',
+        '    Properties:',
+        '      Handler: app.handler',
+        '      Runtime: nodejs20.x',
+        '  OrdersMapping:',
+        '    Type: AWS::Lambda::EventSourceMapping',
+        '    Properties:',
+        '      FunctionName: !Ref OnOrders',
+        '      EventSourceArn: !GetAtt Orders.StreamArn',
+        '      StartingPosition: LATEST',
+      ],
+      'serverless.yml': [
+        'service: svc',
+        'provider:',
+        '  name: aws',
+        '  runtime: nodejs20.x',
+        'functions:',
+        '  onItems:',
+        '    handler: app.handler',
+        '    events:',
+        '      - stream:',
+        '          type: dynamodb',
+        '          arn: !GetAtt Items.StreamArn',
+        'resources:',
+        '  Resources:',
+        '    Items:',
+        '      Type: AWS::DynamoDB::Table',
+        '      Properties:',
+        '        StreamSpecification:',
+        '          StreamViewType: OLD_IMAGE',
+      ],
+    });
+    const streamOf = (name: string) => (fn(built, name).triggers[0] as StreamTrigger).stream;
+    assert.deepEqual(streamOf('OnUsers'), {
+      logicalId: 'Users',
+      name: 'Users',
+      arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Users',
+      viewType: 'KEYS_ONLY',
+    });
+    assert.equal(streamOf('OnOrders').name, 'orders-table');
+    assert.equal(streamOf('OnOrders').viewType, 'NEW_IMAGE');
+    assert.equal(streamOf('onItems').viewType, 'OLD_IMAGE');
   });
 });

@@ -13,6 +13,7 @@ import {
   type SnsTrigger,
   type SqsTrigger,
   type StreamTrigger,
+  type StreamViewType,
 } from '../../../src/core/discovery/functionConfig';
 
 /** A destination, DLQ or redrive target named by its ARN, as a template's `!GetAtt X.Arn` gives it. */
@@ -97,17 +98,19 @@ export interface StreamShorthand extends Partial<
   filters?: unknown[];
   /** STREAM-4: ARN of an SQS queue, SNS topic or S3 bucket. */
   onFailure?: string;
+  /** STREAM-6: the DynamoDB table's StreamViewType. */
+  viewType?: StreamViewType;
 }
 
 /** A Kinesis or DynamoDB Streams trigger (section 5 defaults), from TRIM_HORIZON unless said otherwise. */
 export function stream(kind: 'kinesis' | 'dynamodb', name: string, o: StreamShorthand = {}): StreamTrigger {
-  const { filters, onFailure, ...rest } = o;
+  const { filters, onFailure, viewType, ...rest } = o;
   return {
     kind,
     id: name,
     invocation: 'poll',
     enabled: true,
-    stream: { name },
+    stream: { name, ...(viewType ? { viewType } : {}) },
     startingPosition: 'TRIM_HORIZON',
     batchSize: 100,
     maximumBatchingWindowInSeconds: 0,

@@ -312,6 +312,46 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
     assert.equal(text, JSON.stringify(expected));
   });
 
+  it("STREAM-6: a DynamoDB stream is declared with its table's view type: KEYS_ONLY records carry the keys alone, OLD_IMAGE the old image", async () => {
+    h = await harness(
+      {
+        functions: [
+          lambda('keys', { triggers: [stream('dynamodb', 'Users', { viewType: 'KEYS_ONLY' })] }),
+          lambda('old', { triggers: [stream('dynamodb', 'Orders', { viewType: 'OLD_IMAGE' })] }),
+        ],
+      },
+      { keys: () => null, old: () => null },
+    );
+    const change = {
+      eventName: 'MODIFY' as const,
+      keys: toDynamoDbJson({ id: 1 }),
+      newImage: toDynamoDbJson({ id: 1, v: 'new' }),
+      oldImage: toDynamoDbJson({ id: 1, v: 'old' }),
+    };
+    await h.services.putDynamoDbChanges('Users', [change]);
+    await h.services.putDynamoDbChanges('Orders', [change]);
+    await h.engine.runUntilIdle();
+    const dynamodbOf = (fn: string) =>
+      (
+        h.invoker.calls.find((c) => c.functionName === fn)!.event as {
+          Records: Array<{ dynamodb: Record<string, unknown> }>;
+        }
+      ).Records[0].dynamodb;
+    const { SequenceNumber: _s1, SizeBytes: _b1, ...keysOnly } = dynamodbOf('keys');
+    assert.deepEqual(keysOnly, {
+      ApproximateCreationDateTime: T0 / 1000,
+      Keys: { id: { N: '1' } },
+      StreamViewType: 'KEYS_ONLY',
+    });
+    const { SequenceNumber: _s2, SizeBytes: _b2, ...oldOnly } = dynamodbOf('old');
+    assert.deepEqual(oldOnly, {
+      ApproximateCreationDateTime: T0 / 1000,
+      Keys: { id: { N: '1' } },
+      OldImage: { id: { N: '1' }, v: { S: 'old' } },
+      StreamViewType: 'OLD_IMAGE',
+    });
+  });
+
   it('STREAM-2: BisectBatchOnFunctionError splits a failing batch, left half first, without using retries', async () => {
     h = await kinesis(
       {
