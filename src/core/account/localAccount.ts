@@ -310,12 +310,17 @@ export class LocalAccount {
 }
 
 interface SqsEventRecord {
+  messageId?: unknown;
   body?: unknown;
   messageAttributes?: Record<string, { stringValue?: string; binaryValue?: string; dataType?: string }>;
   attributes?: { MessageGroupId?: string; MessageDeduplicationId?: string };
 }
 
-/** The messages of an SQS event (`{"Records": [...]}`), or the payload itself as one message body. */
+/**
+ * The messages of an SQS event (`{"Records": [...]}`), or the payload itself as one message body. A record keeps its
+ * message id, message attributes, MessageGroupId and MessageDeduplicationId, so a handler's reported failures match
+ * the ids its fixture gives; the queue refuses an id it already holds.
+ */
 export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
   let parsed: unknown;
   try {
@@ -328,6 +333,8 @@ export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
   return (records as SqsEventRecord[]).map((r, i) => {
     if (typeof r?.body !== 'string')
       throw new AccountRequestError(`Records[${i}].body must be a string (the SQS message body).`);
+    if (r.messageId !== undefined && (typeof r.messageId !== 'string' || r.messageId === ''))
+      throw new AccountRequestError(`Records[${i}].messageId must be a non-empty string.`);
     const attributes = Object.entries(r.messageAttributes ?? {}).map(([name, a]) => [
       name,
       {
@@ -337,6 +344,7 @@ export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
       },
     ]);
     return {
+      ...(typeof r.messageId === 'string' ? { messageId: r.messageId } : {}),
       body: r.body,
       ...(attributes.length
         ? { messageAttributes: Object.fromEntries(attributes) as Record<string, { DataType: string }> }
