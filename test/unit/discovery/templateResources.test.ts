@@ -6,7 +6,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FunctionConfig, KafkaTrigger, StreamTrigger } from '../../../src/core/discovery/functionConfig';
+import type {
+  FunctionConfig,
+  KafkaTrigger,
+  SqsTrigger,
+  StreamTrigger,
+} from '../../../src/core/discovery/functionConfig';
 import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
 
 let dir: string;
@@ -160,5 +165,59 @@ describe('discovery: resources of triggers and destinations', () => {
     assert.equal(streamOf('OnOrders').name, 'orders-table');
     assert.equal(streamOf('OnOrders').viewType, 'NEW_IMAGE');
     assert.equal(streamOf('onItems').viewType, 'OLD_IMAGE');
+  });
+
+  it('a FIFO queue or topic without a name is named as CloudFormation names it: <stack>-<logicalId>-<suffix>.fifo', async () => {
+    const built = await index({
+      'template.yaml': [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Resources:',
+        '  Orders:',
+        '    Type: AWS::SQS::Queue',
+        '    Properties:',
+        '      FifoQueue: true',
+        '  Named:',
+        '    Type: AWS::SQS::Queue',
+        '    Properties:',
+        '      FifoQueue: true',
+        '      QueueName: named.fifo',
+        '  Events:',
+        '    Type: AWS::SNS::Topic',
+        '    Properties:',
+        '      FifoTopic: true',
+        '  Worker:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: app.handler',
+        '      Runtime: nodejs20.x',
+        '      Events:',
+        '        FromOrders:',
+        '          Type: SQS',
+        '          Properties:',
+        '            Queue: !GetAtt Orders.Arn',
+        '        FromNamed:',
+        '          Type: SQS',
+        '          Properties:',
+        '            Queue: !GetAtt Named.Arn',
+        '      Environment:',
+        '        Variables:',
+        '          QUEUE_URL: !Ref Orders',
+        '          TOPIC_ARN: !Ref Events',
+      ],
+    });
+    const worker = fn(built, 'Worker');
+    const [orders, named] = worker.triggers.map((t) => (t as SqsTrigger).queue);
+    assert.match(orders.name!, /^local-stack-Orders-[0-9A-Z]{12}\.fifo$/);
+    assert.equal(orders.fifo, true);
+    assert.equal(orders.arn, `arn:aws:sqs:us-east-1:123456789012:${orders.name}`);
+    assert.equal(worker.environment.QUEUE_URL, `https://sqs.us-east-1.amazonaws.com/123456789012/${orders.name}`);
+    assert.match(
+      worker.environment.TOPIC_ARN,
+      /^arn:aws:sns:us-east-1:123456789012:local-stack-Events-[0-9A-Z]{12}\.fifo$/,
+    );
+    assert.equal(named.name, 'named.fifo');
+    // The same name on every run: the store keeps the queue's messages under it.
+    const again = await index({});
+    assert.equal((fn(again, 'Worker').triggers[0] as SqsTrigger).queue.name, orders.name);
   });
 });
