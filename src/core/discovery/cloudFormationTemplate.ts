@@ -366,6 +366,8 @@ function sqsQueue(value: unknown, resolver: IntrinsicResolver): SqsQueue {
   if (!props) return queue;
   queue.visibilityTimeout = resolver.resolveNumber(props.VisibilityTimeout) ?? 30; // SQS-2: AWS default 30 s
   queue.fifo = toBool(resolver.resolve(props.FifoQueue), queue.fifo);
+  if (props.ContentBasedDeduplication !== undefined)
+    queue.contentBasedDeduplication = toBool(resolver.resolve(props.ContentBasedDeduplication), false);
   // SQS-3: RedrivePolicy is an object in templates, a JSON string in older ones.
   const redrive = parseMaybeJson(props.RedrivePolicy);
   const redriveObj = asObject(redrive);

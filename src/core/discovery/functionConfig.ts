@@ -64,6 +64,8 @@ export interface SqsQueue extends SourceResource {
   /** SQS-2: seconds, AWS default 30. */
   visibilityTimeout: number;
   fifo: boolean;
+  /** SQS-5: a FIFO queue derives a message's deduplication id from its body when none is given. */
+  contentBasedDeduplication?: boolean;
   /** SQS-3: the queue's own redrive policy. */
   redrivePolicy?: { deadLetterTarget: DestinationTarget; maxReceiveCount: number };
 }

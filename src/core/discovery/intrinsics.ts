@@ -143,11 +143,7 @@ const MAX_FIFO_NAME = 80;
  * that the name stays within 80 characters.
  */
 export function generatedFifoName(stackName: string, logicalId: string): string {
-  const suffix = createHash('sha256')
-    .update(`${stackName}/${logicalId}`)
-    .digest('hex')
-    .slice(0, 12)
-    .toUpperCase();
+  const suffix = createHash('sha256').update(`${stackName}/${logicalId}`).digest('hex').slice(0, 12).toUpperCase();
   const tail = `-${suffix}.fifo`;
   return `${stackName}-${logicalId}`.slice(0, MAX_FIFO_NAME - tail.length) + tail;
 }

@@ -240,6 +240,12 @@ export function readServerlessConfig(
       visibilityTimeout: resolver.resolveNumber(props?.VisibilityTimeout) ?? 30, // SQS-2
       fifo: toBool(resolver.resolve(props?.FifoQueue), (base.name ?? '').endsWith('.fifo')),
       ...optional(
+        'contentBasedDeduplication',
+        props?.ContentBasedDeduplication !== undefined
+          ? toBool(resolver.resolve(props.ContentBasedDeduplication), false)
+          : undefined,
+      ),
+      ...optional(
         'redrivePolicy',
         redrive
           ? {

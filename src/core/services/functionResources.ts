@@ -119,6 +119,9 @@ export function declareFunctionResources(services: LocalServices, functions: rea
             name,
             fifo: trigger.queue.fifo,
             visibilityTimeoutSeconds: trigger.queue.visibilityTimeout,
+            ...(trigger.queue.contentBasedDeduplication !== undefined
+              ? { contentBasedDeduplication: trigger.queue.contentBasedDeduplication }
+              : {}),
             ...(redrive && dlqName
               ? {
                   redrivePolicy: {

@@ -3,6 +3,7 @@
  * `QueueName`, functions with a physical `FunctionName`.
  */
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ const TEMPLATE = [
   '    Type: AWS::SQS::Queue',
   '    Properties:',
   '      FifoQueue: true',
+  '      ContentBasedDeduplication: true',
   '  Worker:',
   '    Type: AWS::Serverless::Function',
   '    Properties:',
@@ -53,6 +55,18 @@ describe('cli: names CloudFormation gives or the template sets', function () {
     fs.writeFileSync(path.join(root, 'app.js'), HANDLER.join('\n') + '\n');
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("SQS-5 the queue's ContentBasedDeduplication applies: a FIFO batch without deduplication ids goes through", async () => {
+    const event = path.join(root, 'event.json');
+    fs.writeFileSync(event, JSON.stringify({ Records: [{ body: 'order', attributes: { MessageGroupId: 'g' } }] }));
+    const { code, out, err } = await run(['invoke', 'Worker', '--payload', event, '--mode', 'batch', '--json']);
+    assert.equal(err, '');
+    assert.equal(code, 0, out);
+    const record = JSON.parse(out) as InvocationRecord;
+    const [message] = (record.event as { Records: Array<{ attributes: Record<string, string> }> }).Records;
+    // SHA-256 of the body, as SQS derives it.
+    assert.equal(message.attributes.MessageDeduplicationId, createHash('sha256').update('order').digest('hex'));
+  });
 
   it('SQS-5 a FIFO queue without QueueName gets a generated .fifo name, and a batch goes through it', async () => {
     const event = path.join(root, 'event.json');
