@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AwsLocation } from '../awsLocation';
-import type { EventTrigger, FunctionConfig } from '../discovery/functionConfig';
+import { functionNamed, type EventTrigger, type FunctionConfig } from '../discovery/functionConfig';
 import { faultNames, type InjectedFaults } from '../invoke/engineContext';
 import type { FunctionInvoker } from '../invoke/engineFunction';
 import { InvocationEngine } from '../invoke/invocationEngine';
@@ -166,8 +166,9 @@ export class LocalAccount {
     return [...this.functionsByName.values()];
   }
 
+  /** A function by its name or its physical name (`FunctionName`). */
   function(name: string): FunctionConfig {
-    const fn = this.functionsByName.get(name);
+    const fn = this.functionsByName.get(name) ?? functionNamed(this.functionsByName.values(), name);
     if (!fn) {
       const known = [...this.functionsByName.keys()];
       throw new AccountRequestError(

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import {
+  FUNCTION_NAME,
   LAMBDA_DEFAULTS,
   type DestinationTarget,
   type DiscoveryOptions,
@@ -148,7 +149,8 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
     const physical = props.FunctionName !== undefined ? resolver.resolveString(props.FunctionName) : undefined;
     const fn: TemplateFunction = {
       name: logicalId,
-      ...optional('physicalName', physical || undefined),
+      // A name that does not resolve to one Lambda accepts (an unknown parameter) leaves the logical id in use.
+      ...optional('physicalName', physical && FUNCTION_NAME.test(physical) ? physical : undefined),
       handler: typeof handler === 'string' ? handler : '',
       runtime,
       codeRoot,

@@ -345,6 +345,30 @@ export function functionWithDefaults(
   };
 }
 
+/**
+ * The name the function has in Lambda: the template's `FunctionName` (serverless `name`) when it sets one, else the
+ * name the runner knows it by. `context.functionName`, `AWS_LAMBDA_FUNCTION_NAME` and the function's ARN use it.
+ */
+export function deployedName(fn: Pick<FunctionConfig, 'name' | 'physicalName'>): string {
+  return fn.physicalName ?? fn.name;
+}
+
+/** The function `ref` names: by the name the runner knows it by, else by its physical name. */
+export function functionNamed<F extends Pick<FunctionConfig, 'name' | 'physicalName'>>(
+  functions: Iterable<F>,
+  ref: string,
+): F | undefined {
+  let byPhysicalName: F | undefined;
+  for (const fn of functions) {
+    if (fn.name === ref) return fn;
+    if (fn.physicalName === ref) byPhysicalName ??= fn;
+  }
+  return byPhysicalName;
+}
+
+/** What Lambda accepts as a function name. */
+export const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function runtimeFamily(runtime: string | undefined): RuntimeFamily {
   if (!runtime) return 'other';
   if (runtime.startsWith('nodejs')) return 'node';

@@ -2,14 +2,15 @@ import * as path from 'node:path';
 import type { TemplateFunction } from './cloudFormationTemplate';
 import { optional, unsupported } from './cloudFormationTemplate';
 import { MAPPING_DEFAULTS, parseFilterCriteria, toBool, toNumber, toStringList, toText } from './eventSourceProperties';
-import type {
-  DestinationTarget,
-  DiscoveryOptions,
-  DiscoveryProblem,
-  EventTrigger,
-  FunctionConfig,
-  Origin,
-  SqsQueue,
+import {
+  FUNCTION_NAME,
+  type DestinationTarget,
+  type DiscoveryOptions,
+  type DiscoveryProblem,
+  type EventTrigger,
+  type FunctionConfig,
+  type Origin,
+  type SqsQueue,
 } from './functionConfig';
 import { IntrinsicResolver, targetTypeOfArn } from './intrinsics';
 import type { TemplateDocument } from './templateDocument';
@@ -17,6 +18,11 @@ import type { TemplateDocument } from './templateDocument';
 type Json = Record<string, unknown>;
 const asObject = (v: unknown): Json | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+
+/** A `name` that resolves to one Lambda accepts; anything else leaves the function key in use. */
+function physicalNameOf(name: string | undefined): string | undefined {
+  return name !== undefined && FUNCTION_NAME.test(name) ? name : undefined;
+}
 
 /** Serverless Framework's own defaults (they differ from Lambda's 3 s / 128 MB). */
 export const SERVERLESS_DEFAULTS = { timeout: 6, memorySize: 1024, stage: 'dev' } as const;
@@ -149,7 +155,7 @@ export function readServerlessConfig(
     }
     const result: TemplateFunction = {
       name,
-      ...optional('physicalName', str(fn.name)),
+      ...optional('physicalName', physicalNameOf(str(fn.name))),
       handler: typeof handler === 'string' ? handler : '',
       runtime: typeof runtime === 'string' ? runtime : '',
       codeRoot: serviceDir,

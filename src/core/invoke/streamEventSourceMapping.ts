@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
-import type { StreamTrigger } from '../discovery/functionConfig';
+import { deployedName, type StreamTrigger } from '../discovery/functionConfig';
 import { functionArn } from '../resourceArn';
 import { targetArnOf } from '../services/functionResources';
 import type { Subscription } from '../services/localResource';
@@ -652,7 +652,7 @@ export class StreamEventSourceMapping {
       const failure: MappingFailure = {
         timestampMs: now,
         requestId: p.lastRequestId ?? randomUUID(),
-        functionArn: functionArn(options.functionName, ctx.location),
+        functionArn: functionArn(deployedName(this.fn), ctx.location),
         condition,
         approximateInvokeCount: p.invokes,
         ...(p.lastFunctionError ? { functionError: p.lastFunctionError } : {}),
@@ -675,7 +675,7 @@ export class StreamEventSourceMapping {
                 kind: 'destination',
                 condition,
                 body: message.body,
-                functionName: options.functionName,
+                functionName: deployedName(this.fn),
                 success: false,
                 recordId: work.record.id,
                 s3KeyPrefix: `aws/lambda/${options.id}/${lane.shardId}`,

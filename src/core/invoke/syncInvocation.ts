@@ -35,7 +35,7 @@ export async function invokeSync(
   const now = ctx.clock.now();
   const record = newInvocationRecord({
     id: randomUUID(),
-    functionName,
+    functionName: fn.name,
     mode: 'sync',
     source: options.source,
     configuration: usedConfiguration(

@@ -134,7 +134,7 @@ export class ExecutionEnvironment {
   ) {
     this.pending = new InvocationLog(options.maxLogBytes);
     this.json = spec.logFormat === 'JSON';
-    this.arn = functionArn(spec.name, spec.location);
+    this.arn = functionArn(spec.functionName, spec.location);
   }
 
   get alive(): boolean {

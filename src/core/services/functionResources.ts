@@ -4,12 +4,21 @@
  * on-failure destination, whether or not a trigger also names it.
  */
 import type { AwsLocation } from '../awsLocation';
-import type { DestinationTarget, EventTrigger, FunctionConfig, SourceResource } from '../discovery/functionConfig';
+import {
+  deployedName,
+  type DestinationTarget,
+  type EventTrigger,
+  type FunctionConfig,
+  type SourceResource,
+} from '../discovery/functionConfig';
 import { bucketArn, busArn, functionArn, kafkaTopicTarget, parseTargetArn, queueArn, topicArn } from '../resourceArn';
 import type { LocalServices } from './localServices';
 
 /** What the services read of a function: a narrow view of the model. */
-export type FunctionResourcesView = Pick<FunctionConfig, 'name' | 'triggers' | 'deadLetterQueue' | 'eventInvokeConfig'>;
+export type FunctionResourcesView = Pick<
+  FunctionConfig,
+  'name' | 'physicalName' | 'triggers' | 'deadLetterQueue' | 'eventInvokeConfig'
+>;
 
 /**
  * The local name of a resource a template refers to: the name the ARN gives (the part after `:function:`,
@@ -153,7 +162,7 @@ export function declareFunctionResources(services: LocalServices, functions: rea
         case 'sns':
           services.ensureTopic({ name }).addSubscription({
             protocol: 'lambda',
-            endpoint: functionArn(fn.name, location),
+            endpoint: functionArn(deployedName(fn), location),
             ...(trigger.filterPolicy && typeof trigger.filterPolicy === 'object'
               ? { filterPolicy: trigger.filterPolicy as Record<string, unknown> }
               : {}),
@@ -165,7 +174,7 @@ export function declareFunctionResources(services: LocalServices, functions: rea
             bus.addRule({
               name: `${fn.name}-${trigger.id}`,
               eventPattern: trigger.pattern as Record<string, unknown>,
-              targets: [functionArn(fn.name, location)],
+              targets: [functionArn(deployedName(fn), location)],
             });
           break;
         }

@@ -19,6 +19,12 @@ const TEMPLATE = [
   '    Properties:',
   '      FifoQueue: true',
   '      ContentBasedDeduplication: true',
+  '  Hello:',
+  '    Type: AWS::Serverless::Function',
+  '    Properties:',
+  '      FunctionName: !Sub ${AWS::StackName}-hello',
+  '      Handler: app.handler',
+  '      Runtime: nodejs20.x',
   '  Worker:',
   '    Type: AWS::Serverless::Function',
   '    Properties:',
@@ -84,5 +90,23 @@ describe('cli: names CloudFormation gives or the template sets', function () {
     assert.match(record.source!.arn!, /:local-stack-Orders-[0-9A-Z]{12}\.fifo$/);
     const [message] = (record.event as { Records: Array<{ attributes: Record<string, string> }> }).Records;
     assert.equal(message.attributes.MessageGroupId, 'customer-1');
+  });
+
+  it("NODE-6 NODE-7 a physical FunctionName is the function's name in Lambda: invoke by either name; context, environment and ARN use it", async () => {
+    const event = path.join(root, 'event.json');
+    fs.writeFileSync(event, '{}');
+    for (const name of ['Hello', 'local-stack-hello']) {
+      const { code, out, err } = await run(['invoke', name, '--payload', event, '--mode', 'sync', '--json']);
+      assert.equal(err, '');
+      assert.equal(code, 0, out);
+      const record = JSON.parse(out) as InvocationRecord;
+      assert.equal(record.functionName, 'Hello');
+      assert.deepEqual(JSON.parse(record.response!.Payload!), {
+        functionName: 'local-stack-hello',
+        env: 'local-stack-hello',
+        arn: 'arn:aws:lambda:us-east-1:123456789012:function:local-stack-hello',
+        logGroup: '/aws/lambda/local-stack-hello',
+      });
+    }
   });
 });
