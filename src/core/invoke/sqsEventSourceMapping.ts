@@ -164,7 +164,7 @@ export class SqsEventSourceMapping {
             { DataType: v.DataType, StringValue: v.StringValue ?? '' },
           ]),
         ),
-        deliveredAs: r.message.messageId,
+        deliveredAs: r.movedAs,
         time,
       });
       this.ctx.history.save(record);

@@ -417,9 +417,13 @@ export class LocalServices {
             `FIFO queue ${name} cannot be ${input.kind === 'fanOut' ? 'subscribed to' : `a ${input.kind === 'destination' ? 'destination' : 'dead-letter queue'}`}.`,
           );
         if (input.message) {
-          // SQS-3: the redrive policy moves the message itself.
-          queue.adopt(input.message);
-          return input.message.messageId;
+          // SQS-3: the redrive policy moves the message itself, under its id. An id the dead-letter queue already
+          // holds (an event's message ids sent through the queue again, SQS-7) gets a new one: both messages stay.
+          const message = queue.get(input.message.messageId)
+            ? { ...input.message, messageId: randomUUID() }
+            : input.message;
+          queue.adopt(message);
+          return message.messageId;
         }
         return queue.send({
           body: input.body,
@@ -489,7 +493,7 @@ export class LocalServices {
   }
 
   /** SQS-3: the queue's redrive policy hands a message over; the move is a delivery like any other. */
-  private moveToDeadLetterQueue(message: SqsMessage, deadLetterTargetArn: string): string {
+  private moveToDeadLetterQueue(message: SqsMessage, deadLetterTargetArn: string): { arn: string; messageId: string } {
     const target = deadLetterTargetArn.startsWith('arn:')
       ? deadLetterTargetArn
       : this.ensureQueue({ name: deadLetterTargetArn }).arn;
@@ -502,6 +506,6 @@ export class LocalServices {
       message,
     });
     if (delivery.error) throw new Error(delivery.error);
-    return this.queue(name).arn;
+    return { arn: this.queue(name).arn, messageId: delivery.deliveredAs ?? message.messageId };
   }
 }

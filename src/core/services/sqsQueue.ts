@@ -54,6 +54,8 @@ export interface RedriveEvent {
   message: SqsMessage;
   receiveCount: number;
   targetArn: string;
+  /** The message's id in the dead-letter queue (its own, unless that queue already held a message of that id). */
+  movedAs: string;
 }
 
 export interface ReceiveResult {
@@ -87,8 +89,11 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
     private readonly store: DurableStore,
     private readonly clock: SimulatedClock,
     location: AwsLocation,
-    /** SQS-3: hands a message over to the redrive policy's dead-letter queue; returns that queue's ARN. */
-    private readonly moveToDeadLetterQueue: (message: SqsMessage, deadLetterTargetArn: string) => string,
+    /** SQS-3: hands a message over to the redrive policy's dead-letter queue; says where it went, under which id. */
+    private readonly moveToDeadLetterQueue: (
+      message: SqsMessage,
+      deadLetterTargetArn: string,
+    ) => { arn: string; messageId: string },
   ) {
     super();
     checkQueueSettings(_settings);
@@ -277,7 +282,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
   private redrive(message: SqsMessage, target: string): RedriveEvent {
     const receiveCount = message.receiveCount;
     this.remove(message.messageId);
-    const targetArn = this.moveToDeadLetterQueue(
+    const moved = this.moveToDeadLetterQueue(
       {
         ...message,
         receiveCount: 0,
@@ -287,7 +292,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
       },
       target,
     );
-    return { message, receiveCount, targetArn };
+    return { message, receiveCount, targetArn: moved.arn, movedAs: moved.messageId };
   }
 
   delete(messageId: string): boolean {

@@ -71,6 +71,39 @@ describe('invoke: SQS event source mapping', () => {
     });
   });
 
+  it('SQS-3 SQS-7: an event sent again under the same message id: the move to a DLQ already holding that id gives it a new id, both are kept', async () => {
+    h = await harness(
+      {
+        functions: [
+          lambda('f', {
+            triggers: [sqs('q', { visibilityTimeout: 30, redrive: { deadLetterQueue: 'q-dlq', maxReceiveCount: 1 } })],
+          }),
+        ],
+      },
+      {
+        f: () => {
+          throw new Error('poison');
+        },
+      },
+    );
+    for (const body of ['first', 'second']) {
+      await h.services.sendMessages('q', [{ messageId: 'fixture-1', body }]);
+      await h.engine.runUntilIdle();
+    }
+    const dead = h.services.queueMessages('q-dlq');
+    assert.deepEqual(
+      dead.map((m) => m.body),
+      ['first', 'second'],
+    );
+    assert.equal(dead[0].messageId, 'fixture-1');
+    assert.notEqual(dead[1].messageId, 'fixture-1');
+    const moves = h.engine.records().flatMap((r) => r.deliveries.filter((d) => d.kind === 'queueRedrive'));
+    assert.deepEqual(
+      moves.map((d) => d.deliveredAs),
+      dead.map((m) => m.messageId),
+    );
+  });
+
   it('SQS-1: the batching window waits for a full batch or the window', async () => {
     h = await harness(
       {

@@ -17,7 +17,7 @@ describe('services: SQS queue receive order', () => {
     const q = new SqsQueue({ name, visibilityTimeoutSeconds }, store, clock, LOCATION, (message, target) => {
       const dlq = queues.get(target.split(':').pop()!)!;
       dlq.adopt(message);
-      return dlq.arn;
+      return { arn: dlq.arn, messageId: message.messageId };
     });
     queues.set(name, q);
     return q;
