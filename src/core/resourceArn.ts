@@ -3,7 +3,7 @@ import type { AwsLocation } from './awsLocation';
 
 export type { AwsLocation } from './awsLocation';
 
-export type TargetService = 'sqs' | 'sns' | 'lambda' | 'events' | 's3';
+export type TargetService = 'sqs' | 'sns' | 'lambda' | 'events' | 's3' | 'kafka';
 
 export interface ParsedArn {
   service: TargetService;
@@ -47,6 +47,13 @@ export function bucketArn(name: string): string {
   return `arn:aws:s3:::${name}`;
 }
 
+export const KAFKA_TARGET_PREFIX = 'kafka://';
+
+/** A Kafka topic as a Kafka mapping's on-failure destination names it (it has no ARN): `kafka://<topic>`. */
+export function kafkaTopicTarget(topic: string): string {
+  return `${KAFKA_TARGET_PREFIX}${topic}`;
+}
+
 export function kafkaClusterArn(name: string, loc: AwsLocation): string {
   return `arn:aws:kafka:${loc.region}:${loc.accountId}:cluster/${name}/local`;
 }
@@ -59,8 +66,16 @@ export function userPoolArn(name: string, loc: AwsLocation): string {
   return `arn:aws:cognito-idp:${loc.region}:${loc.accountId}:userpool/${name}`;
 }
 
-/** Reads a target ARN (sqs, sns, lambda, events bus, s3 bucket); throws a clear error for anything else. */
+/**
+ * Reads a target ARN (sqs, sns, lambda, events bus, s3 bucket) or a Kafka topic target (`kafka://<topic>`); throws a
+ * clear error for anything else.
+ */
 export function parseTargetArn(arn: string): ParsedArn {
+  if (arn.startsWith(KAFKA_TARGET_PREFIX)) {
+    const topic = arn.slice(KAFKA_TARGET_PREFIX.length);
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new Error(`"${arn}" is not a Kafka topic (kafka://<topic>).`);
+    return { service: 'kafka', name: topic, region: '', accountId: '', arn };
+  }
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') {
     throw new Error(`"${arn}" is not an ARN (expected arn:aws:<service>:<region>:<account>:<resource>).`);
@@ -86,7 +101,7 @@ export function parseTargetArn(arn: string): ParsedArn {
       return { service, name: resource, region, accountId, arn };
     default:
       throw new Error(
-        `"${arn}": ${service} is not a destination the runner can deliver to (sqs, sns, lambda, events, s3).`,
+        `"${arn}": ${service} is not a destination the runner can deliver to (sqs, sns, lambda, events, s3, kafka://).`,
       );
   }
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { AccountRequestError, pollTriggersOf, type InvocationMode } from '../../core/account/localAccount';
-import { functionWithDefaults, type FunctionConfig } from '../../core/discovery/functionConfig';
+import { functionNamed, functionWithDefaults, type FunctionConfig } from '../../core/discovery/functionConfig';
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
@@ -396,7 +396,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
 
       /** What this run invokes, checked against the functions of the engine it runs on. */
       const plan = async (functions: FunctionConfig[]): Promise<InvocationPlan> => {
-        const found = functions.find((f) => f.name === (lone?.name ?? name));
+        const found = functionNamed(functions, lone?.name ?? name);
         if (!found)
           throw new UsageError(
             unknownNameMessage(

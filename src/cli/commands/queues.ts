@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { AccountRequestError } from '../../core/account/localAccount';
+import { functionNamed } from '../../core/discovery/functionConfig';
 import type { QueueSummary } from '../../core/services/localServices';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
 import type { SqsMessage } from '../../core/services/sqsQueue';
@@ -255,7 +256,7 @@ export const queuesCommand: CliCommand = {
         }
         case 'replay': {
           const functions = await engine.functions();
-          if (!functions.some((f) => f.name === values.function))
+          if (!functionNamed(functions, values.function!))
             throw new UsageError(
               unknownNameMessage(
                 'function',

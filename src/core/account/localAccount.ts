@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AwsLocation } from '../awsLocation';
-import type { EventTrigger, FunctionConfig } from '../discovery/functionConfig';
+import { functionNamed, type EventTrigger, type FunctionConfig } from '../discovery/functionConfig';
 import { faultNames, type InjectedFaults } from '../invoke/engineContext';
 import type { FunctionInvoker } from '../invoke/engineFunction';
 import { InvocationEngine } from '../invoke/invocationEngine';
@@ -179,8 +179,9 @@ export class LocalAccount {
     return [...this.functionsByName.values()];
   }
 
+  /** A function by its name or its physical name (`FunctionName`). */
   function(name: string): FunctionConfig {
-    const fn = this.functionsByName.get(name);
+    const fn = this.functionsByName.get(name) ?? functionNamed(this.functionsByName.values(), name);
     if (!fn) {
       const known = [...this.functionsByName.keys()];
       throw new AccountRequestError(
@@ -419,12 +420,17 @@ export class LocalAccount {
 }
 
 interface SqsEventRecord {
+  messageId?: unknown;
   body?: unknown;
   messageAttributes?: Record<string, { stringValue?: string; binaryValue?: string; dataType?: string }>;
   attributes?: { MessageGroupId?: string; MessageDeduplicationId?: string };
 }
 
-/** The messages of an SQS event (`{"Records": [...]}`), or the payload itself as one message body. */
+/**
+ * The messages of an SQS event (`{"Records": [...]}`), or the payload itself as one message body. A record keeps its
+ * message id, message attributes, MessageGroupId and MessageDeduplicationId, so a handler's reported failures match
+ * the ids its fixture gives; the queue refuses an id it already holds.
+ */
 export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
   let parsed: unknown;
   try {
@@ -437,6 +443,8 @@ export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
   return (records as SqsEventRecord[]).map((r, i) => {
     if (typeof r?.body !== 'string')
       throw new AccountRequestError(`Records[${i}].body must be a string (the SQS message body).`);
+    if (r.messageId !== undefined && (typeof r.messageId !== 'string' || r.messageId === ''))
+      throw new AccountRequestError(`Records[${i}].messageId must be a non-empty string.`);
     const attributes = Object.entries(r.messageAttributes ?? {}).map(([name, a]) => [
       name,
       {
@@ -446,6 +454,7 @@ export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
       },
     ]);
     return {
+      ...(typeof r.messageId === 'string' ? { messageId: r.messageId } : {}),
       body: r.body,
       ...(attributes.length
         ? { messageAttributes: Object.fromEntries(attributes) as Record<string, { DataType: string }> }

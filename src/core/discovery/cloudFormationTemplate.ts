@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import {
+  FUNCTION_NAME,
   LAMBDA_DEFAULTS,
   type DestinationTarget,
   type DiscoveryOptions,
@@ -11,6 +12,7 @@ import {
   type OriginSource,
   type SqsQueue,
   type SourceResource,
+  type StreamResource,
 } from './functionConfig';
 import { IntrinsicResolver } from './intrinsics';
 import {
@@ -159,7 +161,8 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
     const physical = props.FunctionName !== undefined ? resolver.resolveString(props.FunctionName) : undefined;
     const fn: TemplateFunction = {
       name: logicalId,
-      ...optional('physicalName', physical || undefined),
+      // A name that does not resolve to one Lambda accepts (an unknown parameter) leaves the logical id in use.
+      ...optional('physicalName', physical && FUNCTION_NAME.test(physical) ? physical : undefined),
       handler: typeof handler === 'string' ? handler : '',
       runtime,
       codeRoot,
@@ -367,6 +370,13 @@ function sourceResource(value: unknown, resolver: IntrinsicResolver): SourceReso
   return resolved.startsWith('arn:') ? { arn: resolved, name: resolved.split(/[:/]/).pop() } : { name: resolved };
 }
 
+/** A Kinesis or DynamoDB stream; a table of the template gives its stream view type (STREAM-6). */
+function streamResource(value: unknown, resolver: IntrinsicResolver): StreamResource {
+  const base = sourceResource(value, resolver);
+  const viewType = base.logicalId ? resolver.streamViewType(base.logicalId) : undefined;
+  return viewType ? { ...base, viewType } : base;
+}
+
 function sqsQueue(value: unknown, resolver: IntrinsicResolver): SqsQueue {
   const base = sourceResource(value, resolver);
   const queue: SqsQueue = {
@@ -378,6 +388,8 @@ function sqsQueue(value: unknown, resolver: IntrinsicResolver): SqsQueue {
   if (!props) return queue;
   queue.visibilityTimeout = resolver.resolveNumber(props.VisibilityTimeout) ?? 30; // SQS-2: AWS default 30 s
   queue.fifo = toBool(resolver.resolve(props.FifoQueue), queue.fifo);
+  if (props.ContentBasedDeduplication !== undefined)
+    queue.contentBasedDeduplication = toBool(resolver.resolve(props.ContentBasedDeduplication), false);
   // SQS-3: RedrivePolicy is an object in templates, a JSON string in older ones.
   const redrive = parseMaybeJson(props.RedrivePolicy);
   const redriveObj = asObject(redrive);
@@ -445,7 +457,7 @@ function samEvent(
         id,
         invocation: 'poll',
         enabled,
-        stream: sourceResource(raw.Stream, resolver),
+        stream: streamResource(raw.Stream, resolver),
         ...optional('startingPosition', typeof p.StartingPosition === 'string' ? p.StartingPosition : undefined),
         ...optional('startingPositionTimestamp', toNumber(p.StartingPositionTimestamp)),
         batchSize: toNumber(p.BatchSize, MAPPING_DEFAULTS.stream.batchSize),
@@ -477,6 +489,7 @@ function samEvent(
         ...optional('maximumRetryAttempts', toNumber(p.MaximumRetryAttempts)),
         ...optional('consumerGroupId', typeof p.ConsumerGroupId === 'string' ? p.ConsumerGroupId : undefined),
         ...optional('filterCriteria', filters()),
+        ...onFailure(),
       };
     }
     case 'MQ': {

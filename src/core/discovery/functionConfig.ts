@@ -21,9 +21,13 @@ export interface Origin {
   unresolved?: string;
 }
 
-/** Where an async destination, a DLQ or a redrive target points (ASYNC-7, ASYNC-9). */
+/**
+ * Where an async destination, a DLQ, a redrive target or a mapping's on-failure destination points (ASYNC-7, ASYNC-9,
+ * STREAM-4). A Kafka topic (`kafka://<topic>`, the on-failure destination of a Kafka mapping) is a topic of the
+ * cluster the mapping reads.
+ */
 export interface DestinationTarget {
-  type: 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3' | 'unknown';
+  type: 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3' | 'kafka' | 'unknown';
   /** The CloudFormation logical id when the target is a resource of the same template. */
   logicalId?: string;
   name?: string;
@@ -45,10 +49,28 @@ export interface SourceResource {
   arn?: string;
 }
 
+/** STREAM-6: which item images a DynamoDB stream's records carry (the table's `StreamSpecification`). */
+export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+
+export const STREAM_VIEW_TYPES: readonly StreamViewType[] = [
+  'KEYS_ONLY',
+  'NEW_IMAGE',
+  'OLD_IMAGE',
+  'NEW_AND_OLD_IMAGES',
+];
+
+/** The stream a Kinesis or DynamoDB trigger reads. */
+export interface StreamResource extends SourceResource {
+  /** DynamoDB: the table's `StreamSpecification.StreamViewType`, when the template declares the table. */
+  viewType?: StreamViewType;
+}
+
 export interface SqsQueue extends SourceResource {
   /** SQS-2: seconds, AWS default 30. */
   visibilityTimeout: number;
   fifo: boolean;
+  /** SQS-5: a FIFO queue derives a message's deduplication id from its body when none is given. */
+  contentBasedDeduplication?: boolean;
   /** SQS-3: the queue's own redrive policy. */
   redrivePolicy?: { deadLetterTarget: DestinationTarget; maxReceiveCount: number };
 }
@@ -81,7 +103,7 @@ export interface SqsTrigger extends TriggerBase {
 
 export interface StreamTrigger extends TriggerBase {
   kind: 'kinesis' | 'dynamodb';
-  stream: SourceResource;
+  stream: StreamResource;
   startingPosition?: string;
   /** AT_TIMESTAMP (Kinesis): seconds since the epoch. */
   startingPositionTimestamp?: number;
@@ -113,6 +135,8 @@ export interface KafkaTrigger extends TriggerBase {
   maximumRetryAttempts?: number;
   consumerGroupId?: string;
   filterCriteria?: FilterCriteria;
+  /** STREAM-4: an SQS queue, SNS topic, S3 bucket or Kafka topic (`kafka://<topic>`). */
+  onFailure?: DestinationTarget;
 }
 
 export interface MqTrigger extends TriggerBase {
@@ -339,6 +363,30 @@ export function functionWithDefaults(
     ...f,
   };
 }
+
+/**
+ * The name the function has in Lambda: the template's `FunctionName` (serverless `name`) when it sets one, else the
+ * name the runner knows it by. `context.functionName`, `AWS_LAMBDA_FUNCTION_NAME` and the function's ARN use it.
+ */
+export function deployedName(fn: Pick<FunctionConfig, 'name' | 'physicalName'>): string {
+  return fn.physicalName ?? fn.name;
+}
+
+/** The function `ref` names: by the name the runner knows it by, else by its physical name. */
+export function functionNamed<F extends Pick<FunctionConfig, 'name' | 'physicalName'>>(
+  functions: Iterable<F>,
+  ref: string,
+): F | undefined {
+  let byPhysicalName: F | undefined;
+  for (const fn of functions) {
+    if (fn.name === ref) return fn;
+    if (fn.physicalName === ref) byPhysicalName ??= fn;
+  }
+  return byPhysicalName;
+}
+
+/** What Lambda accepts as a function name. */
+export const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function runtimeFamily(runtime: string | undefined): RuntimeFamily {
   if (!runtime) return 'other';

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
 import {
   bucketArn,
   busArn,
   functionArn,
+  KAFKA_TARGET_PREFIX,
   kafkaClusterArn,
   mqBrokerArn,
   queueArn,
@@ -12,7 +14,12 @@ import {
   topicArn,
   userPoolArn,
 } from '../resourceArn';
-import type { DestinationTarget, DiscoveryProblem } from './functionConfig';
+import {
+  STREAM_VIEW_TYPES,
+  type DestinationTarget,
+  type DiscoveryProblem,
+  type StreamViewType,
+} from './functionConfig';
 import type { TemplateDocument } from './templateDocument';
 
 /** Local stand-ins for the pseudo parameters, in the local account's location; nothing here reaches AWS. */
@@ -126,8 +133,24 @@ const RESOURCE_KINDS: Record<string, ResourceKind> = {
   },
 };
 
-/** Which destination type a bare ARN names (ASYNC-7). */
+/** SQS queue and SNS topic names are at most 80 characters, `.fifo` included. */
+const MAX_FIFO_NAME = 80;
+
+/**
+ * The name CloudFormation gives a FIFO queue or topic whose template names none: `<stack>-<logicalId>-<suffix>.fifo`.
+ * CloudFormation's suffix is random; the local one is derived from the stack and logical id, so that the queue keeps
+ * its name (and the messages the store holds under it) from one run to the next. Stack and logical id are cut so
+ * that the name stays within 80 characters.
+ */
+export function generatedFifoName(stackName: string, logicalId: string): string {
+  const suffix = createHash('sha256').update(`${stackName}/${logicalId}`).digest('hex').slice(0, 12).toUpperCase();
+  const tail = `-${suffix}.fifo`;
+  return `${stackName}-${logicalId}`.slice(0, MAX_FIFO_NAME - tail.length) + tail;
+}
+
+/** Which destination type a bare ARN (or a Kafka mapping's `kafka://<topic>`) names (ASYNC-7, STREAM-4). */
 export function targetTypeOfArn(arn: string): DestinationTarget['type'] {
+  if (arn.startsWith(KAFKA_TARGET_PREFIX)) return 'kafka';
   const service = arn.split(':')[2];
   switch (service) {
     case 'sqs':
@@ -180,11 +203,16 @@ export class IntrinsicResolver {
     return typeof type === 'string' ? type : undefined;
   }
 
-  /** The physical name a resource gets: its name property if it resolves, else its logical id. */
+  /**
+   * The physical name a resource gets: its name property if it resolves, else its logical id; a FIFO queue or topic
+   * without a name gets the name CloudFormation generates, ending in `.fifo` (FIFO names must).
+   */
   physicalName(logicalId: string): string {
     const resource = asObject(this.resources[logicalId]);
     const kind = RESOURCE_KINDS[String(resource?.Type)];
     const props = asObject(resource?.Properties);
+    if (kind?.nameProperty && props?.[kind.nameProperty] === undefined && this.isFifo(String(resource?.Type), props))
+      return generatedFifoName(this.pseudoParameters['AWS::StackName'], logicalId);
     if (!kind?.nameProperty || !props || props[kind.nameProperty] === undefined) return logicalId;
     const key = `resource:${logicalId}`;
     if (this.resolving.includes(key)) {
@@ -198,6 +226,26 @@ export class IntrinsicResolver {
     } finally {
       this.resolving.pop();
     }
+  }
+
+  /**
+   * STREAM-6: the `StreamSpecification.StreamViewType` of a DynamoDB table of the template (`AWS::DynamoDB::Table`,
+   * `AWS::Serverless::SimpleTable`); undefined when it declares none.
+   */
+  streamViewType(logicalId: string): StreamViewType | undefined {
+    const type = this.resourceType(logicalId);
+    if (type !== 'AWS::DynamoDB::Table' && type !== 'AWS::Serverless::SimpleTable') return undefined;
+    const props = asObject(asObject(this.resources[logicalId])?.Properties);
+    const viewType = this.resolve(asObject(props?.StreamSpecification)?.StreamViewType);
+    return STREAM_VIEW_TYPES.find((t) => t === viewType);
+  }
+
+  private isFifo(type: string, props: Json | undefined): boolean {
+    const flag =
+      type === 'AWS::SQS::Queue' ? props?.FifoQueue : type === 'AWS::SNS::Topic' ? props?.FifoTopic : undefined;
+    if (flag === undefined) return false;
+    const value = this.resolve(flag);
+    return value === true || value === 'true';
   }
 
   arnOf(logicalId: string): string {
@@ -247,6 +295,8 @@ export class IntrinsicResolver {
     const resolved = this.resolve(value);
     const arn = typeof resolved === 'string' ? resolved : undefined;
     const declared = declaredType?.toLowerCase();
+    if (arn?.startsWith(KAFKA_TARGET_PREFIX))
+      return { type: 'kafka', arn, name: arn.slice(KAFKA_TARGET_PREFIX.length) };
     const type: DestinationTarget['type'] =
       declared === 's3bucket' || declared === 's3'
         ? 's3'

@@ -3,6 +3,7 @@ import type { TemplateFunction } from './cloudFormationTemplate';
 import { optional, unsupported } from './cloudFormationTemplate';
 import { MAPPING_DEFAULTS, parseFilterCriteria, toBool, toNumber, toStringList, toText } from './eventSourceProperties';
 import {
+  FUNCTION_NAME,
   LAMBDA_DEFAULTS,
   type DestinationTarget,
   type DiscoveryOptions,
@@ -20,6 +21,11 @@ import type { TemplateDocument } from './templateDocument';
 type Json = Record<string, unknown>;
 const asObject = (v: unknown): Json | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+
+/** A `name` that resolves to one Lambda accepts; anything else leaves the function key in use. */
+function physicalNameOf(name: string | undefined): string | undefined {
+  return name !== undefined && FUNCTION_NAME.test(name) ? name : undefined;
+}
 
 /** Serverless Framework's own defaults (they differ from Lambda's 3 s / 128 MB). */
 export const SERVERLESS_DEFAULTS = { timeout: 6, memorySize: 1024, stage: 'dev' } as const;
@@ -259,7 +265,7 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
       name,
       ...optional(
         'physicalName',
-        fn.name !== undefined ? str(fn, 'name', 'its deployed name is not known') : undefined,
+        physicalNameOf(fn.name !== undefined ? str(fn, 'name', 'its deployed name is not known') : undefined),
       ),
       handler: typeof handler === 'string' ? handler : '',
       runtime: typeof runtime === 'string' ? runtime : '',
@@ -371,6 +377,12 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
       visibilityTimeout: resolver.resolveNumber(props?.VisibilityTimeout) ?? 30, // SQS-2
       fifo: toBool(resolver.resolve(props?.FifoQueue), (base.name ?? '').endsWith('.fifo')),
       ...optional(
+        'contentBasedDeduplication',
+        props?.ContentBasedDeduplication !== undefined
+          ? toBool(resolver.resolve(props.ContentBasedDeduplication), false)
+          : undefined,
+      ),
+      ...optional(
         'redrivePolicy',
         redrive
           ? {
@@ -450,7 +462,10 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
         };
       case 'stream': {
         const arnValue = typeof value === 'string' ? value : (rawObj.arn ?? o.arn);
-        const source = sourceOf(arnValue);
+        const base = sourceOf(arnValue);
+        // STREAM-6: a table of the service's resources gives its stream view type.
+        const viewType = base.logicalId ? resolver.streamViewType(base.logicalId) : undefined;
+        const source = viewType ? { ...base, viewType } : base;
         const arnText = source.arn ?? text(arnValue) ?? '';
         const kind = o.type === 'kinesis' || arnText.includes(':kinesis:') ? 'kinesis' : 'dynamodb';
         const failure = asObject(o.destinations)?.onFailure;

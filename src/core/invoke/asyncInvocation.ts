@@ -4,6 +4,7 @@
  * concurrency 0, destinations and the dead-letter queue. Every step is one store transaction.
  */
 import { randomUUID } from 'node:crypto';
+import { deployedName } from '../discovery/functionConfig';
 import { functionArn } from '../resourceArn';
 import { targetArnOf } from '../services/functionResources';
 import { deadLetterMessageAttributes } from './deadLetterQueue';
@@ -104,7 +105,7 @@ export class AsyncInvocationQueue {
     const now = this.ctx.clock.now();
     const record = newInvocationRecord({
       id: randomUUID(),
-      functionName,
+      functionName: fn.name,
       mode: 'async',
       source: options.source,
       configuration: asyncConfiguration(fn, this.ctx),
@@ -115,7 +116,7 @@ export class AsyncInvocationQueue {
     });
     const event: PendingAsyncEvent = {
       id: record.id,
-      functionName,
+      functionName: fn.name,
       payload: payloadJson,
       requestId: randomUUID(),
       receivedAt: now,
@@ -292,7 +293,7 @@ export class AsyncInvocationQueue {
     const destinationRecord = asyncDestinationRecord({
       timestampMs: now,
       requestId: event.requestId,
-      functionArn: functionArn(fn.name, ctx.location),
+      functionArn: functionArn(deployedName(fn), ctx.location),
       condition,
       approximateInvokeCount: event.invokeCount,
       requestPayload: JSON.parse(event.payload) as unknown,
@@ -311,7 +312,7 @@ export class AsyncInvocationQueue {
               kind: 'destination',
               condition,
               body,
-              functionName: fn.name,
+              functionName: deployedName(fn),
               success,
               recordId: record.id,
             })
@@ -329,7 +330,7 @@ export class AsyncInvocationQueue {
               condition,
               body: event.payload,
               attributes,
-              functionName: fn.name,
+              functionName: deployedName(fn),
               success,
               recordId: record.id,
             })

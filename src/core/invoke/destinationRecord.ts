@@ -62,6 +62,22 @@ export function asyncDestinationRecord(input: {
 
 export type StreamCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
+/** Why and after what an event source mapping gave a batch up (STREAM-4): the record's context. */
+export interface MappingFailure {
+  timestampMs: number;
+  /** The last invocation's request id. */
+  requestId: string;
+  functionArn: string;
+  condition: StreamCondition;
+  approximateInvokeCount: number;
+  /**
+   * The last invocation's FunctionError: `Unhandled` after an error; absent when the function answered and its
+   * partial batch response (STREAM-3) failed the batch. The record then says `"functionError": null`, as Lambda's does.
+   */
+  functionError?: string;
+}
+
+/** What a Kinesis or DynamoDB on-failure record says about the batch (`KinesisBatchInfo`, `DDBStreamBatchInfo`). */
 export interface StreamBatchInfo {
   shardId: string;
   startSequenceNumber: string;
@@ -72,34 +88,54 @@ export interface StreamBatchInfo {
   streamArn: string;
 }
 
-/** STREAM-4: the on-failure record of a stream mapping; no stream records, RecordAgeExceeded has no responseContext. */
-export function streamFailureRecord(input: {
-  kind: 'kinesis' | 'dynamodb';
-  timestampMs: number;
-  requestId: string;
-  functionArn: string;
-  condition: StreamCondition;
-  approximateInvokeCount: number;
-  functionError?: string;
-  batchInfo: StreamBatchInfo;
-}): Record<string, unknown> {
+/**
+ * STREAM-4: the on-failure record of an event source mapping, in the order Lambda writes its keys: no records of the
+ * batch, only `<batchInfoKey>` (`KinesisBatchInfo`, `DDBStreamBatchInfo`, `KafkaBatchInfo`) describing it. A
+ * RecordAgeExceeded record has no responseContext.
+ */
+export function mappingFailureRecord(
+  failure: MappingFailure,
+  batchInfoKey: string,
+  batchInfo: object,
+): Record<string, unknown> {
   const record: Record<string, unknown> = {
     requestContext: {
-      requestId: input.requestId,
-      functionArn: input.functionArn,
-      condition: input.condition,
-      approximateInvokeCount: input.approximateInvokeCount,
+      requestId: failure.requestId,
+      functionArn: failure.functionArn,
+      condition: failure.condition,
+      approximateInvokeCount: failure.approximateInvokeCount,
     },
   };
-  if (input.condition !== 'RecordAgeExceeded') {
-    record.responseContext = input.functionError
-      ? { statusCode: 200, executedVersion: '$LATEST', functionError: input.functionError }
-      : { statusCode: 200, executedVersion: '$LATEST' };
-  }
+  if (failure.condition !== 'RecordAgeExceeded')
+    record.responseContext = {
+      statusCode: 200,
+      executedVersion: '$LATEST',
+      functionError: failure.functionError ?? null,
+    };
   record.version = '1.0';
-  record.timestamp = new Date(input.timestampMs).toISOString();
-  record[input.kind === 'kinesis' ? 'KinesisBatchInfo' : 'DDBStreamBatchInfo'] = input.batchInfo;
+  record.timestamp = new Date(failure.timestampMs).toISOString();
+  record[batchInfoKey] = batchInfo;
   return record;
+}
+
+/**
+ * STREAM-4: what a Kinesis or DynamoDB mapping writes to an S3 destination: the record with the batch's event as
+ * `payload`, every key of the record sorted by name (the payload keeps its own order), as Lambda writes the object.
+ */
+export function s3StreamFailureRecord(record: Record<string, unknown>, payload: unknown): Record<string, unknown> {
+  return sortedKeys({ ...record, payload }, 'payload') as Record<string, unknown>;
+}
+
+function sortedKeys(value: unknown, keep?: string): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => {
+        const v = (value as Record<string, unknown>)[k];
+        return [k, k === keep ? v : sortedKeys(v)];
+      }),
+  );
 }
 
 /** A destination or DLQ the runner cannot reach (its type is unknown, or nothing names it), recorded as such. */

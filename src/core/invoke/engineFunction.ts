@@ -8,6 +8,7 @@ import type { InvokeOutcome } from '../runtime/outcome';
 export type EngineFunction = Pick<
   FunctionConfig,
   | 'name'
+  | 'physicalName'
   | 'timeout'
   | 'memorySize'
   | 'architecture'

@@ -54,6 +54,8 @@ export class InvocationEngine implements EngineContext {
   readonly history: InvocationHistory;
   readonly concurrency = new FunctionConcurrency();
   private readonly functions = new Map<string, EngineFunction>();
+  /** Functions by the physical name their template gives them (`FunctionName`), which works wherever the name does. */
+  private readonly byPhysicalName = new Map<string, EngineFunction>();
   private readonly sqsMappings: SqsEventSourceMapping[] = [];
   /** Kinesis, DynamoDB, Kafka and MQ mappings: ordered, checkpointed (STREAM-1, KAFKA-1, MQ-1). */
   private readonly orderedMappings: StreamEventSourceMapping[] = [];
@@ -79,6 +81,9 @@ export class InvocationEngine implements EngineContext {
       if (this.functions.has(fn.name)) throw new Error(`Function "${fn.name}" is configured twice.`);
       this.functions.set(fn.name, fn);
     }
+    for (const fn of this.functions.values())
+      if (fn.physicalName && !this.functions.has(fn.physicalName) && !this.byPhysicalName.has(fn.physicalName))
+        this.byPhysicalName.set(fn.physicalName, fn);
     declareFunctionResources(this.services, options.functions);
     this.services.connectFunctions({
       invokeAsync: (name, payloadJson, source) => this.enqueueAsync(name, payloadJson, { source }).id,
@@ -137,7 +142,7 @@ export class InvocationEngine implements EngineContext {
               new StreamEventSourceMapping(
                 this,
                 fn,
-                kafkaMappingOptions(fn, trigger, topic),
+                kafkaMappingOptions(fn, trigger, topic, this.location),
                 new KafkaSource(this.services.ensureKafkaTopic({ name: topic }), trigger, cluster, this.location),
               ),
             );
@@ -179,8 +184,9 @@ export class InvocationEngine implements EngineContext {
 
   // ---- EngineContext ----
 
+  /** A function by its name or its physical name (an ARN's, a destination's, a caller's). */
   functionOf(name: string): EngineFunction {
-    const fn = this.functions.get(name);
+    const fn = this.functions.get(name) ?? this.byPhysicalName.get(name);
     if (!fn)
       throw new LambdaServiceError(
         'ResourceNotFoundException',

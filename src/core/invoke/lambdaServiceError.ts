@@ -1,3 +1,5 @@
+import { requestTooLargeMessage } from '../runtime/payloadLimits';
+
 /** An error Lambda's service answers before (or instead of) running the function: 4xx/5xx with an error type. */
 export class LambdaServiceError extends Error {
   constructor(
@@ -14,11 +16,7 @@ export class LambdaServiceError extends Error {
 export function checkPayload(payloadJson: string, limit: number): void {
   const size = Buffer.byteLength(payloadJson, 'utf8');
   if (size > limit) {
-    throw new LambdaServiceError(
-      'RequestEntityTooLargeException',
-      413,
-      `Request must be smaller than ${limit} bytes for the InvokeFunction operation (got ${size} bytes).`,
-    );
+    throw new LambdaServiceError('RequestEntityTooLargeException', 413, requestTooLargeMessage(limit));
   }
   try {
     JSON.parse(payloadJson);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqsTrigger } from '../discovery/functionConfig';
 import type { Subscription } from '../services/localResource';
-import type { RedriveEvent, SqsMessage, SqsQueue } from '../services/sqsQueue';
+import { md5OfMessageAttributes, type RedriveEvent, type SqsMessage, type SqsQueue } from '../services/sqsQueue';
 import { readBatchItemFailures } from './batchItemFailures';
 import type { EngineContext } from './engineContext';
 import type { EngineFunction } from './engineFunction';
@@ -164,7 +164,7 @@ export class SqsEventSourceMapping {
             { DataType: v.DataType, StringValue: v.StringValue ?? '' },
           ]),
         ),
-        deliveredAs: r.message.messageId,
+        deliveredAs: r.movedAs,
         time,
       });
       this.ctx.history.save(record);
@@ -307,7 +307,7 @@ export class SqsEventSourceMapping {
   }
 }
 
-/** SQS-7: the Lambda event record for a received message. */
+/** SQS-7: the Lambda event record for a received message, its keys in the order Lambda writes them. */
 export function sqsLambdaRecord(queue: SqsQueue, message: SqsMessage, region: string): Record<string, unknown> {
   const attributes: Record<string, string> = {
     ApproximateReceiveCount: String(message.receiveCount),
@@ -337,6 +337,8 @@ export function sqsLambdaRecord(queue: SqsQueue, message: SqsMessage, region: st
     body: message.body,
     attributes,
     messageAttributes,
+    // Lambda writes the key with null when the message has no attributes.
+    md5OfMessageAttributes: md5OfMessageAttributes(message.messageAttributes) ?? null,
     md5OfBody: message.md5OfBody,
     eventSource: 'aws:sqs',
     eventSourceARN: queue.arn,

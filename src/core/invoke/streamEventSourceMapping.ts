@@ -13,13 +13,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
-import type { StreamTrigger } from '../discovery/functionConfig';
+import { deployedName, type StreamTrigger } from '../discovery/functionConfig';
 import { functionArn } from '../resourceArn';
 import { targetArnOf } from '../services/functionResources';
 import type { Subscription } from '../services/localResource';
 import { md5Hash, type LogRecord, type ShardLog } from '../services/shardLog';
 import { readBatchItemFailures } from './batchItemFailures';
-import { streamFailureRecord, undeliverable, type StreamCondition } from './destinationRecord';
+import { undeliverable, type MappingFailure, type StreamCondition } from './destinationRecord';
 import type { EngineContext } from './engineContext';
 import type { EngineFunction } from './engineFunction';
 import { compileFilterCriteria, type CompiledFilters } from './filterCriteria';
@@ -55,6 +55,32 @@ export interface PolledSource<P = unknown> {
   event(shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown>;
   /** Called after records were put into the source. */
   subscribe(listener: () => void): Subscription;
+  /**
+   * STREAM-4: what the on-failure destination gets for a batch given up on: one record, or for a Kafka topic one
+   * message per record. Absent for a source without on-failure destinations (MQ).
+   */
+  failureMessages?(failure: MappingFailure, batch: FailedBatch<P>, to: FailureTargetKind): FailureMessage[];
+}
+
+/** A batch a mapping gave up on, for its on-failure record. */
+export interface FailedBatch<P = unknown> {
+  shardId: string;
+  records: Array<LogRecord<P>>;
+  /** The event of these records, as the function got it. */
+  event: Record<string, unknown>;
+  functionName: string;
+}
+
+/**
+ * Where an on-failure record goes: an SQS queue or SNS topic, an S3 bucket (which also gets the event), or a Kafka
+ * topic (which gets each failed record with it).
+ */
+export type FailureTargetKind = 'queue' | 's3' | 'kafka';
+
+export interface FailureMessage {
+  body: string;
+  /** A Kafka topic destination: the failed record's key (base64), so the message goes to the key's partition. */
+  key?: string;
 }
 
 export interface OrderedMappingOptions {
@@ -73,13 +99,11 @@ export interface OrderedMappingOptions {
   parallelization: number;
   reportBatchItemFailures: boolean;
   tumblingWindowMs: number;
-  /** STREAM-4: where a batch that is given up on is reported (a queue, topic or bucket). */
+  /** STREAM-4: where a batch that is given up on is reported (a queue, topic or bucket; a Kafka topic for Kafka). */
   onFailure?: StreamTrigger['onFailure'];
   filters: CompiledFilters;
   enabled: boolean;
   configuration: UsedConfiguration;
-  /** STREAM-4: the on-failure record's batch info; undefined when the source has none (Kafka, MQ). */
-  batchInfoKind?: 'kinesis' | 'dynamodb';
 }
 
 /** Where one lane of a shard stands (what the panel shows as the checkpoint). */
@@ -620,46 +644,46 @@ export class StreamEventSourceMapping {
     condition: StreamCondition,
     records: LogRecord[] = p.records,
   ): void {
-    const { ctx, options } = this;
+    const { ctx, options, source } = this;
     work.gaveUp = condition;
-    if (options.onFailure && options.batchInfoKind && records.length > 0) {
+    if (options.onFailure && source.failureMessages && records.length > 0) {
       const target = options.onFailure;
       const now = ctx.clock.now();
-      const first = records[0];
-      const last = records[records.length - 1];
-      const body = streamFailureRecord({
-        kind: options.batchInfoKind,
+      const failure: MappingFailure = {
         timestampMs: now,
         requestId: p.lastRequestId ?? randomUUID(),
-        functionArn: functionArn(options.functionName, ctx.location),
+        functionArn: functionArn(deployedName(this.fn), ctx.location),
         condition,
         approximateInvokeCount: p.invokes,
-        functionError: p.lastFunctionError,
-        batchInfo: {
-          shardId: lane.shardId,
-          startSequenceNumber: first.sequenceNumber,
-          endSequenceNumber: last.sequenceNumber,
-          approximateArrivalOfFirstRecord: new Date(first.arrival).toISOString(),
-          approximateArrivalOfLastRecord: new Date(last.arrival).toISOString(),
-          batchSize: records.length,
-          streamArn: this.source.arn,
-        },
-      });
-      const text = JSON.stringify(body);
-      const arn = targetArnOf(target, ctx.location);
-      work.record.deliveries.push(
-        arn
-          ? ctx.services.deliver(arn, {
-              kind: 'destination',
-              condition,
-              body: text,
-              functionName: options.functionName,
-              success: false,
-              recordId: work.record.id,
-              s3KeyPrefix: `aws/lambda/${options.id}/${lane.shardId}`,
-            })
-          : undeliverable(target, 'destination', condition, text, now),
+        ...(p.lastFunctionError ? { functionError: p.lastFunctionError } : {}),
+      };
+      const delivery = { functionName: options.functionName, redelivered: false };
+      const event = source.event(
+        lane.shardId,
+        records.map((r) => source.lambdaRecord(r, delivery)),
       );
+      const to: FailureTargetKind = target.type === 's3' ? 's3' : target.type === 'kafka' ? 'kafka' : 'queue';
+      const arn = targetArnOf(target, ctx.location);
+      for (const message of source.failureMessages(
+        failure,
+        { shardId: lane.shardId, records, event, functionName: options.functionName },
+        to,
+      )) {
+        work.record.deliveries.push(
+          arn
+            ? ctx.services.deliver(arn, {
+                kind: 'destination',
+                condition,
+                body: message.body,
+                functionName: deployedName(this.fn),
+                success: false,
+                recordId: work.record.id,
+                s3KeyPrefix: `aws/lambda/${options.id}/${lane.shardId}`,
+                ...(message.key !== undefined ? { kafkaKey: message.key } : {}),
+              })
+            : undeliverable(target, 'destination', condition, message.body, now),
+        );
+      }
     }
     this.complete(lane, work, p, 'failure');
   }
@@ -771,7 +795,6 @@ export function streamMappingOptions(
     ...(trigger.onFailure ? { onFailure: trigger.onFailure } : {}),
     filters: compileFilterCriteria(trigger.filterCriteria),
     enabled: trigger.enabled,
-    batchInfoKind: trigger.kind,
     configuration: usedConfiguration(
       {
         startingPosition: [startingPosition, at('startingPosition')],

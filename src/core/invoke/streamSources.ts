@@ -6,8 +6,20 @@ import type { DynamoDbPayload, DynamoDbStream } from '../services/dynamoDbStream
 import type { KinesisPayload, KinesisStream } from '../services/kinesisStream';
 import type { Subscription } from '../services/localResource';
 import type { LogRecord, ShardLog } from '../services/shardLog';
+import {
+  mappingFailureRecord,
+  s3StreamFailureRecord,
+  type MappingFailure,
+  type StreamBatchInfo,
+} from './destinationRecord';
 import { kinesisFilterView } from './filterCriteria';
-import type { PolledSource, RecordDelivery } from './streamEventSourceMapping';
+import type {
+  FailedBatch,
+  FailureMessage,
+  FailureTargetKind,
+  PolledSource,
+  RecordDelivery,
+} from './streamEventSourceMapping';
 
 /** What both streams share: the log a mapping reads, its ARN and retention, and the `{Records}` event. */
 abstract class StreamSource<P, S extends KinesisStream | DynamoDbStream> implements PolledSource<P> {
@@ -33,10 +45,39 @@ abstract class StreamSource<P, S extends KinesisStream | DynamoDbStream> impleme
   event(_shardId: string, records: Array<Record<string, unknown>>): Record<string, unknown> {
     return { Records: records };
   }
+
+  /** STREAM-4: `KinesisBatchInfo` or `DDBStreamBatchInfo`. */
+  protected abstract readonly batchInfoKey: string;
+
+  /** How the batch info writes a record's arrival time. */
+  protected abstract arrivalText(arrivalMs: number): string;
+
+  /** STREAM-4: one record describing the batch; an S3 bucket also gets the batch's event. */
+  failureMessages(failure: MappingFailure, batch: FailedBatch<P>, to: FailureTargetKind): FailureMessage[] {
+    const first = batch.records[0];
+    const last = batch.records[batch.records.length - 1];
+    const info: StreamBatchInfo = {
+      shardId: batch.shardId,
+      startSequenceNumber: first.sequenceNumber,
+      endSequenceNumber: last.sequenceNumber,
+      approximateArrivalOfFirstRecord: this.arrivalText(first.arrival),
+      approximateArrivalOfLastRecord: this.arrivalText(last.arrival),
+      batchSize: batch.records.length,
+      streamArn: this.arn,
+    };
+    const record = mappingFailureRecord(failure, this.batchInfoKey, info);
+    return [{ body: JSON.stringify(to === 's3' ? s3StreamFailureRecord(record, batch.event) : record) }];
+  }
 }
 
 export class KinesisSource extends StreamSource<KinesisPayload, KinesisStream> {
   readonly type = 'kinesis' as const;
+  protected readonly batchInfoKey = 'KinesisBatchInfo';
+
+  /** Kinesis arrival times have milliseconds. */
+  protected arrivalText(arrivalMs: number): string {
+    return new Date(arrivalMs).toISOString();
+  }
 
   /** STREAM-6: the Kinesis record as Lambda delivers it. */
   lambdaRecord(record: LogRecord<KinesisPayload>, delivery: RecordDelivery): Record<string, unknown> {
@@ -68,6 +109,12 @@ export class KinesisSource extends StreamSource<KinesisPayload, KinesisStream> {
 
 export class DynamoDbSource extends StreamSource<DynamoDbPayload, DynamoDbStream> {
   readonly type = 'dynamodb' as const;
+  protected readonly batchInfoKey = 'DDBStreamBatchInfo';
+
+  /** A DynamoDB record's arrival is its ApproximateCreationDateTime, whole seconds: `2025-01-01T00:00:00Z`. */
+  protected arrivalText(arrivalMs: number): string {
+    return new Date(Math.floor(arrivalMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  }
 
   /** STREAM-6: the DynamoDB stream record as Lambda delivers it, with the images the view type keeps. */
   lambdaRecord(record: LogRecord<DynamoDbPayload>): Record<string, unknown> {

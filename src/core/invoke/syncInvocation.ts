@@ -13,10 +13,8 @@ import {
   type RecordSource,
   type SyncResponse,
 } from './invocationRecord';
+import { RESPONSE_LIMIT_BYTES, responseTooLargeError, SYNC_REQUEST_LIMIT_BYTES } from '../runtime/payloadLimits';
 import { checkPayload, LambdaServiceError } from './lambdaServiceError';
-
-/** SYNC-6: 6 MB request and response. */
-export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export interface SyncInvokeOptions {
   /** SYNC-8: validate only, run nothing. */
@@ -37,7 +35,7 @@ export async function invokeSync(
   const now = ctx.clock.now();
   const record = newInvocationRecord({
     id: randomUUID(),
-    functionName,
+    functionName: fn.name,
     mode: 'sync',
     source: options.source,
     configuration: usedConfiguration(
@@ -64,7 +62,7 @@ export async function invokeSync(
 
   try {
     // SYNC-6: an oversize (or non-JSON) request is refused before the handler runs.
-    checkPayload(payloadJson, MAX_SYNC_PAYLOAD_BYTES);
+    checkPayload(payloadJson, SYNC_REQUEST_LIMIT_BYTES);
   } catch (error) {
     record.event = { truncatedPayload: payloadJson.slice(0, 1024), sizeBytes: Buffer.byteLength(payloadJson) };
     if (error instanceof LambdaServiceError) return reject(error);
@@ -103,14 +101,11 @@ export async function invokeSync(
   const { attempt } = result;
   if (attempt.outcome === 'success') {
     const payload = JSON.stringify(attempt.result ?? null);
-    if (Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD_BYTES) {
-      // SYNC-6: an oversize response is a function error.
+    if (Buffer.byteLength(payload) > RESPONSE_LIMIT_BYTES) {
+      // SYNC-6: an oversize response is a function error (the runtime's environments report it themselves).
       attempt.outcome = 'functionError';
       attempt.functionError = 'Unhandled';
-      attempt.error = {
-        errorType: 'Function.ResponseSizeTooLarge',
-        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_PAYLOAD_BYTES} bytes).`,
-      };
+      attempt.error = responseTooLargeError();
       delete attempt.result;
     }
   }

@@ -15,7 +15,7 @@ import {
 } from './functionSpec';
 import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
-import { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
+import { requestTooLargeMessage, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
 import { resolvePythonInterpreter } from './pythonInterpreter';
 import { TypeScriptCompiler, defaultTypeScriptCacheDir } from './typescriptHandler';
 
@@ -316,11 +316,11 @@ function checkPayload(payload: string, isJson: boolean): void {
   if (typeof payload !== 'string')
     throw new InvokeRequestError('InvalidRequestContentException', 400, 'The payload must be JSON text');
   const size = Buffer.byteLength(payload);
-  if (size > SYNC_PAYLOAD_LIMIT_BYTES)
+  if (size > SYNC_REQUEST_LIMIT_BYTES)
     throw new InvokeRequestError(
       'RequestEntityTooLargeException',
       413,
-      `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation (got ${size} bytes)`,
+      requestTooLargeMessage(SYNC_REQUEST_LIMIT_BYTES),
     );
   if (isJson) return;
   try {

@@ -15,12 +15,14 @@ import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnviron
 import { MemoryWatch } from './memoryWatch';
 import { HandlerNameError, resolveNodeHandler } from './node/handlerResolution';
 import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome } from './outcome';
+import { RESPONSE_LIMIT_BYTES, responseTooLargeError } from './payloadLimits';
 import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
 import { exitError, looksLikeHeapExhaustion, outOfMemoryError, timeoutError, timeoutMessage } from './processExit';
 import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
+  BOOTSTRAP_ARG_RESPONSE_LIMIT,
   type ChildMessage,
   type ResultMessage,
 } from './protocol';
@@ -132,7 +134,7 @@ export class ExecutionEnvironment {
   ) {
     this.pending = new InvocationLog(options.maxLogBytes);
     this.json = spec.logFormat === 'JSON';
-    this.arn = functionArn(spec.name, spec.location);
+    this.arn = functionArn(spec.functionName, spec.location);
   }
 
   get alive(): boolean {
@@ -184,7 +186,13 @@ export class ExecutionEnvironment {
       if (!this.alive) return; // killed while its TypeScript compiled: it never spawns
     } else {
       command = this.options.pythonInterpreter ?? 'python3';
-      args.push('-u', path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE), ...debugArgs);
+      args.push(
+        '-u',
+        path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE),
+        BOOTSTRAP_ARG_RESPONSE_LIMIT,
+        String(RESPONSE_LIMIT_BYTES),
+        ...debugArgs,
+      );
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
     this.spawnChild(command, args, env);
@@ -494,6 +502,9 @@ export class ExecutionEnvironment {
         maxRssKb = reason.msg.maxRssKb;
         if (reason.msg.error) {
           error = reason.msg.error;
+          status = 'error';
+        } else if (reason.msg.oversize !== undefined) {
+          error = responseTooLargeError();
           status = 'error';
         } else if (reason.msg.streamed) {
           result = Buffer.concat(a.chunks).toString('utf8');

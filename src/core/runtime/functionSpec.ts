@@ -1,7 +1,7 @@
 /** What the runtime needs to know about a function to run it: a narrow view of discovery's FunctionConfig. */
 import * as path from 'node:path';
 import type { AwsLocation } from '../awsLocation';
-import { LAMBDA_DEFAULTS, type FunctionConfig } from '../discovery/functionConfig';
+import { deployedName, FUNCTION_NAME, LAMBDA_DEFAULTS, type FunctionConfig } from '../discovery/functionConfig';
 import type { LogLevel } from './outcome';
 
 export type NodeRuntimeId = 'nodejs18.x' | 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x';
@@ -22,7 +22,7 @@ export const PYTHON_RUNTIMES: readonly PythonRuntimeId[] = [
  * Timeout, memory and environment default to Lambda's when a caller leaves them out (SYNC-4, NODE-12).
  */
 export type FunctionSpec = Pick<FunctionConfig, 'name' | 'handler' | 'runtime' | 'codeRoot'> &
-  Partial<Pick<FunctionConfig, 'timeout' | 'memorySize' | 'environment' | 'loggingConfig'>>;
+  Partial<Pick<FunctionConfig, 'physicalName' | 'timeout' | 'memorySize' | 'environment' | 'loggingConfig'>>;
 
 /** Settings of the local account every execution environment shares (not per function). */
 export interface RuntimeSettings {
@@ -34,7 +34,10 @@ export interface RuntimeSettings {
 
 /** A FunctionSpec with every default applied and the account's settings; what an environment works with. */
 export interface ResolvedFunctionSpec {
+  /** The name the runner knows the function by (environments are pooled by it). */
   name: string;
+  /** The name the function has in Lambda (its physical name, else `name`): the context's, the environment's, the ARN's. */
+  functionName: string;
   handler: string;
   runtime: RuntimeId;
   codeRoot: string;
@@ -68,6 +71,11 @@ export function resolveFunctionSpec(spec: FunctionSpec, settings: RuntimeSetting
   if (!spec || typeof spec !== 'object') fail('spec must be an object');
   if (typeof spec.name !== 'string' || !/^[A-Za-z0-9_-]{1,140}$/.test(spec.name))
     fail('name must be 1-140 letters, digits, hyphens or underscores');
+  if (
+    spec.physicalName !== undefined &&
+    (typeof spec.physicalName !== 'string' || !FUNCTION_NAME.test(spec.physicalName))
+  )
+    fail('physical name must be 1-64 letters, digits, hyphens or underscores');
   if (typeof spec.handler !== 'string' || spec.handler.length === 0 || spec.handler.length > 128)
     fail('handler must be a non-empty string of at most 128 characters');
   if (
@@ -96,6 +104,7 @@ export function resolveFunctionSpec(spec: FunctionSpec, settings: RuntimeSetting
     fail(`application log level must be one of ${LOG_LEVELS.join(', ')}`);
   return {
     name: spec.name,
+    functionName: deployedName(spec),
     handler: spec.handler,
     runtime: spec.runtime as RuntimeId,
     codeRoot: path.resolve(spec.codeRoot),

@@ -6,5 +6,5 @@ export type { DebugAttachInfo, DebugOptions } from './executionEnvironment';
 export { InvalidFunctionSpecError, NODE_RUNTIMES, PYTHON_RUNTIMES, resolveFunctionSpec } from './functionSpec';
 export type { FunctionSpec, RuntimeId, RuntimeSettings } from './functionSpec';
 export { detectPythonInterpreter, resolvePythonInterpreter } from './pythonInterpreter';
-export { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
+export { RESPONSE_LIMIT_BYTES, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
 export type * from './outcome';

@@ -57,6 +57,8 @@ export interface ResultMessage {
   error?: FunctionErrorPayload;
   /** Size of the serialised response in bytes (SYNC-6 is checked in the child, before sending). */
   size?: number;
+  /** SYNC-6: the response was this many bytes, over the limit; neither `body` nor `error` is sent. */
+  oversize?: number;
   /** Peak RSS of the child so far, KB (NODE-8 Max Memory Used). */
   maxRssKb: number;
   /** NODE-11: the body was sent as chunk messages; `body` is absent. */
@@ -98,10 +100,9 @@ export type ChildMessage =
   | PreludeMessage
   | DebugListeningMessage;
 
-/** SYNC-6: 6 MB request and response limit for synchronous invocations. */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
-
 /** Internal argv flags given to the bootstraps (never in the function's environment). */
 export const BOOTSTRAP_ARG_DEBUG = '--lt-debug';
 export const BOOTSTRAP_ARG_DEBUG_WAIT = '--lt-debug-wait';
 export const BOOTSTRAP_ARG_COMPILED = '--lt-compiled';
+/** SYNC-6: followed by the response limit in bytes (the Python bootstrap cannot import it). */
+export const BOOTSTRAP_ARG_RESPONSE_LIMIT = '--lt-response-limit';

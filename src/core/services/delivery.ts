@@ -1,20 +1,21 @@
 /**
- * One way into every local target: async destinations (ASYNC-7, ASYNC-8), dead-letter queues (ASYNC-9), SNS and
- * EventBridge fan-out, SQS redrive policies (SQS-3) and redrives back to a source queue all call `deliver`, and
- * each delivery is recorded the same way (target, exact body, attributes, where it ended up, or why it failed).
+ * One way into every local target: async destinations (ASYNC-7, ASYNC-8), mappings' on-failure destinations
+ * (STREAM-4), dead-letter queues (ASYNC-9), SNS and EventBridge fan-out, SQS redrive policies (SQS-3) and redrives
+ * back to a source queue all call `deliver`, and each delivery is recorded the same way (target, exact body,
+ * attributes, where it ended up, or why it failed).
  */
 import type { MessageAttributeValue, SqsMessage } from './sqsQueue';
 
 export type DeliveryKind = 'destination' | 'deadLetterQueue' | 'queueRedrive' | 'fanOut';
 
-export type DeliveryTargetType = 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3';
+export type DeliveryTargetType = 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3' | 'kafka';
 
 export interface DeliveryRecord {
   kind: DeliveryKind;
   /** Success, RetriesExhausted, EventAgeExceeded, ZeroReservedConcurrency, RetryAttemptsExhausted, RecordAgeExceeded ... */
   condition: string;
   target: { type: DeliveryTargetType; arn: string };
-  /** The exact body (SQS), message (SNS), payload (Lambda), event (EventBridge) or object content (S3). */
+  /** The exact body (SQS), message (SNS), payload (Lambda), event (EventBridge), object content (S3) or value (Kafka). */
   body: string;
   /** ASYNC-9: message attributes (DLQ). */
   attributes?: Record<string, { DataType: string; StringValue: string }>;
@@ -57,6 +58,8 @@ export interface DeliveryInput {
   message?: SqsMessage;
   /** A FIFO target queue: the group of the new message (redrives keep the original group). */
   messageGroupId?: string;
+  /** A Kafka topic target: the record's key, base64 (STREAM-4: a failed record keeps its key). */
+  kafkaKey?: string;
 }
 
 /** Attribute values as a delivery record shows them (text for binary values too). */

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
+import type { StreamViewType } from '../discovery/functionConfig';
 import { streamArn } from '../resourceArn';
 import type { DurableStore } from '../store/durableStore';
 import { PutResource, type SimulatedClock } from './localResource';
@@ -20,7 +21,7 @@ export interface DynamoDbChangeResult {
 export type AttributeValue = Record<string, unknown>;
 export type AttributeMap = Record<string, AttributeValue>;
 
-export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+export type { StreamViewType } from '../discovery/functionConfig';
 
 export interface DynamoDbChange {
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -47,7 +48,7 @@ export class DynamoDbStream extends PutResource<DynamoDbChange, DynamoDbChangeRe
   readonly arn: string;
   readonly log: ShardLog<DynamoDbPayload>;
   readonly retentionMs = RETENTION_MS;
-  readonly viewType: StreamViewType;
+  private _viewType: StreamViewType;
 
   constructor(
     readonly settings: StreamSettings,
@@ -56,7 +57,7 @@ export class DynamoDbStream extends PutResource<DynamoDbChange, DynamoDbChangeRe
     readonly location: AwsLocation,
   ) {
     super();
-    this.viewType = settings.streamViewType ?? 'NEW_AND_OLD_IMAGES';
+    this._viewType = settings.streamViewType ?? 'NEW_AND_OLD_IMAGES';
     this.arn = streamArn('dynamodb', settings.name, location);
     this.log = ShardLog.sharded(
       store,
@@ -70,6 +71,16 @@ export class DynamoDbStream extends PutResource<DynamoDbChange, DynamoDbChangeRe
 
   get name(): string {
     return this.settings.name;
+  }
+
+  /** STREAM-6: which images the records carry; records keep both, a mapping trims them as it delivers them. */
+  get viewType(): StreamViewType {
+    return this._viewType;
+  }
+
+  /** The table's declaration names its view type after something else created the stream with the default. */
+  declareViewType(viewType: StreamViewType): void {
+    this._viewType = viewType;
   }
 
   /** Appends the change record a table write produces; an item's changes always land in one shard, in order. */

@@ -4,12 +4,21 @@
  * on-failure destination, whether or not a trigger also names it.
  */
 import type { AwsLocation } from '../awsLocation';
-import type { DestinationTarget, EventTrigger, FunctionConfig, SourceResource } from '../discovery/functionConfig';
-import { bucketArn, busArn, functionArn, parseTargetArn, queueArn, topicArn } from '../resourceArn';
+import {
+  deployedName,
+  type DestinationTarget,
+  type EventTrigger,
+  type FunctionConfig,
+  type SourceResource,
+} from '../discovery/functionConfig';
+import { bucketArn, busArn, functionArn, kafkaTopicTarget, parseTargetArn, queueArn, topicArn } from '../resourceArn';
 import type { LocalServices } from './localServices';
 
 /** What the services read of a function: a narrow view of the model. */
-export type FunctionResourcesView = Pick<FunctionConfig, 'name' | 'triggers' | 'deadLetterQueue' | 'eventInvokeConfig'>;
+export type FunctionResourcesView = Pick<
+  FunctionConfig,
+  'name' | 'physicalName' | 'triggers' | 'deadLetterQueue' | 'eventInvokeConfig'
+>;
 
 /**
  * The local name of a resource a template refers to: the name the ARN gives (the part after `:function:`,
@@ -57,7 +66,10 @@ export function triggerSourceName(fn: Pick<FunctionConfig, 'name'>, trigger: Eve
   }
 }
 
-/** The local ARN a destination or DLQ names; undefined when it cannot be emulated (unknown type, no name). */
+/**
+ * The local ARN a destination or DLQ names (`kafka://<topic>` for a Kafka topic); undefined when it cannot be
+ * emulated (unknown type, no name).
+ */
 export function targetArnOf(target: DestinationTarget | undefined, location: AwsLocation): string | undefined {
   if (!target) return undefined;
   const name = resourceName(target);
@@ -73,6 +85,8 @@ export function targetArnOf(target: DestinationTarget | undefined, location: Aws
       return busArn(name, location);
     case 's3':
       return bucketArn(name);
+    case 'kafka':
+      return kafkaTopicTarget(name);
     default:
       return undefined;
   }
@@ -86,7 +100,7 @@ export function functionTargets(fn: FunctionResourcesView): DestinationTarget[] 
     fn.eventInvokeConfig.destinations.onFailure,
   ];
   for (const t of fn.triggers) {
-    if (t.kind === 'kinesis' || t.kind === 'dynamodb') targets.push(t.onFailure);
+    if (t.kind === 'kinesis' || t.kind === 'dynamodb' || t.kind === 'kafka') targets.push(t.onFailure);
     if (t.kind === 'sqs') targets.push(t.queue.redrivePolicy?.deadLetterTarget);
   }
   return targets.filter((t): t is DestinationTarget => t !== undefined);
@@ -114,6 +128,9 @@ export function declareFunctionResources(services: LocalServices, functions: rea
             name,
             fifo: trigger.queue.fifo,
             visibilityTimeoutSeconds: trigger.queue.visibilityTimeout,
+            ...(trigger.queue.contentBasedDeduplication !== undefined
+              ? { contentBasedDeduplication: trigger.queue.contentBasedDeduplication }
+              : {}),
             ...(redrive && dlqName
               ? {
                   redrivePolicy: {
@@ -127,7 +144,14 @@ export function declareFunctionResources(services: LocalServices, functions: rea
         }
         case 'kinesis':
         case 'dynamodb':
-          services.ensureStream({ type: trigger.kind, name });
+          // STREAM-6: a DynamoDB stream has the view type of the table it belongs to.
+          services.ensureStream({
+            type: trigger.kind,
+            name,
+            ...(trigger.kind === 'dynamodb' && trigger.stream.viewType
+              ? { streamViewType: trigger.stream.viewType }
+              : {}),
+          });
           break;
         case 'kafka':
           for (const topic of trigger.topics) services.ensureKafkaTopic({ name: topic });
@@ -138,7 +162,7 @@ export function declareFunctionResources(services: LocalServices, functions: rea
         case 'sns':
           services.ensureTopic({ name }).addSubscription({
             protocol: 'lambda',
-            endpoint: functionArn(fn.name, location),
+            endpoint: functionArn(deployedName(fn), location),
             ...(trigger.filterPolicy && typeof trigger.filterPolicy === 'object'
               ? { filterPolicy: trigger.filterPolicy as Record<string, unknown> }
               : {}),
@@ -150,7 +174,7 @@ export function declareFunctionResources(services: LocalServices, functions: rea
             bus.addRule({
               name: `${fn.name}-${trigger.id}`,
               eventPattern: trigger.pattern as Record<string, unknown>,
-              targets: [functionArn(fn.name, location)],
+              targets: [functionArn(deployedName(fn), location)],
             });
           break;
         }
@@ -168,6 +192,7 @@ export function declareFunctionResources(services: LocalServices, functions: rea
       else if (target.type === 'sns') services.ensureTopic({ name });
       else if (target.type === 'eventbridge') services.ensureBus({ name });
       else if (target.type === 's3') services.ensureBucket(name);
+      else if (target.type === 'kafka') services.ensureKafkaTopic({ name });
     }
   }
 }

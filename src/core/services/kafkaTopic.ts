@@ -14,7 +14,8 @@ export interface KafkaPayload {
 }
 
 export interface SendKafkaRecordInput {
-  key?: string;
+  /** Text is sent as UTF-8 bytes. */
+  key?: string | Uint8Array;
   /** Text is sent as UTF-8 bytes. */
   value: string | Uint8Array;
   /** Default: by key hash, or round robin for records without a key. */
@@ -62,9 +63,11 @@ export class KafkaTopic extends PutResource<SendKafkaRecordInput, KafkaRecordMet
   /** Produce: by key hash, or round robin for records without a key, unless a partition is given. */
   protected putOne(input: SendKafkaRecordInput): KafkaRecordMetadata {
     const count = this.log.shardIds.length;
+    const key = input.key === undefined ? undefined : Buffer.from(input.key);
+    const keyText = key?.toString('utf8');
     // Kafka's default partitioner hashes the key (murmur2; MD5 here) and spreads keyless records.
     const partition =
-      input.partition ?? (input.key !== undefined ? shardIndexForKey(input.key, count) : this.roundRobin++ % count);
+      input.partition ?? (keyText !== undefined ? shardIndexForKey(keyText, count) : this.roundRobin++ % count);
     if (!Number.isInteger(partition) || partition < 0 || partition >= count)
       throw new RangeError(`Kafka topic ${this.name} has no partition ${partition} (0..${count - 1}).`);
     const value = typeof input.value === 'string' ? Buffer.from(input.value, 'utf8') : Buffer.from(input.value);
@@ -72,8 +75,8 @@ export class KafkaTopic extends PutResource<SendKafkaRecordInput, KafkaRecordMet
       value: value.toString('base64'),
       headers: Object.entries(input.headers ?? {}).map(([k, v]) => ({ [k]: [...Buffer.from(v, 'utf8')] })),
     };
-    if (input.key !== undefined) payload.key = Buffer.from(input.key, 'utf8').toString('base64');
-    const record = this.log.append(String(partition), input.key ?? '', payload, this.clock.now());
+    if (key !== undefined) payload.key = key.toString('base64');
+    const record = this.log.append(String(partition), keyText ?? '', payload, this.clock.now());
     return { topic: this.name, partition, offset: record.n };
   }
 }

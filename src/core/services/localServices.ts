@@ -169,6 +169,7 @@ export class LocalServices {
     return bus;
   }
 
+  /** The stream, created with the given properties when it does not exist; a DynamoDB view type given applies. */
   ensureStream(settings: StreamSettings): KinesisStream | DynamoDbStream {
     const key = `${settings.type}:${settings.name}`;
     let stream = this.streams.get(key);
@@ -178,7 +179,7 @@ export class LocalServices {
           ? new KinesisStream(settings, this.store, this.clock, this.location)
           : new DynamoDbStream(settings, this.store, this.clock, this.location);
       this.streams.set(key, stream);
-    }
+    } else if (stream.type === 'dynamodb' && settings.streamViewType) stream.declareViewType(settings.streamViewType);
     return stream;
   }
 
@@ -390,8 +391,9 @@ export class LocalServices {
   // ---- the one delivery function ----
 
   /**
-   * Delivers to a local target (an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket, by ARN) and
-   * returns the delivery as recorded. A failure is recorded in the delivery, never thrown.
+   * Delivers to a local target (an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket by ARN, a
+   * Kafka topic as `kafka://<topic>`) and returns the delivery as recorded. A failure is recorded in the delivery,
+   * never thrown.
    */
   deliver(targetArn: string, input: DeliveryInput): DeliveryRecord {
     const now = this.clock.now();
@@ -430,9 +432,13 @@ export class LocalServices {
             `FIFO queue ${name} cannot be ${input.kind === 'fanOut' ? 'subscribed to' : `a ${input.kind === 'destination' ? 'destination' : 'dead-letter queue'}`}.`,
           );
         if (input.message) {
-          // SQS-3: the redrive policy moves the message itself.
-          queue.adopt(input.message);
-          return input.message.messageId;
+          // SQS-3: the redrive policy moves the message itself, under its id. An id the dead-letter queue already
+          // holds (an event's message ids sent through the queue again, SQS-7) gets a new one: both messages stay.
+          const message = queue.get(input.message.messageId)
+            ? { ...input.message, messageId: randomUUID() }
+            : input.message;
+          queue.adopt(message);
+          return message.messageId;
         }
         return queue.send({
           body: input.body,
@@ -487,11 +493,23 @@ export class LocalServices {
         );
         return bucket.put([{ key, body: input.body }])[0];
       }
+      case 'kafka': {
+        // STREAM-4: Lambda produces the failed record to the topic, under the record's own key.
+        if (input.kind !== 'destination') throw new Error(`A Kafka topic takes on-failure records, not ${input.kind}.`);
+        const topic = this.kafkaTopics.get(name) ?? this.ensureKafkaTopic({ name });
+        const [written] = topic.put([
+          {
+            ...(input.kafkaKey !== undefined ? { key: Buffer.from(input.kafkaKey, 'base64') } : {}),
+            value: input.body,
+          },
+        ]);
+        return `${written.topic}-${written.partition}@${written.offset}`;
+      }
     }
   }
 
   /** SQS-3: the queue's redrive policy hands a message over; the move is a delivery like any other. */
-  private moveToDeadLetterQueue(message: SqsMessage, deadLetterTargetArn: string): string {
+  private moveToDeadLetterQueue(message: SqsMessage, deadLetterTargetArn: string): { arn: string; messageId: string } {
     const target = deadLetterTargetArn.startsWith('arn:')
       ? deadLetterTargetArn
       : this.ensureQueue({ name: deadLetterTargetArn }).arn;
@@ -504,6 +522,6 @@ export class LocalServices {
       message,
     });
     if (delivery.error) throw new Error(delivery.error);
-    return this.queue(name).arn;
+    return { arn: this.queue(name).arn, messageId: delivery.deliveredAs ?? message.messageId };
   }
 }

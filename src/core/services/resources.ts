@@ -1,3 +1,5 @@
+import type { StreamViewType } from '../discovery/functionConfig';
+
 /**
  * Declarations of the simulated resources: what a template or a test says about a queue, topic, bus, stream or
  * Kafka topic beyond its name. Resources a function's triggers, destinations and DLQs name are declared from the
@@ -54,7 +56,7 @@ export interface StreamSettings {
   /** Default 1. */
   shardCount?: number;
   /** DynamoDB: which images records carry (default NEW_AND_OLD_IMAGES). */
-  streamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  streamViewType?: StreamViewType;
   /** Kinesis: default 24 (DynamoDB streams always keep 24 hours). */
   retentionHours?: number;
 }

@@ -40,6 +40,11 @@ export interface SqsMessage {
 }
 
 export interface SendMessageInput {
+  /**
+   * The message id an SQS event already gives its record (a saved or captured event put on the queue), kept so that a
+   * handler's `itemIdentifier`s match it; SQS itself makes a new one when there is none.
+   */
+  messageId?: string;
   body: string;
   messageAttributes?: Record<string, MessageAttributeValue>;
   delaySeconds?: number;
@@ -53,6 +58,8 @@ export interface RedriveEvent {
   message: SqsMessage;
   receiveCount: number;
   targetArn: string;
+  /** The message's id in the dead-letter queue (its own, unless that queue already held a message of that id). */
+  movedAs: string;
 }
 
 export interface ReceiveResult {
@@ -86,8 +93,11 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
     private readonly store: DurableStore,
     private readonly clock: SimulatedClock,
     location: AwsLocation,
-    /** SQS-3: hands a message over to the redrive policy's dead-letter queue; returns that queue's ARN. */
-    private readonly moveToDeadLetterQueue: (message: SqsMessage, deadLetterTargetArn: string) => string,
+    /** SQS-3: hands a message over to the redrive policy's dead-letter queue; says where it went, under which id. */
+    private readonly moveToDeadLetterQueue: (
+      message: SqsMessage,
+      deadLetterTargetArn: string,
+    ) => { arn: string; messageId: string },
   ) {
     super();
     checkQueueSettings(_settings);
@@ -160,6 +170,23 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
     return this.put([input])[0];
   }
 
+  /** Refuses the whole batch before anything is sent when a given message id is already taken. */
+  override put(inputs: readonly SendMessageInput[]): SqsMessage[] {
+    const ids = new Set<string>();
+    for (const { messageId } of inputs) {
+      if (messageId === undefined) continue;
+      if (typeof messageId !== 'string' || messageId.length === 0)
+        throw new Error(`SendMessage to ${this.name}: a message id must be a non-empty string.`);
+      if (this.map.has(messageId))
+        throw new Error(
+          `SendMessage to ${this.name}: a message with id "${messageId}" is already in the queue; purge the queue or give the record another messageId.`,
+        );
+      if (ids.has(messageId)) throw new Error(`SendMessage to ${this.name}: two messages have the id "${messageId}".`);
+      ids.add(messageId);
+    }
+    return super.put(inputs);
+  }
+
   protected putOne(input: SendMessageInput): SqsMessage {
     if (typeof input.body !== 'string' || input.body.length === 0)
       throw new Error(`SendMessage to ${this.name}: the body must be a non-empty string.`);
@@ -168,7 +195,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
       throw new Error(`SendMessage to ${this.name}: the body is ${size} bytes; SQS allows ${MAX_SQS_MESSAGE_BYTES}.`);
     const now = this.clock.now();
     const message: SqsMessage = {
-      messageId: randomUUID(),
+      messageId: input.messageId ?? randomUUID(),
       body: input.body,
       messageAttributes: input.messageAttributes ?? {},
       md5OfBody: createHash('md5').update(input.body).digest('hex'),
@@ -260,7 +287,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
   private redrive(message: SqsMessage, target: string): RedriveEvent {
     const receiveCount = message.receiveCount;
     this.remove(message.messageId);
-    const targetArn = this.moveToDeadLetterQueue(
+    const moved = this.moveToDeadLetterQueue(
       {
         ...message,
         receiveCount: 0,
@@ -270,7 +297,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
       },
       target,
     );
-    return { message, receiveCount, targetArn };
+    return { message, receiveCount, targetArn: moved.arn, movedAs: moved.messageId };
   }
 
   delete(messageId: string): boolean {
@@ -321,6 +348,37 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
     for (const id of ids) this.remove(id);
     return ids.length;
   }
+}
+
+/**
+ * SQS-7: the MD5 digest of a message's attributes, as SQS computes `MD5OfMessageAttributes`: for each attribute, in
+ * order of name, the name, its data type and its value, each as a 4-byte big-endian length and its bytes, with a
+ * transport byte before the value (1 for a string, 2 for binary); the MD5 of all that, in hex. Undefined for a
+ * message without attributes.
+ */
+export function md5OfMessageAttributes(attributes: Record<string, MessageAttributeValue>): string | undefined {
+  const names = Object.keys(attributes).sort();
+  if (names.length === 0) return undefined;
+  const hash = createHash('md5');
+  const field = (bytes: Buffer): void => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    hash.update(length);
+    hash.update(bytes);
+  };
+  for (const name of names) {
+    const { DataType, StringValue, BinaryValue } = attributes[name];
+    field(Buffer.from(name, 'utf8'));
+    field(Buffer.from(DataType, 'utf8'));
+    if (StringValue !== undefined) {
+      hash.update(Buffer.of(1));
+      field(Buffer.from(StringValue, 'utf8'));
+    } else {
+      hash.update(Buffer.of(2));
+      field(Buffer.from(BinaryValue ?? '', 'base64'));
+    }
+  }
+  return hash.digest('hex');
 }
 
 function checkQueueSettings(settings: QueueSettings): void {

@@ -100,4 +100,24 @@ describe('examples flows through discovery, the invocation engine and the runtim
     assert.deepEqual(dlqMessages.map((m) => m.body).sort(), [...poisonBodies].sort());
     assert.equal(account.services.queueMessages('OrdersQueue').length, 0, 'the good messages were deleted');
   });
+
+  it("SQS-4 SQS-7 a batch keeps the event's message ids, so the reported failures are the fixture's ids; an id given twice is refused", async () => {
+    const payload = event('sqs-orders-batch.json');
+    const fixtureIds = (JSON.parse(payload) as { Records: Array<{ messageId: string }> }).Records.map(
+      (r) => r.messageId,
+    );
+    const records = await account.invoke('OrderProcessorFunction', payload, 'batch');
+    const [first] = records.flatMap((r) => r.batches);
+    assert.deepEqual(first.recordIds, fixtureIds);
+    assert.deepEqual(first.reportedFailures, fixtureIds.slice(1));
+    const moved = account.services.queueMessages('OrdersDLQ').map((m) => m.messageId);
+    for (const id of fixtureIds.slice(1)) assert.ok(moved.includes(id), `${id} reached OrdersDLQ under its own id`);
+    const twice = JSON.stringify({
+      Records: [
+        { messageId: 'same', body: '{}' },
+        { messageId: 'same', body: '{}' },
+      ],
+    });
+    await assert.rejects(account.invoke('OrderProcessorFunction', twice, 'batch'), /two messages have the id "same"/);
+  });
 });

@@ -13,6 +13,7 @@ import {
   type SnsTrigger,
   type SqsTrigger,
   type StreamTrigger,
+  type StreamViewType,
 } from '../../../src/core/discovery/functionConfig';
 
 /** A destination, DLQ or redrive target named by its ARN, as a template's `!GetAtt X.Arn` gives it. */
@@ -97,17 +98,19 @@ export interface StreamShorthand extends Partial<
   filters?: unknown[];
   /** STREAM-4: ARN of an SQS queue, SNS topic or S3 bucket. */
   onFailure?: string;
+  /** STREAM-6: the DynamoDB table's StreamViewType. */
+  viewType?: StreamViewType;
 }
 
 /** A Kinesis or DynamoDB Streams trigger (section 5 defaults), from TRIM_HORIZON unless said otherwise. */
 export function stream(kind: 'kinesis' | 'dynamodb', name: string, o: StreamShorthand = {}): StreamTrigger {
-  const { filters, onFailure, ...rest } = o;
+  const { filters, onFailure, viewType, ...rest } = o;
   return {
     kind,
     id: name,
     invocation: 'poll',
     enabled: true,
-    stream: { name },
+    stream: { name, ...(viewType ? { viewType } : {}) },
     startingPosition: 'TRIM_HORIZON',
     batchSize: 100,
     maximumBatchingWindowInSeconds: 0,
@@ -126,9 +129,13 @@ export function stream(kind: 'kinesis' | 'dynamodb', name: string, o: StreamShor
 /** A Kafka trigger on `topic` (KAFKA-1 defaults: batch 100, window 0.5 s), MSK unless said otherwise. */
 export function kafka(
   topic: string,
-  o: Partial<Omit<KafkaTrigger, 'kind'>> & { filters?: unknown[] } = {},
+  o: Partial<Omit<KafkaTrigger, 'kind' | 'onFailure'>> & {
+    filters?: unknown[];
+    /** STREAM-4: ARN of an SQS queue, SNS topic or S3 bucket, or `kafka://<topic>`. */
+    onFailure?: string;
+  } = {},
 ): KafkaTrigger {
-  const { filters, ...rest } = o;
+  const { filters, onFailure, ...rest } = o;
   return {
     kind: 'kafka',
     id: topic,
@@ -141,6 +148,7 @@ export function kafka(
     maximumBatchingWindowInSeconds: 0.5,
     ...rest,
     ...(filters ? { filterCriteria: { patterns: filters } } : {}),
+    ...(onFailure ? { onFailure: target(onFailure) } : {}),
   };
 }
 

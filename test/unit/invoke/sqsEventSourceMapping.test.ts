@@ -33,16 +33,75 @@ describe('invoke: SQS event source mapping', () => {
       'body',
       'attributes',
       'messageAttributes',
+      'md5OfMessageAttributes',
       'md5OfBody',
       'eventSource',
       'eventSourceARN',
       'awsRegion',
     ]);
+    // A message without attributes: the key is there, with null, as Lambda writes it.
+    assert.equal(record.md5OfMessageAttributes, null);
     assert.equal(record.eventSource, 'aws:sqs');
     assert.equal(record.eventSourceARN, Q('q'));
     assert.equal(record.md5OfBody, '0cc175b9c0f1b6a831c399e269772661');
     assert.equal((record.attributes as Record<string, string>).ApproximateReceiveCount, '1');
     assert.equal(h.services.queueMessages('q').length, 0);
+  });
+
+  it('SQS-7: a record with message attributes carries md5OfMessageAttributes, computed as SQS computes it', async () => {
+    h = await harness({ functions: [lambda('f', { triggers: [sqs('q')] })] }, { f: () => null });
+    await h.services.sendMessages('q', [
+      {
+        body: 'book',
+        messageAttributes: {
+          Title: { DataType: 'String', StringValue: 'The Whistler' },
+          Author: { DataType: 'String', StringValue: 'John Grisham' },
+          WeeksOn: { DataType: 'Number', StringValue: '6' },
+        },
+      },
+    ]);
+    await h.engine.runUntilIdle();
+    const record = (h.invoker.calls[0].event as { Records: Array<Record<string, unknown>> }).Records[0];
+    // The digest SQS returned for these attributes (AWS's own example message).
+    assert.equal(record.md5OfMessageAttributes, 'd25a6aea97eb8f585bfa92d314504a92');
+    assert.deepEqual(record.messageAttributes, {
+      Title: { stringValue: 'The Whistler', stringListValues: [], binaryListValues: [], dataType: 'String' },
+      Author: { stringValue: 'John Grisham', stringListValues: [], binaryListValues: [], dataType: 'String' },
+      WeeksOn: { stringValue: '6', stringListValues: [], binaryListValues: [], dataType: 'Number' },
+    });
+  });
+
+  it('SQS-3 SQS-7: an event sent again under the same message id: the move to a DLQ already holding that id gives it a new id, both are kept', async () => {
+    h = await harness(
+      {
+        functions: [
+          lambda('f', {
+            triggers: [sqs('q', { visibilityTimeout: 30, redrive: { deadLetterQueue: 'q-dlq', maxReceiveCount: 1 } })],
+          }),
+        ],
+      },
+      {
+        f: () => {
+          throw new Error('poison');
+        },
+      },
+    );
+    for (const body of ['first', 'second']) {
+      await h.services.sendMessages('q', [{ messageId: 'fixture-1', body }]);
+      await h.engine.runUntilIdle();
+    }
+    const dead = h.services.queueMessages('q-dlq');
+    assert.deepEqual(
+      dead.map((m) => m.body),
+      ['first', 'second'],
+    );
+    assert.equal(dead[0].messageId, 'fixture-1');
+    assert.notEqual(dead[1].messageId, 'fixture-1');
+    const moves = h.engine.records().flatMap((r) => r.deliveries.filter((d) => d.kind === 'queueRedrive'));
+    assert.deepEqual(
+      moves.map((d) => d.deliveredAs),
+      dead.map((m) => m.messageId),
+    );
   });
 
   it('SQS-1: the batching window waits for a full batch or the window', async () => {

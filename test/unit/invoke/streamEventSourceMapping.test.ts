@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { toDynamoDbJson } from '../../../src/core/services/dynamoDbStream';
@@ -11,6 +12,11 @@ type KinesisEvent = { Records: Array<{ kinesis: { data: string; sequenceNumber: 
 const texts = (e: unknown): string[] =>
   (e as KinesisEvent).Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
 const seqs = (e: unknown): string[] => (e as KinesisEvent).Records.map((r) => r.kinesis.sequenceNumber);
+/** The sequence numbers of a Kinesis or DynamoDB Streams event, in batch order. */
+const sequenceNumbersOf = (e: unknown): string[] =>
+  (
+    e as { Records: Array<{ kinesis?: { sequenceNumber: string }; dynamodb?: { SequenceNumber: string } }> }
+  ).Records.map((r) => r.kinesis?.sequenceNumber ?? r.dynamodb!.SequenceNumber);
 const Q = (name: string): string => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/s';
 const FN_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
@@ -137,7 +143,7 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
     assert.equal(next.batches[0].checkpoint, after[0].sequenceNumber);
   });
 
-  it('STREAM-4: DynamoDB stream records and the exact DDBStreamBatchInfo record', async () => {
+  it('STREAM-4: DynamoDB stream records and the exact DDBStreamBatchInfo record, arrivals in whole seconds', async () => {
     h = await harness(
       {
         functions: [
@@ -198,11 +204,151 @@ describe('invoke: Kinesis and DynamoDB stream mappings', () => {
         shardId: 'shardId-00000000000000000001-00000000',
         startSequenceNumber: change.sequenceNumber,
         endSequenceNumber: change.sequenceNumber,
-        approximateArrivalOfFirstRecord: '2025-01-01T00:00:00.000Z',
-        approximateArrivalOfLastRecord: '2025-01-01T00:00:00.000Z',
+        approximateArrivalOfFirstRecord: '2025-01-01T00:00:00Z',
+        approximateArrivalOfLastRecord: '2025-01-01T00:00:00Z',
         batchSize: 1,
         streamArn,
       },
+    });
+  });
+
+  for (const kind of ['kinesis', 'dynamodb'] as const) {
+    const infoKey = kind === 'kinesis' ? 'KinesisBatchInfo' : 'DDBStreamBatchInfo';
+    for (const [how, handler, functionError] of [
+      [
+        'reported item failures',
+        (e: unknown) => ({ batchItemFailures: [{ itemIdentifier: sequenceNumbersOf(e)[0] }] }),
+        null,
+      ],
+      ['an invalid report', () => ({ batchItemFailures: [{ itemIdentifier: '' }] }), null],
+      [
+        'a thrown error',
+        () => {
+          throw new Error('boom');
+        },
+        'Unhandled',
+      ],
+    ] as const) {
+      it(`STREAM-3 STREAM-4: ${kind} given up after ${how}: responseContext.functionError is ${JSON.stringify(functionError)}, keys in Lambda's order`, async () => {
+        h = await harness(
+          {
+            functions: [
+              lambda('f', {
+                triggers: [
+                  stream(kind, 's', {
+                    maximumRetryAttempts: 1,
+                    functionResponseTypes: ['ReportBatchItemFailures'],
+                    onFailure: Q('failures'),
+                  }),
+                ],
+              }),
+            ],
+            streams: [{ type: kind, name: 's' }],
+          },
+          { f: handler },
+        );
+        if (kind === 'kinesis') await put(h, 'a');
+        else await h.services.putDynamoDbChanges('s', [{ eventName: 'INSERT', keys: toDynamoDbJson({ id: 1 }) }]);
+        await h.engine.runUntilIdle();
+        const [record] = h.engine.records();
+        assert.equal(record.condition, 'RetryAttemptsExhausted');
+        const body = h.services.queueMessages('failures')[0].body;
+        const parsed = JSON.parse(body) as Record<string, unknown>;
+        assert.deepEqual(Object.keys(parsed), ['requestContext', 'responseContext', 'version', 'timestamp', infoKey]);
+        // The exact text: key order and a null that is written, not left out.
+        assert.equal(
+          JSON.stringify(parsed.responseContext),
+          `{"statusCode":200,"executedVersion":"$LATEST","functionError":${JSON.stringify(functionError)}}`,
+        );
+        assert.ok(body.includes(`"responseContext":${JSON.stringify(parsed.responseContext)}`));
+        assert.deepEqual(Object.keys(parsed.requestContext as object), [
+          'requestId',
+          'functionArn',
+          'condition',
+          'approximateInvokeCount',
+        ]);
+      });
+    }
+  }
+
+  it('STREAM-4: an S3 destination gets the record with the batch event as payload, the record keys sorted as Lambda writes the object', async () => {
+    h = await kinesis({ maximumRetryAttempts: 0, onFailure: 'arn:aws:s3:::failed-batches' }, () => {
+      throw new Error('boom');
+    });
+    const [sent] = await put(h, 'bad');
+    await h.engine.runUntilIdle();
+    const [record] = h.engine.records();
+    const [delivery] = record.deliveries;
+    assert.match(
+      delivery.deliveredAs!,
+      /^s3:\/\/failed-batches\/aws\/lambda\/f:s\/shardId-000000000000\/2025\/01\/01\/2025-01-01T00\.00\.00-[0-9a-f-]{36}$/,
+    );
+    const file = path.join(h.dir, 's3', ...delivery.deliveredAs!.slice('s3://'.length).split('/'));
+    const text = fs.readFileSync(file, 'utf8');
+    assert.equal(text, delivery.body);
+    const expected = {
+      KinesisBatchInfo: {
+        approximateArrivalOfFirstRecord: '2025-01-01T00:00:00.000Z',
+        approximateArrivalOfLastRecord: '2025-01-01T00:00:00.000Z',
+        batchSize: 1,
+        endSequenceNumber: sent.sequenceNumber,
+        shardId: 'shardId-000000000000',
+        startSequenceNumber: sent.sequenceNumber,
+        streamArn: STREAM_ARN,
+      },
+      // The event the function got, its keys in their own order.
+      payload: h.invoker.calls[0].event,
+      requestContext: {
+        approximateInvokeCount: 1,
+        condition: 'RetryAttemptsExhausted',
+        functionArn: FN_ARN,
+        requestId: record.attempts[0].requestId,
+      },
+      responseContext: { executedVersion: '$LATEST', functionError: 'Unhandled', statusCode: 200 },
+      timestamp: '2025-01-01T00:00:00.000Z',
+      version: '1.0',
+    };
+    // Compared as text: the key order is part of the record.
+    assert.equal(text, JSON.stringify(expected));
+  });
+
+  it("STREAM-6: a DynamoDB stream is declared with its table's view type: KEYS_ONLY records carry the keys alone, OLD_IMAGE the old image", async () => {
+    h = await harness(
+      {
+        functions: [
+          lambda('keys', { triggers: [stream('dynamodb', 'Users', { viewType: 'KEYS_ONLY' })] }),
+          lambda('old', { triggers: [stream('dynamodb', 'Orders', { viewType: 'OLD_IMAGE' })] }),
+        ],
+      },
+      { keys: () => null, old: () => null },
+    );
+    const change = {
+      eventName: 'MODIFY' as const,
+      keys: toDynamoDbJson({ id: 1 }),
+      newImage: toDynamoDbJson({ id: 1, v: 'new' }),
+      oldImage: toDynamoDbJson({ id: 1, v: 'old' }),
+    };
+    await h.services.putDynamoDbChanges('Users', [change]);
+    await h.services.putDynamoDbChanges('Orders', [change]);
+    await h.engine.runUntilIdle();
+    const dynamodbOf = (fn: string) =>
+      (
+        h.invoker.calls.find((c) => c.functionName === fn)!.event as {
+          Records: Array<{ dynamodb: Record<string, unknown> }>;
+        }
+      ).Records[0].dynamodb;
+    const { SequenceNumber: _s1, SizeBytes: _b1, ...keysOnly } = dynamodbOf('keys');
+    assert.deepEqual(keysOnly, {
+      ApproximateCreationDateTime: T0 / 1000,
+      Keys: { id: { N: '1' } },
+      StreamViewType: 'KEYS_ONLY',
+    });
+    const { SequenceNumber: _s2, SizeBytes: _b2, ...oldOnly } = dynamodbOf('old');
+    assert.deepEqual(oldOnly, {
+      ApproximateCreationDateTime: T0 / 1000,
+      Keys: { id: { N: '1' } },
+      OldImage: { id: { N: '1' }, v: { S: 'old' } },
+      StreamViewType: 'OLD_IMAGE',
     });
   });
 

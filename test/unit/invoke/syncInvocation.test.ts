@@ -45,6 +45,10 @@ describe('invoke: synchronous invocation', () => {
     assert.equal(r.status, 'rejected');
     assert.equal(r.response?.StatusCode, 413);
     assert.equal(r.response?.errorType, 'RequestEntityTooLargeException');
+    assert.equal(
+      r.response?.errorMessage,
+      'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+    );
     assert.equal(h.invoker.calls.length, 0);
     const exact = JSON.stringify({ x: 'a'.repeat(6 * 1024 * 1024 - 8) });
     assert.equal(Buffer.byteLength(exact), 6 * 1024 * 1024);
@@ -52,10 +56,13 @@ describe('invoke: synchronous invocation', () => {
   });
 
   it('SYNC-6: an oversize response becomes Function.ResponseSizeTooLarge', async () => {
-    h = await harness({ functions: [lambda('f')] }, { f: () => 'a'.repeat(6 * 1024 * 1024) });
+    h = await harness({ functions: [lambda('f')] }, { f: () => 'a'.repeat(6_291_555) });
     const r = await h.engine.invokeSync('f', '{}');
     assert.equal(r.response?.FunctionError, 'Unhandled');
-    assert.equal((JSON.parse(r.response.Payload!) as { errorType: string }).errorType, 'Function.ResponseSizeTooLarge');
+    assert.equal(
+      r.response.Payload,
+      '{"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"}',
+    );
   });
 
   it('SYNC-8: DryRun validates and runs nothing (204)', async () => {

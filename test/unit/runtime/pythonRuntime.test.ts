@@ -59,6 +59,28 @@ describe('runtime: Python execution environments', function () {
     );
   });
 
+  it('PY-2 an init error carries "requestId": "" (no invocation yet), keys in the runtime client\'s order', async () => {
+    const o = await pool.invoke(spec('import_error.handler'), '{}', { requestId: 'req-init' });
+    assert.equal(
+      JSON.stringify(o.error),
+      JSON.stringify({
+        errorMessage: "Unable to import module 'import_error': No module named 'no_such_module_lambda_trigger'",
+        errorType: 'Runtime.ImportModuleError',
+        requestId: '',
+        stackTrace: [],
+      }),
+    );
+  });
+
+  it("SYNC-6 an oversize Python response is Function.ResponseSizeTooLarge with Lambda's text", async () => {
+    const o = await pool.invoke(spec('app.oversize'), '{}');
+    assert.equal(o.functionError, 'Unhandled');
+    assert.deepEqual(o.error, {
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
+  });
+
   it('PY-2 a syntax error is Runtime.UserCodeSyntaxError', async () => {
     const o = await pool.invoke(spec('syntax_error.handler'), '{}');
     assert.equal(o.error?.errorType, 'Runtime.UserCodeSyntaxError');
@@ -84,6 +106,7 @@ describe('runtime: Python execution environments', function () {
     assert.equal(o.error?.errorType, 'ValueError');
     assert.equal(o.error?.errorMessage, 'bad value');
     assert.equal(o.error?.requestId, 'req-py');
+    assert.deepEqual(Object.keys(o.error), ['errorMessage', 'errorType', 'requestId', 'stackTrace']);
     assert.deepEqual(o.error?.stackTrace, [
       `  File "${path.join(codeRoot, 'app.py')}", line 43, in fails\n    raise ValueError("bad value")\n`,
     ]);

@@ -186,4 +186,51 @@ describe('services: the resources a function model names', () => {
     const [delivery] = h.engine.record(queued.id)!.deliveries;
     assert.match(delivery.error ?? '', /cannot deliver to somewhere/);
   });
+
+  it('ASYNC-7 ASYNC-8: a physical FunctionName works wherever the name does: destinations, SNS and EventBridge targets, records and their ARNs', async () => {
+    h = await harness(
+      {
+        functions: [
+          lambda('First', {
+            physicalName: 'orders-first',
+            retries: 0,
+            onSuccess: FN('orders-next'), // a template's !GetAtt Next.Arn names the physical function
+          }),
+          lambda('Next', {
+            physicalName: 'orders-next',
+            triggers: [sns('alerts'), rule('default', { source: ['shop'] })],
+          }),
+        ],
+      },
+      { First: () => 'done', Next: () => null },
+    );
+    // The topic and the rule target the physical function's ARN, as the template's subscriptions do.
+    assert.deepEqual(
+      h.services
+        .topic('alerts')
+        .subscriptionList()
+        .map((s) => s.endpoint),
+      [FN('orders-next')],
+    );
+    const first = await h.engine.invokeAsync('orders-first', '{}');
+    await h.services.publish('alerts', 'hello');
+    await h.services.putEvents('default', [{ Source: 'shop', DetailType: 'order', Detail: '{}' }]);
+    await h.engine.runUntilIdle();
+    const done = h.engine.record(first.id)!;
+    assert.equal(done.functionName, 'First');
+    const [delivery] = done.deliveries;
+    assert.equal(delivery.target.arn, FN('orders-next'));
+    assert.equal(delivery.error, undefined);
+    const body = JSON.parse(delivery.body) as { requestContext: { functionArn: string } };
+    assert.equal(body.requestContext.functionArn, `${FN('orders-first')}:$LATEST`);
+    assert.deepEqual(
+      h.engine
+        .records()
+        .filter((r) => r.functionName === 'Next')
+        .map((r) => r.source?.type)
+        .sort(),
+      ['destination', 'eventbridge', 'sns'],
+    );
+    assert.deepEqual(h.invoker.calls.map((c) => c.functionName).sort(), ['First', 'Next', 'Next', 'Next']);
+  });
 });

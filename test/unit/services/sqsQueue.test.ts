@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SqsQueue } from '../../../src/core/services/sqsQueue';
+import { md5OfMessageAttributes, SqsQueue } from '../../../src/core/services/sqsQueue';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
 
@@ -17,7 +17,7 @@ describe('services: SQS queue receive order', () => {
     const q = new SqsQueue({ name, visibilityTimeoutSeconds }, store, clock, LOCATION, (message, target) => {
       const dlq = queues.get(target.split(':').pop()!)!;
       dlq.adopt(message);
-      return dlq.arn;
+      return { arn: dlq.arn, messageId: message.messageId };
     });
     queues.set(name, q);
     return q;
@@ -67,5 +67,48 @@ describe('services: SQS queue receive order', () => {
     await store.close();
     store = await DurableStore.open(dir);
     assert.deepEqual(bodies(queue('q'), 10), ['y', 'z']);
+  });
+
+  it('SQS-7: a message id given with the message is kept; an id the queue holds, or one given twice, refuses the whole batch', () => {
+    const q = queue('q');
+    assert.equal(q.send({ messageId: 'fixture-1', body: 'a' }).messageId, 'fixture-1');
+    assert.throws(
+      () =>
+        q.put([
+          { messageId: 'fixture-2', body: 'b' },
+          { messageId: 'fixture-1', body: 'c' },
+        ]),
+      /a message with id "fixture-1" is already in the queue/,
+    );
+    assert.throws(
+      () =>
+        q.put([
+          { messageId: 'x', body: 'd' },
+          { messageId: 'x', body: 'e' },
+        ]),
+      /two messages have the id "x"/,
+    );
+    // Nothing of a refused batch was sent.
+    assert.deepEqual(
+      q.messages().map((m) => m.messageId),
+      ['fixture-1'],
+    );
+  });
+});
+
+describe('services: SQS message attribute digest', () => {
+  it('SQS-7: md5OfMessageAttributes follows the SQS algorithm (names sorted, length-prefixed, transport byte 1 or 2)', () => {
+    // Digests SQS returns for these attributes (string, custom number type, binary, and all three together).
+    const binary = { DataType: 'Binary', BinaryValue: Buffer.from('Hello binary world!').toString('base64') };
+    const text = { DataType: 'String', StringValue: 'attribValue 1' };
+    const number = { DataType: 'Number.float', StringValue: '4563442423554324324264524243.32543234' };
+    assert.equal(md5OfMessageAttributes({ attribName1: text }), '19e27d4e946b072f3f58da80d94fd778');
+    assert.equal(md5OfMessageAttributes({ customNumberTypeAttrib: number }), '9fe1b90bbd9965bdf77bac517c7d2495');
+    assert.equal(md5OfMessageAttributes({ binaryAttribute: binary }), '31a92b15d92f8db860eda32aceb656c3');
+    assert.equal(
+      md5OfMessageAttributes({ binaryAttribute: binary, customNumberTypeAttrib: number, attribName1: text }),
+      'c932db14a896c663f83c260297d594ff',
+    );
+    assert.equal(md5OfMessageAttributes({}), undefined);
   });
 });

@@ -9,11 +9,11 @@ import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FunctionErrorPayload } from '../outcome';
+import { RESPONSE_LIMIT_BYTES } from '../payloadLimits';
 import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
-  SYNC_PAYLOAD_LIMIT_BYTES,
   type EngineMessage,
   type InvokeMessage,
 } from '../protocol';
@@ -99,12 +99,9 @@ function complete(inv: Invocation, err: unknown, result: unknown): void {
     return;
   }
   const size = Buffer.byteLength(body);
-  if (size > SYNC_PAYLOAD_LIMIT_BYTES) {
-    // SYNC-6: an oversize response is a function error.
-    sendError(inv, {
-      errorType: 'Function.ResponseSizeTooLarge',
-      errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT_BYTES} bytes).`,
-    });
+  if (size > RESPONSE_LIMIT_BYTES) {
+    // SYNC-6: an oversize response is a function error; the environment words it as Lambda does.
+    channel.send({ t: 'result', id: inv.msg.id, oversize: size, maxRssKb: maxRssKb() });
     return;
   }
   channel.sendRaw(

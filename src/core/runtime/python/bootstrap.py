@@ -18,7 +18,16 @@ import traceback
 _CHANNEL = socket.socket(fileno=3)
 _SEND_LOCK = threading.Lock()
 _REQUEST_ID = None
-SYNC_PAYLOAD_LIMIT_BYTES = 6291456
+
+
+def _response_limit_bytes():
+    """SYNC-6: the engine passes Lambda's response limit (../payloadLimits.ts) as --lt-response-limit N."""
+    if "--lt-response-limit" in sys.argv:
+        return int(sys.argv[sys.argv.index("--lt-response-limit") + 1])
+    return None
+
+
+_RESPONSE_LIMIT_BYTES = _response_limit_bytes()
 
 
 def _send(msg):
@@ -118,21 +127,17 @@ class FaultError(Exception):
         self.trace = trace or []
 
 
-def _error_payload(exc, request_id=None):
+def _error_payload(exc, request_id=""):
+    """SYNC-3: the runtime interface client's error, keys in its order; an init error has the request id ""."""
     if isinstance(exc, FaultError):
-        payload = {"errorMessage": exc.msg, "errorType": exc.error_type, "stackTrace": exc.trace}
+        message, error_type, trace = exc.msg, exc.error_type, exc.trace
     else:
-        payload = {
-            "errorMessage": str(exc),
-            "errorType": type(exc).__name__,
-            # The bootstrap's own frames are not the user's business.
-            "stackTrace": traceback.format_list(
-                [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != os.path.abspath(__file__)]
-            ),
-        }
-    if request_id is not None:
-        payload["requestId"] = request_id
-    return payload
+        message, error_type = str(exc), type(exc).__name__
+        # The bootstrap's own frames are not the user's business.
+        trace = traceback.format_list(
+            [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != os.path.abspath(__file__)]
+        )
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": trace}
 
 
 def _load_handler(handler):
@@ -215,10 +220,9 @@ def _invoke(handler, msg):
                          "requestId": request_id, "stackTrace": []}})
         return
     size = len(body.encode("utf-8"))
-    if size > SYNC_PAYLOAD_LIMIT_BYTES:
-        _send({"t": "result", "id": request_id, "maxRssKb": _max_rss_kb(),
-               "error": {"errorMessage": "Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes)." % (size, SYNC_PAYLOAD_LIMIT_BYTES),
-                         "errorType": "Function.ResponseSizeTooLarge"}})
+    if _RESPONSE_LIMIT_BYTES is not None and size > _RESPONSE_LIMIT_BYTES:
+        # SYNC-6: the engine words the error as Lambda does.
+        _send({"t": "result", "id": request_id, "maxRssKb": _max_rss_kb(), "oversize": size})
         return
     _send_raw('{"t":"result","id":%s,"size":%d,"maxRssKb":%d,"body":%s}' % (json.dumps(request_id), size, _max_rss_kb(), body))
 
