@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeResource, eventResourceOf } from '../core/account/eventResource';
+import { describeResource, eventResourceOf, localResourceName } from '../core/account/eventResource';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { resolveEventFileType } from '../core/events/eventFileType';
@@ -14,6 +14,7 @@ import { parseEventJson } from '../core/events/eventJson';
 import { suggestEventName, uniqueName } from '../core/events/eventNames';
 import { createSavedEvent, listSavedEvents, SAVED_EVENTS_DIR } from '../core/events/savedEvents';
 import { EVENT_TYPE_MARKER, stripEventTypeMarker } from '../core/events/eventTypeDetection';
+import type { TriggerEvent } from '../core/events/triggerEvents';
 import { commandTable } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
 import type { ChosenEvent, EventPicker } from './eventPicker';
@@ -45,8 +46,15 @@ const selector: vscode.DocumentSelector = [
 ];
 
 export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposable {
+  /** The picker the documents' events come from (templates, triggers). */
+  get picker(): EventPicker {
+    return this.ctx.picker;
+  }
+
   /** The function each opened event document was opened for, by URI. */
   private readonly functionOf = new Map<string, string>();
+  /** The function last invoked from a document, by event type. */
+  private readonly lastFunctionFor = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
@@ -116,15 +124,39 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     return this.functionOf.has(doc.uri.toString()) || savedEventFunction(doc.uri) !== undefined;
   }
 
-  /** The function a document's "Invoke" lens runs: the one it was opened for, its saved-event folder's, else the one function whose trigger sends this type of event. */
-  functionFor(doc: vscode.TextDocument, typeId: string | undefined): FunctionConfig | undefined {
+  /**
+   * The function a document's "Invoke" lens runs: the one it was opened for (or last invoked with it), its
+   * saved-event folder's; else among the functions whose trigger sends this type of event, the one whose trigger
+   * reads the queue, stream, topic or bucket the event names, else the one last invoked with this type of event,
+   * else the first of the document's folder by name. "Invoke another function…" is always there for the others.
+   */
+  functionFor(doc: vscode.TextDocument, typeId: string | undefined, payload?: unknown): FunctionConfig | undefined {
     const all = this.ctx.functions.all();
     const byName = (name: string | undefined) => (name ? all.find((f) => f.name === name) : undefined);
     const named = byName(this.functionOf.get(doc.uri.toString())) ?? byName(savedEventFunction(doc.uri));
     if (named) return named;
     if (!typeId) return undefined;
-    const triggered = all.filter((fn) => this.ctx.picker.triggerEvents(fn).some((e) => e.event.templateId === typeId));
-    return triggered.length === 1 ? triggered[0] : undefined;
+    const triggered = all
+      .map((fn) => ({ fn, events: this.ctx.picker.triggerEvents(fn).filter((e) => e.event.templateId === typeId) }))
+      .filter((c) => c.events.length > 0);
+    if (triggered.length <= 1) return triggered[0]?.fn;
+    const source = sourceNameOf(payload);
+    const reading = source
+      ? triggered.filter((c) =>
+          c.events.some((e) => {
+            const own = sourceNameOf(triggerPayloadOf(this.ctx.picker, e.event));
+            return own !== undefined && localResourceName(source, [own]) !== undefined;
+          }),
+        )
+      : [];
+    if (reading.length >= 1) return reading[0].fn;
+    const last = byName(this.lastFunctionFor.get(typeId));
+    if (last && triggered.some((c) => c.fn === last)) return last;
+    const root = this.rootOf(doc);
+    const inFolder = triggered.filter((c) => this.ctx.functions.rootOf(c.fn) === root);
+    return (inFolder.length > 0 ? inFolder : triggered)
+      .map((c) => c.fn)
+      .sort((a, b) => a.name.localeCompare(b.name))[0];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -133,7 +165,7 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     if (!content) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     const lenses: vscode.CodeLens[] = [];
-    const fn = this.functionFor(doc, content.typeId);
+    const fn = this.functionFor(doc, content.typeId, content.payload);
     if (fn) {
       const mode = defaultMode(fn, this.chosen(doc, content));
       lenses.push(
@@ -218,9 +250,10 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     const { doc, event } = await this.document(uri);
     const fn =
       (functionName ? this.ctx.functions.all().find((f) => f.name === functionName) : undefined) ??
-      this.functionFor(doc, event.templateId) ??
-      (await this.ctx.invoke.resolveFunction(undefined));
+      this.functionFor(doc, event.templateId, JSON.parse(event.payloadJson)) ??
+      (await this.pickFunction(`Invoke which function with ${event.label}?`));
     if (!fn) return undefined;
+    this.remember(event, fn);
     return this.ctx.invoke.run(fn, event);
   }
 
@@ -230,8 +263,13 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     if (!fn) return undefined;
     // The document's lens invokes this one from now on.
     this.functionOf.set(doc.uri.toString(), fn.name);
+    this.remember(event, fn);
     this.changed.fire();
     return this.ctx.invoke.run(fn, event);
+  }
+
+  private remember(event: ChosenEvent, fn: FunctionConfig): void {
+    if (event.templateId) this.lastFunctionFor.set(event.templateId, fn.name);
   }
 
   private async pickFunction(title: string): Promise<FunctionConfig | undefined> {
@@ -300,4 +338,22 @@ function savedEventFunction(uri: vscode.Uri): string | undefined {
   const parts = uri.fsPath.split(/[\\/]/);
   const n = parts.length;
   return n >= 3 && parts[n - 3] === SAVED_EVENTS_DIR && parts[n - 1].endsWith('.json') ? parts[n - 2] : undefined;
+}
+
+/** The queue, stream, topic or bucket an event names (`OrdersQueue`, an S3 event's bucket). */
+function sourceNameOf(payload: unknown): string | undefined {
+  const resource = eventResourceOf(payload);
+  if (resource) return resource.name;
+  const records = (payload as { Records?: Array<{ s3?: { bucket?: { name?: unknown } } }> } | undefined)?.Records;
+  const bucket = Array.isArray(records) ? records[0]?.s3?.bucket?.name : undefined;
+  return typeof bucket === 'string' ? bucket : undefined;
+}
+
+/** The event a function's trigger sends, as a payload (undefined when it cannot be rendered). */
+function triggerPayloadOf(picker: EventPicker, event: TriggerEvent): unknown {
+  try {
+    return JSON.parse(picker.fromTrigger(event).payloadJson);
+  } catch {
+    return undefined;
+  }
 }

@@ -46,6 +46,7 @@ export interface LambdaTriggerApi {
   readonly runner: InvocationRunner;
   readonly settings: SettingsService;
   readonly invokeCommands: InvokeCommands;
+  readonly eventDocuments: EventDocuments;
   /** The records the panel shows (the engine's history), newest first. */
   records(): InvocationRecord[];
   /** The open invocation panel, if any (tests look at the messages it exchanged). */
@@ -216,6 +217,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     runner,
     settings,
     invokeCommands,
+    eventDocuments,
     records: () => runner.records(),
     panel: () => InvocationPanel.visible,
     panelViewState: () => panelModel.viewState(),
