@@ -101,7 +101,11 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     });
     if (fn) this.functionOf.set(doc.uri.toString(), fn.name);
     this.changed.fire();
-    return vscode.window.showTextDocument(doc, { preview: false });
+    // Beside the code, not in the panel's group: the panel showing a result must not hide the event.
+    return vscode.window.showTextDocument(doc, {
+      preview: false,
+      viewColumn: vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One,
+    });
   }
 
   /** The event in a document: parsed as it is now; a JSON error says where. Undefined when it is no event. */
@@ -177,13 +181,6 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
         }),
       );
     }
-    lenses.push(
-      new vscode.CodeLens(top, {
-        title: fn ? 'Invoke another function…' : '$(play) Invoke a function…',
-        command: commandTable.invokeEventDocumentWith.id,
-        arguments: [doc.uri],
-      }),
-    );
     const named = eventResourceOf(content.payload);
     const root = this.rootOf(doc);
     const account = root ? this.ctx.runner.openAccountAt(root) : undefined;
@@ -204,6 +201,14 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
         command: commandTable.saveEventDocumentAs.id,
         arguments: [doc.uri],
         tooltip: `Save this event for a function under ${SAVED_EVENTS_DIR}/`,
+      }),
+    );
+    // Last, as the line may be cut at the panel's width: the others matter more.
+    lenses.push(
+      new vscode.CodeLens(top, {
+        title: fn ? 'Invoke another function…' : '$(play) Invoke a function…',
+        command: commandTable.invokeEventDocumentWith.id,
+        arguments: [doc.uri],
       }),
     );
     return lenses;
@@ -323,7 +328,16 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     if (!name) return undefined;
     const saved = createSavedEvent(root, fn.name, name, payload, event.templateId);
     this.ctx.savedEvents.refresh();
-    await vscode.window.showTextDocument(vscode.Uri.file(saved.file), { preview: false });
+    // As an editor's Save As does: the saved file takes the untitled document's place.
+    const column = vscode.window.visibleTextEditors.find((e) => e.document === doc)?.viewColumn;
+    if (doc.isUntitled) {
+      await vscode.window.showTextDocument(doc, { preview: false, ...(column ? { viewColumn: column } : {}) });
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    await vscode.window.showTextDocument(vscode.Uri.file(saved.file), {
+      preview: false,
+      ...(column ? { viewColumn: column } : {}),
+    });
     return saved;
   }
 

@@ -105,13 +105,90 @@ describe('The daily loop in the workbench, in a panel 450 px wide', function () 
     await workbench.screenshot('loop-5-readable-errors');
   });
 
+  it("events from the function's own trigger: getStock's default event is GET /stock/{sku} with its path parameter", async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await contextMenu(page, treeRow(page, 'getStock'), 'Invoke');
+    const panel = invocationPanel(page);
+    await expect(panel.locator('.record-header h1', { hasText: 'getStock' }));
+    // The handler looked the sku up: 404 for the sample sku, not a crash on a missing path parameter.
+    await expect(panel.locator('.response pre', { hasText: '"statusCode": 404' }));
+    await panel.locator('details.section-event > summary').click();
+    await expect(panel.locator('details.section-event pre', { hasText: '"sku": "example-sku"' }));
+    await expect(panel.locator('details.section-event pre', { hasText: '"routeKey": "GET /stock/{sku}"' }));
+    await panel.locator('details.section-event').scrollIntoViewIfNeeded();
+    await workbench.screenshot('loop-3-trigger-shaped-default');
+  });
+
+  it('what it would cost: each record and the whole event show billed GB-seconds and an estimate', async () => {
+    const panel = invocationPanel(workbench.page);
+    await panel.locator('.history-item', { hasText: 'OrderProcessorFunction' }).click();
+    await expect(
+      panel.locator('.section-story .field', {
+        hasText: /whole event on AWS\s*3 requests, [\d.]+ GB-s billed, about \$[\d.]+/,
+      }),
+    );
+    const cost = panel.locator('.record-header .field', { hasText: 'cost on AWS (estimate)' });
+    await expect(cost);
+    assert.match((await cost.textContent()) ?? '', /1 request, [\d.]+ GB-s billed, about \$[\d.]+ \(arm64\)/);
+    assert.match((await cost.getAttribute('title')) ?? '', /aws\.amazon\.com\/lambda\/pricing/);
+    await workbench.screenshot('loop-9-cost');
+  });
+
+  it('events are documents: Edit first, change it in the editor, run it from its lens, save it with a name from its content', async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await contextMenu(page, treeRow(page, 'ThumbnailFunction'), 'Invoke with…');
+    const picks = page.locator('.quick-input-list .monaco-list-row');
+    await picks.filter({ hasText: 'configured trigger' }).first().click();
+    await picks.filter({ hasText: 'Edit first' }).first().click();
+    // A JSON document of the event, with its type marker and its lenses.
+    const editor = page.locator('.editor-instance .monaco-editor').last();
+    await expect(editor.locator('.view-line', { hasText: '"$eventType": "s3:put"' }));
+    const lens = (title: string) => page.locator('.contentWidgets .codelens-decoration a', { hasText: title });
+    await expect(lens('Invoke ThumbnailFunction (async)'));
+    await expect(lens('Invoke another function…'));
+    await expect(lens('Save as…'));
+    await workbench.screenshot('loop-2a-event-document');
+
+    // Change the key in the editor (unsaved) and run it.
+    await editor.click();
+    await page.keyboard.press('Control+H');
+    const find = page.locator('.find-widget textarea[aria-label="Find"]');
+    await find.fill('example.jpg');
+    await page.locator('.find-widget textarea[aria-label="Replace"]').fill('edited-in-the-editor.jpg');
+    await page.keyboard.press('Control+Alt+Enter');
+    await page.keyboard.press('Escape');
+    await expect(editor.locator('.view-line', { hasText: 'edited-in-the-editor.jpg' }));
+    await lens('Invoke ThumbnailFunction (async)').click();
+    const panel = invocationPanel(page);
+    await expect(panel.locator('.log', { hasText: 'uploads/edited-in-the-editor.jpg' }).first());
+    await workbench.screenshot('loop-2b-ran-from-the-document');
+
+    // Save it: the name comes from its content.
+    await lens('Save as…').click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    assert.match(await input.inputValue(), /^put-uploadsbucket-uploads-edited-in-the-editor-jpg/);
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.tabs-container .tab', { hasText: /^put-uploadsbucket-uploads-edited/ }));
+    // The saved file took the untitled document's place, and runs its function from its own lens.
+    await page.locator('.tabs-container .tab', { hasText: /^Untitled-/ }).waitFor({ state: 'detached' });
+    await expect(lens('Invoke ThumbnailFunction (async)'));
+    await expand(treeRow(page, 'ThumbnailFunction'));
+    await expect(treeRow(page, 'put-uploadsbucket-uploads-edited-in-the-editor-jpg'));
+    await workbench.screenshot('loop-2c-saved-event');
+  });
+
   it('the panel never forgets: hidden and shown, reloaded, closed and reopened, with what ran meanwhile', async () => {
     const { page } = workbench;
     const panel = invocationPanel(page);
     // Select the poison batch's story, open the Event section, scroll the detail.
     await panel.locator('.history-item', { hasText: 'OrderProcessorFunction' }).click();
     await expect(panel.locator('.record-header h1', { hasText: 'OrderProcessorFunction' }));
-    await panel.locator('details.section-event > summary').click();
+    // Sections stay as the reader left them (an earlier test opened Event): open it if it is closed.
+    if ((await panel.locator('details.section-event').getAttribute('open')) === null)
+      await panel.locator('details.section-event > summary').click();
     const scroller = panel.locator('main.detail');
     await scroller.evaluate((e) => e.scrollTo(0, 400));
     const selected = async (): Promise<string | null> =>
