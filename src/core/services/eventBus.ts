@@ -14,6 +14,8 @@ export interface PutEventsEntry {
   Detail: string;
   Resources?: string[];
   Time?: string;
+  /** The invocation record whose delivery puts this (a destination): what it reaches continues its story. */
+  causeRecordId?: string;
 }
 
 export interface EventBridgeEvent {
@@ -74,6 +76,7 @@ export class EventBus extends PutResource<PutEventsEntry, PutEventsResult> {
       for (const target of rule.targets)
         deliveries.push(
           this.deliver(target, {
+            ...(entry.causeRecordId ? { recordId: entry.causeRecordId } : {}),
             kind: 'fanOut',
             condition: `Rule ${rule.name}`,
             body,

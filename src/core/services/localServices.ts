@@ -453,7 +453,11 @@ export class LocalServices {
         if (name.endsWith('.fifo') && input.kind === 'destination')
           throw new Error(`FIFO topic ${name} cannot be a destination.`);
         const [result] = this.topic(name).put([
-          { message: input.body, ...(input.attributes ? { messageAttributes: input.attributes } : {}) },
+          {
+            message: input.body,
+            ...(input.attributes ? { messageAttributes: input.attributes } : {}),
+            ...(input.recordId ? { causeRecordId: input.recordId } : {}),
+          },
         ]);
         return result.messageId;
       }
@@ -480,6 +484,7 @@ export class LocalServices {
             DetailType: `Lambda Function Invocation Result - ${input.success ? 'Success' : 'Failure'}`,
             Detail: input.body,
             Resources: [bus.arn, `${functionArn(input.functionName ?? 'unknown', this.location)}:$LATEST`],
+            ...(input.recordId ? { causeRecordId: input.recordId } : {}),
           },
         ]);
         delivery.body = JSON.stringify(result.event);

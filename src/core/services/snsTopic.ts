@@ -12,6 +12,8 @@ export interface PublishInput {
   message: string;
   subject?: string;
   messageAttributes?: Record<string, MessageAttributeValue>;
+  /** The invocation record whose delivery publishes this (a destination): what it reaches continues its story. */
+  causeRecordId?: string;
 }
 
 export interface PublishResult {
@@ -66,17 +68,20 @@ export class SnsTopic extends PutResource<PublishInput, PublishResult> {
       throw new Error(`Publish to ${this.name}: the message must be a non-empty string.`);
     const n = this.notification(input.message, input.messageAttributes ?? {}, this.clock.now(), input.subject);
     const deliveries: DeliveryRecord[] = [];
+    const cause = input.causeRecordId ? { recordId: input.causeRecordId } : {};
     for (const sub of this.subscriptions) {
       if (!this.accepts(sub.filterPolicy, n)) continue;
       deliveries.push(
         sub.protocol === 'sqs'
           ? this.deliver(sub.endpoint, {
+              ...cause,
               kind: 'fanOut',
               condition: 'Subscription',
               body: sub.rawMessageDelivery ? n.message : this.sqsEnvelope(n),
               ...(sub.rawMessageDelivery ? { attributes: n.messageAttributes } : {}),
             })
           : this.deliver(sub.endpoint, {
+              ...cause,
               kind: 'fanOut',
               condition: 'Subscription',
               body: JSON.stringify(this.lambdaEvent(n)),

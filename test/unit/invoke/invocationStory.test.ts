@@ -82,4 +82,33 @@ describe('invoke: one story per event', () => {
     assert.equal(byFunction.alerts.source?.parentRecordId, byFunction.chargeCard.id);
     assert.ok(h.engine.records().every((r) => storyOf(r) === first.id));
   });
+
+  it('an on-failure SNS topic or EventBridge bus carries the story to the functions subscribed to it', async () => {
+    const TOPIC = 'arn:aws:sns:us-east-1:123456789012:failures';
+    const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/results';
+    h = await harness(
+      {
+        functions: [lambda('pay', { retries: 0, onFailure: TOPIC, onSuccess: BUS }), lambda('alert'), lambda('audit')],
+        topics: [{ name: 'failures', subscriptions: [{ protocol: 'lambda', endpoint: FN('alert') }] }],
+        buses: [
+          { name: 'results', rules: [{ name: 'all', eventPattern: { source: ['lambda'] }, targets: [FN('audit')] }] },
+        ],
+      },
+      {
+        pay: (e) => {
+          if ((e as { fail?: boolean }).fail) throw new Error('declined');
+          return 'paid';
+        },
+        alert: () => null,
+        audit: () => null,
+      },
+    );
+    const failed = await h.engine.invokeAsync('pay', '{"fail":true}');
+    const paid = await h.engine.invokeAsync('pay', '{"fail":false}');
+    await h.engine.runUntilIdle();
+    const alert = h.engine.records().find((r) => r.functionName === 'alert');
+    const audit = h.engine.records().find((r) => r.functionName === 'audit');
+    assert.equal(alert?.storyId, failed.id, 'the failure topic carried the failed event on');
+    assert.equal(audit?.storyId, paid.id, 'the success bus carried the paid event on');
+  });
 });
