@@ -4,6 +4,7 @@
  */
 import { describeCost } from '../../core/invoke/invocationCost';
 import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../../core/invoke/invocationRecord';
+import { groupStories } from '../../core/invoke/invocationStory';
 
 const indent = (text: string, by: string): string =>
   text
@@ -83,4 +84,22 @@ export function formatInvocationRecord(r: InvocationRecord): string {
   if (r.deliveries.length > 0) out.push('deliveries:');
   for (const d of r.deliveries) out.push(...deliveryLines(d));
   return out.join('\n') + '\n';
+}
+
+/**
+ * One line per event whose life made several records (an SQS message received three times, then redriven; an
+ * async event and the function its destination invoked): how many, how many failed, and what they cost together.
+ */
+export function formatStories(records: readonly InvocationRecord[]): string {
+  const lines = groupStories(records)
+    .filter((story) => story.records.length > 1)
+    .reverse()
+    .map((story) => {
+      const [first] = story.records;
+      const parts = [`${story.records.length} records`];
+      if (story.failures > 0) parts.push(`${story.failures} failed`);
+      if (story.cost && story.cost.requests > 0) parts.push(describeCost(story.cost));
+      return `event of record ${first.id} (${first.functionName}): ${parts.join(', ')}`;
+    });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

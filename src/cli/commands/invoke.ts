@@ -18,7 +18,7 @@ import {
 import { eventForTrigger, triggerPayload, type TriggerEvent } from '../../core/events/triggerEvents';
 import type { AwsLocation } from '../../core/awsLocation';
 import { cliCatalogue } from './events';
-import { formatInvocationRecord } from './invocationReport';
+import { formatInvocationRecord, formatStories } from './invocationReport';
 import {
   bootstrapDirOf,
   discoverFunctions,
@@ -477,6 +477,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       }
       if (values.json) io.stdout(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
       else if (records.length === 0) io.stdout(`${fnName}: no invocation (nothing reached the function)\n`);
+      else io.stdout(formatStories(records));
       return records.some(failed) ? EXIT_FUNCTION_ERROR : EXIT_OK;
     },
   };

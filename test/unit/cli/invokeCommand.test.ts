@@ -178,6 +178,21 @@ describe('cli: lambda-trigger invoke', function () {
       );
     });
 
+    it('the text report ends with the whole event: its records, failures and cost together', async () => {
+      const { code, out } = await run([
+        'invoke',
+        'OrderProcessorFunction',
+        '--payload',
+        'events/sqs-orders-batch.json',
+        '--ephemeral',
+      ]);
+      assert.equal(code, 1);
+      assert.match(
+        out,
+        /\nevent of record [0-9a-f-]{36} \(OrderProcessorFunction\): 3 records, 3 failed, 3 requests, [\d.]+ GB-s billed, about \$[\d.]+\n$/,
+      );
+    });
+
     it('`queues` lists OrdersDLQ with the two messages, as the dead-letter queue of OrdersQueue', async () => {
       const { code, out } = await run(['queues']);
       assert.equal(code, 0);
