@@ -87,11 +87,12 @@ function recordMatches(r: InvocationRecord): boolean {
   );
 }
 
-const storyMatches = (story: InvocationStory): boolean => story.records.some(recordMatches);
+const storyMatches = (story: InvocationStory): boolean => !state.filter.trim() || story.records.some(recordMatches);
 
-/** Newest story first (by its latest record). */
+/** Newest story first (by its latest record); kept until a story changes. */
+let ordered: InvocationStory[] | undefined;
 function orderedStories(): InvocationStory[] {
-  return [...stories.values()].sort(newestFirst);
+  return (ordered ??= [...stories.values()].sort(newestFirst));
 }
 
 function selectedStoryId(): string | undefined {
@@ -171,6 +172,7 @@ function updateStory(record: InvocationRecord, isNew: boolean): void {
     records.filter((r) => storyIdOf(r) === id),
   );
   stories.set(id, story);
+  ordered = undefined;
   const old = itemsById.get(id);
   if (!storyMatches(story)) {
     old?.remove();
@@ -236,8 +238,9 @@ function select(id: string | undefined, focus = false, reveal = true): void {
     if (before) itemsById.get(before)?.setAttribute('aria-selected', 'false');
     if (after) itemsById.get(after)?.setAttribute('aria-selected', 'true');
   }
-  renderDetail();
+  // Back to the top before the new content goes in (no forced layout of the new content).
   detail.scrollTop = 0;
+  renderDetail();
   state.detailScroll = 0;
   persist();
   const item = after ? itemsById.get(after) : undefined;
@@ -309,7 +312,9 @@ function receiveHistory(message: Extract<ReturnType<typeof parseToPanel>, { type
   if (message.selectedId) state.selectedId = message.selectedId;
   if (!records.some((r) => r.id === state.selectedId)) state.selectedId = records[0]?.id;
   stories.clear();
-  for (const story of groupStories(records)) stories.set(story.id, story);
+  // groupStories gives them newest first already.
+  ordered = groupStories(records);
+  for (const story of ordered) stories.set(story.id, story);
   renderHistory();
   renderDetail();
   if (restoring && !message.selectedId) {
