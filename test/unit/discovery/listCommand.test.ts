@@ -25,6 +25,7 @@ describe('discovery: lambda-trigger list', () => {
     assert.equal(
       io.err,
       'lambda-trigger.json:11: warning: Unknown key "Extra" in lambda-trigger.json (expected one of $schema, Globals, Functions, Resources, Parameters) [invalid-settings]\n' +
+        'lambda-trigger.json:6: warning: nodejs20.x is deprecated since 2026-04-30: AWS no longer patches it and blocks creating, then updating, functions on it (they still run, here too); move to nodejs24.x [deprecated-runtime]\n' +
         '.env:4: warning: Not a KEY=value line: not a line [invalid-settings]\n',
     );
   });

@@ -40,6 +40,12 @@ describe('runtime: Python execution environments', function () {
     assert.equal(typeof a.metrics.initDurationMs, 'number');
   });
 
+  it('RUNTIME-1 a python3.14 function runs (it used to be refused as an unsupported runtime)', async () => {
+    const o = await pool.invoke(spec('app.handler', { name: 'py314', runtime: 'python3.14' }), '{"k":14}');
+    assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+    assert.deepEqual(o.result, { count: 1, event: { k: 14 } });
+  });
+
   it('PY-1 a / in the module path becomes a package path', async () => {
     assert.equal((await pool.invoke(spec('pkg/mod.handler'), '{}')).result, 'nested module');
   });
