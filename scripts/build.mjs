@@ -67,6 +67,8 @@ const entries = [
     entryPoints: ['src/core/runtime/node/bootstrap.ts'],
     outfile: 'dist/runtime/node-bootstrap.js',
     external: ['esbuild'],
+    // The bootstrap runs on every Node.js a runtime may get (nodejs18.x on Node.js 18).
+    target: 'node18',
   },
   {
     ...common,

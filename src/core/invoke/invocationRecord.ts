@@ -3,7 +3,7 @@
  * field names; `version` changes when a field changes meaning.
  */
 import type { Origin } from '../discovery/functionConfig';
-import type { FunctionErrorPayload, LogLine } from '../runtime/outcome';
+import type { FunctionErrorPayload, LogLine, RuntimeHostInfo } from '../runtime/outcome';
 import type { DeliveryRecord, InvocationSource } from '../services/delivery';
 
 export type { DeliveryKind, DeliveryRecord } from '../services/delivery';
@@ -67,6 +67,8 @@ export interface AttemptRecord {
   batchIndex?: number;
   /** Faults injected into this attempt. */
   faults?: string[];
+  /** RUNTIME-2: the Node.js or Python that ran the attempt, and why when it is not the runtime's version. */
+  runtime?: RuntimeHostInfo;
 }
 
 export interface BatchRecord {

@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import { ExecutionEnvironment, type DebugOptions, type EnvironmentOptions } from './executionEnvironment';
 import {
   InvalidFunctionSpecError,
-  isNodeRuntime,
   resolveFunctionSpec,
   type FunctionSpec,
   type ResolvedFunctionSpec,
@@ -16,7 +15,10 @@ import {
 import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
 import { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
-import { resolvePythonInterpreter } from './pythonInterpreter';
+import { npmRegistryUrl } from './npmRegistry';
+import { defaultRuntimeCacheDir } from './runtimeCache';
+import { RuntimeHosts } from './runtimeHosts';
+import type { RuntimeProgressListener } from './runtimeProgress';
 import { TypeScriptCompiler, defaultTypeScriptCacheDir } from './typescriptHandler';
 
 export interface EnvironmentPoolOptions {
@@ -30,8 +32,18 @@ export interface EnvironmentPoolOptions {
   pythonInterpreter?: string;
   /** Where to look for a virtualenv above a function's code root. */
   workspaceRoot?: string;
-  /** Node executable for the children (default: this process's). */
+  /** Node executable for functions whose Node.js major version is not found (default: this process's). */
   nodeExecutable?: string;
+  /** RUNTIME-2/3: downloaded Node.js versions and preinstalled packages (default: the user's cache directory). */
+  cacheDir?: string;
+  /** The npm registry Node.js versions and the AWS SDK come from (default: npm's own setting). */
+  registry?: string;
+  /** Download a function's Node.js version when this machine lacks it (default true). */
+  runtimeDownloads?: boolean;
+  /** Progress of downloads and installs an environment waits for (the CLI prints it, the extension shows it). */
+  onProgress?: RuntimeProgressListener;
+  /** Which Node.js or Python runs each runtime; by default one built from the options above. */
+  hosts?: RuntimeHosts;
   /** Concurrent environments per function (default 10). */
   maxConcurrency?: number;
   /** What to do when a function is at its limit: wait for a free environment (default) or throttle. */
@@ -88,11 +100,24 @@ export class EnvironmentPool {
   private readonly living = new Set<ExecutionEnvironment>();
   private disposed = false;
   private readonly settings: RuntimeSettings;
+  /** RUNTIME-2: which Node.js or Python runs each runtime (shared by every environment). */
+  readonly hosts: RuntimeHosts;
 
   constructor(private readonly options: EnvironmentPoolOptions) {
     if (!options || typeof options.bootstrapDir !== 'string')
       throw new TypeError('EnvironmentPool needs a bootstrapDir');
     this.settings = { location: options.location, logFormat: options.logFormat ?? 'Text' };
+    this.hosts =
+      options.hosts ??
+      new RuntimeHosts({
+        cacheDir: options.cacheDir ?? defaultRuntimeCacheDir(),
+        registry: options.registry ?? npmRegistryUrl(),
+        downloads: options.runtimeDownloads ?? true,
+        ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
+        ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
+        ...(options.workspaceRoot ? { workspaceRoot: options.workspaceRoot } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
     this.typescript = new TypeScriptCompiler(options.typescriptCacheDir ?? defaultTypeScriptCacheDir());
     const idle = this.idleTimeoutMs;
     this.sweeper = setInterval(() => this.evictIdle(), Math.max(50, Math.min(idle / 2, 30_000)));
@@ -227,18 +252,11 @@ export class EnvironmentPool {
     const options: EnvironmentOptions = {
       bootstrapDir: this.options.bootstrapDir,
       typescript: this.typescript,
-      nodeExecutable: this.options.nodeExecutable,
+      hosts: this.hosts,
       maxLogBytes: this.options.maxLogBytes,
       memoryWatchIntervalMs: this.options.memoryWatchIntervalMs,
       debug,
     };
-    if (!isNodeRuntime(spec.runtime)) {
-      options.pythonInterpreter = resolvePythonInterpreter(
-        spec.codeRoot,
-        this.options.pythonInterpreter,
-        this.options.workspaceRoot,
-      );
-    }
     const env = new ExecutionEnvironment(spec, options);
     this.living.add(env);
     void env.exited().then(() => this.living.delete(env));

@@ -24,6 +24,7 @@ import {
   type ChildMessage,
   type ResultMessage,
 } from './protocol';
+import type { RuntimeHost, RuntimeHosts } from './runtimeHosts';
 import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHandler';
 
 export const NODE_BOOTSTRAP_FILE = 'node-bootstrap.js';
@@ -52,10 +53,8 @@ export interface EnvironmentOptions {
   /** Directory holding node-bootstrap.js and python_bootstrap.py. */
   bootstrapDir: string;
   typescript: TypeScriptCompiler;
-  /** Node executable; defaults to this process's (with ELECTRON_RUN_AS_NODE when that is Electron). */
-  nodeExecutable?: string;
-  /** Resolved Python interpreter (for python runtimes). */
-  pythonInterpreter?: string;
+  /** RUNTIME-2: which Node.js or Python runs the function (found here, or downloaded). */
+  hosts: RuntimeHosts;
   maxLogBytes?: number;
   debug?: DebugOptions;
   /** Polling interval of the RSS watch. */
@@ -125,6 +124,8 @@ export class ExecutionEnvironment {
   private onStreamsClosed: (() => void) | undefined;
   private readonly json: boolean;
   private readonly arn: string;
+  /** RUNTIME-2: what runs this environment, once known. */
+  private host: RuntimeHost | undefined;
 
   constructor(
     readonly spec: ResolvedFunctionSpec,
@@ -161,16 +162,25 @@ export class ExecutionEnvironment {
   private async spawnAndInit(): Promise<void> {
     if (this.state === 'dead') return; // killed before it started: it never spawns
     this.state = 'initializing';
+    // RUNTIME-2: finding (or downloading) the runtime's Node.js or Python is not part of the function's init.
+    const host = await this.options.hosts.host(this.spec.runtime, this.spec.codeRoot);
+    if (!this.alive) return; // killed while its runtime was prepared: it never spawns
+    this.host = host;
+    if (host.mismatch)
+      this.pending.platform({
+        time: new Date().toISOString(),
+        stream: 'platform',
+        text: `[lambda-trigger] ${host.mismatch}`,
+      });
     const t0 = performance.now();
     const args: string[] = [];
-    let command: string;
+    const command = host.executable;
     const env = lambdaEnvironment(this.spec, this.logStreamName);
     const debugArgs = this.options.debug
       ? [BOOTSTRAP_ARG_DEBUG, ...(this.options.debug.waitForAttach ? [BOOTSTRAP_ARG_DEBUG_WAIT] : [])]
       : [];
     if (isNodeRuntime(this.spec.runtime)) {
-      command = this.options.nodeExecutable ?? process.execPath;
-      if (!this.options.nodeExecutable && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+      if (host.electron) env.ELECTRON_RUN_AS_NODE = '1';
       // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
       args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySize * 0.9))}`);
       args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
@@ -183,7 +193,6 @@ export class ExecutionEnvironment {
       if (compiled) args.push(BOOTSTRAP_ARG_COMPILED, compiled);
       if (!this.alive) return; // killed while its TypeScript compiled: it never spawns
     } else {
-      command = this.options.pythonInterpreter ?? 'python3';
       args.push('-u', path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE), ...debugArgs);
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
@@ -550,6 +559,7 @@ export class ExecutionEnvironment {
       startedAt: a.startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       environmentId: this.id,
+      ...this.hostInfo(),
     };
     if (reason.kind === 'result' && reason.msg.streamed) {
       const body = Buffer.concat(a.chunks);
@@ -610,6 +620,21 @@ export class ExecutionEnvironment {
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       environmentId: this.id,
+      ...this.hostInfo(),
+    };
+  }
+
+  /** RUNTIME-2: the outcome says what ran it. */
+  private hostInfo(): Pick<InvokeOutcome, 'runtime'> {
+    const h = this.host;
+    if (!h) return {};
+    return {
+      runtime: {
+        runtime: h.runtime,
+        runsOn: h.runsOn,
+        executable: h.executable,
+        ...(h.mismatch ? { mismatch: h.mismatch } : {}),
+      },
     };
   }
 }

@@ -19,7 +19,8 @@ export function buildBootstraps({ minify = false }: { minify?: boolean } = {}): 
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: 'node20',
+      // The bootstrap runs on every Node.js a runtime may get (nodejs18.x on Node.js 18).
+      target: 'node18',
       external: ['esbuild'],
       minify,
       logLevel: 'silent',

@@ -37,6 +37,16 @@ const argv = process.argv.slice(2);
 const compiledArg = argv.indexOf(BOOTSTRAP_ARG_COMPILED);
 const compiledFile = compiledArg >= 0 ? argv[compiledArg + 1] : undefined;
 
+/**
+ * NODE-4: from nodejs24.x on, Lambda runs only handlers that return (or resolve to) their result: a callback handler
+ * fails at init, and the context has no succeed, fail, done or callbackWaitsForEmptyEventLoop.
+ */
+const callbacksRemoved = Number(/^AWS_Lambda_nodejs(\d+)\.x$/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0) >= 24;
+const CALLBACK_HANDLER_REMOVED =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to ' +
+  'modify this function to use a supported handler signature to use Node.js 24 or later. For more information see ' +
+  'https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
 const channel = new ChildChannel(3, onEngineMessage);
 const logs = installLogCapture((m) => channel.send(m), env);
 // Stack traces of transpiled TypeScript point at the .ts lines.
@@ -135,11 +145,12 @@ function buildContext(inv: Invocation): Record<string, unknown> {
     identity: msg.identity,
     clientContext: msg.clientContext,
     getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
-    // NODE-4: succeed/fail/done complete at once, whatever callbackWaitsForEmptyEventLoop says.
-    succeed: (result: unknown) => complete(inv, null, result),
-    fail: (err: unknown) => complete(inv, err ?? 'handled', undefined),
-    done: (err: unknown, result: unknown) => complete(inv, err, result),
   };
+  if (callbacksRemoved) return context;
+  // NODE-4: succeed/fail/done complete at once, whatever callbackWaitsForEmptyEventLoop says.
+  context.succeed = (result: unknown) => complete(inv, null, result);
+  context.fail = (err: unknown) => complete(inv, err ?? 'handled', undefined);
+  context.done = (err: unknown, result: unknown) => complete(inv, err, result);
   Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
     get: () => waits,
     set: (v: unknown) => {
@@ -185,6 +196,14 @@ function runInvocation(msg: InvokeMessage): void {
           } else complete(inv, null, undefined);
         },
         (e: unknown) => complete(inv, e ?? 'undefined', undefined),
+      );
+      return;
+    }
+    if (callbacksRemoved) {
+      // NODE-4: the handler's return value, awaited, is the result (a plain value too).
+      Promise.resolve(fn(msg.event, inv.context)).then(
+        (v) => complete(inv, null, v),
+        (e: unknown) => complete(inv, e ?? new Error('Promise rejected with no reason'), undefined),
       );
       return;
     }
@@ -343,6 +362,8 @@ async function init(): Promise<void> {
   if (argv.includes(BOOTSTRAP_ARG_DEBUG)) await startDebugger();
   try {
     handler = await loadHandler();
+    if (callbacksRemoved && handler.length >= 3 && !isStreamingHandler(handler))
+      throw Object.assign(new Error(CALLBACK_HANDLER_REMOVED), { name: 'Runtime.CallbackHandlerDeprecated' });
   } catch (e) {
     const error = classifyLoadError(e);
     initDone = false;
