@@ -72,6 +72,14 @@ const entries = [
   },
   {
     ...common,
+    // Registered by the bootstrap with module.register: ES module TypeScript handlers, preinstalled packages.
+    entryPoints: ['src/core/runtime/node/moduleHooks.ts'],
+    outfile: 'dist/runtime/node-module-hooks.mjs',
+    format: 'esm',
+    target: 'node18',
+  },
+  {
+    ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'media/webview.js',
     platform: 'browser',

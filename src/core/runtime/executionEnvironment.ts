@@ -224,7 +224,7 @@ export class ExecutionEnvironment {
     }
     if (resolved.format !== 'ts' || !resolved.file) return undefined;
     try {
-      return (await this.options.typescript.compile(resolved.file)).compiledFile;
+      return (await this.options.typescript.compile(resolved.file, resolved.typescriptModule)).compiledFile;
     } catch (e) {
       if (e instanceof TypeScriptCompileError) {
         this.initError = e.payload;

@@ -25,6 +25,16 @@ export function buildBootstraps({ minify = false }: { minify?: boolean } = {}): 
       minify,
       logLevel: 'silent',
     });
+    await esbuild.build({
+      entryPoints: [path.join(repoRoot, 'src/core/runtime/node/moduleHooks.ts')],
+      outfile: path.join(dir, 'node-module-hooks.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node18',
+      minify,
+      logLevel: 'silent',
+    });
     const py = path.join(repoRoot, 'src/core/runtime/python/bootstrap.py');
     if (fs.existsSync(py)) fs.copyFileSync(py, path.join(dir, 'python_bootstrap.py'));
     return dir;

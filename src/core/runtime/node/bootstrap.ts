@@ -21,6 +21,7 @@ import { ChildChannel } from './childChannel';
 import { toErrorPayload, wrappedErrorPayload } from './errorPayload';
 import { HandlerNameError, resolveNodeHandler } from './handlerResolution';
 import { installLogCapture } from './logCapture';
+import type { ModuleHooksData } from './moduleHooks';
 import {
   createResponseStream,
   installAwslambdaGlobal,
@@ -278,6 +279,27 @@ function classifyLoadError(e: unknown): FunctionErrorPayload {
 
 const userRequire = createRequire(path.join(taskRoot, 'index.js'));
 
+/** The module hooks, bundled beside this file (moduleHooks.ts). */
+export const MODULE_HOOKS_FILE = 'node-module-hooks.mjs';
+let hooksRegistered = false;
+
+/**
+ * NODE-2: registers the ES module hooks: `compiled` serves TypeScript modules under their own URL, and
+ * NODE_PATH (the runtime's preinstalled packages) is searched by ES module imports as by require.
+ */
+function registerModuleHooks(compiled: Record<string, string>): void {
+  const fallbackNodeModules = (env.NODE_PATH ?? '').split(path.delimiter).filter(Boolean);
+  if (hooksRegistered || (Object.keys(compiled).length === 0 && fallbackNodeModules.length === 0)) return;
+  const register = (Module as unknown as { register?: (url: string, options: { data: ModuleHooksData }) => void })
+    .register;
+  if (!register) {
+    if (Object.keys(compiled).length === 0) return; // plain ESM still loads; only the preinstalled fallback is missing
+    throw new Error(`Node.js ${process.version} cannot load ES module TypeScript handlers: it needs 18.19 or later`);
+  }
+  register(pathToFileURL(path.join(__dirname, MODULE_HOOKS_FILE)).href, { data: { compiled, fallbackNodeModules } });
+  hooksRegistered = true;
+}
+
 function loadCompiled(originalFile: string, compiled: string): unknown {
   // Compiled under the original file name: relative requires, __dirname and source maps all refer to the .ts file.
   const code = fs.readFileSync(compiled, 'utf8');
@@ -298,8 +320,14 @@ async function loadHandler(): Promise<Handler> {
   let mod: unknown;
   if (resolved.format === 'ts') {
     if (!compiledFile || !resolved.file) throw new Error(`TypeScript handler ${resolved.file ?? ''} was not compiled`);
-    mod = loadCompiled(resolved.file, compiledFile);
+    if (resolved.typescriptModule === 'esm') {
+      // NODE-2: an ES module, top-level await included, imported under its .ts URL (the hooks serve the output).
+      const url = pathToFileURL(resolved.file).href;
+      registerModuleHooks({ [url]: compiledFile });
+      mod = await import(url);
+    } else mod = loadCompiled(resolved.file, compiledFile);
   } else if (resolved.file && resolved.format === 'esm') {
+    registerModuleHooks({});
     mod = await import(pathToFileURL(resolved.file).href);
   } else if (resolved.file) {
     mod = userRequire(resolved.file);
