@@ -16,6 +16,7 @@ import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
 import { SYNC_PAYLOAD_LIMIT_BYTES } from './protocol';
 import { npmRegistryUrl } from './npmRegistry';
+import { PreinstalledPackages } from './preinstalledPackages';
 import { defaultRuntimeCacheDir } from './runtimeCache';
 import { RuntimeHosts } from './runtimeHosts';
 import type { RuntimeProgressListener } from './runtimeProgress';
@@ -102,16 +103,25 @@ export class EnvironmentPool {
   private readonly settings: RuntimeSettings;
   /** RUNTIME-2: which Node.js or Python runs each runtime (shared by every environment). */
   readonly hosts: RuntimeHosts;
+  /** RUNTIME-3: the AWS SDK and boto3 where a project lacks them. */
+  private readonly packages: PreinstalledPackages;
 
   constructor(private readonly options: EnvironmentPoolOptions) {
     if (!options || typeof options.bootstrapDir !== 'string')
       throw new TypeError('EnvironmentPool needs a bootstrapDir');
     this.settings = { location: options.location, logFormat: options.logFormat ?? 'Text' };
+    const cacheDir = options.cacheDir ?? defaultRuntimeCacheDir();
+    const registry = options.registry ?? npmRegistryUrl();
+    this.packages = new PreinstalledPackages({
+      cacheDir,
+      registry,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
     this.hosts =
       options.hosts ??
       new RuntimeHosts({
-        cacheDir: options.cacheDir ?? defaultRuntimeCacheDir(),
-        registry: options.registry ?? npmRegistryUrl(),
+        cacheDir,
+        registry,
         downloads: options.runtimeDownloads ?? true,
         ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
         ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
@@ -253,6 +263,7 @@ export class EnvironmentPool {
       bootstrapDir: this.options.bootstrapDir,
       typescript: this.typescript,
       hosts: this.hosts,
+      packages: this.packages,
       maxLogBytes: this.options.maxLogBytes,
       memoryWatchIntervalMs: this.options.memoryWatchIntervalMs,
       debug,

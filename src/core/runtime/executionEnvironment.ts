@@ -13,7 +13,7 @@ import { isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
 import { InvocationLog } from './invocationLog';
 import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnvironment';
 import { MemoryWatch } from './memoryWatch';
-import { HandlerNameError, resolveNodeHandler } from './node/handlerResolution';
+import { HandlerNameError, resolveNodeHandler, type ResolvedHandler } from './node/handlerResolution';
 import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome } from './outcome';
 import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
 import { exitError, looksLikeHeapExhaustion, outOfMemoryError, timeoutError, timeoutMessage } from './processExit';
@@ -21,9 +21,11 @@ import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
+  BOOTSTRAP_ARG_SYS_PATH,
   type ChildMessage,
   type ResultMessage,
 } from './protocol';
+import type { PreinstalledPackages } from './preinstalledPackages';
 import type { RuntimeHost, RuntimeHosts } from './runtimeHosts';
 import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHandler';
 
@@ -55,6 +57,8 @@ export interface EnvironmentOptions {
   typescript: TypeScriptCompiler;
   /** RUNTIME-2: which Node.js or Python runs the function (found here, or downloaded). */
   hosts: RuntimeHosts;
+  /** RUNTIME-3: the packages Lambda's runtimes include (the AWS SDK, boto3), where the project lacks them. */
+  packages: PreinstalledPackages;
   maxLogBytes?: number;
   debug?: DebugOptions;
   /** Polling interval of the RSS watch. */
@@ -162,29 +166,34 @@ export class ExecutionEnvironment {
   private async spawnAndInit(): Promise<void> {
     if (this.state === 'dead') return; // killed before it started: it never spawns
     this.state = 'initializing';
-    // RUNTIME-2: finding (or downloading) the runtime's Node.js or Python is not part of the function's init.
+    // RUNTIME-2: finding (or downloading) the runtime's Node.js or Python is not part of the function's init, and
+    // neither is RUNTIME-3, installing the packages Lambda's runtime would include.
     const host = await this.options.hosts.host(this.spec.runtime, this.spec.codeRoot);
     if (!this.alive) return; // killed while its runtime was prepared: it never spawns
     this.host = host;
-    if (host.mismatch)
-      this.pending.platform({
-        time: new Date().toISOString(),
-        stream: 'platform',
-        text: `[lambda-trigger] ${host.mismatch}`,
-      });
+    const node = isNodeRuntime(this.spec.runtime);
+    const handler = node ? this.nodeHandler() : undefined;
+    const packages = node
+      ? await this.options.packages.node(this.spec.runtime, handler?.file, host)
+      : await this.options.packages.python(this.spec.runtime, host);
+    if (!this.alive) return; // killed while its packages were installed: it never spawns
+    for (const note of [...(host.mismatch ? [host.mismatch] : []), ...packages.notes])
+      this.pending.platform({ time: new Date().toISOString(), stream: 'platform', text: `[lambda-trigger] ${note}` });
     const t0 = performance.now();
     const args: string[] = [];
     const command = host.executable;
-    const env = lambdaEnvironment(this.spec, this.logStreamName);
+    const env = lambdaEnvironment(this.spec, this.logStreamName, process.env, {
+      ...('nodePath' in packages && packages.nodePath ? { NODE_PATH: packages.nodePath } : {}),
+    });
     const debugArgs = this.options.debug
       ? [BOOTSTRAP_ARG_DEBUG, ...(this.options.debug.waitForAttach ? [BOOTSTRAP_ARG_DEBUG_WAIT] : [])]
       : [];
-    if (isNodeRuntime(this.spec.runtime)) {
+    if (node) {
       if (host.electron) env.ELECTRON_RUN_AS_NODE = '1';
       // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
       args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySize * 0.9))}`);
       args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
-      const compiled = await this.compileIfTypeScript();
+      const compiled = await this.compileIfTypeScript(handler);
       if (compiled === null) {
         this.initDurationMs = performance.now() - t0;
         this.markDead();
@@ -194,6 +203,7 @@ export class ExecutionEnvironment {
       if (!this.alive) return; // killed while its TypeScript compiled: it never spawns
     } else {
       args.push('-u', path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE), ...debugArgs);
+      if ('sysPath' in packages && packages.sysPath) args.push(BOOTSTRAP_ARG_SYS_PATH, packages.sysPath);
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
     this.spawnChild(command, args, env);
@@ -213,16 +223,19 @@ export class ExecutionEnvironment {
     if (this.state === 'initializing') this.state = 'idle';
   }
 
-  /** Returns the compiled file for a TypeScript handler, undefined for JavaScript, null when compilation failed. */
-  private async compileIfTypeScript(): Promise<string | undefined | null> {
-    let resolved;
+  /** The handler's module file, when the handler string names one (a malformed one is the bootstrap's to report). */
+  private nodeHandler(): ResolvedHandler | undefined {
     try {
-      resolved = resolveNodeHandler(this.spec.codeRoot, this.spec.handler);
+      return resolveNodeHandler(this.spec.codeRoot, this.spec.handler);
     } catch (e) {
-      if (e instanceof HandlerNameError) return undefined; // the bootstrap reports it as an init error
+      if (e instanceof HandlerNameError) return undefined;
       throw e;
     }
-    if (resolved.format !== 'ts' || !resolved.file) return undefined;
+  }
+
+  /** Returns the compiled file for a TypeScript handler, undefined for JavaScript, null when compilation failed. */
+  private async compileIfTypeScript(resolved: ResolvedHandler | undefined): Promise<string | undefined | null> {
+    if (!resolved || resolved.format !== 'ts' || !resolved.file) return undefined;
     try {
       return (await this.options.typescript.compile(resolved.file, resolved.typescriptModule)).compiledFile;
     } catch (e) {

@@ -105,3 +105,5 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 export const BOOTSTRAP_ARG_DEBUG = '--lt-debug';
 export const BOOTSTRAP_ARG_DEBUG_WAIT = '--lt-debug-wait';
 export const BOOTSTRAP_ARG_COMPILED = '--lt-compiled';
+/** Python: a directory appended to sys.path (RUNTIME-3: boto3 for an interpreter that lacks it). */
+export const BOOTSTRAP_ARG_SYS_PATH = '--lt-sys-path';

@@ -1,6 +1,6 @@
 /**
  * Progress of the slow things an execution environment may wait for before it starts: a Node.js download, the AWS SDK
- * installed into the runtime cache, boto3 copied there (RUNTIME-2). The CLI prints each message on stderr;
+ * installed into the runtime cache, boto3 copied there (RUNTIME-2, RUNTIME-3). The CLI prints each message on stderr;
  * the extension can show them in a progress notification.
  */
 export interface RuntimeProgress {

@@ -284,7 +284,7 @@ export const MODULE_HOOKS_FILE = 'node-module-hooks.mjs';
 let hooksRegistered = false;
 
 /**
- * NODE-2: registers the ES module hooks: `compiled` serves TypeScript modules under their own URL, and
+ * NODE-2 / RUNTIME-3: registers the ES module hooks: `compiled` serves TypeScript modules under their own URL, and
  * NODE_PATH (the runtime's preinstalled packages) is searched by ES module imports as by require.
  */
 function registerModuleHooks(compiled: Record<string, string>): void {

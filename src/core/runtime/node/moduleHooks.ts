@@ -5,7 +5,7 @@
  * - NODE-2: an ES module TypeScript handler is imported under its own `.ts` URL and its compiled JavaScript is served
  *   in its place, so that `import.meta.url`, package imports from its folder, stack traces and breakpoints all refer
  *   to the `.ts` file (its inline source map maps the lines).
- * - A package an ES module imports that is not in the project is looked for in the runtime's preinstalled
+ * - RUNTIME-3: a package an ES module imports that is not in the project is looked for in the runtime's preinstalled
  *   packages, after the project's node_modules, as Lambda's runtimes provide the AWS SDK.
  */
 import { readFile } from 'node:fs/promises';
