@@ -55,7 +55,7 @@ export class Boto3ForPython {
     if (!host.version) return { notes: [] }; // an interpreter that does not run: its own error says so
     if (await this.interpreterHasBoto3(host.executable)) return { notes: [] };
     const cached = this.cachedFor(host.version);
-    if (cached) return { sysPath: cached.dir, notes: [] };
+    if (cached) return { sysPath: await compiledFor(host, cached.dir, this.options.env), notes: [] };
     const key = host.executable;
     const note = (why: string) =>
       `boto3 is not installed for ${host.executable} (Python ${host.version}) and the runner could not provide it: ` +
@@ -69,7 +69,7 @@ export class Boto3ForPython {
       this.filling.set(key, fill);
     }
     try {
-      return { sysPath: (await fill).dir, notes: [] };
+      return { sysPath: await compiledFor(host, (await fill).dir, this.options.env), notes: [] };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       this.failed.set(key, { at: Date.now(), why });
@@ -251,6 +251,27 @@ function copyPackages(from: string, to: string): void {
   for (const info of children(from))
     if (DISTRIBUTIONS.some((d) => info.startsWith(`${d}-`) && info.endsWith('.dist-info')))
       fs.cpSync(path.join(from, info), path.join(to, info), { recursive: true });
+}
+
+/**
+ * Byte-compiles a copy for an interpreter version once (its `.pyc` files are tagged by version): environments run
+ * with PYTHONDONTWRITEBYTECODE, so without them every cold start would compile botocore again (twice the import time).
+ */
+async function compiledFor(host: RuntimeHost, dir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const marker = path.join(dir, `.compiled-${(host.version ?? '').split('.').slice(0, 2).join('.')}`);
+  if (fs.existsSync(marker)) return dir;
+  await new Promise<void>((resolve) =>
+    execFile(
+      host.executable,
+      ['-m', 'compileall', '-q', dir],
+      { timeout: 5 * 60_000, windowsHide: true, env },
+      (err) => {
+        if (!err) fs.writeFileSync(marker, '');
+        resolve(); // not compiled: slower imports, nothing worse
+      },
+    ),
+  );
+  return dir;
 }
 
 function pipInstall(python: string, target: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
