@@ -21,6 +21,8 @@ export interface AwsSdkForJsOptions {
   registry: string;
   onProgress?: RuntimeProgressListener;
   env?: NodeJS.ProcessEnv;
+  /** Kills an install in flight (the pool is closing). */
+  signal?: AbortSignal;
 }
 
 /** What an environment gets from the preinstalled packages: where to find them, and what went wrong. */
@@ -87,6 +89,7 @@ export class AwsSdkForJs {
   private async install(prefix: string, names: string[], host: RuntimeHost, runtime: string): Promise<void> {
     const task = `aws-sdk-js-${path.basename(prefix)}`;
     const release = await lockDirectory(prefix, {
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
       onWait: () =>
         reportProgress(this.options.onProgress, {
           task,
@@ -121,6 +124,7 @@ export class AwsSdkForJs {
           registry: this.options.registry,
           ...(host.version ? { nodeVersion: host.version } : {}),
           ...(this.options.env ? { env: this.options.env } : {}),
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
         });
       } catch (err) {
         reportProgress(this.options.onProgress, {

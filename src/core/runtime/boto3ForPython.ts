@@ -29,6 +29,8 @@ export interface Boto3Options {
   platform?: NodeJS.Platform;
   /** Directories with site-packages to copy from (default: the Pythons of this machine). */
   sources?: string[];
+  /** Kills pip or compileall in flight (the pool is closing). */
+  signal?: AbortSignal;
 }
 
 export interface PreparedPythonPackages {
@@ -55,7 +57,7 @@ export class Boto3ForPython {
     if (!host.version) return { notes: [] }; // an interpreter that does not run: its own error says so
     if (await this.interpreterHasBoto3(host.executable)) return { notes: [] };
     const cached = this.cachedFor(host.version);
-    if (cached) return { sysPath: await compiledFor(host, cached.dir, this.options.env), notes: [] };
+    if (cached) return { sysPath: await compiledFor(host, cached.dir, this.options), notes: [] };
     const key = host.executable;
     const note = (why: string) =>
       `boto3 is not installed for ${host.executable} (Python ${host.version}) and the runner could not provide it: ` +
@@ -69,7 +71,7 @@ export class Boto3ForPython {
       this.filling.set(key, fill);
     }
     try {
-      return { sysPath: await compiledFor(host, (await fill).dir, this.options.env), notes: [] };
+      return { sysPath: await compiledFor(host, (await fill).dir, this.options), notes: [] };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       this.failed.set(key, { at: Date.now(), why });
@@ -152,7 +154,7 @@ export class Boto3ForPython {
     });
     const temp = siblingTemp(path.join(this.cacheRoot(), 'boto3'));
     try {
-      await pipInstall(host.executable, temp, this.options.env);
+      await pipInstall(host.executable, temp, this.options.env, this.options.signal);
       const copy = describeCopy(temp);
       if (!copy) throw new Error('pip installed no boto3');
       const final = publishDirectory(temp, path.join(this.cacheRoot(), `boto3-${copy.version}`));
@@ -257,14 +259,18 @@ function copyPackages(from: string, to: string): void {
  * Byte-compiles a copy for an interpreter version once (its `.pyc` files are tagged by version): environments run
  * with PYTHONDONTWRITEBYTECODE, so without them every cold start would compile botocore again (twice the import time).
  */
-async function compiledFor(host: RuntimeHost, dir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+async function compiledFor(
+  host: RuntimeHost,
+  dir: string,
+  { env, signal }: Pick<Boto3Options, 'env' | 'signal'>,
+): Promise<string> {
   const marker = path.join(dir, `.compiled-${(host.version ?? '').split('.').slice(0, 2).join('.')}`);
   if (fs.existsSync(marker)) return dir;
   await new Promise<void>((resolve) =>
     execFile(
       host.executable,
       ['-m', 'compileall', '-q', dir],
-      { timeout: 5 * 60_000, windowsHide: true, env },
+      { timeout: 5 * 60_000, windowsHide: true, env: env ?? process.env, ...(signal ? { signal } : {}) },
       (err) => {
         if (!err) fs.writeFileSync(marker, '');
         resolve(); // not compiled: slower imports, nothing worse
@@ -274,7 +280,12 @@ async function compiledFor(host: RuntimeHost, dir: string, env: NodeJS.ProcessEn
   return dir;
 }
 
-function pipInstall(python: string, target: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+function pipInstall(
+  python: string,
+  target: string,
+  env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) =>
     execFile(
       python,
@@ -293,7 +304,7 @@ function pipInstall(python: string, target: string, env: NodeJS.ProcessEnv = pro
         '0',
         'boto3',
       ],
-      { timeout: 5 * 60_000, windowsHide: true, env, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: 5 * 60_000, windowsHide: true, env, maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) },
       (err, _stdout, stderr) => {
         if (!err) return resolve();
         const last = stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ');

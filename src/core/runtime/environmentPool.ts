@@ -45,6 +45,8 @@ export interface EnvironmentPoolOptions {
   onProgress?: RuntimeProgressListener;
   /** Which Node.js or Python runs each runtime; by default one built from the options above. */
   hosts?: RuntimeHosts;
+  /** Where runtimes are looked for (PATH, version managers under the home directory); default this process's. */
+  runtimeLookup?: { env: NodeJS.ProcessEnv; home: string };
   /** Concurrent environments per function (default 10). */
   maxConcurrency?: number;
   /** What to do when a function is at its limit: wait for a free environment (default) or throttle. */
@@ -100,6 +102,8 @@ export class EnvironmentPool {
   /** Every environment whose process may still run, tracked or not (debug sessions), until it has exited. */
   private readonly living = new Set<ExecutionEnvironment>();
   private disposed = false;
+  /** Aborted on dispose: downloads and installs started for this pool's environments stop with it. */
+  private readonly lifetime = new AbortController();
   private readonly settings: RuntimeSettings;
   /** RUNTIME-2: which Node.js or Python runs each runtime (shared by every environment). */
   readonly hosts: RuntimeHosts;
@@ -115,6 +119,7 @@ export class EnvironmentPool {
     this.packages = new PreinstalledPackages({
       cacheDir,
       registry,
+      signal: this.lifetime.signal,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     this.hosts =
@@ -122,11 +127,13 @@ export class EnvironmentPool {
       new RuntimeHosts({
         cacheDir,
         registry,
+        signal: this.lifetime.signal,
         downloads: options.runtimeDownloads ?? true,
         ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
         ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
         ...(options.workspaceRoot ? { workspaceRoot: options.workspaceRoot } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.runtimeLookup ?? {}),
       });
     this.typescript = new TypeScriptCompiler(options.typescriptCacheDir ?? defaultTypeScriptCacheDir());
     const idle = this.idleTimeoutMs;
@@ -222,6 +229,7 @@ export class EnvironmentPool {
   /** Kills every environment at once without waiting for the processes to exit (close() waits). */
   dispose(): void {
     this.disposed = true;
+    this.lifetime.abort();
     clearInterval(this.sweeper);
     for (const fn of this.functions.values()) {
       for (const env of fn.all) env.kill();

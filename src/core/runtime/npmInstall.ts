@@ -48,6 +48,8 @@ export interface NpmInstallOptions {
   timeoutMs?: number;
   /** The Node.js running npm is Electron (VS Code's own). */
   electron?: boolean;
+  /** Kills npm (the pool that wanted the packages is closing). */
+  signal?: AbortSignal;
 }
 
 /** `npm install --save-exact <specs>` into `prefix`; rejects with npm's reason (RegistryUnreachableError offline). */
@@ -81,6 +83,7 @@ export function npmInstall(options: NpmInstallOptions): Promise<void> {
       env: { ...(options.env ?? process.env), ...(options.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
+      ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}),
     });
     let output = '';
     const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8192));
@@ -89,7 +92,7 @@ export function npmInstall(options: NpmInstallOptions): Promise<void> {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 5 * 60_000);
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(err);
+      reject(err.name === 'AbortError' ? new Error('cancelled: the runner is closing') : err);
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

@@ -56,6 +56,7 @@ const NETWORK_CODES = new Set([
 ]);
 
 function unreachable(registry: string, err: unknown): Error {
+  if (err instanceof Error && err.name === 'AbortError') return new Error('cancelled: the runner is closing');
   const cause = (err as { cause?: { code?: string; message?: string } } | null)?.cause;
   const code = cause?.code ?? (err as { code?: string } | null)?.code;
   if (
@@ -71,13 +72,19 @@ function unreachable(registry: string, err: unknown): Error {
 }
 
 /** Metadata of every version of a package. */
-export async function fetchPackument(registry: string, name: string, timeoutMs = 30_000): Promise<Packument> {
+export async function fetchPackument(
+  registry: string,
+  name: string,
+  signal?: AbortSignal,
+  timeoutMs = 30_000,
+): Promise<Packument> {
   const url = `${registry}${name.replace('/', '%2f')}`;
   let response: Response;
   try {
+    const timeout = AbortSignal.timeout(timeoutMs);
     response = await fetch(url, {
       headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' },
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (err) {
     throw unreachable(registry, err);
@@ -122,12 +129,14 @@ export async function downloadVerified(
   version: PackageVersion,
   file: string,
   onBytes?: (received: number, total: number | undefined) => void,
+  signal?: AbortSignal,
   idleTimeoutMs = 60_000,
 ): Promise<void> {
   const { tarball, integrity, shasum } = version.dist;
   const expected = parseIntegrity(integrity, shasum);
   if (!expected) throw new Error(`the npm registry publishes no integrity for ${version.name}@${version.version}`);
   const controller = new AbortController();
+  signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
   let idle = setTimeout(() => controller.abort(new Error('no data for a minute')), idleTimeoutMs);
   const out = fs.openSync(file, 'w');
   try {

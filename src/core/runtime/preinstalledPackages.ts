@@ -12,6 +12,8 @@ export interface PreinstalledPackagesOptions {
   registry: string;
   onProgress?: RuntimeProgressListener;
   env?: NodeJS.ProcessEnv;
+  /** Kills installs in flight (the pool is closing). */
+  signal?: AbortSignal;
 }
 
 export class PreinstalledPackages {

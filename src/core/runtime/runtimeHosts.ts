@@ -43,6 +43,8 @@ export interface RuntimeHostsOptions {
   /** Where to stop looking for a virtualenv above a code root. */
   workspaceRoot?: string;
   onProgress?: RuntimeProgressListener;
+  /** Aborts downloads in flight (the pool is closing). */
+  signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
   home?: string;
   platform?: NodeJS.Platform;
@@ -134,6 +136,7 @@ export class RuntimeHosts {
         cacheDir: this.options.cacheDir,
         registry: this.options.registry,
         purpose: runtime,
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
         ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
         ...(this.options.platform ? { platform: this.options.platform } : {}),
       });

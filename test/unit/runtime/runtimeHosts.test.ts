@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +15,7 @@ import { downloadNode, nodeBinaryPackage } from '../../../src/core/runtime/nodeD
 import { RuntimeHosts, type RuntimeHostsOptions } from '../../../src/core/runtime/runtimeHosts';
 import type { RuntimeProgress } from '../../../src/core/runtime/runtimeProgress';
 import { serveRegistry, tgz } from '../../support/npmPackages';
+import { waitFor } from '../../support/waitFor';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
 
 const posix = process.platform !== 'win32';
@@ -210,5 +212,70 @@ describe('runtime: which Node.js and Python run a runtime (RUNTIME-2)', function
       other.mismatch,
       'python3.13 runs on Python 3.11.7 (PATH: python3), not on Python 3.13: no Python 3.13 was found (PATH, pyenv, asdf, mise, uv)',
     );
+  });
+
+  it('RUNTIME-2 closing the pool stops a Node.js download in flight: nothing is left running or half-written', async () => {
+    const pkg = nodeBinaryPackage(process.platform, process.arch);
+    let tarballRequested!: () => void;
+    const requested = new Promise<void>((resolve) => (tarballRequested = resolve));
+    let tarballClosed = false;
+    const server = http.createServer((req, res) => {
+      const { port } = server.address() as net.AddressInfo;
+      if (req.url === `/${pkg}`) {
+        res.end(
+          JSON.stringify({
+            name: pkg,
+            versions: {
+              '24.5.0': {
+                name: pkg,
+                version: '24.5.0',
+                dist: {
+                  tarball: `http://127.0.0.1:${port}/${pkg}.tgz`,
+                  integrity: `sha512-${Buffer.alloc(64).toString('base64')}`,
+                },
+              },
+            },
+          }),
+        );
+        return;
+      }
+      // The tarball starts and then stalls, like a slow network.
+      res.writeHead(200, { 'content-length': 50_000_000 });
+      res.write(Buffer.alloc(1024));
+      res.on('close', () => (tarballClosed = true));
+      tarballRequested();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const pool = new EnvironmentPool({
+        location: DEFAULT_LOCATION,
+        bootstrapDir: await buildBootstraps(),
+        cacheDir,
+        registry: `http://127.0.0.1:${port}/`,
+        // This machine as one without Node.js 24, whatever it has.
+        runtimeLookup: { env: { PATH: path.join(home, 'bin') }, home },
+      });
+      const invocation = pool.invoke(
+        { name: 'stalled', handler: 'basic.handler', runtime: 'nodejs24.x', codeRoot: path.join(fixturesRoot, 'node') },
+        '{}',
+      );
+      await requested;
+      await pool.close();
+      await assert.rejects(invocation);
+      await waitFor('the tarball connection to close', () => tarballClosed);
+      assert.deepEqual(
+        fs.readdirSync(path.join(cacheDir, 'node')).filter((f) => !f.startsWith('.')),
+        [],
+        'no version was published',
+      );
+      await waitFor(
+        'the partial download to be removed',
+        () => fs.readdirSync(path.join(cacheDir, 'node')).length === 0,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
