@@ -397,6 +397,8 @@ export class WorkspaceIndex {
     const support = runtimeSupport(tf.runtime, this.options.now?.() ?? new Date());
     if (support.kind === 'runs' && !support.deprecatedSince) return;
     const at = tf.origins.runtime;
+    // A runtime nobody wrote (serverless.yml's default) is not the template's to fix.
+    if (support.kind === 'runs' && at?.source === 'default') return;
     const where = { file: at?.file ?? file, line: at?.line ?? tf.origins.handler?.line ?? 1 };
     const key = `${where.file}:${where.line}:${tf.runtime}`;
     if (said.has(key)) return;
