@@ -25,6 +25,8 @@ import {
   type ChildMessage,
   type ResultMessage,
 } from './protocol';
+import type { PreparedNodePackages } from './awsSdkForJs';
+import type { PreparedPythonPackages } from './boto3ForPython';
 import type { PreinstalledPackages } from './preinstalledPackages';
 import type { RuntimeHost, RuntimeHosts } from './runtimeHosts';
 import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHandler';
@@ -168,14 +170,28 @@ export class ExecutionEnvironment {
     this.state = 'initializing';
     // RUNTIME-2: finding (or downloading) the runtime's Node.js or Python is not part of the function's init, and
     // neither is RUNTIME-3, installing the packages Lambda's runtime would include.
-    const host = await this.options.hosts.host(this.spec.runtime, this.spec.codeRoot);
-    if (!this.alive) return; // killed while its runtime was prepared: it never spawns
-    this.host = host;
     const node = isNodeRuntime(this.spec.runtime);
-    const handler = node ? this.nodeHandler() : undefined;
-    const packages = node
-      ? await this.options.packages.node(this.spec.runtime, handler?.file, host)
-      : await this.options.packages.python(this.spec.runtime, host);
+    let host: RuntimeHost;
+    let handler: ResolvedHandler | undefined;
+    let packages: PreparedNodePackages | PreparedPythonPackages;
+    try {
+      host = await this.options.hosts.host(this.spec.runtime, this.spec.codeRoot);
+      if (!this.alive) return; // killed while its runtime was prepared: it never spawns
+      this.host = host;
+      handler = node ? this.nodeHandler() : undefined;
+      packages = node
+        ? await this.options.packages.node(this.spec.runtime, handler?.file, host)
+        : await this.options.packages.python(this.spec.runtime, host);
+    } catch (e) {
+      // The runner's own failure (an unreadable cache, say): the invocation fails with it, the runner carries on.
+      this.initError = {
+        errorType: 'Runtime.InvalidEntrypoint',
+        errorMessage: `Cannot prepare the execution environment: ${e instanceof Error ? e.message : String(e)}`,
+      };
+      this.initDurationMs = 0;
+      this.markDead();
+      return;
+    }
     if (!this.alive) return; // killed while its packages were installed: it never spawns
     for (const note of [...(host.mismatch ? [host.mismatch] : []), ...packages.notes])
       this.pending.platform({ time: new Date().toISOString(), stream: 'platform', text: `[lambda-trigger] ${note}` });

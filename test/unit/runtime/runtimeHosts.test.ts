@@ -278,4 +278,36 @@ describe('runtime: which Node.js and Python run a runtime (RUNTIME-2)', function
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('RUNTIME-2 a runtime that cannot be prepared fails the invocation with the reason, and the pool carries on', async () => {
+    class UnreadableCache extends RuntimeHosts {
+      override host(): Promise<never> {
+        return Promise.reject(new Error(`EACCES: permission denied, scandir '${cacheDir}'`));
+      }
+    }
+    const pool = new EnvironmentPool({
+      location: DEFAULT_LOCATION,
+      bootstrapDir: await buildBootstraps(),
+      hosts: new UnreadableCache({ cacheDir, registry: 'http://127.0.0.1:1/' }),
+    });
+    try {
+      const fn = {
+        name: 'unprepared',
+        handler: 'basic.handler',
+        runtime: 'nodejs22.x',
+        codeRoot: path.join(fixturesRoot, 'node'),
+      };
+      for (let i = 0; i < 2; i++) {
+        const o = await pool.invoke(fn, '{}');
+        assert.equal(o.error?.errorType, 'Runtime.InvalidEntrypoint');
+        assert.equal(
+          o.error?.errorMessage,
+          `Cannot prepare the execution environment: EACCES: permission denied, scandir '${cacheDir}'`,
+        );
+      }
+      assert.deepEqual(pool.processIds(), []);
+    } finally {
+      await pool.close();
+    }
+  });
 });
