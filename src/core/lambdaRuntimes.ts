@@ -17,7 +17,7 @@ export interface LambdaRuntime {
   version: string;
   /** `Node.js 22`, `Python 3.13`. */
   name: string;
-  /** The day AWS deprecates (deprecated) the runtime, `YYYY-MM-DD`, when AWS has announced it. */
+  /** The day AWS deprecates the runtime, `YYYY-MM-DD`, when AWS has announced it. */
   deprecation?: string;
   /** The runner runs functions on it. */
   runnable: boolean;

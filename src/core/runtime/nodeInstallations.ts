@@ -117,12 +117,12 @@ function onPath(lookup: NodeLookup, names: string[]): string[] {
 /** The Node.js of major version `major`, looked for in order: this process, configured, PATH, managers, cache. */
 export async function findNodeInstallation(major: number, lookup: NodeLookup): Promise<NodeInstallation | undefined> {
   const { self } = lookup;
-  if (!lookup.configured && majorOf(self.version) === major)
-    return { executable: self.executable, version: self.version, source: 'this process', electron: self.electron };
   if (lookup.configured) {
     const version = await executableVersion(lookup.configured, lookup.env);
     if (version && majorOf(version) === major) return { executable: lookup.configured, version, source: 'configured' };
   }
+  if (majorOf(self.version) === major)
+    return { executable: self.executable, version: self.version, source: 'this process', electron: self.electron };
   for (const file of onPath(lookup, [`node${major}`, `node-${major}`, `nodejs${major}`, 'node'])) {
     const version = await executableVersion(file, lookup.env);
     if (version && majorOf(version) === major) return { executable: file, version, source: 'PATH' };
