@@ -67,6 +67,16 @@ const entries = [
     entryPoints: ['src/core/runtime/node/bootstrap.ts'],
     outfile: 'dist/runtime/node-bootstrap.js',
     external: ['esbuild'],
+    // The bootstrap runs on every Node.js a runtime may get (nodejs18.x on Node.js 18).
+    target: 'node18',
+  },
+  {
+    ...common,
+    // Registered by the bootstrap with module.register: ES module TypeScript handlers, preinstalled packages.
+    entryPoints: ['src/core/runtime/node/moduleHooks.ts'],
+    outfile: 'dist/runtime/node-module-hooks.mjs',
+    format: 'esm',
+    target: 'node18',
   },
   {
     ...common,

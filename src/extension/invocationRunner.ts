@@ -15,6 +15,7 @@ import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { packageVersion } from '../shared/version';
 import { FolderAccounts, type AccountRecipe } from './folderAccounts';
+import { RuntimeProgressNotifications } from './runtimeProgressNotifications';
 import type { SettingsChange, SettingsService } from './settingsService';
 import type { WorkspaceFunctions } from './workspaceFunctions';
 
@@ -36,6 +37,8 @@ export class InvocationRunner implements vscode.Disposable {
   /** An account was opened or re-opened (views that list accounts' queues refresh). */
   readonly onDidChangeAccounts = this.accountsChanged.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** Downloads and installs an environment waits for, shown as they happen. */
+  private readonly runtimeProgress: RuntimeProgressNotifications;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -43,6 +46,7 @@ export class InvocationRunner implements vscode.Disposable {
     private readonly settings: SettingsService,
     private readonly output: vscode.LogOutputChannel,
   ) {
+    this.runtimeProgress = new RuntimeProgressNotifications(output);
     this.accounts = new FolderAccounts({
       recipe: (root) => this.recipe(root),
       onOpened: (root, account) => {
@@ -234,6 +238,7 @@ export class InvocationRunner implements vscode.Disposable {
           logFormat: settings.logFormat,
           pricing: settings.pricing,
           ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
+          onRuntimeProgress: this.runtimeProgress.listener,
         }),
     };
   }

@@ -475,6 +475,9 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       } finally {
         await opened.close();
       }
+      // RUNTIME-2: a function that ran on another Node.js or Python than its runtime's says so on stderr too.
+      const mismatches = new Set(records.flatMap((r) => r.attempts.flatMap((a) => a.runtime?.mismatch ?? [])));
+      for (const m of mismatches) io.stderr(`lambda-trigger invoke: ${m}\n`);
       if (values.json) io.stdout(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
       else if (records.length === 0) io.stdout(`${fnName}: no invocation (nothing reached the function)\n`);
       else io.stdout(formatStories(records));

@@ -4,7 +4,12 @@ import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
 import { DEFAULT_IGNORE_GLOBS } from '../../core/discovery/workspaceWalker';
+import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
+import { runtimeSupport } from '../../core/lambdaRuntimes';
+import { RuntimeHosts, type RuntimeId } from '../../core/runtime';
+import { npmRegistryUrl } from '../../core/runtime/npmRegistry';
+import { defaultRuntimeCacheDir } from '../../core/runtime/runtimeCache';
 import { workspaceSettingsOf } from './workspaceAccount';
 
 const USAGE = `Usage: lambda-trigger list [--json] [--root <dir>] [--ignore <glob>]...
@@ -13,6 +18,8 @@ Lists every Lambda function found in the workspace (SAM/CloudFormation templates
 lambda-trigger.json and plain handler exports): name, handler, runtime, file, where it is defined and its triggers.
 A plain handler is listed by its path (plain-handlers/invoice.handler) with the Lambda name made from it
 (plain-handlers-invoice-handler); \`lambda-trigger invoke <either> --root <dir>\` runs it.
+The runtime line says what runs the function here: the Node.js or Python of its runtime, another version (and
+why), a Node.js fetched from the npm registry on first invoke, a deprecation, or why it cannot run at all.
 
   --json           print {root, functions, problems} as JSON (FunctionConfig objects)
   --root <dir>     workspace folder (default: the current directory)
@@ -53,12 +60,23 @@ export const listCommand: CliCommand = {
     }
     const rel = (file: string | undefined) => (file ? path.relative(root, file) || '.' : '-');
     if (result.functions.length === 0) io.stdout(`No Lambda functions found under ${root}\n`);
+    const env = io.env as NodeJS.ProcessEnv;
+    const hosts = new RuntimeHosts({
+      cacheDir: defaultRuntimeCacheDir(env),
+      registry: npmRegistryUrl(env),
+      env,
+      workspaceRoot: root,
+      ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
+    });
     for (const fn of result.functions) {
       const origin = fn.origins.handler;
       io.stdout(`${fn.displayName ?? fn.name}\n`);
       // A code-only function is shown by its path; its Lambda name (what the handler sees) is said too.
       if (fn.displayName) io.stdout(`  name     ${fn.name}\n`);
-      io.stdout(`  handler  ${fn.handler}  (${fn.runtime || 'runtime unknown'})\n`);
+      io.stdout(
+        `  handler  ${fn.handler || '-'}  (${fn.runtime || (fn.packageType ? 'container image' : 'runtime unknown')})\n`,
+      );
+      io.stdout(`  runtime  ${await runtimeLine(fn, hosts)}\n`);
       io.stdout(`  file     ${fn.handlerFile ? rel(fn.handlerFile) : 'not found'}\n`);
       io.stdout(`  defined  ${rel(fn.definedIn)}${origin?.line ? `:${origin.line}` : ''} (${fn.definedBy})\n`);
       io.stdout(`  timeout  ${fn.timeout}s, memory ${fn.memorySize} MB\n`);
@@ -70,5 +88,27 @@ export const listCommand: CliCommand = {
     return EXIT_OK;
   },
 };
+
+/**
+ * RUNTIME-1/2: whether the function runs here and on what: the Node.js or Python found for its runtime (and why
+ * when it is another version), a Node.js fetched on first invoke, a deprecation, or why it cannot run at all.
+ */
+async function runtimeLine(fn: FunctionConfig, hosts: RuntimeHosts): Promise<string> {
+  if (fn.packageType === 'Image')
+    return 'container image: cannot run here (the runner runs Node.js and Python code, not images)';
+  if (!fn.runtime) return 'unknown: no runtime is set';
+  const support = runtimeSupport(fn.runtime);
+  if (support.kind !== 'runs') return `${fn.runtime} cannot run here: ${support.reason}`;
+  const deprecated = support.deprecatedSince ? `; deprecated since ${support.deprecatedSince}` : '';
+  const plan = await hosts.plan(fn.runtime as RuntimeId, fn.codeRoot);
+  if (plan.kind === 'download')
+    return (
+      `${fn.runtime}: no Node.js ${plan.major} on this machine; fetched from the npm registry (${plan.registry}) ` +
+      `into ${plan.cacheDir} on first invoke${deprecated}`
+    );
+  const { host } = plan;
+  if (host.mismatch) return `${host.mismatch}${deprecated}`;
+  return `${fn.runtime} on ${host.runsOn} (${host.executable})${deprecated}`;
+}
 
 export default listCommand;

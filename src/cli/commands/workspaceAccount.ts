@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
 import { readWorkspaceSettings, type AccountSettings } from '../../core/account/accountSettings';
 import { LocalAccount } from '../../core/account/localAccount';
+import type { RuntimeProgressListener } from '../../core/runtime';
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
 import { DEFAULT_IGNORE_GLOBS } from '../../core/discovery/workspaceWalker';
@@ -127,6 +128,8 @@ export async function openWorkspaceAccount(options: {
   timeScale?: number;
   /** false: mappings stay off, so messages can be inspected and moved without functions receiving them. */
   eventSourceMappings?: boolean;
+  /** Where downloads and installs an environment waits for are reported (the CLI's stderr). */
+  onRuntimeProgress?: RuntimeProgressListener;
 }): Promise<OpenedEngine> {
   const tempStore = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-trigger-store-')) : undefined;
   const account = await LocalAccount.open({
@@ -141,6 +144,7 @@ export async function openWorkspaceAccount(options: {
     ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
     timeScale: options.timeScale ?? options.settings.timeScale,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
+    ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
   });
   // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
   if (!tempStore) removeEndpointFiles(options.root);
@@ -218,6 +222,7 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       ephemeral: throwaway,
       ...(choice.timeScale !== undefined ? { timeScale: choice.timeScale } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
+      onRuntimeProgress: runtimeProgressOn(io),
     });
   try {
     return await open(ephemeral);
@@ -236,6 +241,22 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
     );
     return open(true);
   }
+}
+
+/**
+ * RUNTIME-2/3: what an environment waits for (a Node.js download, an SDK install) is said on stderr as it happens:
+ * its start, about every quarter of a download, and its end or failure.
+ */
+export function runtimeProgressOn(io: CliIO): RuntimeProgressListener {
+  const quarters = new Map<string, number>();
+  return (p) => {
+    if (p.phase === 'progress') {
+      const quarter = Math.floor((p.fraction ?? 0) * 4);
+      if (quarter <= (quarters.get(p.task) ?? 0)) return;
+      quarters.set(p.task, quarter);
+    } else quarters.delete(p.task);
+    io.stderr(`lambda-trigger: ${p.message}\n`);
+  };
 }
 
 /** Who serves `root` right now, if anyone does (for what is said on stderr). */

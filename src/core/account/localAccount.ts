@@ -12,7 +12,7 @@ import type { FunctionInvoker } from '../invoke/engineFunction';
 import { InvocationEngine } from '../invoke/invocationEngine';
 import type { InvocationRecord } from '../invoke/invocationRecord';
 import { VirtualClock } from '../invoke/virtualClock';
-import { EnvironmentPool, type DebugOptions, type InvokeOutcome } from '../runtime';
+import { EnvironmentPool, type DebugOptions, type InvokeOutcome, type RuntimeProgressListener } from '../runtime';
 import { triggerSourceName } from '../services/functionResources';
 import { LocalServices, ResourceNotFoundError } from '../services/localServices';
 import type { SendMessageInput } from '../services/sqsQueue';
@@ -53,8 +53,10 @@ export interface LocalAccountOptions {
   /** Simulated seconds per wall second; Infinity (default) runs retries and visibility timeouts at once. */
   timeScale?: number;
   pythonInterpreter?: string;
-  /** Node executable for the children (the extension host passes its own). */
+  /** Node executable for functions whose Node.js version is not found (the extension host passes its own). */
   nodeExecutable?: string;
+  /** Downloads and installs an execution environment waits for (a Node.js version, the AWS SDK, boto3). */
+  onRuntimeProgress?: RuntimeProgressListener;
   logFormat?: 'Text' | 'JSON';
   /** Prices for cost estimates that override the price data file's (the `lambdaTrigger.pricing` setting). */
   pricing?: PricingOverride;
@@ -154,6 +156,7 @@ export class LocalAccount {
       workspaceRoot: options.workspaceRoot,
       ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
       ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
+      ...(options.onRuntimeProgress ? { onProgress: options.onRuntimeProgress } : {}),
     });
     const invoker = new PoolInvoker(pool, byName);
     try {

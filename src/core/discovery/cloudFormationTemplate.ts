@@ -101,14 +101,15 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
 
     const handler = scalar('Handler', 'handler');
     const runtimeValue = scalar('Runtime', 'runtime');
-    if (pick('PackageType')?.value === 'Image') {
+    // RUNTIME-1: a container image function is kept (listed, its triggers shown) but said not to run here.
+    const isImage = pick('PackageType')?.value === 'Image';
+    if (isImage) {
       report(
         props,
         'PackageType',
         'unsupported-runtime',
-        `${logicalId}: container image functions cannot run without Docker`,
+        `${logicalId}: container image functions cannot run here (the runner runs Node.js and Python code, not images)`,
       );
-      continue;
     }
     const runtime = typeof runtimeValue === 'string' ? runtimeValue : '';
 
@@ -163,8 +164,9 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       name: logicalId,
       // A name that does not resolve to one Lambda accepts (an unknown parameter) leaves the logical id in use.
       ...optional('physicalName', physical && FUNCTION_NAME.test(physical) ? physical : undefined),
-      handler: typeof handler === 'string' ? handler : '',
-      runtime,
+      handler: typeof handler === 'string' && !isImage ? handler : '',
+      runtime: isImage ? '' : runtime,
+      ...(isImage ? { packageType: 'Image' as const } : {}),
       codeRoot,
       timeout: timeout ?? LAMBDA_DEFAULTS.timeout,
       memorySize: memorySize ?? LAMBDA_DEFAULTS.memorySize,
@@ -181,7 +183,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
     };
     if (timeout === undefined) origins.timeout = { source: 'default' };
     if (memorySize === undefined) origins.memorySize = { source: 'default' };
-    if (typeof handler !== 'string' && !props.InlineCode && !asObject(props.Code)?.ZipFile) {
+    if (typeof handler !== 'string' && !isImage && !props.InlineCode && !asObject(props.Code)?.ZipFile) {
       report(resource, 'Properties', 'invalid-template', `${logicalId} has no Handler`);
     }
 

@@ -265,6 +265,8 @@ export interface FunctionConfig {
   /** The handler string as configured, e.g. `src/orders.handler` (NODE-1, PY-1). */
   handler: string;
   runtime: string;
+  /** `Image` for a container image function (no handler, no runtime), which cannot run without Docker. */
+  packageType?: 'Image';
   /** Absolute directory the handler string is relative to (CodeUri, serverless service dir, asset dir). */
   codeRoot: string;
   /** Absolute file the handler resolves to (NODE-2, PY-1); absent when it resolves to nothing. */
@@ -313,6 +315,8 @@ export interface DiscoveryProblem {
     | 'malformed-handler'
     | 'runtime-mismatch'
     | 'unsupported-runtime'
+    | 'deprecated-runtime'
+    | 'unknown-runtime'
     | 'unsupported-event'
     | 'invalid-settings'
     | 'syntax-error'

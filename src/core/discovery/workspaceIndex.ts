@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LOCATION, type AwsLocation } from '../awsLocation';
+import { deprecationNote, runtimeSupport } from '../lambdaRuntimes';
 import { isCloudFormationTemplate, readCloudFormationTemplate, type TemplateFunction } from './cloudFormationTemplate';
 import {
   applyDotEnv,
@@ -47,6 +48,8 @@ export interface WorkspaceIndexOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** The local account's region and id: pseudo parameters and ARNs (default DEFAULT_LOCATION). */
   location?: AwsLocation;
+  /** Today, for runtime deprecation dates (default: the system clock). */
+  now?: () => Date;
 }
 
 /** What the index knows, JSON-serialisable (the CLI prints it, the server sends it). */
@@ -328,13 +331,14 @@ export class WorkspaceIndex {
     const problems: DiscoveryProblem[] = [];
     const functions: FunctionConfig[] = [];
     const claimed = new Set<string>();
+    const runtimeLines = new Set<string>();
     const entries = [...this.configs.entries()].sort(
       ([fa, a], [fb, b]) => kindRank(a.kind) - kindRank(b.kind) || fa.localeCompare(fb),
     );
     for (const [file, entry] of entries) {
       problems.push(...entry.problems);
       for (const tf of entry.functions) {
-        const fn = this.resolveFunction(file, tf, problems);
+        const fn = this.resolveFunction(file, tf, problems, runtimeLines);
         functions.push(fn);
         if (!fn.handlerFile) continue;
         claimed.add(`${fn.handlerFile}#${fn.exportName}`);
@@ -399,7 +403,12 @@ export class WorkspaceIndex {
     return target;
   }
 
-  private resolveFunction(file: string, tf: TemplateFunction, problems: DiscoveryProblem[]): FunctionConfig {
+  private resolveFunction(
+    file: string,
+    tf: TemplateFunction,
+    problems: DiscoveryProblem[],
+    runtimeLines: Set<string>,
+  ): FunctionConfig {
     const fn: FunctionConfig = { ...tf, id: `${this.relative(file)}#${tf.name}`, exportName: '' };
     const handlerLine = tf.origins.handler?.line ?? 1;
     const report = (
@@ -408,9 +417,9 @@ export class WorkspaceIndex {
       severity: DiscoveryProblem['severity'] = 'error',
     ) => problems.push({ file, line: handlerLine, severity, code, message: `${tf.name}: ${message}` });
     if (!tf.handler) return fn;
+    if (tf.runtime) this.checkRuntime(file, tf, problems, runtimeLines);
     const family = runtimeFamily(tf.runtime);
     if (tf.runtime && family === 'other') {
-      report('unsupported-runtime', `runtime ${tf.runtime} cannot be run locally (Node.js and Python only)`, 'warning');
       fn.exportName = tf.handler.split('.').pop() ?? '';
       return fn;
     }
@@ -444,6 +453,33 @@ export class WorkspaceIndex {
       }
     }
     return fn;
+  }
+
+  /**
+   * RUNTIME-1: a runtime the runner cannot run, an identifier Lambda does not know, or a deprecated runtime is said
+   * once at the line that sets it (a function's Runtime, or the Globals several functions inherit).
+   */
+  private checkRuntime(file: string, tf: TemplateFunction, problems: DiscoveryProblem[], said: Set<string>): void {
+    const support = runtimeSupport(tf.runtime, this.options.now?.() ?? new Date());
+    if (support.kind === 'runs' && !support.deprecatedSince) return;
+    const at = tf.origins.runtime;
+    // A runtime nobody wrote (serverless.yml's default) is not the template's to fix.
+    if (support.kind === 'runs' && at?.source === 'default') return;
+    const where = { file: at?.file ?? file, line: at?.line ?? tf.origins.handler?.line ?? 1 };
+    const key = `${where.file}:${where.line}:${tf.runtime}`;
+    if (said.has(key)) return;
+    said.add(key);
+    if (support.kind === 'unknown')
+      problems.push({ ...where, severity: 'error', code: 'unknown-runtime', message: support.reason });
+    else if (support.kind === 'not-runnable')
+      problems.push({ ...where, severity: 'warning', code: 'unsupported-runtime', message: support.reason });
+    else
+      problems.push({
+        ...where,
+        severity: 'warning',
+        code: 'deprecated-runtime',
+        message: deprecationNote(support.runtime, support.deprecatedSince!),
+      });
   }
 
   private implicitFunction(file: string, scan: CodeScan, e: HandlerExport): FunctionConfig {

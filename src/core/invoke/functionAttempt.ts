@@ -77,6 +77,7 @@ export async function runAttempt(
     logs: outcome.logs,
   };
   if (outcome.metrics.initDurationMs !== undefined) attempt.initDurationMs = outcome.metrics.initDurationMs;
+  if (outcome.runtime) attempt.runtime = outcome.runtime;
   if (outcome.functionError) {
     attempt.functionError = outcome.functionError;
     attempt.error = outcome.error;

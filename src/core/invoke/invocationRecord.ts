@@ -3,7 +3,7 @@
  * field names; `version` changes when a field changes meaning.
  */
 import type { Origin } from '../discovery/functionConfig';
-import type { FunctionErrorPayload, LogLine } from '../runtime/outcome';
+import type { FunctionErrorPayload, LogLine, RuntimeHostInfo } from '../runtime/outcome';
 import type { DeliveryRecord, InvocationSource } from '../services/delivery';
 import type { InvocationCost } from './invocationCost';
 
@@ -68,6 +68,8 @@ export interface AttemptRecord {
   batchIndex?: number;
   /** Faults injected into this attempt. */
   faults?: string[];
+  /** RUNTIME-2: the Node.js or Python that ran the attempt, and why when it is not the runtime's version. */
+  runtime?: RuntimeHostInfo;
 }
 
 export interface BatchRecord {

@@ -2,6 +2,10 @@
  * Simulated AWS time. Timers fire in simulated-time order; `scale` is simulated seconds per wall second:
  * 1 is real time, 60 turns AWS's one-minute retry delay into one wall second, Infinity is instant (the clock
  * jumps to the next timer as soon as no work is in flight, so runs are deterministic).
+ *
+ * The scale compresses waiting, never running: while tracked work (a handler running, a batch being delivered) is
+ * in flight, a finite clock moves at wall speed. A 1.5 s handler thus takes 1.5 simulated seconds at any scale and
+ * cannot outlive a 30 s visibility timeout it would outlive at scale 1000 (SQS-2).
  */
 import { performance } from 'node:perf_hooks';
 
@@ -59,13 +63,23 @@ export class VirtualClock {
   /** Simulated time, ms since the epoch. */
   now(): number {
     if (this.instant) return this.simAnchor;
-    return this.simAnchor + (performance.now() - this.wallAnchor) * this.scaleValue;
+    return this.simAnchor + (performance.now() - this.wallAnchor) * this.rate;
+  }
+
+  /** Simulated ms per wall ms right now: the scale while nothing runs, real time while work is in flight. */
+  private get rate(): number {
+    return this.inFlight > 0 ? 1 : this.scaleValue;
+  }
+
+  /** Fixes the simulated time reached so far before the rate changes. */
+  private reanchor(): void {
+    this.simAnchor = this.now();
+    this.wallAnchor = performance.now();
   }
 
   setScale(scale: number): void {
     VirtualClock.checkScale(scale);
-    this.simAnchor = this.now();
-    this.wallAnchor = performance.now();
+    this.reanchor();
     this.scaleValue = scale;
     this.kick();
   }
@@ -95,10 +109,17 @@ export class VirtualClock {
     if (this.live.has(id)) this.cancelled.add(id);
   }
 
-  /** Counts `work` as in flight: instant time does not move while work runs, and runUntilIdle waits for it. */
+  /**
+   * Counts `work` as in flight: instant time does not move while work runs, finite time moves at wall speed (the
+   * scale compresses waiting, not running), and runUntilIdle waits for it.
+   */
   track<T>(work: Promise<T>): Promise<T> {
+    // The first work in flight switches a finite clock to wall speed, the last one back to the scale.
+    if (this.inFlight === 0) this.reanchor();
     this.inFlight++;
+    if (this.inFlight === 1 && !this.instant) this.kick();
     const done = (): void => {
+      if (this.inFlight === 1) this.reanchor();
       this.inFlight--;
       if (this.inFlight === 0) this.kick();
     };
@@ -162,7 +183,7 @@ export class VirtualClock {
       if (this.realTimeout) clearTimeout(this.realTimeout);
       this.realTimeout = undefined;
       if (this.heap.length > 0) {
-        const wait = Math.max(0, (this.heap[0].time - this.now()) / this.scaleValue);
+        const wait = Math.max(0, (this.heap[0].time - this.now()) / this.rate);
         this.realTimeout = setTimeout(() => this.drive(), Math.min(wait, 2 ** 31 - 1));
       }
     }

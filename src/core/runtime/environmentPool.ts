@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import { ExecutionEnvironment, type DebugOptions, type EnvironmentOptions } from './executionEnvironment';
 import {
   InvalidFunctionSpecError,
-  isNodeRuntime,
   resolveFunctionSpec,
   type FunctionSpec,
   type ResolvedFunctionSpec,
@@ -16,7 +15,11 @@ import {
 import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
 import { requestTooLargeMessage, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
-import { resolvePythonInterpreter } from './pythonInterpreter';
+import { npmRegistryUrl } from './npmRegistry';
+import { PreinstalledPackages } from './preinstalledPackages';
+import { defaultRuntimeCacheDir } from './runtimeCache';
+import { RuntimeHosts } from './runtimeHosts';
+import type { RuntimeProgressListener } from './runtimeProgress';
 import { TypeScriptCompiler, defaultTypeScriptCacheDir } from './typescriptHandler';
 
 export interface EnvironmentPoolOptions {
@@ -30,8 +33,20 @@ export interface EnvironmentPoolOptions {
   pythonInterpreter?: string;
   /** Where to look for a virtualenv above a function's code root. */
   workspaceRoot?: string;
-  /** Node executable for the children (default: this process's). */
+  /** Node executable for functions whose Node.js major version is not found (default: this process's). */
   nodeExecutable?: string;
+  /** RUNTIME-2/3: downloaded Node.js versions and preinstalled packages (default: the user's cache directory). */
+  cacheDir?: string;
+  /** The npm registry Node.js versions and the AWS SDK come from (default: npm's own setting). */
+  registry?: string;
+  /** Download a function's Node.js version when this machine lacks it (default true). */
+  runtimeDownloads?: boolean;
+  /** Progress of downloads and installs an environment waits for (the CLI prints it, the extension shows it). */
+  onProgress?: RuntimeProgressListener;
+  /** Which Node.js or Python runs each runtime; by default one built from the options above. */
+  hosts?: RuntimeHosts;
+  /** Where runtimes are looked for (PATH, version managers under the home directory); default this process's. */
+  runtimeLookup?: { env: NodeJS.ProcessEnv; home: string };
   /** Concurrent environments per function (default 10). */
   maxConcurrency?: number;
   /** What to do when a function is at its limit: wait for a free environment (default) or throttle. */
@@ -87,12 +102,39 @@ export class EnvironmentPool {
   /** Every environment whose process may still run, tracked or not (debug sessions), until it has exited. */
   private readonly living = new Set<ExecutionEnvironment>();
   private disposed = false;
+  /** Aborted on dispose: downloads and installs started for this pool's environments stop with it. */
+  private readonly lifetime = new AbortController();
   private readonly settings: RuntimeSettings;
+  /** RUNTIME-2: which Node.js or Python runs each runtime (shared by every environment). */
+  readonly hosts: RuntimeHosts;
+  /** RUNTIME-3: the AWS SDK and boto3 where a project lacks them. */
+  private readonly packages: PreinstalledPackages;
 
   constructor(private readonly options: EnvironmentPoolOptions) {
     if (!options || typeof options.bootstrapDir !== 'string')
       throw new TypeError('EnvironmentPool needs a bootstrapDir');
     this.settings = { location: options.location, logFormat: options.logFormat ?? 'Text' };
+    const cacheDir = options.cacheDir ?? defaultRuntimeCacheDir();
+    const registry = options.registry ?? npmRegistryUrl();
+    this.packages = new PreinstalledPackages({
+      cacheDir,
+      registry,
+      signal: this.lifetime.signal,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    this.hosts =
+      options.hosts ??
+      new RuntimeHosts({
+        cacheDir,
+        registry,
+        signal: this.lifetime.signal,
+        downloads: options.runtimeDownloads ?? true,
+        ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
+        ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
+        ...(options.workspaceRoot ? { workspaceRoot: options.workspaceRoot } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.runtimeLookup ?? {}),
+      });
     this.typescript = new TypeScriptCompiler(options.typescriptCacheDir ?? defaultTypeScriptCacheDir());
     const idle = this.idleTimeoutMs;
     this.sweeper = setInterval(() => this.evictIdle(), Math.max(50, Math.min(idle / 2, 30_000)));
@@ -187,6 +229,7 @@ export class EnvironmentPool {
   /** Kills every environment at once without waiting for the processes to exit (close() waits). */
   dispose(): void {
     this.disposed = true;
+    this.lifetime.abort();
     clearInterval(this.sweeper);
     for (const fn of this.functions.values()) {
       for (const env of fn.all) env.kill();
@@ -227,18 +270,12 @@ export class EnvironmentPool {
     const options: EnvironmentOptions = {
       bootstrapDir: this.options.bootstrapDir,
       typescript: this.typescript,
-      nodeExecutable: this.options.nodeExecutable,
+      hosts: this.hosts,
+      packages: this.packages,
       maxLogBytes: this.options.maxLogBytes,
       memoryWatchIntervalMs: this.options.memoryWatchIntervalMs,
       debug,
     };
-    if (!isNodeRuntime(spec.runtime)) {
-      options.pythonInterpreter = resolvePythonInterpreter(
-        spec.codeRoot,
-        this.options.pythonInterpreter,
-        this.options.workspaceRoot,
-      );
-    }
     const env = new ExecutionEnvironment(spec, options);
     this.living.add(env);
     void env.exited().then(() => this.living.delete(env));

@@ -13,7 +13,7 @@ import { isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
 import { InvocationLog } from './invocationLog';
 import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnvironment';
 import { MemoryWatch } from './memoryWatch';
-import { HandlerNameError, resolveNodeHandler } from './node/handlerResolution';
+import { HandlerNameError, resolveNodeHandler, type ResolvedHandler } from './node/handlerResolution';
 import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome } from './outcome';
 import { RESPONSE_LIMIT_BYTES, responseTooLargeError } from './payloadLimits';
 import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
@@ -23,9 +23,14 @@ import {
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
   BOOTSTRAP_ARG_RESPONSE_LIMIT,
+  BOOTSTRAP_ARG_SYS_PATH,
   type ChildMessage,
   type ResultMessage,
 } from './protocol';
+import type { PreparedNodePackages } from './awsSdkForJs';
+import type { PreparedPythonPackages } from './boto3ForPython';
+import type { PreinstalledPackages } from './preinstalledPackages';
+import type { RuntimeHost, RuntimeHosts } from './runtimeHosts';
 import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHandler';
 
 export const NODE_BOOTSTRAP_FILE = 'node-bootstrap.js';
@@ -54,10 +59,10 @@ export interface EnvironmentOptions {
   /** Directory holding node-bootstrap.js and python_bootstrap.py. */
   bootstrapDir: string;
   typescript: TypeScriptCompiler;
-  /** Node executable; defaults to this process's (with ELECTRON_RUN_AS_NODE when that is Electron). */
-  nodeExecutable?: string;
-  /** Resolved Python interpreter (for python runtimes). */
-  pythonInterpreter?: string;
+  /** RUNTIME-2: which Node.js or Python runs the function (found here, or downloaded). */
+  hosts: RuntimeHosts;
+  /** RUNTIME-3: the packages Lambda's runtimes include (the AWS SDK, boto3), where the project lacks them. */
+  packages: PreinstalledPackages;
   maxLogBytes?: number;
   debug?: DebugOptions;
   /** Polling interval of the RSS watch. */
@@ -127,6 +132,8 @@ export class ExecutionEnvironment {
   private onStreamsClosed: (() => void) | undefined;
   private readonly json: boolean;
   private readonly arn: string;
+  /** RUNTIME-2: what runs this environment, once known. */
+  private host: RuntimeHost | undefined;
 
   constructor(
     readonly spec: ResolvedFunctionSpec,
@@ -163,20 +170,48 @@ export class ExecutionEnvironment {
   private async spawnAndInit(): Promise<void> {
     if (this.state === 'dead') return; // killed before it started: it never spawns
     this.state = 'initializing';
+    // RUNTIME-2: finding (or downloading) the runtime's Node.js or Python is not part of the function's init, and
+    // neither is RUNTIME-3, installing the packages Lambda's runtime would include.
+    const node = isNodeRuntime(this.spec.runtime);
+    let host: RuntimeHost;
+    let handler: ResolvedHandler | undefined;
+    let packages: PreparedNodePackages | PreparedPythonPackages;
+    try {
+      host = await this.options.hosts.host(this.spec.runtime, this.spec.codeRoot);
+      if (!this.alive) return; // killed while its runtime was prepared: it never spawns
+      this.host = host;
+      handler = node ? this.nodeHandler() : undefined;
+      packages = node
+        ? await this.options.packages.node(this.spec.runtime, handler?.file, host)
+        : await this.options.packages.python(this.spec.runtime, host);
+    } catch (e) {
+      // The runner's own failure (an unreadable cache, say): the invocation fails with it, the runner carries on.
+      this.initError = {
+        errorType: 'Runtime.InvalidEntrypoint',
+        errorMessage: `Cannot prepare the execution environment: ${e instanceof Error ? e.message : String(e)}`,
+      };
+      this.initDurationMs = 0;
+      this.markDead();
+      return;
+    }
+    if (!this.alive) return; // killed while its packages were installed: it never spawns
+    for (const note of [...(host.mismatch ? [host.mismatch] : []), ...packages.notes])
+      this.pending.platform({ time: new Date().toISOString(), stream: 'platform', text: `[lambda-trigger] ${note}` });
     const t0 = performance.now();
     const args: string[] = [];
-    let command: string;
-    const env = lambdaEnvironment(this.spec, this.logStreamName);
+    const command = host.executable;
+    const env = lambdaEnvironment(this.spec, this.logStreamName, process.env, {
+      ...('nodePath' in packages && packages.nodePath ? { NODE_PATH: packages.nodePath } : {}),
+    });
     const debugArgs = this.options.debug
       ? [BOOTSTRAP_ARG_DEBUG, ...(this.options.debug.waitForAttach ? [BOOTSTRAP_ARG_DEBUG_WAIT] : [])]
       : [];
-    if (isNodeRuntime(this.spec.runtime)) {
-      command = this.options.nodeExecutable ?? process.execPath;
-      if (!this.options.nodeExecutable && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+    if (node) {
+      if (host.electron) env.ELECTRON_RUN_AS_NODE = '1';
       // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
       args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySize * 0.9))}`);
       args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
-      const compiled = await this.compileIfTypeScript();
+      const compiled = await this.compileIfTypeScript(handler);
       if (compiled === null) {
         this.initDurationMs = performance.now() - t0;
         this.markDead();
@@ -185,7 +220,6 @@ export class ExecutionEnvironment {
       if (compiled) args.push(BOOTSTRAP_ARG_COMPILED, compiled);
       if (!this.alive) return; // killed while its TypeScript compiled: it never spawns
     } else {
-      command = this.options.pythonInterpreter ?? 'python3';
       args.push(
         '-u',
         path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE),
@@ -193,6 +227,7 @@ export class ExecutionEnvironment {
         String(RESPONSE_LIMIT_BYTES),
         ...debugArgs,
       );
+      if ('sysPath' in packages && packages.sysPath) args.push(BOOTSTRAP_ARG_SYS_PATH, packages.sysPath);
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
     this.spawnChild(command, args, env);
@@ -212,18 +247,21 @@ export class ExecutionEnvironment {
     if (this.state === 'initializing') this.state = 'idle';
   }
 
-  /** Returns the compiled file for a TypeScript handler, undefined for JavaScript, null when compilation failed. */
-  private async compileIfTypeScript(): Promise<string | undefined | null> {
-    let resolved;
+  /** The handler's module file, when the handler string names one (a malformed one is the bootstrap's to report). */
+  private nodeHandler(): ResolvedHandler | undefined {
     try {
-      resolved = resolveNodeHandler(this.spec.codeRoot, this.spec.handler);
+      return resolveNodeHandler(this.spec.codeRoot, this.spec.handler);
     } catch (e) {
-      if (e instanceof HandlerNameError) return undefined; // the bootstrap reports it as an init error
+      if (e instanceof HandlerNameError) return undefined;
       throw e;
     }
-    if (resolved.format !== 'ts' || !resolved.file) return undefined;
+  }
+
+  /** Returns the compiled file for a TypeScript handler, undefined for JavaScript, null when compilation failed. */
+  private async compileIfTypeScript(resolved: ResolvedHandler | undefined): Promise<string | undefined | null> {
+    if (!resolved || resolved.format !== 'ts' || !resolved.file) return undefined;
     try {
-      return (await this.options.typescript.compile(resolved.file)).compiledFile;
+      return (await this.options.typescript.compile(resolved.file, resolved.typescriptModule)).compiledFile;
     } catch (e) {
       if (e instanceof TypeScriptCompileError) {
         this.initError = e.payload;
@@ -561,6 +599,7 @@ export class ExecutionEnvironment {
       startedAt: a.startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       environmentId: this.id,
+      ...this.hostInfo(),
     };
     if (reason.kind === 'result' && reason.msg.streamed) {
       const body = Buffer.concat(a.chunks);
@@ -621,6 +660,21 @@ export class ExecutionEnvironment {
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       environmentId: this.id,
+      ...this.hostInfo(),
+    };
+  }
+
+  /** RUNTIME-2: the outcome says what ran it. */
+  private hostInfo(): Pick<InvokeOutcome, 'runtime'> {
+    const h = this.host;
+    if (!h) return {};
+    return {
+      runtime: {
+        runtime: h.runtime,
+        runsOn: h.runsOn,
+        executable: h.executable,
+        ...(h.mismatch ? { mismatch: h.mismatch } : {}),
+      },
     };
   }
 }

@@ -1,11 +1,13 @@
 /** What the runtime needs to know about a function to run it: a narrow view of discovery's FunctionConfig. */
 import * as path from 'node:path';
 import type { AwsLocation } from '../awsLocation';
+import { RUNNABLE_RUNTIMES, runtimeSupport } from '../lambdaRuntimes';
 import { deployedName, FUNCTION_NAME, LAMBDA_DEFAULTS, type FunctionConfig } from '../discovery/functionConfig';
 import type { LogLevel } from './outcome';
 
+/** RUNTIME-1: the runtimes the runner runs (see ../lambdaRuntimes.ts for every Lambda runtime identifier). */
 export type NodeRuntimeId = 'nodejs18.x' | 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x';
-export type PythonRuntimeId = 'python3.9' | 'python3.10' | 'python3.11' | 'python3.12' | 'python3.13';
+export type PythonRuntimeId = 'python3.9' | 'python3.10' | 'python3.11' | 'python3.12' | 'python3.13' | 'python3.14';
 export type RuntimeId = NodeRuntimeId | PythonRuntimeId;
 
 export const NODE_RUNTIMES: readonly NodeRuntimeId[] = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
@@ -15,6 +17,7 @@ export const PYTHON_RUNTIMES: readonly PythonRuntimeId[] = [
   'python3.11',
   'python3.12',
   'python3.13',
+  'python3.14',
 ];
 
 /**
@@ -22,7 +25,9 @@ export const PYTHON_RUNTIMES: readonly PythonRuntimeId[] = [
  * Timeout, memory and environment default to Lambda's when a caller leaves them out (SYNC-4, NODE-12).
  */
 export type FunctionSpec = Pick<FunctionConfig, 'name' | 'handler' | 'runtime' | 'codeRoot'> &
-  Partial<Pick<FunctionConfig, 'physicalName' | 'timeout' | 'memorySize' | 'environment' | 'loggingConfig'>>;
+  Partial<
+    Pick<FunctionConfig, 'physicalName' | 'timeout' | 'memorySize' | 'environment' | 'loggingConfig' | 'packageType'>
+  >;
 
 /** Settings of the local account every execution environment shares (not per function). */
 export interface RuntimeSettings {
@@ -63,6 +68,16 @@ export function isNodeRuntime(runtime: RuntimeId): runtime is NodeRuntimeId {
   return (NODE_RUNTIMES as readonly string[]).includes(runtime);
 }
 
+/** RUNTIME-1: why a function cannot run here, in words (a container image, a Java runtime, a typo ...). */
+function unrunnableReason(spec: FunctionSpec): string {
+  if (spec.packageType === 'Image')
+    return 'a container image function cannot run here (the runner runs Node.js and Python code, not images)';
+  if (typeof spec.runtime !== 'string' || spec.runtime === '')
+    return `no runtime is set (the runner runs ${RUNNABLE_RUNTIMES.join(', ')})`;
+  const support = runtimeSupport(spec.runtime);
+  return support.kind === 'runs' ? `runtime ${spec.runtime} is not runnable here` : support.reason;
+}
+
 /** Applies defaults and rejects values Lambda itself would reject, with a message naming the field. */
 export function resolveFunctionSpec(spec: FunctionSpec, settings: RuntimeSettings): ResolvedFunctionSpec {
   const fail = (msg: string): never => {
@@ -76,15 +91,13 @@ export function resolveFunctionSpec(spec: FunctionSpec, settings: RuntimeSetting
     (typeof spec.physicalName !== 'string' || !FUNCTION_NAME.test(spec.physicalName))
   )
     fail('physical name must be 1-64 letters, digits, hyphens or underscores');
-  if (typeof spec.handler !== 'string' || spec.handler.length === 0 || spec.handler.length > 128)
-    fail('handler must be a non-empty string of at most 128 characters');
   if (
     !(NODE_RUNTIMES as readonly string[]).includes(spec.runtime) &&
     !(PYTHON_RUNTIMES as readonly string[]).includes(spec.runtime)
   )
-    fail(
-      `unsupported runtime ${JSON.stringify(spec.runtime)} (supported: ${[...NODE_RUNTIMES, ...PYTHON_RUNTIMES].join(', ')})`,
-    );
+    fail(unrunnableReason(spec));
+  if (typeof spec.handler !== 'string' || spec.handler.length === 0 || spec.handler.length > 128)
+    fail('handler must be a non-empty string of at most 128 characters');
   if (typeof spec.codeRoot !== 'string' || !path.isAbsolute(spec.codeRoot)) fail('codeRoot must be an absolute path');
   const timeout = spec.timeout ?? LAMBDA_DEFAULTS.timeout;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)

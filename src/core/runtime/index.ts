@@ -8,3 +8,6 @@ export type { FunctionSpec, RuntimeId, RuntimeSettings } from './functionSpec';
 export { detectPythonInterpreter, resolvePythonInterpreter } from './pythonInterpreter';
 export { RESPONSE_LIMIT_BYTES, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
 export type * from './outcome';
+export { RuntimeHosts } from './runtimeHosts';
+export type { RuntimeHost, RuntimeHostPlan, RuntimeHostsOptions } from './runtimeHosts';
+export type { RuntimeProgress, RuntimeProgressListener } from './runtimeProgress';

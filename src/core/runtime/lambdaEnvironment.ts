@@ -12,17 +12,29 @@ export function newLogStreamName(now = new Date()): string {
   return `${d}/[$LATEST]${randomHex(32)}`;
 }
 
-/** NODE-7: the reserved variables; the function's own variables are applied first so reserved ones win, as in Lambda. */
+/**
+ * RUNTIME-3: the runner's own defaults, which a function's variables may override: the AWS SDKs skip the EC2
+ * instance metadata service, so that a call without credentials fails at once with the SDK's own error instead of
+ * waiting on a network that is not there (on Lambda the credentials are in the environment).
+ */
+const RUNNER_DEFAULTS: Record<string, string> = { AWS_EC2_METADATA_DISABLED: 'true' };
+
+/**
+ * NODE-7: the reserved variables; the function's own variables are applied first so reserved ones win, as in Lambda.
+ * `runtime` holds what the runtime sets and a function may change (NODE_PATH, as Lambda sets it).
+ */
 export function lambdaEnvironment(
   spec: ResolvedFunctionSpec,
   logStreamName: string,
   parentEnv: NodeJS.ProcessEnv = process.env,
+  runtime: Record<string, string> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of PASS_THROUGH) {
     const v = parentEnv[k];
     if (v !== undefined) env[k] = v;
   }
+  Object.assign(env, RUNNER_DEFAULTS, runtime);
   Object.assign(env, spec.environment);
   Object.assign(env, {
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,

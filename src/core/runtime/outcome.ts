@@ -56,6 +56,19 @@ export interface InvokeOutcome {
   environmentId: string;
   /** NODE-11: present when the handler streamed its response; `result` then holds the body as UTF-8 text. */
   stream?: StreamedResponse;
+  /** RUNTIME-2: the Node.js or Python that ran it. */
+  runtime?: RuntimeHostInfo;
+}
+
+/** RUNTIME-2: what runs a function's runtime here: the language version, and why when it is not the runtime's. */
+export interface RuntimeHostInfo {
+  /** The function's runtime, `nodejs24.x`. */
+  runtime: string;
+  /** `Node.js 24.22.3`, `Python 3.12.1`. */
+  runsOn: string;
+  executable: string;
+  /** Set when the version is not the runtime's: what runs instead, and why. */
+  mismatch?: string;
 }
 
 /** NODE-11: a streamed response as the caller received it. */

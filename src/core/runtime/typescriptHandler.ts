@@ -1,7 +1,9 @@
 /**
  * TypeScript handlers (NODE-2 runner convenience): transpiled on load with esbuild, bundled with the project's own
  * .ts imports and tsconfig `paths` resolved, packages left external, inline source maps so that stack traces point at
- * .ts lines. The output is cached on disk, keyed by the mtimes of every input file.
+ * .ts lines. A module Node.js would load as ESM (`.mts`, or `.ts` under `"type": "module"`) is compiled to ESM, so
+ * that top-level `await` works as in the Node.js runtimes; the rest to CommonJS. The output is cached on disk, keyed
+ * by the mtimes of every input file.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -10,9 +12,11 @@ import * as path from 'node:path';
 import type { FunctionErrorPayload } from './outcome';
 
 export interface CompiledHandler {
-  /** The CommonJS output, to be compiled in the child under the original .ts file name. */
+  /** The output, loaded in the child under the original .ts file's name (CommonJS) or URL (ESM, by a load hook). */
   compiledFile: string;
 }
+
+export type CompiledModule = 'cjs' | 'esm';
 
 interface CacheEntry {
   inputs: Record<string, number>;
@@ -36,16 +40,20 @@ export class TypeScriptCompiler {
 
   constructor(private readonly cacheDir = defaultTypeScriptCacheDir()) {}
 
-  compile(file: string): Promise<CompiledHandler> {
-    const running = this.inFlight.get(file);
+  compile(file: string, module: CompiledModule = 'cjs'): Promise<CompiledHandler> {
+    const id = `${module}:${file}`;
+    const running = this.inFlight.get(id);
     if (running) return running;
-    const p = this.compileOnce(file).finally(() => this.inFlight.delete(file));
-    this.inFlight.set(file, p);
+    const p = this.compileOnce(file, module).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, p);
     return p;
   }
 
-  private key(file: string): string {
-    return createHash('sha1').update(file).digest('hex').slice(0, 16);
+  private key(file: string, module: CompiledModule): string {
+    return createHash('sha1')
+      .update(module === 'cjs' ? file : `${module}:${file}`)
+      .digest('hex')
+      .slice(0, 16);
   }
 
   private fresh(entry: CacheEntry | undefined): boolean {
@@ -60,10 +68,10 @@ export class TypeScriptCompiler {
     return true;
   }
 
-  private async compileOnce(file: string): Promise<CompiledHandler> {
-    const key = this.key(file);
+  private async compileOnce(file: string, module: CompiledModule): Promise<CompiledHandler> {
+    const key = this.key(file, module);
     const manifest = path.join(this.cacheDir, `${key}.json`);
-    let entry = this.memory.get(file);
+    let entry = this.memory.get(key);
     if (!entry) {
       try {
         entry = JSON.parse(fs.readFileSync(manifest, 'utf8')) as CacheEntry;
@@ -72,7 +80,7 @@ export class TypeScriptCompiler {
       }
     }
     if (entry && this.fresh(entry)) {
-      this.memory.set(file, entry);
+      this.memory.set(key, entry);
       return { compiledFile: entry.compiledFile };
     }
     const esbuild = await import('esbuild');
@@ -86,16 +94,25 @@ export class TypeScriptCompiler {
         bundle: true,
         packages: 'external',
         platform: 'node',
-        format: 'cjs',
+        format: module,
         target: `node${process.versions.node.split('.')[0]}`,
         sourcemap: 'inline',
         sourcesContent: false,
         metafile: true,
         logLevel: 'silent',
         keepNames: true,
-        // import.meta.url has no CommonJS equivalent by default; give it the .ts file's URL.
-        define: { 'import.meta.url': '__lambdaTriggerImportMetaUrl' },
-        banner: { js: 'var __lambdaTriggerImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+        ...(module === 'cjs'
+          ? {
+              // import.meta.url has no CommonJS equivalent by default; give it the .ts file's URL.
+              define: { 'import.meta.url': '__lambdaTriggerImportMetaUrl' },
+              banner: { js: 'var __lambdaTriggerImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+            }
+          : {
+              // A CommonJS file bundled into ESM still calls require: give it one that resolves from the .ts file.
+              banner: {
+                js: 'import { createRequire as __lambdaTriggerCreateRequire } from "node:module"; const require = __lambdaTriggerCreateRequire(import.meta.url);',
+              },
+            }),
       });
     } catch (e) {
       throw new TypeScriptCompileError(compileErrorPayload(e));
@@ -111,12 +128,15 @@ export class TypeScriptCompiler {
       }
     }
     fs.mkdirSync(this.cacheDir, { recursive: true });
-    const compiledFile = path.join(this.cacheDir, `${key}.${Date.now().toString(36)}.js`);
+    const compiledFile = path.join(
+      this.cacheDir,
+      `${key}.${Date.now().toString(36)}.${module === 'esm' ? 'mjs' : 'js'}`,
+    );
     fs.writeFileSync(compiledFile, result.outputFiles[0].text);
     const fresh: CacheEntry = { inputs, compiledFile };
     fs.writeFileSync(manifest, JSON.stringify(fresh));
     if (entry && entry.compiledFile !== compiledFile) fs.rm(entry.compiledFile, { force: true }, () => undefined);
-    this.memory.set(file, fresh);
+    this.memory.set(key, fresh);
     return { compiledFile };
   }
 }

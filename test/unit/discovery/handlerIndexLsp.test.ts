@@ -42,7 +42,13 @@ describe('discovery: code lenses and diagnostics', () => {
     const diagnostics = discoveryDiagnostics(index, pathToFileURL(path.join(ROOT, 'template.yaml')).toString());
     assert.deepEqual(
       diagnostics.map((d) => `${d.range.start.line} ${d.severity} ${d.code}`),
-      ['76 2 unsupported-event', '83 2 runtime-mismatch', '89 1 handler-not-found', '94 1 handler-outside-workspace'],
+      [
+        '76 2 unsupported-event',
+        '8 2 deprecated-runtime',
+        '83 2 runtime-mismatch',
+        '89 1 handler-not-found',
+        '94 1 handler-outside-workspace',
+      ],
     );
     assert.equal(diagnostics[0].source, 'lambda-trigger');
   });

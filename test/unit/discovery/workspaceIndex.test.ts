@@ -150,6 +150,7 @@ describe('discovery: SAM templates', () => {
     assert.deepEqual(problemLines(index), [
       'sam/template.yaml:77 unsupported-event',
       'sam/template.yaml:84 runtime-mismatch',
+      'sam/template.yaml:9 deprecated-runtime',
       'sam/template.yaml:90 handler-not-found',
       'sam/template.yaml:95 handler-outside-workspace',
     ]);
@@ -201,6 +202,7 @@ describe('discovery: bad input', () => {
       'bad/circular.yaml:14 runtime-mismatch',
       'bad/circular.yaml:6 circular-ref',
       'bad/template.yaml:11 invalid-yaml',
+      'bad/template.yaml:6 deprecated-runtime',
       'bad/template.yaml:9 unknown-intrinsic',
     ]);
     assert.deepEqual(
@@ -270,6 +272,7 @@ describe('discovery: project settings file and .env', () => {
     assert.deepEqual(problemLines(index), [
       'settings/.env:4 invalid-settings',
       'settings/lambda-trigger.json:11 invalid-settings',
+      'settings/lambda-trigger.json:6 deprecated-runtime',
     ]);
     // The configured export is not listed again as a plain handler.
     assert.deepEqual(

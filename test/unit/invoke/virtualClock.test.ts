@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 
 describe('invoke: virtual clock', () => {
@@ -54,6 +55,29 @@ describe('invoke: virtual clock', () => {
     clock.after(60_000, () => (firedAt = clock.now()));
     await clock.runUntilIdle();
     assert.ok(firedAt >= 60_000, `fired at ${firedAt}`);
+    clock.dispose();
+  });
+
+  it('SQS-2 a finite clock moves at wall speed while work is in flight: the scale compresses waiting, not running', async () => {
+    const clock = new VirtualClock({ start: 0, scale: 1000 });
+    const started = performance.now();
+    let simulatedAtEnd = -1;
+    await clock.track(
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          simulatedAtEnd = clock.now();
+          resolve();
+        }, 200),
+      ),
+    );
+    const wallMs = performance.now() - started;
+    // At scale 1000 the 200 ms of work would be 200 simulated seconds; running, they are 200 simulated ms.
+    assert.ok(simulatedAtEnd >= 150 && simulatedAtEnd < Math.max(wallMs * 2, 30_000), `${simulatedAtEnd}`);
+    // Idle again, the clock compresses: one wall second is a thousand simulated ones.
+    let firedAt = -1;
+    clock.after(60_000, () => (firedAt = clock.now()));
+    await clock.runUntilIdle();
+    assert.ok(firedAt >= simulatedAtEnd + 60_000, `${firedAt}`);
     clock.dispose();
   });
 

@@ -19,8 +19,19 @@ export function buildBootstraps({ minify = false }: { minify?: boolean } = {}): 
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: 'node20',
+      // The bootstrap runs on every Node.js a runtime may get (nodejs18.x on Node.js 18).
+      target: 'node18',
       external: ['esbuild'],
+      minify,
+      logLevel: 'silent',
+    });
+    await esbuild.build({
+      entryPoints: [path.join(repoRoot, 'src/core/runtime/node/moduleHooks.ts')],
+      outfile: path.join(dir, 'node-module-hooks.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node18',
       minify,
       logLevel: 'silent',
     });

@@ -1,9 +1,70 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { EnvironmentPool, type DebugAttachInfo } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
+
+/**
+ * A minimal Chrome DevTools Protocol client, run as its own process: lets the debuggee run, waits for the first pause
+ * and prints where it paused (the script's URL and source map, the generated line and column), then resumes.
+ */
+const CDP_CLIENT = `
+const ws = new WebSocket(process.argv[1]);
+let id = 0;
+const scripts = new Map();
+const send = (method, params = {}) => ws.send(JSON.stringify({ id: ++id, method, params }));
+ws.onopen = () => {
+  send('Runtime.enable');
+  send('Debugger.enable');
+  send('Runtime.runIfWaitingForDebugger');
+};
+ws.onmessage = (event) => {
+  const msg = JSON.parse(event.data);
+  if (msg.method === 'Debugger.scriptParsed') scripts.set(msg.params.scriptId, msg.params);
+  if (msg.method === 'Debugger.paused') {
+    const frame = msg.params.callFrames[0];
+    const script = scripts.get(frame.location.scriptId) || {};
+    console.log(JSON.stringify({ url: script.url, sourceMapURL: script.sourceMapURL, line: frame.location.lineNumber, column: frame.location.columnNumber }));
+    send('Debugger.resume');
+    setTimeout(() => process.exit(0), 100);
+  }
+};
+`;
+
+interface Paused {
+  url: string;
+  sourceMapURL?: string;
+  line: number;
+  column: number;
+}
+
+/** Attaches the CDP client to `url` and resolves with where the debuggee first paused. */
+function pauseOf(url: string): Promise<Paused> {
+  const flags =
+    typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function' ? [] : ['--experimental-websocket'];
+  const client = spawn(process.execPath, [...flags, '-e', CDP_CLIENT, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  client.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.kill();
+      reject(new Error('the debuggee never paused'));
+    }, 15_000);
+    client.on('exit', () => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n')[0]) as Paused);
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  });
+}
 
 describe('runtime: debug mode', function () {
   this.timeout(20000);
@@ -63,5 +124,54 @@ describe('runtime: debug mode', function () {
     );
     assert.equal(o.error?.errorType, 'Runtime.DebuggerUnavailable');
     assert.match(o.error?.errorMessage ?? '', /^debugpy is not installed for .+ \(pip install debugpy\)$/);
+  });
+
+  it('NODE-2 an ES module TypeScript handler pauses at a debugger statement in its .ts file, mapped to the .ts line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-debug-esm-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+      const source = [
+        "const label: string = await Promise.resolve('paused');",
+        '',
+        'export const handler = async (): Promise<string> => {',
+        '  const when: number = Date.now();',
+        '  debugger;',
+        '  return `${label} ${typeof when}`;',
+        '};',
+        '',
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'app.ts'), source);
+      let paused: Promise<Paused> | undefined;
+      // A client that fails to attach cancels the invocation: a debuggee waits for its debugger without a timeout.
+      const cancel = new AbortController();
+      const o = await pool.invoke(
+        { name: 'dbg-esm', handler: 'app.handler', runtime: 'nodejs20.x', codeRoot: dir },
+        '{}',
+        {
+          signal: cancel.signal,
+          debug: {
+            waitForAttach: true,
+            onListening: (info) => {
+              paused = pauseOf(info.url!);
+              paused.catch(() => cancel.abort());
+            },
+          },
+        },
+      );
+      assert.equal(o.result, 'paused number');
+      const at = await paused!;
+      // The debugger sees the module under the .ts file's own URL (so the editor's breakpoints bind to it) ...
+      assert.equal(at.url, pathToFileURL(path.join(dir, 'app.ts')).href);
+      // ... with a source map that maps the paused line back to the `debugger;` line of the .ts source.
+      assert.match(at.sourceMapURL ?? '', /^data:application\/json;base64,/);
+      const payload = JSON.parse(
+        Buffer.from(at.sourceMapURL!.slice(at.sourceMapURL!.indexOf(',') + 1), 'base64').toString('utf8'),
+      ) as SourceMapPayload;
+      assert.deepEqual(payload.sources, ['app.ts']);
+      const entry = new SourceMap(payload).findEntry(at.line, at.column) as { originalLine?: number };
+      assert.equal(entry.originalLine, source.split('\n').indexOf('  debugger;'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

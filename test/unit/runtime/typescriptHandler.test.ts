@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { EnvironmentPool, type FunctionSpec } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
@@ -112,5 +113,93 @@ describe('runtime: TypeScript handlers (NODE-2)', function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('ES module TypeScript (NODE-2)', () => {
+    let dir: string;
+    before(() => {
+      // Written at run time: the fixture has its own node_modules and package.json "type".
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-ts-esm-'));
+      const write = (file: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+      };
+      write('package.json', JSON.stringify({ type: 'module' }));
+      write(
+        'node_modules/esm-dep/package.json',
+        JSON.stringify({ name: 'esm-dep', type: 'module', exports: './index.js' }),
+      );
+      write('node_modules/esm-dep/index.js', "export const dep = 'from node_modules';\n");
+      write('config.json', JSON.stringify({ greeting: 'hello' }));
+      write('legacy.cjs', "module.exports = { platform: require('node:os').platform() };\n");
+      write('lib/shout.ts', 'export const shout = (s: string): string => s.toUpperCase();\n');
+      write(
+        'app.ts',
+        [
+          "import { readFile } from 'node:fs/promises';",
+          "import { dep } from 'esm-dep';",
+          "import legacy from './legacy.cjs';",
+          "import { shout } from './lib/shout';",
+          '',
+          '// Top-level await, as a Node.js 20+ runtime allows it in an ES module.',
+          "const config = JSON.parse(await readFile(new URL('./config.json', import.meta.url), 'utf8')) as { greeting: string };",
+          '',
+          'export const handler = async (event: { name: string }) => ({',
+          '  message: `${config.greeting} ${shout(event.name)}`,',
+          '  dep,',
+          '  platform: (legacy as { platform: string }).platform,',
+          '  url: import.meta.url,',
+          '});',
+          '',
+          'export const fails = async (): Promise<never> => {',
+          "  throw new Error('esm failure');",
+          '};',
+          '',
+        ].join('\n'),
+      );
+      write('cjs/package.json', JSON.stringify({ type: 'commonjs' }));
+      write('cjs/app.ts', 'await Promise.resolve();\nexport const handler = async (): Promise<number> => 1;\n');
+      write(
+        'tla.mts',
+        "const ready = await Promise.resolve('mts with top-level await');\nexport const handler = async (): Promise<string> => ready;\n",
+      );
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('NODE-2 a .ts module under "type": "module" with top-level await loads as ESM: import.meta.url, its packages, the CommonJS it imports', async () => {
+      const o = await pool.invoke(spec('app.handler', { name: 'ts-esm', codeRoot: dir }), '{"name":"esm"}');
+      assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+      assert.deepEqual(o.result, {
+        message: 'hello ESM',
+        dep: 'from node_modules',
+        platform: os.platform(),
+        url: pathToFileURL(path.join(dir, 'app.ts')).href,
+      });
+    });
+
+    it('NODE-2 an .mts handler with top-level await loads as ESM', async () => {
+      assert.equal(
+        (await pool.invoke(spec('tla.handler', { name: 'ts-tla', codeRoot: dir }), '{}')).result,
+        'mts with top-level await',
+      );
+    });
+
+    it('NODE-2 ES module TypeScript errors point at .ts lines (source maps)', async () => {
+      const o = await pool.invoke(spec('app.fails', { name: 'ts-esm-fails', codeRoot: dir }), '{}');
+      assert.equal(o.error?.errorMessage, 'esm failure');
+      assert.match(
+        o.error?.trace?.[1] ?? '',
+        new RegExp(`\\(${path.join(dir, 'app.ts').replace(/[/.]/g, '\\$&')}:17:9\\)$`),
+      );
+    });
+
+    it('NODE-2 top-level await in a CommonJS .ts module stays a syntax error, as in CommonJS JavaScript', async () => {
+      const o = await pool.invoke(spec('cjs/app.handler', { name: 'ts-cjs-tla', codeRoot: dir }), '{}');
+      assert.equal(o.error?.errorType, 'Runtime.UserCodeSyntaxError');
+      assert.match(
+        o.error?.errorMessage ?? '',
+        /Top-level await is currently not supported with the "cjs" output format/,
+      );
+    });
   });
 });

@@ -21,6 +21,7 @@ import { ChildChannel } from './childChannel';
 import { toErrorPayload, wrappedErrorPayload } from './errorPayload';
 import { HandlerNameError, resolveNodeHandler } from './handlerResolution';
 import { installLogCapture } from './logCapture';
+import type { ModuleHooksData } from './moduleHooks';
 import {
   createResponseStream,
   installAwslambdaGlobal,
@@ -36,6 +37,16 @@ const handlerString = env._HANDLER ?? '';
 const argv = process.argv.slice(2);
 const compiledArg = argv.indexOf(BOOTSTRAP_ARG_COMPILED);
 const compiledFile = compiledArg >= 0 ? argv[compiledArg + 1] : undefined;
+
+/**
+ * NODE-4: from nodejs24.x on, Lambda runs only handlers that return (or resolve to) their result: a callback handler
+ * fails at init, and the context has no succeed, fail, done or callbackWaitsForEmptyEventLoop.
+ */
+const callbacksRemoved = Number(/^AWS_Lambda_nodejs(\d+)\.x$/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0) >= 24;
+const CALLBACK_HANDLER_REMOVED =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to ' +
+  'modify this function to use a supported handler signature to use Node.js 24 or later. For more information see ' +
+  'https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
 const channel = new ChildChannel(3, onEngineMessage);
 const logs = installLogCapture((m) => channel.send(m), env);
@@ -132,11 +143,12 @@ function buildContext(inv: Invocation): Record<string, unknown> {
     identity: msg.identity,
     clientContext: msg.clientContext,
     getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
-    // NODE-4: succeed/fail/done complete at once, whatever callbackWaitsForEmptyEventLoop says.
-    succeed: (result: unknown) => complete(inv, null, result),
-    fail: (err: unknown) => complete(inv, err ?? 'handled', undefined),
-    done: (err: unknown, result: unknown) => complete(inv, err, result),
   };
+  if (callbacksRemoved) return context;
+  // NODE-4: succeed/fail/done complete at once, whatever callbackWaitsForEmptyEventLoop says.
+  context.succeed = (result: unknown) => complete(inv, null, result);
+  context.fail = (err: unknown) => complete(inv, err ?? 'handled', undefined);
+  context.done = (err: unknown, result: unknown) => complete(inv, err, result);
   Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
     get: () => waits,
     set: (v: unknown) => {
@@ -182,6 +194,14 @@ function runInvocation(msg: InvokeMessage): void {
           } else complete(inv, null, undefined);
         },
         (e: unknown) => complete(inv, e ?? 'undefined', undefined),
+      );
+      return;
+    }
+    if (callbacksRemoved) {
+      // NODE-4: the handler's return value, awaited, is the result (a plain value too).
+      Promise.resolve(fn(msg.event, inv.context)).then(
+        (v) => complete(inv, null, v),
+        (e: unknown) => complete(inv, e ?? new Error('Promise rejected with no reason'), undefined),
       );
       return;
     }
@@ -256,6 +276,27 @@ function classifyLoadError(e: unknown): FunctionErrorPayload {
 
 const userRequire = createRequire(path.join(taskRoot, 'index.js'));
 
+/** The module hooks, bundled beside this file (moduleHooks.ts). */
+export const MODULE_HOOKS_FILE = 'node-module-hooks.mjs';
+let hooksRegistered = false;
+
+/**
+ * NODE-2 / RUNTIME-3: registers the ES module hooks: `compiled` serves TypeScript modules under their own URL, and
+ * NODE_PATH (the runtime's preinstalled packages) is searched by ES module imports as by require.
+ */
+function registerModuleHooks(compiled: Record<string, string>): void {
+  const fallbackNodeModules = (env.NODE_PATH ?? '').split(path.delimiter).filter(Boolean);
+  if (hooksRegistered || (Object.keys(compiled).length === 0 && fallbackNodeModules.length === 0)) return;
+  const register = (Module as unknown as { register?: (url: string, options: { data: ModuleHooksData }) => void })
+    .register;
+  if (!register) {
+    if (Object.keys(compiled).length === 0) return; // plain ESM still loads; only the preinstalled fallback is missing
+    throw new Error(`Node.js ${process.version} cannot load ES module TypeScript handlers: it needs 18.19 or later`);
+  }
+  register(pathToFileURL(path.join(__dirname, MODULE_HOOKS_FILE)).href, { data: { compiled, fallbackNodeModules } });
+  hooksRegistered = true;
+}
+
 function loadCompiled(originalFile: string, compiled: string): unknown {
   // Compiled under the original file name: relative requires, __dirname and source maps all refer to the .ts file.
   const code = fs.readFileSync(compiled, 'utf8');
@@ -276,8 +317,14 @@ async function loadHandler(): Promise<Handler> {
   let mod: unknown;
   if (resolved.format === 'ts') {
     if (!compiledFile || !resolved.file) throw new Error(`TypeScript handler ${resolved.file ?? ''} was not compiled`);
-    mod = loadCompiled(resolved.file, compiledFile);
+    if (resolved.typescriptModule === 'esm') {
+      // NODE-2: an ES module, top-level await included, imported under its .ts URL (the hooks serve the output).
+      const url = pathToFileURL(resolved.file).href;
+      registerModuleHooks({ [url]: compiledFile });
+      mod = await import(url);
+    } else mod = loadCompiled(resolved.file, compiledFile);
   } else if (resolved.file && resolved.format === 'esm') {
+    registerModuleHooks({});
     mod = await import(pathToFileURL(resolved.file).href);
   } else if (resolved.file) {
     mod = userRequire(resolved.file);
@@ -340,6 +387,8 @@ async function init(): Promise<void> {
   if (argv.includes(BOOTSTRAP_ARG_DEBUG)) await startDebugger();
   try {
     handler = await loadHandler();
+    if (callbacksRemoved && handler.length >= 3 && !isStreamingHandler(handler))
+      throw Object.assign(new Error(CALLBACK_HANDLER_REMOVED), { name: 'Runtime.CallbackHandlerDeprecated' });
   } catch (e) {
     const error = classifyLoadError(e);
     initDone = false;

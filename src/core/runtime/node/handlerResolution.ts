@@ -11,6 +11,11 @@ export interface ResolvedHandler {
   /** Absolute path of the module file, or undefined when no file matched (then a bare require is tried). */
   file?: string;
   format: ModuleFormat;
+  /**
+   * TypeScript only: the module system it is compiled to, as Node.js would load its JavaScript: `.mts` is ESM, `.cts`
+   * CommonJS, `.ts` ESM under a package.json with `"type": "module"`.
+   */
+  typescriptModule?: 'esm' | 'cjs';
   /** `dir/file` part, relative to the code root (for messages). */
   moduleName: string;
   /** Property path inside the module (`handler`, or `nested.handler`). */
@@ -77,7 +82,11 @@ export function resolveNodeHandler(codeRoot: string, handler: string): ResolvedH
   ];
   for (const [ext, format] of candidates) {
     const file = base + ext;
-    if (isFile(file)) return { file, format: format(), moduleName, exportPath };
+    if (!isFile(file)) continue;
+    const resolved: ResolvedHandler = { file, format: format(), moduleName, exportPath };
+    if (resolved.format === 'ts')
+      resolved.typescriptModule = ext === '.mts' || (ext === '.ts' && nearestPackageIsModule(file)) ? 'esm' : 'cjs';
+    return resolved;
   }
   return { moduleName, exportPath, format: 'cjs' };
 }

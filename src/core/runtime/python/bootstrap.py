@@ -242,6 +242,9 @@ def _start_debugger():
 def main():
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.path.insert(0, task_root)
+    if "--lt-sys-path" in sys.argv:
+        # RUNTIME-3: boto3 for an interpreter that lacks it, after the interpreter's own packages.
+        sys.path.append(sys.argv[sys.argv.index("--lt-sys-path") + 1])
     sys.stdout = _ChannelWriter("stdout")
     sys.stderr = _ChannelWriter("stderr")
     json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
