@@ -102,6 +102,8 @@ describe('The daily loop in the workbench, in a panel 450 px wide', function () 
     await expect(firstError.locator('.stack .frame-runner').first());
     await toggle.click();
     await expect(panel.locator('.attempt').nth(1).locator('.same-error', { hasText: 'Same stack as attempt 1' }));
+    // The log carries the line Lambda's runtime writes for the error.
+    await expect(panel.locator('.log.level-error', { hasText: 'Invoke Error' }).first());
     await workbench.screenshot('loop-5-readable-errors');
   });
 

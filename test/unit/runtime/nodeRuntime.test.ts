@@ -130,6 +130,19 @@ describe('runtime: Node.js execution environments', function () {
       assert.equal(o.error?.trace?.[0], 'ValidationError: bad input');
       assert.match(o.error?.trace?.[1] ?? '', /errors\.js:11/);
     });
+    it('SYNC-3 the runtime logs the error as "Invoke Error" under the request id, with its type, message and stack', async () => {
+      const o = await pool.invoke(spec('errors.throwsError'), '{}', { requestId: 'req-invoke-error' });
+      const line = o.logs.find((l) => l.text.includes('Invoke Error'));
+      assert.ok(line, texts(o).join('\n'));
+      assert.equal(line.level, 'ERROR');
+      const match = /^\d{4}-\d\d-\d\dT[\d:.]+Z\treq-invoke-error\tERROR\tInvoke Error \t(\{.*\})$/.exec(line.text);
+      assert.ok(match, line.text);
+      const logged = JSON.parse(match[1]) as { errorType: string; errorMessage: string; stack: string[] };
+      assert.deepEqual(Object.keys(logged), ['errorType', 'errorMessage', 'stack']);
+      assert.equal(logged.errorType, 'ValidationError');
+      assert.equal(logged.errorMessage, 'bad input');
+      assert.deepEqual(logged.stack, o.error?.trace);
+    });
     it('SYNC-3 a synchronous throw fails the invocation and the environment stays warm', async () => {
       const first = await pool.invoke(spec('errors.throwsSync'), '{}');
       const second = await pool.invoke(spec('errors.throwsSync'), '{}');

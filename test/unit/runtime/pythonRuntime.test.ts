@@ -118,6 +118,22 @@ describe('runtime: Python execution environments', function () {
     ]);
   });
 
+  it('SYNC-3 the runtime logs the error as one [ERROR] entry with its traceback', async () => {
+    const o = await pool.invoke(spec('app.fails'), '{}', { requestId: 'req-py-log' });
+    const line = o.logs.find((l) => l.text.startsWith('[ERROR] ValueError'));
+    assert.ok(line, o.logs.map((l) => l.text).join('\n'));
+    assert.equal(line.level, 'ERROR');
+    assert.equal(
+      line.text,
+      [
+        '[ERROR] ValueError: bad value',
+        'Traceback (most recent call last):',
+        `  File "${path.join(codeRoot, 'app.py')}", line 43, in fails`,
+        '    raise ValueError("bad value")',
+      ].join('\n'),
+    );
+  });
+
   it('PY-3 the context object carries every field', async () => {
     const o = await pool.invoke(spec('app.context_fields', { name: 'py-ctx' }), '{}', {
       requestId: 'req-c',

@@ -80,11 +80,18 @@ function complete(inv: Invocation, err: unknown, result: unknown): void {
   inv.completed = true;
   if (current === inv) current = undefined;
   channel.setKeepsAlive(true);
-  logs.requestId = undefined;
   if (err !== null && err !== undefined) {
-    sendError(inv, toErrorPayload(err));
+    const error = toErrorPayload(err);
+    // SYNC-3: the runtime logs the error it answers with, under the request id, as Lambda's Node.js runtime does.
+    console.error(
+      'Invoke Error',
+      `\t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace ?? [] })}`,
+    );
+    logs.requestId = undefined;
+    sendError(inv, error);
     return;
   }
+  logs.requestId = undefined;
   if (inv.stream) {
     channel.send({ t: 'result', id: inv.msg.id, streamed: true, maxRssKb: maxRssKb() });
     return;

@@ -140,6 +140,24 @@ def _error_payload(exc, request_id=""):
     return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": trace}
 
 
+def _log_error(error):
+    """SYNC-3: the runtime logs the error it answers with, as Lambda's Python runtime does: one entry,
+    `[ERROR] Type: message` and the traceback under it (JSON format: the error's fields)."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".%03dZ" % (int(time.time() * 1000) % 1000)
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+        text = json.dumps({"timestamp": stamp, "log_level": "ERROR", "errorMessage": error["errorMessage"],
+                           "errorType": error["errorType"], "requestId": error["requestId"],
+                           "stackTrace": error["stackTrace"]})
+    else:
+        lines = ["[ERROR] %s: %s" % (error["errorType"], error["errorMessage"])]
+        if error["stackTrace"]:
+            lines.append("Traceback (most recent call last):")
+            for element in error["stackTrace"]:
+                lines.extend(element.splitlines())
+        text = "\n".join(lines)
+    _send({"t": "out", "s": "console", "text": text, "level": "ERROR", "at": _now_ms()})
+
+
 def _load_handler(handler):
     """PY-1 / PY-2, as the Lambda runtime interface client does it."""
     if ".." in handler:
@@ -208,7 +226,9 @@ def _invoke(handler, msg):
     try:
         result = handler(msg.get("event"), LambdaContext(msg))
     except Exception as e:
-        _send({"t": "result", "id": request_id, "error": _error_payload(e, request_id), "maxRssKb": _max_rss_kb()})
+        error = _error_payload(e, request_id)
+        _log_error(error)
+        _send({"t": "result", "id": request_id, "error": error, "maxRssKb": _max_rss_kb()})
         return
     finally:
         _REQUEST_ID = None
