@@ -295,16 +295,18 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     const { doc, event } = await this.document(uri);
     const root = this.rootOf(doc);
     if (!root) throw new Error('Open a folder to send events to its queues, topics, buses and streams.');
-    const resource = eventResourceOf(JSON.parse(event.payloadJson));
-    const { records } = await this.ctx.runner.sendToResource(
+    const named = eventResourceOf(JSON.parse(event.payloadJson));
+    // The local name a deployed one stands for (shop-dev-OrdersQueue-AbC123 is OrdersQueue here).
+    const local = named ? (this.ctx.runner.openAccountAt(root)?.localResource(named) ?? named) : undefined;
+    const { resource, records } = await this.ctx.runner.sendToResource(
       root,
       event.payloadJson,
-      `Lambda: sending ${event.label} to ${resource ? describeResource(resource) : 'its resource'}…`,
+      `Lambda: sending ${event.label} to ${local ? describeResource(local) : 'its resource'}…`,
     );
     if (records.length > 0) this.ctx.showRecords(records);
     else
       void vscode.window.showInformationMessage(
-        `Lambda: sent to ${resource ? describeResource(resource) : 'its resource'}; nothing reads it, so no function ran.`,
+        `Lambda: sent to ${describeResource(resource)}; nothing reads it, so no function ran.`,
       );
     return records;
   }

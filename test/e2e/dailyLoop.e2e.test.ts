@@ -236,4 +236,20 @@ describe('The daily loop in the workbench, in a panel 450 px wide', function () 
     assert.equal(await panel.locator('details.section-event').getAttribute('open'), '');
     await workbench.screenshot('loop-1b-reopened');
   });
+
+  it('a saved SQS event is sent to its queue from its lens; what reads the queue runs, as one story', async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await expand(treeRow(page, 'OrderProcessorFunction'));
+    await treeRow(page, 'batch-with-poison').click();
+    await expect(page.locator('.tabs-container .tab', { hasText: 'batch-with-poison.json' }));
+    const lens = (title: string) => page.locator('.contentWidgets .codelens-decoration a', { hasText: title });
+    await expect(lens('Invoke OrderProcessorFunction (batch)'));
+    const panel = invocationPanel(page);
+    const before = await panel.locator('.history-item').count();
+    await lens('Send to OrdersQueue').click();
+    await expect(panel.locator('.history-item').nth(before));
+    await expect(panel.locator('.section-story .story-part', { hasText: 'receive 3' }));
+    await workbench.screenshot('loop-2d-sent-to-its-queue');
+  });
 });
