@@ -97,7 +97,11 @@ async function main() {
 
 async function copyExamples() {
   const dir = await mkdtemp(join(tmpdir(), 'ltr-examples-'));
-  await cp(join(root, 'examples'), join(dir, 'examples'), { recursive: true });
+  // Only what a checkout holds: not the store a local run of the examples left in examples/.lambda-trigger.
+  await cp(join(root, 'examples'), join(dir, 'examples'), {
+    recursive: true,
+    filter: (source) => !source.split(/[\\/]/).includes('.lambda-trigger'),
+  });
   return join(dir, 'examples');
 }
 
