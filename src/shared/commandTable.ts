@@ -253,7 +253,13 @@ export const commandTable = {
     icon: '$(history)',
     palette: true,
   },
-  refresh: { id: 'lambdaTrigger.refresh', title: 'Refresh', category: 'Lambda', icon: '$(refresh)', palette: true },
+  refresh: {
+    id: 'lambdaTrigger.refresh',
+    title: 'Refresh Functions',
+    category: 'Lambda',
+    icon: '$(refresh)',
+    palette: true,
+  },
   showOutput: { id: 'lambdaTrigger.showOutput', title: 'Show Output', category: 'Lambda', palette: true },
   restartServer: {
     id: 'lambdaTrigger.restartServer',
