@@ -37,6 +37,8 @@ export async function bundleIntegrationSuites(root, suiteDir, outDir) {
     format: 'cjs',
     sourcemap: 'inline',
     external: ['vscode', 'mocha'],
+    // As scripts/build.mjs: jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
+    mainFields: ['module', 'main'],
     logLevel: 'warning',
     absWorkingDir: root,
   });

@@ -121,12 +121,16 @@ export class EventPicker {
     return first ? this.fromTrigger(first.event) : undefined;
   }
 
-  /** The whole choice: triggers, saved events, templates by service, a file. Undefined when dismissed. */
+  /**
+   * The whole choice: triggers, saved events, templates by service, a file; or, for one service, the function's
+   * triggers of it and its templates. Undefined when dismissed.
+   */
   async pick(fn: FunctionConfig, options: { service?: string; title?: string } = {}): Promise<ChosenEvent | undefined> {
     const catalogue = this.catalogue();
     const items: PickItem[] = [];
-    if (!options.service) {
-      const triggerItems = this.triggerEvents(fn).map(({ event }) => ({
+    const triggerItems = this.triggerEvents(fn)
+      .filter(({ event }) => !options.service || event.templateId.startsWith(`${options.service}:`))
+      .map(({ event }) => ({
         label: `$(symbol-event) ${event.label}`,
         description: 'configured trigger',
         choose: () =>
@@ -134,8 +138,9 @@ export class EventPicker {
             ? Promise.resolve(this.fromTrigger(event))
             : this.editParameters(event.templateId, event.params),
       }));
-      if (triggerItems.length)
-        items.push({ label: 'Configured triggers', kind: vscode.QuickPickItemKind.Separator }, ...triggerItems);
+    if (triggerItems.length)
+      items.push({ label: 'Configured triggers', kind: vscode.QuickPickItemKind.Separator }, ...triggerItems);
+    if (!options.service) {
       const saved = this.savedEvents().filter((s) => s.functionName === fn.name);
       if (saved.length) {
         items.push(
@@ -168,10 +173,13 @@ export class EventPicker {
         { label: '$(file) Choose a JSON file…', choose: () => this.pickFile() },
       );
     }
-    if (options.service && templates.length === 1) return this.editParameters(templates[0].id, {});
+    if (options.service && templates.length === 1 && triggerItems.length === 0)
+      return this.editParameters(templates[0].id, {});
     const chosen = await vscode.window.showQuickPick(items, {
       title: options.title ?? `Invoke ${fn.name} with…`,
-      placeHolder: 'Pick an event: configured triggers, saved events or any event source template',
+      placeHolder: options.service
+        ? `Pick an event: the function's triggers of ${serviceTitle(options.service)} first, then its templates`
+        : 'Pick an event: configured triggers, saved events or any event source template',
       matchOnDescription: true,
       matchOnDetail: true,
     });

@@ -11,6 +11,7 @@ import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } f
 import { parseViewState, type PanelViewState } from '../shared/panelProtocol';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
+import { InvokeMenuContext } from './invokeMenuContext';
 import { LambdaLanguageClient } from './languageClient';
 import { LambdaLogChannel } from './lambdaLogChannel';
 import { QueueCommands } from './queueCommands';
@@ -47,6 +48,8 @@ export interface LambdaTriggerApi {
   readonly settings: SettingsService;
   readonly invokeCommands: InvokeCommands;
   readonly eventDocuments: EventDocuments;
+  /** The context keys of the "Invoke with" menus, as last set. */
+  readonly menuContext: InvokeMenuContext;
   /** The records the panel shows (the engine's history), newest first. */
   records(): InvocationRecord[];
   /** The open invocation panel, if any (tests look at the messages it exchanged). */
@@ -84,12 +87,10 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
         .notifyIfRunning(settingsChangedNotification, settings.forDiscovery())
         .catch((err: unknown) => output.error(`Telling the language server about the settings failed: ${String(err)}`));
     }),
-    // Menus such as "Invoke with S3 Event" show only on files that hold a handler (`resourcePath in ...`).
-    functions.onDidChange(() => {
-      const files = [...new Set(functions.all().flatMap((f) => (f.handlerFile ? [f.handlerFile] : [])))];
-      void vscode.commands.executeCommand('setContext', 'lambdaTrigger.handlerFiles', files);
-    }),
   );
+  // Menus such as "Invoke with S3 Event" show only on files that hold a handler, configured sources first.
+  const menuContext = new InvokeMenuContext(functions);
+  context.subscriptions.push(menuContext);
 
   let catalogue: EventCatalogue | undefined;
   const getCatalogue = (): EventCatalogue => (catalogue ??= loadCatalogue(templatesDir));
@@ -218,6 +219,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     settings,
     invokeCommands,
     eventDocuments,
+    menuContext,
     records: () => runner.records(),
     panel: () => InvocationPanel.visible,
     panelViewState: () => panelModel.viewState(),

@@ -8,11 +8,13 @@ import type { InvocationMode } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { commandTable, type LambdaCommand } from '../shared/commandTable';
+import { commandTable } from '../shared/commandTable';
+import { contextMenuSources, type InvokeMenuSource } from '../shared/invokeMenu';
 import { registerCommand } from './commandRegistration';
 import type { ChosenEvent, EventMemo, EventPicker } from './eventPicker';
 import type { InvocationRunner } from './invocationRunner';
 import type { FunctionNode } from './views/functionsView';
+import { serviceTitle } from './views/serviceTitles';
 import type { WorkspaceFunctions } from './workspaceFunctions';
 
 /** The argument of a handler code lens (src/server/handlerIndex/handlerCodeLenses.ts). */
@@ -26,27 +28,6 @@ interface LensArgument {
 
 /** Anything a command can be called with: a lens argument, a tree node, a file URI (menus), or nothing. */
 export type FunctionTarget = LensArgument | FunctionNode | vscode.Uri | undefined;
-
-/**
- * The sources of the editor and explorer context menus: "Invoke with S3 Event" and the "Invoke with…" submenu. A
- * source with a template invokes with it at once; the others ask which of the source's events.
- */
-export const contextMenuSources: ReadonlyArray<{ command: LambdaCommand; service: string; templateId?: string }> = [
-  { command: commandTable.invokeWithS3, service: 's3', templateId: 's3:put' },
-  { command: commandTable.invokeWithApiGateway, service: 'apigateway' },
-  { command: commandTable.invokeWithSqs, service: 'sqs', templateId: 'sqs:receive-message' },
-  { command: commandTable.invokeWithSns, service: 'sns', templateId: 'sns:notification' },
-  { command: commandTable.invokeWithEventBridge, service: 'eventbridge' },
-  { command: commandTable.invokeWithCloudWatch, service: 'cloudwatch' },
-  { command: commandTable.invokeWithDynamoDb, service: 'dynamodb' },
-  { command: commandTable.invokeWithKinesis, service: 'kinesis' },
-  { command: commandTable.invokeWithKafka, service: 'kafka' },
-  { command: commandTable.invokeWithMq, service: 'mq' },
-  { command: commandTable.invokeWithAlb, service: 'alb' },
-  { command: commandTable.invokeWithFunctionUrl, service: 'lambda', templateId: 'lambda:function-url' },
-  { command: commandTable.invokeWithCognito, service: 'cognito-idp' },
-  { command: commandTable.invokeWithCloudFront, service: 'cloudfront' },
-];
 
 /** Poll-based templates and the trigger kind whose event source mapping can carry them as a batch. */
 const pollSourceKinds: Record<string, string> = {
@@ -112,10 +93,12 @@ export class InvokeCommands {
       ...contextMenuSources.map((source) =>
         registerCommand(
           source.command,
-          run((t) =>
-            source.templateId ? this.invokeWithEvent(t, source.templateId, {}) : this.invokeWith(t, source.service),
-          ),
+          run((t) => this.invokeWithSource(t, source)),
         ),
+      ),
+      registerCommand(
+        commandTable.invokeWithPickedEvent,
+        run((t) => this.invokeWith(t)),
       ),
     ];
   }
@@ -153,10 +136,34 @@ export class InvokeCommands {
     return [record];
   }
 
-  async invokeWith(target: FunctionTarget, service?: string): Promise<InvocationRecord[] | undefined> {
+  /** "Invoke with…" and "Pick an Event…": the whole picker. */
+  async invokeWith(target: FunctionTarget): Promise<InvocationRecord[] | undefined> {
     const fn = await this.resolveFunction(target);
     if (!fn) return undefined;
-    const event = await this.ctx.picker.pick(fn, service ? { service, title: `Invoke ${fn.name} with…` } : {});
+    const event = await this.ctx.picker.pick(fn);
+    return event ? this.run(fn, event) : undefined;
+  }
+
+  /**
+   * "Invoke with SQS Event" and the other menu sources: a source with a template invokes at once, with the event the
+   * function's own trigger of that source sends when it has one; the others open the picker on the source's events,
+   * the function's configured triggers of it first.
+   */
+  async invokeWithSource(target: FunctionTarget, source: InvokeMenuSource): Promise<InvocationRecord[] | undefined> {
+    const { picker } = this.ctx;
+    const configuredEvents = (f: FunctionConfig) =>
+      picker.triggerEvents(f).filter((e) => e.event.templateId.startsWith(`${source.service}:`));
+    // In a file of several functions, the one with a trigger of this source is the one meant.
+    const fn = await this.resolveFunction(target, (f) => configuredEvents(f).length > 0);
+    if (!fn) return undefined;
+    if (source.templateId) {
+      const [configured] = configuredEvents(fn);
+      return this.run(fn, configured ? picker.fromTrigger(configured.event) : picker.fromTemplate(source.templateId));
+    }
+    const event = await picker.pick(fn, {
+      service: source.service,
+      title: `Invoke ${fn.name} with ${serviceTitle(source.service)} Event`,
+    });
     return event ? this.run(fn, event) : undefined;
   }
 
@@ -221,8 +228,14 @@ export class InvokeCommands {
     return records;
   }
 
-  /** Finds the function a command is about; asks when a file holds several handlers or nothing says which. */
-  async resolveFunction(target: FunctionTarget): Promise<FunctionConfig | undefined> {
+  /**
+   * Finds the function a command is about; asks when a file holds several handlers or nothing says which, unless
+   * exactly one of the file's functions is `preferred`.
+   */
+  async resolveFunction(
+    target: FunctionTarget,
+    preferred?: (fn: FunctionConfig) => boolean,
+  ): Promise<FunctionConfig | undefined> {
     await this.ctx.functions.ready();
     if (isNode(target)) return target.fn;
     if (isLens(target)) {
@@ -241,6 +254,8 @@ export class InvokeCommands {
     }
     const choices = candidates.length > 0 ? candidates : this.ctx.functions.all();
     if (choices.length === 1) return choices[0];
+    const meant = preferred && candidates.length > 1 ? candidates.filter(preferred) : [];
+    if (meant.length === 1) return meant[0];
     if (choices.length === 0) throw new Error('No Lambda functions were found in this workspace.');
     const picked = await vscode.window.showQuickPick(
       choices.map((fn) => ({

@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { readWorkspaceSettings } from '../../src/core/account/accountSettings';
 import type { LocalAccount } from '../../src/core/account/localAccount';
 import type { FunctionConfig } from '../../src/core/discovery/functionConfig';
 import { readyExtensionApi as api, workspaceFolderUri as folder } from '../support/extensionApi';
@@ -34,17 +35,21 @@ describe('Settings apply at once, without a window reload', function () {
     const account = await openAccount();
     try {
       assert.equal(account.engine.clock.scale, Infinity, 'instant by default');
-      await setSetting('timeScale', '60');
+      await setSetting('timeScale', 60);
       await waitFor('the clock to run 60 times real time', () => account.engine.clock.scale === 60);
-      await setSetting('timeScale', 7.5); // a number, as the setting was written before it became a string
+      await setSetting('timeScale', '7.5'); // text, as the setting was written while it was a string
       await waitFor('the clock to run 7.5 times real time', () => account.engine.clock.scale === 7.5);
+      await setSetting('timeScale', null); // what the Settings UI writes for an empty box
+      await waitFor('instant again', () => account.engine.clock.scale === Infinity);
+      await setSetting('timeScale', 3600);
+      await waitFor('the clock to run an hour per second', () => account.engine.clock.scale === 3600);
       assert.ok(runner.openAccounts().includes(account), 'the account was not re-opened');
 
       await setSetting('timeScale', -2);
       await waitFor('the default (instant) after a wrong value', () => account.engine.clock.scale === Infinity);
       const reported = service.reportedProblems().filter((p) => p.startsWith('lambdaTrigger.timeScale:'));
       assert.equal(reported.length, 1, reported.join('\n'));
-      assert.match(reported[0] ?? '', /positive number, got -2/);
+      assert.match(reported[0] ?? '', /must be a positive number, or empty for instant; got -2/);
     } finally {
       await setSetting('timeScale', undefined);
     }
@@ -125,5 +130,43 @@ describe('Settings apply at once, without a window reload', function () {
     }
     await waitFor('the serverless.yml functions back in the list', () => serverless().includes('getStock'));
     assert.ok((await listed()).includes('getStock'));
+  });
+
+  it('lambdaTrigger.pricing.<arch>.<price>: numbers from the Settings UI, and an older object, read as the CLI reads them', async () => {
+    const { settings: service } = await api();
+    const root = folder().fsPath;
+    const cliPricing = () => readWorkspaceSettings(root).settings.pricing;
+    assert.deepEqual(service.forFolder(root).pricing, {}, 'every price empty: the price data');
+    try {
+      await setSetting('pricing.arm64.gbSecond', 0.5);
+      await waitFor('the arm64 GB-second price', () => service.forFolder(root).pricing.arm64?.gbSecond === 0.5);
+      assert.deepEqual(service.forFolder(root).pricing, { arm64: { gbSecond: 0.5 } });
+      assert.deepEqual(cliPricing(), { arm64: { gbSecond: 0.5 } }, 'the CLI reads the file the same way');
+      // The object form of a settings file written before the prices were settings of their own, around that key.
+      const file = vscode.Uri.joinPath(folder(), '.vscode', 'settings.json');
+      const written = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file))) as object;
+      const values = {
+        'lambdaTrigger.pricing': { x86_64: { requestsPerMillion: 0.25 }, arm64: { gbSecond: 0.1 } },
+        ...written,
+        'lambdaTrigger.pricing.x86_64.gbSecond': 0.75,
+      };
+      await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(values, null, 2)));
+      await waitFor('the x86_64 prices from the object and the key below it', () =>
+        service.forFolder(root).pricing.x86_64?.gbSecond === 0.75 ? true : undefined,
+      );
+      const expected = { arm64: { gbSecond: 0.5 }, x86_64: { requestsPerMillion: 0.25, gbSecond: 0.75 } };
+      assert.deepEqual(service.forFolder(root).pricing, expected);
+      assert.deepEqual(cliPricing(), expected, 'the CLI reads the file the same way');
+      assert.deepEqual(
+        service.reportedProblems().filter((p) => p.startsWith('lambdaTrigger.pricing')),
+        [],
+        'empty (null) prices are not wrong ones',
+      );
+      await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(written, null, 2)));
+      await waitFor('the object gone', () => service.forFolder(root).pricing.x86_64 === undefined);
+    } finally {
+      await setSetting('pricing.arm64.gbSecond', undefined);
+    }
+    await waitFor('every price empty again', () => Object.keys(service.forFolder(root).pricing).length === 0);
   });
 });

@@ -44,7 +44,7 @@ describe('Functions and Event Sources views, code lenses, diagnostics', () => {
     assert.ok(events.includes('s3:put'), `s3:put is listed (got ${events.join(', ')})`);
   });
 
-  it('code lenses appear above the S3 thumbnail handler: Invoke, Invoke with..., Debug and its S3 trigger', async () => {
+  it('code lenses appear above the S3 thumbnail handler: Invoke, Invoke with…, Debug and its S3 trigger', async () => {
     const file = vscode.Uri.joinPath(folder(), 'sam-app', 'src', 'thumbnail', 'index.ts');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
     const lenses = await waitFor('code lenses on the handler', async () => {
@@ -53,7 +53,7 @@ describe('Functions and Event Sources views, code lenses, diagnostics', () => {
     });
     const titles = lenses.map((l) => l.command?.title ?? '');
     assert.ok(titles.includes('Invoke'), titles.join(' | '));
-    assert.ok(titles.includes('Invoke with...'), titles.join(' | '));
+    assert.ok(titles.includes('Invoke with…'), titles.join(' | '));
     assert.ok(titles.includes('Debug'), titles.join(' | '));
     assert.ok(
       titles.some((t) => t.startsWith('S3 UploadsBucket')),

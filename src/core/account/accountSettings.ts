@@ -34,7 +34,10 @@ export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = Object.freeze({
   pricing: {},
 });
 
-/** The setting keys, without the `lambdaTrigger.` section (package.json contributes the same). */
+/**
+ * The setting keys, without the `lambdaTrigger.` section (package.json contributes the same). `pricing` is read as
+ * one object: package.json contributes its leaves (PRICING_SETTING_KEYS), which the Settings UI edits as numbers.
+ */
 export const SETTING_KEYS = {
   timeScale: 'timeScale',
   region: 'region',
@@ -45,9 +48,20 @@ export const SETTING_KEYS = {
   pricing: 'pricing',
 } as const;
 
-/** `"instant"`, a positive number, or a numeric string: simulated seconds per wall second. */
+const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+const PRICE_FIELDS = ['requestsPerMillion', 'gbSecond'] as const;
+
+/** `pricing.arm64.gbSecond` ...: one number setting per architecture and price. */
+export const PRICING_SETTING_KEYS: readonly string[] = ARCHITECTURES.flatMap((arch) =>
+  PRICE_FIELDS.map((field) => `${SETTING_KEYS.pricing}.${arch}.${field}`),
+);
+
+/**
+ * Simulated seconds per wall second: a positive number; empty (null, the setting's default) or `"instant"` for
+ * instant. Numeric strings (`"60"`) are read too: the setting was text before it became a number.
+ */
 export function parseTimeScale(value: unknown): number | undefined {
-  if (value === 'instant' || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  if (value === null || value === 'instant' || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
@@ -75,7 +89,10 @@ export function accountSettingsOf(get: (key: string) => unknown): {
   let timeScale = parseTimeScale(rawScale);
   if (timeScale === undefined) {
     if (rawScale !== undefined)
-      report(SETTING_KEYS.timeScale, `must be "instant" or a positive number, got ${JSON.stringify(rawScale)}`);
+      report(
+        SETTING_KEYS.timeScale,
+        `must be a positive number, or empty for instant; got ${JSON.stringify(rawScale)}`,
+      );
     timeScale = DEFAULT_ACCOUNT_SETTINGS.timeScale;
   }
 
@@ -106,7 +123,10 @@ export function accountSettingsOf(get: (key: string) => unknown): {
   return { settings: { location, timeScale, logFormat, pythonInterpreter, excludeGlobs, pricing }, problems };
 }
 
-/** `{ "arm64": { "gbSecond": 0.0000133334 } }`: non-negative numbers per architecture; anything else is reported. */
+/**
+ * `{ "arm64": { "gbSecond": 0.0000133334 } }`, as the `pricing.<arch>.<price>` settings or one object give it:
+ * non-negative numbers per architecture; empty (null) leaves a price to the price data; anything else is reported.
+ */
 function pricingOf(value: unknown, report: (message: string) => void): PricingOverride {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -121,13 +141,45 @@ function pricingOf(value: unknown, report: (message: string) => void): PricingOv
     }
     const entry: Partial<{ requestsPerMillion: number; gbSecond: number }> = {};
     for (const [field, n] of Object.entries((prices ?? {}) as Record<string, unknown>)) {
+      if (n === null) continue;
       if ((field === 'requestsPerMillion' || field === 'gbSecond') && typeof n === 'number' && n >= 0) entry[field] = n;
       else
         report(`${arch}.${field} must be requestsPerMillion or gbSecond, a number of USD (got ${JSON.stringify(n)})`);
     }
-    out[arch] = entry;
+    if (Object.keys(entry).length > 0) out[arch] = entry;
   }
   return out;
+}
+
+/**
+ * The value `key` has in a settings.json object, read as VS Code reads it (its configuration model's value tree):
+ * `"lambdaTrigger.pricing.arm64.gbSecond": 1` and `"lambdaTrigger.pricing": {"arm64": {"gbSecond": 1}}` say the
+ * same; keys apply in file order, so a parent's object replaces what child keys above it set, and child keys below
+ * it add to it. Language sections (`"[python]"`) are not settings of a folder.
+ */
+export function settingValue(values: Readonly<Record<string, unknown>>, key: string): unknown {
+  const tree: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(structuredClone(values))) {
+    if (name.startsWith('[')) continue;
+    const parts = name.split('.');
+    const last = parts.pop() ?? name;
+    let node: Record<string, unknown> | undefined = tree;
+    for (const part of parts) {
+      const next: unknown = node[part];
+      if (next === undefined) node = node[part] = {};
+      else if (isPlainObject(next)) node = next;
+      else node = undefined; // VS Code ignores a key below a value that is not an object
+      if (!node) break;
+    }
+    if (node) node[last] = value;
+  }
+  let found: unknown = tree;
+  for (const part of `lambdaTrigger.${key}`.split('.')) found = isPlainObject(found) ? found[part] : undefined;
+  return found;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `<root>/.vscode/settings.json`: the workspace folder's own settings file. */
@@ -162,5 +214,5 @@ export function readWorkspaceSettings(root: string): { settings: AccountSettings
     };
   }
   const values = value as Record<string, unknown>;
-  return accountSettingsOf((key) => values[`lambdaTrigger.${key}`]);
+  return accountSettingsOf((key) => settingValue(values, key));
 }

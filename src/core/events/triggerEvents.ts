@@ -213,6 +213,15 @@ function candidate(
 }
 
 /**
+ * The event source service whose events a trigger sends (`sqs`, `apigateway`, `alb`, `cloudwatch` for a schedule...):
+ * the service part of its template id, as event-templates/ names services. Undefined for what the runner cannot
+ * emulate.
+ */
+export function triggerService(trigger: EventTrigger): string | undefined {
+  return candidate(trigger, {})?.templateId.split(':')[0];
+}
+
+/**
  * The event a trigger sends; parameters the template does not declare are dropped, and undefined ones (null and ''
  * stay: an API request without a body has `body: null`, an ALB one `body: ""`).
  */

@@ -14,7 +14,7 @@ export interface HandlerLensArgument {
   triggerIndex?: number;
 }
 
-/** Code lenses above each handler export of a document: Invoke, Invoke with..., Debug, and one per trigger. */
+/** Code lenses above each handler export of a document: Invoke, Invoke with…, Debug, and one per trigger. */
 export function handlerCodeLenses(index: WorkspaceIndex, uri: string): CodeLens[] {
   if (!uri.startsWith('file:')) return [];
   const lenses: CodeLens[] = [];
@@ -30,12 +30,9 @@ export function handlerCodeLenses(index: WorkspaceIndex, uri: string): CodeLens[
       handlerFile: site.file,
       exportName: site.exportName,
     };
-    lenses.push({ range, command: { title: 'Invoke', command: commandTable.invoke.id, arguments: [base] } });
-    lenses.push({
-      range,
-      command: { title: 'Invoke with...', command: commandTable.invokeWith.id, arguments: [base] },
-    });
-    lenses.push({ range, command: { title: 'Debug', command: commandTable.debug.id, arguments: [base] } });
+    // Titled as the menus and the palette title the same commands.
+    for (const command of [commandTable.invoke, commandTable.invokeWith, commandTable.debug])
+      lenses.push({ range, command: { title: command.title, command: command.id, arguments: [base] } });
     for (const fn of site.functions) {
       fn.triggers.forEach((trigger, triggerIndex) => {
         if (trigger.kind === 'unsupported') return;

@@ -5,9 +5,8 @@ import * as path from 'node:path';
 import {
   accountSettingsOf,
   DEFAULT_ACCOUNT_SETTINGS,
-  parseTimeScale,
   readWorkspaceSettings,
-  SETTING_KEYS,
+  settingValue,
 } from '../../../src/core/account/accountSettings';
 import { DEFAULT_LOCATION, locationProblem } from '../../../src/core/awsLocation';
 
@@ -26,13 +25,6 @@ describe('account settings: one location and one reading of the settings for bot
     fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), text);
   };
-
-  it('package.json contributes every setting the engine reads, with the same defaults as DEFAULT_LOCATION', () => {
-    const props = manifest.contributes.configuration.properties;
-    for (const key of Object.values(SETTING_KEYS)) assert.ok(props[`lambdaTrigger.${key}`], `lambdaTrigger.${key}`);
-    assert.equal(props['lambdaTrigger.region'].default, DEFAULT_LOCATION.region);
-    assert.equal(props['lambdaTrigger.accountId'].default, DEFAULT_LOCATION.accountId);
-  });
 
   it('a folder without .vscode/settings.json gets the defaults', () => {
     assert.deepEqual(readWorkspaceSettings(dir), { settings: DEFAULT_ACCOUNT_SETTINGS, problems: [] });
@@ -79,20 +71,28 @@ describe('account settings: one location and one reading of the settings for bot
     assert.match(problems[1].message, /"Mars" is not an AWS Region code/);
   });
 
-  it('the time scale is a plain string setting the Settings UI can edit, whose pattern accepts what the runner does', () => {
-    const contribution = manifest.contributes.configuration.properties['lambdaTrigger.timeScale'];
-    assert.equal(contribution.type, 'string', 'the Settings UI edits a single type, not anyOf');
-    assert.equal(parseTimeScale(contribution.default), Infinity);
-    const pattern = new RegExp(contribution.pattern ?? '', 'u');
-    for (const ok of ['instant', '1', '60', '3600', '0.5', '.25', '1.', '007']) {
-      assert.ok(pattern.test(ok), `the Settings UI accepts ${ok}`);
-      assert.ok(parseTimeScale(ok) !== undefined, `the runner accepts ${ok}`);
+  it('reads the time scale in every form it has had: empty (null) or "instant" for instant, numbers, numeric text', () => {
+    const read = (value: unknown) => accountSettingsOf((k) => (k === 'timeScale' ? value : undefined));
+    for (const [value, scale] of [
+      [null, Infinity],
+      [undefined, Infinity],
+      ['instant', Infinity],
+      [60, 60],
+      [0.5, 0.5],
+      ['60', 60],
+      ['.25', 0.25],
+    ] as const) {
+      assert.deepEqual(
+        read(value),
+        { settings: { ...DEFAULT_ACCOUNT_SETTINGS, timeScale: scale }, problems: [] },
+        `${value}`,
+      );
     }
-    for (const wrong of ['0', '0.0', '.0', '-1', 'fast', '', 'Instant', '1 ']) {
-      assert.ok(!pattern.test(wrong), `the Settings UI flags ${JSON.stringify(wrong)}`);
+    for (const wrong of [0, -1, 'fast', '', true, Infinity * -1]) {
+      const { settings, problems } = read(wrong);
+      assert.equal(settings.timeScale, Infinity, `${String(wrong)}: the default`);
+      assert.match(problems[0]?.message ?? '', /must be a positive number, or empty for instant/);
     }
-    // Values written before the setting was a string still work.
-    assert.equal(accountSettingsOf((k) => (k === 'timeScale' ? 60 : undefined)).settings.timeScale, 60);
   });
 
   it('the region pattern the Settings UI checks is the one the runner applies', () => {
@@ -115,6 +115,55 @@ describe('account settings: one location and one reading of the settings for bot
         region,
       );
     }
+  });
+
+  it('prices: the Settings UI writes one key per price, an older file one object; both read the same', () => {
+    writeSettings(`{
+      "lambdaTrigger.pricing": { "arm64": { "requestsPerMillion": 0.3 }, "x86_64": { "gbSecond": 0.00001 } },
+      "lambdaTrigger.pricing.arm64.gbSecond": 0.00002,
+      "lambdaTrigger.pricing.x86_64.requestsPerMillion": null,
+    }`);
+    const { settings, problems } = readWorkspaceSettings(dir);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(settings.pricing, {
+      arm64: { gbSecond: 0.00002, requestsPerMillion: 0.3 },
+      x86_64: { gbSecond: 0.00001 },
+    });
+    // What VS Code's configuration gives for `pricing` when nothing is set: every leaf at its default, null.
+    const empty = {
+      x86_64: { requestsPerMillion: null, gbSecond: null },
+      arm64: { requestsPerMillion: null, gbSecond: null },
+    };
+    assert.deepEqual(
+      accountSettingsOf((k) => (k === 'pricing' ? empty : undefined)),
+      {
+        settings: DEFAULT_ACCOUNT_SETTINGS,
+        problems: [],
+      },
+    );
+  });
+
+  it('settings.json keys are read as VS Code reads them: dotted keys and nested objects alike, in file order', () => {
+    const values = {
+      'lambdaTrigger.python': { interpreter: '/usr/bin/python3.12' },
+      'lambdaTrigger.discovery.exclude': ['a/**'],
+      '[python]': { 'lambdaTrigger.region': 'eu-west-1' },
+      'lambdaTrigger.pricing.x86_64.gbSecond': 3,
+      'lambdaTrigger.pricing': { arm64: { gbSecond: 1 } },
+      'lambdaTrigger.pricing.arm64.requestsPerMillion': 2,
+      'lambdaTrigger.accountId': '210987654321',
+      'lambdaTrigger.accountId.x': 'ignored below a value that is not an object',
+    };
+    assert.equal(settingValue(values, 'python.interpreter'), '/usr/bin/python3.12');
+    assert.deepEqual(settingValue(values, 'discovery.exclude'), ['a/**']);
+    assert.equal(settingValue(values, 'region'), undefined, "a language section is not the folder's setting");
+    assert.deepEqual(
+      settingValue(values, 'pricing'),
+      { arm64: { gbSecond: 1, requestsPerMillion: 2 } },
+      'the object replaces the x86_64 price above it; the key below it adds to it',
+    );
+    assert.equal(settingValue(values, 'accountId'), '210987654321');
+    assert.deepEqual(values['lambdaTrigger.pricing'], { arm64: { gbSecond: 1 } }, 'the parsed file is not changed');
   });
 
   it('prices that are not numbers per architecture are reported and left out', () => {

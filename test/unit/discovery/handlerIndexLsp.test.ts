@@ -8,7 +8,7 @@ import { handlerCodeLenses } from '../../../src/server/handlerIndex/handlerCodeL
 const ROOT = path.resolve(__dirname, '../../fixtures/discovery/sam');
 
 describe('discovery: code lenses and diagnostics', () => {
-  it('puts Invoke, Invoke with..., Debug and one lens per emulated trigger above the handler export', async () => {
+  it('puts Invoke, Invoke with…, Debug and one lens per emulated trigger above the handler export', async () => {
     const index = new WorkspaceIndex({ root: ROOT });
     await index.build();
     const file = path.join(ROOT, 'src/orders/index.js');
@@ -17,7 +17,7 @@ describe('discovery: code lenses and diagnostics', () => {
       lenses.map((l) => `${l.range.start.line}:${l.range.start.character} ${l.command?.command} ${l.command?.title}`),
       [
         '0:8 lambdaTrigger.invoke Invoke',
-        '0:8 lambdaTrigger.invokeWith Invoke with...',
+        '0:8 lambdaTrigger.invokeWith Invoke with…',
         '0:8 lambdaTrigger.debug Debug',
         '0:8 lambdaTrigger.invokeTrigger SQS OrdersQueue, batch 5',
         '0:8 lambdaTrigger.invokeTrigger Kinesis tx, batch 100',

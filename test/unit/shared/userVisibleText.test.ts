@@ -1,7 +1,8 @@
 /**
  * Rule ids (SYNC-4, SQS-3 ...) name Lambda behaviours for contributors: code comments, test titles and
- * docs/semantics.md use them. What a user reads never does: the manifest, the walkthrough, and every string the
- * code can show (messages, help texts, tooltips). Comments are not strings, so they are free to name rules.
+ * docs/semantics.md use them. What a user reads never does: the manifest, the walkthrough, the event templates and
+ * schemas (pickers, tooltips, hovers), and every string the code can show (messages, help texts, tooltips). Comments
+ * are not strings, so they are free to name rules.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -58,6 +59,20 @@ describe('user-visible text names no rule ids', () => {
     const walkthrough = path.join(ROOT, 'media', 'walkthrough');
     for (const file of fs.readdirSync(walkthrough))
       assert.doesNotMatch(fs.readFileSync(path.join(walkthrough, file), 'utf8'), RULE_ID, file);
+  });
+
+  it('no event template or schema does: their titles and descriptions show in pickers, tooltips and hovers', () => {
+    const dir = path.join(ROOT, 'event-templates');
+    const files = fs
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => path.join(dir, f));
+    assert.ok(files.length > 100, 'the templates, their schemas and the index');
+    const found = files.flatMap((file) => {
+      const m = RULE_ID.exec(fs.readFileSync(file, 'utf8'));
+      return m ? [`${path.relative(ROOT, file)} ${m[0]}`] : [];
+    });
+    assert.deepEqual(found, []);
   });
 
   it('no help text of the command line does', async () => {
