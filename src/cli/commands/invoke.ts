@@ -7,6 +7,7 @@ import { functionNamed, functionWithDefaults, type FunctionConfig } from '../../
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
+import { MAX_FOLLOW_DELIVERIES, MIN_FOLLOW_DELIVERIES, parseFollowDeliveries } from '../../core/invoke/followHorizon';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
 import {
   InvalidFunctionSpecError,
@@ -32,7 +33,8 @@ const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES];
 
 const USAGE = `Usage: lambda-trigger invoke <function name | path/to/file.export>
          [--event <template id> [--param name=value]... [--records N] [--body text]... | --payload <file|->]
-         [--mode sync|async|batch] [--fault <fault>]... [--time-scale X] [--root <dir>] [--ephemeral] [--repeat N] [--json]
+         [--mode sync|async|batch] [--fault <fault>]... [--time-scale X] [--follow N] [--root <dir>] [--ephemeral]
+         [--repeat N] [--json]
          [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]...
 
 Invokes a function the way its event source would and prints the invocation record: every attempt (request id,
@@ -69,6 +71,12 @@ the store serves no endpoint, the run uses a throwaway store and says so on stde
                                             goes to the DLQ / on-failure destination
   --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant);
                        a live engine runs at its own time scale (its window's lambdaTrigger.timeScale): said on stderr
+  --follow N           follow a failing event that AWS would retry for hours or days (an SQS queue without a
+                       redrive policy, a stream batch with MaximumRetryAttempts -1) for N receives or attempts
+                       (default: the lambdaTrigger.followDeliveries setting, else 5); then the run stops, leaves it
+                       in its queue or stream and says what AWS would do next. The next batch invocation of the
+                       function follows it again (an SQS event whose messages are still queued follows those).
+                       A live engine follows as far as its window's setting says
   --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
   --ephemeral          use a temporary store instead of the workspace's or a live engine (nothing is kept)
   --repeat N           invoke N times in a row (the first start is cold, the rest warm)
@@ -165,6 +173,16 @@ function parseTimeScale(value: string | undefined): number | undefined {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
     throw new UsageError(`--time-scale must be a positive number or "infinity", got "${value}"`);
+  return n;
+}
+
+function parseFollow(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseFollowDeliveries(value);
+  if (n === undefined)
+    throw new UsageError(
+      `--follow must be a whole number of receives or attempts from ${MIN_FOLLOW_DELIVERIES} to ${MAX_FOLLOW_DELIVERIES}, got "${value}"`,
+    );
   return n;
 }
 
@@ -328,6 +346,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
             mode: { type: 'string' },
             fault: { type: 'string', multiple: true },
             'time-scale': { type: 'string' },
+            follow: { type: 'string' },
             root: { type: 'string' },
             ephemeral: { type: 'boolean' },
             repeat: { type: 'string' },
@@ -352,6 +371,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
       const faults = parseFaults(values.fault ?? []);
       const timeScale = parseTimeScale(values['time-scale']);
+      const follow = parseFollow(values.follow);
       const runtime = values.runtime as RuntimeId | undefined;
       if (runtime && !RUNTIMES.includes(runtime))
         throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
@@ -458,6 +478,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         ephemeral: (lone !== undefined && !resolved) || values.ephemeral === true,
         whenHeld: 'throwaway',
         ...(timeScale !== undefined ? { timeScale } : {}),
+        ...(follow !== undefined ? { followDeliveries: follow } : {}),
       });
       const records: InvocationRecord[] = [];
       let fnName: string;

@@ -125,6 +125,8 @@ export async function openWorkspaceAccount(options: {
   /** A temp store, removed on close, instead of `<root>/.lambda-trigger/store`. */
   ephemeral?: boolean;
   timeScale?: number;
+  /** Deliveries a run follows of an event retried for hours (default: the lambdaTrigger.followDeliveries setting). */
+  followDeliveries?: number;
   /** false: mappings stay off, so messages can be inspected and moved without functions receiving them. */
   eventSourceMappings?: boolean;
 }): Promise<OpenedEngine> {
@@ -140,6 +142,7 @@ export async function openWorkspaceAccount(options: {
     pricing: options.settings.pricing,
     ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
     timeScale: options.timeScale ?? options.settings.timeScale,
+    followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
   });
   // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
@@ -175,6 +178,7 @@ export interface EngineChoice {
   /** The store is held by a process that serves no endpoint: fail (StoreInUseError, exit 75), or use a throwaway store. */
   whenHeld: 'fail' | 'throwaway';
   timeScale?: number;
+  followDeliveries?: number;
   eventSourceMappings?: boolean;
 }
 
@@ -191,6 +195,11 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       say(
         `--time-scale does not apply: the engine of ${describeHolder(holder)} runs at its own time scale ` +
           `(${holder.timeScale}; the lambdaTrigger.timeScale setting of that window).`,
+      );
+    if (choice.followDeliveries !== undefined)
+      say(
+        `--follow does not apply: the engine of ${describeHolder(holder)} follows failing events as far as the ` +
+          `lambdaTrigger.followDeliveries setting of that window says.`,
       );
     return opened;
   };
@@ -217,6 +226,7 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       bootstrapDir: choice.bootstrapDir,
       ephemeral: throwaway,
       ...(choice.timeScale !== undefined ? { timeScale: choice.timeScale } : {}),
+      ...(choice.followDeliveries !== undefined ? { followDeliveries: choice.followDeliveries } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
     });
   try {
