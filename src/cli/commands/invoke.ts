@@ -19,7 +19,7 @@ import {
 import { eventForTrigger, triggerPayload, type TriggerEvent } from '../../core/events/triggerEvents';
 import type { AwsLocation } from '../../core/awsLocation';
 import { cliCatalogue } from './events';
-import { formatInvocationRecord } from './invocationReport';
+import { formatInvocationRecord, MAX_LOG_LINES, MAX_PART_CHARS, MAX_PART_LINES } from './invocationReport';
 import {
   bootstrapDirOf,
   discoverFunctions,
@@ -34,7 +34,7 @@ const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES];
 const USAGE = `Usage: lambda-trigger invoke <function name | path/to/file.export>
          [--event <template id> [--param name=value]... [--records N] [--body text]... | --payload <file|->]
          [--mode sync|async|batch] [--fault <fault>]... [--time-scale X] [--follow N] [--root <dir>] [--ephemeral]
-         [--repeat N] [--json]
+         [--repeat N] [--json | --full]
          [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]...
 
 Invokes a function the way its event source would and prints the invocation record: every attempt (request id,
@@ -80,7 +80,10 @@ the store serves no endpoint, the run uses a throwaway store and says so on stde
   --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
   --ephemeral          use a temporary store instead of the workspace's or a live engine (nothing is kept)
   --repeat N           invoke N times in a row (the first start is cold, the rest warm)
-  --json               print the InvocationRecord (an array when there are several)
+  --json               print the InvocationRecord (an array when there are several), whole
+  --full               print every result, body, error and log line of the text report whole; without it, a part
+                       longer than ${MAX_PART_CHARS} characters or ${MAX_PART_LINES} lines is cut, and a log longer than ${MAX_LOG_LINES.head + MAX_LOG_LINES.tail} lines keeps its
+                       first ${MAX_LOG_LINES.head} and last ${MAX_LOG_LINES.tail}, each cut saying what it left out
   --runtime <id>       ${RUNTIMES.join(', ')}
   --timeout <s>        function timeout, 1..900 seconds
   --memory <MB>        memory size, 128..10240
@@ -351,6 +354,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
             ephemeral: { type: 'boolean' },
             repeat: { type: 'string' },
             json: { type: 'boolean' },
+            full: { type: 'boolean' },
             runtime: { type: 'string' },
             timeout: { type: 'string' },
             memory: { type: 'string' },
@@ -365,6 +369,10 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const { values, positionals } = parsed;
       if (positionals.length !== 1) throw new UsageError(`expected one function name or handler path\n\n${USAGE}`);
       const repeat = parseIntOption('repeat', values.repeat) ?? 1;
+      if (values.json && values.full) throw new UsageError('--full is for the text report; --json prints everything');
+      const report = values.full
+        ? { full: true }
+        : { wholeRecordHint: 'add --full to print them, or --json for the whole record' };
       if (repeat < 1 || repeat > 10000) throw new UsageError('--repeat must be from 1 to 10000');
       const mode = values.mode as InvocationMode | undefined;
       if (mode !== undefined && !MODES.includes(mode))
@@ -488,7 +496,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         for (let i = 0; i < repeat; i++) {
           const got = await opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
           records.push(...got);
-          if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r));
+          if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r, report));
         }
       } catch (err) {
         if (err instanceof AccountRequestError) throw new UsageError(err.message);

@@ -95,3 +95,81 @@ describe('cli: lambda-trigger invoke follows events that never settle only so fa
     assert.deepEqual(JSON.parse(peek.out), []);
   });
 });
+
+describe('cli: the text report of lambda-trigger invoke', function () {
+  this.timeout(60_000);
+  let root: string;
+  let env: Record<string, string>;
+  const run = (args: string[], stdin = '') => cli(args, root, env, stdin);
+
+  before(async () => {
+    env = { LAMBDA_TRIGGER_BOOTSTRAP_DIR: await buildBootstraps() };
+    root = copyWorkspace(path.join(cliFixtures, 'unsettled-app'));
+  });
+  after(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('SQS-2 ends with what AWS does next with the order, and how to follow it again or drop it', async () => {
+    const { code, out } = await run(
+      ['invoke', 'OrderProcessorFunction', '--mode', 'batch', '--payload', '-'],
+      JSON.stringify({ Records: [{ messageId: 'order-9', body: 'poison order' }] }),
+    );
+    assert.equal(code, 1);
+    const tail = out.trimEnd().split('\n').slice(-3);
+    assert.equal(tail[0], 'not followed further:');
+    assert.match(
+      tail[1],
+      /^ {2}still failing after 5 receives; on AWS it is received again every 30 s \(the queue's visibility timeout\) until the queue's retention period \(4 days\) ends on \d{4}-\d\d-\d\d \d\d:\d\d UTC; the message stays in OrdersQueue\.$/,
+    );
+    assert.equal(
+      tail[2],
+      '  the next batch invocation of OrderProcessorFunction follows it again; `lambda-trigger queues purge OrdersQueue` drops it.',
+    );
+    // The earlier receives say nothing of it: only the last one stopped.
+    assert.equal(out.split('not followed further:').length, 2);
+  });
+
+  it('STREAM-1 a Kinesis batch retried without limit: 5 attempts, the shard checkpoint unchanged, what AWS does next', async () => {
+    const { code, out } = await run(['invoke', 'ClickFunction', '--event', 'kinesis:get-records', '--body', 'poison']);
+    assert.equal(code, 1);
+    assert.equal(out.match(/^ {2}attempt \d+ /gm)?.length, 5);
+    assert.match(
+      out,
+      /still failing after 5 attempts; on AWS Lambda tries the batch again, at most a minute apart and holding up its shard, until its records leave the stream at the end of its retention period \(24 hours\) on .* UTC, then skips them; the record stays in ClickStream\.\n {2}the next batch invocation of ClickFunction follows it again\.\n$/,
+    );
+    assert.doesNotMatch(out, /checkpoint/);
+  });
+
+  it('a 3 MB result is cut in the text report with how to see it whole; --full and --json print all of it', async () => {
+    const text = await run(['invoke', 'ReportFunction', '--payload', '-'], '{}');
+    assert.equal(text.code, 0);
+    assert.ok(text.out.length < 16 * 1024, `the report has ${text.out.length} characters`);
+    assert.match(
+      text.out,
+      /\[… 3,14\d,\d{3} more characters \(2 lines\) not shown; add --full to print them, or --json for the whole record\]/,
+    );
+
+    const full = await run(['invoke', 'ReportFunction', '--payload', '-', '--full'], '{}');
+    assert.equal(full.code, 0);
+    assert.ok(full.out.includes('x'.repeat(3 * 1024 * 1024)));
+    assert.doesNotMatch(full.out, /not shown/);
+
+    const json = await run(['invoke', 'ReportFunction', '--payload', '-', '--json'], '{}');
+    assert.equal(json.code, 0);
+    const record = JSON.parse(json.out) as InvocationRecord;
+    assert.equal((record.attempts[0].result as { report: string }).report.length, 3 * 1024 * 1024);
+
+    const both = await run(['invoke', 'ReportFunction', '--json', '--full']);
+    assert.equal(both.code, 2);
+  });
+
+  it('a long log keeps its first and last lines, and says how many it left out', async () => {
+    const { code, out } = await run(['invoke', 'ReportFunction', '--payload', '-'], '{"bytes": 10, "lines": 500}');
+    assert.equal(code, 0);
+    assert.match(out, /\tline 0\n/);
+    assert.match(out, /\tline 499\n/);
+    assert.doesNotMatch(out, /\tline 250\n/);
+    assert.match(out, /\[… 443 log lines not shown; add --full to print them, or --json for the whole record\]/);
+  });
+});
