@@ -20,6 +20,7 @@ import { eventForTrigger, triggerPayload, type TriggerEvent } from '../../core/e
 import type { AwsLocation } from '../../core/awsLocation';
 import { cliCatalogue } from './events';
 import { formatInvocationRecord, MAX_LOG_LINES, MAX_PART_CHARS, MAX_PART_LINES } from './invocationReport';
+import { InvokeProgress, progressWanted, type ProgressOptions } from './invokeProgress';
 import {
   bootstrapDirOf,
   discoverFunctions,
@@ -51,6 +52,10 @@ through its endpoint (<root>/.lambda-trigger/endpoint): the output and exit code
 that engine's, so the window's Invocations panel shows them. A handler path, --ephemeral and --runtime, --timeout,
 --memory or --env run on a throwaway store of this run's own instead, and say so on stderr. When the process holding
 the store serves no endpoint, the run uses a throwaway store and says so on stderr.
+
+On a terminal, a run that takes longer than a second says on stderr what it is doing ("OrdersQueue: receive 3 of
+OrderProcessorFunction"), on one line that is erased before the report. Nothing is shown when stderr is a pipe or a
+file, or when CI is set.
 
   --event <id>         render the event from a template of the catalogue (\`lambda-trigger events\` lists them)
   --param name=value   a template parameter (repeatable); see \`lambda-trigger render <id> --help-params\`
@@ -102,6 +107,8 @@ export interface InvokeCommandOptions {
   bootstrapDir?: string;
   /** Looks a function up by name before discovery does; the `path/to/file.export` form is used when it returns undefined. */
   resolveFunction?: (ref: string, io: CliIO) => Promise<FunctionConfig | undefined> | FunctionConfig | undefined;
+  /** When the progress line appears on a terminal's stderr, and how often it is redrawn (tests show it at once). */
+  progress?: ProgressOptions;
 }
 
 interface Overrides {
@@ -490,18 +497,29 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       });
       const records: InvocationRecord[] = [];
       let fnName: string;
+      let progress: InvokeProgress | undefined;
+      let following: { dispose(): void } | undefined;
       try {
         const chosen = opened.attachedTo || !local ? await plan(await opened.engine.functions()) : local;
         fnName = chosen.fn.name;
+        if (progressWanted(io)) {
+          const shown = new InvokeProgress(io, `${fnName}: invoking`, options.progress);
+          progress = shown;
+          // Progress is a courtesy: an engine that cannot tell what it does still runs the invocation.
+          following = await opened.engine.onRecord((r) => shown.update(r)).catch(() => undefined);
+        }
         for (let i = 0; i < repeat; i++) {
           const got = await opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
           records.push(...got);
+          progress?.interrupt();
           if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r, report));
         }
       } catch (err) {
         if (err instanceof AccountRequestError) throw new UsageError(err.message);
         throw err;
       } finally {
+        following?.dispose();
+        progress?.stop();
         await opened.close();
       }
       if (values.json) io.stdout(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');

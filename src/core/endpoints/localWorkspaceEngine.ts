@@ -102,6 +102,10 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
     return Promise.resolve(ids.flatMap((id) => this.engine.record(id) ?? []));
   }
 
+  onRecord(listener: (record: InvocationRecord) => void): Promise<{ dispose(): void }> {
+    return Promise.resolve(this.engine.onRecord(listener));
+  }
+
   private queueNamed(nameOrArn: string): QueueSummary {
     const queues = this.services.listQueues();
     const queue = queues.find((q) => q.name === nameOrArn || q.arn === nameOrArn);

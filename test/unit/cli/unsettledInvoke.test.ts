@@ -1,12 +1,15 @@
 /**
  * `lambda-trigger invoke` on events that never settle (test/fixtures/cli/unsettled-app): an SQS queue without a
  * redrive policy and a Kinesis mapping with MaximumRetryAttempts -1 are followed only to the follow horizon, and the
- * report says what AWS would do next.
+ * report says what AWS would do next; the report stays readable, and a terminal sees what a long run is doing.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT_FUNCTION_ERROR, EXIT_USAGE, UsageError } from '../../../src/cli/command';
+import { createInvokeCommand } from '../../../src/cli/commands/invoke';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
+import { captureIO } from '../../support/cliIO';
 import { buildBootstraps } from '../runtime/bootstrapBuild';
 import { cli, cliFixtures, copyWorkspace } from './cliHarness';
 
@@ -171,5 +174,63 @@ describe('cli: the text report of lambda-trigger invoke', function () {
     assert.match(out, /\tline 499\n/);
     assert.doesNotMatch(out, /\tline 250\n/);
     assert.match(out, /\[… 443 log lines not shown; add --full to print them, or --json for the whole record\]/);
+  });
+});
+
+describe('cli: lambda-trigger invoke shows progress on a terminal only', function () {
+  this.timeout(60_000);
+  let root: string;
+  let bootstrapDir: string;
+  const invoke = createInvokeCommand({ progress: { delayMs: 0, redrawMs: 0 } });
+  const run = async (args: string[], io: ReturnType<typeof captureIO>): Promise<number> => {
+    try {
+      return await invoke.run(args, io);
+    } catch (err) {
+      if (err instanceof UsageError) return EXIT_USAGE;
+      throw err;
+    }
+  };
+  const orderArgs = () => ['OrderProcessorFunction', '--mode', 'batch', '--payload', '-', '--root', root];
+
+  before(async () => {
+    bootstrapDir = await buildBootstraps();
+  });
+  beforeEach(() => {
+    root = copyWorkspace(path.join(cliFixtures, 'unsettled-app'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('SQS-2 on a terminal: each receive of the order on one redrawn line of stderr, erased before the report', async () => {
+    const io = captureIO(root, poisonOrder, { LAMBDA_TRIGGER_BOOTSTRAP_DIR: bootstrapDir }, {});
+    const code = await run(orderArgs(), io);
+    assert.equal(code, EXIT_FUNCTION_ERROR);
+    const frames = io.err.split('\r\x1b[2K').filter((f) => f !== '');
+    assert.ok(frames.length >= 2, io.err);
+    assert.equal(frames[0], 'lambda-trigger invoke: OrderProcessorFunction: invoking… 0 s');
+    for (let receive = 1; receive <= 5; receive++)
+      assert.ok(
+        frames.some((f) =>
+          f.startsWith(`lambda-trigger invoke: OrdersQueue: receive ${receive} of OrderProcessorFunction… `),
+        ),
+        `receive ${receive} in ${JSON.stringify(frames)}`,
+      );
+    // The line is gone when the report comes: stderr ends with the erase, and nothing of it reaches stdout.
+    assert.ok(io.err.endsWith('\r\x1b[2K'));
+    assert.ok(!io.err.includes('\n'));
+    assert.doesNotMatch(io.out, /lambda-trigger invoke:/);
+    assert.match(io.out, /not followed further:/);
+  });
+
+  it('SQS-2 nothing on stderr when it is a pipe or a file, in CI, or with --json on a pipe', async () => {
+    const piped = captureIO(root, poisonOrder, { LAMBDA_TRIGGER_BOOTSTRAP_DIR: bootstrapDir });
+    assert.equal(await run([...orderArgs(), '--follow', '1'], piped), EXIT_FUNCTION_ERROR);
+    assert.equal(piped.err, '');
+
+    const ci = captureIO(root, poisonOrder, { LAMBDA_TRIGGER_BOOTSTRAP_DIR: bootstrapDir, CI: 'true' }, {});
+    assert.equal(await run([...orderArgs(), '--follow', '1', '--json'], ci), EXIT_FUNCTION_ERROR);
+    assert.equal(ci.err, '');
+    assert.equal((JSON.parse(ci.out) as InvocationRecord).unsettled?.count, 2);
   });
 });
