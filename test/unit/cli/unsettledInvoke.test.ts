@@ -97,6 +97,22 @@ describe('cli: lambda-trigger invoke follows events that never settle only so fa
     const peek = await run(['queues', 'peek', 'OrdersQueue', '--json']);
     assert.deepEqual(JSON.parse(peek.out), []);
   });
+
+  it('SQS-2 queues send --run to OrdersQueue follows the order a run stopped following again', async () => {
+    const first = await run(
+      ['invoke', 'OrderProcessorFunction', '--mode', 'batch', '--payload', '-', '--follow', '1', '--json'],
+      poisonOrder,
+    );
+    assert.equal(first.code, 1);
+    const sent = await run(['queues', 'send', 'OrdersQueue', '--body', 'a good order', '--run', '--json']);
+    assert.equal(sent.code, 1, sent.err);
+    const peek = await run(['queues', 'peek', 'OrdersQueue', '--json']);
+    const left = JSON.parse(peek.out) as Array<{ messageId: string; receiveCount: number }>;
+    assert.deepEqual(
+      left.map((m) => [m.messageId, m.receiveCount]),
+      [['order-1', 6]],
+    );
+  });
 });
 
 describe('cli: the text report of lambda-trigger invoke', function () {
