@@ -14,6 +14,10 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal (where a line can be redrawn): progress shows there, never in a pipe or a file. */
+  readonly stderrIsTTY?: boolean;
+  /** The terminal's width, when stderr is one. */
+  readonly stderrColumns?: number;
   readStdin(): Promise<string>;
 }
 

@@ -216,7 +216,7 @@ export class InvocationRunner implements vscode.Disposable {
   private recipe(root: string): AccountRecipe {
     const functions = this.functions.all().filter((f) => this.functions.rootOf(f) === root);
     const settings = this.settings.forFolder(root);
-    // The time scale is not part of the key: open accounts change their clock's speed without re-opening.
+    // The time scale and the follow horizon are not part of the key: open accounts take them without re-opening.
     const key = JSON.stringify({
       functions,
       location: settings.location,
@@ -234,6 +234,7 @@ export class InvocationRunner implements vscode.Disposable {
           storeDir: path.join(root, '.lambda-trigger', 'store'),
           storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
           timeScale: settings.timeScale,
+          followDeliveries: settings.followDeliveries,
           location: settings.location,
           logFormat: settings.logFormat,
           pricing: settings.pricing,
@@ -244,9 +245,10 @@ export class InvocationRunner implements vscode.Disposable {
   }
 
   /**
-   * A settings change without a window reload: the time scale applies to the open accounts' clocks at once; a new
-   * region, account id, log format or interpreter re-opens the accounts (when no invocation runs, else when the
-   * last one ends). Region and account id also change discovery's ARNs, so those wait for the server's new list.
+   * A settings change without a window reload: the time scale and the follow horizon apply to the open accounts at
+   * once; a new region, account id, log format or interpreter re-opens the accounts (when no invocation runs, else
+   * when the last one ends). Region and account id also change discovery's ARNs, so those wait for the server's new
+   * list.
    */
   private applySettings(change: SettingsChange): void {
     if (change.timeScale) {
@@ -254,6 +256,15 @@ export class InvocationRunner implements vscode.Disposable {
         const { timeScale } = this.settings.forFolder(root);
         account.engine.setTimeScale(timeScale);
         this.output.info(`Time scale of the local account of ${root}: ${timeScale}.`);
+      }
+    }
+    if (change.followDeliveries) {
+      for (const { root, account } of this.accounts.list()) {
+        const { followDeliveries } = this.settings.forFolder(root);
+        account.engine.setFollowDeliveries(followDeliveries);
+        this.output.info(
+          `The local account of ${root} follows an event that would be retried for hours for ${followDeliveries} deliveries per run.`,
+        );
       }
     }
     if (!change.account) return;

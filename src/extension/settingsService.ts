@@ -11,6 +11,8 @@ import type { DiscoverySettings } from '../shared/protocol';
 export interface SettingsChange {
   /** `timeScale`: the open accounts' clocks change speed. */
   timeScale: boolean;
+  /** `followDeliveries`: the open accounts' engines follow failing events that far from their next delivery on. */
+  followDeliveries: boolean;
   /** Region, account id, log format, Python interpreter or prices: the local accounts are re-opened. */
   account: boolean;
   /** Exclude globs, region or account id: the language server re-indexes with them. */
@@ -38,10 +40,11 @@ export class SettingsService implements vscode.Disposable {
       const affects = (key: string): boolean => e.affectsConfiguration(`lambdaTrigger.${key}`);
       const change: SettingsChange = {
         timeScale: affects(SETTING_KEYS.timeScale),
+        followDeliveries: affects(SETTING_KEYS.followDeliveries),
         account: accountKeys.some(affects),
         discovery: discoveryKeys.some(affects),
       };
-      if (!change.timeScale && !change.account && !change.discovery) return;
+      if (!change.timeScale && !change.followDeliveries && !change.account && !change.discovery) return;
       this.checkAll();
       this.changed.fire(change);
     });

@@ -3,6 +3,7 @@
  * actions, the response, each attempt with its error and folded runner frames, batches, deliveries, logs, the
  * event and the configuration it ran with. Everything is rendered as text (dom.ts).
  */
+import { describeUnsettled } from '../core/invoke/followHorizon';
 import { describeCost, type InvocationCost } from '../core/invoke/invocationCost';
 import type { AttemptRecord, DeliveryRecord, InvocationRecord } from '../core/invoke/invocationRecord';
 import { partLabel, type InvocationStory } from '../core/invoke/invocationStory';
@@ -129,6 +130,15 @@ export function renderRecordDetail(
         record.faults?.length ? field('faults injected', record.faults.join(', ')) : null,
         record.cost ? costField('cost on AWS (estimate)', record.cost) : null,
       ),
+      // The run stopped following an event AWS would retry for hours or days: what happens to it next.
+      record.unsettled
+        ? h(
+            'p',
+            { class: 'notice unsettled', role: 'note' },
+            icon('history'),
+            ` Not followed further: ${describeUnsettled(record.unsettled)}. Re-run, or send another event to ${record.unsettled.leftIn}, to follow it again.`,
+          )
+        : null,
       h(
         'div',
         { class: 'actions', role: 'toolbar', 'aria-label': 'Invocation actions' },

@@ -1,7 +1,8 @@
 /**
  * What a user does, clicked through the real workbench with the packaged extension installed: right-click the S3
  * thumbnail handler and invoke it with an S3 event; invoke a failing async function and watch its retries and
- * DLQ message; send an SQS batch with poison messages and watch the partial failure and redrive.
+ * DLQ message; send an SQS batch with poison messages and watch the partial failure and redrive; send a job to a
+ * queue without a redrive policy and read what AWS would do with it once the run stops following it.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -40,6 +41,30 @@ describe('Invoking handlers through the UI (code-server, packaged extension)', f
         null,
         2,
       ),
+    );
+    // A queue without a redrive policy read by a handler that always fails: AWS would retry it for 4 days.
+    mkdirSync(join(folder, 'never-settles'));
+    writeFileSync(
+      join(folder, 'never-settles', 'index.js'),
+      "exports.handler = async () => { throw new Error('the job store is down'); };\n",
+    );
+    writeFileSync(
+      join(folder, 'never-settles', 'lambda-trigger.json'),
+      JSON.stringify({
+        Functions: {
+          NeverSettlesFunction: {
+            Handler: 'index.handler',
+            Runtime: 'nodejs20.x',
+            Events: { Jobs: { Type: 'SQS', Properties: { Queue: { 'Fn::GetAtt': ['JobsQueue', 'Arn'] } } } },
+          },
+        },
+        Resources: { JobsQueue: { Type: 'AWS::SQS::Queue' } },
+      }),
+    );
+    mkdirSync(join(folder, 'lambda-events', 'NeverSettlesFunction'), { recursive: true });
+    writeFileSync(
+      join(folder, 'lambda-events', 'NeverSettlesFunction', 'stuck-job.json'),
+      JSON.stringify({ $eventType: 'sqs:receive-message', Records: [sqsRecord('{"job":"report"}')] }, null, 2),
     );
     workbench = await openWorkbench(folder);
     workbench.page.on('dialog', (d) => {
@@ -99,6 +124,22 @@ describe('Invoking handlers through the UI (code-server, packaged extension)', f
     assert.equal(await panel.locator('table.batches tr.batch').first().locator('.id.failed').count(), 2);
     await expect(panel.locator('.redrive', { hasText: 'OrdersDLQ' }).first());
     await workbench.screenshot('3-sqs-partial-failure-redrive');
+  });
+
+  it('SQS-2 a job on a queue without a redrive policy: five receives, then the panel says what AWS would do next', async () => {
+    const { page } = workbench;
+    await openLambdaView(page);
+    await expand(treeRow(page, 'NeverSettlesFunction'));
+    await contextMenu(page, treeRow(page, 'stuck-job'), 'Invoke with This Event');
+    const panel = invocationPanel(page);
+    const notice = panel.locator('.notice.unsettled');
+    await expect(notice.filter({ hasText: 'still failing after 5 receives' }));
+    assert.match(
+      (await notice.textContent()) ?? '',
+      /on AWS it is received again every 30 s \(the queue's visibility timeout\) until the queue's retention period \(4 days\) ends on .* UTC; the message stays in JobsQueue\. Re-run, or send another event to JobsQueue, to follow it again\./,
+    );
+    await expect(panel.locator('.story-part', { hasText: 'receive 5' }));
+    await workbench.screenshot('6-never-settles-notice');
   });
 
   it('a lambda-trigger invoke in a terminal beside the window shows up live in the panel, with where its settings came from', async () => {

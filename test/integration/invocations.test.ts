@@ -59,6 +59,53 @@ describe('Invocations through the real engine and runtime, from the commands', f
     );
   });
 
+  it('SQS-2 on a scaled clock, a batch from a queue without a redrive policy returns after 5 receives, the message left in the queue', async () => {
+    const { invokeCommands, runner } = await api();
+    // A queue without a redrive policy of its own, in a lambda-trigger.json next to a handler that always fails.
+    const dir = vscode.Uri.joinPath(folder(), 'never-settles');
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(dir, 'index.js'),
+      Buffer.from("exports.handler = async () => { throw new Error('the order store is down'); };\n"),
+    );
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(dir, 'lambda-trigger.json'),
+      Buffer.from(
+        JSON.stringify({
+          Functions: {
+            NeverSettlesFunction: {
+              Handler: 'index.handler',
+              Runtime: 'nodejs20.x',
+              Events: { Jobs: { Type: 'SQS', Properties: { Queue: { 'Fn::GetAtt': ['JobsQueue', 'Arn'] } } } },
+            },
+          },
+          Resources: { JobsQueue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 30 } } },
+        }),
+      ),
+    );
+    const settings = vscode.workspace.getConfiguration('lambdaTrigger');
+    try {
+      // An hour per second: each visibility timeout is a real wait, as in a window running a scaled clock.
+      await settings.update('timeScale', '3600', vscode.ConfigurationTarget.Workspace);
+      const jobs = await fn('NeverSettlesFunction');
+      const payloadJson = JSON.stringify({ Records: [{ messageId: 'job-1', body: 'a job' }] });
+      const records = await invokeCommands.run(jobs, { payloadJson, label: 'a job' }, 'batch');
+      const account = await runner.accountOf(jobs);
+      assert.equal(account.engine.clock.scale, 3600);
+      assert.equal(records.length, 5);
+      const last = records.find((r) => r.unsettled);
+      assert.ok(last, 'the last receive says the message was not followed further');
+      assert.equal(last.unsettled?.count, 5);
+      assert.equal(last.unsettled?.leftIn, 'JobsQueue');
+      assert.deepEqual(
+        account.services.queueMessages('JobsQueue').map((m) => [m.messageId, m.receiveCount]),
+        [['job-1', 5]],
+      );
+    } finally {
+      await settings.update('timeScale', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(dir, { recursive: true });
+    }
+  });
+
   it('SQS-4 a batch with poison messages reports them and the queue redrives them to its DLQ', async () => {
     const { invokeCommands, runner } = await api();
     const processor = await fn('OrderProcessorFunction');

@@ -1,5 +1,6 @@
 /**
- * Settings apply without a window reload: the time scale changes the open account's clock, a region re-opens the
+ * Settings apply without a window reload: the time scale changes the open account's clock, the follow horizon how far
+ * its engine follows failing events, a region re-opens the
  * account and reaches discovery's ARNs and the handlers' environment, and an exclude glob takes functions out of
  * the list. Each test restores what it changed.
  */
@@ -54,6 +55,22 @@ describe('Settings apply at once, without a window reload', function () {
       await setSetting('timeScale', undefined);
     }
     await waitFor('the clock back to instant', () => account.engine.clock.scale === Infinity);
+  });
+
+  it('lambdaTrigger.followDeliveries changes how far the open account follows a failing event, without re-opening it', async () => {
+    const { runner, settings: service } = await api();
+    const account = await openAccount();
+    try {
+      assert.equal(account.engine.followDeliveries, 5, '5 by default');
+      await setSetting('followDeliveries', 2);
+      await waitFor('the account to follow 2 deliveries', () => account.engine.followDeliveries === 2);
+      assert.ok(runner.openAccounts().includes(account), 'the account was not re-opened');
+      await setSetting('followDeliveries', 0);
+      await waitFor('the default after a wrong value', () => account.engine.followDeliveries === 5);
+      assert.ok(service.reportedProblems().some((p) => p.startsWith('lambdaTrigger.followDeliveries:')));
+    } finally {
+      await setSetting('followDeliveries', undefined);
+    }
   });
 
   it('lambdaTrigger.region re-opens the account: ARNs from discovery and the handler environment carry it', async () => {

@@ -1,10 +1,72 @@
 /**
  * The human form of an InvocationRecord tree: the same record `--json` prints, so both outputs agree
- * (ARCHITECTURE: one event, one InvocationRecord tree).
+ * (ARCHITECTURE: one event, one InvocationRecord tree). A terminal is no place for a multi-megabyte result or a
+ * log of ten thousand lines: unless asked for in full, each long part is cut, and the cut says how to see it all.
  */
+import { describeUnsettled } from '../../core/invoke/followHorizon';
 import { describeCost } from '../../core/invoke/invocationCost';
 import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../../core/invoke/invocationRecord';
 import { groupStories } from '../../core/invoke/invocationStory';
+
+export interface ReportOptions {
+  /** Print every part whole, however long. */
+  full?: boolean;
+  /** How the reader gets what a cut leaves out: "add --full to print them, or --json for the whole record". */
+  wholeRecordHint?: string;
+}
+
+/** A result, body or error longer than this is cut (in characters)... */
+export const MAX_PART_CHARS = 2048;
+/** ...and so is one longer than this many lines. */
+export const MAX_PART_LINES = 60;
+/** A longer log keeps its first and last lines (its START and where it failed). */
+export const MAX_LOG_LINES = { head: 20, tail: 40 } as const;
+
+const count = (n: number, what: string): string => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+
+/** Cuts what a report prints of one part, by characters and lines; undefined when it fits. */
+function cutPart(text: string): { kept: string; left: string } | undefined {
+  let end = Math.min(text.length, MAX_PART_CHARS);
+  let lineEnd = -1;
+  for (let i = 0; i < MAX_PART_LINES; i++) {
+    lineEnd = text.indexOf('\n', lineEnd + 1);
+    if (lineEnd === -1) break;
+  }
+  if (lineEnd !== -1) end = Math.min(end, lineEnd);
+  if (end >= text.length) return undefined;
+  const rest = text.slice(end);
+  const restLines = rest.split('\n').length - (rest.startsWith('\n') ? 1 : 0);
+  const left =
+    restLines > 1
+      ? `${count(rest.length, 'more character')} (${count(restLines, 'line')})`
+      : count(rest.length, 'more character');
+  return { kept: text.slice(0, end), left };
+}
+
+class Report {
+  constructor(private readonly options: ReportOptions) {}
+
+  private note(left: string): string {
+    return `[… ${left} not shown; ${this.options.wholeRecordHint ?? 'add --json for the whole record'}]`;
+  }
+
+  /** One part (a result, a body, an error message), cut to a readable size unless asked for in full. */
+  part(text: string): string {
+    const cut = this.options.full ? undefined : cutPart(text);
+    return cut ? `${cut.kept}\n${this.note(cut.left)}` : text;
+  }
+
+  /** Log lines: the first and the last ones of a long log. */
+  logs(lines: string[]): string[] {
+    const { head, tail } = MAX_LOG_LINES;
+    if (this.options.full || lines.length <= head + tail) return lines.map((l) => this.part(l));
+    return [
+      ...lines.slice(0, head).map((l) => this.part(l)),
+      this.note(count(lines.length - head - tail, 'log line')),
+      ...lines.slice(-tail).map((l) => this.part(l)),
+    ];
+  }
+}
 
 const indent = (text: string, by: string): string =>
   text
@@ -18,7 +80,7 @@ function json(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? 'undefined';
 }
 
-function attemptLines(a: AttemptRecord): string[] {
+function attemptLines(a: AttemptRecord, report: Report): string[] {
   const facts = [
     `attempt ${a.number}`,
     `request ${a.requestId}`,
@@ -33,22 +95,28 @@ function attemptLines(a: AttemptRecord): string[] {
   if (a.statusCode !== undefined) facts.push(`status ${a.statusCode}`);
   if (a.faults?.length) facts.push(`fault ${a.faults.join(', ')}`);
   const out = [`  ${facts.join('  ')}`];
-  if (a.outcome === 'success') out.push('    result:', indent(json(a.result ?? null), '      '));
+  if (a.outcome === 'success') out.push('    result:', indent(report.part(json(a.result ?? null)), '      '));
   else if (a.error) {
-    out.push(`    error (${a.functionError ?? a.outcome}): ${a.error.errorType}: ${a.error.errorMessage}`);
+    out.push(
+      indent(
+        report.part(`error (${a.functionError ?? a.outcome}): ${a.error.errorType}: ${a.error.errorMessage}`),
+        '    ',
+      ),
+    );
   }
-  if (a.logs.length > 0) out.push('    logs:', ...a.logs.map((l) => `      ${l.text.replace(/\n/g, '\n      ')}`));
+  if (a.logs.length > 0)
+    out.push('    logs:', ...report.logs(a.logs.map((l) => l.text)).map((text) => indent(text, '      ')));
   return out;
 }
 
-function batchLines(b: BatchRecord): string[] {
+function batchLines(b: BatchRecord, report: Report): string[] {
   const facts = [`batch ${b.index}`, `${b.recordIds.length} record(s)`];
   if (b.outcome) facts.push(b.outcome);
   if (b.bisectedFrom !== undefined) facts.push(`bisected from batch ${b.bisectedFrom}`);
   if (b.retryOf !== undefined) facts.push(`retries batch ${b.retryOf}`);
   if (b.checkpoint) facts.push(`checkpoint ${b.checkpoint}`);
-  const out = [`  ${facts.join('  ')}`, `    records: ${b.recordIds.join(', ')}`];
-  if (b.filteredIds?.length) out.push(`    filtered out: ${b.filteredIds.join(', ')}`);
+  const out = [`  ${facts.join('  ')}`, indent(report.part(`records: ${b.recordIds.join(', ')}`), '    ')];
+  if (b.filteredIds?.length) out.push(indent(report.part(`filtered out: ${b.filteredIds.join(', ')}`), '    '));
   if (b.reportedFailures?.length) out.push(`    reported failures: ${b.reportedFailures.join(', ')}`);
   if (b.reportInvalidReason) out.push(`    report counted as full failure: ${b.reportInvalidReason}`);
   for (const r of b.returnedToQueue ?? []) out.push(`    returned to queue: ${r.id} (visible at ${r.visibleAt})`);
@@ -56,19 +124,23 @@ function batchLines(b: BatchRecord): string[] {
   return out;
 }
 
-function deliveryLines(d: DeliveryRecord): string[] {
+function deliveryLines(d: DeliveryRecord, report: Report): string[] {
   const out = [
     `  ${d.kind}  ${d.target.type} ${d.target.arn}  ${d.condition}${d.deliveredAs ? `  as ${d.deliveredAs}` : ''}`,
   ];
   if (d.error) out.push(`    not delivered: ${d.error}`);
-  out.push(`    body: ${d.body}`);
+  out.push(indent(report.part(`body: ${d.body}`), '    '));
   for (const [name, a] of Object.entries(d.attributes ?? {}))
-    out.push(`    attribute ${name} (${a.DataType}): ${a.StringValue}`);
+    out.push(indent(report.part(`attribute ${name} (${a.DataType}): ${a.StringValue}`), '    '));
   return out;
 }
 
-/** One record as text: its headline, then attempts (with logs), batches and deliveries. */
-export function formatInvocationRecord(r: InvocationRecord): string {
+/**
+ * One record as text: its headline, then attempts (with logs), batches and deliveries, and last, for an event the run
+ * stopped following, what AWS would do with it next.
+ */
+export function formatInvocationRecord(r: InvocationRecord, options: ReportOptions = {}): string {
+  const report = new Report(options);
   const head = [r.functionName, r.mode, r.status];
   if (r.condition) head.push(r.condition);
   const out = [`${head.join('  ')}  (record ${r.id})`];
@@ -76,13 +148,19 @@ export function formatInvocationRecord(r: InvocationRecord): string {
   if (r.faults?.length) out.push(`  faults: ${r.faults.join(', ')}`);
   if (r.cost && r.cost.requests > 0) out.push(`  cost: ${describeCost(r.cost)}`);
   if (r.response?.errorType)
-    out.push(`  rejected (${r.response.StatusCode}): ${r.response.errorType}: ${r.response.errorMessage ?? ''}`);
+    out.push(
+      indent(
+        report.part(`rejected (${r.response.StatusCode}): ${r.response.errorType}: ${r.response.errorMessage ?? ''}`),
+        '  ',
+      ),
+    );
   if (r.attempts.length > 0) out.push('attempts:');
-  for (const a of r.attempts) out.push(...attemptLines(a));
+  for (const a of r.attempts) out.push(...attemptLines(a, report));
   if (r.batches.length > 0) out.push('batches:');
-  for (const b of r.batches) out.push(...batchLines(b));
+  for (const b of r.batches) out.push(...batchLines(b, report));
   if (r.deliveries.length > 0) out.push('deliveries:');
-  for (const d of r.deliveries) out.push(...deliveryLines(d));
+  for (const d of r.deliveries) out.push(...deliveryLines(d, report));
+  if (r.unsettled) out.push(...unsettledLines(r));
   return out.join('\n') + '\n';
 }
 
@@ -102,4 +180,14 @@ export function formatStories(records: readonly InvocationRecord[]): string {
       return `event of record ${first.id} (${first.functionName}): ${parts.join(', ')}`;
     });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** An event the run stopped following: what AWS would do with it, and how to follow it again or let it go. */
+function unsettledLines(r: InvocationRecord): string[] {
+  const u = r.unsettled!;
+  const next =
+    r.source?.type === 'sqs'
+      ? `the next batch invocation of ${r.functionName} follows it again; \`lambda-trigger queues purge ${u.leftIn}\` drops it`
+      : `the next batch invocation of ${r.functionName} follows it again`;
+  return ['not followed further:', `  ${describeUnsettled(u)}.`, `  ${next}.`];
 }

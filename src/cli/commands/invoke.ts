@@ -7,6 +7,7 @@ import { functionNamed, functionWithDefaults, type FunctionConfig } from '../../
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
+import { MAX_FOLLOW_DELIVERIES, MIN_FOLLOW_DELIVERIES, parseFollowDeliveries } from '../../core/invoke/followHorizon';
 import type { InvocationRecord } from '../../core/invoke/invocationRecord';
 import {
   InvalidFunctionSpecError,
@@ -18,7 +19,14 @@ import {
 import { eventForTrigger, triggerPayload, type TriggerEvent } from '../../core/events/triggerEvents';
 import type { AwsLocation } from '../../core/awsLocation';
 import { cliCatalogue } from './events';
-import { formatInvocationRecord, formatStories } from './invocationReport';
+import {
+  formatInvocationRecord,
+  formatStories,
+  MAX_LOG_LINES,
+  MAX_PART_CHARS,
+  MAX_PART_LINES,
+} from './invocationReport';
+import { InvokeProgress, progressWanted, type ProgressOptions } from './invokeProgress';
 import {
   bootstrapDirOf,
   discoverFunctions,
@@ -32,7 +40,8 @@ const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES];
 
 const USAGE = `Usage: lambda-trigger invoke <function name | path/to/file.export>
          [--event <template id> [--param name=value]... [--records N] [--body text]... | --payload <file|->]
-         [--mode sync|async|batch] [--fault <fault>]... [--time-scale X] [--root <dir>] [--ephemeral] [--repeat N] [--json]
+         [--mode sync|async|batch] [--fault <fault>]... [--time-scale X] [--follow N] [--root <dir>] [--ephemeral]
+         [--repeat N] [--json | --full]
          [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]...
 
 Invokes a function the way its event source would and prints the invocation record: every attempt (request id,
@@ -49,6 +58,10 @@ through its endpoint (<root>/.lambda-trigger/endpoint): the output and exit code
 that engine's, so the window's Invocations panel shows them. A handler path, --ephemeral and --runtime, --timeout,
 --memory or --env run on a throwaway store of this run's own instead, and say so on stderr. When the process holding
 the store serves no endpoint, the run uses a throwaway store and says so on stderr.
+
+On a terminal, a run that takes longer than a second says on stderr what it is doing ("OrdersQueue: receive 3 of
+OrderProcessorFunction"), on one line that is erased before the report. Nothing is shown when stderr is a pipe or a
+file, or when CI is set.
 
   --event <id>         render the event from a template of the catalogue (\`lambda-trigger events\` lists them)
   --param name=value   a template parameter (repeatable); see \`lambda-trigger render <id> --help-params\`
@@ -69,10 +82,19 @@ the store serves no endpoint, the run uses a throwaway store and says so on stde
                                             goes to the DLQ / on-failure destination
   --time-scale X       simulated seconds per wall second for retries and visibility timeouts (default: instant);
                        a live engine runs at its own time scale (its window's lambdaTrigger.timeScale): said on stderr
+  --follow N           follow a failing event that AWS would retry for hours or days (an SQS queue without a
+                       redrive policy, a stream batch with MaximumRetryAttempts -1) for N receives or attempts
+                       (default: the lambdaTrigger.followDeliveries setting, else 5); then the run stops, leaves it
+                       in its queue or stream and says what AWS would do next. The next batch invocation of the
+                       function follows it again (an SQS event whose messages are still queued follows those).
+                       A live engine follows as far as its window's setting says
   --root <dir>         workspace folder (default: the current directory); the store is <root>/.lambda-trigger/store
   --ephemeral          use a temporary store instead of the workspace's or a live engine (nothing is kept)
   --repeat N           invoke N times in a row (the first start is cold, the rest warm)
-  --json               print the InvocationRecord (an array when there are several)
+  --json               print the InvocationRecord (an array when there are several), whole
+  --full               print every result, body, error and log line of the text report whole; without it, a part
+                       longer than ${MAX_PART_CHARS} characters or ${MAX_PART_LINES} lines is cut, and a log longer than ${MAX_LOG_LINES.head + MAX_LOG_LINES.tail} lines keeps its
+                       first ${MAX_LOG_LINES.head} and last ${MAX_LOG_LINES.tail}, each cut saying what it left out
   --runtime <id>       ${RUNTIMES.join(', ')}
   --timeout <s>        function timeout, 1..900 seconds
   --memory <MB>        memory size, 128..10240
@@ -91,6 +113,8 @@ export interface InvokeCommandOptions {
   bootstrapDir?: string;
   /** Looks a function up by name before discovery does; the `path/to/file.export` form is used when it returns undefined. */
   resolveFunction?: (ref: string, io: CliIO) => Promise<FunctionConfig | undefined> | FunctionConfig | undefined;
+  /** When the progress line appears on a terminal's stderr, and how often it is redrawn (tests show it at once). */
+  progress?: ProgressOptions;
 }
 
 interface Overrides {
@@ -165,6 +189,16 @@ function parseTimeScale(value: string | undefined): number | undefined {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
     throw new UsageError(`--time-scale must be a positive number or "infinity", got "${value}"`);
+  return n;
+}
+
+function parseFollow(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseFollowDeliveries(value);
+  if (n === undefined)
+    throw new UsageError(
+      `--follow must be a whole number of receives or attempts from ${MIN_FOLLOW_DELIVERIES} to ${MAX_FOLLOW_DELIVERIES}, got "${value}"`,
+    );
   return n;
 }
 
@@ -328,10 +362,12 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
             mode: { type: 'string' },
             fault: { type: 'string', multiple: true },
             'time-scale': { type: 'string' },
+            follow: { type: 'string' },
             root: { type: 'string' },
             ephemeral: { type: 'boolean' },
             repeat: { type: 'string' },
             json: { type: 'boolean' },
+            full: { type: 'boolean' },
             runtime: { type: 'string' },
             timeout: { type: 'string' },
             memory: { type: 'string' },
@@ -346,12 +382,17 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       const { values, positionals } = parsed;
       if (positionals.length !== 1) throw new UsageError(`expected one function name or handler path\n\n${USAGE}`);
       const repeat = parseIntOption('repeat', values.repeat) ?? 1;
+      if (values.json && values.full) throw new UsageError('--full is for the text report; --json prints everything');
+      const report = values.full
+        ? { full: true }
+        : { wholeRecordHint: 'add --full to print them, or --json for the whole record' };
       if (repeat < 1 || repeat > 10000) throw new UsageError('--repeat must be from 1 to 10000');
       const mode = values.mode as InvocationMode | undefined;
       if (mode !== undefined && !MODES.includes(mode))
         throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
       const faults = parseFaults(values.fault ?? []);
       const timeScale = parseTimeScale(values['time-scale']);
+      const follow = parseFollow(values.follow);
       const runtime = values.runtime as RuntimeId | undefined;
       if (runtime && !RUNTIMES.includes(runtime))
         throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
@@ -458,21 +499,33 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         ephemeral: (lone !== undefined && !resolved) || values.ephemeral === true,
         whenHeld: 'throwaway',
         ...(timeScale !== undefined ? { timeScale } : {}),
+        ...(follow !== undefined ? { followDeliveries: follow } : {}),
       });
       const records: InvocationRecord[] = [];
       let fnName: string;
+      let progress: InvokeProgress | undefined;
+      let following: { dispose(): void } | undefined;
       try {
         const chosen = opened.attachedTo || !local ? await plan(await opened.engine.functions()) : local;
         fnName = chosen.fn.name;
+        if (progressWanted(io)) {
+          const shown = new InvokeProgress(io, `${fnName}: invoking`, options.progress);
+          progress = shown;
+          // Progress is a courtesy: an engine that cannot tell what it does still runs the invocation.
+          following = await opened.engine.onRecord((r) => shown.update(r)).catch(() => undefined);
+        }
         for (let i = 0; i < repeat; i++) {
           const got = await opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
           records.push(...got);
-          if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r));
+          progress?.interrupt();
+          if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r, report));
         }
       } catch (err) {
         if (err instanceof AccountRequestError) throw new UsageError(err.message);
         throw err;
       } finally {
+        following?.dispose();
+        progress?.stop();
         await opened.close();
       }
       // RUNTIME-2: a function that ran on another Node.js or Python than its runtime's says so on stderr too.

@@ -126,6 +126,8 @@ export async function openWorkspaceAccount(options: {
   /** A temp store, removed on close, instead of `<root>/.lambda-trigger/store`. */
   ephemeral?: boolean;
   timeScale?: number;
+  /** Deliveries a run follows of an event retried for hours (default: the lambdaTrigger.followDeliveries setting). */
+  followDeliveries?: number;
   /** false: mappings stay off, so messages can be inspected and moved without functions receiving them. */
   eventSourceMappings?: boolean;
   /** Where downloads and installs an environment waits for are reported (the CLI's stderr). */
@@ -143,6 +145,7 @@ export async function openWorkspaceAccount(options: {
     pricing: options.settings.pricing,
     ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
     timeScale: options.timeScale ?? options.settings.timeScale,
+    followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
     ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
   });
@@ -179,6 +182,7 @@ export interface EngineChoice {
   /** The store is held by a process that serves no endpoint: fail (StoreInUseError, exit 75), or use a throwaway store. */
   whenHeld: 'fail' | 'throwaway';
   timeScale?: number;
+  followDeliveries?: number;
   eventSourceMappings?: boolean;
 }
 
@@ -195,6 +199,11 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       say(
         `--time-scale does not apply: the engine of ${describeHolder(holder)} runs at its own time scale ` +
           `(${holder.timeScale}; the lambdaTrigger.timeScale setting of that window).`,
+      );
+    if (choice.followDeliveries !== undefined)
+      say(
+        `--follow does not apply: the engine of ${describeHolder(holder)} follows failing events as far as the ` +
+          `lambdaTrigger.followDeliveries setting of that window says.`,
       );
     return opened;
   };
@@ -221,6 +230,7 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       bootstrapDir: choice.bootstrapDir,
       ephemeral: throwaway,
       ...(choice.timeScale !== undefined ? { timeScale: choice.timeScale } : {}),
+      ...(choice.followDeliveries !== undefined ? { followDeliveries: choice.followDeliveries } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
       onRuntimeProgress: runtimeProgressOn(io),
     });

@@ -1,12 +1,18 @@
 /**
  * The settings of a local account, as both fronts read them: the VS Code window through its configuration API
  * (`lambdaTrigger.*`, live), the CLI from the workspace folder's `.vscode/settings.json`, so that a terminal in the
- * workspace runs with the region, account, time scale and log format the editor shows.
+ * workspace runs with the region, account, time scale, log format and follow horizon the editor shows.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { DEFAULT_LOCATION, locationOf, locationProblem, type AwsLocation } from '../awsLocation';
+import {
+  DEFAULT_FOLLOW_DELIVERIES,
+  MAX_FOLLOW_DELIVERIES,
+  MIN_FOLLOW_DELIVERIES,
+  parseFollowDeliveries,
+} from '../invoke/followHorizon';
 
 export interface AccountSettings {
   location: AwsLocation;
@@ -19,6 +25,8 @@ export interface AccountSettings {
   excludeGlobs: string[];
   /** Lambda prices for cost estimates, per architecture; what it leaves out comes from the price data file. */
   pricing: PricingOverride;
+  /** Deliveries of one event a run follows when its source would retry it for hours or days (followHorizon.ts). */
+  followDeliveries: number;
 }
 
 export type PricingOverride = Partial<
@@ -32,6 +40,7 @@ export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = Object.freeze({
   pythonInterpreter: undefined,
   excludeGlobs: [],
   pricing: {},
+  followDeliveries: DEFAULT_FOLLOW_DELIVERIES,
 });
 
 /**
@@ -46,6 +55,7 @@ export const SETTING_KEYS = {
   pythonInterpreter: 'python.interpreter',
   excludeGlobs: 'discovery.exclude',
   pricing: 'pricing',
+  followDeliveries: 'followDeliveries',
 } as const;
 
 const ARCHITECTURES = ['x86_64', 'arm64'] as const;
@@ -120,7 +130,21 @@ export function accountSettingsOf(get: (key: string) => unknown): {
 
   const pricing = pricingOf(get(SETTING_KEYS.pricing), (message) => report(SETTING_KEYS.pricing, message));
 
-  return { settings: { location, timeScale, logFormat, pythonInterpreter, excludeGlobs, pricing }, problems };
+  const rawFollow = get(SETTING_KEYS.followDeliveries);
+  let followDeliveries = parseFollowDeliveries(rawFollow);
+  if (followDeliveries === undefined) {
+    if (rawFollow !== undefined)
+      report(
+        SETTING_KEYS.followDeliveries,
+        `must be a whole number from ${MIN_FOLLOW_DELIVERIES} to ${MAX_FOLLOW_DELIVERIES}, got ${JSON.stringify(rawFollow)}`,
+      );
+    followDeliveries = DEFAULT_ACCOUNT_SETTINGS.followDeliveries;
+  }
+
+  return {
+    settings: { location, timeScale, logFormat, pythonInterpreter, excludeGlobs, pricing, followDeliveries },
+    problems,
+  };
 }
 
 /**

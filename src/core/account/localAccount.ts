@@ -65,6 +65,11 @@ export interface LocalAccountOptions {
    * functions picking messages up (the CLI's `queues` commands). Default true.
    */
   eventSourceMappings?: boolean;
+  /**
+   * Deliveries of one event a run follows when its source would retry it until it expires (the
+   * `lambdaTrigger.followDeliveries` setting, the CLI's --follow); default 5.
+   */
+  followDeliveries?: number;
 }
 
 export type InvocationMode = 'sync' | 'async' | 'batch';
@@ -169,6 +174,7 @@ export class LocalAccount {
         functions: [...byName.values()],
         eventSourceMappings: options.eventSourceMappings ?? true,
         pricing: lambdaPricing(location.region, options.pricing),
+        ...(options.followDeliveries !== undefined ? { followDeliveries: options.followDeliveries } : {}),
       });
       return new LocalAccount(engine, services, pool, byName, location, invoker);
     } catch (err) {
@@ -198,7 +204,9 @@ export class LocalAccount {
    * Invokes `functionName` with `payload` the way its event source would: `sync` waits for the result, `async`
    * queues the event and waits until its retries, destinations and DLQ deliveries are done, `batch` puts the
    * records of an SQS, Kinesis, DynamoDB Streams, Kafka or MQ event on the function's source and waits until its
-   * mapping has drained them. `faults` (sync and async only) injects ASYNC-1 / ASYNC-5 / ASYNC-6 faults.
+   * mapping has drained them, following events that would be retried until they expire only as far as the follow
+   * horizon (followHorizon.ts); the function's events that earlier runs stopped following are followed again.
+   * `faults` (sync and async only) injects ASYNC-1 / ASYNC-5 / ASYNC-6 faults.
    */
   async invoke(
     functionName: string,
@@ -261,6 +269,7 @@ export class LocalAccount {
       );
     }
     const before = new Set(this.engine.records().map((r) => r.id));
+    this.engine.followAgain({ functionName: fn.name });
     try {
       await this.putOnSource(fn, trigger, payloadJson, event);
     } catch (err) {
@@ -279,7 +288,7 @@ export class LocalAccount {
     const { services } = this;
     switch (trigger.kind) {
       case 'sqs':
-        await services.sendMessages(source, sqsMessagesOf(payloadJson));
+        await services.sendMessages(source, this.notQueuedYet(source, sqsMessagesOf(payloadJson)));
         return;
       case 'kinesis':
         await services.putKinesisRecords(source, kinesisRecordsOf(event));
@@ -380,10 +389,12 @@ export class LocalAccount {
     resource = { ...resource, name: local };
     const before = new Set(this.engine.records().map((r) => r.id));
     const { services } = this;
+    const arn = this.arnOf(resource);
+    if (arn) this.engine.followAgain({ sourceArn: arn });
     try {
       switch (resource.kind) {
         case 'sqs':
-          await services.sendMessages(resource.name, sqsMessagesOf(payloadJson));
+          await services.sendMessages(resource.name, this.notQueuedYet(resource.name, sqsMessagesOf(payloadJson)));
           break;
         case 'kinesis':
           await services.putKinesisRecords(resource.name, kinesisRecordsOf(event));
@@ -410,6 +421,33 @@ export class LocalAccount {
     }
     await this.engine.runUntilIdle();
     return { resource, records: this.engine.records().filter((r) => !before.has(r.id)) };
+  }
+
+  /** The ARN of a queue or stream an event names, which event source mappings read (undefined for the others). */
+  private arnOf(resource: EventResource): string | undefined {
+    switch (resource.kind) {
+      case 'sqs':
+        return this.services.queue(resource.name).arn;
+      case 'kinesis':
+      case 'dynamodb':
+        return this.services.stream(resource.kind, resource.name).arn;
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The messages of an event that are not in the queue already. An event sent again while its messages are still
+   * there (a run stopped following them) follows those messages instead of sending copies, which the queue would
+   * refuse under the same ids; a different message under a taken id is still refused.
+   */
+  private notQueuedYet(queueName: string, inputs: SendMessageInput[]): SendMessageInput[] {
+    const queue = this.services.queue(queueName);
+    return inputs.filter((input) => {
+      if (input.messageId === undefined) return true;
+      const queued = queue.get(input.messageId);
+      return !(queued && queued.body === input.body);
+    });
   }
 
   /** Resolves once every execution environment's process has exited and the store is closed (its lock released). */

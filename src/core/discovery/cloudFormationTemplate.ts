@@ -389,6 +389,8 @@ function sqsQueue(value: unknown, resolver: IntrinsicResolver): SqsQueue {
   const props = base.logicalId ? asObject(asObject(resolver.resources[base.logicalId])?.Properties) : undefined;
   if (!props) return queue;
   queue.visibilityTimeout = resolver.resolveNumber(props.VisibilityTimeout) ?? 30; // SQS-2: AWS default 30 s
+  const retention = resolver.resolveNumber(props.MessageRetentionPeriod);
+  if (retention !== undefined) queue.messageRetentionPeriod = retention;
   queue.fifo = toBool(resolver.resolve(props.FifoQueue), queue.fifo);
   if (props.ContentBasedDeduplication !== undefined)
     queue.contentBasedDeduplication = toBool(resolver.resolve(props.ContentBasedDeduplication), false);

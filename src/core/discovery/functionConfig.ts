@@ -73,6 +73,8 @@ export interface SqsQueue extends SourceResource {
   contentBasedDeduplication?: boolean;
   /** SQS-3: the queue's own redrive policy. */
   redrivePolicy?: { deadLetterTarget: DestinationTarget; maxReceiveCount: number };
+  /** Seconds SQS keeps a message (`MessageRetentionPeriod`, 60..1,209,600; AWS default 4 days). */
+  messageRetentionPeriod?: number;
 }
 
 /** FILTER-1: each pattern is the parsed JSON of one `Filters[].Pattern`. */

@@ -375,6 +375,7 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
     return {
       ...base,
       visibilityTimeout: resolver.resolveNumber(props?.VisibilityTimeout) ?? 30, // SQS-2
+      ...optional('messageRetentionPeriod', resolver.resolveNumber(props?.MessageRetentionPeriod)),
       fifo: toBool(resolver.resolve(props?.FifoQueue), (base.name ?? '').endsWith('.fifo')),
       ...optional(
         'contentBasedDeduplication',

@@ -46,8 +46,10 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
   }
 
   async send(queue: string, input: SendMessageInput, options: { deliver: boolean }): Promise<SendResult> {
-    const name = this.queueNamed(queue).name;
+    const { name, arn } = this.queueNamed(queue);
     const before = this.recordIds();
+    // Waiting for the delivery is a run: it follows again what earlier runs stopped following in that queue.
+    if (options.deliver) this.engine.followAgain({ sourceArn: arn });
     let sent: SqsMessage;
     try {
       sent = await this.services.sendMessage(name, input);
@@ -100,6 +102,10 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
 
   records(ids: readonly string[]): Promise<InvocationRecord[]> {
     return Promise.resolve(ids.flatMap((id) => this.engine.record(id) ?? []));
+  }
+
+  onRecord(listener: (record: InvocationRecord) => void): Promise<{ dispose(): void }> {
+    return Promise.resolve(this.engine.onRecord(listener));
   }
 
   private queueNamed(nameOrArn: string): QueueSummary {

@@ -52,4 +52,6 @@ export interface WorkspaceEngine {
   runUntilIdle(): Promise<void>;
   /** The records of the engine's history with these ids (unknown ids are left out). */
   records(ids: readonly string[]): Promise<InvocationRecord[]>;
+  /** Calls `listener` with every record the engine saves from now on, created or changed (what a run is doing). */
+  onRecord(listener: (record: InvocationRecord) => void): Promise<{ dispose(): void }>;
 }

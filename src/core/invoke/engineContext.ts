@@ -34,6 +34,11 @@ export interface EngineContext {
   readonly concurrency: FunctionConcurrency;
   /** The simulated resources: sources of the mappings, targets of destinations and DLQs (one `deliver`). */
   readonly services: LocalServices;
+  /**
+   * Deliveries of one event a run follows when its source would retry it until it expires (followHorizon.ts); then
+   * the mapping stops following it and leaves it in its source.
+   */
+  readonly followDeliveries: number;
   /** The function by name; a LambdaServiceError (404) for an unknown one. */
   functionOf(name: string): EngineFunction;
   /** Queues an async event (ASYNC-1) in the current store transaction. */

@@ -13,6 +13,7 @@ import type { DurableStore } from '../store/durableStore';
 import { AsyncInvocationQueue } from './asyncInvocation';
 import type { AsyncInvokeOptions, EngineContext } from './engineContext';
 import type { EngineFunction, FunctionInvoker } from './engineFunction';
+import { DEFAULT_FOLLOW_DELIVERIES, MAX_FOLLOW_DELIVERIES, MIN_FOLLOW_DELIVERIES } from './followHorizon';
 import { FunctionConcurrency } from './functionAttempt';
 import { invocationCost, lambdaPricing, type LambdaPricing } from './invocationCost';
 import { InvocationHistory } from './invocationHistory';
@@ -43,6 +44,11 @@ export interface InvocationEngineOptions {
    * functions receiving their messages (the CLI's `queues` commands). Default true.
    */
   eventSourceMappings?: boolean;
+  /**
+   * Deliveries of one event a run follows when its source would retry it until it expires (followHorizon.ts):
+   * default 5.
+   */
+  followDeliveries?: number;
 }
 
 export class InvocationEngine implements EngineContext {
@@ -60,9 +66,11 @@ export class InvocationEngine implements EngineContext {
   /** Kinesis, DynamoDB, Kafka and MQ mappings: ordered, checkpointed (STREAM-1, KAFKA-1, MQ-1). */
   private readonly orderedMappings: StreamEventSourceMapping[] = [];
   private readonly asyncQueue: AsyncInvocationQueue;
+  private followHorizon = DEFAULT_FOLLOW_DELIVERIES;
 
   constructor(options: InvocationEngineOptions) {
     if (options.services.clock !== options.clock) throw new Error('The engine and the services must share one clock.');
+    if (options.followDeliveries !== undefined) this.setFollowDeliveries(options.followDeliveries);
     this.invoker = options.invoker;
     this.services = options.services;
     this.store = options.services.store;
@@ -269,6 +277,31 @@ export class InvocationEngine implements EngineContext {
 
   setTimeScale(scale: number): void {
     this.clock.setScale(scale);
+  }
+
+  get followDeliveries(): number {
+    return this.followHorizon;
+  }
+
+  /** The follow horizon (followHorizon.ts); a change applies to the next delivery. */
+  setFollowDeliveries(deliveries: number): void {
+    if (!Number.isInteger(deliveries) || deliveries < MIN_FOLLOW_DELIVERIES || deliveries > MAX_FOLLOW_DELIVERIES)
+      throw new RangeError(
+        `The follow horizon must be a whole number of deliveries from ${MIN_FOLLOW_DELIVERIES} to ${MAX_FOLLOW_DELIVERIES}, got ${deliveries}.`,
+      );
+    this.followHorizon = deliveries;
+  }
+
+  /**
+   * A run starts following again the events that earlier runs stopped following (followHorizon.ts), in the mappings
+   * of one function or of one source (queue, stream, topic or broker ARN): each gets the whole horizon again.
+   */
+  followAgain(which: { functionName?: string; sourceArn?: string }): void {
+    const wanted = (functionName: string, arn: string): boolean =>
+      (which.functionName === undefined || which.functionName === functionName) &&
+      (which.sourceArn === undefined || which.sourceArn === arn);
+    for (const m of this.sqsMappings) if (wanted(m.functionName, m.queue.arn)) m.followAgain();
+    for (const m of this.orderedMappings) if (wanted(m.options.functionName, m.source.arn)) m.followAgain();
   }
 
   records(): InvocationRecord[] {

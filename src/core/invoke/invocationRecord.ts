@@ -5,10 +5,12 @@
 import type { Origin } from '../discovery/functionConfig';
 import type { FunctionErrorPayload, LogLine, RuntimeHostInfo } from '../runtime/outcome';
 import type { DeliveryRecord, InvocationSource } from '../services/delivery';
+import type { UnsettledEvent } from './followHorizon';
 import type { InvocationCost } from './invocationCost';
 
 export type { DeliveryKind, DeliveryRecord } from '../services/delivery';
 export type { Origin } from '../discovery/functionConfig';
+export type { UnsettledEvent } from './followHorizon';
 
 /** 2: `configuration.origins` holds Origin objects (file, line, source) instead of text. */
 export const INVOCATION_RECORD_VERSION = 2;
@@ -128,6 +130,11 @@ export interface InvocationRecord {
   faults?: string[];
   /** What its attempts would cost on AWS: requests, billed GB-seconds and an estimate in USD. */
   cost?: InvocationCost;
+  /**
+   * The run stopped following an event that is still failing and that its source would retry until it expires
+   * (followHorizon.ts): what AWS does next, and where the event stays. A later run follows it again.
+   */
+  unsettled?: UnsettledEvent;
   /**
    * The first record of the event's story, when this record continues one: a later receive of the same SQS
    * message, a replay of it from a dead-letter queue, a function a destination invoked. Absent on a story's first

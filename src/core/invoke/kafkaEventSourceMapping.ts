@@ -32,6 +32,7 @@ export class KafkaSource implements PolledSource<KafkaPayload> {
   readonly arn: string;
   readonly log: ShardLog<KafkaPayload>;
   readonly retentionMs = KAFKA_RETENTION_MS;
+  readonly name: string;
   private readonly eventSource: 'aws:kafka' | 'SelfManagedKafka';
   private readonly bootstrapServers: string;
 
@@ -43,6 +44,7 @@ export class KafkaSource implements PolledSource<KafkaPayload> {
     location: AwsLocation,
   ) {
     this.log = topic.log;
+    this.name = topic.name;
     this.eventSource = trigger.flavor === 'msk' ? 'aws:kafka' : 'SelfManagedKafka';
     const servers = trigger.bootstrapServers.length > 0 ? trigger.bootstrapServers : ['localhost:9092'];
     this.arn =

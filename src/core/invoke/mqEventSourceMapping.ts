@@ -26,6 +26,8 @@ export class MqSource implements PolledSource<MqPayload> {
   readonly log: ShardLog<MqPayload>;
   /** Broker messages do not expire. */
   readonly retentionMs = Infinity;
+  /** The broker's queue, as `broker/queue`. */
+  readonly name: string;
   private readonly engine: 'activemq' | 'rabbitmq';
   private readonly virtualHost: string;
 
@@ -35,6 +37,7 @@ export class MqSource implements PolledSource<MqPayload> {
     location: AwsLocation,
   ) {
     this.log = queue.log;
+    this.name = `${queue.brokerName}/${queue.queueName}`;
     this.engine = trigger.engine;
     this.virtualHost = '/';
     this.arn = `arn:aws:mq:${location.region}:${location.accountId}:broker:${queue.brokerName}:b-00000000-0000-0000-0000-000000000000`;

@@ -10,6 +10,7 @@ import { readBatchItemFailures } from './batchItemFailures';
 import type { EngineContext } from './engineContext';
 import type { EngineFunction } from './engineFunction';
 import { compileFilterCriteria, sqsFilterView, type CompiledFilters } from './filterCriteria';
+import { durationText, instantText, LONG_RETRY_MS, type UnsettledEvent } from './followHorizon';
 import { runAttempt, refusedAttempt } from './functionAttempt';
 import {
   newInvocationRecord,
@@ -97,11 +98,52 @@ export class SqsEventSourceMapping {
     });
   }
 
-  /** After reopening the store: poll now, and again when in-flight messages come back. */
+  /**
+   * After reopening the store: poll now, and again when in-flight messages come back. Messages a run stopped
+   * following stay where they are until a run follows them again (followAgain).
+   */
   resume(): void {
     this.notify();
     const now = this.ctx.clock.now();
-    for (const m of this.queue.messages()) if (m.visibleAt > now) this.wakeAt(m.visibleAt);
+    for (const m of this.queue.messages()) if (m.visibleAt > now && !this.stoppedFollowing(m)) this.wakeAt(m.visibleAt);
+  }
+
+  /**
+   * A run follows this queue's messages again (followHorizon.ts): their follow counts start over, and the messages a
+   * run stopped following are received again when they are visible.
+   */
+  followAgain(): void {
+    if (!this.enabled) return;
+    const now = this.ctx.clock.now();
+    for (const m of this.queue.messages()) {
+      if (!m.followed) continue;
+      const stopped = this.stoppedFollowing(m);
+      m.followed = 0;
+      this.queue.changeVisibility(m.messageId, m.visibleAt); // persists the count with it
+      if (stopped && m.visibleAt > now) this.wakeAt(m.visibleAt);
+    }
+    this.notify();
+  }
+
+  /** The message reached the follow horizon, and SQS would keep returning it for long (followHorizon.ts). */
+  private stoppedFollowing(m: SqsMessage): boolean {
+    return (m.followed ?? 0) >= this.ctx.followDeliveries && this.returnedFor(m).long;
+  }
+
+  /**
+   * SQS-2 SQS-3: until when SQS would return a failing message: without a redrive policy until its retention period
+   * ends (which a local queue does not act on: always long), with one until it moves the message after
+   * maxReceiveCount receives, unless its retention period ends first.
+   */
+  private returnedFor(m: SqsMessage): { long: boolean; until: number; by: 'retention' | 'redrive' } {
+    const { queue } = this;
+    const expiry = m.sentAt + queue.messageRetentionMs;
+    const redrive = queue.settings.redrivePolicy;
+    if (!redrive) return { long: true, until: expiry, by: 'retention' };
+    const receivesLeft = Math.max(0, redrive.maxReceiveCount - m.receiveCount);
+    const movedAt = m.visibleAt + receivesLeft * queue.visibilityTimeoutMs;
+    if (movedAt > expiry) return { long: true, until: expiry, by: 'retention' };
+    return { long: movedAt - this.ctx.clock.now() > LONG_RETRY_MS, until: movedAt, by: 'redrive' };
   }
 
   private wakeAt(time: number): void {
@@ -132,7 +174,10 @@ export class SqsEventSourceMapping {
         }
         this.windowStartedAt = undefined;
       }
-      const { messages, redriven } = this.queue.receive(this.batchSize, MAX_BATCH_BYTES);
+      // Messages a run stopped following are left alone until a run follows them again.
+      const { messages, redriven } = this.queue.receive(this.batchSize, MAX_BATCH_BYTES, (m) =>
+        this.stoppedFollowing(m),
+      );
       this.reportRedrives(redriven);
       if (messages.length === 0) return;
       this.running++;
@@ -180,6 +225,8 @@ export class SqsEventSourceMapping {
     const passing = all.filter((r) => this.filters.matches(sqsFilterView(r)));
     const filteredIds = all.filter((r) => !passing.includes(r)).map((r) => r.messageId as string);
     for (const id of filteredIds) queue.delete(id);
+    // The follow horizon counts the receives of each message since a run last started following it.
+    for (const m of received) m.followed = (m.followed ?? 0) + 1;
     const batch: BatchRecord = { index: 0, recordIds: passing.map((r) => r.messageId as string), redrives: [] };
     if (filteredIds.length > 0) batch.filteredIds = filteredIds;
     const event = { Records: passing };
@@ -273,18 +320,46 @@ export class SqsEventSourceMapping {
   ): void {
     batch.outcome = outcome;
     batch.returnedToQueue = [];
+    const stopped: SqsMessage[] = [];
     for (const m of returned) {
       const live = this.queue.get(m.messageId);
       if (!live) continue;
       live.lastRecordId = record.id;
       this.queue.changeVisibility(m.messageId, live.visibleAt); // persists lastRecordId with it
       batch.returnedToQueue.push({ id: m.messageId, visibleAt: new Date(live.visibleAt).toISOString() });
-      this.wakeAt(live.visibleAt);
+      // The follow horizon: a message SQS would return until it expires is not followed further in this run.
+      if (this.stoppedFollowing(live)) stopped.push(live);
+      else this.wakeAt(live.visibleAt);
     }
+    if (stopped.length > 0) record.unsettled = this.unsettled(stopped);
     record.status = 'failed';
     record.condition = outcome === 'failure' ? 'BatchFailed' : 'PartialBatchFailure';
     record.end = timePoint(this.ctx.clock.now());
     this.ctx.history.save(record);
+  }
+
+  /** What AWS would do with messages this run stopped following, for the record. */
+  private unsettled(messages: SqsMessage[]): UnsettledEvent {
+    const { queue } = this;
+    const ends = messages.map((m) => this.returnedFor(m));
+    const until = Math.max(...ends.map((e) => e.until));
+    const redrive = queue.settings.redrivePolicy;
+    const dlq = redrive?.deadLetterTargetArn.split(':').pop();
+    const pronoun = messages.length > 1 ? 'they are' : 'it is';
+    const end = ends.every((e) => e.by === 'redrive')
+      ? `until SQS moves ${messages.length > 1 ? 'them' : 'it'} to ${dlq} after ${redrive!.maxReceiveCount} receives, around ${instantText(until)}`
+      : `until the queue's retention period (${durationText(queue.messageRetentionMs)}) ends on ${instantText(until)}`;
+    return {
+      after: 'receives',
+      count: Math.max(...messages.map((m) => m.receiveCount)),
+      followed: Math.max(...messages.map((m) => m.followed ?? 0)),
+      awsContinues:
+        `${pronoun} received again every ${durationText(queue.visibilityTimeoutMs)} (the queue's visibility timeout)` +
+        `${queue.fifo ? ', holding up the rest of its message group,' : ''} ${end}`,
+      until: new Date(until).toISOString(),
+      leftIn: queue.name,
+      ids: messages.map((m) => m.messageId),
+    };
   }
 
   private usedConfiguration(): UsedConfiguration {

@@ -9,7 +9,9 @@
  * - MaximumRecordAgeInSeconds -1 still ends at the source's retention (records leave the stream then);
  * - a partial failure (STREAM-3) counts as a retry of the rest of the batch, which keeps its records;
  * - halves of a bisected batch (STREAM-2) inherit the parent's retry count; approximateInvokeCount counts the
- *   invocations of the batch that is given up on.
+ *   invocations of the batch that is given up on;
+ * - a batch that would be retried until its records expire is followed for a few attempts per run (followHorizon.ts),
+ *   then left blocking its lane, its counts kept with the checkpoint, until a run follows it again.
  */
 import { randomUUID } from 'node:crypto';
 import type { AwsLocation } from '../awsLocation';
@@ -23,6 +25,7 @@ import { undeliverable, type MappingFailure, type StreamCondition } from './dest
 import type { EngineContext } from './engineContext';
 import type { EngineFunction } from './engineFunction';
 import { compileFilterCriteria, type CompiledFilters } from './filterCriteria';
+import { durationText, instantText, LONG_RETRY_MS, type UnsettledEvent } from './followHorizon';
 import { refusedAttempt, runAttempt } from './functionAttempt';
 import {
   newInvocationRecord,
@@ -44,6 +47,8 @@ export interface RecordDelivery {
 export interface PolledSource<P = unknown> {
   readonly type: 'kinesis' | 'dynamodb' | 'kafka' | 'mq';
   readonly arn: string;
+  /** What the user calls it: the stream, the table (DynamoDB), the topic, or the broker's queue. */
+  readonly name: string;
   readonly log: ShardLog<P>;
   /** Records older than this leave the source. */
   readonly retentionMs: number;
@@ -146,10 +151,18 @@ interface LaneState {
    * read again from the checkpoint and carries on with them instead of getting its retries again (it runs at once:
    * the back-off is not kept).
    */
-  blocked?: BatchCounts & { n: number };
+  blocked?: BatchCounts & { n: number; recordId?: string };
+  /**
+   * The blocked batch reached the follow horizon (followHorizon.ts): the lane waits, even across a restart and when
+   * new records arrive, until a run follows it again.
+   */
+  stopped?: boolean;
 }
 
-type BatchCounts = Pick<PendingBatch, 'retries' | 'invokes' | 'failures' | 'lastRequestId' | 'lastFunctionError'>;
+type BatchCounts = Pick<
+  PendingBatch,
+  'retries' | 'invokes' | 'failures' | 'followed' | 'lastRequestId' | 'lastFunctionError'
+>;
 
 interface PendingBatch {
   batchIndex: number;
@@ -158,6 +171,8 @@ interface PendingBatch {
   invokes: number;
   /** Consecutive failures, throttles included: the back-off exponent. */
   failures: number;
+  /** Tries since a run last started following this batch (the follow horizon counts them). */
+  followed: number;
   lastRequestId?: string;
   lastFunctionError?: string;
 }
@@ -259,13 +274,29 @@ export class StreamEventSourceMapping {
     for (const lane of this.lanes) this.poke(lane);
   }
 
-  /** After reopening the store: every lane carries on from its checkpoint. */
+  /** After reopening the store: every lane carries on from its checkpoint, except those a run stopped following. */
   resume(): void {
     this.notify();
   }
 
+  /**
+   * A run follows this mapping's blocked batches again (followHorizon.ts): their follow counts start over, and a lane
+   * a run stopped following tries its batch again.
+   */
+  followAgain(): void {
+    if (!this.enabled) return;
+    for (const lane of this.lanes) {
+      if (lane.state.blocked) lane.state.blocked.followed = 0;
+      for (const p of lane.work?.stack ?? []) p.followed = 0;
+      delete lane.state.stopped;
+      this.saveLane(lane);
+      this.poke(lane);
+    }
+  }
+
   private poke(lane: Lane): void {
-    if (!this.enabled || lane.phase === 'running') return;
+    // A lane a run stopped following waits for a run that follows it again (followAgain), new records or not.
+    if (!this.enabled || lane.phase === 'running' || lane.state.stopped) return;
     const now = this.ctx.clock.now();
     if (lane.phase === 'scheduled') {
       // A retry keeps its back-off; a batching-window or window-end wait is re-evaluated with the new records.
@@ -305,14 +336,19 @@ export class StreamEventSourceMapping {
     }
     lane.phase = 'running';
     const run = async (): Promise<void> => {
-      let wake = this.ctx.clock.now();
+      let wake: number | 'stop' = this.ctx.clock.now();
       try {
         wake = await this.runNext(lane, lane.work!);
       } finally {
         lane.phase = 'idle';
         if (lane.work && lane.work.stack.length === 0) lane.work = undefined;
         this.saveBlocked(lane);
-        this.schedule(lane, wake, wake > this.ctx.clock.now());
+        if (wake === 'stop') {
+          // The follow horizon: the batch stays behind the checkpoint with its counts; nothing wakes the lane.
+          lane.work = undefined;
+          lane.state.stopped = true;
+          this.saveLane(lane);
+        } else this.schedule(lane, wake, wake > this.ctx.clock.now());
       }
     };
     void this.ctx.clock.track(run());
@@ -384,11 +420,16 @@ export class StreamEventSourceMapping {
     // MaximumBatchingWindowInSeconds: wait for a full batch, up to the window after the first record arrived.
     if (batch.length < options.batchSize && !cut && options.windowMs > 0 && now < batch[0].arrival + options.windowMs)
       return { waitUntil: batch[0].arrival + options.windowMs };
-    const record = this.newRecord(lane, {
-      index: 0,
-      recordIds: batch.map((r) => r.sequenceNumber),
-      ...(filtered.length > 0 ? { filteredIds: filtered.map((r) => r.sequenceNumber) } : {}),
-    });
+    const blocked = this.blockedCounts(lane, batch[0]);
+    const record = this.newRecord(
+      lane,
+      {
+        index: 0,
+        recordIds: batch.map((r) => r.sequenceNumber),
+        ...(filtered.length > 0 ? { filteredIds: filtered.map((r) => r.sequenceNumber) } : {}),
+      },
+      blocked.recordId,
+    );
     if (W > 0 && !open) {
       lane.state.window = { start: windowStart!, state: {} };
       this.saveLane(lane);
@@ -396,39 +437,58 @@ export class StreamEventSourceMapping {
     return {
       work: {
         record,
-        stack: [{ batchIndex: 0, records: batch, ...this.blockedCounts(lane, batch[0]) }],
+        stack: [{ batchIndex: 0, records: batch, ...blocked.counts }],
         end: { n: last!.n, sequenceNumber: last!.sequenceNumber },
         windowStart,
       },
     };
   }
 
-  /** The counts a batch starting at `first` had when the process stopped (none when it is a new batch). */
-  private blockedCounts(lane: Lane, first: LogRecord): BatchCounts {
+  /**
+   * The counts a batch starting at `first` had when the process stopped or a run stopped following it (none when it
+   * is a new batch), and the record it was last tried in, whose story the next record continues.
+   */
+  private blockedCounts(lane: Lane, first: LogRecord): { counts: BatchCounts; recordId?: string } {
     const saved = lane.state.blocked;
-    if (saved?.n !== first.n) return { retries: 0, invokes: 0, failures: 0 };
-    const { n: _n, ...counts } = saved;
-    return counts;
+    if (saved?.n !== first.n) return { counts: { retries: 0, invokes: 0, failures: 0, followed: 0 } };
+    const { n: _n, recordId, ...counts } = saved;
+    return { counts: { ...counts, followed: counts.followed ?? 0 }, ...(recordId ? { recordId } : {}) };
   }
 
   /** Keeps the counts of the batch blocking the lane with its checkpoint (written only while a batch is retried). */
   private saveBlocked(lane: Lane): void {
     const top = lane.work?.stack[lane.work.stack.length - 1];
     if (top && top.records.length > 0 && top.retries + top.invokes + top.failures > 0) {
-      const { retries, invokes, failures, lastRequestId, lastFunctionError } = top;
-      lane.state.blocked = { n: top.records[0].n, retries, invokes, failures, lastRequestId, lastFunctionError };
+      const { retries, invokes, failures, followed, lastRequestId, lastFunctionError } = top;
+      lane.state.blocked = {
+        n: top.records[0].n,
+        retries,
+        invokes,
+        failures,
+        followed,
+        lastRequestId,
+        lastFunctionError,
+        recordId: lane.work!.record.id,
+      };
     } else if (lane.state.blocked) delete lane.state.blocked;
     else return;
     this.saveLane(lane);
   }
 
-  private newRecord(lane: Lane, batch: BatchRecord): InvocationRecord {
+  /** A record for a batch; one that retries a blocked batch tried in an earlier record continues that story. */
+  private newRecord(lane: Lane, batch: BatchRecord, parentRecordId?: string): InvocationRecord {
     const now = this.ctx.clock.now();
     return newInvocationRecord({
       id: randomUUID(),
       functionName: this.options.functionName,
       mode: 'batch',
-      source: { type: this.source.type, arn: this.source.arn, mappingId: this.options.id, shardId: lane.shardId },
+      source: {
+        type: this.source.type,
+        arn: this.source.arn,
+        mappingId: this.options.id,
+        shardId: lane.shardId,
+        ...(parentRecordId ? { parentRecordId } : {}),
+      },
       configuration: this.options.configuration,
       event: null,
       status: 'running',
@@ -459,7 +519,7 @@ export class StreamEventSourceMapping {
     const record = this.newRecord(lane, { index: 0, recordIds: [] });
     return {
       record,
-      stack: [{ batchIndex: 0, records: [], retries: 0, invokes: 0, failures: 0 }],
+      stack: [{ batchIndex: 0, records: [], retries: 0, invokes: 0, failures: 0, followed: 0 }],
       end: { n: lane.state.afterN, sequenceNumber: lane.state.checkpoint ?? '' },
       windowStart,
       finalForWindow: true,
@@ -474,8 +534,11 @@ export class StreamEventSourceMapping {
     this.saveLane(lane);
   }
 
-  /** Runs the next batch of a work item once; returns when the lane should look again. */
-  private async runNext(lane: Lane, work: BatchWork): Promise<number> {
+  /**
+   * Runs the next batch of a work item once; returns when the lane should look again, or 'stop' when the run stops
+   * following a batch that would be retried until its records expire.
+   */
+  private async runNext(lane: Lane, work: BatchWork): Promise<number | 'stop'> {
     const { ctx, options, source } = this;
     const p = work.stack[work.stack.length - 1];
     const batchRecord = work.record.batches[p.batchIndex];
@@ -504,6 +567,7 @@ export class StreamEventSourceMapping {
       );
     }
     if (work.record.event === null) work.record.event = event;
+    p.followed++;
     const fn = this.fn;
     if (fn.reservedConcurrency === 0 || !ctx.concurrency.tryAcquire(fn.name, fn.reservedConcurrency)) {
       // Throttles are not function errors: they do not use up retries.
@@ -512,7 +576,7 @@ export class StreamEventSourceMapping {
       work.record.attempts.push(attempt);
       p.failures++;
       ctx.history.save(work.record);
-      return now + streamRetryDelayMs(p.failures);
+      return this.retryOrStop(work, p, now + streamRetryDelayMs(p.failures), true);
     }
     ctx.history.save(work.record);
     const requestId = randomUUID();
@@ -537,7 +601,7 @@ export class StreamEventSourceMapping {
       // A service error never reached the function: back off, no retry used.
       p.failures++;
       ctx.history.save(work.record);
-      return after + streamRetryDelayMs(p.failures);
+      return this.retryOrStop(work, p, after + streamRetryDelayMs(p.failures), true);
     }
     p.invokes++;
     p.lastRequestId = requestId;
@@ -575,7 +639,13 @@ export class StreamEventSourceMapping {
   }
 
   /** STREAM-3: checkpoint before the lowest failed sequence number and retry from there. */
-  private partialFailure(lane: Lane, work: BatchWork, p: PendingBatch, failedIds: string[], now: number): number {
+  private partialFailure(
+    lane: Lane,
+    work: BatchWork,
+    p: PendingBatch,
+    failedIds: string[],
+    now: number,
+  ): number | 'stop' {
     const batchRecord = work.record.batches[p.batchIndex];
     batchRecord.reportedFailures = failedIds;
     batchRecord.outcome = 'partialFailure';
@@ -593,20 +663,22 @@ export class StreamEventSourceMapping {
     }
     const index = work.record.batches.length;
     work.record.batches.push({ index, recordIds: rest.map((r) => r.sequenceNumber), retryOf: p.batchIndex });
-    work.stack[work.stack.length - 1] = {
+    const next: PendingBatch = {
       batchIndex: index,
       records: rest,
       retries: p.retries + 1,
       invokes: p.invokes,
       failures: p.failures + 1,
+      followed: p.followed,
       lastRequestId: p.lastRequestId,
     };
+    work.stack[work.stack.length - 1] = next;
     this.ctx.history.save(work.record);
-    return now + streamRetryDelayMs(p.failures + 1);
+    return this.retryOrStop(work, next, now + streamRetryDelayMs(next.failures));
   }
 
   /** STREAM-1 / STREAM-2: the batch failed as a whole. */
-  private fullFailure(lane: Lane, work: BatchWork, p: PendingBatch, now: number): number {
+  private fullFailure(lane: Lane, work: BatchWork, p: PendingBatch, now: number): number | 'stop' {
     const batchRecord = work.record.batches[p.batchIndex];
     batchRecord.outcome = 'failure';
     if (this.options.bisect && p.records.length > 1) {
@@ -619,7 +691,7 @@ export class StreamEventSourceMapping {
           recordIds: records.map((r) => r.sequenceNumber),
           bisectedFrom: p.batchIndex,
         });
-        return { batchIndex: index, records, retries: p.retries, invokes: 0, failures: 0 };
+        return { batchIndex: index, records, retries: p.retries, invokes: 0, failures: 0, followed: 0 };
       });
       work.stack.pop();
       work.stack.push(halves[1], halves[0]);
@@ -633,7 +705,67 @@ export class StreamEventSourceMapping {
     p.retries++;
     p.failures++;
     this.ctx.history.save(work.record);
-    return now + streamRetryDelayMs(p.failures);
+    return this.retryOrStop(work, p, now + streamRetryDelayMs(p.failures));
+  }
+
+  /**
+   * STREAM-1: the batch is tried again at `retryAt`, unless this run has followed it as far as the follow horizon
+   * goes and AWS would go on retrying it for long (followHorizon.ts): then the record ends saying what AWS does next,
+   * and the batch stays behind the checkpoint. Throttles and system errors use no retries: only age ends them.
+   */
+  private retryOrStop(work: BatchWork, p: PendingBatch, retryAt: number, noRetryUsed = false): number | 'stop' {
+    if (p.followed < this.ctx.followDeliveries || p.records.length === 0) return retryAt;
+    const now = this.ctx.clock.now();
+    const end = this.retriedUntil(p, retryAt, noRetryUsed);
+    if (end.at - now <= LONG_RETRY_MS) return retryAt;
+    const record = work.record;
+    record.unsettled = this.unsettled(p, end);
+    record.status = 'failed';
+    record.condition = 'BatchFailed';
+    record.end = timePoint(now);
+    this.ctx.history.save(record);
+    return 'stop';
+  }
+
+  /**
+   * When AWS would give the batch up: once its retries are used (estimated with the back-off), or when its records
+   * pass their maximum age or leave the source, whichever comes first (Infinity: never, as an MQ queue keeps them).
+   */
+  private retriedUntil(p: PendingBatch, retryAt: number, noRetryUsed: boolean): { at: number; by: 'retries' | 'age' } {
+    const expiry = p.records[0].arrival + Math.min(this.options.maxRecordAgeMs, this.source.retentionMs);
+    const left = noRetryUsed ? Infinity : this.options.maxRetries - p.retries;
+    if (left === Infinity) return { at: expiry, by: 'age' };
+    let lastTry = retryAt;
+    for (let k = 1; k < left && lastTry <= expiry; k++) lastTry += streamRetryDelayMs(p.failures + k);
+    return lastTry < expiry ? { at: lastTry, by: 'retries' } : { at: expiry, by: 'age' };
+  }
+
+  /** What AWS would do with a batch this run stopped following, for the record. */
+  private unsettled(p: PendingBatch, end: { at: number; by: 'retries' | 'age' }): UnsettledEvent {
+    const { options, source } = this;
+    const unit = source.type === 'kafka' ? 'partition' : source.type === 'mq' ? 'queue' : 'shard';
+    let until: string;
+    if (end.at === Infinity) until = 'for as long as it cannot run the function';
+    else if (end.by === 'retries')
+      until = `until it has used its ${options.maxRetries} retries, around ${instantText(end.at)}`;
+    else if (options.maxRecordAgeMs < source.retentionMs)
+      until = `until its records are ${durationText(options.maxRecordAgeMs)} old (the maximum record age) on ${instantText(end.at)}`;
+    else
+      until = `until its records leave the ${source.type === 'kafka' ? 'topic' : 'stream'} at the end of its retention period (${durationText(source.retentionMs)}) on ${instantText(end.at)}`;
+    const target = options.onFailure ? targetArnOf(options.onFailure, this.ctx.location) : undefined;
+    const then =
+      end.at === Infinity
+        ? ''
+        : `, then skips them${target ? ` and reports the batch to ${target.split(/[:/]/).pop()}` : ''}`;
+    return {
+      after: 'attempts',
+      count: p.failures,
+      followed: p.followed,
+      awsContinues: `Lambda tries the batch again, at most a minute apart and holding up its ${unit}, ${until}${then}`,
+      ...(end.at === Infinity ? {} : { until: new Date(end.at).toISOString() }),
+      leftIn: source.name,
+      ids: p.records.map((r) => r.sequenceNumber),
+    };
   }
 
   /** STREAM-1 / STREAM-4: the batch is skipped; the on-failure destination gets its batch info. */

@@ -25,11 +25,14 @@ import type {
 abstract class StreamSource<P, S extends KinesisStream | DynamoDbStream> implements PolledSource<P> {
   abstract readonly type: 'kinesis' | 'dynamodb';
   readonly arn: string;
+  /** The Kinesis stream's name, or the DynamoDB table's. */
+  readonly name: string;
   readonly log: ShardLog<P>;
   readonly retentionMs: number;
 
   constructor(protected readonly stream: S & { log: ShardLog<P> }) {
     this.arn = stream.arn;
+    this.name = stream.name;
     this.log = stream.log;
     this.retentionMs = stream.retentionMs;
   }

@@ -128,6 +128,9 @@ export function declareFunctionResources(services: LocalServices, functions: rea
             name,
             fifo: trigger.queue.fifo,
             visibilityTimeoutSeconds: trigger.queue.visibilityTimeout,
+            ...(trigger.queue.messageRetentionPeriod !== undefined
+              ? { messageRetentionPeriodSeconds: trigger.queue.messageRetentionPeriod }
+              : {}),
             ...(trigger.queue.contentBasedDeduplication !== undefined
               ? { contentBasedDeduplication: trigger.queue.contentBasedDeduplication }
               : {}),

@@ -22,6 +22,8 @@ export interface QueueSettings {
   contentBasedDeduplication?: boolean;
   /** SQS-3. */
   redrivePolicy?: RedrivePolicy;
+  /** How long SQS keeps a message: 60..1,209,600 seconds, default 345,600 (4 days). */
+  messageRetentionPeriodSeconds?: number;
 }
 
 export interface TopicSubscription {

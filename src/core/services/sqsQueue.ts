@@ -37,6 +37,11 @@ export interface SqsMessage {
   lastRecordId?: string;
   /** The invocation record whose delivery sent this message (an async destination or dead-letter queue). */
   causeRecordId?: string;
+  /**
+   * Receives the engine followed since it last started following this message (followHorizon.ts); a message that
+   * reached the follow horizon is left in the queue until a run follows it again.
+   */
+  followed?: number;
 }
 
 export interface SendMessageInput {
@@ -71,6 +76,8 @@ export interface ReceiveResult {
 export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
 const SENDER_ID = 'AIDAIENQZJOLO23YVJ4VO';
 const DEDUP_WINDOW_MS = 5 * 60_000;
+/** SQS keeps a message 4 days unless the queue says otherwise. */
+const DEFAULT_RETENTION_SECONDS = 4 * 86_400;
 
 export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
   readonly kind = 'sqs' as const;
@@ -128,6 +135,17 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
 
   get visibilityTimeoutMs(): number {
     return (this.settings.visibilityTimeoutSeconds ?? 30) * 1000;
+  }
+
+  /**
+   * How long SQS keeps a message after it was sent (the queue's MessageRetentionPeriod, 4 days by default). Only what
+   * the engine says about a message it stops following uses it: local queues do not drop old messages.
+   */
+  get messageRetentionMs(): number {
+    const seconds = this.settings.messageRetentionPeriodSeconds;
+    return (
+      (seconds !== undefined && seconds >= 60 && seconds <= 1_209_600 ? seconds : DEFAULT_RETENTION_SECONDS) * 1000
+    );
   }
 
   private get map(): LiveCollection<SqsMessage> {
@@ -241,9 +259,10 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
 
   /**
    * Receives up to `max` visible messages (and at most `maxBytes` of bodies): each gets a new receipt handle,
-   * its receive count goes up and it stays invisible for the visibility timeout (SQS-2, SQS-3).
+   * its receive count goes up and it stays invisible for the visibility timeout (SQS-2, SQS-3). Messages `leave`
+   * picks are left where they are (in a FIFO queue they still hold up their group).
    */
-  receive(max: number, maxBytes = Infinity): ReceiveResult {
+  receive(max: number, maxBytes = Infinity, leave?: (message: SqsMessage) => boolean): ReceiveResult {
     const now = this.clock.now();
     const messages: SqsMessage[] = [];
     const redriven: RedriveEvent[] = [];
@@ -260,7 +279,7 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
       }
       if (messages.length >= max) break;
       if (this.fifo && blockedGroups.has(message.groupId!)) continue;
-      if (message.visibleAt > now) {
+      if (message.visibleAt > now || leave?.(message)) {
         // SQS-5: an in-flight message blocks the rest of its group.
         if (this.fifo) blockedGroups.add(message.groupId!);
         continue;

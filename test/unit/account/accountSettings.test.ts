@@ -40,6 +40,7 @@ describe('account settings: one location and one reading of the settings for bot
       "lambdaTrigger.python.interpreter": " /opt/py/bin/python ",
       "lambdaTrigger.discovery.exclude": ["fixtures/**"],
       "lambdaTrigger.pricing": { "arm64": { "gbSecond": 0.00001 } },
+      "lambdaTrigger.followDeliveries": 3,
       "editor.tabSize": 2,
     }`);
     const { settings, problems } = readWorkspaceSettings(dir);
@@ -51,7 +52,28 @@ describe('account settings: one location and one reading of the settings for bot
       pythonInterpreter: '/opt/py/bin/python',
       excludeGlobs: ['fixtures/**'],
       pricing: { arm64: { gbSecond: 0.00001 } },
+      followDeliveries: 3,
     });
+  });
+
+  it('the follow horizon: 5 by default, as package.json says; a wrong value is reported and the default applies', () => {
+    const contribution = manifest.contributes.configuration.properties['lambdaTrigger.followDeliveries'] as {
+      default?: unknown;
+      minimum?: unknown;
+      maximum?: unknown;
+    };
+    assert.equal(contribution.default, DEFAULT_ACCOUNT_SETTINGS.followDeliveries);
+    assert.equal(DEFAULT_ACCOUNT_SETTINGS.followDeliveries, 5);
+    assert.deepEqual([contribution.minimum, contribution.maximum], [1, 10_000]);
+    for (const wrong of [0, 2.5, 'many', 10_001]) {
+      const { settings, problems } = accountSettingsOf((k) => (k === 'followDeliveries' ? wrong : undefined));
+      assert.equal(settings.followDeliveries, 5);
+      assert.deepEqual(
+        problems.map((p) => p.setting),
+        ['lambdaTrigger.followDeliveries'],
+      );
+      assert.match(problems[0].message, /must be a whole number from 1 to 10000/);
+    }
   });
 
   it('"instant" is an infinite time scale', () => {

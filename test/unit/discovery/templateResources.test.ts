@@ -167,6 +167,59 @@ describe('discovery: resources of triggers and destinations', () => {
     assert.equal(streamOf('onItems').viewType, 'OLD_IMAGE');
   });
 
+  it("SQS-2: a queue's MessageRetentionPeriod reaches its trigger (SAM and serverless.yml); none is left out", async () => {
+    const built = await index({
+      'template.yaml': [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Resources:',
+        '  Kept:',
+        '    Type: AWS::SQS::Queue',
+        '    Properties:',
+        '      MessageRetentionPeriod: 86400',
+        '  Plain:',
+        '    Type: AWS::SQS::Queue',
+        '  OnKept:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: app.handler',
+        '      Runtime: nodejs20.x',
+        '      Events:',
+        '        Kept:',
+        '          Type: SQS',
+        '          Properties:',
+        '            Queue: !GetAtt Kept.Arn',
+        '        Plain:',
+        '          Type: SQS',
+        '          Properties:',
+        '            Queue: !GetAtt Plain.Arn',
+      ],
+      'serverless.yml': [
+        'service: svc',
+        'provider:',
+        '  name: aws',
+        '  runtime: nodejs20.x',
+        'functions:',
+        '  onJobs:',
+        '    handler: app.handler',
+        '    events:',
+        '      - sqs:',
+        '          arn: !GetAtt Jobs.Arn',
+        'resources:',
+        '  Resources:',
+        '    Jobs:',
+        '      Type: AWS::SQS::Queue',
+        '      Properties:',
+        '        MessageRetentionPeriod: 1209600',
+      ],
+    });
+    const queues = (name: string) => fn(built, name).triggers.map((t) => (t as SqsTrigger).queue);
+    assert.deepEqual(
+      queues('OnKept').map((q) => q.messageRetentionPeriod),
+      [86400, undefined],
+    );
+    assert.equal(queues('onJobs')[0].messageRetentionPeriod, 1209600);
+  });
+
   it('a FIFO queue or topic without a name is named as CloudFormation names it: <stack>-<logicalId>-<suffix>.fifo', async () => {
     const built = await index({
       'template.yaml': [
