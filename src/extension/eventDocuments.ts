@@ -64,6 +64,8 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
       this.changed,
       vscode.languages.registerCodeLensProvider(selector, this),
       ctx.functions.onDidChange(() => this.changed.fire()),
+      // "Send to <resource>" names a resource of an open account: an account opening brings the lens.
+      ctx.runner.onDidChangeAccounts(() => this.changed.fire()),
       vscode.workspace.onDidCloseTextDocument((doc) => this.functionOf.delete(doc.uri.toString())),
       registerCommand(commandTable.invokeEventDocument, (uri?: vscode.Uri, functionName?: string) =>
         this.guard(() => this.invokeDocument(uri, functionName)),
@@ -185,6 +187,9 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     const root = this.rootOf(doc);
     const account = root ? this.ctx.runner.openAccountAt(root) : undefined;
     const resource = named ? account?.localResource(named) : undefined;
+    // Not open yet (a new window): open it, as the Queues view does; its opening refreshes these lenses.
+    if (named && root && !account && this.ctx.runner.executionAllowed)
+      void this.ctx.runner.loadHistory().catch(() => undefined);
     if (resource) {
       lenses.push(
         new vscode.CodeLens(top, {

@@ -107,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const panelModel: InvocationPanelModel = {
     records: () => runner.records(),
     onDidChangeRecord: runner.onDidChangeRecord,
+    onDidChangeHistory: runner.onDidChangeAccounts,
     executionDisabledReason: () => (vscode.workspace.isTrusted ? undefined : untrustedReason),
     runAction: (action, record) =>
       recordActions(action, record, {

@@ -113,8 +113,16 @@ export class FolderAccounts {
         await account.dispose();
         throw new FolderAccountsClosedError();
       }
-      const entry = { account, key: recipe.key, subscription: this.options.onOpened(root, account) };
+      // Listed before onOpened runs, so what it announces (the panel's history) already includes this account.
+      const entry: Entry = { account, key: recipe.key, subscription: { dispose: () => undefined } };
       this.entries.set(root, entry);
+      try {
+        entry.subscription = this.options.onOpened(root, account);
+      } catch (err) {
+        this.entries.delete(root);
+        await account.dispose();
+        throw err;
+      }
       return entry;
     })().finally(() => {
       if (this.transitions.get(root) === pending) this.transitions.delete(root);

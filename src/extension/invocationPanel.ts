@@ -21,6 +21,8 @@ export const invocationPanelViewType = 'lambdaTrigger.invocations';
 export interface InvocationPanelModel {
   records(): InvocationRecord[];
   onDidChangeRecord: vscode.Event<InvocationRecord>;
+  /** The whole history changed at once: an account opened (its stored history arrived) or re-opened. */
+  onDidChangeHistory: vscode.Event<void>;
   executionDisabledReason(): string | undefined;
   runAction(action: RecordAction, record: InvocationRecord): Promise<void>;
   /** What the reader had on screen, kept across closing the panel and reloading the window. */
@@ -56,6 +58,10 @@ export class InvocationPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       model.onDidChangeRecord((record) => this.send({ type: 'record', record, select: false })),
+      // A panel restored after a reload says "ready" before the accounts have opened: their history follows.
+      model.onDidChangeHistory(() => {
+        if (this.ready) this.sendHistory();
+      }),
       panel.onDidChangeViewState(() => {
         // A panel moved to a background tab loses its page; the next "ready" brings everything back.
         if (!panel.visible) this.ready = false;

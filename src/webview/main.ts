@@ -310,20 +310,30 @@ function receiveHistory(message: Extract<ReturnType<typeof parseToPanel>, { type
     filterInput.value = state.filter;
   }
   if (message.selectedId) state.selectedId = message.selectedId;
-  if (!records.some((r) => r.id === state.selectedId)) state.selectedId = records[0]?.id;
+  // An empty history is one whose accounts have not opened yet (a panel restored after a reload): the selection
+  // and scroll positions wait for the history that follows.
+  const arrived = records.length > 0;
+  if (arrived && !records.some((r) => r.id === state.selectedId)) state.selectedId = records[0]?.id;
+  const kept = { history: historyList.scrollTop, detail: detail.scrollTop };
   stories.clear();
   // groupStories gives them newest first already.
   ordered = groupStories(records);
   for (const story of ordered) stories.set(story.id, story);
   renderHistory();
   renderDetail();
-  if (restoring && !message.selectedId) {
+  if (message.selectedId) {
+    // A record the extension asked to show starts at its top.
+    detail.scrollTop = 0;
+    state.detailScroll = 0;
+  } else if (restoring) {
     historyList.scrollTop = state.historyScroll;
     detail.scrollTop = state.detailScroll;
   } else {
-    detail.scrollTop = 0;
-    state.detailScroll = 0;
+    // The same page got the history again (another account opened): the reader stays where they were.
+    historyList.scrollTop = kept.history;
+    detail.scrollTop = kept.detail;
   }
+  if (!arrived) return;
   restoring = false;
   persist();
 }

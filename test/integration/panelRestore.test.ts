@@ -96,4 +96,34 @@ describe('The invocation panel never forgets', function () {
       'the remembered record is in the history',
     );
   });
+
+  it('an account that opens after the page loaded (as after a window reload) sends the page its history', async () => {
+    const extension = await api();
+    if (extension.records().length === 0) await invoke('CreateOrderFunction');
+    await vscode.commands.executeCommand('lambdaTrigger.showInvocations');
+    await waitFor('the panel to load', () => (extension.panel()?.isReady ? extension.panel() : undefined));
+    const before = extension.runner.openAccounts();
+    const config = vscode.workspace.getConfiguration('lambdaTrigger');
+    // A new region re-opens the account: its stored history arrives again, as it does after a reload.
+    const reopened = nextHistory('after the account re-opened');
+    await config.update('region', 'eu-west-2', vscode.ConfigurationTarget.Workspace);
+    try {
+      const history = await reopened;
+      assert.ok(
+        extension.runner.openAccounts().every((a) => !before.includes(a)),
+        'the history came from the re-opened account',
+      );
+      assert.ok(history.records.length > 0);
+      assert.deepEqual(
+        history.records.map((r) => r.id),
+        extension.records().map((r) => r.id),
+        'the whole history of the re-opened account',
+      );
+    } finally {
+      await config.update('region', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the account back in us-east-1', () =>
+      extension.runner.openAccounts().some((a) => a.location.region === 'us-east-1'),
+    );
+  });
 });

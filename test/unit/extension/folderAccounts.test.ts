@@ -51,7 +51,9 @@ function fakeFolder(): FakeFolder {
       };
     },
     onOpened: (_root, account) => {
-      state.log.push(`opened ${n(account)}`);
+      // What onOpened announces (the panel's whole history) reads list(): the new account is in it already.
+      const listed = accounts.list().some((e) => e.account === account);
+      state.log.push(`opened ${n(account)}${listed ? '' : ' (not listed yet)'}`);
       return {
         dispose: () => {
           state.log.push(`unsubscribed ${n(account)}`);
