@@ -180,7 +180,6 @@ describe('Words and menus (code-server, packaged extension)', function () {
       const control = kind === 'enum' ? row(label).locator('select') : row(label).locator(`input[type=${kind}]`);
       assert.equal(await control.count(), 1, `${label} is edited as ${kind}`);
     }
-    assert.equal(await row('Exclude').locator('.setting-list-widget').count(), 1, 'the exclude globs as a list');
 
     // A number: 60 is written as the number 60 into the folder's settings.json.
     const box = timeScale.locator('input[type=number]');
@@ -204,12 +203,23 @@ describe('Words and menus (code-server, packaged extension)', function () {
     await waitFor('the time scale empty (instant) again', () => written() === undefined || written() === null);
 
     // The prices, one number box each (the settings list is virtual: search for them to have them rendered).
-    await page.locator('.settings-editor .suggest-input-container').click();
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.type('lambdaTrigger.pricing');
+    const search = async (text: string): Promise<void> => {
+      await page.locator('.settings-editor .suggest-input-container').click();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type(text);
+    };
+    await search('lambdaTrigger.pricing');
     await expect(row('Gb Second').last());
     assert.equal(await row('Gb Second').locator('input[type=number]').count(), 2, 'x86_64 and arm64');
     assert.equal(await row('Requests Per Million').locator('input[type=number]').count(), 2, 'x86_64 and arm64');
     await workbench.screenshot('menus-7-settings-ui-prices');
+
+    // The discovery excludes, a list of globs; the follow horizon, a whole number.
+    await search('lambdaTrigger.discovery.exclude');
+    await expect(row('Exclude'));
+    assert.equal(await row('Exclude').locator('.setting-list-widget').count(), 1, 'the exclude globs as a list');
+    await search('lambdaTrigger.followDeliveries');
+    await expect(row('Follow Deliveries'));
+    assert.equal(await row('Follow Deliveries').locator('input[type=number]').count(), 1, 'the horizon as a number');
   });
 });
