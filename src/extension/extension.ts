@@ -8,7 +8,7 @@ import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
 import { FaultCommands } from './faultCommands';
 import { InvocationPanel, invocationPanelViewType, type InvocationPanelModel } from './invocationPanel';
-import { parseViewState, type PanelViewState } from '../shared/panelProtocol';
+import type { PanelViewState } from '../shared/panelProtocol';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
 import { InvokeMenuContext } from './invokeMenuContext';
@@ -22,15 +22,13 @@ import { SettingsService } from './settingsService';
 import { InvocationStatusBar } from './statusBar';
 import { EventSourcesView } from './views/eventSourcesView';
 import { FunctionsView } from './views/functionsView';
+import { PanelViewStateStore } from './panelViewStateStore';
 import { QueuesView, queuesViewId } from './views/queuesView';
 import { WorkspaceFunctions } from './workspaceFunctions';
 import { WorkspaceSavedEvents } from './workspaceSavedEvents';
 
 /** Set by the bundle's first statement (scripts/build.mjs banner); undefined when not bundled. */
 declare const __ltrBundleStart: number | undefined;
-
-/** workspaceState key of the invocation panel's view state (selection, filters, sections, scroll). */
-const PANEL_VIEW_STATE = 'lambdaTrigger.panelViewState';
 
 export interface ActivationTimings {
   /** From the first statement of the bundle to the call of activate(): module evaluation, ms. */
@@ -75,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const statusBar = new InvocationStatusBar(runner);
   context.subscriptions.push(output, settings, languageClient, functions, savedEvents, runner, logs, statusBar);
   shutdown = async () => {
-    await Promise.all([runner.close(), languageClient.stop()]);
+    await Promise.all([runner.close(), languageClient.stop(), panelViewState.flushed()]);
   };
   context.subscriptions.push(
     languageClient.onWillStart((connection) => functions.attach(connection)),
@@ -104,6 +102,9 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     },
   );
 
+  const panelViewState = new PanelViewStateStore(context.storageUri?.fsPath, context.workspaceState, (message) =>
+    output.warn(message),
+  );
   const panelModel: InvocationPanelModel = {
     records: () => runner.records(),
     onDidChangeRecord: runner.onDidChangeRecord,
@@ -117,8 +118,8 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
         savedEvents,
         catalogue: getCatalogue,
       }),
-    viewState: () => parseViewState(context.workspaceState.get(PANEL_VIEW_STATE)),
-    saveViewState: (state) => void context.workspaceState.update(PANEL_VIEW_STATE, state),
+    viewState: () => panelViewState.get(),
+    saveViewState: (state) => panelViewState.save(state),
   };
   const showRecords = (records: InvocationRecord[]): void => {
     for (const record of records) logs.append(record);

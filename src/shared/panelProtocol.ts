@@ -17,6 +17,11 @@ export interface PanelViewState {
   sections: Record<string, boolean>;
   historyScroll: number;
   detailScroll: number;
+  /**
+   * When the reader last changed it (ms since the epoch). After a window reload the page's own state and the one
+   * the extension kept can differ (the workbench saves webview state lazily); the newer one wins.
+   */
+  savedAt?: number;
 }
 
 /** Paths the panel judges stack frames by: workspace files are links, the runner's own frames fold away. */
@@ -87,12 +92,14 @@ export function parseFromPanel(message: unknown): FromPanel | undefined {
 
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= 1000;
 const isScroll = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e9;
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e14;
 
 /** A well-formed view state (from the webview, or as the extension stored it), else undefined. */
 export function parseViewState(value: unknown): PanelViewState | undefined {
   if (!isObject(value)) return undefined;
-  const { selectedId, filter, logSearch, sections, historyScroll, detailScroll } = value;
+  const { selectedId, filter, logSearch, sections, historyScroll, detailScroll, savedAt } = value;
   if (selectedId !== undefined && !isShortString(selectedId)) return undefined;
+  if (savedAt !== undefined && !isTime(savedAt)) return undefined;
   if (!isText(filter) || !isText(logSearch) || !isScroll(historyScroll) || !isScroll(detailScroll)) return undefined;
   if (!isObject(sections)) return undefined;
   const entries = Object.entries(sections);
@@ -104,6 +111,7 @@ export function parseViewState(value: unknown): PanelViewState | undefined {
     sections: Object.fromEntries(entries) as Record<string, boolean>,
     historyScroll,
     detailScroll,
+    ...(savedAt !== undefined ? { savedAt } : {}),
   };
 }
 

@@ -62,6 +62,7 @@ document.body.append(
 let echoTimer: ReturnType<typeof setTimeout> | undefined;
 /** Keeps the view state in the webview at once, and tells the extension shortly after (scrolling is chatty). */
 function persist(): void {
+  state.savedAt = Date.now();
   vscode.setState(state);
   if (echoTimer === undefined)
     echoTimer = setTimeout(() => {
@@ -304,8 +305,10 @@ function upsert(record: InvocationRecord): boolean {
 function receiveHistory(message: Extract<ReturnType<typeof parseToPanel>, { type: 'history' }>): void {
   records = message.records;
   if (message.paths) paths = message.paths;
-  // The page's own state is the freshest; a new page (a reopened panel) takes what the extension remembers.
-  if (!own && restoring && message.viewState) {
+  // A new page (a reopened panel) takes what the extension remembers; a restored one (shown again, a window reload)
+  // has its own state too, and the newer of the two wins: the workbench saves a page's state lazily, so after a
+  // reload it can be older than what the page last told the extension.
+  if (restoring && message.viewState && (message.viewState.savedAt ?? 0) > (own ? (own.savedAt ?? 0) : -1)) {
     Object.assign(state, message.viewState);
     filterInput.value = state.filter;
   }

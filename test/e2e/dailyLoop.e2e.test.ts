@@ -5,7 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '../support/waitFor';
 import { expect } from './expect';
 import {
   contextMenu,
@@ -21,6 +23,23 @@ import {
   waitForFunction,
   type Workbench,
 } from './workbench';
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  publisher: string;
+  name: string;
+};
+const extensionId = `${manifest.publisher}.${manifest.name}`;
+
+/** The selected record the extension keeps for the panel in the workspace's extension storage, if any. */
+function keptSelection(userDataDir: string): string | undefined {
+  const storage = join(userDataDir, 'User', 'workspaceStorage');
+  if (!existsSync(storage)) return undefined;
+  for (const workspace of readdirSync(storage)) {
+    const file = join(storage, workspace, extensionId, 'panel-view-state.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { selectedId?: string }).selectedId;
+  }
+  return undefined;
+}
 
 describe('The daily loop in the workbench, in a panel 450 px wide', function () {
   this.timeout(300_000);
@@ -219,7 +238,9 @@ describe('The daily loop in the workbench, in a panel 450 px wide', function () 
     assert.ok((await scroller.evaluate((e) => e.scrollTop)) > 300, 'the detail is where it was');
     await workbench.screenshot('loop-1a-shown-again');
 
-    // Reload the window: the panel comes back with the same record.
+    // Reload the window: the panel comes back with the same record. The workbench saves a page's own state lazily;
+    // what the extension kept (written as soon as the page told it) is there even if the reload comes at once.
+    await waitFor('the selection kept by the extension', () => keptSelection(workbench.userDataDir) === before);
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await expect(panel.locator('.history-item', { hasText: 'NightlyReportFunction' }), 90_000);

@@ -14,6 +14,8 @@ export const vsixPath = process.env.LTR_VSIX ?? join(repoRoot, 'dist', 'lambda-t
 
 export interface Workbench {
   page: Page;
+  /** code-server's user-data dir (workspace storage of the extension lives under it). */
+  userDataDir: string;
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -129,6 +131,7 @@ export async function openWorkbench(
     const opened = browser;
     return {
       page,
+      userDataDir: server.userDataDir,
       async screenshot(name) {
         const path = join(screenshotDir, `${name}.png`);
         await page.screenshot({ path });

@@ -54,6 +54,11 @@ describe('invocation panel protocol', () => {
     assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, detailScroll: -1 } }), undefined);
     assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, sections: { logs: 'open' } } }), undefined);
     assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, filter: 'x'.repeat(2000) } }), undefined);
+    // When it was last changed, so the newer of the page's and the extension's wins after a reload.
+    const dated = { ...state, savedAt: 1_796_000_000_000 };
+    assert.deepEqual(parseFromPanel({ type: 'viewState', state: dated }), { type: 'viewState', state: dated });
+    assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, savedAt: 'now' } }), undefined);
+    assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, savedAt: 1.5 } }), undefined);
     const record = { id: 'a', functionName: 'f', attempts: [], batches: [], deliveries: [] };
     const history = parseToPanel({
       type: 'history',
