@@ -104,7 +104,21 @@ describe('The daily loop in the workbench, in a panel 450 px wide', function () 
     const fn = panel.locator('.history-item .fn').first();
     assert.equal(await fn.getAttribute('title'), 'OrderProcessorFunction');
     assert.equal(await fn.evaluate((e) => getComputedStyle(e).textOverflow), 'ellipsis');
+    // A batch's record ids and bodies stay inside their column (they end in an ellipsis, the rest on hover).
+    const overflowing = await panel
+      .locator('table.batches tr.batch td:nth-child(2)')
+      .evaluateAll(
+        (cells) =>
+          cells.flatMap((cell) =>
+            Array.from(cell.querySelectorAll('.id')).filter(
+              (chip) => chip.getBoundingClientRect().right > cell.getBoundingClientRect().right + 0.5,
+            ),
+          ).length,
+      );
+    assert.equal(overflowing, 0, 'no record id runs into the outcome column');
     await workbench.screenshot('loop-6-narrow-layout');
+    await panel.locator('table.batches').scrollIntoViewIfNeeded();
+    await workbench.screenshot('loop-6b-narrow-batch-table');
   });
 
   it('readable errors: the handler frame is a link, the runtime frames fold away until asked for', async () => {
