@@ -121,8 +121,18 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
 
     const timeout = toNumber(scalar('Timeout', 'timeout'));
     const memorySize = toNumber(scalar('MemorySize', 'memorySize'));
-    const architectures = scalar('Architectures', 'architecture');
-    const architecture = toStringList(architectures)[0];
+    const architectures = toStringList(scalar('Architectures', 'architecture'));
+    const architecture = architectures[0];
+    // Lambda takes exactly one instruction set; CloudFormation refuses a list of two, or a value it does not know.
+    const declared = pick('Architectures');
+    if (declared && (architectures.length !== 1 || !isArchitecture(architecture))) {
+      report(
+        declared.container,
+        'Architectures',
+        'invalid-template',
+        `${logicalId}: Architectures must list exactly one of x86_64 or arm64 (found ${architectures.length === 0 ? 'none' : architectures.join(', ')}); the runner uses ${isArchitecture(architecture) ? architecture : 'x86_64'}`,
+      );
+    }
     const environment: Record<string, string> = {};
     // Environment variables merge key by key between Globals and the function (SAM's Globals rules).
     for (const container of isServerless ? [globals, props] : [props]) {
@@ -170,7 +180,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       codeRoot,
       timeout: timeout ?? LAMBDA_DEFAULTS.timeout,
       memorySize: memorySize ?? LAMBDA_DEFAULTS.memorySize,
-      ...(architecture === 'arm64' || architecture === 'x86_64' ? { architecture } : {}),
+      ...(isArchitecture(architecture) ? { architecture } : {}),
       environment,
       ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
       ...(loggingConfig ? { loggingConfig } : {}),
@@ -712,4 +722,8 @@ export { INVOCATION_OF, optional };
 /** SNS FilterPolicyScope, when it is one of the two values AWS accepts. */
 export function policyScope(v: unknown): 'MessageBody' | 'MessageAttributes' | undefined {
   return v === 'MessageBody' || v === 'MessageAttributes' ? v : undefined;
+}
+
+function isArchitecture(value: string | undefined): value is 'x86_64' | 'arm64' {
+  return value === 'x86_64' || value === 'arm64';
 }
