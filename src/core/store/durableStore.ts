@@ -17,6 +17,7 @@
  *   segment-<n>.jsonl    one JSON array of operations per line, `[["p", collection, key, value], ["d", collection, key]]`
  */
 import { promises as fsp } from 'node:fs';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -45,19 +46,97 @@ export class StoreInUseError extends Error {
 
 export const STORE_LOCK_FILE = 'owner.lock';
 
+/**
+ * The store cannot be written: a read-only folder, a full disk, no permission. Names the folder and what the store was
+ * doing; `code` is the system's (EROFS, ENOSPC, EACCES ...).
+ */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+  constructor(
+    readonly directory: string,
+    readonly operation: string,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`Cannot write the store at ${directory} (${operation}): ${detail}`);
+  }
+}
+
+/** What the system says of a failed write, in words (the code kept for scripts). */
+function writeErrorOf(directory: string, operation: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !WRITE_ERRORS[code]) return e;
+  return new StoreWriteError(directory, operation, code, `${WRITE_ERRORS[code]} (${code}).`);
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  EIO: 'an input/output error',
+};
+
 interface LockHolder {
   pid: number;
   owner: string;
   since: string;
+  /** Tells two acquisitions by the same process apart, so a holder can check the lock is still its own. */
+  nonce?: string;
 }
 
-function readLockHolder(file: string): LockHolder | undefined {
+function readText(file: string): string | undefined {
   try {
-    const holder = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseLockHolder(text: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(text) as Partial<LockHolder>;
     if (typeof holder.pid !== 'number') return undefined;
     return { pid: holder.pid, owner: String(holder.owner ?? 'another process'), since: String(holder.since ?? '?') };
   } catch {
     return undefined;
+  }
+}
+
+/** Writes `text` to a new file and fsyncs it, so that whatever links or renames it into place is complete. */
+function writeFileDurably(file: string, text: string, operation: string): void {
+  const directory = path.dirname(file);
+  try {
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    fs.rmSync(file, { force: true });
+    throw writeErrorOf(directory, operation, e);
+  }
+}
+
+/** Links `from` to `to`: true when linked, false when `to` exists. */
+function linkOrExists(from: string, to: string, directory: string): boolean {
+  try {
+    fs.linkSync(from, to);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw writeErrorOf(directory, 'take the lock', e);
+  }
+}
+
+function renameIn(from: string, to: string, directory: string, operation: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (e) {
+    throw writeErrorOf(directory, operation, e);
   }
 }
 
@@ -99,6 +178,8 @@ export class DurableStore {
   private failure: Error | undefined;
   private readonly compactAfterBytes: number;
   private lockFile: string | undefined;
+  /** What this process wrote into the lock, to release only its own. */
+  private lockText: string | undefined;
   private readonly commitHooks = new Set<() => void>();
   /** NTFS makes a new file's directory entry durable with the file; elsewhere the directory is fsync'd too. */
   private readonly syncDirectories: boolean;
@@ -114,8 +195,12 @@ export class DurableStore {
   /** Opens (creating when needed) the store in `directory` and replays it into memory. */
   static async open(directory: string, options: DurableStoreOptions = {}): Promise<DurableStore> {
     const store = new DurableStore(directory, options);
-    await fsp.mkdir(directory, { recursive: true });
-    store.lock(options.owner ?? 'another process');
+    try {
+      await fsp.mkdir(directory, { recursive: true });
+    } catch (e) {
+      throw writeErrorOf(directory, 'create its folder', e);
+    }
+    await store.lock(options.owner ?? 'another process');
     try {
       await store.replay();
     } catch (e) {
@@ -125,34 +210,78 @@ export class DurableStore {
     return store;
   }
 
-  private lock(owner: string): void {
+  /**
+   * Takes `owner.lock` atomically: the holder is written in full to a file of this process's own and linked into
+   * place, so the lock never exists half-written, and link fails with EEXIST while anyone holds it. A stale lock
+   * (its process is gone) is replaced under a takeover guard named after its content: only the process that creates
+   * the guard may replace it, and only while the lock still holds the content it judged stale.
+   */
+  private async lock(owner: string): Promise<void> {
     const file = path.join(this.directory, STORE_LOCK_FILE);
-    const me = JSON.stringify({ pid: process.pid, owner, since: new Date().toISOString() } satisfies LockHolder);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        fs.writeFileSync(file, me, { flag: 'wx' });
-        this.lockFile = file;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const nonce = crypto.randomBytes(8).toString('hex');
+    const me = JSON.stringify({ pid: process.pid, owner, since: new Date().toISOString(), nonce } satisfies LockHolder);
+    const mine = path.join(this.directory, `${STORE_LOCK_FILE}.${process.pid}-${nonce}.tmp`);
+    writeFileDurably(mine, me, 'take the lock');
+    try {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        if (linkOrExists(mine, file, this.directory)) {
+          this.lockFile = file;
+          this.lockText = me;
+          return;
+        }
+        const text = readText(file);
+        if (text === undefined) continue; // released meanwhile: try again
+        const holder = parseLockHolder(text);
+        if (holder && processAlive(holder.pid)) {
+          const who = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
+          throw new StoreInUseError(
+            `The store at ${this.directory} is in use by ${holder.owner} (${who}, since ${holder.since}); ` +
+              `only one process can use it at a time. Close that one first; if it is not running, delete ${file}.`,
+          );
+        }
+        // Stale (its process is gone: killed, crashed mid-run; or unreadable): its data is replayed as usual.
+        if (this.takeOver(file, text, mine, me)) {
+          this.lockFile = file;
+          this.lockText = me;
+          return;
+        }
+        await new Promise<void>((resolve) => setTimeout(resolve, 5));
       }
-      const holder = readLockHolder(file);
-      if (holder && processAlive(holder.pid)) {
-        const who = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
-        throw new StoreInUseError(
-          `The store at ${this.directory} is in use by ${holder.owner} (${who}, since ${holder.since}); ` +
-            `only one process can use it at a time. Close that one first; if it is not running, delete ${file}.`,
-        );
-      }
-      // Stale: the process that held it is gone (killed or crashed mid-run); its data is replayed as usual.
-      fs.rmSync(file, { force: true });
+    } finally {
+      fs.rmSync(mine, { force: true });
     }
     throw new StoreInUseError(`Could not take the lock ${file}: other processes keep taking it.`);
   }
 
+  /** Replaces the stale lock holding `staleText` by `mine`; false when another process got there first. */
+  private takeOver(file: string, staleText: string, mine: string, me: string): boolean {
+    const stale = crypto.createHash('sha256').update(staleText).digest('hex').slice(0, 16);
+    // A guard whose process died mid-takeover is skipped for the next one; a live guard means wait.
+    for (let k = 0; k < 8; k++) {
+      const guard = path.join(this.directory, `${STORE_LOCK_FILE}.takeover-${stale}-${k}`);
+      if (!linkOrExists(mine, guard, this.directory)) {
+        const guardHolder = parseLockHolder(readText(guard) ?? '');
+        if (!guardHolder || processAlive(guardHolder.pid)) return false;
+        continue;
+      }
+      try {
+        // Under the guard: replace the lock only if it still is the stale one (no one took it over meanwhile).
+        if (readText(file) !== staleText) return false;
+        renameIn(mine, file, this.directory, 'take over a stale lock');
+        // Verify by reading it back: the lock is ours only if it holds what this process wrote.
+        return readText(file) === me;
+      } finally {
+        for (let j = 0; j <= k; j++)
+          fs.rmSync(path.join(this.directory, `${STORE_LOCK_FILE}.takeover-${stale}-${j}`), { force: true });
+      }
+    }
+    return false;
+  }
+
   private unlock(): void {
     if (!this.lockFile) return;
-    fs.rmSync(this.lockFile, { force: true });
+    // Only our own lock: a lock that is not (a store opened by mistake after a manual delete) is left to its holder.
+    if (readText(this.lockFile) === this.lockText) fs.rmSync(this.lockFile, { force: true });
     this.lockFile = undefined;
   }
 
