@@ -24,6 +24,11 @@ import * as path from 'node:path';
 export interface DurableStoreOptions {
   /** Compact when the live segment has grown beyond this many bytes and beyond twice the last snapshot (default 64 MB). */
   compactAfterBytes?: number;
+  /**
+   * Compact when opening finds more than this many segments since the last snapshot, whatever their size (default 16):
+   * every opening that changes something starts a segment, and every opening replays them all.
+   */
+  compactAfterSegments?: number;
   /** Who holds the store, as another process that finds it in use is told (e.g. "the lambda-trigger CLI"). */
   owner?: string;
   /** Default process.platform. Windows cannot open a directory to fsync it (EPERM): there, directories are not. */
@@ -154,6 +159,7 @@ type Change = { collection: string; key: string; kind: 'put' | 'delete' | 'repla
 
 const SEGMENT = /^segment-(\d{8})\.jsonl$/;
 const SNAPSHOT = /^snapshot-(\d{8})\.jsonl$/;
+const SNAPSHOT_TMP = /^snapshot-\d{8}\.tmp$/;
 
 function fileNumber(n: number): string {
   return String(n).padStart(8, '0');
@@ -177,6 +183,7 @@ export class DurableStore {
   private closed = false;
   private failure: Error | undefined;
   private readonly compactAfterBytes: number;
+  private readonly compactAfterSegments: number;
   private lockFile: string | undefined;
   /** What this process wrote into the lock, to release only its own. */
   private lockText: string | undefined;
@@ -189,6 +196,7 @@ export class DurableStore {
     options: DurableStoreOptions,
   ) {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.compactAfterSegments = options.compactAfterSegments ?? 16;
     this.syncDirectories = (options.platform ?? process.platform) !== 'win32';
   }
 
@@ -326,9 +334,12 @@ export class DurableStore {
     }
     if (text === undefined)
       throw new StoreValueError(`Cannot store ${collection}/${key} in ${this.directory}: it is not a JSON value.`);
-    this.mapOf(collection).set(key, text);
+    const map = this.mapOf(collection);
     const id = `${collection}\u0000${key}`;
     const previous = this.changes.get(id);
+    // The same text again changes nothing: a run that only puts back what it found writes nothing.
+    if (!previous && map.get(key) === text) return;
+    map.set(key, text);
     if (previous?.kind === 'delete') {
       this.changes.delete(id);
       this.changes.set(id, { collection, key, kind: 'replace' });
@@ -570,19 +581,22 @@ export class DurableStore {
       base = n;
       break;
     }
-    const segments = names
+    const allSegments = names
       .map((n) => SEGMENT.exec(n))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .filter((n) => n >= base)
-      .sort((a, b) => a - b);
+      .map((m) => Number(m[1]));
+    const segments = allSegments.filter((n) => n >= base).sort((a, b) => a - b);
     for (let i = 0; i < segments.length; i++) {
       const file = this.segmentPath(segments[i]);
       this.applyText(await fsp.readFile(file, 'utf8'), file, true);
     }
     // A fresh segment per opening: nothing is ever appended after a torn line.
     this.segmentNumber = Math.max(base, ...segments, 0) + 1;
-    for (const n of segments) if (n < base) fs.rmSync(this.segmentPath(n), { force: true });
+    // Segments the snapshot covers, left by a crash in the middle of a compaction.
+    for (const n of allSegments) if (n < base) fs.rmSync(this.segmentPath(n), { force: true });
+    // A snapshot a crash left unfinished is never read: its segments are still there.
+    for (const name of names) if (SNAPSHOT_TMP.test(name)) fs.rmSync(path.join(this.directory, name), { force: true });
+    if (segments.length > this.compactAfterSegments) await this.compactNow();
   }
 
   private applyText(text: string, file: string, tornTailAllowed: boolean): void {

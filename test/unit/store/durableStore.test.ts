@@ -223,4 +223,38 @@ describe('store: durable store', () => {
     assert.equal(r.get('c', 'x'), 'after');
     await r.close();
   });
+
+  it('an opening that only puts back what it found writes nothing: no segment, no file changed', async () => {
+    const s = await DurableStore.open(dir);
+    s.put('esm', 'shard', { afterN: -1, checkpoint: null });
+    s.put('q', 'a', [1, 2]);
+    await s.close();
+    const before = fs.readdirSync(dir).sort();
+    for (let run = 0; run < 5; run++) {
+      const again = await DurableStore.open(dir);
+      again.put('esm', 'shard', { afterN: -1, checkpoint: null });
+      again.put('q', 'a', [1, 2]);
+      await again.close();
+    }
+    assert.deepEqual(fs.readdirSync(dir).sort(), before);
+    const changed = await DurableStore.open(dir);
+    changed.put('q', 'a', [1, 2, 3]);
+    await changed.close();
+    assert.equal(fs.readdirSync(dir).filter((f) => f.startsWith('segment-')).length, 2, 'a real change is written');
+  });
+
+  it('segments that accumulate over openings are compacted when the store opens, whatever their size', async () => {
+    for (let run = 0; run < 12; run++) {
+      const s = await DurableStore.open(dir, { compactAfterSegments: 4 });
+      s.put('c', `k${run}`, run);
+      if (run > 0) s.delete('c', `k${run - 1}`);
+      await s.close();
+      const segments = fs.readdirSync(dir).filter((f) => f.startsWith('segment-')).length;
+      assert.ok(segments <= 5, `after ${run + 1} openings: ${fs.readdirSync(dir).join(' ')}`);
+    }
+    assert.equal(fs.readdirSync(dir).filter((f) => f.startsWith('snapshot-')).length, 1);
+    const r = await DurableStore.open(dir);
+    assert.deepEqual([...r.load('c').entries()], [['k11', 11]]);
+    await r.close();
+  });
 });
