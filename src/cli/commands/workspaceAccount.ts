@@ -18,7 +18,7 @@ import { describeHolder, type EngineHolder } from '../../core/endpoints/enginePr
 import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
 import { connectToWorkspaceEngine } from '../../core/endpoints/remoteWorkspaceEngine';
 import type { WorkspaceEngine } from '../../core/endpoints/workspaceEngine';
-import { StoreInUseError } from '../../core/store/durableStore';
+import { StoreInUseError, StoreWriteError } from '../../core/store/durableStore';
 import { packageVersion } from '../../shared/version';
 
 export const BOOTSTRAP_DIR_ENV = 'LAMBDA_TRIGGER_BOOTSTRAP_DIR';
@@ -132,6 +132,8 @@ export async function openWorkspaceAccount(options: {
   eventSourceMappings?: boolean;
   /** Where downloads and installs an environment waits for are reported (the CLI's stderr). */
   onRuntimeProgress?: RuntimeProgressListener;
+  /** Where what opening the store repaired is said (the CLI's stderr). */
+  onStoreWarning?: (message: string) => void;
 }): Promise<OpenedEngine> {
   const tempStore = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-trigger-store-')) : undefined;
   const account = await LocalAccount.open({
@@ -148,6 +150,7 @@ export async function openWorkspaceAccount(options: {
     followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
     ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
+    ...(options.onStoreWarning ? { onStoreWarning: options.onStoreWarning } : {}),
   });
   // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
   if (!tempStore) removeEndpointFiles(options.root);
@@ -179,7 +182,10 @@ export interface EngineChoice {
   ownStore?: string;
   /** A temp store instead of the workspace's. */
   ephemeral?: boolean;
-  /** The store is held by a process that serves no endpoint: fail (StoreInUseError, exit 75), or use a throwaway store. */
+  /**
+   * The store is held by a process that serves no endpoint, or cannot be written: fail (StoreInUseError or
+   * StoreWriteError, exit 75), or use a throwaway store.
+   */
   whenHeld: 'fail' | 'throwaway';
   timeScale?: number;
   followDeliveries?: number;
@@ -233,10 +239,16 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       ...(choice.followDeliveries !== undefined ? { followDeliveries: choice.followDeliveries } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
       onRuntimeProgress: runtimeProgressOn(io),
+      onStoreWarning: say,
     });
   try {
     return await open(ephemeral);
   } catch (err) {
+    if (err instanceof StoreWriteError && choice.whenHeld === 'throwaway' && !ephemeral) {
+      // A store that cannot be written (read-only, disk full) must not stop a run that needs nothing kept.
+      say(`${err.message} This run uses a throwaway store (its queues start empty and its records are not kept).`);
+      return open(true);
+    }
     if (!(err instanceof StoreInUseError)) throw err;
     if (choice.ownStore === undefined) {
       // The holder may have started serving since this run looked.

@@ -33,10 +33,8 @@ export interface DurableStoreOptions {
   owner?: string;
   /** Default process.platform. Windows cannot open a directory to fsync it (EPERM): there, directories are not. */
   platform?: NodeJS.Platform;
-}
-
-export class StoreCorruptError extends Error {
-  override readonly name = 'StoreCorruptError';
+  /** Told what opening had to repair (a damaged file moved aside, naming the file and its lines). */
+  onWarning?: (message: string) => void;
 }
 
 /** A value that JSON cannot represent (a cycle, a BigInt, undefined): refused when it is put, naming its key. */
@@ -188,6 +186,9 @@ export class DurableStore {
   /** What this process wrote into the lock, to release only its own. */
   private lockText: string | undefined;
   private readonly commitHooks = new Set<() => void>();
+  /** Files whose replay skipped damaged lines, with what was wrong where: moved aside once the rest is compacted. */
+  private readonly damage = new Map<string, string[]>();
+  private readonly onWarning: (message: string) => void;
   /** NTFS makes a new file's directory entry durable with the file; elsewhere the directory is fsync'd too. */
   private readonly syncDirectories: boolean;
 
@@ -197,6 +198,7 @@ export class DurableStore {
   ) {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.compactAfterSegments = options.compactAfterSegments ?? 16;
+    this.onWarning = options.onWarning ?? (() => undefined);
     this.syncDirectories = (options.platform ?? process.platform) !== 'win32';
   }
 
@@ -482,6 +484,14 @@ export class DurableStore {
   }
 
   private async appendLines(lines: string[]): Promise<void> {
+    try {
+      await this.appendToSegment(lines);
+    } catch (e) {
+      throw writeErrorOf(this.directory, `append to segment-${fileNumber(this.segmentNumber)}.jsonl`, e);
+    }
+  }
+
+  private async appendToSegment(lines: string[]): Promise<void> {
     const handle = await this.segmentHandle();
     const data = Buffer.from(lines.join(''), 'utf8');
     let offset = 0;
@@ -516,8 +526,17 @@ export class DurableStore {
     }
   }
 
-  private async compactNow(): Promise<void> {
+  /** Writes a snapshot and drops the files it covers; those in `aside` are renamed there instead of deleted. */
+  private async compactNow(aside: ReadonlyMap<string, string> = new Map()): Promise<void> {
     const next = this.segmentNumber + 1;
+    try {
+      await this.writeSnapshot(next, aside);
+    } catch (e) {
+      throw writeErrorOf(this.directory, `write snapshot-${fileNumber(next)}.jsonl`, e);
+    }
+  }
+
+  private async writeSnapshot(next: number, aside: ReadonlyMap<string, string>): Promise<void> {
     const tmp = path.join(this.directory, `snapshot-${fileNumber(next)}.tmp`);
     const out = await fsp.open(tmp, 'w');
     let bytes = 0;
@@ -559,7 +578,10 @@ export class DurableStore {
       const segment = SEGMENT.exec(name);
       const snapshot = SNAPSHOT.exec(name);
       if ((segment && Number(segment[1]) <= previous) || (snapshot && Number(snapshot[1]) < next)) {
-        await fsp.rm(path.join(this.directory, name), { force: true });
+        const file = path.join(this.directory, name);
+        const kept = aside.get(file);
+        if (kept) await fsp.rename(file, kept);
+        else await fsp.rm(file, { force: true });
       }
     }
   }
@@ -596,36 +618,74 @@ export class DurableStore {
     for (const n of allSegments) if (n < base) fs.rmSync(this.segmentPath(n), { force: true });
     // A snapshot a crash left unfinished is never read: its segments are still there.
     for (const name of names) if (SNAPSHOT_TMP.test(name)) fs.rmSync(path.join(this.directory, name), { force: true });
-    if (segments.length > this.compactAfterSegments) await this.compactNow();
+    if (this.damage.size > 0) await this.setDamageAside();
+    else if (segments.length > this.compactAfterSegments) await this.compactNow();
   }
 
+  /**
+   * Keeps what the damaged files held around their damage: a snapshot of everything read is written first (durably),
+   * then each damaged file is renamed `<name>.damaged-<time>` instead of being deleted, for someone to look at.
+   */
+  private async setDamageAside(): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const aside = new Map([...this.damage.keys()].map((file) => [file, `${file}.damaged-${stamp}`]));
+    await this.compactNow(aside);
+    for (const [file, lines] of this.damage) {
+      this.onWarning(
+        `The store at ${this.directory} was damaged: ${path.basename(file)} ${lines.join(', ')}. ` +
+          `Every other entry is kept; the file was moved to ${aside.get(file)}.`,
+      );
+    }
+    this.damage.clear();
+  }
+
+  /**
+   * Applies every whole line of a file. A line that cannot be read (not JSON, not operations the store knows) in the
+   * middle is skipped and reported: every line is a transaction of whole values, so the lines before and after it
+   * still apply. A torn last line of a segment is a write a crash cut short: that transaction never happened.
+   */
   private applyText(text: string, file: string, tornTailAllowed: boolean): void {
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
       if (line === '') continue;
-      let ops: unknown;
-      try {
-        ops = JSON.parse(line);
-      } catch {
-        const isTail = lines.slice(i + 1).every((l) => l === '');
-        // A crash in the middle of a write leaves a torn last line: that transaction never happened.
-        if (tornTailAllowed && isTail) return;
-        throw new StoreCorruptError(`${file}: line ${i + 1} is not valid JSON; the store is damaged.`);
+      const ops = parseLine(line);
+      if (typeof ops !== 'string') {
+        for (const op of ops) {
+          if (op[0] === 'p') this.mapOf(op[1]).set(op[2], JSON.stringify(op[3]));
+          else this.collections.get(op[1])?.delete(op[2]);
+        }
+        continue;
       }
-      if (!Array.isArray(ops)) throw new StoreCorruptError(`${file}: line ${i + 1} is not a list of operations.`);
-      for (const op of ops as unknown[]) this.applyOp(op, file, i + 1);
+      if (tornTailAllowed && lines.slice(i + 1).every((l) => l === '')) return;
+      const damage = this.damage.get(file) ?? [];
+      damage.push(`line ${i + 1} ${ops}`);
+      this.damage.set(file, damage);
     }
   }
+}
 
-  private applyOp(op: unknown, file: string, line: number): void {
-    if (!Array.isArray(op) || typeof op[1] !== 'string' || typeof op[2] !== 'string') {
-      throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
-    }
-    if (op[0] === 'p') this.mapOf(op[1]).set(op[2], JSON.stringify(op[3]));
-    else if (op[0] === 'd') this.collections.get(op[1])?.delete(op[2]);
-    else throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
+type Operation = ['p', string, string, unknown] | ['d', string, string];
+
+/** The operations of one line, or what is wrong with it. */
+function parseLine(line: string): Operation[] | string {
+  let ops: unknown;
+  try {
+    ops = JSON.parse(line);
+  } catch {
+    return 'is not valid JSON';
   }
+  if (!Array.isArray(ops)) return 'is not a list of operations';
+  for (const op of ops as unknown[]) {
+    if (
+      !Array.isArray(op) ||
+      typeof op[1] !== 'string' ||
+      typeof op[2] !== 'string' ||
+      (op[0] !== 'p' && op[0] !== 'd')
+    )
+      return 'holds an operation the store does not know';
+  }
+  return ops as Operation[];
 }
 
 /** `["p", collection, key, <value text>]` without serialising the value again. */

@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import {
   DurableStore,
   STORE_LOCK_FILE,
-  StoreCorruptError,
   StoreInUseError,
   StoreValueError,
+  StoreWriteError,
 } from '../../../src/core/store/durableStore';
+import { failWritesUnder } from '../../support/failingWrites';
 
 describe('store: durable store', () => {
   let dir: string;
@@ -68,12 +69,38 @@ describe('store: durable store', () => {
     await again.close();
   });
 
-  it('refuses a damaged line in the middle with a clear error', async () => {
-    fs.writeFileSync(path.join(dir, 'segment-00000001.jsonl'), '[["p","c","a",1]]\nnot json\n[["p","c","b",2]]\n');
-    await assert.rejects(
-      DurableStore.open(dir),
-      (e: Error) => e instanceof StoreCorruptError && /segment-00000001\.jsonl: line 2/.test(e.message),
+  it('a damaged line in the middle: every entry before and after it is kept, the file is moved aside and named with its line', async () => {
+    const damaged = path.join(dir, 'segment-00000001.jsonl');
+    fs.writeFileSync(damaged, '[["p","c","a",1]]\nnot json\n[["p","c","b",2]]\n[["x","c","z"]]\n[["p","c","c",3]]\n');
+    const warnings: string[] = [];
+    const s = await DurableStore.open(dir, { onWarning: (w) => warnings.push(w) });
+    assert.deepEqual(
+      [...s.load('c').entries()],
+      [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ],
     );
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0],
+      /^The store at .+ was damaged: segment-00000001\.jsonl line 2 is not valid JSON, line 4 holds an operation the store does not know\. Every other entry is kept; the file was moved to .+segment-00000001\.jsonl\.damaged-\d{4}-\d\d-\d\dT[\d-]+Z\.$/,
+    );
+    const aside = fs.readdirSync(dir).find((f) => f.startsWith('segment-00000001.jsonl.damaged-'))!;
+    assert.ok(warnings[0].endsWith(`${path.join(dir, aside)}.`));
+    assert.match(
+      fs.readFileSync(path.join(dir, aside), 'utf8'),
+      /^\[\["p","c","a",1\]\]\nnot json\n/,
+      'kept as it was',
+    );
+    assert.ok(!fs.existsSync(damaged));
+    s.put('c', 'd', 4);
+    await s.close();
+    const again = await DurableStore.open(dir, { onWarning: (w) => warnings.push(w) });
+    assert.deepEqual([...again.load('c').keys()], ['a', 'b', 'c', 'd']);
+    assert.equal(warnings.length, 1, 'repaired once: the next opening finds nothing wrong');
+    await again.close();
   });
 
   function segmentText(): string {
@@ -256,5 +283,24 @@ describe('store: durable store', () => {
     const r = await DurableStore.open(dir);
     assert.deepEqual([...r.load('c').entries()], [['k11', 11]]);
     await r.close();
+  });
+
+  it('a write that fails (the disk filled up while open) rejects the flush naming the folder and the file, not a bare errno', async () => {
+    const s = await DurableStore.open(dir);
+    const failing = failWritesUnder(dir, 'ENOSPC');
+    try {
+      s.put('c', 'k', 1);
+      await assert.rejects(
+        s.flush(),
+        (e: Error) =>
+          e instanceof StoreWriteError &&
+          e.code === 'ENOSPC' &&
+          e.message ===
+            `Cannot write the store at ${dir} (append to segment-00000001.jsonl): the disk is full (ENOSPC).`,
+      );
+    } finally {
+      failing.restore();
+    }
+    await s.close().catch(() => undefined);
   });
 });
