@@ -6,11 +6,16 @@
  * in one line (one atomic transaction: a crash either keeps the whole line or, when the line is torn, none of it)
  * with one fsync. A key put many times between two writes is written once, with its last value, or, when it is
  * gone, as a delete. A write starts on the next turn of the event loop, or when the previous write's fsync returns.
- * Opening the store replays the newest complete snapshot and every later segment. Compaction writes a snapshot.
+ * A put of the text a key already has changes nothing and writes nothing.
+ * Opening the store replays the newest complete snapshot and every later segment. Compaction writes a snapshot (in
+ * full, fsync'd, then renamed into place, then the files it covers are deleted): at open once more than
+ * `compactAfterSegments` segments follow the snapshot, and while open past `compactAfterBytes`. A line damaged in the
+ * middle of a file is skipped, the rest kept, and the file moved aside (`<name>.damaged-<time>`) with a warning.
+ * A write the system refuses (read-only, disk full) is a StoreWriteError naming the folder and the operation.
  *
- * One process at a time: opening takes `owner.lock` (pid, owner, since) and closing releases it. A lock whose process
- * is gone (killed, crashed) is stale and taken over; a live one makes the open fail with StoreInUseError, because two
- * writers would each replay, compact and drop the other's segments.
+ * One process at a time: opening takes `owner.lock` (pid, owner, since, nonce) and closing releases it. A lock whose
+ * process is gone (killed, crashed) is stale and taken over; a live one makes the open fail with StoreInUseError,
+ * because two writers would each replay, compact and drop the other's segments.
  *
  * Layout of the directory:
  *   snapshot-<n>.jsonl   every live entry at the time segment <n> was started (last line `{"end":true}`)
