@@ -162,6 +162,8 @@ type Change = { collection: string; key: string; kind: 'put' | 'delete' | 'repla
 
 const SEGMENT = /^segment-(\d{8})\.jsonl$/;
 const SNAPSHOT = /^snapshot-(\d{8})\.jsonl$/;
+/** `owner.lock.<pid>-<nonce>.tmp` (a holder file not linked yet) or `owner.lock.takeover-<hash>-<k>` (a guard). */
+const LEFT_LOCK_FILE = /^owner\.lock\.(?:(\d+)-[0-9a-f]+\.tmp|takeover-[0-9a-f]+-\d+)$/;
 const SNAPSHOT_TMP = /^snapshot-\d{8}\.tmp$/;
 
 function fileNumber(n: number): string {
@@ -242,6 +244,7 @@ export class DurableStore {
         if (linkOrExists(mine, file, this.directory)) {
           this.lockFile = file;
           this.lockText = me;
+          this.removeLeftLockFiles();
           return;
         }
         const text = readText(file);
@@ -258,6 +261,7 @@ export class DurableStore {
         if (this.takeOver(file, text, mine, me)) {
           this.lockFile = file;
           this.lockText = me;
+          this.removeLeftLockFiles();
           return;
         }
         await new Promise<void>((resolve) => setTimeout(resolve, 5));
@@ -291,6 +295,18 @@ export class DurableStore {
       }
     }
     return false;
+  }
+
+  /** Holder files and takeover guards of processes killed while taking the lock: no one will remove them. */
+  private removeLeftLockFiles(): void {
+    for (const name of fs.readdirSync(this.directory)) {
+      const left = LEFT_LOCK_FILE.exec(name);
+      if (!left) continue;
+      const holder = left[1]
+        ? { pid: Number(left[1]) }
+        : parseLockHolder(readText(path.join(this.directory, name)) ?? '');
+      if (holder && !processAlive(holder.pid)) fs.rmSync(path.join(this.directory, name), { force: true });
+    }
   }
 
   private unlock(): void {

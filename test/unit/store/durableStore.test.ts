@@ -236,6 +236,18 @@ describe('store: durable store', () => {
     await r.close();
   });
 
+  it('what a process killed while taking the lock left behind is removed; what a live one is using is not', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const holder = JSON.stringify({ pid: gone, owner: 'killed', since: 'then' });
+    fs.writeFileSync(path.join(dir, `${STORE_LOCK_FILE}.${gone}-0123abcd.tmp`), holder);
+    fs.writeFileSync(path.join(dir, `${STORE_LOCK_FILE}.takeover-0123456789abcdef-0`), holder);
+    const live = `${STORE_LOCK_FILE}.${process.pid}-89abcdef.tmp`;
+    fs.writeFileSync(path.join(dir, live), '{}');
+    const s = await DurableStore.open(dir);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [STORE_LOCK_FILE, live]);
+    await s.close();
+  });
+
   it('compaction writes a snapshot, drops older files and keeps the state', async () => {
     const s = await DurableStore.open(dir);
     for (let i = 0; i < 100; i++) s.put('c', String(i % 10), i);
