@@ -4,15 +4,21 @@
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 
-export function failWritesUnder(dir: string, code: 'EROFS' | 'ENOSPC' | 'EACCES'): { restore(): void } {
+export function failWritesUnder(
+  dir: string,
+  code: 'EROFS' | 'ENOSPC' | 'EACCES',
+  /** Only files whose name matches (a disk that fills up once the lock is taken: `/^segment-/`). */
+  only: RegExp = /./,
+): { restore(): void } {
   // The module object itself (an import is a view of it): every importer reads its properties live.
   const patched = createRequire(__filename)('node:fs') as { openSync: typeof fs.openSync };
   const openSync = fs.openSync;
   const open = fs.promises.open;
   const refuse = (file: fs.PathLike, flags: unknown): void => {
     const writing = flags !== undefined && flags !== 'r' && flags !== fs.constants.O_RDONLY;
-    if (writing && String(file).startsWith(dir)) {
+    if (writing && String(file).startsWith(dir) && only.test(path.basename(String(file)))) {
       throw Object.assign(new Error(`${code}: simulated, open '${String(file)}'`), {
         code,
         syscall: 'open',

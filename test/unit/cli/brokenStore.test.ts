@@ -60,6 +60,28 @@ describe('cli: a broken workspace store', function () {
     });
   }
 
+  it('a disk that fills up once the store is open: the run ends with exit 75 naming the folder and the file, no stack', async () => {
+    const failing = failWritesUnder(storeDir, 'ENOSPC', /^segment-/);
+    try {
+      for (const args of [
+        ['queues', 'send', 'OrdersDLQ', '--body', 'lost'],
+        ['invoke', 'CreateOrderFunction', '--payload', 'events/api-create-order.json', '--json'],
+      ]) {
+        const { code, err } = await run(args);
+        assert.equal(code, 75, err);
+        assert.match(
+          err,
+          new RegExp(
+            `^lambda-trigger ${args[0]}: Cannot write the store at ${storeDir} \\(append to segment-\\d{8}\\.jsonl\\): ` +
+              'the disk is full \\(ENOSPC\\)\\.\\n$',
+          ),
+        );
+      }
+    } finally {
+      failing.restore();
+    }
+  });
+
   it('a segment damaged in the middle: its good messages are kept, the file moved aside and the line named; commands run', async () => {
     for (const body of ['first', 'second'])
       assert.equal((await run(['queues', 'send', 'OrdersDLQ', '--body', body])).code, 0);
