@@ -135,8 +135,30 @@ function linkOrExists(from: string, to: string, directory: string): boolean {
     fs.linkSync(from, to);
     return true;
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS')
+      throw writeErrorOf(directory, 'take the lock', e);
+  }
+  // A file system without hard links (FAT, some network shares): an exclusive copy, written just after it is
+  // created; readers give a lock they cannot read yet time to be written (see UNREADABLE_LOCK_GRACE_MS).
+  try {
+    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+    return true;
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw writeErrorOf(directory, 'take the lock', e);
+  }
+}
+
+/** A lock that cannot be read is being written (no hard links) until it is this old; then it is stale. */
+const UNREADABLE_LOCK_GRACE_MS = 2000;
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
   }
 }
 
@@ -240,7 +262,8 @@ export class DurableStore {
     const mine = path.join(this.directory, `${STORE_LOCK_FILE}.${process.pid}-${nonce}.tmp`);
     writeFileDurably(mine, me, 'take the lock');
     try {
-      for (let attempt = 0; attempt < 200; attempt++) {
+      const deadline = Date.now() + 2 * UNREADABLE_LOCK_GRACE_MS;
+      while (Date.now() < deadline) {
         if (linkOrExists(mine, file, this.directory)) {
           this.lockFile = file;
           this.lockText = me;
@@ -250,6 +273,10 @@ export class DurableStore {
         const text = readText(file);
         if (text === undefined) continue; // released meanwhile: try again
         const holder = parseLockHolder(text);
+        if (!holder && ageMs(file) < UNREADABLE_LOCK_GRACE_MS) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 5));
+          continue;
+        }
         if (holder && processAlive(holder.pid)) {
           const who = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
           throw new StoreInUseError(

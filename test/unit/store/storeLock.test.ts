@@ -63,39 +63,50 @@ describe('store: the lock, with processes racing to open one store', function ()
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exactly one of several processes opening at once wins, fresh or over a stale lock; the others are told it is held', async () => {
-    const processes = 4;
-    const rounds = 60;
-    racers = Array.from(
-      { length: processes },
-      (_, i) => new Racer(spawn(process.execPath, ['--import', 'tsx', RACER, dir, `racer ${i}`], { cwd: repoRoot })),
-    );
-    for (const r of racers) assert.equal(await r.next(), 'ready');
-    const gone = spawnSync(process.execPath, ['-e', '']).pid;
-    const lock = path.join(dir, STORE_LOCK_FILE);
-    const winners: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      // Every other round starts from the lock a killed process left: they all race to take it over.
-      if (round % 2 === 1)
-        fs.writeFileSync(lock, JSON.stringify({ pid: gone, owner: 'killed', since: `round ${round}` }));
-      for (const r of racers) r.send('open');
-      const outcomes = await Promise.all(racers.map((r) => r.next()));
-      const won = outcomes.flatMap((o, i) => (o === 'won' ? [i] : []));
-      const others = outcomes.filter((o) => o !== 'won');
-      assert.equal(won.length, 1, `round ${round}: exactly one process wins: ${outcomes.join(' | ')}`);
-      for (const o of others) assert.match(o, /^held The store at .+ is in use by racer \d \(process \d+, since /);
-      const holder = JSON.parse(fs.readFileSync(lock, 'utf8')) as { pid: number };
-      assert.equal(holder.pid, racers[won[0]].child.pid, `round ${round}: the lock names the winner`);
-      winners.push(won[0]);
-      racers[won[0]].send('close');
-      assert.equal(await racers[won[0]].next(), 'closed');
-      assert.ok(!fs.existsSync(lock), 'closing releases the lock');
-    }
-    assert.equal(winners.length, rounds);
-    assert.deepEqual(
-      fs.readdirSync(dir).filter((f) => f.startsWith(STORE_LOCK_FILE)),
-      [],
-      'no temporary lock file or takeover guard is left behind',
-    );
-  });
+  for (const [where, env] of [
+    ['', {}],
+    [' (a file system without hard links)', { LT_NO_HARD_LINKS: '1' }],
+  ] as const) {
+    it(`exactly one of several processes opening at once wins, fresh or over a stale lock; the others are told it is held${where}`, async () => {
+      const processes = 4;
+      const rounds = 60;
+      racers = Array.from(
+        { length: processes },
+        (_, i) =>
+          new Racer(
+            spawn(process.execPath, ['--import', 'tsx', RACER, dir, `racer ${i}`], {
+              cwd: repoRoot,
+              env: { ...process.env, ...env },
+            }),
+          ),
+      );
+      for (const r of racers) assert.equal(await r.next(), 'ready');
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      const lock = path.join(dir, STORE_LOCK_FILE);
+      const winners: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        // Every other round starts from the lock a killed process left: they all race to take it over.
+        if (round % 2 === 1)
+          fs.writeFileSync(lock, JSON.stringify({ pid: gone, owner: 'killed', since: `round ${round}` }));
+        for (const r of racers) r.send('open');
+        const outcomes = await Promise.all(racers.map((r) => r.next()));
+        const won = outcomes.flatMap((o, i) => (o === 'won' ? [i] : []));
+        const others = outcomes.filter((o) => o !== 'won');
+        assert.equal(won.length, 1, `round ${round}: exactly one process wins: ${outcomes.join(' | ')}`);
+        for (const o of others) assert.match(o, /^held The store at .+ is in use by racer \d \(process \d+, since /);
+        const holder = JSON.parse(fs.readFileSync(lock, 'utf8')) as { pid: number };
+        assert.equal(holder.pid, racers[won[0]].child.pid, `round ${round}: the lock names the winner`);
+        winners.push(won[0]);
+        racers[won[0]].send('close');
+        assert.equal(await racers[won[0]].next(), 'closed');
+        assert.ok(!fs.existsSync(lock), 'closing releases the lock');
+      }
+      assert.equal(winners.length, rounds);
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.startsWith(STORE_LOCK_FILE)),
+        [],
+        'no temporary lock file or takeover guard is left behind',
+      );
+    });
+  }
 });
