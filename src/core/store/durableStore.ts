@@ -307,7 +307,8 @@ export class DurableStore {
       const guard = path.join(this.directory, `${STORE_LOCK_FILE}.takeover-${stale}-${k}`);
       if (!linkOrExists(mine, guard, this.directory)) {
         const guardHolder = parseLockHolder(readText(guard) ?? '');
-        if (!guardHolder || processAlive(guardHolder.pid)) return false;
+        const live = guardHolder ? processAlive(guardHolder.pid) : ageMs(guard) < UNREADABLE_LOCK_GRACE_MS;
+        if (live) return false;
         continue;
       }
       try {
