@@ -123,6 +123,11 @@ class PoolInvoker implements FunctionInvoker {
   }
 }
 
+/** Where a workspace's durable store lives. */
+export function workspaceStoreDir(workspaceRoot: string): string {
+  return path.join(workspaceRoot, '.lambda-trigger', 'store');
+}
+
 export class LocalAccount {
   private constructor(
     readonly engine: InvocationEngine,
@@ -152,7 +157,7 @@ export class LocalAccount {
     const location = options.location;
     const byName = new Map<string, FunctionConfig>();
     for (const fn of options.functions) if (!byName.has(fn.name)) byName.set(fn.name, fn);
-    const storeDir = options.storeDir ?? path.join(options.workspaceRoot, '.lambda-trigger', 'store');
+    const storeDir = options.storeDir ?? workspaceStoreDir(options.workspaceRoot);
     const store = await DurableStore.open(storeDir, {
       ...(options.storeOwner ? { owner: options.storeOwner } : {}),
       ...(options.onStoreWarning ? { onWarning: options.onStoreWarning } : {}),

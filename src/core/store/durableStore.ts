@@ -70,8 +70,11 @@ export class StoreWriteError extends Error {
   }
 }
 
-/** What the system says of a failed write, in words (the code kept for scripts). */
-function writeErrorOf(directory: string, operation: string, e: unknown): unknown {
+/**
+ * A StoreWriteError for a write the system refused (EROFS, ENOSPC, EACCES ...), saying it in words with its code;
+ * any other error as it is.
+ */
+export function writeErrorOf(directory: string, operation: string, e: unknown): unknown {
   const code = (e as NodeJS.ErrnoException | null)?.code;
   if (typeof code !== 'string' || !WRITE_ERRORS[code]) return e;
   return new StoreWriteError(directory, operation, code, `${WRITE_ERRORS[code]} (${code}).`);

@@ -33,15 +33,28 @@ describe('cli: a broken workspace store', function () {
     ['read-only', 'EROFS', 'the file system is read-only \\(EROFS\\)'],
     ['on a full disk', 'ENOSPC', 'the disk is full \\(ENOSPC\\)'],
   ] as const) {
-    it(`a store ${what}: queues exits 75 naming the folder and the operation; invoke runs on a throwaway store and says so`, async () => {
+    it(`a store ${what}: queues send exits 75 naming the folder and the operation; peek reads a copy; invoke runs on a throwaway store; each says so`, async () => {
+      assert.equal((await run(['queues', 'send', 'OrdersDLQ', '--body', 'kept'])).code, 0);
+      const before = fs.readdirSync(storeDir).sort();
       const failing = failWritesUnder(storeDir, code);
       try {
-        const queues = await run(['queues', 'peek', 'OrdersDLQ']);
-        assert.equal(queues.code, 75, queues.err);
-        assert.equal(queues.out, '');
+        const sent = await run(['queues', 'send', 'OrdersDLQ', '--body', 'refused']);
+        assert.equal(sent.code, 75, sent.err);
+        assert.equal(sent.out, '');
         assert.equal(
-          queues.err,
+          sent.err,
           `lambda-trigger queues: Cannot write the store at ${storeDir} (take the lock): ${reason.replace(/\\/g, '')}.\n`,
+        );
+        const peek = await run(['queues', 'peek', 'OrdersDLQ', '--json']);
+        assert.equal(peek.code, 0, peek.err);
+        assert.deepEqual(
+          (JSON.parse(peek.out) as Array<{ body: string }>).map((m) => m.body),
+          ['kept'],
+        );
+        assert.equal(
+          peek.err,
+          `lambda-trigger queues: Cannot write the store at ${storeDir} (take the lock): ${reason.replace(/\\/g, '')}. ` +
+            'This run reads a copy of it.\n',
         );
         const invoked = await invokeSync();
         assert.equal(invoked.code, 0, invoked.err);
@@ -56,7 +69,7 @@ describe('cli: a broken workspace store', function () {
       } finally {
         failing.restore();
       }
-      assert.deepEqual(fs.readdirSync(storeDir), [], 'nothing was written');
+      assert.deepEqual(fs.readdirSync(storeDir).sort(), before, 'nothing was written');
     });
   }
 
