@@ -1,7 +1,7 @@
 /** `lambda-trigger`: the engine's command-line front (ARCHITECTURE.md). */
 import { packageVersion } from '../shared/version';
 import { EngineUnavailableError } from '../core/endpoints/endpointErrors';
-import { StoreInUseError } from '../core/store/durableStore';
+import { StoreInUseError, StoreWriteError } from '../core/store/durableStore';
 import { EXIT_STORE_IN_USE, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
 import { eventsCommand } from './commands/events';
 import { invokeCommand } from './commands/invoke';
@@ -31,7 +31,8 @@ function help(): string {
     '',
     "Run `lambda-trigger <command> --help` for a command's options.",
     'Exit codes: 0 success, 1 function error, 2 bad usage or bad input.',
-    "75: the workspace is held by a process this command cannot work with right now (see the command's --help).",
+    "75: the workspace is held by a process this command cannot work with right now (see the command's --help),",
+    'or its store cannot be written (a read-only folder, a full disk).',
     '',
   ].join('\n');
 }
@@ -62,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       io.stderr(`lambda-trigger ${command.name}: ${(err as Error).message}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof StoreInUseError || err instanceof EngineUnavailableError) {
+    if (err instanceof StoreInUseError || err instanceof StoreWriteError || err instanceof EngineUnavailableError) {
       io.stderr(`lambda-trigger ${command.name}: ${err.message}\n`);
       return EXIT_STORE_IN_USE;
     }

@@ -240,6 +240,7 @@ export class InvocationRunner implements vscode.Disposable {
           pricing: settings.pricing,
           ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
           onRuntimeProgress: this.runtimeProgress.listener,
+          onStoreWarning: (message) => void vscode.window.showWarningMessage(message),
         }),
     };
   }

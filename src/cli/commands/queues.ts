@@ -192,6 +192,7 @@ export const queuesCommand: CliCommand = {
       bootstrapDir: bootstrapDirOf(io),
       functions: () => discoverFunctions(root, io, settings),
       whenHeld: 'fail',
+      readsOnly: sub === 'list' || sub === 'peek',
       eventSourceMappings: runMappings,
     });
     try {

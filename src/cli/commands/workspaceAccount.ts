@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
 import { readWorkspaceSettings, type AccountSettings } from '../../core/account/accountSettings';
-import { LocalAccount } from '../../core/account/localAccount';
+import { LocalAccount, workspaceStoreDir } from '../../core/account/localAccount';
 import type { RuntimeProgressListener } from '../../core/runtime';
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
 import { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
@@ -18,7 +18,7 @@ import { describeHolder, type EngineHolder } from '../../core/endpoints/enginePr
 import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
 import { connectToWorkspaceEngine } from '../../core/endpoints/remoteWorkspaceEngine';
 import type { WorkspaceEngine } from '../../core/endpoints/workspaceEngine';
-import { StoreInUseError } from '../../core/store/durableStore';
+import { StoreInUseError, StoreWriteError, writeErrorOf } from '../../core/store/durableStore';
 import { packageVersion } from '../../shared/version';
 
 export const BOOTSTRAP_DIR_ENV = 'LAMBDA_TRIGGER_BOOTSTRAP_DIR';
@@ -125,6 +125,8 @@ export async function openWorkspaceAccount(options: {
   bootstrapDir: string;
   /** A temp store, removed on close, instead of `<root>/.lambda-trigger/store`. */
   ephemeral?: boolean;
+  /** With `ephemeral`: the temp store starts as a copy of the workspace's (its lock left out). */
+  copyWorkspaceStore?: boolean;
   timeScale?: number;
   /** Deliveries a run follows of an event retried for hours (default: the lambdaTrigger.followDeliveries setting). */
   followDeliveries?: number;
@@ -132,8 +134,12 @@ export async function openWorkspaceAccount(options: {
   eventSourceMappings?: boolean;
   /** Where downloads and installs an environment waits for are reported (the CLI's stderr). */
   onRuntimeProgress?: RuntimeProgressListener;
+  /** Where what opening the store repaired is said (the CLI's stderr). */
+  onStoreWarning?: (message: string) => void;
 }): Promise<OpenedEngine> {
-  const tempStore = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-trigger-store-')) : undefined;
+  const tempStore = options.ephemeral
+    ? throwawayStore(options.copyWorkspaceStore ? options.root : undefined)
+    : undefined;
   const account = await LocalAccount.open({
     workspaceRoot: options.root,
     functions: options.functions,
@@ -148,6 +154,7 @@ export async function openWorkspaceAccount(options: {
     followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
     ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
     ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
+    ...(options.onStoreWarning ? { onStoreWarning: options.onStoreWarning } : {}),
   });
   // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
   if (!tempStore) removeEndpointFiles(options.root);
@@ -161,6 +168,25 @@ export async function openWorkspaceAccount(options: {
       }
     },
   };
+}
+
+/** A temp folder for a throwaway store, empty or with the files of `root`'s store (its lock left out). */
+function throwawayStore(copyOf: string | undefined): string {
+  const parent = os.tmpdir();
+  let dir: string | undefined;
+  try {
+    dir = fs.mkdtempSync(path.join(parent, 'lambda-trigger-store-'));
+    if (copyOf) {
+      const source = workspaceStoreDir(copyOf);
+      for (const name of fs.readdirSync(source))
+        if (/^(snapshot|segment)-\d+\.jsonl$/.test(name))
+          fs.copyFileSync(path.join(source, name), path.join(dir, name));
+    }
+    return dir;
+  } catch (e) {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    throw writeErrorOf(dir ?? parent, copyOf ? 'copy the workspace store' : 'create a throwaway store', e);
+  }
 }
 
 export interface EngineChoice {
@@ -179,7 +205,12 @@ export interface EngineChoice {
   ownStore?: string;
   /** A temp store instead of the workspace's. */
   ephemeral?: boolean;
-  /** The store is held by a process that serves no endpoint: fail (StoreInUseError, exit 75), or use a throwaway store. */
+  /** The command only reads the store (a listing): when it cannot be written, the run reads a copy of it. */
+  readsOnly?: boolean;
+  /**
+   * The store is held by a process that serves no endpoint, or cannot be written: fail (StoreInUseError or
+   * StoreWriteError, exit 75), or use a throwaway store.
+   */
   whenHeld: 'fail' | 'throwaway';
   timeScale?: number;
   followDeliveries?: number;
@@ -222,21 +253,33 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
     }
   }
   const functions = await choice.functions();
-  const open = (throwaway: boolean): Promise<OpenedEngine> =>
+  const open = (throwaway: boolean, copy = false): Promise<OpenedEngine> =>
     openWorkspaceAccount({
       root,
       settings: choice.settings,
       functions,
       bootstrapDir: choice.bootstrapDir,
       ephemeral: throwaway,
+      copyWorkspaceStore: copy,
       ...(choice.timeScale !== undefined ? { timeScale: choice.timeScale } : {}),
       ...(choice.followDeliveries !== undefined ? { followDeliveries: choice.followDeliveries } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
       onRuntimeProgress: runtimeProgressOn(io),
+      onStoreWarning: say,
     });
   try {
     return await open(ephemeral);
   } catch (err) {
+    if (err instanceof StoreWriteError && !ephemeral && choice.readsOnly) {
+      // A listing needs nothing written: it reads what the store holds, from a copy.
+      say(`${err.message} This run reads a copy of it.`);
+      return open(true, true);
+    }
+    if (err instanceof StoreWriteError && choice.whenHeld === 'throwaway' && !ephemeral) {
+      // A store that cannot be written (read-only, disk full) must not stop a run that needs nothing kept.
+      say(`${err.message} This run uses a throwaway store (its queues start empty and its records are not kept).`);
+      return open(true);
+    }
     if (!(err instanceof StoreInUseError)) throw err;
     if (choice.ownStore === undefined) {
       // The holder may have started serving since this run looked.

@@ -3,7 +3,6 @@
  * under the invocation engine's semantics, with its queues, topics, buses and history in a durable store.
  * The CLI and the extension both use it, so both fronts produce the same InvocationRecords.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AwsLocation } from '../awsLocation';
 import { functionNamed, type EventTrigger, type FunctionConfig } from '../discovery/functionConfig';
@@ -48,6 +47,8 @@ export interface LocalAccountOptions {
   storeDir?: string;
   /** Who holds the store, as another process that finds it in use is told. */
   storeOwner?: string;
+  /** Told what opening the store had to repair (a damaged file moved aside, naming the file and its lines). */
+  onStoreWarning?: (message: string) => void;
   /** The local account's region and id (the `lambdaTrigger.region` and `accountId` settings). */
   location: AwsLocation;
   /** Simulated seconds per wall second; Infinity (default) runs retries and visibility timeouts at once. */
@@ -122,6 +123,11 @@ class PoolInvoker implements FunctionInvoker {
   }
 }
 
+/** Where a workspace's durable store lives. */
+export function workspaceStoreDir(workspaceRoot: string): string {
+  return path.join(workspaceRoot, '.lambda-trigger', 'store');
+}
+
 export class LocalAccount {
   private constructor(
     readonly engine: InvocationEngine,
@@ -151,9 +157,11 @@ export class LocalAccount {
     const location = options.location;
     const byName = new Map<string, FunctionConfig>();
     for (const fn of options.functions) if (!byName.has(fn.name)) byName.set(fn.name, fn);
-    const storeDir = options.storeDir ?? path.join(options.workspaceRoot, '.lambda-trigger', 'store');
-    fs.mkdirSync(storeDir, { recursive: true });
-    const store = await DurableStore.open(storeDir, options.storeOwner ? { owner: options.storeOwner } : {});
+    const storeDir = options.storeDir ?? workspaceStoreDir(options.workspaceRoot);
+    const store = await DurableStore.open(storeDir, {
+      ...(options.storeOwner ? { owner: options.storeOwner } : {}),
+      ...(options.onStoreWarning ? { onWarning: options.onStoreWarning } : {}),
+    });
     const pool = new EnvironmentPool({
       bootstrapDir: options.bootstrapDir,
       location,

@@ -6,31 +6,40 @@
  * in one line (one atomic transaction: a crash either keeps the whole line or, when the line is torn, none of it)
  * with one fsync. A key put many times between two writes is written once, with its last value, or, when it is
  * gone, as a delete. A write starts on the next turn of the event loop, or when the previous write's fsync returns.
- * Opening the store replays the newest complete snapshot and every later segment. Compaction writes a snapshot.
+ * A put of the text a key already has changes nothing and writes nothing.
+ * Opening the store replays the newest complete snapshot and every later segment. Compaction writes a snapshot (in
+ * full, fsync'd, then renamed into place, then the files it covers are deleted): at open once more than
+ * `compactAfterSegments` segments follow the snapshot, and while open past `compactAfterBytes`. A line damaged in the
+ * middle of a file is skipped, the rest kept, and the file moved aside (`<name>.damaged-<time>`) with a warning.
+ * A write the system refuses (read-only, disk full) is a StoreWriteError naming the folder and the operation.
  *
- * One process at a time: opening takes `owner.lock` (pid, owner, since) and closing releases it. A lock whose process
- * is gone (killed, crashed) is stale and taken over; a live one makes the open fail with StoreInUseError, because two
- * writers would each replay, compact and drop the other's segments.
+ * One process at a time: opening takes `owner.lock` (pid, owner, since, nonce) and closing releases it. A lock whose
+ * process is gone (killed, crashed) is stale and taken over; a live one makes the open fail with StoreInUseError,
+ * because two writers would each replay, compact and drop the other's segments.
  *
  * Layout of the directory:
  *   snapshot-<n>.jsonl   every live entry at the time segment <n> was started (last line `{"end":true}`)
  *   segment-<n>.jsonl    one JSON array of operations per line, `[["p", collection, key, value], ["d", collection, key]]`
  */
 import { promises as fsp } from 'node:fs';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface DurableStoreOptions {
   /** Compact when the live segment has grown beyond this many bytes and beyond twice the last snapshot (default 64 MB). */
   compactAfterBytes?: number;
+  /**
+   * Compact when opening finds more than this many segments since the last snapshot, whatever their size (default 16):
+   * every opening that changes something starts a segment, and every opening replays them all.
+   */
+  compactAfterSegments?: number;
   /** Who holds the store, as another process that finds it in use is told (e.g. "the lambda-trigger CLI"). */
   owner?: string;
   /** Default process.platform. Windows cannot open a directory to fsync it (EPERM): there, directories are not. */
   platform?: NodeJS.Platform;
-}
-
-export class StoreCorruptError extends Error {
-  override readonly name = 'StoreCorruptError';
+  /** Told what opening had to repair (a damaged file moved aside, naming the file and its lines). */
+  onWarning?: (message: string) => void;
 }
 
 /** A value that JSON cannot represent (a cycle, a BigInt, undefined): refused when it is put, naming its key. */
@@ -45,19 +54,122 @@ export class StoreInUseError extends Error {
 
 export const STORE_LOCK_FILE = 'owner.lock';
 
+/**
+ * The store cannot be written: a read-only folder, a full disk, no permission. Names the folder and what the store was
+ * doing; `code` is the system's (EROFS, ENOSPC, EACCES ...).
+ */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+  constructor(
+    readonly directory: string,
+    readonly operation: string,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`Cannot write the store at ${directory} (${operation}): ${detail}`);
+  }
+}
+
+/**
+ * A StoreWriteError for a write the system refused (EROFS, ENOSPC, EACCES ...), saying it in words with its code;
+ * any other error as it is.
+ */
+export function writeErrorOf(directory: string, operation: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !WRITE_ERRORS[code]) return e;
+  return new StoreWriteError(directory, operation, code, `${WRITE_ERRORS[code]} (${code}).`);
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  EIO: 'an input/output error',
+};
+
 interface LockHolder {
   pid: number;
   owner: string;
   since: string;
+  /** Tells two acquisitions by the same process apart, so a holder can check the lock is still its own. */
+  nonce?: string;
 }
 
-function readLockHolder(file: string): LockHolder | undefined {
+function readText(file: string): string | undefined {
   try {
-    const holder = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseLockHolder(text: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(text) as Partial<LockHolder>;
     if (typeof holder.pid !== 'number') return undefined;
     return { pid: holder.pid, owner: String(holder.owner ?? 'another process'), since: String(holder.since ?? '?') };
   } catch {
     return undefined;
+  }
+}
+
+/** Writes `text` to a new file and fsyncs it, so that whatever links or renames it into place is complete. */
+function writeFileDurably(file: string, text: string, operation: string): void {
+  const directory = path.dirname(file);
+  try {
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    fs.rmSync(file, { force: true });
+    throw writeErrorOf(directory, operation, e);
+  }
+}
+
+/** Links `from` to `to`: true when linked, false when `to` exists. */
+function linkOrExists(from: string, to: string, directory: string): boolean {
+  try {
+    fs.linkSync(from, to);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS')
+      throw writeErrorOf(directory, 'take the lock', e);
+  }
+  // A file system without hard links (FAT, some network shares): an exclusive copy, written just after it is
+  // created; readers give a lock they cannot read yet time to be written (see UNREADABLE_LOCK_GRACE_MS).
+  try {
+    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw writeErrorOf(directory, 'take the lock', e);
+  }
+}
+
+/** A lock that cannot be read is being written (no hard links) until it is this old; then it is stale. */
+const UNREADABLE_LOCK_GRACE_MS = 2000;
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function renameIn(from: string, to: string, directory: string, operation: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (e) {
+    throw writeErrorOf(directory, operation, e);
   }
 }
 
@@ -75,6 +187,9 @@ type Change = { collection: string; key: string; kind: 'put' | 'delete' | 'repla
 
 const SEGMENT = /^segment-(\d{8})\.jsonl$/;
 const SNAPSHOT = /^snapshot-(\d{8})\.jsonl$/;
+/** `owner.lock.<pid>-<nonce>.tmp` (a holder file not linked yet) or `owner.lock.takeover-<hash>-<k>` (a guard). */
+const LEFT_LOCK_FILE = /^owner\.lock\.(?:(\d+)-[0-9a-f]+\.tmp|takeover-[0-9a-f]+-\d+)$/;
+const SNAPSHOT_TMP = /^snapshot-\d{8}\.tmp$/;
 
 function fileNumber(n: number): string {
   return String(n).padStart(8, '0');
@@ -98,8 +213,14 @@ export class DurableStore {
   private closed = false;
   private failure: Error | undefined;
   private readonly compactAfterBytes: number;
+  private readonly compactAfterSegments: number;
   private lockFile: string | undefined;
+  /** What this process wrote into the lock, to release only its own. */
+  private lockText: string | undefined;
   private readonly commitHooks = new Set<() => void>();
+  /** Files whose replay skipped damaged lines, with what was wrong where: moved aside once the rest is compacted. */
+  private readonly damage = new Map<string, string[]>();
+  private readonly onWarning: (message: string) => void;
   /** NTFS makes a new file's directory entry durable with the file; elsewhere the directory is fsync'd too. */
   private readonly syncDirectories: boolean;
 
@@ -108,14 +229,20 @@ export class DurableStore {
     options: DurableStoreOptions,
   ) {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.compactAfterSegments = options.compactAfterSegments ?? 16;
+    this.onWarning = options.onWarning ?? (() => undefined);
     this.syncDirectories = (options.platform ?? process.platform) !== 'win32';
   }
 
   /** Opens (creating when needed) the store in `directory` and replays it into memory. */
   static async open(directory: string, options: DurableStoreOptions = {}): Promise<DurableStore> {
     const store = new DurableStore(directory, options);
-    await fsp.mkdir(directory, { recursive: true });
-    store.lock(options.owner ?? 'another process');
+    try {
+      await fsp.mkdir(directory, { recursive: true });
+    } catch (e) {
+      throw writeErrorOf(directory, 'create its folder', e);
+    }
+    await store.lock(options.owner ?? 'another process');
     try {
       await store.replay();
     } catch (e) {
@@ -125,34 +252,98 @@ export class DurableStore {
     return store;
   }
 
-  private lock(owner: string): void {
+  /**
+   * Takes `owner.lock` atomically: the holder is written in full to a file of this process's own and linked into
+   * place, so the lock never exists half-written, and link fails with EEXIST while anyone holds it. A stale lock
+   * (its process is gone) is replaced under a takeover guard named after its content: only the process that creates
+   * the guard may replace it, and only while the lock still holds the content it judged stale.
+   */
+  private async lock(owner: string): Promise<void> {
     const file = path.join(this.directory, STORE_LOCK_FILE);
-    const me = JSON.stringify({ pid: process.pid, owner, since: new Date().toISOString() } satisfies LockHolder);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        fs.writeFileSync(file, me, { flag: 'wx' });
-        this.lockFile = file;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const nonce = crypto.randomBytes(8).toString('hex');
+    const me = JSON.stringify({ pid: process.pid, owner, since: new Date().toISOString(), nonce } satisfies LockHolder);
+    const mine = path.join(this.directory, `${STORE_LOCK_FILE}.${process.pid}-${nonce}.tmp`);
+    writeFileDurably(mine, me, 'take the lock');
+    try {
+      const deadline = Date.now() + 2 * UNREADABLE_LOCK_GRACE_MS;
+      while (Date.now() < deadline) {
+        if (linkOrExists(mine, file, this.directory)) {
+          this.lockFile = file;
+          this.lockText = me;
+          this.removeLeftLockFiles();
+          return;
+        }
+        const text = readText(file);
+        if (text === undefined) continue; // released meanwhile: try again
+        const holder = parseLockHolder(text);
+        if (!holder && ageMs(file) < UNREADABLE_LOCK_GRACE_MS) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 5));
+          continue;
+        }
+        if (holder && processAlive(holder.pid)) {
+          const who = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
+          throw new StoreInUseError(
+            `The store at ${this.directory} is in use by ${holder.owner} (${who}, since ${holder.since}); ` +
+              `only one process can use it at a time. Close that one first; if it is not running, delete ${file}.`,
+          );
+        }
+        // Stale (its process is gone: killed, crashed mid-run; or unreadable): its data is replayed as usual.
+        if (this.takeOver(file, text, mine, me)) {
+          this.lockFile = file;
+          this.lockText = me;
+          this.removeLeftLockFiles();
+          return;
+        }
+        await new Promise<void>((resolve) => setTimeout(resolve, 5));
       }
-      const holder = readLockHolder(file);
-      if (holder && processAlive(holder.pid)) {
-        const who = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
-        throw new StoreInUseError(
-          `The store at ${this.directory} is in use by ${holder.owner} (${who}, since ${holder.since}); ` +
-            `only one process can use it at a time. Close that one first; if it is not running, delete ${file}.`,
-        );
-      }
-      // Stale: the process that held it is gone (killed or crashed mid-run); its data is replayed as usual.
-      fs.rmSync(file, { force: true });
+    } finally {
+      fs.rmSync(mine, { force: true });
     }
     throw new StoreInUseError(`Could not take the lock ${file}: other processes keep taking it.`);
   }
 
+  /** Replaces the stale lock holding `staleText` by `mine`; false when another process got there first. */
+  private takeOver(file: string, staleText: string, mine: string, me: string): boolean {
+    const stale = crypto.createHash('sha256').update(staleText).digest('hex').slice(0, 16);
+    // A guard whose process died mid-takeover is skipped for the next one; a live guard means wait.
+    for (let k = 0; k < 8; k++) {
+      const guard = path.join(this.directory, `${STORE_LOCK_FILE}.takeover-${stale}-${k}`);
+      if (!linkOrExists(mine, guard, this.directory)) {
+        const guardHolder = parseLockHolder(readText(guard) ?? '');
+        const live = guardHolder ? processAlive(guardHolder.pid) : ageMs(guard) < UNREADABLE_LOCK_GRACE_MS;
+        if (live) return false;
+        continue;
+      }
+      try {
+        // Under the guard: replace the lock only if it still is the stale one (no one took it over meanwhile).
+        if (readText(file) !== staleText) return false;
+        renameIn(mine, file, this.directory, 'take over a stale lock');
+        // Verify by reading it back: the lock is ours only if it holds what this process wrote.
+        return readText(file) === me;
+      } finally {
+        for (let j = 0; j <= k; j++)
+          fs.rmSync(path.join(this.directory, `${STORE_LOCK_FILE}.takeover-${stale}-${j}`), { force: true });
+      }
+    }
+    return false;
+  }
+
+  /** Holder files and takeover guards of processes killed while taking the lock: no one will remove them. */
+  private removeLeftLockFiles(): void {
+    for (const name of fs.readdirSync(this.directory)) {
+      const left = LEFT_LOCK_FILE.exec(name);
+      if (!left) continue;
+      const holder = left[1]
+        ? { pid: Number(left[1]) }
+        : parseLockHolder(readText(path.join(this.directory, name)) ?? '');
+      if (holder && !processAlive(holder.pid)) fs.rmSync(path.join(this.directory, name), { force: true });
+    }
+  }
+
   private unlock(): void {
     if (!this.lockFile) return;
-    fs.rmSync(this.lockFile, { force: true });
+    // Only our own lock: a lock that is not (a store opened by mistake after a manual delete) is left to its holder.
+    if (readText(this.lockFile) === this.lockText) fs.rmSync(this.lockFile, { force: true });
     this.lockFile = undefined;
   }
 
@@ -197,9 +388,12 @@ export class DurableStore {
     }
     if (text === undefined)
       throw new StoreValueError(`Cannot store ${collection}/${key} in ${this.directory}: it is not a JSON value.`);
-    this.mapOf(collection).set(key, text);
+    const map = this.mapOf(collection);
     const id = `${collection}\u0000${key}`;
     const previous = this.changes.get(id);
+    // The same text again changes nothing: a run that only puts back what it found writes nothing.
+    if (!previous && map.get(key) === text) return;
+    map.set(key, text);
     if (previous?.kind === 'delete') {
       this.changes.delete(id);
       this.changes.set(id, { collection, key, kind: 'replace' });
@@ -342,6 +536,14 @@ export class DurableStore {
   }
 
   private async appendLines(lines: string[]): Promise<void> {
+    try {
+      await this.appendToSegment(lines);
+    } catch (e) {
+      throw writeErrorOf(this.directory, `append to segment-${fileNumber(this.segmentNumber)}.jsonl`, e);
+    }
+  }
+
+  private async appendToSegment(lines: string[]): Promise<void> {
     const handle = await this.segmentHandle();
     const data = Buffer.from(lines.join(''), 'utf8');
     let offset = 0;
@@ -376,8 +578,17 @@ export class DurableStore {
     }
   }
 
-  private async compactNow(): Promise<void> {
+  /** Writes a snapshot and drops the files it covers; those in `aside` are renamed there instead of deleted. */
+  private async compactNow(aside: ReadonlyMap<string, string> = new Map()): Promise<void> {
     const next = this.segmentNumber + 1;
+    try {
+      await this.writeSnapshot(next, aside);
+    } catch (e) {
+      throw writeErrorOf(this.directory, `write snapshot-${fileNumber(next)}.jsonl`, e);
+    }
+  }
+
+  private async writeSnapshot(next: number, aside: ReadonlyMap<string, string>): Promise<void> {
     const tmp = path.join(this.directory, `snapshot-${fileNumber(next)}.tmp`);
     const out = await fsp.open(tmp, 'w');
     let bytes = 0;
@@ -419,7 +630,10 @@ export class DurableStore {
       const segment = SEGMENT.exec(name);
       const snapshot = SNAPSHOT.exec(name);
       if ((segment && Number(segment[1]) <= previous) || (snapshot && Number(snapshot[1]) < next)) {
-        await fsp.rm(path.join(this.directory, name), { force: true });
+        const file = path.join(this.directory, name);
+        const kept = aside.get(file);
+        if (kept) await fsp.rename(file, kept);
+        else await fsp.rm(file, { force: true });
       }
     }
   }
@@ -441,48 +655,89 @@ export class DurableStore {
       base = n;
       break;
     }
-    const segments = names
+    const allSegments = names
       .map((n) => SEGMENT.exec(n))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .filter((n) => n >= base)
-      .sort((a, b) => a - b);
+      .map((m) => Number(m[1]));
+    const segments = allSegments.filter((n) => n >= base).sort((a, b) => a - b);
     for (let i = 0; i < segments.length; i++) {
       const file = this.segmentPath(segments[i]);
       this.applyText(await fsp.readFile(file, 'utf8'), file, true);
     }
     // A fresh segment per opening: nothing is ever appended after a torn line.
     this.segmentNumber = Math.max(base, ...segments, 0) + 1;
-    for (const n of segments) if (n < base) fs.rmSync(this.segmentPath(n), { force: true });
+    // Segments the snapshot covers, left by a crash in the middle of a compaction.
+    for (const n of allSegments) if (n < base) fs.rmSync(this.segmentPath(n), { force: true });
+    // A snapshot a crash left unfinished is never read: its segments are still there.
+    for (const name of names) if (SNAPSHOT_TMP.test(name)) fs.rmSync(path.join(this.directory, name), { force: true });
+    if (this.damage.size > 0) await this.setDamageAside();
+    else if (segments.length > this.compactAfterSegments) await this.compactNow();
   }
 
+  /**
+   * Keeps what the damaged files held around their damage: a snapshot of everything read is written first (durably),
+   * then each damaged file is renamed `<name>.damaged-<time>` instead of being deleted, for someone to look at.
+   */
+  private async setDamageAside(): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const aside = new Map([...this.damage.keys()].map((file) => [file, `${file}.damaged-${stamp}`]));
+    await this.compactNow(aside);
+    for (const [file, lines] of this.damage) {
+      this.onWarning(
+        `The store at ${this.directory} was damaged: ${path.basename(file)} ${lines.join(', ')}. ` +
+          `Every other entry is kept; the file was moved to ${aside.get(file)}.`,
+      );
+    }
+    this.damage.clear();
+  }
+
+  /**
+   * Applies every whole line of a file. A line that cannot be read (not JSON, not operations the store knows) in the
+   * middle is skipped and reported: every line is a transaction of whole values, so the lines before and after it
+   * still apply. A torn last line of a segment is a write a crash cut short: that transaction never happened.
+   */
   private applyText(text: string, file: string, tornTailAllowed: boolean): void {
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
       if (line === '') continue;
-      let ops: unknown;
-      try {
-        ops = JSON.parse(line);
-      } catch {
-        const isTail = lines.slice(i + 1).every((l) => l === '');
-        // A crash in the middle of a write leaves a torn last line: that transaction never happened.
-        if (tornTailAllowed && isTail) return;
-        throw new StoreCorruptError(`${file}: line ${i + 1} is not valid JSON; the store is damaged.`);
+      const ops = parseLine(line);
+      if (typeof ops !== 'string') {
+        for (const op of ops) {
+          if (op[0] === 'p') this.mapOf(op[1]).set(op[2], JSON.stringify(op[3]));
+          else this.collections.get(op[1])?.delete(op[2]);
+        }
+        continue;
       }
-      if (!Array.isArray(ops)) throw new StoreCorruptError(`${file}: line ${i + 1} is not a list of operations.`);
-      for (const op of ops as unknown[]) this.applyOp(op, file, i + 1);
+      if (tornTailAllowed && lines.slice(i + 1).every((l) => l === '')) return;
+      const damage = this.damage.get(file) ?? [];
+      damage.push(`line ${i + 1} ${ops}`);
+      this.damage.set(file, damage);
     }
   }
+}
 
-  private applyOp(op: unknown, file: string, line: number): void {
-    if (!Array.isArray(op) || typeof op[1] !== 'string' || typeof op[2] !== 'string') {
-      throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
-    }
-    if (op[0] === 'p') this.mapOf(op[1]).set(op[2], JSON.stringify(op[3]));
-    else if (op[0] === 'd') this.collections.get(op[1])?.delete(op[2]);
-    else throw new StoreCorruptError(`${file}: line ${line} holds an operation the store does not know.`);
+type Operation = ['p', string, string, unknown] | ['d', string, string];
+
+/** The operations of one line, or what is wrong with it. */
+function parseLine(line: string): Operation[] | string {
+  let ops: unknown;
+  try {
+    ops = JSON.parse(line);
+  } catch {
+    return 'is not valid JSON';
   }
+  if (!Array.isArray(ops)) return 'is not a list of operations';
+  for (const op of ops as unknown[]) {
+    if (
+      !Array.isArray(op) ||
+      typeof op[1] !== 'string' ||
+      typeof op[2] !== 'string' ||
+      (op[0] !== 'p' && op[0] !== 'd')
+    )
+      return 'holds an operation the store does not know';
+  }
+  return ops as Operation[];
 }
 
 /** `["p", collection, key, <value text>]` without serialising the value again. */

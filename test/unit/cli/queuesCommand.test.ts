@@ -48,6 +48,22 @@ describe('cli: lambda-trigger queues', function () {
     );
   });
 
+  it('runs that change nothing write nothing: the store keeps the same files, byte for byte', async () => {
+    const storeDir = path.join(root, '.lambda-trigger', 'store');
+    const files = (): Array<[string, string]> =>
+      fs
+        .readdirSync(storeDir)
+        .sort()
+        .map((f) => [f, fs.readFileSync(path.join(storeDir, f), 'utf8')]);
+    assert.equal((await run(['--json'])).code, 0);
+    const before = files();
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await run(['--json'])).code, 0);
+      assert.equal((await run(['peek', 'OrdersDLQ'])).code, 0);
+    }
+    assert.deepEqual(files(), before);
+  });
+
   it('a store held by another live process: exit 75 naming the holder, and the store is left as it was', async () => {
     const storeDir = path.join(root, '.lambda-trigger', 'store');
     const lock = path.join(storeDir, STORE_LOCK_FILE);

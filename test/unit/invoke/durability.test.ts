@@ -7,6 +7,7 @@ import type { InvocationEngine } from '../../../src/core/invoke/invocationEngine
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
 import { crashConfiguration, recordKey, type CrashEventRecord } from '../../fixtures/invoke/crashConfiguration';
+import { killWriterRounds } from '../../fixtures/store/killWriters';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
 import type { LocalServices } from '../../../src/core/services/localServices';
 import { openEngine } from './harness';
@@ -223,5 +224,14 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
     assert.equal(new Set(failures.map((f) => f.KinesisBatchInfo.startSequenceNumber)).size, 3);
     for (const p of engine.streamPositions()) assert.equal(p.behind, 0);
     await engine.close();
+  });
+
+  it('the store itself: writers killed at random points (opening, taking over the lock, appending, compacting) lose no event they confirmed', async () => {
+    // A longer run: npx tsx bench/storeDurability.ts [rounds]
+    const result = await killWriterRounds(path.join(dir, 'store'), 8);
+    assert.deepEqual(result.lost, [], `events lost: ${JSON.stringify(result)}`);
+    assert.ok(result.confirmed > 0, 'writers confirmed events before they were killed');
+    assert.ok(result.kept >= result.confirmed);
+    assert.ok(result.files.filter((f) => f.startsWith('segment-')).length <= 3, result.files.join(' '));
   });
 });

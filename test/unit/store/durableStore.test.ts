@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import {
   DurableStore,
   STORE_LOCK_FILE,
-  StoreCorruptError,
   StoreInUseError,
   StoreValueError,
+  StoreWriteError,
 } from '../../../src/core/store/durableStore';
+import { failWritesUnder } from '../../support/failingWrites';
 
 describe('store: durable store', () => {
   let dir: string;
@@ -68,12 +69,38 @@ describe('store: durable store', () => {
     await again.close();
   });
 
-  it('refuses a damaged line in the middle with a clear error', async () => {
-    fs.writeFileSync(path.join(dir, 'segment-00000001.jsonl'), '[["p","c","a",1]]\nnot json\n[["p","c","b",2]]\n');
-    await assert.rejects(
-      DurableStore.open(dir),
-      (e: Error) => e instanceof StoreCorruptError && /segment-00000001\.jsonl: line 2/.test(e.message),
+  it('a damaged line in the middle: every entry before and after it is kept, the file is moved aside and named with its line', async () => {
+    const damaged = path.join(dir, 'segment-00000001.jsonl');
+    fs.writeFileSync(damaged, '[["p","c","a",1]]\nnot json\n[["p","c","b",2]]\n[["x","c","z"]]\n[["p","c","c",3]]\n');
+    const warnings: string[] = [];
+    const s = await DurableStore.open(dir, { onWarning: (w) => warnings.push(w) });
+    assert.deepEqual(
+      [...s.load('c').entries()],
+      [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ],
     );
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0],
+      /^The store at .+ was damaged: segment-00000001\.jsonl line 2 is not valid JSON, line 4 holds an operation the store does not know\. Every other entry is kept; the file was moved to .+segment-00000001\.jsonl\.damaged-\d{4}-\d\d-\d\dT[\d-]+Z\.$/,
+    );
+    const aside = fs.readdirSync(dir).find((f) => f.startsWith('segment-00000001.jsonl.damaged-'))!;
+    assert.ok(warnings[0].endsWith(`${path.join(dir, aside)}.`));
+    assert.match(
+      fs.readFileSync(path.join(dir, aside), 'utf8'),
+      /^\[\["p","c","a",1\]\]\nnot json\n/,
+      'kept as it was',
+    );
+    assert.ok(!fs.existsSync(damaged));
+    s.put('c', 'd', 4);
+    await s.close();
+    const again = await DurableStore.open(dir, { onWarning: (w) => warnings.push(w) });
+    assert.deepEqual([...again.load('c').keys()], ['a', 'b', 'c', 'd']);
+    assert.equal(warnings.length, 1, 'repaired once: the next opening finds nothing wrong');
+    await again.close();
   });
 
   function segmentText(): string {
@@ -209,6 +236,18 @@ describe('store: durable store', () => {
     await r.close();
   });
 
+  it('what a process killed while taking the lock left behind is removed; what a live one is using is not', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const holder = JSON.stringify({ pid: gone, owner: 'killed', since: 'then' });
+    fs.writeFileSync(path.join(dir, `${STORE_LOCK_FILE}.${gone}-0123abcd.tmp`), holder);
+    fs.writeFileSync(path.join(dir, `${STORE_LOCK_FILE}.takeover-0123456789abcdef-0`), holder);
+    const live = `${STORE_LOCK_FILE}.${process.pid}-89abcdef.tmp`;
+    fs.writeFileSync(path.join(dir, live), '{}');
+    const s = await DurableStore.open(dir);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [STORE_LOCK_FILE, live]);
+    await s.close();
+  });
+
   it('compaction writes a snapshot, drops older files and keeps the state', async () => {
     const s = await DurableStore.open(dir);
     for (let i = 0; i < 100; i++) s.put('c', String(i % 10), i);
@@ -222,5 +261,58 @@ describe('store: durable store', () => {
     assert.equal(r.get('c', '9'), 99);
     assert.equal(r.get('c', 'x'), 'after');
     await r.close();
+  });
+
+  it('an opening that only puts back what it found writes nothing: no segment, no file changed', async () => {
+    const s = await DurableStore.open(dir);
+    s.put('esm', 'shard', { afterN: -1, checkpoint: null });
+    s.put('q', 'a', [1, 2]);
+    await s.close();
+    const before = fs.readdirSync(dir).sort();
+    for (let run = 0; run < 5; run++) {
+      const again = await DurableStore.open(dir);
+      again.put('esm', 'shard', { afterN: -1, checkpoint: null });
+      again.put('q', 'a', [1, 2]);
+      await again.close();
+    }
+    assert.deepEqual(fs.readdirSync(dir).sort(), before);
+    const changed = await DurableStore.open(dir);
+    changed.put('q', 'a', [1, 2, 3]);
+    await changed.close();
+    assert.equal(fs.readdirSync(dir).filter((f) => f.startsWith('segment-')).length, 2, 'a real change is written');
+  });
+
+  it('segments that accumulate over openings are compacted when the store opens, whatever their size', async () => {
+    for (let run = 0; run < 12; run++) {
+      const s = await DurableStore.open(dir, { compactAfterSegments: 4 });
+      s.put('c', `k${run}`, run);
+      if (run > 0) s.delete('c', `k${run - 1}`);
+      await s.close();
+      const segments = fs.readdirSync(dir).filter((f) => f.startsWith('segment-')).length;
+      assert.ok(segments <= 5, `after ${run + 1} openings: ${fs.readdirSync(dir).join(' ')}`);
+    }
+    assert.equal(fs.readdirSync(dir).filter((f) => f.startsWith('snapshot-')).length, 1);
+    const r = await DurableStore.open(dir);
+    assert.deepEqual([...r.load('c').entries()], [['k11', 11]]);
+    await r.close();
+  });
+
+  it('a write that fails (the disk filled up while open) rejects the flush naming the folder and the file, not a bare errno', async () => {
+    const s = await DurableStore.open(dir);
+    const failing = failWritesUnder(dir, 'ENOSPC');
+    try {
+      s.put('c', 'k', 1);
+      await assert.rejects(
+        s.flush(),
+        (e: Error) =>
+          e instanceof StoreWriteError &&
+          e.code === 'ENOSPC' &&
+          e.message ===
+            `Cannot write the store at ${dir} (append to segment-00000001.jsonl): the disk is full (ENOSPC).`,
+      );
+    } finally {
+      failing.restore();
+    }
+    await s.close().catch(() => undefined);
   });
 });
