@@ -14,7 +14,7 @@ import {
 } from './functionSpec';
 import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
-import { requestTooLargeMessage, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
+import { payloadTooDeepMessage, requestTooLargeMessage, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
 import { npmRegistryUrl } from './npmRegistry';
 import { PreinstalledPackages } from './preinstalledPackages';
 import { defaultRuntimeCacheDir } from './runtimeCache';
@@ -359,6 +359,8 @@ function checkPayload(payload: string, isJson: boolean): void {
       413,
       requestTooLargeMessage(SYNC_REQUEST_LIMIT_BYTES),
     );
+  const tooDeep = payloadTooDeepMessage(payload);
+  if (tooDeep) throw new InvokeRequestError('InvalidRequestContentException', 400, `${tooDeep}.`);
   if (isJson) return;
   try {
     JSON.parse(payload);
