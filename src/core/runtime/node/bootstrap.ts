@@ -319,6 +319,19 @@ function loadCompiled(originalFile: string, compiled: string): unknown {
   return m.exports;
 }
 
+/** Names that lead from any object to Object or Function, never to the module's code. */
+const INHERITED_PATHS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * NODE-1 / NODE-3: only the module's own exports (and their own properties) are handlers, so `index.constructor` or
+ * `index.__proto__.constructor` is Runtime.HandlerNotFound instead of running Object or Function.
+ */
+function ownExport(value: unknown, key: string): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  if (INHERITED_PATHS.has(key) || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+  return (value as Record<string, unknown>)[key];
+}
+
 async function loadHandler(): Promise<Handler> {
   const resolved = resolveNodeHandler(taskRoot, handlerString);
   let mod: unknown;
@@ -352,12 +365,7 @@ async function loadHandler(): Promise<Handler> {
     mod = userRequire(target);
   }
   let value: unknown = mod;
-  for (const key of resolved.exportPath) {
-    value =
-      value !== null && (typeof value === 'object' || typeof value === 'function')
-        ? (value as Record<string, unknown>)[key]
-        : undefined;
-  }
+  for (const key of resolved.exportPath) value = ownExport(value, key);
   // NODE-3: Runtime.HandlerNotFound.
   if (value === undefined)
     throw Object.assign(new Error(`${handlerString} is undefined or not exported`), {
