@@ -499,6 +499,8 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         ...(ownStore ? { ownStore } : {}),
         // A lone handler belongs to no workspace store.
         ephemeral: (lone !== undefined && !resolved) || values.ephemeral === true,
+        // A handler named by its path runs where it is; its file still has to lie inside its code root.
+        ...(lone ? { confineCodeToWorkspace: false } : {}),
         whenHeld: 'throwaway',
         ...(timeScale !== undefined ? { timeScale } : {}),
         ...(follow !== undefined ? { followDeliveries: follow } : {}),

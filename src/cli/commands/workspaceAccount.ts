@@ -132,10 +132,13 @@ export async function openWorkspaceAccount(options: {
   eventSourceMappings?: boolean;
   /** Where downloads and installs an environment waits for are reported (the CLI's stderr). */
   onRuntimeProgress?: RuntimeProgressListener;
+  /** false: code roots may lie outside the workspace (a handler run on its own, by its path). */
+  confineCodeToWorkspace?: boolean;
 }): Promise<OpenedEngine> {
   const tempStore = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-trigger-store-')) : undefined;
   const account = await LocalAccount.open({
     workspaceRoot: options.root,
+    ...(options.confineCodeToWorkspace === false ? { confineCodeToWorkspace: false } : {}),
     functions: options.functions,
     bootstrapDir: options.bootstrapDir,
     ...(tempStore ? { storeDir: tempStore } : {}),
@@ -184,6 +187,8 @@ export interface EngineChoice {
   timeScale?: number;
   followDeliveries?: number;
   eventSourceMappings?: boolean;
+  /** false: the functions' code roots may lie outside the workspace (a handler run on its own, by its path). */
+  confineCodeToWorkspace?: boolean;
 }
 
 /**
@@ -232,6 +237,7 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       ...(choice.timeScale !== undefined ? { timeScale: choice.timeScale } : {}),
       ...(choice.followDeliveries !== undefined ? { followDeliveries: choice.followDeliveries } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
+      ...(choice.confineCodeToWorkspace === false ? { confineCodeToWorkspace: false } : {}),
       onRuntimeProgress: runtimeProgressOn(io),
     });
   try {

@@ -42,6 +42,11 @@ export { AccountRequestError } from './accountRequestError';
 
 export interface LocalAccountOptions {
   workspaceRoot: string;
+  /**
+   * false: the functions' code roots may lie outside the workspace (a handler the CLI runs on its own, by its path).
+   * Default true: a code root outside the workspace (real paths compared) does not run.
+   */
+  confineCodeToWorkspace?: boolean;
   functions: readonly FunctionConfig[];
   /** dist/runtime: the Node and Python bootstraps. */
   bootstrapDir: string;
@@ -160,6 +165,7 @@ export class LocalAccount {
       location,
       ...(options.logFormat ? { logFormat: options.logFormat } : {}),
       workspaceRoot: options.workspaceRoot,
+      ...(options.confineCodeToWorkspace === false ? {} : { codeBoundary: options.workspaceRoot }),
       ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
       ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
       ...(options.onRuntimeProgress ? { onProgress: options.onRuntimeProgress } : {}),

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LOCATION, type AwsLocation } from '../awsLocation';
+import { codeRootOutsideWorkspace, handlerFileOutsideCodeRoot } from '../codeBoundary';
 import { deprecationNote, runtimeSupport } from '../lambdaRuntimes';
 import { isCloudFormationTemplate, readCloudFormationTemplate, type TemplateFunction } from './cloudFormationTemplate';
 import {
@@ -423,15 +424,18 @@ export class WorkspaceIndex {
       fn.exportName = tf.handler.split('.').pop() ?? '';
       return fn;
     }
-    if (!isInside(this.root, tf.codeRoot)) {
-      report('handler-outside-workspace', `code root ${tf.codeRoot} is outside the workspace ${this.root}`);
+    // What invoke refuses to run, in its words: real paths compared, symlinks included (codeBoundary.ts).
+    const codeRootOutside = codeRootOutsideWorkspace(tf.codeRoot, this.root);
+    if (codeRootOutside) {
+      report('handler-outside-workspace', `${codeRootOutside}; it does not run`);
       fn.exportName = tf.handler.split('.').pop() ?? '';
       return fn;
     }
     const r = resolveHandler(tf.codeRoot, tf.handler, tf.runtime || undefined, this.exists);
     fn.exportName = r.exportName;
-    if (r.file && !isInside(this.root, r.file)) {
-      report('handler-outside-workspace', `handler file ${r.file} is outside the workspace ${this.root}`);
+    const fileOutside = r.file ? handlerFileOutsideCodeRoot(r.file, tf.codeRoot) : undefined;
+    if (fileOutside) {
+      report('handler-outside-workspace', `${fileOutside}; it does not run`);
       return fn;
     }
     if (r.file) fn.handlerFile = r.file;

@@ -33,6 +33,12 @@ export interface EnvironmentPoolOptions {
   pythonInterpreter?: string;
   /** Where to look for a virtualenv above a function's code root. */
   workspaceRoot?: string;
+  /**
+   * Code roots must lie inside this directory (the workspace), and every handler file inside its code root,
+   * compared as real paths; a function outside fails with Runtime.HandlerNotFound before anything starts. Unset:
+   * code roots may be anywhere (handler files still stay inside theirs).
+   */
+  codeBoundary?: string;
   /** Node executable for functions whose Node.js major version is not found (default: this process's). */
   nodeExecutable?: string;
   /** RUNTIME-2/3: downloaded Node.js versions and preinstalled packages (default: the user's cache directory). */
@@ -275,6 +281,7 @@ export class EnvironmentPool {
       maxLogBytes: this.options.maxLogBytes,
       memoryWatchIntervalMs: this.options.memoryWatchIntervalMs,
       debug,
+      ...(this.options.codeBoundary !== undefined ? { codeBoundary: this.options.codeBoundary } : {}),
     };
     const env = new ExecutionEnvironment(spec, options);
     this.living.add(env);

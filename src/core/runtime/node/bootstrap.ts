@@ -8,6 +8,7 @@ import * as inspector from 'node:inspector';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { handlerFileOutsideCodeRoot } from '../../codeBoundary';
 import type { FunctionErrorPayload } from '../outcome';
 import { RESPONSE_LIMIT_BYTES } from '../payloadLimits';
 import {
@@ -353,7 +354,12 @@ async function loadHandler(): Promise<Handler> {
     let target: string;
     try {
       target = userRequire.resolve(path.resolve(taskRoot, resolved.moduleName));
-    } catch {
+      // A directory's index.js is the handler's file: it too stays inside the code root (real paths compared).
+      const outside = handlerFileOutsideCodeRoot(target, taskRoot);
+      if (outside)
+        throw Object.assign(new Error(`Cannot run ${handlerString}: ${outside}`), { name: 'Runtime.HandlerNotFound' });
+    } catch (e) {
+      if ((e as Error).name === 'Runtime.HandlerNotFound') throw e;
       try {
         target = userRequire.resolve(resolved.moduleName, { paths: [taskRoot] });
       } catch {
