@@ -433,7 +433,9 @@ export class WorkspaceIndex {
     }
     const r = resolveHandler(tf.codeRoot, tf.handler, tf.runtime || undefined, this.exists);
     fn.exportName = r.exportName;
-    const fileOutside = r.file ? handlerFileOutsideCodeRoot(r.file, tf.codeRoot) : undefined;
+    // PY-1: the packages above a Python module run first; their __init__.py stay inside the code root too.
+    const loaded = r.file ? [r.file, ...this.packageInits(tf.codeRoot, r.file)] : [];
+    const fileOutside = loaded.map((f) => handlerFileOutsideCodeRoot(f, tf.codeRoot)).find(Boolean);
     if (fileOutside) {
       report('handler-outside-workspace', `${fileOutside}; it does not run`);
       return fn;
@@ -457,6 +459,17 @@ export class WorkspaceIndex {
       }
     }
     return fn;
+  }
+
+  /** The `__init__.py` of each package a Python module file sits in below the code root, innermost first. */
+  private packageInits(codeRoot: string, file: string): string[] {
+    if (!file.endsWith('.py')) return [];
+    const inits: string[] = [];
+    for (let dir = path.dirname(file); dir !== codeRoot && isInside(codeRoot, dir); dir = path.dirname(dir)) {
+      const init = path.join(dir, '__init__.py');
+      if (init !== file && this.exists(init)) inits.push(init);
+    }
+    return inits;
   }
 
   /**

@@ -57,6 +57,9 @@ describe('cli: code outside the workspace or its code root does not run', functi
     fs.symlinkSync(path.join(outside, 'app.py'), path.join(ws, 'py', 'linked.py'));
     fs.symlinkSync(path.join(outside, 'pkg'), path.join(ws, 'py', 'pkg'), 'dir');
     fs.symlinkSync(path.join(outside, 'dep'), path.join(ws, 'src', 'node_modules', 'dep'), 'dir');
+    fs.mkdirSync(path.join(ws, 'py', 'pkg2'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'py', 'pkg2', 'mod.py'), OUTSIDE_PY(marker));
+    fs.symlinkSync(path.join(outside, 'pkg', '__init__.py'), path.join(ws, 'py', 'pkg2', '__init__.py'));
     fs.mkdirSync(path.join(outside, 'lib'));
     fs.writeFileSync(path.join(outside, 'lib', 'index.js'), OUTSIDE_JS(marker));
     fs.symlinkSync(path.join(outside, 'lib'), path.join(ws, 'src', 'lib'), 'dir');
@@ -72,6 +75,7 @@ describe('cli: code outside the workspace or its code root does not run', functi
         ...fn('LinkedNode', 'src', 'linked.handler', 'nodejs22.x'),
         ...fn('LinkedPython', 'py', 'linked.handler', 'python3.12'),
         ...fn('LinkedPackage', 'py', 'pkg/mod.handler', 'python3.12'),
+        ...fn('LinkedInit', 'py', 'pkg2.mod.handler', 'python3.12'),
         ...fn('Inside', 'src', 'inside.handler', 'nodejs22.x'),
         ...fn('LinkedDirectory', 'src', 'lib.handler', 'nodejs22.x'),
         '',
@@ -101,9 +105,22 @@ describe('cli: code outside the workspace or its code root does not run', functi
       'pkg/mod.handler',
       `handler file ${ws}/py/pkg/mod.py (which resolves to ${outside}/pkg/mod.py) is outside its code root ${ws}/py`,
     ],
+    [
+      'LinkedInit',
+      'pkg2.mod.handler',
+      `handler file ${ws}/py/pkg2/__init__.py (which resolves to ${outside}/pkg/__init__.py) is outside its code root ${ws}/py`,
+    ],
   ];
 
-  for (const name of ['OutsideNode', 'AbsoluteNode', 'OutsidePython', 'LinkedNode', 'LinkedPython', 'LinkedPackage'])
+  for (const name of [
+    'OutsideNode',
+    'AbsoluteNode',
+    'OutsidePython',
+    'LinkedNode',
+    'LinkedPython',
+    'LinkedPackage',
+    'LinkedInit',
+  ])
     it(`${name} is refused before it runs: Runtime.HandlerNotFound naming the path, exit 1`, async () => {
       const [, handler, why] = refusals().find(([n]) => n === name)!;
       const { code, out, err } = await cli(['invoke', name, '--root', ws, '--ephemeral', '--json'], ws, env);
