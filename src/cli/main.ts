@@ -1,6 +1,7 @@
 /** `lambda-trigger`: the engine's command-line front (ARCHITECTURE.md). */
 import { packageVersion } from '../shared/version';
 import { EngineUnavailableError } from '../core/endpoints/endpointErrors';
+import { decodeEventBytes } from '../core/events/eventJson';
 import { StoreInUseError, StoreWriteError } from '../core/store/durableStore';
 import { EXIT_STORE_IN_USE, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
 import { eventsCommand } from './commands/events';
@@ -88,7 +89,8 @@ function processIO(): CliIO {
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      // Strict UTF-8, as an event file is read: a bad byte is named by its offset, a byte-order mark dropped.
+      return decodeEventBytes(Buffer.concat(chunks), 'stdin');
     },
   };
 }

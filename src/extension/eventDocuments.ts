@@ -11,6 +11,7 @@ import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { resolveEventFileType } from '../core/events/eventFileType';
 import { parseEventJson } from '../core/events/eventJson';
+import { payloadTooDeepMessage } from '../core/runtime/payloadLimits';
 import { suggestEventName, uniqueName } from '../core/events/eventNames';
 import { createSavedEvent, listSavedEvents, SAVED_EVENTS_DIR } from '../core/events/savedEvents';
 import { EVENT_TYPE_MARKER, stripEventTypeMarker } from '../core/events/eventTypeDetection';
@@ -114,7 +115,7 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
   content(doc: vscode.TextDocument): EventDocumentContent | undefined {
     let parsed: unknown;
     try {
-      parsed = parseEventJson(doc.getText(), this.label(doc));
+      parsed = this.parse(doc);
     } catch {
       // Still an event document when its place or its opener says so; the lens runs and reports the error.
       const typeId = resolveEventFileType(doc.uri.toString(), undefined, this.ctx.picker.catalogue())?.typeId;
@@ -123,6 +124,14 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
     const type = resolveEventFileType(doc.uri.toString(), parsed, this.ctx.picker.catalogue());
     if (!type && !this.isOwnDocument(doc)) return undefined;
     return { payload: stripEventTypeMarker(parsed), ...(type ? { typeId: type.typeId } : {}) };
+  }
+
+  /** The document's event; JSON errors and a nesting deeper than the runner takes (SYNC-6) are errors naming it. */
+  private parse(doc: vscode.TextDocument): unknown {
+    const text = doc.getText();
+    const tooDeep = payloadTooDeepMessage(text);
+    if (tooDeep) throw new Error(`${this.label(doc)}: ${tooDeep}`);
+    return parseEventJson(text, this.label(doc));
   }
 
   /** Opened by the extension, or a saved event (`lambda-events/<Function>/<name>.json`). */
@@ -249,8 +258,8 @@ export class EventDocuments implements vscode.CodeLensProvider, vscode.Disposabl
         (() => {
           throw new Error('Open an event document (a JSON event) first.');
         })());
-    // A JSON error is said with its line and column; nothing runs.
-    const parsed = parseEventJson(doc.getText(), this.label(doc));
+    // A JSON error is said with its line and column, a payload nested too deeply with its depth; nothing runs.
+    const parsed = this.parse(doc);
     const type = resolveEventFileType(doc.uri.toString(), parsed, this.ctx.picker.catalogue());
     const content = { payload: stripEventTypeMarker(parsed), ...(type ? { typeId: type.typeId } : {}) };
     return { doc, event: this.chosen(doc, content) };

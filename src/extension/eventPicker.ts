@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { EventCatalogue } from '../core/events/eventCatalogue';
+import { decodeEventBytes, parseEventJson } from '../core/events/eventJson';
 import type { InvocationModel } from '../core/events/eventTemplate';
 import type { SavedEvent } from '../core/events/savedEvents';
 import {
@@ -14,6 +15,7 @@ import {
   type TriggerEvent,
   type TriggerEventContext,
 } from '../core/events/triggerEvents';
+import { payloadTooDeepMessage } from '../core/runtime/payloadLimits';
 import { serviceTitle } from './views/serviceTitles';
 
 /** An event ready to send, and where it came from (shown in titles and remembered as the function's last event). */
@@ -91,15 +93,12 @@ export class EventPicker {
         memo: { kind: 'file', file },
       };
     }
-    const text = fs.readFileSync(file, 'utf8');
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch (err) {
-      throw new Error(
-        `${vscode.workspace.asRelativePath(file)} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
+    const where = vscode.workspace.asRelativePath(file);
+    // A byte-order mark is dropped; bytes that are not UTF-8 and JSON errors are said with their place.
+    const text = decodeEventBytes(fs.readFileSync(file), where);
+    const tooDeep = payloadTooDeepMessage(text);
+    if (tooDeep) throw new Error(`${where}: ${tooDeep}`);
+    const payload = parseEventJson(text, where);
     const guessed = this.catalogue().guessEventType(payload);
     const template = guessed ? this.catalogue().get(guessed) : undefined;
     return {

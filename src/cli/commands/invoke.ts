@@ -5,6 +5,8 @@ import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO }
 import { AccountRequestError, pollTriggersOf, type InvocationMode } from '../../core/account/localAccount';
 import { functionNamed, functionWithDefaults, type FunctionConfig } from '../../core/discovery/functionConfig';
 import { EventInputError } from '../../core/events/eventErrors';
+import { parseEventJson, readEventFile } from '../../core/events/eventJson';
+import { payloadTooDeepMessage } from '../../core/runtime/payloadLimits';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import type { InjectedFaults } from '../../core/invoke/engineContext';
 import { MAX_FOLLOW_DELIVERIES, MIN_FOLLOW_DELIVERIES, parseFollowDeliveries } from '../../core/invoke/followHorizon';
@@ -250,24 +252,24 @@ async function readEvent(
       if (values[flag] !== undefined) throw new UsageError(`--${flag} only applies with --event <template id>`);
     let payload = '{}';
     let where = 'the default payload';
-    if (values.payload === '-') {
-      payload = await io.readStdin();
-      where = 'the payload on stdin';
-    } else if (values.payload !== undefined) {
-      const file = path.resolve(io.cwd, values.payload);
-      where = `payload file ${file}`;
-      try {
-        payload = fs.readFileSync(file, 'utf8');
-      } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-        throw new UsageError(`cannot read payload file ${file}: ${reason}`);
-      }
-    }
     try {
-      JSON.parse(payload);
+      if (values.payload === '-') {
+        payload = await io.readStdin();
+        where = 'stdin';
+      } else if (values.payload !== undefined) {
+        where = path.resolve(io.cwd, values.payload);
+        payload = readEventFile(where);
+      }
+      // A byte-order mark is not part of the JSON (stdin keeps it until here).
+      parseEventJson(payload, where);
     } catch (err) {
-      throw new UsageError(`${where} is not JSON: ${(err as Error).message}`);
+      if (err instanceof EventInputError) throw new UsageError(err.message);
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+      throw new UsageError(`cannot read payload file ${where}: ${reason}`);
     }
+    if (payload.charCodeAt(0) === 0xfeff) payload = payload.slice(1);
+    const tooDeep = payloadTooDeepMessage(payload);
+    if (tooDeep) throw new UsageError(`${where}: ${tooDeep}`);
     return { payload };
   }
   const catalogue = cliCatalogue(io);
@@ -497,6 +499,8 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         ...(ownStore ? { ownStore } : {}),
         // A lone handler belongs to no workspace store.
         ephemeral: (lone !== undefined && !resolved) || values.ephemeral === true,
+        // A handler named by its path runs where it is; its file still has to lie inside its code root.
+        ...(lone ? { confineCodeToWorkspace: false } : {}),
         whenHeld: 'throwaway',
         ...(timeScale !== undefined ? { timeScale } : {}),
         ...(follow !== undefined ? { followDeliveries: follow } : {}),

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../command';
 import { EventInputError } from '../../core/events/eventErrors';
-import { parseEventJson } from '../../core/events/eventJson';
+import { parseEventJson, readEventFile } from '../../core/events/eventJson';
 import { EVENT_TYPE_MARKER } from '../../core/events/eventTypeDetection';
 import { cliCatalogue } from './events';
 
@@ -39,8 +38,9 @@ export const validateCommand: CliCommand = {
     const file = positionals[0];
     let text: string;
     try {
-      text = file === '-' ? await io.readStdin() : readFileSync(resolve(io.cwd, file), 'utf8');
+      text = file === '-' ? await io.readStdin() : readEventFile(resolve(io.cwd, file));
     } catch (e) {
+      if (e instanceof EventInputError) throw new UsageError(e.message);
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
     }
     const catalogue = cliCatalogue(io);

@@ -136,12 +136,15 @@ export async function openWorkspaceAccount(options: {
   onRuntimeProgress?: RuntimeProgressListener;
   /** Where what opening the store repaired is said (the CLI's stderr). */
   onStoreWarning?: (message: string) => void;
+  /** false: code roots may lie outside the workspace (a handler run on its own, by its path). */
+  confineCodeToWorkspace?: boolean;
 }): Promise<OpenedEngine> {
   const tempStore = options.ephemeral
     ? throwawayStore(options.copyWorkspaceStore ? options.root : undefined)
     : undefined;
   const account = await LocalAccount.open({
     workspaceRoot: options.root,
+    ...(options.confineCodeToWorkspace === false ? { confineCodeToWorkspace: false } : {}),
     functions: options.functions,
     bootstrapDir: options.bootstrapDir,
     ...(tempStore ? { storeDir: tempStore } : {}),
@@ -215,6 +218,8 @@ export interface EngineChoice {
   timeScale?: number;
   followDeliveries?: number;
   eventSourceMappings?: boolean;
+  /** false: the functions' code roots may lie outside the workspace (a handler run on its own, by its path). */
+  confineCodeToWorkspace?: boolean;
 }
 
 /**
@@ -264,6 +269,7 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       ...(choice.timeScale !== undefined ? { timeScale: choice.timeScale } : {}),
       ...(choice.followDeliveries !== undefined ? { followDeliveries: choice.followDeliveries } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
+      ...(choice.confineCodeToWorkspace === false ? { confineCodeToWorkspace: false } : {}),
       onRuntimeProgress: runtimeProgressOn(io),
       onStoreWarning: say,
     });

@@ -17,6 +17,7 @@ import { LocalServices, ResourceNotFoundError } from '../services/localServices'
 import type { SendMessageInput } from '../services/sqsQueue';
 import { DurableStore } from '../store/durableStore';
 import { lambdaPricing } from '../invoke/invocationCost';
+import { payloadTooDeepMessage } from '../runtime/payloadLimits';
 import { AccountRequestError } from './accountRequestError';
 import {
   describeResource,
@@ -40,6 +41,11 @@ export { AccountRequestError } from './accountRequestError';
 
 export interface LocalAccountOptions {
   workspaceRoot: string;
+  /**
+   * false: the functions' code roots may lie outside the workspace (a handler the CLI runs on its own, by its path).
+   * Default true: a code root outside the workspace (real paths compared) does not run.
+   */
+  confineCodeToWorkspace?: boolean;
   functions: readonly FunctionConfig[];
   /** dist/runtime: the Node and Python bootstraps. */
   bootstrapDir: string;
@@ -167,6 +173,7 @@ export class LocalAccount {
       location,
       ...(options.logFormat ? { logFormat: options.logFormat } : {}),
       workspaceRoot: options.workspaceRoot,
+      ...(options.confineCodeToWorkspace === false ? {} : { codeBoundary: options.workspaceRoot }),
       ...(options.pythonInterpreter ? { pythonInterpreter: options.pythonInterpreter } : {}),
       ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
       ...(options.onRuntimeProgress ? { onProgress: options.onRuntimeProgress } : {}),
@@ -241,7 +248,7 @@ export class LocalAccount {
           }),
         ];
       case 'async': {
-        const queued = await this.engine.invokeAsync(fn.name, payloadJson, faults);
+        const queued = await this.engine.invokeAsync(fn.name, payloadJson, { ...faults, refusalAsRecord: true });
         await this.engine.runUntilIdle();
         return [this.engine.record(queued.id) ?? queued];
       }
@@ -261,12 +268,7 @@ export class LocalAccount {
         `${fn.name} has no poll-based trigger (SQS, Kinesis, DynamoDB Streams, Kafka or MQ) to send a batch through. Add one to its template (or lambda-trigger.json), or invoke it sync or async.`,
       );
     }
-    let event: unknown;
-    try {
-      event = JSON.parse(payloadJson);
-    } catch (err) {
-      throw new AccountRequestError(`The payload is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const event = parseRequestEvent(payloadJson, 'payload');
     const kind = pollSourceOf(event);
     const trigger = kind ? triggers.find((t) => t.kind === kind) : triggers[0];
     if (!trigger) {
@@ -376,12 +378,7 @@ export class LocalAccount {
    * Resolves with the records that appeared.
    */
   async sendToResource(payloadJson: string): Promise<{ resource: EventResource; records: InvocationRecord[] }> {
-    let event: unknown;
-    try {
-      event = JSON.parse(payloadJson);
-    } catch (err) {
-      throw new AccountRequestError(`The event is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const event = parseRequestEvent(payloadJson, 'event');
     let resource = eventResourceOf(event);
     if (!resource)
       throw new AccountRequestError(
@@ -475,18 +472,24 @@ interface SqsEventRecord {
   attributes?: { MessageGroupId?: string; MessageDeduplicationId?: string };
 }
 
+/** The event of a batch or a send, parsed; bad JSON and the runner's nesting limit are the caller's mistake. */
+function parseRequestEvent(payloadJson: string, what: 'payload' | 'event'): unknown {
+  const tooDeep = payloadTooDeepMessage(payloadJson);
+  if (tooDeep) throw new AccountRequestError(`${tooDeep}.`);
+  try {
+    return JSON.parse(payloadJson) as unknown;
+  } catch (err) {
+    throw new AccountRequestError(`The ${what} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /**
  * The messages of an SQS event (`{"Records": [...]}`), or the payload itself as one message body. A record keeps its
  * message id, message attributes, MessageGroupId and MessageDeduplicationId, so a handler's reported failures match
  * the ids its fixture gives; the queue refuses an id it already holds.
  */
 export function sqsMessagesOf(payloadJson: string): SendMessageInput[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payloadJson);
-  } catch (err) {
-    throw new AccountRequestError(`The payload is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const parsed = parseRequestEvent(payloadJson, 'payload');
   const records = (parsed as { Records?: unknown } | null)?.Records;
   if (!Array.isArray(records)) return [{ body: payloadJson }];
   return (records as SqsEventRecord[]).map((r, i) => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LOCATION, type AwsLocation } from '../awsLocation';
+import { codeRootOutsideWorkspace, handlerFileOutsideCodeRoot } from '../codeBoundary';
 import { deprecationNote, runtimeSupport } from '../lambdaRuntimes';
 import { isCloudFormationTemplate, readCloudFormationTemplate, type TemplateFunction } from './cloudFormationTemplate';
 import {
@@ -423,15 +424,20 @@ export class WorkspaceIndex {
       fn.exportName = tf.handler.split('.').pop() ?? '';
       return fn;
     }
-    if (!isInside(this.root, tf.codeRoot)) {
-      report('handler-outside-workspace', `code root ${tf.codeRoot} is outside the workspace ${this.root}`);
+    // What invoke refuses to run, in its words: real paths compared, symlinks included (codeBoundary.ts).
+    const codeRootOutside = codeRootOutsideWorkspace(tf.codeRoot, this.root);
+    if (codeRootOutside) {
+      report('handler-outside-workspace', `${codeRootOutside}; it does not run`);
       fn.exportName = tf.handler.split('.').pop() ?? '';
       return fn;
     }
     const r = resolveHandler(tf.codeRoot, tf.handler, tf.runtime || undefined, this.exists);
     fn.exportName = r.exportName;
-    if (r.file && !isInside(this.root, r.file)) {
-      report('handler-outside-workspace', `handler file ${r.file} is outside the workspace ${this.root}`);
+    // PY-1: the packages above a Python module run first; their __init__.py stay inside the code root too.
+    const loaded = r.file ? [r.file, ...this.packageInits(tf.codeRoot, r.file)] : [];
+    const fileOutside = loaded.map((f) => handlerFileOutsideCodeRoot(f, tf.codeRoot)).find(Boolean);
+    if (fileOutside) {
+      report('handler-outside-workspace', `${fileOutside}; it does not run`);
       return fn;
     }
     if (r.file) fn.handlerFile = r.file;
@@ -453,6 +459,17 @@ export class WorkspaceIndex {
       }
     }
     return fn;
+  }
+
+  /** The `__init__.py` of each package a Python module file sits in below the code root, innermost first. */
+  private packageInits(codeRoot: string, file: string): string[] {
+    if (!file.endsWith('.py')) return [];
+    const inits: string[] = [];
+    for (let dir = path.dirname(file); dir !== codeRoot && isInside(codeRoot, dir); dir = path.dirname(dir)) {
+      const init = path.join(dir, '__init__.py');
+      if (init !== file && this.exists(init)) inits.push(init);
+    }
+    return inits;
   }
 
   /**

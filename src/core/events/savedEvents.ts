@@ -4,10 +4,10 @@
  * payload plus a top-level `"$eventType": "<template id>"` marker (so the language server knows the schema);
  * the marker is stripped before invocation. Create, rename and "save as" never overwrite an existing file.
  */
-import { linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SavedEventError } from './eventErrors';
-import { parseEventJson } from './eventJson';
+import { EventInputError, SavedEventError } from './eventErrors';
+import { parseEventJson, readEventFile } from './eventJson';
 import { isRecord } from './eventTemplate';
 import { EVENT_TYPE_MARKER, stripEventTypeMarker } from './eventTypeDetection';
 
@@ -76,8 +76,9 @@ export function readSavedEvent(workspaceRoot: string, functionName: string, name
   const file = savedEventFile(workspaceRoot, functionName, name);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readEventFile(file);
   } catch (e) {
+    if (e instanceof EventInputError) throw new SavedEventError(e.message);
     throw new SavedEventError(
       (e as NodeJS.ErrnoException).code === 'ENOENT'
         ? `no saved event '${name}' for ${functionName} (${file})`

@@ -21,7 +21,7 @@ import {
   type UsedConfiguration,
 } from './invocationRecord';
 import { LiveCollection } from '../store/liveCollection';
-import { checkPayload } from './lambdaServiceError';
+import { checkPayload, LambdaServiceError } from './lambdaServiceError';
 
 export const ASYNC_COLLECTION = 'async';
 /** ASYNC-2. */
@@ -98,10 +98,41 @@ export class AsyncInvocationQueue {
     this.events.delete(id);
   }
 
+  /** ASYNC-2: the record of an event Lambda refused: nothing queued, the event kept only as its first 1 KB. */
+  private refused(
+    fn: EngineFunction,
+    payloadJson: string,
+    error: LambdaServiceError,
+    options: AsyncInvokeOptions,
+  ): InvocationRecord {
+    const now = timePoint(this.ctx.clock.now());
+    const record = newInvocationRecord({
+      id: randomUUID(),
+      functionName: fn.name,
+      mode: 'async',
+      source: options.source,
+      configuration: asyncConfiguration(fn, this.ctx),
+      event: { truncatedPayload: payloadJson.slice(0, 1024), sizeBytes: Buffer.byteLength(payloadJson) },
+      status: 'rejected',
+      start: now,
+      faults: faultNames(options.faults),
+    });
+    record.response = { StatusCode: error.statusCode, errorType: error.errorType, errorMessage: error.message };
+    record.end = now;
+    this.ctx.history.save(record);
+    return record;
+  }
+
   /** ASYNC-1: accepts the event (202) and queues it durably; the caller does not wait for the function. */
   enqueue(functionName: string, payloadJson: string, options: AsyncInvokeOptions = {}): InvocationRecord {
     const fn = this.ctx.functionOf(functionName);
-    checkPayload(payloadJson, MAX_ASYNC_PAYLOAD_BYTES);
+    try {
+      // ASYNC-2: an oversize (or non-JSON) event is refused before anything is queued.
+      checkPayload(payloadJson, MAX_ASYNC_PAYLOAD_BYTES);
+    } catch (error) {
+      if (!options.refusalAsRecord || !(error instanceof LambdaServiceError)) throw error;
+      return this.refused(fn, payloadJson, error, options);
+    }
     const now = this.ctx.clock.now();
     const record = newInvocationRecord({
       id: randomUUID(),

@@ -23,6 +23,11 @@ export interface InjectedFaults {
 export interface AsyncInvokeOptions {
   source?: RecordSource;
   faults?: InjectedFaults;
+  /**
+   * A refused event (ASYNC-2: too large, or not JSON) becomes a `rejected` record with its status code, as a
+   * synchronous invocation answers, instead of a LambdaServiceError: for callers that report records (the fronts).
+   */
+  refusalAsRecord?: boolean;
 }
 
 export interface EngineContext {

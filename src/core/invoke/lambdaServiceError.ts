@@ -1,4 +1,4 @@
-import { requestTooLargeMessage } from '../runtime/payloadLimits';
+import { payloadTooDeepMessage, requestTooLargeMessage } from '../runtime/payloadLimits';
 
 /** An error Lambda's service answers before (or instead of) running the function: 4xx/5xx with an error type. */
 export class LambdaServiceError extends Error {
@@ -12,12 +12,14 @@ export class LambdaServiceError extends Error {
   }
 }
 
-/** Checks a payload is JSON text within `limit` bytes (SYNC-6, ASYNC-2). */
+/** Checks a payload is JSON text within `limit` bytes (SYNC-6, ASYNC-2) and the runner's nesting depth. */
 export function checkPayload(payloadJson: string, limit: number): void {
   const size = Buffer.byteLength(payloadJson, 'utf8');
   if (size > limit) {
     throw new LambdaServiceError('RequestEntityTooLargeException', 413, requestTooLargeMessage(limit));
   }
+  const tooDeep = payloadTooDeepMessage(payloadJson);
+  if (tooDeep) throw new LambdaServiceError('InvalidRequestContentException', 400, `${tooDeep}.`);
   try {
     JSON.parse(payloadJson);
   } catch {

@@ -14,7 +14,7 @@ import {
 } from './functionSpec';
 import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
-import { requestTooLargeMessage, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
+import { payloadTooDeepMessage, requestTooLargeMessage, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
 import { npmRegistryUrl } from './npmRegistry';
 import { PreinstalledPackages } from './preinstalledPackages';
 import { defaultRuntimeCacheDir } from './runtimeCache';
@@ -33,6 +33,12 @@ export interface EnvironmentPoolOptions {
   pythonInterpreter?: string;
   /** Where to look for a virtualenv above a function's code root. */
   workspaceRoot?: string;
+  /**
+   * Code roots must lie inside this directory (the workspace), and every handler file inside its code root,
+   * compared as real paths; a function outside fails with Runtime.HandlerNotFound before anything starts. Unset:
+   * code roots may be anywhere (handler files still stay inside theirs).
+   */
+  codeBoundary?: string;
   /** Node executable for functions whose Node.js major version is not found (default: this process's). */
   nodeExecutable?: string;
   /** RUNTIME-2/3: downloaded Node.js versions and preinstalled packages (default: the user's cache directory). */
@@ -275,6 +281,7 @@ export class EnvironmentPool {
       maxLogBytes: this.options.maxLogBytes,
       memoryWatchIntervalMs: this.options.memoryWatchIntervalMs,
       debug,
+      ...(this.options.codeBoundary !== undefined ? { codeBoundary: this.options.codeBoundary } : {}),
     };
     const env = new ExecutionEnvironment(spec, options);
     this.living.add(env);
@@ -359,6 +366,8 @@ function checkPayload(payload: string, isJson: boolean): void {
       413,
       requestTooLargeMessage(SYNC_REQUEST_LIMIT_BYTES),
     );
+  const tooDeep = payloadTooDeepMessage(payload);
+  if (tooDeep) throw new InvokeRequestError('InvalidRequestContentException', 400, `${tooDeep}.`);
   if (isJson) return;
   try {
     JSON.parse(payload);

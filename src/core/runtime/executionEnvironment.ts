@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { codeRootOutsideWorkspace, handlerFileOutsideCodeRoot } from '../codeBoundary';
 import { EngineChannel } from './engineChannel';
+import { handlerFiles } from './handlerFiles';
 import { functionArn } from '../resourceArn';
 import { isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
 import { InvocationLog } from './invocationLog';
@@ -67,6 +69,8 @@ export interface EnvironmentOptions {
   debug?: DebugOptions;
   /** Polling interval of the RSS watch. */
   memoryWatchIntervalMs?: number;
+  /** Code roots must lie inside this directory (the workspace), compared as real paths; unset: anywhere. */
+  codeBoundary?: string;
 }
 
 export interface InvocationRequest {
@@ -170,6 +174,17 @@ export class ExecutionEnvironment {
   private async spawnAndInit(): Promise<void> {
     if (this.state === 'dead') return; // killed before it started: it never spawns
     this.state = 'initializing';
+    const outside = this.codeOutsideBoundary();
+    if (outside) {
+      // NODE-1 / PY-1: no handler file outside its code root, no code root outside the workspace (real paths).
+      this.initError = {
+        errorType: 'Runtime.HandlerNotFound',
+        errorMessage: `Cannot run ${this.spec.handler}: ${outside}`,
+      };
+      this.initDurationMs = 0;
+      this.markDead();
+      return;
+    }
     // RUNTIME-2: finding (or downloading) the runtime's Node.js or Python is not part of the function's init, and
     // neither is RUNTIME-3, installing the packages Lambda's runtime would include.
     const node = isNodeRuntime(this.spec.runtime);
@@ -245,6 +260,18 @@ export class ExecutionEnvironment {
     if (initTimer) clearTimeout(initTimer);
     this.initDurationMs = performance.now() - t0;
     if (this.state === 'initializing') this.state = 'idle';
+  }
+
+  /** Why the function's code may not run from where it is (real paths compared), or undefined. */
+  private codeOutsideBoundary(): string | undefined {
+    const { codeBoundary } = this.options;
+    const outside = codeBoundary !== undefined ? codeRootOutsideWorkspace(this.spec.codeRoot, codeBoundary) : undefined;
+    if (outside) return outside;
+    for (const file of handlerFiles(this.spec)) {
+      const why = handlerFileOutsideCodeRoot(file, this.spec.codeRoot);
+      if (why) return why;
+    }
+    return undefined;
   }
 
   /** The handler's module file, when the handler string names one (a malformed one is the bootstrap's to report). */

@@ -23,3 +23,35 @@ export function responseTooLargeError(): FunctionErrorPayload {
 export function requestTooLargeMessage(limitBytes: number): string {
   return `Request must be smaller than ${limitBytes} bytes for the InvokeFunction operation`;
 }
+
+/**
+ * SYNC-6 / ASYNC-2, the runner's own limit (Lambda documents none): how deeply a payload's arrays and objects may nest. Deeper JSON
+ * parses, but writing it back (the store, the Python runtime's json module) overflows the stack; 512 levels leave
+ * Python's default recursion limit room to spare.
+ */
+export const MAX_PAYLOAD_DEPTH = 512;
+
+/** How deeply the arrays and objects of JSON text nest (0 for a scalar); counts without recursing, strings skipped. */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/** Why a payload nests too deeply to run, or undefined when it does not. */
+export function payloadTooDeepMessage(text: string): string | undefined {
+  const depth = jsonNestingDepth(text);
+  if (depth <= MAX_PAYLOAD_DEPTH) return undefined;
+  return `The payload nests ${depth} levels deep; at most ${MAX_PAYLOAD_DEPTH} levels of arrays and objects can be run`;
+}

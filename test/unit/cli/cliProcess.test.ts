@@ -14,17 +14,19 @@ const ROOT = path.resolve(__dirname, '../../..');
 function runCliProcess(
   args: string[],
   bootstrapDir: string,
+  stdin?: Buffer,
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), ...args], {
       cwd: fixturesRoot,
       env: { ...process.env, LAMBDA_TRIGGER_BOOTSTRAP_DIR: bootstrapDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
+    child.stdin?.end(stdin);
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out, err }));
   });
@@ -42,6 +44,43 @@ describe('cli: lambda-trigger as a process of its own', function () {
     assert.equal(code, 0, err);
     const record = JSON.parse(out) as InvocationRecord;
     assert.equal(record.status, 'succeeded');
+  });
+
+  it('--payload - reads stdin as strict UTF-8: a byte-order mark is dropped, a bad byte refused with its offset', async () => {
+    const bom = await runCliProcess(
+      ['invoke', 'node/results.echo', '--payload', '-', '--json'],
+      bootstrapDir,
+      Buffer.from('\ufeff{"a":"é"}'),
+    );
+    assert.equal(bom.code, 0, bom.err);
+    assert.deepEqual((JSON.parse(bom.out) as InvocationRecord).attempts[0].result, { a: 'é' });
+    const bad = await runCliProcess(
+      ['invoke', 'node/results.echo', '--payload', '-'],
+      bootstrapDir,
+      Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    );
+    assert.equal(bad.code, 2);
+    assert.equal(
+      bad.err,
+      'lambda-trigger invoke: stdin: not valid UTF-8: the byte at offset 6 (0xff) does not begin a UTF-8 character\n',
+    );
+  });
+
+  it('a payload nested 100,000 levels deep on stdin exits 2 with its depth, not an internal error', async () => {
+    const levels = 100_000;
+    const deep = Buffer.from('['.repeat(levels) + ']'.repeat(levels));
+    for (const mode of ['sync', 'async']) {
+      const { code, err } = await runCliProcess(
+        ['invoke', 'node/results.echo', '--payload', '-', '--mode', mode],
+        bootstrapDir,
+        deep,
+      );
+      assert.equal(code, 2, err);
+      assert.equal(
+        err,
+        'lambda-trigger invoke: stdin: The payload nests 100000 levels deep; at most 512 levels of arrays and objects can be run\n',
+      );
+    }
   });
 
   it('a function error exits 1, with the record printed', async () => {

@@ -364,7 +364,7 @@ describe('cli: lambda-trigger invoke', function () {
     [
       'a payload that is not JSON',
       ['ThumbnailFunction', '--payload', '-'],
-      /^lambda-trigger invoke: the payload on stdin is not JSON: /,
+      /^lambda-trigger invoke: stdin:1:1: not valid JSON: InvalidSymbol\n$/,
     ],
     [
       '--mode batch on a function without a poll trigger',

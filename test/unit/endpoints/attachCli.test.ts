@@ -9,6 +9,7 @@ import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord
 import type { QueueSummary } from '../../../src/core/services/localServices';
 import { STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { descriptorPathOf, endpointDirOf } from '../../../src/core/endpoints/endpointLocation';
+import { attachToWorkspace } from '../../../src/cli/commands/workspaceAccount';
 import { cli, copyWorkspace } from '../cli/cliHarness';
 import { buildBootstraps } from '../runtime/bootstrapBuild';
 import { attachApp, EngineHolderProcess } from './engineHolderProcess';
@@ -51,6 +52,42 @@ describe('endpoints: the CLI attaches to the engine another process holds', func
       { id: record.id, functionName: 'GreetFunction', status: 'succeeded' },
     );
     assert.equal(lockHolderPid(), holder.pid, 'the CLI did not take the store');
+  });
+
+  it('ASYNC-2 invoke: a 2 MB async payload is a rejected 413 record of the other process engine, exit 1', async () => {
+    const payload = JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) });
+    const { code, out, err } = await run(
+      ['invoke', 'GreetFunction', '--mode', 'async', '--payload', '-', '--json'],
+      payload,
+    );
+    assert.equal(err, '');
+    assert.equal(code, 1);
+    const record = JSON.parse(out) as InvocationRecord;
+    assert.deepEqual([record.status, record.response?.StatusCode], ['rejected', 413]);
+    assert.equal((await holder.history()).find((r) => r.id === record.id)?.status, 'rejected');
+  });
+
+  it('the endpoint answers a payload nested 100,000 levels deep with a rejected record naming its depth, and serves on', async () => {
+    const live = await attachToWorkspace(root);
+    assert.ok(live, 'no live engine');
+    try {
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      for (const mode of ['sync', 'async'] as const) {
+        const [record] = await live.engine.invoke('GreetFunction', deep, mode);
+        assert.deepEqual(
+          [record.status, record.response?.StatusCode, record.response?.errorMessage],
+          [
+            'rejected',
+            400,
+            'The payload nests 100000 levels deep; at most 512 levels of arrays and objects can be run.',
+          ],
+        );
+      }
+      const [after] = await live.engine.invoke('GreetFunction', '{"name":"ada"}', 'sync');
+      assert.equal(after.status, 'succeeded');
+    } finally {
+      await live.close();
+    }
   });
 
   it('invoke: a function error exits 1, its async on-failure delivery lands in the other process queue', async () => {

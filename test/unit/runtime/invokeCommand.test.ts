@@ -82,10 +82,7 @@ describe('cli: lambda-trigger invoke', function () {
     [['node/basic'], /^"node\/basic" is not a handler/],
     [['node/basic.handler', '--repeat', 'x'], /^--repeat must be a whole number, got "x"/],
     [['node/basic.handler', '--timeout', '901'], /timeout must be a whole number of seconds from 1 to 900, got 901$/],
-    [
-      ['node/basic.handler', '--payload', '-'],
-      /^the payload on stdin is not JSON: Unexpected token 'o', "not json" is not valid JSON$/,
-    ],
+    [['node/basic.handler', '--payload', '-'], /^stdin:1:1: not valid JSON: InvalidSymbol$/],
     [['node/basic.handler', '--env', 'NOEQUALS'], /^--env expects K=V, got "NOEQUALS"/],
     [['node/basic.handler', '--runtime', 'java21'], /^--runtime must be one of/],
   ] as [string[], RegExp][]) {

@@ -98,6 +98,22 @@ describe('runtime: Node.js execution environments', function () {
       assert.equal(o.error?.errorType, 'Runtime.HandlerNotFound');
       assert.equal(o.error?.errorMessage, 'basic.nope is undefined or not exported');
     });
+    for (const handler of [
+      'basic.constructor',
+      'basic.__proto__.constructor',
+      'basic.handler.constructor',
+      'basic.handler.prototype.constructor',
+      'esm.constructor',
+      'esm.handler.constructor',
+      'esm-pkg/app.__proto__.constructor',
+    ])
+      it(`NODE-3 only own exports are handlers: ${handler} is Runtime.HandlerNotFound`, async () => {
+        const o = await pool.invoke(spec(handler), '{}');
+        assert.deepEqual(
+          [o.functionError, o.error?.errorType, o.error?.errorMessage],
+          ['Unhandled', 'Runtime.HandlerNotFound', `${handler} is undefined or not exported`],
+        );
+      });
     it('NODE-3 an export that is not a function is Runtime.HandlerNotFound (is not a function)', async () => {
       const o = await pool.invoke(spec('not-function.handler'), '{}');
       assert.equal(o.error?.errorType, 'Runtime.HandlerNotFound');

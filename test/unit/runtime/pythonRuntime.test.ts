@@ -106,6 +106,17 @@ describe('runtime: Python execution environments', function () {
     });
   });
 
+  for (const name of ['__class__', '__init__', '__loader__', '__getattribute__'])
+    it(`PY-2 only the module's own functions are handlers: app.${name} is Runtime.HandlerNotFound`, async () => {
+      const o = await pool.invoke(spec(`app.${name}`), '{}', { requestId: 'req-dunder' });
+      assert.deepEqual(o.error, {
+        errorMessage: `Handler '${name}' missing on module 'app'`,
+        errorType: 'Runtime.HandlerNotFound',
+        stackTrace: [],
+        requestId: 'req-dunder',
+      });
+    });
+
   it('SYNC-3 a raised exception gives errorMessage, errorType, requestId and stackTrace', async () => {
     const o = await pool.invoke(spec('app.fails'), '{}', { requestId: 'req-py' });
     assert.equal(o.functionError, 'Unhandled');

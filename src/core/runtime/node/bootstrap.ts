@@ -8,6 +8,7 @@ import * as inspector from 'node:inspector';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { handlerFileOutsideCodeRoot } from '../../codeBoundary';
 import type { FunctionErrorPayload } from '../outcome';
 import { RESPONSE_LIMIT_BYTES } from '../payloadLimits';
 import {
@@ -319,6 +320,19 @@ function loadCompiled(originalFile: string, compiled: string): unknown {
   return m.exports;
 }
 
+/** Names that lead from any object to Object or Function, never to the module's code. */
+const INHERITED_PATHS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * NODE-1 / NODE-3: only the module's own exports (and their own properties) are handlers, so `index.constructor` or
+ * `index.__proto__.constructor` is Runtime.HandlerNotFound instead of running Object or Function.
+ */
+function ownExport(value: unknown, key: string): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  if (INHERITED_PATHS.has(key) || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+  return (value as Record<string, unknown>)[key];
+}
+
 async function loadHandler(): Promise<Handler> {
   const resolved = resolveNodeHandler(taskRoot, handlerString);
   let mod: unknown;
@@ -340,7 +354,12 @@ async function loadHandler(): Promise<Handler> {
     let target: string;
     try {
       target = userRequire.resolve(path.resolve(taskRoot, resolved.moduleName));
-    } catch {
+      // A directory's index.js is the handler's file: it too stays inside the code root (real paths compared).
+      const outside = handlerFileOutsideCodeRoot(target, taskRoot);
+      if (outside)
+        throw Object.assign(new Error(`Cannot run ${handlerString}: ${outside}`), { name: 'Runtime.HandlerNotFound' });
+    } catch (e) {
+      if ((e as Error).name === 'Runtime.HandlerNotFound') throw e;
       try {
         target = userRequire.resolve(resolved.moduleName, { paths: [taskRoot] });
       } catch {
@@ -352,12 +371,7 @@ async function loadHandler(): Promise<Handler> {
     mod = userRequire(target);
   }
   let value: unknown = mod;
-  for (const key of resolved.exportPath) {
-    value =
-      value !== null && (typeof value === 'object' || typeof value === 'function')
-        ? (value as Record<string, unknown>)[key]
-        : undefined;
-  }
+  for (const key of resolved.exportPath) value = ownExport(value, key);
   // NODE-3: Runtime.HandlerNotFound.
   if (value === undefined)
     throw Object.assign(new Error(`${handlerString} is undefined or not exported`), {

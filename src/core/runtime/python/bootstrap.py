@@ -180,7 +180,9 @@ def _load_handler(handler):
     except SyntaxError as e:
         trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)]
         raise FaultError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (modname, e), trace)
-    fn = getattr(module, fname, None)
+    # PY-2: only the module's own functions are handlers: a dunder name (`__class__`, `__loader__`) reaches the
+    # module's machinery, not its code, so it is missing like any other name.
+    fn = None if fname.startswith("__") and fname.endswith("__") else getattr(module, fname, None)
     if fn is None:
         # PY-2: reported at invocation time, like the Lambda runtime.
         fault = FaultError("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (fname, modname))
