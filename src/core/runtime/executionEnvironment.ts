@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { EngineChannel } from './engineChannel';
 import { functionArn } from '../resourceArn';
 import { isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
-import { InvocationLog } from './invocationLog';
+import { DEFAULT_MAX_LOG_BYTES, InvocationLog } from './invocationLog';
 import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnvironment';
 import { MemoryWatch } from './memoryWatch';
 import { HandlerNameError, resolveNodeHandler, type ResolvedHandler } from './node/handlerResolution';
@@ -22,6 +22,7 @@ import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
+  BOOTSTRAP_ARG_MAX_LOG_BYTES,
   BOOTSTRAP_ARG_RESPONSE_LIMIT,
   BOOTSTRAP_ARG_SYS_PATH,
   type ChildMessage,
@@ -211,6 +212,8 @@ export class ExecutionEnvironment {
       // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
       args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySize * 0.9))}`);
       args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
+      // NODE-8: the child drops output over the log cap instead of queueing it for the engine to throw away.
+      args.push(BOOTSTRAP_ARG_MAX_LOG_BYTES, String(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES));
       const compiled = await this.compileIfTypeScript(handler);
       if (compiled === null) {
         this.initDurationMs = performance.now() - t0;
@@ -346,6 +349,9 @@ export class ExecutionEnvironment {
       case 'out':
         if (msg.s === 'console') this.logFor().console(msg.text, msg.level, msg.at);
         else this.logFor().raw(msg.s, msg.text, msg.at);
+        return;
+      case 'truncated':
+        this.logFor().markTruncated();
         return;
       case 'result': {
         const a = this.active;

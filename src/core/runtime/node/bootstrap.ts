@@ -14,6 +14,7 @@ import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
+  BOOTSTRAP_ARG_MAX_LOG_BYTES,
   type EngineMessage,
   type InvokeMessage,
 } from '../protocol';
@@ -37,6 +38,8 @@ const handlerString = env._HANDLER ?? '';
 const argv = process.argv.slice(2);
 const compiledArg = argv.indexOf(BOOTSTRAP_ARG_COMPILED);
 const compiledFile = compiledArg >= 0 ? argv[compiledArg + 1] : undefined;
+const maxLogArg = argv.indexOf(BOOTSTRAP_ARG_MAX_LOG_BYTES);
+const maxLogBytes = maxLogArg >= 0 ? Number(argv[maxLogArg + 1]) : Infinity;
 
 /**
  * NODE-4: from nodejs24.x on, Lambda runs only handlers that return (or resolve to) their result: a callback handler
@@ -49,7 +52,7 @@ const CALLBACK_HANDLER_REMOVED =
   'https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
 const channel = new ChildChannel(3, onEngineMessage);
-const logs = installLogCapture((m) => channel.send(m), env);
+const logs = installLogCapture(channel, env, maxLogBytes);
 // Stack traces of transpiled TypeScript point at the .ts lines.
 process.setSourceMapsEnabled(true);
 
@@ -80,6 +83,7 @@ function complete(inv: Invocation, err: unknown, result: unknown): void {
   inv.completed = true;
   if (current === inv) current = undefined;
   channel.setKeepsAlive(true);
+  logs.newLog(); // NODE-8: what follows the response is the engine's next log, with its own cap
   if (err !== null && err !== undefined) {
     const error = toErrorPayload(err);
     // SYNC-3: the runtime logs the error it answers with, under the request id, as Lambda's Node.js runtime does.
@@ -174,6 +178,7 @@ function runInvocation(msg: InvokeMessage): void {
   }
   current = inv;
   logs.requestId = msg.id;
+  logs.newLog();
   env._X_AMZN_TRACE_ID = msg.traceId;
   inv.context = buildContext(inv);
   // NODE-4: the channel must not keep the loop alive, so that "event loop empty" can be observed.
