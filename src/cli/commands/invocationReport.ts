@@ -7,6 +7,7 @@ import { describeUnsettled } from '../../core/invoke/followHorizon';
 import { describeCost } from '../../core/invoke/invocationCost';
 import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../../core/invoke/invocationRecord';
 import { groupStories } from '../../core/invoke/invocationStory';
+import { describeLateError } from '../../core/invoke/lateErrors';
 
 export interface ReportOptions {
   /** Print every part whole, however long. */
@@ -95,6 +96,8 @@ function attemptLines(a: AttemptRecord, report: Report): string[] {
   if (a.statusCode !== undefined) facts.push(`status ${a.statusCode}`);
   if (a.faults?.length) facts.push(`fault ${a.faults.join(', ')}`);
   const out = [`  ${facts.join('  ')}`];
+  for (const late of a.lateErrors ?? [])
+    out.push(indent(report.part(`earlier error: ${describeLateError(late)}`), '    '));
   if (a.outcome === 'success') out.push('    result:', indent(report.part(json(a.result ?? null)), '      '));
   else if (a.error) {
     out.push(

@@ -55,6 +55,16 @@ export interface TruncatedMessage {
   at: number;
 }
 
+/**
+ * Child -> engine: NODE-5, an uncaught exception or unhandled rejection after invocation `id` had responded (a timer,
+ * a promise nobody awaited). The child exits next; the engine reports it with the function's next invocation.
+ */
+export interface LateErrorMessage {
+  t: 'lateError';
+  id: string;
+  error: FunctionErrorPayload;
+}
+
 /** Child -> engine: the invocation completed. Exactly one of `body` (the JSON result, parsed) or `error`. */
 export interface ResultMessage {
   t: 'result';
@@ -102,6 +112,7 @@ export type ChildMessage =
   | InitErrorMessage
   | OutputMessage
   | TruncatedMessage
+  | LateErrorMessage
   | ResultMessage
   | ChunkMessage
   | PreludeMessage

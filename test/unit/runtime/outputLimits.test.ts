@@ -26,6 +26,10 @@ async function withRssGrowth<T>(work: () => Promise<T>): Promise<{ value: T; gro
   }
 }
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 function lastNonPlatform(o: InvokeOutcome): string | undefined {
   const lines = o.logs.filter((l) => !/^(START|END|REPORT) RequestId/.test(l.text));
   return lines[lines.length - 1]?.text;
@@ -55,5 +59,70 @@ describe('runtime: output limits and errors after the response', function () {
       floods('output.stdout100', 'written'));
     it('NODE-8 100 MB of console.log succeeds, its log ends with the truncation note, the runner stays flat', () =>
       floods('output.console100', 'logged'));
+  });
+
+  describe('NODE-5 an error after the response', () => {
+    async function errorAfterResponse(handler: string, logged: string, errorType: string, message: string) {
+      const s = spec(handler);
+      const first = await pool.invoke(s, '{}', { requestId: 'req-returned' });
+      assert.equal(first.result, 'returned');
+      await waitFor(() => pool.environmentCount(s.name) === 0);
+      const next = await pool.invoke(s, '{}', { requestId: 'req-next' });
+      assert.equal(next.coldStart, true);
+      assert.equal(next.lateErrors?.length, 1, JSON.stringify(next.lateErrors));
+      assert.equal(next.lateErrors[0].requestId, 'req-returned');
+      assert.equal(next.lateErrors[0].error.errorType, errorType);
+      assert.equal(next.lateErrors[0].error.errorMessage, message);
+      const texts = next.logs.map((l) => l.text);
+      const line = texts.findIndex((t) => t.includes(`\treq-returned\tERROR\t${logged}`));
+      assert.ok(line >= 0, texts.join('\n'));
+      assert.ok(line < texts.findIndex((t) => t.startsWith('START RequestId: req-next')));
+      assert.ok(texts.some((t) => / req-returned Error: Runtime exited with error: exit status 129$/.test(t)));
+      // Only the next invocation carries it.
+      const third = await pool.invoke(s, '{}');
+      assert.equal(third.lateErrors, undefined);
+    }
+    it('NODE-5 an exception thrown by a timer after the response is logged under its request id and reported with the next invocation', () =>
+      errorAfterResponse('output.throwsAfterReturn', 'Uncaught Exception', 'TypeError', 'thrown after the response'));
+    it('NODE-5 a promise rejected after the response is logged under its request id and reported with the next invocation', () =>
+      errorAfterResponse(
+        'output.rejectsAfterReturn',
+        'Unhandled Promise Rejection',
+        'Runtime.UnhandledPromiseRejection',
+        'Error: rejected after the response',
+      ));
+  });
+
+  it('NODE-5 (Python) a thread raising after the response is logged as an error entry under the request id in which it happened', async () => {
+    const py = new EnvironmentPool({
+      location: DEFAULT_LOCATION,
+      bootstrapDir: await buildBootstraps(),
+      pythonInterpreter: 'python3',
+    });
+    try {
+      const s: FunctionSpec = {
+        name: 'py-late-errors',
+        handler: 'late_errors.handler',
+        runtime: 'python3.12',
+        codeRoot: path.join(fixturesRoot, 'python'),
+      };
+      const first = await py.invoke(s, '{"start":true}', { requestId: 'py-returned' });
+      assert.equal(first.result, 'returned');
+      // The thread raises 50 ms after the response: during one of the next invocations or before it.
+      const ids = ['py-returned'];
+      let entry: string | undefined;
+      for (let i = 0; !entry; i++) {
+        const next = await py.invoke(s, '{}', { requestId: `py-next-${i}` });
+        assert.equal(next.coldStart, false, 'the environment lives on');
+        ids.push(`py-next-${i}`);
+        entry = next.logs.map((l) => l.text).find((t) => t.includes('Exception in thread late-worker'));
+      }
+      assert.match(entry, /^\[ERROR\]\t\S+\t(\S+)\tException in thread late-worker\nTraceback/);
+      const id = /^\[ERROR\]\t\S+\t(\S+)\t/.exec(entry)![1];
+      assert.ok(ids.includes(id), id);
+      assert.match(entry, /ValueError: raised by a thread after the response$/);
+    } finally {
+      py.dispose();
+    }
   });
 });

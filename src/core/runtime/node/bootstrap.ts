@@ -58,6 +58,8 @@ process.setSourceMapsEnabled(true);
 
 let handler: Handler | undefined;
 let current: Invocation | undefined;
+/** NODE-5: the last invocation's request id, under which an error after its response is logged. */
+let lastRequestId: string | undefined;
 let initDone = false;
 
 interface Invocation {
@@ -177,6 +179,7 @@ function runInvocation(msg: InvokeMessage): void {
     return;
   }
   current = inv;
+  lastRequestId = msg.id;
   logs.requestId = msg.id;
   logs.newLog();
   env._X_AMZN_TRACE_ID = msg.traceId;
@@ -244,6 +247,9 @@ function onFatal(error: FunctionErrorPayload): void {
   } else if (inv && !inv.completed) {
     inv.completed = true;
     sendError(inv, error, true);
+  } else if (lastRequestId !== undefined) {
+    // NODE-5: after the response: the engine reports it with the function's next invocation.
+    channel.send({ t: 'lateError', id: lastRequestId, error });
   } else {
     process.stderr.write(`${error.errorType}: ${error.errorMessage}\n`);
   }
@@ -251,7 +257,13 @@ function onFatal(error: FunctionErrorPayload): void {
   channel.flush(() => process.exit(129));
 }
 
+/** NODE-5: an error after a response is logged under that invocation's request id, as Lambda's runtime does. */
+function logUnderLastRequest(): void {
+  if (initDone && !current) logs.requestId = lastRequestId;
+}
+
 process.on('uncaughtException', (err) => {
+  logUnderLastRequest();
   console.error('Uncaught Exception', JSON.stringify(toErrorPayload(err)));
   onFatal(toErrorPayload(err));
 });
@@ -264,6 +276,7 @@ process.on('unhandledRejection', (reason) => {
     errorMessage: message,
     trace: [`Runtime.UnhandledPromiseRejection: ${message}`, ...(inner.trace ?? []).filter((l) => /^\s+at /.test(l))],
   };
+  logUnderLastRequest();
   console.error('Unhandled Promise Rejection', JSON.stringify(error));
   onFatal(error);
 });

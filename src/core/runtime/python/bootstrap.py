@@ -18,6 +18,8 @@ import traceback
 _CHANNEL = socket.socket(fileno=3)
 _SEND_LOCK = threading.Lock()
 _REQUEST_ID = None
+# NODE-5 (Python): the last invocation's request id, under which a thread's error after its response is logged.
+_LAST_REQUEST_ID = None
 
 
 def _response_limit_bytes():
@@ -101,6 +103,7 @@ class _LambdaLogHandler(logging.Handler):
 
     def emit(self, record):
         try:
+            request_id = getattr(record, "aws_request_id", _REQUEST_ID)
             message = record.getMessage()
             if record.exc_info:
                 message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
@@ -110,10 +113,10 @@ class _LambdaLogHandler(logging.Handler):
             if self._json:
                 text = json.dumps(
                     {"timestamp": stamp, "level": record.levelname, "message": message, "logger": record.name,
-                     "requestId": _REQUEST_ID}
+                     "requestId": request_id}
                 )
             else:
-                text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, _REQUEST_ID, message)
+                text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, request_id, message)
             _send({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
         except Exception:  # a broken log call must not fail the invocation
             self.handleError(record)
@@ -218,10 +221,23 @@ def _default(o):
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
+def _thread_excepthook(args):
+    """NODE-5 (Python): an exception a thread raises, during an invocation or after its response, is logged as an
+    error entry under that invocation's request id; the environment lives on, as in Lambda."""
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    record = logging.LogRecord("root", logging.ERROR, __file__, 0, "Exception in thread %s", (name,),
+                               (args.exc_type, args.exc_value, args.exc_traceback))
+    record.aws_request_id = _REQUEST_ID if _REQUEST_ID is not None else _LAST_REQUEST_ID
+    logging.getLogger().handle(record)
+
+
 def _invoke(handler, msg):
-    global _REQUEST_ID
+    global _REQUEST_ID, _LAST_REQUEST_ID
     request_id = msg["id"]
     _REQUEST_ID = request_id
+    _LAST_REQUEST_ID = request_id
     os.environ["_X_AMZN_TRACE_ID"] = msg.get("traceId", "")
     try:
         result = handler(msg.get("event"), LambdaContext(msg))
@@ -272,6 +288,7 @@ def main():
     for h in list(root.handlers):
         root.removeHandler(h)
     root.addHandler(_LambdaLogHandler(json_format))
+    threading.excepthook = _thread_excepthook
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
     if json_format and level:
         root.setLevel({"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level))
