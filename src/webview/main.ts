@@ -6,6 +6,7 @@
  */
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { groupStories, newestFirst, storyIdOf, storyOf, type InvocationStory } from '../core/invoke/invocationStory';
+import { displayText } from '../shared/displayText';
 import { parseToPanel, type FromPanel, type PanelViewState } from '../shared/panelProtocol';
 import { clear, h } from './dom';
 import { clockTime, matchesFilter } from './format';
@@ -358,7 +359,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     }
     case 'executionDisabled':
       executionDisabled = message.reason;
-      banner.textContent = message.reason;
+      banner.textContent = displayText(message.reason);
       banner.hidden = false;
       redrawDetail();
       return;

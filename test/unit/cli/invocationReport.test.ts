@@ -49,4 +49,20 @@ describe('cli: the text report of a record', () => {
       /\n {4}earlier error: after request req-1 had responded, its execution environment ended with TypeError: late; this attempt started a new one\n/,
     );
   });
+
+  it('removes ANSI codes from handler output, or keeps only the colours for a terminal; bidi overrides are escapes', () => {
+    const r = record(
+      attempt({
+        logs: [{ time: '2026-12-02T10:00:00.000Z', stream: 'stdout', text: '\x1b[31mfailed\x1b[0m \x1b]0;pwned\x07x' }],
+        result: 'report\u202Efdp.exe',
+      }),
+    );
+    const plain = formatInvocationRecord(r);
+    assert.match(plain, /\n {6}failed x\n/);
+    assert.match(plain, /"report\\u202Efdp\.exe"/);
+    assert.ok(!plain.includes('\x1b') && !plain.includes('\u202E'), plain);
+    const terminal = formatInvocationRecord(r, { colours: true });
+    assert.ok(terminal.includes('\n      \x1b[31mfailed\x1b[0m x\n'), terminal);
+    assert.ok(!terminal.includes('\u202E') && !terminal.includes('\x1b]'), terminal);
+  });
 });
