@@ -137,7 +137,7 @@ export class ExecutionEnvironment {
   private invocations = 0;
   /** NODE-5: the last invocation's request id and an error the child reported after its response. */
   private lastRequestId: string | undefined;
-  private lateError: FunctionErrorPayload | undefined;
+  private lateError: LateError | undefined;
   private killed = false;
   /** NODE-5: what ended environments of the function left, reported with this environment's next invocation. */
   private inherited: LateError[] = [];
@@ -375,7 +375,8 @@ export class ExecutionEnvironment {
         this.logFor().markTruncated();
         return;
       case 'lateError':
-        if (!this.active) this.lateError = msg.error;
+        // Sent between invocations; one may have started meanwhile, which the exit that follows fails.
+        this.lateError = { requestId: msg.id, error: msg.error };
         return;
       case 'result': {
         const a = this.active;
@@ -441,7 +442,7 @@ export class ExecutionEnvironment {
         const exit = exitError(id, code, signal);
         const log = this.pending;
         log.platform(runtimeLine(id, exit.errorMessage.replace(/^RequestId: \S+ /, '')));
-        resolve({ log, lateError: { requestId: id, error: this.lateError ?? exit } });
+        resolve({ log, lateError: this.lateError ?? { requestId: id, error: exit } });
       }),
     );
   }
@@ -525,7 +526,10 @@ export class ExecutionEnvironment {
     log.append(this.pending);
     this.pending = new InvocationLog(this.options.maxLogBytes);
     const lateErrors = this.inherited.splice(0);
-    const withLate = (o: InvokeOutcome): InvokeOutcome => (lateErrors.length > 0 ? { ...o, lateErrors } : o);
+    const withLate = (o: InvokeOutcome): InvokeOutcome => {
+      const all = this.lateError ? [...lateErrors, this.lateError] : lateErrors;
+      return all.length > 0 ? { ...o, lateErrors: all } : o;
+    };
 
     if (coldStart && (this.initError || this.initExit)) return withLate(this.initFailureOutcome(req, log, startedAt));
     if (this.state !== 'idle') {

@@ -64,7 +64,7 @@ describe('runtime: output limits and errors after the response', function () {
   describe('NODE-5 an error after the response', () => {
     async function errorAfterResponse(handler: string, logged: string, errorType: string, message: string) {
       const s = spec(handler);
-      const first = await pool.invoke(s, '{}', { requestId: 'req-returned' });
+      const first = await pool.invoke(s, '{"fail":true}', { requestId: 'req-returned' });
       assert.equal(first.result, 'returned');
       await waitFor(() => pool.environmentCount(s.name) === 0);
       const next = await pool.invoke(s, '{}', { requestId: 'req-next' });
@@ -78,9 +78,10 @@ describe('runtime: output limits and errors after the response', function () {
       assert.ok(line >= 0, texts.join('\n'));
       assert.ok(line < texts.findIndex((t) => t.startsWith('START RequestId: req-next')));
       assert.ok(texts.some((t) => / req-returned Error: Runtime exited with error: exit status 129$/.test(t)));
-      // Only the next invocation carries it.
+      // Only the next invocation carries it; its environment lives on.
       const third = await pool.invoke(s, '{}');
       assert.equal(third.lateErrors, undefined);
+      assert.equal(third.coldStart, false);
     }
     it('NODE-5 an exception thrown by a timer after the response is logged under its request id and reported with the next invocation', () =>
       errorAfterResponse('output.throwsAfterReturn', 'Uncaught Exception', 'TypeError', 'thrown after the response'));
