@@ -246,6 +246,7 @@ export class ExecutionEnvironment {
         ...debugArgs,
       );
       if ('sysPath' in packages && packages.sysPath) args.push(BOOTSTRAP_ARG_SYS_PATH, packages.sysPath);
+      args.push(BOOTSTRAP_ARG_MAX_LOG_BYTES, String(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES));
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
     this.spawnChild(command, args, env);

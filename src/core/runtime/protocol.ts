@@ -124,7 +124,7 @@ export const BOOTSTRAP_ARG_DEBUG_WAIT = '--lt-debug-wait';
 export const BOOTSTRAP_ARG_COMPILED = '--lt-compiled';
 /** SYNC-6: followed by the response limit in bytes (the Python bootstrap cannot import it). */
 export const BOOTSTRAP_ARG_RESPONSE_LIMIT = '--lt-response-limit';
-/** Node: followed by the engine's log cap per invocation in bytes (NODE-8), so that the child drops what is over it. */
+/** Followed by the engine's log cap per invocation in bytes (NODE-8), so that the child drops what is over it. */
 export const BOOTSTRAP_ARG_MAX_LOG_BYTES = '--lt-max-log-bytes';
 /** Python: a directory appended to sys.path (RUNTIME-3: boto3 for an interpreter that lacks it). */
 export const BOOTSTRAP_ARG_SYS_PATH = '--lt-sys-path';

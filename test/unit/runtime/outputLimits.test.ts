@@ -5,6 +5,7 @@ import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 
 const codeRoot = path.join(fixturesRoot, 'node');
+const pythonRoot = path.join(fixturesRoot, 'python');
 const TRUNCATED = '[lambda-trigger] log output truncated after 4194304 bytes for this invocation';
 
 function spec(handler: string, extra: Partial<FunctionSpec> = {}): FunctionSpec {
@@ -45,8 +46,13 @@ describe('runtime: output limits and errors after the response', function () {
   after(() => pool.dispose());
 
   describe('NODE-8 a handler writing 100 MB at 128 MB of memory', () => {
-    async function floods(handler: string, result: string): Promise<void> {
-      const { value: o, growth } = await withRssGrowth(() => pool.invoke(spec(handler), '{}'));
+    async function floods(
+      runner: EnvironmentPool,
+      handler: string,
+      result: string,
+      extra: Partial<FunctionSpec> = {},
+    ): Promise<void> {
+      const { value: o, growth } = await withRssGrowth(() => runner.invoke(spec(handler, extra), '{}'));
       assert.equal(o.functionError, undefined, JSON.stringify(o.error));
       assert.equal(o.result, result);
       assert.equal(lastNonPlatform(o), TRUNCATED);
@@ -56,9 +62,21 @@ describe('runtime: output limits and errors after the response', function () {
       assert.ok(o.metrics.maxMemoryUsedMB < 128, `the environment used ${o.metrics.maxMemoryUsedMB} MB`);
     }
     it('NODE-8 100 MB of process.stdout.write succeeds, its log ends with the truncation note, the runner stays flat', () =>
-      floods('output.stdout100', 'written'));
+      floods(pool, 'output.stdout100', 'written'));
     it('NODE-8 100 MB of console.log succeeds, its log ends with the truncation note, the runner stays flat', () =>
-      floods('output.console100', 'logged'));
+      floods(pool, 'output.console100', 'logged'));
+    it('PY-4 100 MB printed by a Python handler succeeds, its log ends with the truncation note, the runner stays flat', async () => {
+      const py = new EnvironmentPool({
+        location: DEFAULT_LOCATION,
+        bootstrapDir: await buildBootstraps(),
+        pythonInterpreter: 'python3',
+      });
+      try {
+        await floods(py, 'floods.stdout100', 'written', { runtime: 'python3.12', codeRoot: pythonRoot });
+      } finally {
+        py.dispose();
+      }
+    });
   });
 
   describe('NODE-5 an error after the response', () => {
@@ -105,7 +123,7 @@ describe('runtime: output limits and errors after the response', function () {
         name: 'py-late-errors',
         handler: 'late_errors.handler',
         runtime: 'python3.12',
-        codeRoot: path.join(fixturesRoot, 'python'),
+        codeRoot: pythonRoot,
       };
       const first = await py.invoke(s, '{"start":true}', { requestId: 'py-returned' });
       assert.equal(first.result, 'returned');

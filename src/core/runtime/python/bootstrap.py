@@ -31,6 +31,40 @@ def _response_limit_bytes():
 
 _RESPONSE_LIMIT_BYTES = _response_limit_bytes()
 
+# NODE-8 / PY-4: the engine keeps at most this much output per log (--lt-max-log-bytes N); the rest is dropped here.
+_MAX_LOG = int(sys.argv[sys.argv.index("--lt-max-log-bytes") + 1]) if "--lt-max-log-bytes" in sys.argv else None
+_LOG_LOCK = threading.Lock()
+_log_left = _MAX_LOG
+_log_dropping = False
+
+
+def _new_log():
+    """The engine starts a new log (an invocation starts, or its response is sent): a new allowance."""
+    global _log_left, _log_dropping
+    with _LOG_LOCK:
+        _log_left, _log_dropping = _MAX_LOG, False
+
+
+def _send_output(msg):
+    """Forwards one piece of output, unless the log's cap is passed: one character more than fits tells the engine,
+    then a `truncated` message, and the rest is dropped without being encoded or sent."""
+    global _log_left, _log_dropping
+    with _LOG_LOCK:
+        if _MAX_LOG is None:
+            fits = True
+        elif _log_dropping:
+            return
+        else:
+            fits = len(msg["text"]) <= _log_left
+            if fits:
+                _log_left -= len(msg["text"])
+            else:
+                _log_dropping = True
+                msg["text"] = msg["text"][: _log_left + 1]
+    _send(msg)
+    if not fits:
+        _send({"t": "truncated", "at": msg["at"]})
+
 
 def _send(msg):
     data = (json.dumps(msg, separators=(",", ":")) + "\n").encode("utf-8")
@@ -63,7 +97,7 @@ class _ChannelWriter:
         if not isinstance(text, str):
             text = str(text)
         if text:
-            _send({"t": "out", "s": self._stream, "text": text, "at": _now_ms()})
+            _send_output({"t": "out", "s": self._stream, "text": text, "at": _now_ms()})
         return len(text)
 
     def writelines(self, lines):
@@ -117,7 +151,7 @@ class _LambdaLogHandler(logging.Handler):
                 )
             else:
                 text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, request_id, message)
-            _send({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
+            _send_output({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
         except Exception:  # a broken log call must not fail the invocation
             self.handleError(record)
 
@@ -158,7 +192,7 @@ def _log_error(error):
             for element in error["stackTrace"]:
                 lines.extend(element.splitlines())
         text = "\n".join(lines)
-    _send({"t": "out", "s": "console", "text": text, "level": "ERROR", "at": _now_ms()})
+    _send_output({"t": "out", "s": "console", "text": text, "level": "ERROR", "at": _now_ms()})
 
 
 def _load_handler(handler):
@@ -304,7 +338,9 @@ def main():
     for line in reader:
         msg = json.loads(line)
         if msg.get("t") == "invoke":
+            _new_log()
             _invoke(handler, msg)
+            _new_log()
         elif msg.get("t") == "shutdown":
             break
     os._exit(0)
