@@ -110,6 +110,23 @@ describe('runtime: output limits and errors after the response', function () {
         'Runtime.UnhandledPromiseRejection',
         'Error: rejected after the response',
       ));
+    it('NODE-5 a process that exits on its own after the response is reported with the next invocation as Runtime.ExitError', async () => {
+      const s = spec('output.exitsAfterReturn');
+      assert.equal((await pool.invoke(s, '{"fail":true}', { requestId: 'req-exits' })).result, 'returned');
+      await waitFor(() => pool.environmentCount(s.name) === 0);
+      const next = await pool.invoke(s, '{}');
+      assert.equal(next.coldStart, true);
+      assert.deepEqual(next.lateErrors, [
+        {
+          requestId: 'req-exits',
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: 'RequestId: req-exits Error: Runtime exited with error: exit status 3',
+          },
+        },
+      ]);
+      assert.ok(next.logs.some((l) => / req-exits Error: Runtime exited with error: exit status 3$/.test(l.text)));
+    });
   });
 
   it('NODE-5 (Python) a thread raising after the response is logged as an error entry under the request id in which it happened', async () => {
