@@ -41,18 +41,17 @@ describe('runtime: output limits and errors after the response', function () {
   let pool: EnvironmentPool;
 
   before(async () => {
-    pool = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir: await buildBootstraps() });
+    pool = new EnvironmentPool({
+      location: DEFAULT_LOCATION,
+      bootstrapDir: await buildBootstraps(),
+      pythonInterpreter: 'python3',
+    });
   });
   after(() => pool.dispose());
 
   describe('NODE-8 a handler writing 100 MB at 128 MB of memory', () => {
-    async function floods(
-      runner: EnvironmentPool,
-      handler: string,
-      result: string,
-      extra: Partial<FunctionSpec> = {},
-    ): Promise<void> {
-      const { value: o, growth } = await withRssGrowth(() => runner.invoke(spec(handler, extra), '{}'));
+    async function floods(handler: string, result: string, extra: Partial<FunctionSpec> = {}): Promise<void> {
+      const { value: o, growth } = await withRssGrowth(() => pool.invoke(spec(handler, extra), '{}'));
       assert.equal(o.functionError, undefined, JSON.stringify(o.error));
       assert.equal(o.result, result);
       assert.equal(lastNonPlatform(o), TRUNCATED);
@@ -62,21 +61,11 @@ describe('runtime: output limits and errors after the response', function () {
       assert.ok(o.metrics.maxMemoryUsedMB < 128, `the environment used ${o.metrics.maxMemoryUsedMB} MB`);
     }
     it('NODE-8 100 MB of process.stdout.write succeeds, its log ends with the truncation note, the runner stays flat', () =>
-      floods(pool, 'output.stdout100', 'written'));
+      floods('output.stdout100', 'written'));
     it('NODE-8 100 MB of console.log succeeds, its log ends with the truncation note, the runner stays flat', () =>
-      floods(pool, 'output.console100', 'logged'));
-    it('PY-4 100 MB printed by a Python handler succeeds, its log ends with the truncation note, the runner stays flat', async () => {
-      const py = new EnvironmentPool({
-        location: DEFAULT_LOCATION,
-        bootstrapDir: await buildBootstraps(),
-        pythonInterpreter: 'python3',
-      });
-      try {
-        await floods(py, 'floods.stdout100', 'written', { runtime: 'python3.12', codeRoot: pythonRoot });
-      } finally {
-        py.dispose();
-      }
-    });
+      floods('output.console100', 'logged'));
+    it('PY-4 100 MB printed by a Python handler succeeds, its log ends with the truncation note, the runner stays flat', () =>
+      floods('floods.stdout100', 'written', { runtime: 'python3.12', codeRoot: pythonRoot }));
   });
 
   describe('NODE-5 an error after the response', () => {
@@ -130,35 +119,26 @@ describe('runtime: output limits and errors after the response', function () {
   });
 
   it('NODE-5 (Python) a thread raising after the response is logged as an error entry under the request id in which it happened', async () => {
-    const py = new EnvironmentPool({
-      location: DEFAULT_LOCATION,
-      bootstrapDir: await buildBootstraps(),
-      pythonInterpreter: 'python3',
-    });
-    try {
-      const s: FunctionSpec = {
-        name: 'py-late-errors',
-        handler: 'late_errors.handler',
-        runtime: 'python3.12',
-        codeRoot: pythonRoot,
-      };
-      const first = await py.invoke(s, '{"start":true}', { requestId: 'py-returned' });
-      assert.equal(first.result, 'returned');
-      // The thread raises 50 ms after the response: during one of the next invocations or before it.
-      const ids = ['py-returned'];
-      let entry: string | undefined;
-      for (let i = 0; !entry; i++) {
-        const next = await py.invoke(s, '{}', { requestId: `py-next-${i}` });
-        assert.equal(next.coldStart, false, 'the environment lives on');
-        ids.push(`py-next-${i}`);
-        entry = next.logs.map((l) => l.text).find((t) => t.includes('Exception in thread late-worker'));
-      }
-      assert.match(entry, /^\[ERROR\]\t\S+\t(\S+)\tException in thread late-worker\nTraceback/);
-      const id = /^\[ERROR\]\t\S+\t(\S+)\t/.exec(entry)![1];
-      assert.ok(ids.includes(id), id);
-      assert.match(entry, /ValueError: raised by a thread after the response$/);
-    } finally {
-      py.dispose();
+    const s: FunctionSpec = {
+      name: 'py-late-errors',
+      handler: 'late_errors.handler',
+      runtime: 'python3.12',
+      codeRoot: pythonRoot,
+    };
+    const first = await pool.invoke(s, '{"start":true}', { requestId: 'py-returned' });
+    assert.equal(first.result, 'returned');
+    // The thread raises 50 ms after the response: during one of the next invocations or before it.
+    const ids = ['py-returned'];
+    let entry: string | undefined;
+    for (let i = 0; !entry; i++) {
+      const next = await pool.invoke(s, '{}', { requestId: `py-next-${i}` });
+      assert.equal(next.coldStart, false, 'the environment lives on');
+      ids.push(`py-next-${i}`);
+      entry = next.logs.map((l) => l.text).find((t) => t.includes('Exception in thread late-worker'));
     }
+    assert.match(entry, /^\[ERROR\]\t\S+\t(\S+)\tException in thread late-worker\nTraceback/);
+    const id = /^\[ERROR\]\t\S+\t(\S+)\t/.exec(entry)![1];
+    assert.ok(ids.includes(id), id);
+    assert.match(entry, /ValueError: raised by a thread after the response$/);
   });
 });
