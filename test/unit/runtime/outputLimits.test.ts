@@ -31,6 +31,12 @@ async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** One pool for both languages' handlers (Python from the python3 on PATH). */
+async function nodeAndPythonPool(): Promise<EnvironmentPool> {
+  const bootstrapDir = await buildBootstraps();
+  return new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir, pythonInterpreter: 'python3' });
+}
+
 function lastNonPlatform(o: InvokeOutcome): string | undefined {
   const lines = o.logs.filter((l) => !/^(START|END|REPORT) RequestId/.test(l.text));
   return lines[lines.length - 1]?.text;
@@ -40,13 +46,7 @@ describe('runtime: output limits and errors after the response', function () {
   this.timeout(120000);
   let pool: EnvironmentPool;
 
-  before(async () => {
-    pool = new EnvironmentPool({
-      location: DEFAULT_LOCATION,
-      bootstrapDir: await buildBootstraps(),
-      pythonInterpreter: 'python3',
-    });
-  });
+  before(async () => (pool = await nodeAndPythonPool()));
   after(() => pool.dispose());
 
   describe('NODE-8 a handler writing 100 MB at 128 MB of memory', () => {
