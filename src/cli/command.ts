@@ -16,6 +16,8 @@ export interface CliIO {
   stderr(text: string): void;
   /** stderr is a terminal (where a line can be redrawn): progress shows there, never in a pipe or a file. */
   readonly stderrIsTTY?: boolean;
+  /** stdout is a terminal: the text report keeps the colours of handler output there (never in a pipe or a file). */
+  readonly stdoutIsTTY?: boolean;
   /** The terminal's width, when stderr is one. */
   readonly stderrColumns?: number;
   readStdin(): Promise<string>;

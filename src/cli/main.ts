@@ -85,6 +85,7 @@ function processIO(): CliIO {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     ...(process.stderr.columns ? { stderrColumns: process.stderr.columns } : {}),
     readStdin: async () => {
       const chunks: Buffer[] = [];

@@ -3,6 +3,7 @@
  * Every message a side receives is validated with the guards below before use (the webview is untrusted input).
  */
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { recordProblem } from './recordShape';
 
 /**
  * What the reader had on screen: the selected record, the filters, the sections opened or closed and the scroll
@@ -115,48 +116,64 @@ export function parseViewState(value: unknown): PanelViewState | undefined {
   };
 }
 
-/** Returns the message when it is a well-formed ToPanel (shape only: records are rendered as text). */
-export function parseToPanel(message: unknown): ToPanel | undefined {
-  if (!isObject(message)) return undefined;
+/**
+ * Returns the message when it is a well-formed ToPanel (shape only: records are rendered as text). What it ignores it
+ * tells `warn`: a malformed message, or a malformed record of a history (the others are still shown).
+ */
+export function parseToPanel(message: unknown, warn: (problem: string) => void = () => undefined): ToPanel | undefined {
+  if (!isObject(message)) {
+    warn('ignored a message that is not an object');
+    return undefined;
+  }
   switch (message.type) {
     case 'history': {
-      if (!Array.isArray(message.records) || !message.records.every(isRecordLike)) return undefined;
+      if (!Array.isArray(message.records)) {
+        warn('ignored a history without a list of records');
+        return undefined;
+      }
+      const records = (message.records as unknown[]).filter((record, i): record is InvocationRecord => {
+        const problem = recordProblem(record);
+        if (problem) warn(`ignored record ${i} of the history (${recordLabel(record)}): ${problem}`);
+        return !problem;
+      });
       const viewState = message.viewState === undefined ? undefined : parseViewState(message.viewState);
       const paths = isPaths(message.paths) ? message.paths : undefined;
       return {
         type: 'history',
-        records: message.records,
+        records,
         ...(isShortString(message.selectedId) ? { selectedId: message.selectedId } : {}),
         ...(viewState ? { viewState } : {}),
         ...(paths ? { paths } : {}),
       };
     }
-    case 'record':
-      return isRecordLike(message.record) && typeof message.select === 'boolean'
-        ? (message as unknown as ToPanel)
-        : undefined;
+    case 'record': {
+      const problem = recordProblem(message.record) ?? (typeof message.select === 'boolean' ? undefined : 'no select');
+      if (problem) {
+        warn(`ignored a record (${recordLabel(message.record)}): ${problem}`);
+        return undefined;
+      }
+      return message as unknown as ToPanel;
+    }
     case 'executionDisabled':
-      return typeof message.reason === 'string' ? { type: 'executionDisabled', reason: message.reason } : undefined;
+      if (typeof message.reason === 'string') return { type: 'executionDisabled', reason: message.reason };
+      warn('ignored an executionDisabled message without a reason');
+      return undefined;
     default:
+      warn(`ignored a message of unknown type ${JSON.stringify(String(message.type)).slice(0, 80)}`);
       return undefined;
   }
+}
+
+/** Which record a warning is about, when it has an id. */
+function recordLabel(record: unknown): string {
+  const id = isObject(record) ? record.id : undefined;
+  return typeof id === 'string' ? `id ${JSON.stringify(id.slice(0, 80))}` : 'no id';
 }
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 100 && v.every(isShortString);
 
 function isPaths(value: unknown): value is PanelPaths {
   return isObject(value) && isStringList(value.workspace) && isStringList(value.runner);
-}
-
-function isRecordLike(value: unknown): value is InvocationRecord {
-  return (
-    isObject(value) &&
-    typeof value.id === 'string' &&
-    typeof value.functionName === 'string' &&
-    Array.isArray(value.attempts) &&
-    Array.isArray(value.batches) &&
-    Array.isArray(value.deliveries)
-  );
 }
 
 /** A stack frame that points into a source file: `at fn (/abs/file.ts:12:5)` or Python `File "/abs/x.py", line 3`. */

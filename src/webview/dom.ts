@@ -1,7 +1,10 @@
 /**
  * The only way the panel creates DOM: elements with attributes and text children. Nothing is ever parsed as HTML,
- * so whatever a handler prints (`<img src=x onerror=alert(1)>`) is shown as text.
+ * so whatever a handler prints (`<img src=x onerror=alert(1)>`) is shown as text; and every text goes through
+ * displayText, so that ANSI codes are removed and bidi overrides cannot reverse what follows them.
  */
+import { displayText } from '../shared/displayText';
+
 export type Child = Node | string | number | false | null | undefined;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -13,7 +16,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
     if (name.startsWith('on')) throw new Error(`event handlers are attached with addEventListener, not ${name}`);
-    el.setAttribute(name, value === true ? '' : String(value));
+    el.setAttribute(name, value === true ? '' : displayText(String(value)));
   }
   append(el, children);
   return el;
@@ -23,7 +26,9 @@ export function append(parent: Node, children: Array<Child | Child[]>): void {
   for (const child of children.flat()) {
     if (child === undefined || child === null || child === false) continue;
     parent.appendChild(
-      typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+      typeof child === 'string' || typeof child === 'number'
+        ? document.createTextNode(displayText(String(child)))
+        : child,
     );
   }
 }

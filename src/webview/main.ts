@@ -6,6 +6,7 @@
  */
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { groupStories, newestFirst, storyIdOf, storyOf, type InvocationStory } from '../core/invoke/invocationStory';
+import { displayText } from '../shared/displayText';
 import { parseToPanel, type FromPanel, type PanelViewState } from '../shared/panelProtocol';
 import { clear, h } from './dom';
 import { clockTime, matchesFilter } from './format';
@@ -341,9 +342,23 @@ function receiveHistory(message: Extract<ReturnType<typeof parseToPanel>, { type
   persist();
 }
 
+/** What the panel could not use: in the webview's developer tools, never in the reader's way. */
+function warn(problem: string): void {
+  console.warn(`Lambda Trigger Runner panel: ${problem}`);
+}
+
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = parseToPanel(event.data);
+  const message = parseToPanel(event.data, warn);
   if (!message) return;
+  try {
+    receive(message);
+  } catch (e) {
+    // parseToPanel checked every field a renderer reads; should one still fail, the panel stays usable.
+    warn(`could not show a ${message.type} message: ${e instanceof Error ? e.message : String(e)}`);
+  }
+});
+
+function receive(message: NonNullable<ReturnType<typeof parseToPanel>>): void {
   switch (message.type) {
     case 'history':
       receiveHistory(message);
@@ -358,12 +373,12 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     }
     case 'executionDisabled':
       executionDisabled = message.reason;
-      banner.textContent = message.reason;
+      banner.textContent = displayText(message.reason);
       banner.hidden = false;
       redrawDetail();
       return;
   }
-});
+}
 
 renderHistory();
 renderDetail();

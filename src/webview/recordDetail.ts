@@ -7,6 +7,7 @@ import { describeUnsettled } from '../core/invoke/followHorizon';
 import { describeCost, type InvocationCost } from '../core/invoke/invocationCost';
 import type { AttemptRecord, DeliveryRecord, InvocationRecord } from '../core/invoke/invocationRecord';
 import { partLabel, type InvocationStory } from '../core/invoke/invocationStory';
+import { describeLateError } from '../core/invoke/lateErrors';
 import type { LogLine } from '../core/runtime/outcome';
 import type { FromPanel, PanelViewState, RecordAction } from '../shared/panelProtocol';
 import { h, icon } from './dom';
@@ -303,6 +304,15 @@ function renderAttempt(
       field('memory', `${a.maxMemoryUsedMB} / ${a.memorySizeMB} MB`),
       a.initDurationMs !== undefined ? field('init', formatMs(a.initDurationMs)) : null,
       a.statusCode !== undefined ? field('status', a.statusCode) : null,
+    ),
+    ...(a.lateErrors ?? []).map((late) =>
+      h(
+        'div',
+        { class: 'error late-error' },
+        h('div', { class: 'error-type' }, 'Error after an earlier response'),
+        h('div', { class: 'error-message' }, describeLateError(late)),
+        renderStack(late.error.trace ?? late.error.stackTrace ?? [], ctx),
+      ),
     ),
     a.outcome === 'success' && a.result !== undefined
       ? h('pre', { class: 'json result' }, prettyValue(a.result))

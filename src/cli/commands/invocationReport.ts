@@ -7,12 +7,19 @@ import { describeUnsettled } from '../../core/invoke/followHorizon';
 import { describeCost } from '../../core/invoke/invocationCost';
 import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../../core/invoke/invocationRecord';
 import { groupStories } from '../../core/invoke/invocationStory';
+import { displayText } from '../../shared/displayText';
+import { describeLateError } from '../../core/invoke/lateErrors';
 
 export interface ReportOptions {
   /** Print every part whole, however long. */
   full?: boolean;
   /** How the reader gets what a cut leaves out: "add --full to print them, or --json for the whole record". */
   wholeRecordHint?: string;
+  /**
+   * The report goes to a terminal that shows colours: handler output keeps its ANSI colour codes (and nothing else
+   * of ANSI). Otherwise they are removed. Bidi overrides are shown as escapes either way (displayText).
+   */
+  colours?: boolean;
 }
 
 /** A result, body or error longer than this is cut (in characters)... */
@@ -95,6 +102,8 @@ function attemptLines(a: AttemptRecord, report: Report): string[] {
   if (a.statusCode !== undefined) facts.push(`status ${a.statusCode}`);
   if (a.faults?.length) facts.push(`fault ${a.faults.join(', ')}`);
   const out = [`  ${facts.join('  ')}`];
+  for (const late of a.lateErrors ?? [])
+    out.push(indent(report.part(`earlier error: ${describeLateError(late)}`), '    '));
   if (a.outcome === 'success') out.push('    result:', indent(report.part(json(a.result ?? null)), '      '));
   else if (a.error) {
     out.push(
@@ -161,7 +170,7 @@ export function formatInvocationRecord(r: InvocationRecord, options: ReportOptio
   if (r.deliveries.length > 0) out.push('deliveries:');
   for (const d of r.deliveries) out.push(...deliveryLines(d, report));
   if (r.unsettled) out.push(...unsettledLines(r));
-  return out.join('\n') + '\n';
+  return displayText(out.join('\n') + '\n', { keepColours: options.colours === true });
 }
 
 /**
@@ -179,7 +188,7 @@ export function formatStories(records: readonly InvocationRecord[]): string {
       if (story.cost && story.cost.requests > 0) parts.push(describeCost(story.cost));
       return `event of record ${first.id} (${first.functionName}): ${parts.join(', ')}`;
     });
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  return lines.length > 0 ? displayText(`${lines.join('\n')}\n`) : '';
 }
 
 /** An event the run stopped following: what AWS would do with it, and how to follow it again or let it go. */

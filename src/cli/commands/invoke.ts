@@ -385,9 +385,11 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       if (positionals.length !== 1) throw new UsageError(`expected one function name or handler path\n\n${USAGE}`);
       const repeat = parseIntOption('repeat', values.repeat) ?? 1;
       if (values.json && values.full) throw new UsageError('--full is for the text report; --json prints everything');
+      // NO_COLOR (no-color.org): a terminal that asks for none gets none.
+      const colours = io.stdoutIsTTY === true && !io.env.NO_COLOR;
       const report = values.full
-        ? { full: true }
-        : { wholeRecordHint: 'add --full to print them, or --json for the whole record' };
+        ? { full: true, colours }
+        : { wholeRecordHint: 'add --full to print them, or --json for the whole record', colours };
       if (repeat < 1 || repeat > 10000) throw new UsageError('--repeat must be from 1 to 10000');
       const mode = values.mode as InvocationMode | undefined;
       if (mode !== undefined && !MODES.includes(mode))

@@ -78,6 +78,7 @@ export async function runAttempt(
   };
   if (outcome.metrics.initDurationMs !== undefined) attempt.initDurationMs = outcome.metrics.initDurationMs;
   if (outcome.runtime) attempt.runtime = outcome.runtime;
+  if (outcome.lateErrors) attempt.lateErrors = outcome.lateErrors;
   if (outcome.functionError) {
     attempt.functionError = outcome.functionError;
     attempt.error = outcome.error;

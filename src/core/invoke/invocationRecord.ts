@@ -3,7 +3,7 @@
  * field names; `version` changes when a field changes meaning.
  */
 import type { Origin } from '../discovery/functionConfig';
-import type { FunctionErrorPayload, LogLine, RuntimeHostInfo } from '../runtime/outcome';
+import type { FunctionErrorPayload, LateError, LogLine, RuntimeHostInfo } from '../runtime/outcome';
 import type { DeliveryRecord, InvocationSource } from '../services/delivery';
 import type { UnsettledEvent } from './followHorizon';
 import type { InvocationCost } from './invocationCost';
@@ -72,6 +72,8 @@ export interface AttemptRecord {
   faults?: string[];
   /** RUNTIME-2: the Node.js or Python that ran the attempt, and why when it is not the runtime's version. */
   runtime?: RuntimeHostInfo;
+  /** NODE-5: environments that ended after an earlier invocation's response; this attempt's log starts with theirs. */
+  lateErrors?: LateError[];
 }
 
 export interface BatchRecord {

@@ -4,7 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import { ExecutionEnvironment, type DebugOptions, type EnvironmentOptions } from './executionEnvironment';
+import {
+  ExecutionEnvironment,
+  type Afterlife,
+  type DebugOptions,
+  type EnvironmentOptions,
+} from './executionEnvironment';
 import {
   InvalidFunctionSpecError,
   resolveFunctionSpec,
@@ -102,6 +107,8 @@ interface FunctionEnvironments {
 
 export class EnvironmentPool {
   private readonly functions = new Map<string, FunctionEnvironments>();
+  /** NODE-5: what environments that ended between invocations left, by function, for its next invocation. */
+  private readonly afterlives = new Map<string, Promise<Afterlife>[]>();
   private readonly resolvedSpecs = new WeakMap<FunctionSpec, { resolved: ResolvedFunctionSpec; fingerprint: string }>();
   private readonly typescript: TypeScriptCompiler;
   private readonly sweeper: NodeJS.Timeout;
@@ -187,6 +194,11 @@ export class EnvironmentPool {
     if (fn.idle.length === 0) checkCodeRoot(resolved);
     const env = await this.acquire(fn, options.signal);
     try {
+      const left = this.afterlives.get(resolved.name);
+      if (left) {
+        this.afterlives.delete(resolved.name);
+        env.inherit(await Promise.all(left));
+      }
       return await env.invoke(request);
     } finally {
       this.release(fn, env);
@@ -292,6 +304,12 @@ export class EnvironmentPool {
   private track(fn: FunctionEnvironments, env: ExecutionEnvironment): void {
     fn.all.add(env);
     env.onDeath = () => {
+      if (env.afterlife) {
+        const left = this.afterlives.get(fn.spec.name) ?? [];
+        // A few are enough to show; an environment crashing in a loop must not grow this without end.
+        if (left.length < 10) left.push(env.afterlife);
+        this.afterlives.set(fn.spec.name, left);
+      }
       fn.all.delete(env);
       const i = fn.idle.indexOf(env);
       if (i >= 0) fn.idle.splice(i, 1);

@@ -12,11 +12,11 @@ import { EngineChannel } from './engineChannel';
 import { handlerFiles } from './handlerFiles';
 import { functionArn } from '../resourceArn';
 import { isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
-import { InvocationLog } from './invocationLog';
+import { DEFAULT_MAX_LOG_BYTES, InvocationLog } from './invocationLog';
 import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnvironment';
 import { MemoryWatch } from './memoryWatch';
 import { HandlerNameError, resolveNodeHandler, type ResolvedHandler } from './node/handlerResolution';
-import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome } from './outcome';
+import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome, LateError } from './outcome';
 import { RESPONSE_LIMIT_BYTES, responseTooLargeError } from './payloadLimits';
 import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
 import { exitError, looksLikeHeapExhaustion, outOfMemoryError, timeoutError, timeoutMessage } from './processExit';
@@ -24,6 +24,7 @@ import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
+  BOOTSTRAP_ARG_MAX_LOG_BYTES,
   BOOTSTRAP_ARG_RESPONSE_LIMIT,
   BOOTSTRAP_ARG_SYS_PATH,
   type ChildMessage,
@@ -109,6 +110,13 @@ interface ActiveInvocation {
 
 type State = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
 
+/** NODE-5: what an environment that ended between invocations leaves for the function's next invocation. */
+export interface Afterlife {
+  /** Its output since its last response, ending with a line saying how it ended. */
+  log: InvocationLog;
+  lateError: LateError;
+}
+
 export class ExecutionEnvironment {
   readonly id = randomBytes(6).toString('hex');
   readonly logStreamName = newLogStreamName();
@@ -116,6 +124,8 @@ export class ExecutionEnvironment {
   initDurationMs: number | undefined;
   /** Called once when the environment can no longer be used. */
   onDeath: (() => void) | undefined;
+  /** NODE-5: set (before onDeath) when the process ended on its own between invocations: what it leaves behind. */
+  afterlife: Promise<Afterlife> | undefined;
   lastUsed = Date.now();
 
   private state: State = 'new';
@@ -129,6 +139,12 @@ export class ExecutionEnvironment {
   private pending: InvocationLog;
   private active: ActiveInvocation | undefined;
   private invocations = 0;
+  /** NODE-5: the last invocation's request id and an error the child reported after its response. */
+  private lastRequestId: string | undefined;
+  private lateError: LateError | undefined;
+  private killed = false;
+  /** NODE-5: what ended environments of the function left, reported with this environment's next invocation. */
+  private inherited: LateError[] = [];
   private stderrTail = '';
   private exitSettle: (() => void) | undefined;
   private readonly exitPromise = new Promise<void>((resolve) => (this.exitSettle = resolve));
@@ -226,6 +242,8 @@ export class ExecutionEnvironment {
       // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
       args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySize * 0.9))}`);
       args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
+      // NODE-8: the child drops output over the log cap instead of queueing it for the engine to throw away.
+      args.push(BOOTSTRAP_ARG_MAX_LOG_BYTES, String(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES));
       const compiled = await this.compileIfTypeScript(handler);
       if (compiled === null) {
         this.initDurationMs = performance.now() - t0;
@@ -243,6 +261,7 @@ export class ExecutionEnvironment {
         ...debugArgs,
       );
       if ('sysPath' in packages && packages.sysPath) args.push(BOOTSTRAP_ARG_SYS_PATH, packages.sysPath);
+      args.push(BOOTSTRAP_ARG_MAX_LOG_BYTES, String(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES));
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
     this.spawnChild(command, args, env);
@@ -332,8 +351,14 @@ export class ExecutionEnvironment {
         if (--this.streamsOpen === 0) this.onStreamsClosed?.();
       });
     }
+    const ipc = child.stdio[3] as Socket;
+    // A child's last messages (NODE-5: an error after its response) may still be unread when it exits.
+    this.streamsOpen++;
+    ipc.on('close', () => {
+      if (--this.streamsOpen === 0) this.onStreamsClosed?.();
+    });
     this.channel = new EngineChannel(
-      child.stdio[3] as Socket,
+      ipc,
       (msg) => this.onMessage(msg),
       (reason) => this.onProtocolError(reason),
     );
@@ -373,6 +398,13 @@ export class ExecutionEnvironment {
       case 'out':
         if (msg.s === 'console') this.logFor().console(msg.text, msg.level, msg.at);
         else this.logFor().raw(msg.s, msg.text, msg.at);
+        return;
+      case 'truncated':
+        this.logFor().markTruncated();
+        return;
+      case 'lateError':
+        // Sent between invocations; one may have started meanwhile, which the exit that follows fails.
+        this.lateError = { requestId: msg.id, error: msg.error };
         return;
       case 'result': {
         const a = this.active;
@@ -418,6 +450,7 @@ export class ExecutionEnvironment {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const wasInitializing = this.state === 'initializing';
+    if (!wasInitializing) this.leaveAfterlife(code, signal);
     this.markDead();
     if (wasInitializing) {
       this.initExit = { code, signal };
@@ -426,6 +459,28 @@ export class ExecutionEnvironment {
       return;
     }
     if (this.active) this.afterStreamsDrain(() => this.finish({ kind: 'exit', code, signal }));
+  }
+
+  /** NODE-5: the process ended on its own after a response; its error and last output go to the next invocation. */
+  private leaveAfterlife(code: number | null, signal: NodeJS.Signals | null): void {
+    const id = this.lastRequestId;
+    if (this.killed || this.active || id === undefined) return;
+    this.afterlife = new Promise<Afterlife>((resolve) =>
+      this.afterStreamsDrain(() => {
+        const exit = exitError(id, code, signal);
+        const log = this.pending;
+        log.platform(runtimeLine(id, exit.errorMessage.replace(/^RequestId: \S+ /, '')));
+        resolve({ log, lateError: this.lateError ?? { requestId: id, error: exit } });
+      }),
+    );
+  }
+
+  /** NODE-5: what ended environments of the same function left; shown with this environment's next invocation. */
+  inherit(afterlives: Afterlife[]): void {
+    for (const a of afterlives) {
+      this.pending.append(a.log);
+      this.inherited.push(a.lateError);
+    }
   }
 
   /** Waits for stdout/stderr to close (bounded: a grandchild may hold them open). */
@@ -454,6 +509,7 @@ export class ExecutionEnvironment {
   /** Kills the child and everything it spawned. Safe to call more than once. */
   kill(): void {
     const child = this.child;
+    this.killed = true;
     this.markDead();
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     // An idle child is unref'd; a killed one holds the event loop until it has exited, so whoever awaits exited()
@@ -487,6 +543,7 @@ export class ExecutionEnvironment {
     if (this.state === 'busy') throw new Error(`Execution environment ${this.id} is busy`);
     const coldStart = this.invocations === 0;
     this.invocations++;
+    this.lastRequestId = req.requestId;
     const startedAt = new Date();
     if (coldStart) {
       this.state = this.state === 'new' ? 'new' : this.state;
@@ -496,15 +553,21 @@ export class ExecutionEnvironment {
     const log = new InvocationLog(this.options.maxLogBytes);
     log.append(this.pending);
     this.pending = new InvocationLog(this.options.maxLogBytes);
+    const lateErrors = this.inherited.splice(0);
+    const withLate = (o: InvokeOutcome): InvokeOutcome => {
+      const all = this.lateError ? [...lateErrors, this.lateError] : lateErrors;
+      return all.length > 0 ? { ...o, lateErrors: all } : o;
+    };
 
-    if (coldStart && (this.initError || this.initExit)) return this.initFailureOutcome(req, log, startedAt);
+    if (coldStart && (this.initError || this.initExit)) return withLate(this.initFailureOutcome(req, log, startedAt));
     if (this.state !== 'idle') {
       throw new Error(`Execution environment ${this.id} cannot run an invocation (state ${this.state})`);
     }
     this.state = 'busy';
     this.hold(true);
     log.platform(startLine(req.requestId, this.json));
-    return new Promise<InvokeOutcome>((resolve) => {
+    return new Promise<InvokeOutcome>((settle) => {
+      const resolve = (o: InvokeOutcome): void => settle(withLate(o));
       const a: ActiveInvocation = { req, log, t0: performance.now(), startedAt, coldStart, chunks: [], resolve };
       this.active = a;
       if (req.signal?.aborted) {

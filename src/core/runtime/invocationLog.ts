@@ -6,6 +6,8 @@ import type { LogLevel, LogLine } from './outcome';
 
 /** Default cap on captured output per invocation. */
 export const DEFAULT_MAX_LOG_BYTES = 4 * 1024 * 1024;
+/** At most one line per this many bytes of the cap is kept (131,072 lines for 4 MB). */
+const MIN_LINE_COST = 32;
 
 export class InvocationLog {
   readonly lines: LogLine[] = [];
@@ -64,6 +66,12 @@ export class InvocationLog {
     }
   }
 
+  /** NODE-8: the child dropped output over the cap (it counts newlines, this log does not): note it here too. */
+  markTruncated(): void {
+    this.flushPartials();
+    if (!this.truncated) this.truncate();
+  }
+
   private pushRaw(stream: 'stdout' | 'stderr', text: string, at: number): void {
     if (!this.admit(text.length)) return;
     this.lines.push({ time: new Date(at).toISOString(), stream, text });
@@ -72,13 +80,18 @@ export class InvocationLog {
   private admit(len: number): boolean {
     if (this.truncated) return false;
     this.bytes += len;
-    if (this.bytes <= this.maxBytes) return true;
+    // Each kept line costs the engine an object besides its text: a flood of empty lines is bounded too.
+    if (this.bytes <= this.maxBytes && this.lines.length < this.maxBytes / MIN_LINE_COST) return true;
+    this.truncate();
+    return false;
+  }
+
+  private truncate(): void {
     this.truncated = true;
     this.lines.push({
       time: new Date().toISOString(),
       stream: 'platform',
       text: `[lambda-trigger] log output truncated after ${this.maxBytes} bytes for this invocation`,
     });
-    return false;
   }
 }

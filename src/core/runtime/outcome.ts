@@ -58,6 +58,20 @@ export interface InvokeOutcome {
   stream?: StreamedResponse;
   /** RUNTIME-2: the Node.js or Python that ran it. */
   runtime?: RuntimeHostInfo;
+  /** NODE-5: environments of the function that ended since its last invocation, after a response (see LateError). */
+  lateErrors?: LateError[];
+}
+
+/**
+ * NODE-5: an execution environment ended between invocations: an uncaught exception or unhandled rejection after
+ * invocation `requestId` had responded, or the process exiting. Lambda logs it under that request id and the next
+ * invocation is a cold start; the runner reports it on the function's next invocation, whose log starts with its lines.
+ */
+export interface LateError {
+  /** The invocation after whose response it happened. */
+  requestId: string;
+  /** The error (Node.js: its payload); `Runtime.ExitError` when the process exited without one. */
+  error: FunctionErrorPayload;
 }
 
 /** RUNTIME-2: what runs a function's runtime here: the language version, and why when it is not the runtime's. */

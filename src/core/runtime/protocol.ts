@@ -49,6 +49,22 @@ export interface OutputMessage {
   at: number;
 }
 
+/** Child -> engine: NODE-8, the child dropped output over the log cap from here to the end of the current log. */
+export interface TruncatedMessage {
+  t: 'truncated';
+  at: number;
+}
+
+/**
+ * Child -> engine: NODE-5, an uncaught exception or unhandled rejection after invocation `id` had responded (a timer,
+ * a promise nobody awaited). The child exits next; the engine reports it with the function's next invocation.
+ */
+export interface LateErrorMessage {
+  t: 'lateError';
+  id: string;
+  error: FunctionErrorPayload;
+}
+
 /** Child -> engine: the invocation completed. Exactly one of `body` (the JSON result, parsed) or `error`. */
 export interface ResultMessage {
   t: 'result';
@@ -95,6 +111,8 @@ export type ChildMessage =
   | ReadyMessage
   | InitErrorMessage
   | OutputMessage
+  | TruncatedMessage
+  | LateErrorMessage
   | ResultMessage
   | ChunkMessage
   | PreludeMessage
@@ -106,5 +124,7 @@ export const BOOTSTRAP_ARG_DEBUG_WAIT = '--lt-debug-wait';
 export const BOOTSTRAP_ARG_COMPILED = '--lt-compiled';
 /** SYNC-6: followed by the response limit in bytes (the Python bootstrap cannot import it). */
 export const BOOTSTRAP_ARG_RESPONSE_LIMIT = '--lt-response-limit';
+/** Followed by the engine's log cap per invocation in bytes (NODE-8), so that the child drops what is over it. */
+export const BOOTSTRAP_ARG_MAX_LOG_BYTES = '--lt-max-log-bytes';
 /** Python: a directory appended to sys.path (RUNTIME-3: boto3 for an interpreter that lacks it). */
 export const BOOTSTRAP_ARG_SYS_PATH = '--lt-sys-path';

@@ -1,6 +1,23 @@
 import * as assert from 'node:assert/strict';
 import { parseFromPanel, parseToPanel, sourceLocationOf } from '../../../src/shared/panelProtocol';
 
+/** The least a record has: what every renderer reads. */
+function minimalRecord(): Record<string, unknown> {
+  const at = { simulated: '2026-12-02T10:00:00.000Z', wall: '2026-12-02T10:00:00.000Z' };
+  return {
+    id: 'a',
+    functionName: 'f',
+    mode: 'sync',
+    configuration: { values: {}, origins: {} },
+    event: {},
+    status: 'succeeded',
+    start: at,
+    attempts: [],
+    batches: [],
+    deliveries: [],
+  };
+}
+
 describe('invocation panel protocol', () => {
   it('accepts well-formed webview messages', () => {
     assert.deepEqual(parseFromPanel({ type: 'ready' }), { type: 'ready' });
@@ -35,9 +52,10 @@ describe('invocation panel protocol', () => {
   });
 
   it('checks the shape of records sent to the panel', () => {
-    const record = { id: 'a', functionName: 'f', attempts: [], batches: [], deliveries: [] };
+    const record = minimalRecord();
     assert.ok(parseToPanel({ type: 'history', records: [record] }));
-    assert.equal(parseToPanel({ type: 'history', records: [{ id: 'a' }] }), undefined);
+    // A malformed record of a history is left out; the history is still shown.
+    assert.deepEqual(parseToPanel({ type: 'history', records: [{ id: 'a' }] }), { type: 'history', records: [] });
     assert.equal(parseToPanel({ type: 'record', record, select: 'yes' }), undefined);
   });
 
@@ -59,7 +77,7 @@ describe('invocation panel protocol', () => {
     assert.deepEqual(parseFromPanel({ type: 'viewState', state: dated }), { type: 'viewState', state: dated });
     assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, savedAt: 'now' } }), undefined);
     assert.equal(parseFromPanel({ type: 'viewState', state: { ...state, savedAt: 1.5 } }), undefined);
-    const record = { id: 'a', functionName: 'f', attempts: [], batches: [], deliveries: [] };
+    const record = minimalRecord();
     const history = parseToPanel({
       type: 'history',
       records: [record],

@@ -15,6 +15,7 @@ import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
+  BOOTSTRAP_ARG_MAX_LOG_BYTES,
   type EngineMessage,
   type InvokeMessage,
 } from '../protocol';
@@ -38,6 +39,8 @@ const handlerString = env._HANDLER ?? '';
 const argv = process.argv.slice(2);
 const compiledArg = argv.indexOf(BOOTSTRAP_ARG_COMPILED);
 const compiledFile = compiledArg >= 0 ? argv[compiledArg + 1] : undefined;
+const maxLogArg = argv.indexOf(BOOTSTRAP_ARG_MAX_LOG_BYTES);
+const maxLogBytes = maxLogArg >= 0 ? Number(argv[maxLogArg + 1]) : Infinity;
 
 /**
  * NODE-4: from nodejs24.x on, Lambda runs only handlers that return (or resolve to) their result: a callback handler
@@ -50,12 +53,14 @@ const CALLBACK_HANDLER_REMOVED =
   'https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
 const channel = new ChildChannel(3, onEngineMessage);
-const logs = installLogCapture((m) => channel.send(m), env);
+const logs = installLogCapture(channel, env, maxLogBytes);
 // Stack traces of transpiled TypeScript point at the .ts lines.
 process.setSourceMapsEnabled(true);
 
 let handler: Handler | undefined;
 let current: Invocation | undefined;
+/** NODE-5: the last invocation's request id, under which an error after its response is logged. */
+let lastRequestId: string | undefined;
 let initDone = false;
 
 interface Invocation {
@@ -81,6 +86,7 @@ function complete(inv: Invocation, err: unknown, result: unknown): void {
   inv.completed = true;
   if (current === inv) current = undefined;
   channel.setKeepsAlive(true);
+  logs.newLog(); // NODE-8: what follows the response is the engine's next log, with its own cap
   if (err !== null && err !== undefined) {
     const error = toErrorPayload(err);
     // SYNC-3: the runtime logs the error it answers with, under the request id, as Lambda's Node.js runtime does.
@@ -174,7 +180,9 @@ function runInvocation(msg: InvokeMessage): void {
     return;
   }
   current = inv;
+  lastRequestId = msg.id;
   logs.requestId = msg.id;
+  logs.newLog();
   env._X_AMZN_TRACE_ID = msg.traceId;
   inv.context = buildContext(inv);
   // NODE-4: the channel must not keep the loop alive, so that "event loop empty" can be observed.
@@ -240,6 +248,9 @@ function onFatal(error: FunctionErrorPayload): void {
   } else if (inv && !inv.completed) {
     inv.completed = true;
     sendError(inv, error, true);
+  } else if (lastRequestId !== undefined) {
+    // NODE-5: after the response: the engine reports it with the function's next invocation.
+    channel.send({ t: 'lateError', id: lastRequestId, error });
   } else {
     process.stderr.write(`${error.errorType}: ${error.errorMessage}\n`);
   }
@@ -247,7 +258,13 @@ function onFatal(error: FunctionErrorPayload): void {
   channel.flush(() => process.exit(129));
 }
 
+/** NODE-5: an error after a response is logged under that invocation's request id, as Lambda's runtime does. */
+function logUnderLastRequest(): void {
+  if (initDone && !current) logs.requestId = lastRequestId;
+}
+
 process.on('uncaughtException', (err) => {
+  logUnderLastRequest();
   console.error('Uncaught Exception', JSON.stringify(toErrorPayload(err)));
   onFatal(toErrorPayload(err));
 });
@@ -260,6 +277,7 @@ process.on('unhandledRejection', (reason) => {
     errorMessage: message,
     trace: [`Runtime.UnhandledPromiseRejection: ${message}`, ...(inner.trace ?? []).filter((l) => /^\s+at /.test(l))],
   };
+  logUnderLastRequest();
   console.error('Unhandled Promise Rejection', JSON.stringify(error));
   onFatal(error);
 });

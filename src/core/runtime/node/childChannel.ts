@@ -29,6 +29,11 @@ export class ChildChannel {
     this.socket.write(line + '\n');
   }
 
+  /** Bytes queued on the socket, not yet written (the log capture's backpressure). */
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
   /** While a handler runs, the channel must not keep the event loop alive (NODE-4 callbackWaitsForEmptyEventLoop). */
   setKeepsAlive(on: boolean): void {
     if (on) this.socket.ref();

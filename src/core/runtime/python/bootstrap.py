@@ -18,6 +18,8 @@ import traceback
 _CHANNEL = socket.socket(fileno=3)
 _SEND_LOCK = threading.Lock()
 _REQUEST_ID = None
+# NODE-5 (Python): the last invocation's request id, under which a thread's error after its response is logged.
+_LAST_REQUEST_ID = None
 
 
 def _response_limit_bytes():
@@ -28,6 +30,40 @@ def _response_limit_bytes():
 
 
 _RESPONSE_LIMIT_BYTES = _response_limit_bytes()
+
+# NODE-8 / PY-4: the engine keeps at most this much output per log (--lt-max-log-bytes N); the rest is dropped here.
+_MAX_LOG = int(sys.argv[sys.argv.index("--lt-max-log-bytes") + 1]) if "--lt-max-log-bytes" in sys.argv else None
+_LOG_LOCK = threading.Lock()
+_log_left = _MAX_LOG
+_log_dropping = False
+
+
+def _new_log():
+    """The engine starts a new log (an invocation starts, or its response is sent): a new allowance."""
+    global _log_left, _log_dropping
+    with _LOG_LOCK:
+        _log_left, _log_dropping = _MAX_LOG, False
+
+
+def _send_output(msg):
+    """Forwards one piece of output, unless the log's cap is passed: one character more than fits tells the engine,
+    then a `truncated` message, and the rest is dropped without being encoded or sent."""
+    global _log_left, _log_dropping
+    with _LOG_LOCK:
+        if _MAX_LOG is None:
+            fits = True
+        elif _log_dropping:
+            return
+        else:
+            fits = len(msg["text"]) <= _log_left
+            if fits:
+                _log_left -= len(msg["text"])
+            else:
+                _log_dropping = True
+                msg["text"] = msg["text"][: _log_left + 1]
+    _send(msg)
+    if not fits:
+        _send({"t": "truncated", "at": msg["at"]})
 
 
 def _send(msg):
@@ -61,7 +97,7 @@ class _ChannelWriter:
         if not isinstance(text, str):
             text = str(text)
         if text:
-            _send({"t": "out", "s": self._stream, "text": text, "at": _now_ms()})
+            _send_output({"t": "out", "s": self._stream, "text": text, "at": _now_ms()})
         return len(text)
 
     def writelines(self, lines):
@@ -101,6 +137,7 @@ class _LambdaLogHandler(logging.Handler):
 
     def emit(self, record):
         try:
+            request_id = getattr(record, "aws_request_id", _REQUEST_ID)
             message = record.getMessage()
             if record.exc_info:
                 message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
@@ -110,11 +147,11 @@ class _LambdaLogHandler(logging.Handler):
             if self._json:
                 text = json.dumps(
                     {"timestamp": stamp, "level": record.levelname, "message": message, "logger": record.name,
-                     "requestId": _REQUEST_ID}
+                     "requestId": request_id}
                 )
             else:
-                text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, _REQUEST_ID, message)
-            _send({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
+                text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, request_id, message)
+            _send_output({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
         except Exception:  # a broken log call must not fail the invocation
             self.handleError(record)
 
@@ -155,7 +192,7 @@ def _log_error(error):
             for element in error["stackTrace"]:
                 lines.extend(element.splitlines())
         text = "\n".join(lines)
-    _send({"t": "out", "s": "console", "text": text, "level": "ERROR", "at": _now_ms()})
+    _send_output({"t": "out", "s": "console", "text": text, "level": "ERROR", "at": _now_ms()})
 
 
 def _load_handler(handler):
@@ -220,10 +257,23 @@ def _default(o):
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
+def _thread_excepthook(args):
+    """NODE-5 (Python): an exception a thread raises, during an invocation or after its response, is logged as an
+    error entry under that invocation's request id; the environment lives on, as in Lambda."""
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    record = logging.LogRecord("root", logging.ERROR, __file__, 0, "Exception in thread %s", (name,),
+                               (args.exc_type, args.exc_value, args.exc_traceback))
+    record.aws_request_id = _REQUEST_ID if _REQUEST_ID is not None else _LAST_REQUEST_ID
+    logging.getLogger().handle(record)
+
+
 def _invoke(handler, msg):
-    global _REQUEST_ID
+    global _REQUEST_ID, _LAST_REQUEST_ID
     request_id = msg["id"]
     _REQUEST_ID = request_id
+    _LAST_REQUEST_ID = request_id
     os.environ["_X_AMZN_TRACE_ID"] = msg.get("traceId", "")
     try:
         result = handler(msg.get("event"), LambdaContext(msg))
@@ -274,6 +324,7 @@ def main():
     for h in list(root.handlers):
         root.removeHandler(h)
     root.addHandler(_LambdaLogHandler(json_format))
+    threading.excepthook = _thread_excepthook
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
     if json_format and level:
         root.setLevel({"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level))
@@ -289,7 +340,9 @@ def main():
     for line in reader:
         msg = json.loads(line)
         if msg.get("t") == "invoke":
+            _new_log()
             _invoke(handler, msg)
+            _new_log()
         elif msg.get("t") == "shutdown":
             break
     os._exit(0)
