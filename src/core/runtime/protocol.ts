@@ -108,3 +108,12 @@ export const BOOTSTRAP_ARG_COMPILED = '--lt-compiled';
 export const BOOTSTRAP_ARG_RESPONSE_LIMIT = '--lt-response-limit';
 /** Python: a directory appended to sys.path (RUNTIME-3: boto3 for an interpreter that lacks it). */
 export const BOOTSTRAP_ARG_SYS_PATH = '--lt-sys-path';
+
+/**
+ * Supervisor -> engine, over the supervisor's control socket (fd 4, see supervisor.ts): the runtime process's pid,
+ * how it exited (the supervisor exits next), or why it could not be started.
+ */
+export type SupervisorMessage =
+  | { t: 'pid'; pid: number }
+  | { t: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { t: 'spawnError'; code?: string; message: string };

@@ -35,6 +35,16 @@ export function buildBootstraps({ minify = false }: { minify?: boolean } = {}): 
       minify,
       logLevel: 'silent',
     });
+    await esbuild.build({
+      entryPoints: [path.join(repoRoot, 'src/core/runtime/supervisor.ts')],
+      outfile: path.join(dir, 'environment-supervisor.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify,
+      logLevel: 'silent',
+    });
     const py = path.join(repoRoot, 'src/core/runtime/python/bootstrap.py');
     if (fs.existsSync(py)) fs.copyFileSync(py, path.join(dir, 'python_bootstrap.py'));
     return dir;
