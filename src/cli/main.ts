@@ -4,6 +4,7 @@ import { EngineUnavailableError } from '../core/endpoints/endpointErrors';
 import { StoreInUseError } from '../core/store/durableStore';
 import { EXIT_STORE_IN_USE, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
 import { eventsCommand } from './commands/events';
+import { exitCleanlyOnSignals } from './interruption';
 import { invokeCommand } from './commands/invoke';
 import { listCommand } from './commands/list';
 import { queuesCommand } from './commands/queues';
@@ -32,6 +33,7 @@ function help(): string {
     "Run `lambda-trigger <command> --help` for a command's options.",
     'Exit codes: 0 success, 1 function error, 2 bad usage or bad input.',
     "75: the workspace is held by a process this command cannot work with right now (see the command's --help).",
+    '130 (128 + the signal) when interrupted, after its execution environments ended and throwaway stores went.',
     '',
   ].join('\n');
 }
@@ -93,6 +95,7 @@ function processIO(): CliIO {
 }
 
 if (require.main === module) {
+  exitCleanlyOnSignals();
   // `lambda-trigger list | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
+import { onInterrupt } from '../interruption';
 import { readWorkspaceSettings, type AccountSettings } from '../../core/account/accountSettings';
 import { LocalAccount } from '../../core/account/localAccount';
 import type { RuntimeProgressListener } from '../../core/runtime';
@@ -134,33 +135,42 @@ export async function openWorkspaceAccount(options: {
   onRuntimeProgress?: RuntimeProgressListener;
 }): Promise<OpenedEngine> {
   const tempStore = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-trigger-store-')) : undefined;
-  const account = await LocalAccount.open({
-    workspaceRoot: options.root,
-    functions: options.functions,
-    bootstrapDir: options.bootstrapDir,
-    ...(tempStore ? { storeDir: tempStore } : {}),
-    storeOwner: 'the lambda-trigger CLI',
-    location: options.settings.location,
-    logFormat: options.settings.logFormat,
-    pricing: options.settings.pricing,
-    ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
-    timeScale: options.timeScale ?? options.settings.timeScale,
-    followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
-    ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
-    ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
-  });
-  // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
-  if (!tempStore) removeEndpointFiles(options.root);
-  return {
-    engine: new LocalWorkspaceEngine(account),
-    async close() {
+  let account: LocalAccount | undefined;
+  let closing: Promise<void> | undefined;
+  // Called by the command when it is done, or by an interrupt (Ctrl-C) first: either way, once.
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
       try {
-        await account.dispose();
+        await account?.dispose();
       } finally {
         if (tempStore) fs.rmSync(tempStore, { recursive: true, force: true });
+        forget();
       }
-    },
-  };
+    })());
+  const forget = onInterrupt(close);
+  try {
+    account = await LocalAccount.open({
+      workspaceRoot: options.root,
+      functions: options.functions,
+      bootstrapDir: options.bootstrapDir,
+      ...(tempStore ? { storeDir: tempStore } : {}),
+      storeOwner: 'the lambda-trigger CLI',
+      location: options.settings.location,
+      logFormat: options.settings.logFormat,
+      pricing: options.settings.pricing,
+      ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
+      timeScale: options.timeScale ?? options.settings.timeScale,
+      followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
+      ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
+      ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
+  if (!tempStore) removeEndpointFiles(options.root);
+  return { engine: new LocalWorkspaceEngine(account), close };
 }
 
 export interface EngineChoice {
