@@ -29,7 +29,9 @@ import {
   type ChildMessage,
   type ResultMessage,
   type SupervisorMessage,
+  type SupervisorRequest,
 } from './protocol';
+import { prepareSupervisor, takeSupervisor } from './supervisors';
 import type { PreparedNodePackages } from './awsSdkForJs';
 import type { PreparedPythonPackages } from './boto3ForPython';
 import type { PreinstalledPackages } from './preinstalledPackages';
@@ -130,6 +132,8 @@ export class ExecutionEnvironment {
   private runtimeExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** `AWS_LAMBDA_LOG_STREAM_NAME=<this environment's stream>`: what every process it starts inherits. */
   private marker: { variable: string; value: string } | undefined;
+  /** The engine killed the environment's whole tree already. */
+  private treeKilled = false;
   private channel: EngineChannel | undefined;
   private startPromise: Promise<void> | undefined;
   private initSettle: (() => void) | undefined;
@@ -293,23 +297,9 @@ export class ExecutionEnvironment {
     try {
       if (SUPERVISED) {
         // engine -> supervisor -> runtime process: the handler's parent is its environment's, not the engine.
-        const supervisorEnv = { ...env };
-        const dropped: string[] = [];
-        if (process.versions.electron && env.ELECTRON_RUN_AS_NODE === undefined) {
-          supervisorEnv.ELECTRON_RUN_AS_NODE = '1';
-          dropped.push('--drop-env', 'ELECTRON_RUN_AS_NODE');
-        }
-        child = spawn(
-          process.execPath,
-          [path.join(this.options.bootstrapDir, SUPERVISOR_FILE), ...dropped, '--', command, ...args],
-          {
-            cwd: this.spec.codeRoot,
-            env: supervisorEnv,
-            stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-            // Own process group: a kill also reaches processes the handler spawned.
-            detached: true,
-          },
-        );
+        child = takeSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
+        const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
+        (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
       } else {
         child = spawn(command, args, {
           cwd: this.spec.codeRoot,
@@ -335,7 +325,8 @@ export class ExecutionEnvironment {
       if (!exit || controlOpen) return;
       const reported = this.runtimeExit;
       // A supervisor that died before its runtime process (killed by the handler, say) leaves the rest to the engine.
-      if (SUPERVISED && !reported && child.pid !== undefined) killProcessTree(child.pid, this.marker);
+      if (SUPERVISED && !reported && !this.treeKilled && child.pid !== undefined)
+        killProcessTree(child.pid, this.marker);
       this.exitSettle?.();
       this.onExit(reported ? reported.code : exit.code, reported ? reported.signal : exit.signal);
     };
@@ -505,8 +496,10 @@ export class ExecutionEnvironment {
     // (LocalAccount.dispose, the CLI before it prints) is never left with a process that ends under it.
     child.ref();
     try {
-      if (SUPERVISED && child.pid) killProcessTree(child.pid, this.marker);
-      else child.kill('SIGKILL');
+      if (SUPERVISED && child.pid) {
+        killProcessTree(child.pid, this.marker);
+        this.treeKilled = true;
+      } else child.kill('SIGKILL');
     } catch {
       child.kill('SIGKILL');
     }
@@ -683,6 +676,8 @@ export class ExecutionEnvironment {
       };
     }
     a.resolve(outcome);
+    // The next cold start's supervisor boots once this one is over, not while it competed for the CPU.
+    if (SUPERVISED && a.coldStart) prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
   }
 
   /** NODE-3 / PY-2: the handler could not be loaded; the invocation fails with the init error. */

@@ -13,6 +13,8 @@ interface ProcessEntry {
   pid: number;
   ppid: number;
   pgid: number;
+  /** Clock ticks after boot at which it started. */
+  start: number;
 }
 
 /** Every process /proc lists, or undefined where there is no /proc. */
@@ -33,9 +35,9 @@ function listProcesses(): ProcessEntry[] | undefined {
     } catch {
       continue; // exited meanwhile
     }
-    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after its last ')'.
+    // pid (comm) state ppid pgrp ... starttime (22nd): comm may hold spaces and parentheses, so read after its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    entries.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]) });
+    entries.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), start: Number(fields[19]) });
   }
   return entries;
 }
@@ -58,9 +60,12 @@ function processesOf(entries: ProcessEntry[], root: number, marker: string | und
   }
   const found = new Set<number>();
   const stack = [root];
+  // What the environment started is younger than its root: older processes' environments need not be read.
+  const since = entries.find((e) => e.pid === root)?.start ?? 0;
   for (const e of entries) {
     if (e.pgid === root) stack.push(e.pid);
-    else if (marker !== undefined && e.pid !== process.pid && carriesMarker(e.pid, marker)) stack.push(e.pid);
+    else if (marker !== undefined && e.start >= since && e.pid !== process.pid && carriesMarker(e.pid, marker))
+      stack.push(e.pid);
   }
   while (stack.length > 0) {
     const pid = stack.pop() as number;
