@@ -327,7 +327,9 @@ export class ExecutionEnvironment {
       // A supervisor that died before its runtime process (killed by the handler, say) leaves the rest to the engine.
       if (SUPERVISED && !reported && !this.treeKilled && child.pid !== undefined)
         killProcessTree(child.pid, this.marker);
-      this.exitSettle?.();
+      // Killed with its supervisor, the runtime process is no longer the supervisor's to wait for: exited() waits.
+      if (!reported && this.runtimePid !== undefined) whenGone(this.runtimePid, () => this.exitSettle?.());
+      else this.exitSettle?.();
       this.onExit(reported ? reported.code : exit.code, reported ? reported.signal : exit.signal);
     };
     child.on('exit', (code, signal) => {
@@ -744,6 +746,17 @@ export class ExecutionEnvironment {
       },
     };
   }
+}
+
+/** Calls `done` once `pid` is gone (init has reaped it), polling; gives up after two seconds. */
+function whenGone(pid: number, done: () => void, deadline = Date.now() + 2000): void {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return done(); // ESRCH; EPERM would be another user's process, which reuses the id
+  }
+  if (Date.now() > deadline) return done();
+  setTimeout(() => whenGone(pid, done, deadline), 5);
 }
 
 function round2(n: number): number {
