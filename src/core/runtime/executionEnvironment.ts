@@ -297,9 +297,12 @@ export class ExecutionEnvironment {
     try {
       if (SUPERVISED) {
         // engine -> supervisor -> runtime process: the handler's parent is its environment's, not the engine.
-        child = takeSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
+        const script = path.join(this.options.bootstrapDir, SUPERVISOR_FILE);
+        child = takeSupervisor(script);
         const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
         (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
+        // The next cold start's supervisor boots beside this one's runtime process.
+        prepareSupervisor(script);
       } else {
         child = spawn(command, args, {
           cwd: this.spec.codeRoot,
@@ -678,8 +681,6 @@ export class ExecutionEnvironment {
       };
     }
     a.resolve(outcome);
-    // The next cold start's supervisor boots once this one is over, not while it competed for the CPU.
-    if (SUPERVISED && a.coldStart) prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
   }
 
   /** NODE-3 / PY-2: the handler could not be loaded; the invocation fails with the init error. */
