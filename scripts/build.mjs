@@ -72,6 +72,13 @@ const entries = [
   },
   {
     ...common,
+    // The parent of every runtime process (Node.js and Python): runs on the engine's own Node.js.
+    entryPoints: ['src/core/runtime/supervisor.ts'],
+    outfile: 'dist/runtime/environment-supervisor.js',
+    sourcemap: false,
+  },
+  {
+    ...common,
     // Registered by the bootstrap with module.register: ES module TypeScript handlers, preinstalled packages.
     entryPoints: ['src/core/runtime/node/moduleHooks.ts'],
     outfile: 'dist/runtime/node-module-hooks.mjs',

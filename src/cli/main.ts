@@ -5,6 +5,7 @@ import { decodeEventBytes } from '../core/events/eventJson';
 import { StoreInUseError, StoreWriteError } from '../core/store/durableStore';
 import { EXIT_STORE_IN_USE, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './command';
 import { eventsCommand } from './commands/events';
+import { exitCleanlyOnSignals } from './interruption';
 import { invokeCommand } from './commands/invoke';
 import { listCommand } from './commands/list';
 import { queuesCommand } from './commands/queues';
@@ -34,6 +35,7 @@ function help(): string {
     'Exit codes: 0 success, 1 function error, 2 bad usage or bad input.',
     "75: the workspace is held by a process this command cannot work with right now (see the command's --help),",
     'or its store cannot be written (a read-only folder, a full disk).',
+    '130 (128 + the signal) when interrupted, after its execution environments ended and throwaway stores went.',
     '',
   ].join('\n');
 }
@@ -97,6 +99,7 @@ function processIO(): CliIO {
 }
 
 if (require.main === module) {
+  exitCleanlyOnSignals();
   // `lambda-trigger list | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
+import { onInterrupt } from '../interruption';
 import { readWorkspaceSettings, type AccountSettings } from '../../core/account/accountSettings';
 import { LocalAccount, workspaceStoreDir } from '../../core/account/localAccount';
 import type { RuntimeProgressListener } from '../../core/runtime';
@@ -142,35 +143,44 @@ export async function openWorkspaceAccount(options: {
   const tempStore = options.ephemeral
     ? throwawayStore(options.copyWorkspaceStore ? options.root : undefined)
     : undefined;
-  const account = await LocalAccount.open({
-    workspaceRoot: options.root,
-    ...(options.confineCodeToWorkspace === false ? { confineCodeToWorkspace: false } : {}),
-    functions: options.functions,
-    bootstrapDir: options.bootstrapDir,
-    ...(tempStore ? { storeDir: tempStore } : {}),
-    storeOwner: 'the lambda-trigger CLI',
-    location: options.settings.location,
-    logFormat: options.settings.logFormat,
-    pricing: options.settings.pricing,
-    ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
-    timeScale: options.timeScale ?? options.settings.timeScale,
-    followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
-    ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
-    ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
-    ...(options.onStoreWarning ? { onStoreWarning: options.onStoreWarning } : {}),
-  });
-  // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
-  if (!tempStore) removeEndpointFiles(options.root);
-  return {
-    engine: new LocalWorkspaceEngine(account),
-    async close() {
+  let account: LocalAccount | undefined;
+  let closing: Promise<void> | undefined;
+  // Called by the command when it is done, or by an interrupt (Ctrl-C) first: either way, once.
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
       try {
-        await account.dispose();
+        await account?.dispose();
       } finally {
         if (tempStore) fs.rmSync(tempStore, { recursive: true, force: true });
+        forget();
       }
-    },
-  };
+    })());
+  const forget = onInterrupt(close);
+  try {
+    account = await LocalAccount.open({
+      workspaceRoot: options.root,
+      ...(options.confineCodeToWorkspace === false ? { confineCodeToWorkspace: false } : {}),
+      functions: options.functions,
+      bootstrapDir: options.bootstrapDir,
+      ...(tempStore ? { storeDir: tempStore } : {}),
+      storeOwner: 'the lambda-trigger CLI',
+      location: options.settings.location,
+      logFormat: options.settings.logFormat,
+      pricing: options.settings.pricing,
+      ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
+      timeScale: options.timeScale ?? options.settings.timeScale,
+      followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
+      ...(options.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
+      ...(options.onRuntimeProgress ? { onRuntimeProgress: options.onRuntimeProgress } : {}),
+      ...(options.onStoreWarning ? { onStoreWarning: options.onStoreWarning } : {}),
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
+  if (!tempStore) removeEndpointFiles(options.root);
+  return { engine: new LocalWorkspaceEngine(account), close };
 }
 
 /** A temp folder for a throwaway store, empty or with the files of `root`'s store (its lock left out). */

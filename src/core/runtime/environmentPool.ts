@@ -4,12 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   ExecutionEnvironment,
+  SUPERVISOR_FILE,
   type Afterlife,
   type DebugOptions,
   type EnvironmentOptions,
 } from './executionEnvironment';
+import { prepareSupervisor } from './supervisors';
 import {
   InvalidFunctionSpecError,
   resolveFunctionSpec,
@@ -149,6 +152,8 @@ export class EnvironmentPool {
         ...(options.runtimeLookup ?? {}),
       });
     this.typescript = new TypeScriptCompiler(options.typescriptCacheDir ?? defaultTypeScriptCacheDir());
+    // The first cold start finds its environment's supervisor booted, or booting.
+    if (process.platform !== 'win32') prepareSupervisor(path.join(options.bootstrapDir, SUPERVISOR_FILE));
     const idle = this.idleTimeoutMs;
     this.sweeper = setInterval(() => this.evictIdle(), Math.max(50, Math.min(idle / 2, 30_000)));
     this.sweeper.unref();

@@ -20,6 +20,8 @@ import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome, LateError } fr
 import { RESPONSE_LIMIT_BYTES, responseTooLargeError } from './payloadLimits';
 import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
 import { exitError, looksLikeHeapExhaustion, outOfMemoryError, timeoutError, timeoutMessage } from './processExit';
+import { ENVIRONMENT_MARKER_VARIABLE, killProcessTree } from './processTree';
+import { lineFramer } from './lineFramer';
 import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
@@ -29,7 +31,10 @@ import {
   BOOTSTRAP_ARG_SYS_PATH,
   type ChildMessage,
   type ResultMessage,
+  type SupervisorMessage,
+  type SupervisorRequest,
 } from './protocol';
+import { prepareSupervisor, takeSupervisor } from './supervisors';
 import type { PreparedNodePackages } from './awsSdkForJs';
 import type { PreparedPythonPackages } from './boto3ForPython';
 import type { PreinstalledPackages } from './preinstalledPackages';
@@ -38,6 +43,10 @@ import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHan
 
 export const NODE_BOOTSTRAP_FILE = 'node-bootstrap.js';
 export const PYTHON_BOOTSTRAP_FILE = 'python_bootstrap.py';
+/** The parent of each runtime process (supervisor.ts), beside the bootstraps. */
+export const SUPERVISOR_FILE = 'environment-supervisor.js';
+/** Windows has neither process groups nor /proc: its runtime processes are the engine's own children there. */
+const SUPERVISED = process.platform !== 'win32';
 /** NODE-10: init (code outside the handler) is limited to 10 s. */
 export const INIT_TIMEOUT_MS = 10_000;
 
@@ -129,7 +138,16 @@ export class ExecutionEnvironment {
   lastUsed = Date.now();
 
   private state: State = 'new';
+  /** The supervisor (supervisor.ts), or on Windows the runtime process itself. */
   private child: ChildProcess | undefined;
+  /** The runtime process (the bootstrap running the handler), as its supervisor reported it. */
+  private runtimePid: number | undefined;
+  /** How the runtime process exited, as its supervisor reported it before exiting itself. */
+  private runtimeExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** `AWS_LAMBDA_LOG_STREAM_NAME=<this environment's stream>`: what every process it starts inherits. */
+  private marker: { variable: string; value: string } | undefined;
+  /** The engine killed the environment's whole tree already. */
+  private treeKilled = false;
   private channel: EngineChannel | undefined;
   private startPromise: Promise<void> | undefined;
   private initSettle: (() => void) | undefined;
@@ -172,8 +190,9 @@ export class ExecutionEnvironment {
     return this.state === 'busy' || this.state === 'initializing' || this.state === 'new';
   }
 
+  /** The runtime process's id (the supervisor's until it reported it). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.runtimePid ?? this.child?.pid;
   }
 
   /** Resolves once no process of this environment runs: its child exited, or it died before spawning one. */
@@ -319,15 +338,25 @@ export class ExecutionEnvironment {
 
   private spawnChild(command: string, args: string[], env: Record<string, string>): void {
     let child: ChildProcess;
+    const marker = env[ENVIRONMENT_MARKER_VARIABLE];
+    if (marker !== undefined) this.marker = { variable: ENVIRONMENT_MARKER_VARIABLE, value: marker };
     try {
-      child = spawn(command, args, {
-        cwd: this.spec.codeRoot,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        // Own process group: a kill also reaches processes the handler spawned.
-        detached: process.platform !== 'win32',
-        windowsHide: true,
-      });
+      if (SUPERVISED) {
+        // engine -> supervisor -> runtime process: the handler's parent is its environment's, not the engine.
+        const script = path.join(this.options.bootstrapDir, SUPERVISOR_FILE);
+        child = takeSupervisor(script);
+        const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
+        (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
+        // The next cold start's supervisor boots beside this one's runtime process.
+        prepareSupervisor(script);
+      } else {
+        child = spawn(command, args, {
+          cwd: this.spec.codeRoot,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+          windowsHide: true,
+        });
+      }
     } catch (e) {
       this.failSpawn(command, e);
       return;
@@ -337,10 +366,43 @@ export class ExecutionEnvironment {
       this.failSpawn(command, e);
       if (child.pid === undefined) this.exitSettle?.(); // it never ran, so no 'exit' may follow
     });
+    const control = child.stdio[4] as Socket | undefined;
+    // The supervisor says how the runtime process exited just before it exits itself: its word is read first.
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let controlOpen = control !== undefined;
+    const settleExit = (): void => {
+      if (!exit || controlOpen) return;
+      const reported = this.runtimeExit;
+      // A supervisor that died before its runtime process (killed by the handler, say) leaves the rest to the engine.
+      if (SUPERVISED && !reported && !this.treeKilled && child.pid !== undefined)
+        killProcessTree(child.pid, this.marker);
+      // Killed with its supervisor, the runtime process is no longer the supervisor's to wait for: exited() waits.
+      if (!reported && this.runtimePid !== undefined) whenGone(this.runtimePid, () => this.exitSettle?.());
+      else this.exitSettle?.();
+      this.onExit(reported ? reported.code : exit.code, reported ? reported.signal : exit.signal);
+    };
     child.on('exit', (code, signal) => {
-      this.exitSettle?.();
-      this.onExit(code, signal);
+      exit = { code, signal };
+      settleExit();
     });
+    if (control) {
+      control.setEncoding('utf8');
+      control.on('error', () => undefined);
+      control.on('close', () => {
+        controlOpen = false;
+        settleExit();
+      });
+      control.on(
+        'data',
+        lineFramer((line) => {
+          try {
+            this.onSupervisorMessage(JSON.parse(line) as SupervisorMessage, command);
+          } catch {
+            return false; // only the supervisor writes here
+          }
+        }),
+      );
+    }
     for (const s of ['stdout', 'stderr'] as const) {
       const stream = child[s];
       if (!stream) continue;
@@ -362,6 +424,12 @@ export class ExecutionEnvironment {
       (msg) => this.onMessage(msg),
       (reason) => this.onProtocolError(reason),
     );
+  }
+
+  private onSupervisorMessage(msg: SupervisorMessage, command: string): void {
+    if (msg.t === 'pid') this.runtimePid = msg.pid;
+    else if (msg.t === 'exit') this.runtimeExit = { code: msg.code, signal: msg.signal };
+    else if (msg.t === 'spawnError') this.failSpawn(command, Object.assign(new Error(msg.message), { code: msg.code }));
   }
 
   private failSpawn(command: string, e: unknown): void {
@@ -516,8 +584,10 @@ export class ExecutionEnvironment {
     // (LocalAccount.dispose, the CLI before it prints) is never left with a process that ends under it.
     child.ref();
     try {
-      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
-      else child.kill('SIGKILL');
+      if (SUPERVISED && child.pid) {
+        killProcessTree(child.pid, this.marker);
+        this.treeKilled = true;
+      } else child.kill('SIGKILL');
     } catch {
       child.kill('SIGKILL');
     }
@@ -531,7 +601,7 @@ export class ExecutionEnvironment {
     if (on) child.ref();
     else child.unref();
     this.channel?.setKeepsAlive(on);
-    for (const s of [child.stdout, child.stderr]) {
+    for (const s of [child.stdout, child.stderr, child.stdio[4]]) {
       const sock = s as unknown as { ref?: () => void; unref?: () => void } | null;
       if (on) sock?.ref?.();
       else sock?.unref?.();
@@ -591,9 +661,9 @@ export class ExecutionEnvironment {
           this.finish({ kind: 'timeout' });
         }, this.spec.timeout * 1000);
       }
-      if (this.child?.pid) {
+      if (this.pid) {
         a.memory = new MemoryWatch(
-          this.child.pid,
+          this.pid,
           this.spec.memorySize * 1024 * 1024,
           () => {
             this.kill();
@@ -767,6 +837,17 @@ export class ExecutionEnvironment {
       },
     };
   }
+}
+
+/** Calls `done` once `pid` is gone (init has reaped it), polling; gives up after two seconds. */
+function whenGone(pid: number, done: () => void, deadline = Date.now() + 2000): void {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return done(); // ESRCH; EPERM would be another user's process, which reuses the id
+  }
+  if (Date.now() > deadline) return done();
+  setTimeout(() => whenGone(pid, done, deadline), 5);
 }
 
 function round2(n: number): number {

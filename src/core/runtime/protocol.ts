@@ -128,3 +128,21 @@ export const BOOTSTRAP_ARG_RESPONSE_LIMIT = '--lt-response-limit';
 export const BOOTSTRAP_ARG_MAX_LOG_BYTES = '--lt-max-log-bytes';
 /** Python: a directory appended to sys.path (RUNTIME-3: boto3 for an interpreter that lacks it). */
 export const BOOTSTRAP_ARG_SYS_PATH = '--lt-sys-path';
+
+/** Engine -> supervisor, once, on its control socket: what to run (the supervisor was started ahead of need). */
+export interface SupervisorRequest {
+  t: 'spawn';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/**
+ * Supervisor -> engine, over the supervisor's control socket (fd 4, see supervisor.ts): the runtime process's pid,
+ * how it exited (the supervisor exits next), or why it could not be started.
+ */
+export type SupervisorMessage =
+  | { t: 'pid'; pid: number }
+  | { t: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { t: 'spawnError'; code?: string; message: string };

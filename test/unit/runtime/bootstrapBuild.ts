@@ -13,28 +13,24 @@ export function buildBootstraps({ minify = false }: { minify?: boolean } = {}): 
   if (pending) return pending;
   pending = (async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-runtime-boot-'));
-    await esbuild.build({
-      entryPoints: [path.join(repoRoot, 'src/core/runtime/node/bootstrap.ts')],
-      outfile: path.join(dir, 'node-bootstrap.js'),
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      // The bootstrap runs on every Node.js a runtime may get (nodejs18.x on Node.js 18).
-      target: 'node18',
-      external: ['esbuild'],
-      minify,
-      logLevel: 'silent',
-    });
-    await esbuild.build({
-      entryPoints: [path.join(repoRoot, 'src/core/runtime/node/moduleHooks.ts')],
-      outfile: path.join(dir, 'node-module-hooks.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node18',
-      minify,
-      logLevel: 'silent',
-    });
+    // The bootstrap and its supervisor run on every Node.js a runtime may get (nodejs18.x on Node.js 18).
+    const bundles = [
+      { entry: 'src/core/runtime/node/bootstrap.ts', out: 'node-bootstrap.js', format: 'cjs' },
+      { entry: 'src/core/runtime/node/moduleHooks.ts', out: 'node-module-hooks.mjs', format: 'esm' },
+      { entry: 'src/core/runtime/supervisor.ts', out: 'environment-supervisor.js', format: 'cjs' },
+    ] as const;
+    for (const { entry, out, format } of bundles)
+      await esbuild.build({
+        entryPoints: [path.join(repoRoot, entry)],
+        outfile: path.join(dir, out),
+        bundle: true,
+        platform: 'node',
+        format,
+        target: 'node18',
+        external: ['esbuild'],
+        minify,
+        logLevel: 'silent',
+      });
     const py = path.join(repoRoot, 'src/core/runtime/python/bootstrap.py');
     if (fs.existsSync(py)) fs.copyFileSync(py, path.join(dir, 'python_bootstrap.py'));
     return dir;
