@@ -20,7 +20,7 @@ import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome, LateError } fr
 import { RESPONSE_LIMIT_BYTES, responseTooLargeError } from './payloadLimits';
 import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
 import { exitError, looksLikeHeapExhaustion, outOfMemoryError, timeoutError, timeoutMessage } from './processExit';
-import { ENVIRONMENT_MARKER_VARIABLE, killProcessTree } from './processTree';
+import { ENVIRONMENT_MARKER_VARIABLE, isZombie, killProcessTree } from './processTree';
 import { lineFramer } from './lineFramer';
 import {
   BOOTSTRAP_ARG_COMPILED,
@@ -839,14 +839,17 @@ export class ExecutionEnvironment {
   }
 }
 
-/** Calls `done` once `pid` is gone (init has reaped it), polling; gives up after two seconds. */
+/**
+ * Calls `done` once `pid` is gone, polling; gives up after two seconds. A zombie counts as gone: it runs no more, and
+ * where PID 1 does not reap orphans (containers without an init) it would stay until the deadline.
+ */
 function whenGone(pid: number, done: () => void, deadline = Date.now() + 2000): void {
   try {
     process.kill(pid, 0);
   } catch {
     return done(); // ESRCH; EPERM would be another user's process, which reuses the id
   }
-  if (Date.now() > deadline) return done();
+  if (isZombie(pid) || Date.now() > deadline) return done();
   setTimeout(() => whenGone(pid, done, deadline), 5);
 }
 

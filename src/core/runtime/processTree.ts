@@ -42,6 +42,18 @@ function listProcesses(): ProcessEntry[] | undefined {
   return entries;
 }
 
+/** True when /proc says `pid` has exited and only waits to be reaped (Linux; elsewhere false). */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The state follows comm, which may hold spaces and parentheses: read it after the last ')'.
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
+  }
+}
+
 function carriesMarker(pid: number, marker: string): boolean {
   try {
     return ('\0' + fs.readFileSync(`/proc/${pid}/environ`, 'latin1')).includes(`\0${marker}\0`);

@@ -7,17 +7,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
+import { processGone } from '../../support/processGone';
 import { event, openExamplesAccount } from './examplesAccount';
 
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
+const processRuns = (pid: number): boolean => !processGone(pid);
 
 describe('account: dispose waits for the execution environments and the store', function () {
   this.timeout(60_000);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { LocalAccount } from '../../../src/core/account/localAccount';
 import { STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { FolderAccounts, FolderAccountsClosedError } from '../../../src/extension/folderAccounts';
+import { processGone } from '../../support/processGone';
 import { event, openExamplesAccount } from '../account/examplesAccount';
 
 interface FakeAccount {
@@ -188,14 +189,7 @@ describe('FolderAccounts: the local account of each workspace folder', () => {
 
         assert.equal(fs.existsSync(lock), false, 'the store lock is released when close() resolves');
         assert.deepEqual(
-          pids.filter((pid) => {
-            try {
-              process.kill(pid, 0);
-              return true;
-            } catch {
-              return false;
-            }
-          }),
+          pids.filter((pid) => !processGone(pid)),
           [],
           'no environment process runs when close() resolves',
         );
