@@ -98,6 +98,27 @@ export class AsyncInvocationQueue {
     this.events.delete(id);
   }
 
+  /** The record of an async event, as it is when Lambda accepted (queued) or refused (rejected) it. */
+  private newRecord(
+    fn: EngineFunction,
+    event: unknown,
+    status: 'queued' | 'rejected',
+    start: ReturnType<typeof timePoint>,
+    options: AsyncInvokeOptions,
+  ): InvocationRecord {
+    return newInvocationRecord({
+      id: randomUUID(),
+      functionName: fn.name,
+      mode: 'async',
+      source: options.source,
+      configuration: asyncConfiguration(fn, this.ctx),
+      event,
+      status,
+      start,
+      faults: faultNames(options.faults),
+    });
+  }
+
   /** ASYNC-2: the record of an event Lambda refused: nothing queued, the event kept only as its first 1 KB. */
   private refused(
     fn: EngineFunction,
@@ -106,17 +127,8 @@ export class AsyncInvocationQueue {
     options: AsyncInvokeOptions,
   ): InvocationRecord {
     const now = timePoint(this.ctx.clock.now());
-    const record = newInvocationRecord({
-      id: randomUUID(),
-      functionName: fn.name,
-      mode: 'async',
-      source: options.source,
-      configuration: asyncConfiguration(fn, this.ctx),
-      event: { truncatedPayload: payloadJson.slice(0, 1024), sizeBytes: Buffer.byteLength(payloadJson) },
-      status: 'rejected',
-      start: now,
-      faults: faultNames(options.faults),
-    });
+    const event = { truncatedPayload: payloadJson.slice(0, 1024), sizeBytes: Buffer.byteLength(payloadJson) };
+    const record = this.newRecord(fn, event, 'rejected', now, options);
     record.response = { StatusCode: error.statusCode, errorType: error.errorType, errorMessage: error.message };
     record.end = now;
     this.ctx.history.save(record);
@@ -134,17 +146,7 @@ export class AsyncInvocationQueue {
       return this.refused(fn, payloadJson, error, options);
     }
     const now = this.ctx.clock.now();
-    const record = newInvocationRecord({
-      id: randomUUID(),
-      functionName: fn.name,
-      mode: 'async',
-      source: options.source,
-      configuration: asyncConfiguration(fn, this.ctx),
-      event: JSON.parse(payloadJson) as unknown,
-      status: 'queued',
-      start: timePoint(now),
-      faults: faultNames(options.faults),
-    });
+    const record = this.newRecord(fn, JSON.parse(payloadJson) as unknown, 'queued', timePoint(now), options);
     const event: PendingAsyncEvent = {
       id: record.id,
       functionName: fn.name,
