@@ -237,6 +237,7 @@ describe('The daily loop in the workbench, in a panel 450 px wide', function () 
     // Hide it behind another editor in its group, and invoke from a terminal meanwhile.
     await panelTab(page).click();
     await runCommand(page, 'File: New Untitled Text File');
+    await expect(page.locator('.tabs-container .tab.active', { hasText: /^Untitled-\d+/ }));
     await panelTab(page).waitFor();
     const cli = spawnSync(
       process.execPath,

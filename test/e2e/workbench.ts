@@ -95,8 +95,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  // Click the command itself: Enter would run the focused row, which can be a longer command that also matches while
+  // the list is still being filtered ("File: Compare New Untitled Text Files" for "File: New Untitled Text File").
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const label = page.locator('.label-name').filter({ hasText: exact });
+  await page.locator('.quick-input-list .monaco-list-row').filter({ has: label }).first().click({ timeout: 15_000 });
 }
 
 /** The editor tab of the invocation panel. */
