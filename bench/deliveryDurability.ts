@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     console.log(
       `${result.rounds} rounds, ${result.kills} engine processes SIGKILLed, then one run until idle; ` +
         `${result.accepted} events accepted (async, SQS, Kinesis), ${result.deliveries} deliveries; ` +
-        `${result.processed} processed, ${result.deadLettered} in a DLQ, ${result.unsettled.length} still queued, ` +
+        `${result.processed} processed, ${result.deadLettered} in a DLQ (${result.processedAndDeadLettered} of them ` +
+        `processed before a redrive), ${result.unsettled.length} still queued, ` +
         `${result.behind} stream records behind; lost ${result.lost.length}, ` +
         `duplicates beyond at-least-once ${result.duplicates.length} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
     );
