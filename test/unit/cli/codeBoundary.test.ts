@@ -84,6 +84,9 @@ describe('cli: code outside the workspace or its code root does not run', functi
         ...fn('LinkedDirectoryFile', 'src', 'lib/index.handler', 'nodejs22.x'),
         ...fn('LinkedCodeRoot', 'linked-root', 'app.handler', 'nodejs22.x'),
         ...fn('DirectoryIndex', 'src', 'orders.handler', 'nodejs22.x'),
+        ...fn('AbsoluteHandlerNode', 'src', `${outside}/app.handler`, 'nodejs22.x'),
+        ...fn('AbsoluteHandlerPython', 'py', `${outside}/app.handler`, 'python3.12'),
+        ...fn('BuiltInModule', 'src', 'timers/promises.setImmediate', 'nodejs22.x'),
         '',
       ].join('\n'),
     );
@@ -193,6 +196,31 @@ describe('cli: code outside the workspace or its code root does not run', functi
     const { code, out, err } = await cli(['invoke', 'DirectoryIndex', '--root', ws, '--ephemeral', '--json'], ws, env);
     assert.equal(code, 0, err);
     assert.equal((JSON.parse(out) as InvocationRecord).attempts[0]?.result, 'index inside');
+  });
+
+  for (const [name, errorType] of [
+    ['AbsoluteHandlerNode', 'Runtime.MalformedHandlerName'],
+    ['AbsoluteHandlerPython', 'TypeError'],
+  ] as const)
+    it(`an absolute handler string (${name}) runs nothing: ${errorType}`, async () => {
+      const { code, out, err } = await cli(['invoke', name, '--root', ws, '--ephemeral', '--json'], ws, env);
+      assert.equal(code, 1, err);
+      const error = (JSON.parse(out) as InvocationRecord).attempts[0]?.error as { errorType?: string } | undefined;
+      assert.equal(error?.errorType, errorType, out);
+      assert.equal(fs.existsSync(marker), false, 'the code outside ran');
+    });
+
+  it('a handler whose module is no file under its code root is looked up as Lambda does: a Node.js built-in runs', async () => {
+    const { code, out, err } = await cli(
+      ['invoke', 'BuiltInModule', '--root', ws, '--ephemeral', '--payload', '-', '--json'],
+      ws,
+      env,
+      '"formatted"',
+    );
+    assert.equal(code, 0, err);
+    assert.equal((JSON.parse(out) as InvocationRecord).attempts[0]?.result, 'formatted');
+    const listed = await cli(['list', '--root', ws], ws, env);
+    assert.match(listed.err, /BuiltInModule: Handler "timers\/promises\.setImmediate" resolves to no file/);
   });
 
   it('a package imported through a link under node_modules loads; a workspace reached through a link runs', async () => {
