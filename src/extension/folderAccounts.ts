@@ -2,15 +2,28 @@
  * The local accounts of the workspace folders, one per folder: opened on first use; re-opened when what an account
  * was opened with (its functions, region, account id, log format, interpreter) changed, never under a running
  * invocation (at once when none runs, else as soon as the last one ends); closed for good by close(), which
- * resolves once every account is closed. Editor-free, so that it is unit-tested with real accounts.
+ * resolves once every account is closed. A folder whose store cannot be written (read-only, disk full) gets its account
+ * on a throwaway store instead, and says so, as the CLI does. Editor-free, so that it is unit-tested with real accounts.
  */
+import * as fs from 'node:fs';
 import type { LocalAccount } from '../core/account/localAccount';
+import { StoreWriteError } from '../core/store/durableStore';
+import { createThrowawayStore } from '../core/store/throwawayStore';
 
 /** How the account of a folder would be opened now. */
 export interface AccountRecipe {
   /** What the account is opened with: an open account whose key differs from the recipe's is out of date. */
   key: string;
-  open(): Promise<LocalAccount>;
+  /** Opens the account on the folder's store or, given `throwawayStore`, on that empty folder instead. */
+  open(throwawayStore?: string): Promise<LocalAccount>;
+}
+
+/** What a folder whose store cannot be written is told: what failed (folder, operation, cause), and what happens now. */
+export function throwawayStoreMessage(root: string, error: StoreWriteError): string {
+  return (
+    `${error.message} Invocations in ${root} run on a throwaway store until its account is opened again: the ` +
+    `Invocations panel shows their records, but they are not kept, and its queues start empty.`
+  );
 }
 
 export interface FolderAccountsOptions {
@@ -21,12 +34,16 @@ export interface FolderAccountsOptions {
   busy?(root: string): boolean;
   /** Something nobody awaits failed: a re-open in the background, or closing an account. */
   onError(root: string, action: 'Re-opening' | 'Closing', err: unknown): void;
+  /** The folder's store could not be written, so its account opened on a throwaway store (throwawayStoreMessage). */
+  onThrowawayStore(root: string, message: string): void;
 }
 
 interface Entry {
   account: LocalAccount;
   key: string;
   subscription: { dispose(): void | Promise<void> };
+  /** The temp folder of the store the account runs on when the folder's own could not be written. */
+  throwawayStore?: string;
 }
 
 export class FolderAccountsClosedError extends Error {
@@ -108,19 +125,24 @@ export class FolderAccounts {
       }
       if (this.closing) throw new FolderAccountsClosedError();
       const recipe = this.options.recipe(root);
-      const account = await recipe.open();
+      const { account, throwawayStore } = await this.open(root, recipe);
       if (this.closing) {
-        await account.dispose();
+        await this.dispose({ account, throwawayStore });
         throw new FolderAccountsClosedError();
       }
       // Listed before onOpened runs, so what it announces (the panel's history) already includes this account.
-      const entry: Entry = { account, key: recipe.key, subscription: { dispose: () => undefined } };
+      const entry: Entry = {
+        account,
+        key: recipe.key,
+        subscription: { dispose: () => undefined },
+        ...(throwawayStore ? { throwawayStore } : {}),
+      };
       this.entries.set(root, entry);
       try {
         entry.subscription = this.options.onOpened(root, account);
       } catch (err) {
         this.entries.delete(root);
-        await account.dispose();
+        await this.dispose(entry);
         throw err;
       }
       return entry;
@@ -129,6 +151,34 @@ export class FolderAccounts {
     });
     this.transitions.set(root, pending);
     return pending;
+  }
+
+  /** Opens the folder's account on its store, or on a throwaway one when the store cannot be written. */
+  private async open(root: string, recipe: AccountRecipe): Promise<Pick<Entry, 'account' | 'throwawayStore'>> {
+    try {
+      return { account: await recipe.open() };
+    } catch (err) {
+      if (!(err instanceof StoreWriteError)) throw err;
+      // A store that cannot be written (read-only, disk full) must not stop invocations that need nothing kept.
+      const throwawayStore = createThrowawayStore();
+      try {
+        const account = await recipe.open(throwawayStore);
+        this.options.onThrowawayStore(root, throwawayStoreMessage(root, err));
+        return { account, throwawayStore };
+      } catch (fallbackErr) {
+        fs.rmSync(throwawayStore, { recursive: true, force: true });
+        throw fallbackErr;
+      }
+    }
+  }
+
+  /** Closes an account and removes its throwaway store, if it had one. */
+  private async dispose({ account, throwawayStore }: Pick<Entry, 'account' | 'throwawayStore'>): Promise<void> {
+    try {
+      await account.dispose();
+    } finally {
+      if (throwawayStore) fs.rmSync(throwawayStore, { recursive: true, force: true });
+    }
   }
 
   private busy(root: string): boolean {
@@ -142,7 +192,7 @@ export class FolderAccounts {
       this.options.onError(root, 'Closing', err);
     }
     try {
-      await entry.account.dispose();
+      await this.dispose(entry);
     } catch (err) {
       this.options.onError(root, 'Closing', err);
     }

@@ -4,9 +4,9 @@
  * messages posted meanwhile are dropped; when it is shown again (or restored after a reload by the serializer) the
  * page loads anew, says "ready", and gets the engine's history as it is now, with the reader's view state.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { panelHtml } from './panelHtml';
 import {
   parseFromPanel,
   type FromPanel,
@@ -200,30 +200,10 @@ export class InvocationPanel implements vscode.Disposable {
 
   private html(): string {
     const webview = this.panel.webview;
-    const nonce = randomBytes(18).toString('base64');
-    const media = (file: string): string =>
-      webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString();
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('codicons/codicon.css')}">
-<link rel="stylesheet" href="${media('panel.css')}">
-<title>Lambda Invocations</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${media('webview.js')}"></script>
-</body>
-</html>`;
+    return panelHtml({
+      cspSource: webview.cspSource,
+      media: (file) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString(),
+    });
   }
 
   dispose(): void {

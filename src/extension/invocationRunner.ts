@@ -5,9 +5,8 @@
  * InvocationRecords. While an account is open, its engine endpoint serves it to the lambda-trigger CLI, whose
  * invocations are the engine's records like any other.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LocalAccount, type InvocationMode } from '../core/account/localAccount';
+import { LocalAccount, workspaceStoreDir, type InvocationMode } from '../core/account/localAccount';
 import type { EventResource } from '../core/account/eventResource';
 import { EngineEndpoint } from '../core/endpoints/engineEndpoint';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
@@ -70,6 +69,10 @@ export class InvocationRunner implements vscode.Disposable {
       },
       // A request of the CLI is an invocation too: the account is not re-opened under it.
       busy: (root) => (this.endpoints.get(root)?.activeRequests ?? 0) > 0,
+      onThrowawayStore: (_root, message) => {
+        this.output.warn(message);
+        void vscode.window.showWarningMessage(`Lambda Trigger Runner: ${message}`);
+      },
       onError: (root, action, err) =>
         this.output.error(
           `${action} the local account of ${root} failed: ${err instanceof Error ? err.message : String(err)}`,
@@ -226,12 +229,12 @@ export class InvocationRunner implements vscode.Disposable {
     });
     return {
       key,
-      open: () =>
+      open: (throwawayStore) =>
         LocalAccount.open({
           workspaceRoot: root,
           functions,
           bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
-          storeDir: path.join(root, '.lambda-trigger', 'store'),
+          storeDir: throwawayStore ?? workspaceStoreDir(root),
           storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
           timeScale: settings.timeScale,
           followDeliveries: settings.followDeliveries,

@@ -80,6 +80,9 @@ const attempt = shape({
   batchIndex: optional(num),
   faults: optional(list(str)),
   lateErrors: optional(list(shape({ requestId: str, error: errorPayload }))),
+  errorAfterResponse: optional(
+    shape({ error: errorPayload, logs: list(shape({ time: str, stream: str, level: optional(str), text: str })) }),
+  ),
 });
 const batch = shape({
   index: num,

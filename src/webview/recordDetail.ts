@@ -7,7 +7,7 @@ import { describeUnsettled } from '../core/invoke/followHorizon';
 import { describeCost, type InvocationCost } from '../core/invoke/invocationCost';
 import type { AttemptRecord, DeliveryRecord, InvocationRecord } from '../core/invoke/invocationRecord';
 import { partLabel, type InvocationStory } from '../core/invoke/invocationStory';
-import { describeLateError } from '../core/invoke/lateErrors';
+import { describeErrorAfterResponse, describeLateError } from '../core/invoke/lateErrors';
 import type { LogLine } from '../core/runtime/outcome';
 import type { FromPanel, PanelViewState, RecordAction } from '../shared/panelProtocol';
 import { h, icon } from './dom';
@@ -318,6 +318,15 @@ function renderAttempt(
       ? h('pre', { class: 'json result' }, prettyValue(a.result))
       : null,
     a.error ? renderError(a, previous, ctx) : null,
+    a.errorAfterResponse
+      ? h(
+          'div',
+          { class: 'error late-error' },
+          h('div', { class: 'error-type' }, 'Error after the response'),
+          h('div', { class: 'error-message' }, describeErrorAfterResponse(a.errorAfterResponse.error)),
+          renderStack(a.errorAfterResponse.error.trace ?? a.errorAfterResponse.error.stackTrace ?? [], ctx),
+        )
+      : null,
   );
 }
 
@@ -518,8 +527,9 @@ function renderLogs(record: InvocationRecord, ctx: DetailContext): HTMLElement {
     value: ctx.state.logSearch,
   });
   const lines = h('ol', { class: 'logs' });
+  // NODE-5: an attempt's output after its response, up to the error that ended its environment, follows its log.
   const all: Array<{ attempt: number; line: LogLine }> = record.attempts.flatMap((a) =>
-    a.logs.map((line) => ({ attempt: a.number, line })),
+    [...a.logs, ...(a.errorAfterResponse?.logs ?? [])].map((line) => ({ attempt: a.number, line })),
   );
   const fill = (): void => {
     lines.replaceChildren();

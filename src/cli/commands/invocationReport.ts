@@ -8,7 +8,7 @@ import { describeCost } from '../../core/invoke/invocationCost';
 import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../../core/invoke/invocationRecord';
 import { groupStories } from '../../core/invoke/invocationStory';
 import { displayText } from '../../shared/displayText';
-import { describeLateError } from '../../core/invoke/lateErrors';
+import { describeErrorAfterResponse, describeLateError } from '../../core/invoke/lateErrors';
 
 export interface ReportOptions {
   /** Print every part whole, however long. */
@@ -115,7 +115,32 @@ function attemptLines(a: AttemptRecord, report: Report): string[] {
   }
   if (a.logs.length > 0)
     out.push('    logs:', ...report.logs(a.logs.map((l) => l.text)).map((text) => indent(text, '      ')));
+  if (a.errorAfterResponse) out.push(...errorAfterResponseLines(a, report));
   return out;
+}
+
+/** NODE-5: the error the attempt's environment threw after its response, and its output until it ended. */
+function errorAfterResponseLines(a: AttemptRecord, report: Report): string[] {
+  const { error, logs } = a.errorAfterResponse!;
+  const out = [indent(report.part(describeErrorAfterResponse(error)), '    ')];
+  if (logs.length > 0)
+    out.push('    logs after the response:', ...report.logs(logs.map((l) => l.text)).map((t) => indent(t, '      ')));
+  return out;
+}
+
+/**
+ * NODE-5: the errors that attempts of a record threw after their response, found once the report of the record was
+ * printed (the CLI lets each environment throw what its handler left queued before it ends them).
+ */
+export function formatErrorsAfterResponse(r: InvocationRecord, options: ReportOptions = {}): string {
+  const report = new Report(options);
+  const out: string[] = [];
+  for (const a of r.attempts) {
+    if (!a.errorAfterResponse) continue;
+    out.push(`${r.functionName}  attempt ${a.number}  request ${a.requestId}  (record ${r.id})`);
+    out.push(...errorAfterResponseLines(a, report).map((line) => line.slice(2)));
+  }
+  return out.length > 0 ? displayText(out.join('\n') + '\n', { keepColours: options.colours === true }) : '';
 }
 
 function batchLines(b: BatchRecord, report: Report): string[] {

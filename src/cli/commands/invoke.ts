@@ -22,6 +22,7 @@ import { eventForTrigger, triggerPayload, type TriggerEvent } from '../../core/e
 import type { AwsLocation } from '../../core/awsLocation';
 import { cliCatalogue } from './events';
 import {
+  formatErrorsAfterResponse,
   formatInvocationRecord,
   formatStories,
   MAX_LOG_LINES,
@@ -525,6 +526,12 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
           records.push(...got);
           progress?.interrupt();
           if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r, report));
+        }
+        // NODE-5: before this run ends the environments, what a handler threw after its response is reported.
+        for (const changed of await opened.engine.errorsAfterResponse()) {
+          const i = records.findIndex((r) => r.id === changed.id);
+          if (i >= 0) records[i] = changed;
+          if (!values.json) io.stdout(formatErrorsAfterResponse(changed, report));
         }
       } catch (err) {
         if (err instanceof AccountRequestError) throw new UsageError(err.message);

@@ -4,7 +4,6 @@
  * else a local account on the workspace's durable store (`<root>/.lambda-trigger/store`) or on a throwaway one.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
 import { onInterrupt } from '../interruption';
@@ -19,7 +18,8 @@ import { describeHolder, type EngineHolder } from '../../core/endpoints/enginePr
 import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
 import { connectToWorkspaceEngine } from '../../core/endpoints/remoteWorkspaceEngine';
 import type { WorkspaceEngine } from '../../core/endpoints/workspaceEngine';
-import { StoreInUseError, StoreWriteError, writeErrorOf } from '../../core/store/durableStore';
+import { StoreInUseError, StoreWriteError } from '../../core/store/durableStore';
+import { createThrowawayStore } from '../../core/store/throwawayStore';
 import { packageVersion } from '../../shared/version';
 
 export const BOOTSTRAP_DIR_ENV = 'LAMBDA_TRIGGER_BOOTSTRAP_DIR';
@@ -141,7 +141,7 @@ export async function openWorkspaceAccount(options: {
   confineCodeToWorkspace?: boolean;
 }): Promise<OpenedEngine> {
   const tempStore = options.ephemeral
-    ? throwawayStore(options.copyWorkspaceStore ? options.root : undefined)
+    ? createThrowawayStore(options.copyWorkspaceStore ? workspaceStoreDir(options.root) : undefined)
     : undefined;
   let account: LocalAccount | undefined;
   let closing: Promise<void> | undefined;
@@ -181,25 +181,6 @@ export async function openWorkspaceAccount(options: {
   // Holding the workspace's store, this process knows that no one serves it: an endpoint left there is stale.
   if (!tempStore) removeEndpointFiles(options.root);
   return { engine: new LocalWorkspaceEngine(account), close };
-}
-
-/** A temp folder for a throwaway store, empty or with the files of `root`'s store (its lock left out). */
-function throwawayStore(copyOf: string | undefined): string {
-  const parent = os.tmpdir();
-  let dir: string | undefined;
-  try {
-    dir = fs.mkdtempSync(path.join(parent, 'lambda-trigger-store-'));
-    if (copyOf) {
-      const source = workspaceStoreDir(copyOf);
-      for (const name of fs.readdirSync(source))
-        if (/^(snapshot|segment)-\d+\.jsonl$/.test(name))
-          fs.copyFileSync(path.join(source, name), path.join(dir, name));
-    }
-    return dir;
-  } catch (e) {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    throw writeErrorOf(dir ?? parent, copyOf ? 'copy the workspace store' : 'create a throwaway store', e);
-  }
 }
 
 export interface EngineChoice {

@@ -456,6 +456,18 @@ export class LocalAccount {
   }
 
   /** Resolves once every execution environment's process has exited and the store is closed (its lock released). */
+  /**
+   * NODE-5: before the environments end, lets each throw what its handler left queued after the response, and adds
+   * the errors they threw after a response (that no invocation carried) to the records of those attempts; resolves
+   * with the records changed. A front that closes the account after an invocation (the CLI) calls it first.
+   */
+  async takeErrorsAfterResponse(): Promise<InvocationRecord[]> {
+    const late = await this.pool.takeLateErrors();
+    return this.engine.noteErrorsAfterResponse(
+      late.map(({ lateError, log }) => ({ requestId: lateError.requestId, error: lateError.error, logs: log.lines })),
+    );
+  }
+
   async dispose(): Promise<void> {
     try {
       await this.pool.close();

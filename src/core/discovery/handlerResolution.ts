@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { runtimeFamily, type DiscoveryProblem } from './functionConfig';
 
@@ -43,6 +44,20 @@ function splitPythonHandler(handler: string): Split | undefined {
   const dot = handler.lastIndexOf('.');
   if (dot <= 0 || dot === handler.length - 1) return undefined;
   return { modulePath: handler.slice(0, dot).replace(/\./g, '/'), exportName: handler.slice(dot + 1) };
+}
+
+/**
+ * NODE-2: what the runtime loads when no file matches by extension and the module names a directory: `require`'s
+ * choice, its package.json `main` or its index.js, with symlinks followed as `require` follows them.
+ */
+function directoryIndex(codeRoot: string, split: Split): string | undefined {
+  const base = path.resolve(codeRoot, split.modulePath);
+  try {
+    if (!fs.statSync(base).isDirectory()) return undefined;
+    return createRequire(path.join(codeRoot, 'index.js')).resolve(base);
+  } catch {
+    return undefined;
+  }
 }
 
 function candidates(codeRoot: string, family: 'node' | 'python', split: Split): string[] {
@@ -97,6 +112,9 @@ export function resolveHandler(
       return { file: candidate, exportName: split.exportName, tried };
     }
   }
+  const nodeSplit = family === 'python' ? undefined : splitNodeHandler(handler);
+  const index = nodeSplit && directoryIndex(codeRoot, nodeSplit);
+  if (index) return { file: index, exportName: nodeSplit.exportName, tried };
   if (!first) {
     return {
       exportName: exportFallback,

@@ -96,6 +96,10 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
     return this.engine.record(queued.id) ?? queued;
   }
 
+  errorsAfterResponse(): Promise<InvocationRecord[]> {
+    return this.account.takeErrorsAfterResponse();
+  }
+
   runUntilIdle(): Promise<void> {
     return this.engine.runUntilIdle();
   }

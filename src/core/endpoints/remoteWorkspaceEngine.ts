@@ -255,6 +255,11 @@ export class RemoteWorkspaceEngine implements WorkspaceEngine {
     return this.request(replayRequest, { queue, messageId, functionName, mode });
   }
 
+  errorsAfterResponse(): Promise<InvocationRecord[]> {
+    // The window keeps its environments: the next invocation carries what they throw after a response.
+    return Promise.resolve([]);
+  }
+
   async runUntilIdle(): Promise<void> {
     await this.request(runUntilIdleRequest, {});
   }

@@ -48,6 +48,12 @@ export interface WorkspaceEngine {
   redrive(deadLetterQueue: string, options: { to?: string; deliver: boolean }): Promise<RedriveResult>;
   /** ASYNC-9: invokes a function with one queued message; resolves with its record once the engine is idle. */
   replay(queue: string, messageId: string, functionName: string, mode: 'sync' | 'async'): Promise<InvocationRecord>;
+  /**
+   * NODE-5: called by a front that is about to close the engine it opened: the errors its environments threw after a
+   * response, added to the records of those attempts (LocalAccount.takeErrorsAfterResponse); resolves with the records
+   * changed. An attached engine keeps its environments (the next invocation carries such an error): none.
+   */
+  errorsAfterResponse(): Promise<InvocationRecord[]>;
   /** Runs the engine's clock until nothing is pending or in flight. */
   runUntilIdle(): Promise<void>;
   /** The records of the engine's history with these ids (unknown ids are left out). */

@@ -26,6 +26,7 @@ import { StreamEventSourceMapping, streamMappingOptions, type ShardPosition } fr
 import { DynamoDbSource, KinesisSource } from './streamSources';
 import { invokeSync, type SyncInvokeOptions } from './syncInvocation';
 import type { VirtualClock } from './virtualClock';
+import type { FunctionErrorPayload, LogLine } from '../runtime/outcome';
 
 export interface InvocationEngineOptions {
   invoker: FunctionInvoker;
@@ -310,6 +311,28 @@ export class InvocationEngine implements EngineContext {
 
   record(id: string): InvocationRecord | undefined {
     return this.history.get(id);
+  }
+
+  /**
+   * NODE-5: adds each error an environment threw after an attempt's response to that attempt's record (saved and
+   * announced); resolves with the records changed once they are on disk.
+   */
+  async noteErrorsAfterResponse(
+    errors: ReadonlyArray<{ requestId: string; error: FunctionErrorPayload; logs: LogLine[] }>,
+  ): Promise<InvocationRecord[]> {
+    const changed = new Map<string, InvocationRecord>();
+    for (const { requestId, error, logs } of errors) {
+      for (const record of this.history.list()) {
+        const attempt = record.attempts.find((a) => a.requestId === requestId);
+        if (!attempt) continue;
+        attempt.errorAfterResponse = { error, logs };
+        changed.set(record.id, record);
+        break;
+      }
+    }
+    for (const record of changed.values()) this.history.save(record);
+    await this.store.flush();
+    return [...changed.values()];
   }
 
   onRecord(listener: (record: InvocationRecord) => void): { dispose(): void } {

@@ -74,6 +74,12 @@ export interface AttemptRecord {
   runtime?: RuntimeHostInfo;
   /** NODE-5: environments that ended after an earlier invocation's response; this attempt's log starts with theirs. */
   lateErrors?: LateError[];
+  /**
+   * NODE-5: the error this attempt's environment threw after its response (a timer, a promise nobody awaited), with
+   * the environment's output from the response to its end, when no later invocation carried it (the runner closed the
+   * environment first: a single CLI run).
+   */
+  errorAfterResponse?: { error: FunctionErrorPayload; logs: LogLine[] };
 }
 
 export interface BatchRecord {

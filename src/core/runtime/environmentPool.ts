@@ -241,6 +241,19 @@ export class EnvironmentPool {
     return [...this.living].flatMap((env) => (env.pid !== undefined && env.alive ? [env.pid] : []));
   }
 
+  /**
+   * NODE-5: the errors environments threw after a response that no invocation has carried yet, taken (the next
+   * invocation no longer carries them). Each idle environment first gets the chance to throw what its handler left
+   * queued (ExecutionEnvironment.settle, at most `timeoutMs`).
+   */
+  async takeLateErrors(timeoutMs = 1000): Promise<Afterlife[]> {
+    const idle = [...this.functions.values()].flatMap((fn) => fn.idle.filter((env) => env.alive));
+    await Promise.all(idle.map((env) => env.settle(timeoutMs)));
+    const left = [...this.afterlives.values()].flat();
+    this.afterlives.clear();
+    return Promise.all(left);
+  }
+
   /** Disposes the pool and resolves once the process of every environment it started has exited. */
   async close(): Promise<void> {
     this.dispose();

@@ -31,6 +31,7 @@ import {
   BOOTSTRAP_ARG_SYS_PATH,
   type ChildMessage,
   type ResultMessage,
+  type SettleMessage,
   type SupervisorMessage,
   type SupervisorRequest,
 } from './protocol';
@@ -163,6 +164,8 @@ export class ExecutionEnvironment {
   private killed = false;
   /** NODE-5: what ended environments of the function left, reported with this environment's next invocation. */
   private inherited: LateError[] = [];
+  /** NODE-5: callers of settle() waiting for the child's answer or its end. */
+  private settleWaiters: (() => void)[] = [];
   private stderrTail = '';
   private exitSettle: (() => void) | undefined;
   private readonly exitPromise = new Promise<void>((resolve) => (this.exitSettle = resolve));
@@ -474,6 +477,9 @@ export class ExecutionEnvironment {
         // Sent between invocations; one may have started meanwhile, which the exit that follows fails.
         this.lateError = { requestId: msg.id, error: msg.error };
         return;
+      case 'settled':
+        for (const done of this.settleWaiters.splice(0)) done();
+        return;
       case 'result': {
         const a = this.active;
         if (!a || msg.id !== a.req.requestId) return;
@@ -551,6 +557,25 @@ export class ExecutionEnvironment {
     }
   }
 
+  /**
+   * NODE-5: gives what the last handler left queued (an immediate, a zero-delay timer, an unhandled rejection) the
+   * chance to throw before the environment is ended: resolves when the idle child answers that it has run, or once the
+   * environment has died of it (then `afterlife` holds the error), or after `timeoutMs` (a child busy in a loop).
+   */
+  settle(timeoutMs: number): Promise<void> {
+    if (this.state !== 'idle' || !this.channel) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.settleWaiters.push(done);
+      const message: SettleMessage = { t: 'settle' };
+      this.channel!.sendRaw(JSON.stringify(message));
+    });
+  }
+
   /** Waits for stdout/stderr to close (bounded: a grandchild may hold them open). */
   private afterStreamsDrain(done: () => void): void {
     if (this.streamsOpen === 0) return done();
@@ -568,6 +593,7 @@ export class ExecutionEnvironment {
   private markDead(): void {
     if (this.state === 'dead') return;
     this.state = 'dead';
+    for (const done of this.settleWaiters.splice(0)) done();
     if (!this.child) this.exitSettle?.(); // no process was spawned, and none will be
     const cb = this.onDeath;
     this.onDeath = undefined;

@@ -25,7 +25,16 @@ export interface ShutdownMessage {
   t: 'shutdown';
 }
 
-export type EngineMessage = InvokeMessage | ShutdownMessage;
+/**
+ * Engine -> child: NODE-5, answer `settled` once what the last handler left queued (an immediate, a zero-delay timer, a
+ * rejection nobody handles) has run, so that an error it throws after the response surfaces before the engine ends
+ * the environment. Sent only between invocations.
+ */
+export interface SettleMessage {
+  t: 'settle';
+}
+
+export type EngineMessage = InvokeMessage | ShutdownMessage | SettleMessage;
 
 /** Child -> engine: init finished, the handler is loaded and the environment is warm. */
 export interface ReadyMessage {
@@ -63,6 +72,11 @@ export interface LateErrorMessage {
   t: 'lateError';
   id: string;
   error: FunctionErrorPayload;
+}
+
+/** Child -> engine: the answer to `settle`: nothing the last handler left queued threw. */
+export interface SettledMessage {
+  t: 'settled';
 }
 
 /** Child -> engine: the invocation completed. Exactly one of `body` (the JSON result, parsed) or `error`. */
@@ -113,6 +127,7 @@ export type ChildMessage =
   | OutputMessage
   | TruncatedMessage
   | LateErrorMessage
+  | SettledMessage
   | ResultMessage
   | ChunkMessage
   | PreludeMessage

@@ -95,6 +95,7 @@ describe('cli: interrupted, the CLI leaves no process and no throwaway store beh
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129],
   ] as const) {
     it(`${signal} (a busy-looping handler with a detached child and an orphaned grandchild): exit ${code}, nothing left`, async () => {
       const { run, ids } = await busyRun();

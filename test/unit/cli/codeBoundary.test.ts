@@ -64,6 +64,9 @@ describe('cli: code outside the workspace or its code root does not run', functi
     fs.writeFileSync(path.join(outside, 'lib', 'index.js'), OUTSIDE_JS(marker));
     fs.symlinkSync(path.join(outside, 'lib'), path.join(ws, 'src', 'lib'), 'dir');
     fs.writeFileSync(path.join(ws, 'src', 'inside.js'), 'exports.handler = async () => require("dep").value;\n');
+    fs.symlinkSync(outside, path.join(ws, 'linked-root'), 'dir');
+    fs.mkdirSync(path.join(ws, 'src', 'orders'));
+    fs.writeFileSync(path.join(ws, 'src', 'orders', 'index.js'), 'exports.handler = async () => "index inside";\n');
     fs.writeFileSync(
       path.join(ws, 'template.yaml'),
       [
@@ -78,6 +81,12 @@ describe('cli: code outside the workspace or its code root does not run', functi
         ...fn('LinkedInit', 'py', 'pkg2.mod.handler', 'python3.12'),
         ...fn('Inside', 'src', 'inside.handler', 'nodejs22.x'),
         ...fn('LinkedDirectory', 'src', 'lib.handler', 'nodejs22.x'),
+        ...fn('LinkedDirectoryFile', 'src', 'lib/index.handler', 'nodejs22.x'),
+        ...fn('LinkedCodeRoot', 'linked-root', 'app.handler', 'nodejs22.x'),
+        ...fn('DirectoryIndex', 'src', 'orders.handler', 'nodejs22.x'),
+        ...fn('AbsoluteHandlerNode', 'src', `${outside}/app.handler`, 'nodejs22.x'),
+        ...fn('AbsoluteHandlerPython', 'py', `${outside}/app.handler`, 'python3.12'),
+        ...fn('BuiltInModule', 'src', 'timers/promises.setImmediate', 'nodejs22.x'),
         '',
       ].join('\n'),
     );
@@ -110,6 +119,16 @@ describe('cli: code outside the workspace or its code root does not run', functi
       'pkg2.mod.handler',
       `handler file ${ws}/py/pkg2/__init__.py (which resolves to ${outside}/pkg/__init__.py) is outside its code root ${ws}/py`,
     ],
+    [
+      'LinkedDirectoryFile',
+      'lib/index.handler',
+      `handler file ${ws}/src/lib/index.js (which resolves to ${outside}/lib/index.js) is outside its code root ${ws}/src`,
+    ],
+    [
+      'LinkedCodeRoot',
+      'app.handler',
+      `code root ${ws}/linked-root (which resolves to ${outside}) is outside the workspace ${ws}`,
+    ],
   ];
 
   for (const name of [
@@ -120,6 +139,8 @@ describe('cli: code outside the workspace or its code root does not run', functi
     'LinkedPython',
     'LinkedPackage',
     'LinkedInit',
+    'LinkedDirectoryFile',
+    'LinkedCodeRoot',
   ])
     it(`${name} is refused before it runs: Runtime.HandlerNotFound naming the path, exit 1`, async () => {
       const [, handler, why] = refusals().find(([n]) => n === name)!;
@@ -156,6 +177,50 @@ describe('cli: code outside the workspace or its code root does not run', functi
       assert.ok(line.endsWith(`${name}: ${why}; it does not run [handler-outside-workspace]`), line);
     }
     assert.ok(!err.includes('Inside:'), err);
+  });
+
+  it('list refuses a directory linked from outside whose index.js would be the Node.js handler, naming its real path, as invoke does', async () => {
+    const { err } = await cli(['list', '--root', ws], ws, env);
+    const line = err.split('\n').find((l) => l.includes('LinkedDirectory: '));
+    assert.ok(
+      line?.endsWith(
+        `LinkedDirectory: handler file ${outside}/lib/index.js is outside its code root ${ws}/src; it does not run [handler-outside-workspace]`,
+      ),
+      `${line ?? 'no diagnostic'} in:\n${err}`,
+    );
+  });
+
+  it("NODE-2 a directory's index.js inside the code root is the Node.js handler: list finds it, invoke runs it", async () => {
+    const listed = await cli(['list', '--root', ws], ws, env);
+    assert.ok(!listed.err.includes('DirectoryIndex:'), listed.err);
+    const { code, out, err } = await cli(['invoke', 'DirectoryIndex', '--root', ws, '--ephemeral', '--json'], ws, env);
+    assert.equal(code, 0, err);
+    assert.equal((JSON.parse(out) as InvocationRecord).attempts[0]?.result, 'index inside');
+  });
+
+  for (const [name, errorType] of [
+    ['AbsoluteHandlerNode', 'Runtime.MalformedHandlerName'],
+    ['AbsoluteHandlerPython', 'TypeError'],
+  ] as const)
+    it(`an absolute handler string (${name}) runs nothing: ${errorType}`, async () => {
+      const { code, out, err } = await cli(['invoke', name, '--root', ws, '--ephemeral', '--json'], ws, env);
+      assert.equal(code, 1, err);
+      const error = (JSON.parse(out) as InvocationRecord).attempts[0]?.error as { errorType?: string } | undefined;
+      assert.equal(error?.errorType, errorType, out);
+      assert.equal(fs.existsSync(marker), false, 'the code outside ran');
+    });
+
+  it('a handler whose module is no file under its code root is looked up as Lambda does: a Node.js built-in runs', async () => {
+    const { code, out, err } = await cli(
+      ['invoke', 'BuiltInModule', '--root', ws, '--ephemeral', '--payload', '-', '--json'],
+      ws,
+      env,
+      '"formatted"',
+    );
+    assert.equal(code, 0, err);
+    assert.equal((JSON.parse(out) as InvocationRecord).attempts[0]?.result, 'formatted');
+    const listed = await cli(['list', '--root', ws], ws, env);
+    assert.match(listed.err, /BuiltInModule: Handler "timers\/promises\.setImmediate" resolves to no file/);
   });
 
   it('a package imported through a link under node_modules loads; a workspace reached through a link runs', async () => {

@@ -5,11 +5,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LocalAccount } from '../../../src/core/account/localAccount';
+import * as os from 'node:os';
+import { LocalAccount } from '../../../src/core/account/localAccount';
+import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
+import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
 import { STORE_LOCK_FILE } from '../../../src/core/store/durableStore';
 import { FolderAccounts, FolderAccountsClosedError } from '../../../src/extension/folderAccounts';
+import { failWritesUnder } from '../../support/failingWrites';
 import { processGone } from '../../support/processGone';
-import { event, openExamplesAccount } from '../account/examplesAccount';
+import { event, examples, openExamplesAccount } from '../account/examplesAccount';
+import { buildBootstraps } from '../runtime/bootstrapBuild';
 
 interface FakeAccount {
   n: number;
@@ -62,6 +67,7 @@ function fakeFolder(): FakeFolder {
       };
     },
     onError: (_root, _action, err) => state.errors.push(err),
+    onThrowawayStore: (_root, message) => state.errors.push(message),
   });
   return Object.assign(state, { accounts });
 }
@@ -173,6 +179,7 @@ describe('FolderAccounts: the local account of each workspace folder', () => {
         }),
         onOpened: () => ({ dispose: () => undefined }),
         onError: (_root, action, err) => assert.fail(`${action}: ${String(err)}`),
+        onThrowawayStore: (_root, message) => assert.fail(message),
       });
       try {
         const [record] = await accounts.use('/examples', (account) =>
@@ -197,5 +204,66 @@ describe('FolderAccounts: the local account of each workspace folder', () => {
         for (const cleanup of cleanups) await cleanup();
       }
     });
+
+    for (const [what, code, reason] of [
+      ['read-only', 'EROFS', 'the file system is read-only (EROFS)'],
+      ['on a full disk', 'ENOSPC', 'the disk is full (ENOSPC)'],
+    ] as const) {
+      it(`a folder whose store is ${what}: its account runs on a throwaway store, with a warning naming the folder, the operation and the cause`, async () => {
+        const index = new WorkspaceIndex({ root: examples });
+        await index.build();
+        const bootstrapDir = await buildBootstraps();
+        const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-unwritable-store-'));
+        const warnings: string[] = [];
+        const openedOn: string[] = [];
+        const accounts = new FolderAccounts({
+          recipe: () => ({
+            key: 'examples',
+            open: (throwawayStore) =>
+              LocalAccount.open({
+                workspaceRoot: examples,
+                functions: index.functions(),
+                bootstrapDir,
+                storeDir: throwawayStore ?? storeDir,
+                location: DEFAULT_LOCATION,
+              }),
+          }),
+          onOpened: (_root, account) => {
+            openedOn.push(account.engine.store.directory);
+            return { dispose: () => undefined };
+          },
+          onError: (_root, action, err) => assert.fail(`${action}: ${String(err)}`),
+          onThrowawayStore: (root, message) => warnings.push(`${root}: ${message}`),
+        });
+        const failing = failWritesUnder(storeDir, code);
+        try {
+          const [record] = await accounts.use('/examples', (account) =>
+            account.invoke('CreateOrderFunction', event('api-create-order.json'), 'sync'),
+          );
+          assert.equal(record?.status, 'succeeded');
+          assert.deepEqual(warnings, [
+            `/examples: Cannot write the store at ${storeDir} (take the lock): ${reason}. Invocations in /examples run ` +
+              'on a throwaway store until its account is opened again: the Invocations panel shows their records, ' +
+              'but they are not kept, and its queues start empty.',
+          ]);
+          const account = await accounts.get('/examples');
+          assert.deepEqual(
+            account.engine.records().map((r) => r.id),
+            [record.id],
+            'the records the panel lists',
+          );
+          assert.equal(openedOn.length, 1);
+          assert.notEqual(openedOn[0], storeDir);
+          assert.ok(fs.existsSync(openedOn[0]), 'the throwaway store exists while its account is open');
+          await accounts.close();
+          assert.equal(fs.existsSync(openedOn[0]), false, 'the throwaway store is removed when its account closes');
+          assert.deepEqual(fs.readdirSync(storeDir), [], "nothing was written to the folder's store");
+        } finally {
+          failing.restore();
+          await accounts.close();
+          fs.rmSync(storeDir, { recursive: true, force: true });
+        }
+      });
+    }
   });
 });

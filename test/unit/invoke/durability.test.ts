@@ -7,7 +7,9 @@ import type { InvocationEngine } from '../../../src/core/invoke/invocationEngine
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
 import { crashConfiguration, recordKey, type CrashEventRecord } from '../../fixtures/invoke/crashConfiguration';
+import { deliveryKillRounds } from '../../fixtures/invoke/deliveryKillRounds';
 import { killWriterRounds } from '../../fixtures/store/killWriters';
+import { buildBootstraps } from '../runtime/bootstrapBuild';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
 import type { LocalServices } from '../../../src/core/services/localServices';
 import { openEngine } from './harness';
@@ -224,6 +226,24 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
     assert.equal(new Set(failures.map((f) => f.KinesisBatchInfo.startSequenceNumber)).size, 3);
     for (const p of engine.streamPositions()) assert.equal(p.behind, 0);
     await engine.close();
+  });
+
+  it('ASYNC-1 ASYNC-3 SQS-3 SQS-4 STREAM-1: real engine processes SIGKILLed at random points over rounds lose no accepted event and deliver none beyond at-least-once', async function () {
+    // A longer run: npx tsx bench/deliveryDurability.ts [rounds]
+    this.timeout(120_000);
+    const result = await deliveryKillRounds({
+      rounds: 3,
+      eventsPerKind: 5,
+      bootstrapDir: await buildBootstraps(),
+      workDir: dir,
+    });
+    const figures = JSON.stringify(result);
+    assert.deepEqual(result.lost, [], `events lost: ${figures}`);
+    assert.deepEqual(result.duplicates, [], `duplicates beyond at-least-once: ${figures}`);
+    assert.deepEqual(result.unsettled, [], `left in the queue: ${figures}`);
+    assert.equal(result.behind, 0, figures);
+    assert.ok(result.kills > 0 && result.accepted > 0, `engines were killed after accepting events: ${figures}`);
+    assert.ok(result.processed > 0 && result.deadLettered > 0, `events were processed and dead-lettered: ${figures}`);
   });
 
   it('the store itself: writers killed at random points (opening, taking over the lock, appending, compacting) lose no event they confirmed', async () => {

@@ -391,6 +391,21 @@ describe('runtime: Node.js execution environments', function () {
       assert.equal(e.LANG, 'en_US.UTF-8');
       assert.match(e._X_AMZN_TRACE_ID, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0/);
       assert.equal(e.LT_PARENT_SECRET, undefined);
+      // Of the runner's own environment, only what a process needs to work at all (the README's security section).
+      const lambdaNames = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|TZ$|LANG$|NODE_PATH$|STAGE$)/;
+      assert.deepEqual(
+        Object.keys(e)
+          .filter((k) => !lambdaNames.test(k))
+          .sort(),
+        ['HOME', 'PATH', 'SYSTEMROOT', 'TEMP', 'TMP', 'TMPDIR'].filter((k) => process.env[k] !== undefined),
+      );
+      const runnerAws = Object.keys(e).filter((k) => k.startsWith('AWS_') && !k.startsWith('AWS_LAMBDA_'));
+      assert.deepEqual(runnerAws.sort(), [
+        'AWS_DEFAULT_REGION',
+        'AWS_EC2_METADATA_DISABLED',
+        'AWS_EXECUTION_ENV',
+        'AWS_REGION',
+      ]);
     });
   });
 

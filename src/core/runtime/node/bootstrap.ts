@@ -285,6 +285,8 @@ process.on('unhandledRejection', (reason) => {
 function onEngineMessage(msg: EngineMessage): void {
   if (msg.t === 'invoke') runInvocation(msg);
   else if (msg.t === 'shutdown') process.exit(0);
+  // NODE-5: a zero-delay timer, then the immediates queued after it: an error thrown there is sent (lateError) first.
+  else if (msg.t === 'settle') setTimeout(() => setImmediate(() => channel.send({ t: 'settled' })), 0);
 }
 
 function isModuleNotFound(e: unknown): boolean {

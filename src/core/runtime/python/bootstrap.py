@@ -343,6 +343,9 @@ def main():
             _new_log()
             _invoke(handler, msg)
             _new_log()
+        elif msg.get("t") == "settle":
+            # Between invocations nothing of the handler runs on this thread: settled at once.
+            _send({"t": "settled"})
         elif msg.get("t") == "shutdown":
             break
     os._exit(0)
