@@ -10,9 +10,11 @@ import {
   timePoint,
   usedConfiguration,
   type InvocationRecord,
+  type HttpExchange,
   type RecordSource,
   type SyncResponse,
 } from './invocationRecord';
+import type { ResponseStreamListener } from '../runtime/outcome';
 import { RESPONSE_LIMIT_BYTES, responseTooLargeError, SYNC_REQUEST_LIMIT_BYTES } from '../runtime/payloadLimits';
 import { checkPayload, LambdaServiceError } from './lambdaServiceError';
 
@@ -23,6 +25,10 @@ export interface SyncInvokeOptions {
   faults?: InjectedFaults;
   source?: RecordSource;
   signal?: AbortSignal;
+  /** The HTTP request that the HTTP front turned into this invocation. */
+  http?: HttpExchange;
+  /** NODE-11: told of a streamed response as it arrives. */
+  responseStream?: ResponseStreamListener;
 }
 
 export async function invokeSync(
@@ -51,6 +57,7 @@ export async function invokeSync(
     start: timePoint(now),
     faults: faultNames(options.faults),
   });
+  if (options.http) record.http = options.http;
 
   const reject = (error: LambdaServiceError): InvocationRecord => {
     record.status = 'rejected';
@@ -94,7 +101,16 @@ export async function invokeSync(
   let result;
   try {
     // SYNC-7: exactly one attempt; the caller decides about retries.
-    result = await runAttempt(ctx.invoker, fn.name, payloadJson, randomUUID(), 1, now, options.signal);
+    result = await runAttempt(
+      ctx.invoker,
+      fn.name,
+      payloadJson,
+      randomUUID(),
+      1,
+      now,
+      options.signal,
+      options.responseStream,
+    );
   } finally {
     ctx.concurrency.release(fn.name);
   }

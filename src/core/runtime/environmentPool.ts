@@ -83,6 +83,8 @@ export interface InvokeOptions {
   debug?: DebugOptions;
   /** NODE-11: each chunk of a streamed response as it arrives. */
   onResponseChunk?: (chunk: Buffer) => void;
+  /** NODE-11: the HTTP prelude of a streamed response, before its first chunk. */
+  onResponsePrelude?: (prelude: Record<string, unknown>, contentType: string) => void;
   /** The caller produced or already parsed the payload: it is not parsed again (the size limit still applies). */
   payloadIsJson?: boolean;
 }
@@ -183,6 +185,7 @@ export class EnvironmentPool {
       clientContext: options.clientContext,
       identity: options.identity,
       onResponseChunk: options.onResponseChunk,
+      onResponsePrelude: options.onResponsePrelude,
     };
     if (options.debug) {
       // A debug session gets its own environment, never shared and never kept warm.
