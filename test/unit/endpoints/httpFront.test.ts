@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
 import { curlCommand } from '../../../src/core/endpoints/httpFront';
+import { recordProblem } from '../../../src/shared/recordShape';
 import { httpApp, serveWorkspace, type ServedWorkspace } from './httpFrontHarness';
 
 interface Answer {
@@ -136,6 +137,7 @@ describe('endpoints: the HTTP front', function () {
     const record = await recordOf('EchoFunction', '/upload');
     assert.equal((record.event as { body: string }).body, png.toString('base64'));
     assert.equal(record.http?.request.bodyEncoding, 'base64');
+    assert.equal(recordProblem(JSON.parse(JSON.stringify(record))), undefined, 'the panel can show it');
   });
 
   it('HTTP-4 HTTP-8 HTTP API: cookies in and out, lower-case headers joined with commas, routeKey', async () => {
