@@ -90,6 +90,11 @@ export interface SyncRequestOptions {
   http?: HttpExchange;
   /** NODE-11: told of a streamed response as it arrives. */
   responseStream?: ResponseStreamListener;
+  /**
+   * Called with the finished record just before the engine saves it: the HTTP front answers its client there and
+   * returns that response, which the record keeps. Only an engine in this process calls it.
+   */
+  answer?: (record: InvocationRecord) => HttpExchange['response'];
 }
 
 /** The triggers `batch` mode can send through: the poll-based event source mappings (section 1). */
@@ -253,7 +258,7 @@ export class LocalAccount {
     options: SyncRequestOptions & { signal?: AbortSignal; faults?: InjectedFaults } = {},
   ): Promise<InvocationRecord[]> {
     const fn = this.function(functionName);
-    if ((options.http || options.responseStream) && mode !== 'sync')
+    if ((options.http || options.responseStream || options.answer) && mode !== 'sync')
       throw new AccountRequestError('An HTTP request invokes its function synchronously.');
     const faults = faultNames(options.faults).length > 0 ? { faults: { ...options.faults } } : {};
     if (faults.faults && mode === 'batch')
@@ -273,6 +278,7 @@ export class LocalAccount {
             ...(options.source ? { source: options.source } : {}),
             ...(options.http ? { http: options.http } : {}),
             ...(options.responseStream ? { responseStream: options.responseStream } : {}),
+            ...(options.answer ? { answer: options.answer } : {}),
           }),
         ];
       case 'async': {

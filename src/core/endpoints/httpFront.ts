@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_LOCATION, type AwsLocation } from '../awsLocation';
 import type { FunctionConfig } from '../discovery/functionConfig';
 import type { HttpExchange, HttpMessageRecord, InvocationRecord } from '../invoke/invocationRecord';
+
+type HttpExchangeResponse = NonNullable<HttpExchange['response']>;
 import type { ResponseStreamListener } from '../runtime/outcome';
 import { albEvent } from './albEvent';
 import { httpApiEvent } from './apiGatewayHttpEvent';
@@ -410,57 +412,74 @@ export class HttpFront {
     const event = this.eventFor(request, match, host, authorizerContext);
     const streamed = route.kind === 'url' && route.trigger.invokeMode === 'RESPONSE_STREAM';
     const stream = streamed ? new StreamedReply(res, request.requestId) : undefined;
-    const invocation = this.engine.invoke(route.functionName, JSON.stringify(event), 'sync', {
-      source: { type: SOURCE_TYPE[route.kind], ...(parentRecordId ? { parentRecordId } : {}) },
-      http: { integration: route.kind, route: routeLabel(route), request: exchangeRequest },
-      ...(stream ? { responseStream: stream } : {}),
-    });
     const timeoutMs =
       route.kind === 'rest'
         ? (this.options.integrationTimeoutMs?.rest ?? 29_000)
         : route.kind === 'http'
           ? (this.options.integrationTimeoutMs?.http ?? 30_000)
           : undefined;
+    /** What the client got, once it has it (the record keeps it). */
+    let answered: HttpExchangeResponse | undefined;
+    const deliver = (response: HttpResponseData, note: string | undefined, alreadySent: boolean) => {
+      const final = withCorsHeaders(route.kind, route.trigger.cors, request, response);
+      if (!alreadySent) send(addGatewayHeaders(route.kind, final, request.requestId));
+      const durationMs = Math.round((performance.now() - started) * 100) / 100;
+      log(final.statusCode, { functionName: route.functionName, ...(note ? { note } : {}) });
+      answered = {
+        statusCode: final.statusCode,
+        durationMs,
+        ...messageRecord(final.headers, final.body, contentTypeOf(final.headers)),
+        ...(note ? { note } : {}),
+      };
+      return answered;
+    };
+    // Called by the engine with the finished record just before it saves it, so that the client is answered
+    // without waiting for the store and the record is saved once, with its response.
+    const answer = (record: InvocationRecord): HttpExchangeResponse => {
+      if (answered) return answered;
+      const outcome = outcomeOf(record);
+      if (stream && (stream.started || outcome.kind === 'result')) {
+        // NODE-11: the body went (or goes now) to the client as the handler wrote it.
+        const sent = stream.end(record.attempts.at(-1), outcome.kind === 'result');
+        return deliver(
+          sent,
+          outcome.kind === 'result' ? undefined : 'the handler failed after it began streaming',
+          true,
+        );
+      }
+      const { response, problem } = integrationResponse(route, outcome, request);
+      return deliver(response, problem ?? (outcome.kind !== 'result' ? failureNote(record) : undefined), false);
+    };
+    const invocation = this.engine.invoke(route.functionName, JSON.stringify(event), 'sync', {
+      source: { type: SOURCE_TYPE[route.kind], ...(parentRecordId ? { parentRecordId } : {}) },
+      http: { integration: route.kind, route: routeLabel(route), request: exchangeRequest },
+      answer,
+      ...(stream ? { responseStream: stream } : {}),
+    });
     let timer: NodeJS.Timeout | undefined;
-    const timedOut =
-      timeoutMs === undefined
-        ? undefined
-        : new Promise<'timeout'>((resolve) => {
-            timer = setTimeout(() => resolve('timeout'), timeoutMs);
-          });
-    const first = await (timedOut ? Promise.race([invocation, timedOut]) : invocation).finally(() =>
-      clearTimeout(timer),
-    );
-    if (first === 'timeout') {
-      // HTTP-10: API Gateway answers 504; the function runs on to its own end, and its record gets the 504.
-      const response = integrationError(route, { kind: 'timeout' });
-      await finish(response, undefined, `the integration timeout (${timeoutMs} ms) passed`);
-      const [late] = await invocation.catch(() => [] as InvocationRecord[]);
-      if (late)
-        await this.engine.setHttpResponse(late.id, {
-          statusCode: response.statusCode,
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
-          ...messageRecord(response.headers, response.body, 'application/json'),
-          note: `the integration timeout (${timeoutMs} ms) passed before the function answered`,
-        });
+    if (timeoutMs !== undefined)
+      timer = setTimeout(() => {
+        // HTTP-10: API Gateway answers 504; the function runs on to its own end, and its record gets the 504.
+        if (!answered)
+          deliver(
+            integrationError(route, { kind: 'timeout' }),
+            `the integration timeout (${timeoutMs} ms) passed before the function answered`,
+            false,
+          );
+      }, timeoutMs);
+    let records: InvocationRecord[];
+    try {
+      records = await invocation;
+    } finally {
+      clearTimeout(timer);
+    }
+    const record = records[0];
+    if (!record) {
+      if (!answered) deliver(integrationError(route, { kind: 'serviceError' }), 'the engine returned no record', false);
       return;
     }
-    const record = first[0];
-    const outcome = outcomeOf(record);
-    if (stream && (stream.started || outcome.kind === 'result')) {
-      // NODE-11: the body went (or goes now) to the client as the handler wrote it.
-      const attempt = record?.attempts[record.attempts.length - 1];
-      const sent = stream.end(attempt, outcome.kind === 'result');
-      await finish(
-        sent,
-        record,
-        outcome.kind === 'result' ? undefined : 'the handler failed after it began streaming',
-        true,
-      );
-      return;
-    }
-    const { response, problem } = integrationResponse(route, outcome, request);
-    await finish(response, record, problem ?? (outcome.kind !== 'result' ? failureNote(record) : undefined));
+    // An engine in another process does not call `answer`: the client is answered now, and the record told after.
+    if (!record.http?.response) await this.engine.setHttpResponse(record.id, answer(record));
   }
 
   private eventFor(
@@ -484,6 +503,9 @@ export class HttpFront {
     }
   }
 }
+
+const contentTypeOf = (headers: Array<[string, string]>) =>
+  headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1];
 
 function outcomeOf(record: InvocationRecord | undefined): IntegrationOutcome {
   if (!record) return { kind: 'serviceError' };

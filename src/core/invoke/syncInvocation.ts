@@ -29,6 +29,8 @@ export interface SyncInvokeOptions {
   http?: HttpExchange;
   /** NODE-11: told of a streamed response as it arrives. */
   responseStream?: ResponseStreamListener;
+  /** The HTTP front's answer to its client, made from the finished record just before it is saved (kept in `http`). */
+  answer?: (record: InvocationRecord) => HttpExchange['response'];
 }
 
 export async function invokeSync(
@@ -59,11 +61,24 @@ export async function invokeSync(
   });
   if (options.http) record.http = options.http;
 
+  /** The last save of the record: the HTTP front answers its client first, and the record keeps that answer. */
+  const saveFinished = (): void => {
+    if (options.answer && record.http) {
+      try {
+        const response = options.answer(record);
+        if (response) record.http = { ...record.http, response };
+      } catch {
+        // The front answers again from the record it gets back; the engine's record is saved either way.
+      }
+    }
+    ctx.history.save(record);
+  };
+
   const reject = (error: LambdaServiceError): InvocationRecord => {
     record.status = 'rejected';
     record.response = { StatusCode: error.statusCode, errorType: error.errorType, errorMessage: error.message };
     record.end = timePoint(ctx.clock.now());
-    ctx.history.save(record);
+    saveFinished();
     return record;
   };
 
@@ -146,6 +161,6 @@ export async function invokeSync(
   }
   record.response = response;
   record.end = timePoint(ctx.clock.now());
-  ctx.history.save(record);
+  saveFinished();
   return record;
 }
