@@ -80,6 +80,13 @@ describe('endpoints: HTTP route selection', () => {
     assert.equal(matchRoute([route('url', 'ANY', '/')], 'GET', '/lambda-url/Other/'), undefined);
   });
 
+  it('HTTP-2: two APIs that declare the same method and path: the first one declared answers', () => {
+    const first = { ...route('rest', 'GET', '/same'), functionName: 'First' };
+    const second = { ...route('http', 'GET', '/same'), functionName: 'Second' };
+    assert.equal(matchRoute([first, second], 'GET', '/same')?.route.functionName, 'First');
+    assert.equal(matchRoute([second, first], 'GET', '/same')?.route.functionName, 'Second');
+  });
+
   it('ALB: path patterns with * and ?, rules in priority order', () => {
     const onlyAlb = routes.filter((r) => r.kind === 'alb');
     assert.equal(matchRoute(onlyAlb, 'GET', '/static/img/a.png')?.route.trigger.priority, 1);
