@@ -7,6 +7,8 @@ import { UsageError, type CliCommand, type CliIO } from '../command';
 import { onInterrupt } from '../interruption';
 import { describeHolder } from '../../core/endpoints/engineProtocol';
 import { HttpFront, type HttpRequestLog, type HttpRouteSummary } from '../../core/endpoints/httpFront';
+import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
+import { watchFunctionCode } from '../../core/runtime/codeWatch';
 import {
   bootstrapDirOf,
   discoverFunctions,
@@ -35,8 +37,8 @@ Gateway 10 MB, function URLs 6 MB, ALB 1 MB); an API Gateway integration times o
 
 While a VS Code window holds the workspace's engine, serve uses that engine through its endpoint, so the window's
 Invocations panel shows every request with its HTTP request and response. Handler code changes take effect on the
-next request; routes are read from the engine's functions on every request (restart serve after editing a
-template when serve holds the engine itself).
+next request (a cold start); routes are read from the engine's functions on every request (restart serve after
+editing a template when serve holds the engine itself).
 
   --root <dir>     workspace folder (default: the current directory)
   --port <n>       port to listen on (default: a free one)
@@ -108,9 +110,22 @@ export const serveCommand: CliCommand = {
       if (code === 'EACCES') throw new UsageError(`port ${port} cannot be used by this user; choose one above 1023`);
       throw err;
     }
+    // Holding the engine itself, serve ends a function's warm environments when its code changes, so that the next
+    // request runs the new code (a VS Code window's engine does that for the windows it serves).
+    const engine = opened.engine;
+    const watch =
+      engine instanceof LocalWorkspaceEngine
+        ? watchFunctionCode(
+            root,
+            () => engine.account.functions(),
+            (names) => names.forEach((name) => engine.account.pool.retire(name)),
+          )
+        : undefined;
+    if (watch?.problem) io.stderr(`lambda-trigger serve: ${watch.problem}\n`);
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
+        watch?.dispose();
         try {
           await front.close();
         } finally {

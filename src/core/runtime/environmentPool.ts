@@ -232,6 +232,17 @@ export class EnvironmentPool {
     return this.functions.get(functionName)?.all.size ?? 0;
   }
 
+  /**
+   * The function's code changed on disk: its idle environments end now and its busy ones once their invocation is
+   * done, so that the next invocation loads the code afresh (a cold start).
+   */
+  retire(functionName: string): void {
+    const fn = this.functions.get(functionName);
+    if (!fn) return;
+    this.functions.delete(functionName);
+    for (const env of fn.all) if (!env.busy) env.kill();
+  }
+
   /** Kills every environment of a function (e.g. after its code or configuration changed). */
   reset(functionName: string): void {
     const fn = this.functions.get(functionName);

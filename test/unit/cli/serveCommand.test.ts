@@ -25,7 +25,7 @@ describe('cli: serve', function () {
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('prints the base URL and every route, one line per request, and exits 130 on Ctrl-C with the port closed', async () => {
+  it('prints the base URL and every route, one line per request, runs edited code, and exits 130 on Ctrl-C with the port closed', async () => {
     const child = spawn(
       process.execPath,
       ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--root', root],
@@ -59,6 +59,16 @@ describe('cli: serve', function () {
       await waitFor('the 502 line with its reason', () =>
         /GET \/broken -> 502 .* BrokenFunction \(malformed result: /.test(out),
       );
+      // A handler edited while serve runs: the next requests run the new code.
+      assert.equal((await fetch(`${base}/lambda-url/UrlFunction/`)).status, 200);
+      fs.writeFileSync(
+        path.join(root, 'src/url.js'),
+        "exports.handler = async () => ({ statusCode: 200, body: 'edited' });\n",
+      );
+      await waitFor('the edited handler to answer', async () => {
+        const r = await fetch(`${base}/lambda-url/UrlFunction/`);
+        return (await r.text()) === 'edited';
+      });
       child.kill('SIGINT');
       assert.equal(await ended, 130);
       const port = Number(new URL(base).port);
