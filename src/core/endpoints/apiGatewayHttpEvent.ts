@@ -86,7 +86,8 @@ export function httpApiEvent(
       requestId: request.requestId,
       routeKey,
       stage,
-      time: gatewayTime(request.receivedAt).replace(' ', ''),
+      // HTTP APIs write the time without a space before the zone; function URLs with one.
+      time: url ? gatewayTime(request.receivedAt) : gatewayTime(request.receivedAt).replace(' ', ''),
       timeEpoch: request.receivedAt,
     },
     ...(hasBody ? { body: request.body.toString(binary ? 'base64' : 'utf8') } : {}),

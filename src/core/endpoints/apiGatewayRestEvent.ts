@@ -83,6 +83,7 @@ export function restApiEvent(request: HttpRequestData, match: RouteMatch, ctx: G
     accountId: ctx.location.accountId,
     apiId,
     ...(ctx.authorizer ? { authorizer: ctx.authorizer } : {}),
+    ...(rest ? { deploymentId: gatewayId(`${trigger.apiId ?? route.functionName}/${stage}`, 6) } : {}),
     domainName: ctx.host,
     domainPrefix: ctx.host.split('.')[0].split(':')[0],
     extendedRequestId: randomBytes(12).toString('base64url').slice(0, 16),

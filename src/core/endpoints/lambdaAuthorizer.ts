@@ -112,16 +112,25 @@ export function authorizerRequest(authorizer: HttpAuthorizer, input: AuthorizerI
   const event = restApiEvent(input.request, input.match, ctx) as Record<string, unknown>;
   delete event.body;
   delete event.isBase64Encoded;
-  return {
-    kind: 'invoke',
-    event: {
-      ...(input.match.route.kind === 'http' ? { version: '1.0' } : {}),
-      type: 'REQUEST',
-      methodArn: arn,
-      ...(input.match.route.kind === 'http' ? { identitySource: values.join(',') } : {}),
-      ...event,
-    },
-  };
+  if (input.match.route.kind === 'http') {
+    // An HTTP API's 1.0 authorizer event has the identity twice and no multi-value forms.
+    delete event.multiValueHeaders;
+    delete event.multiValueQueryStringParameters;
+    delete event.version;
+    const identity = values.join(',');
+    return {
+      kind: 'invoke',
+      event: {
+        version: '1.0',
+        type: 'REQUEST',
+        methodArn: arn,
+        identitySource: identity,
+        authorizationToken: identity,
+        ...event,
+      },
+    };
+  }
+  return { kind: 'invoke', event: { type: 'REQUEST', methodArn: arn, ...event } };
 }
 
 export type AuthorizerDecision =

@@ -176,6 +176,7 @@ describe('endpoints: HTTP events', () => {
     };
     assert.equal(event.requestContext.accountId, 'anonymous');
     assert.equal(event.requestContext.stage, '$default');
+    assert.equal((event.requestContext as unknown as { time: string }).time, '12/Mar/2024:19:03:58 +0000');
     assert.equal(event.requestContext.authorizer.iam.accountId, '123456789012');
   });
 
