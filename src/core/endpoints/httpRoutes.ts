@@ -34,6 +34,8 @@ export function routeTable(functions: readonly FunctionConfig[]): HttpRoute[] {
   for (const fn of functions) {
     fn.triggers.forEach((trigger, i) => {
       if (trigger.kind !== 'api' || !trigger.enabled || trigger.authorizer) return;
+      // A function has one URL: FunctionUrlConfig and the AWS::Lambda::Url SAM makes of it are the same one.
+      if (trigger.api === 'url' && routes.some((r) => r.kind === 'url' && r.functionName === fn.name)) return;
       const origin = fn.origins[`triggers.${i}`];
       routes.push({
         functionName: fn.name,
