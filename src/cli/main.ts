@@ -10,12 +10,14 @@ import { invokeCommand } from './commands/invoke';
 import { listCommand } from './commands/list';
 import { queuesCommand } from './commands/queues';
 import { renderCommand } from './commands/render';
+import { serveCommand } from './commands/serve';
 import { validateCommand } from './commands/validate';
 
 const commands: CliCommand[] = [
   listCommand,
   invokeCommand,
   queuesCommand,
+  serveCommand,
   eventsCommand,
   renderCommand,
   validateCommand,

@@ -83,6 +83,7 @@ const attempt = shape({
   errorAfterResponse: optional(
     shape({ error: errorPayload, logs: list(shape({ time: str, stream: str, level: optional(str), text: str })) }),
   ),
+  stream: optional(shape({ contentType: optional(str), prelude: anything, chunks: num })),
 });
 const batch = shape({
   index: num,
@@ -106,6 +107,24 @@ const delivery = shape({
   deliveredAs: optional(str),
   time: timePoint,
   error: optional(str),
+});
+const headerLine: Check = (v, p) => {
+  if (!Array.isArray(v) || v.length !== 2) return `${p} is not a [name, value] pair`;
+  return str(v[0], `${p}[0]`) ?? str(v[1], `${p}[1]`);
+};
+const httpMessage = {
+  headers: list(headerLine),
+  body: optional(str),
+  bodyEncoding: optional(str),
+  bodyBytes: num,
+  truncated: optional(bool),
+};
+const httpExchange = shape({
+  integration: str,
+  route: str,
+  role: optional(str),
+  request: shape({ ...httpMessage, method: str, path: str, query: optional(str) }),
+  response: optional(shape({ ...httpMessage, statusCode: num, durationMs: num, note: optional(str) })),
 });
 const invocationRecord = shape({
   id: str,
@@ -147,6 +166,7 @@ const invocationRecord = shape({
     }),
   ),
   storyId: optional(str),
+  http: optional(httpExchange),
 });
 
 /** What is wrong with a record the panel was sent, or undefined when the panel can show it. */

@@ -11,6 +11,7 @@ import { describeErrorAfterResponse, describeLateError } from '../core/invoke/la
 import type { LogLine } from '../core/runtime/outcome';
 import type { FromPanel, PanelViewState, RecordAction } from '../shared/panelProtocol';
 import { h, icon } from './dom';
+import { httpExchangeTitle, renderHttpExchange } from './httpExchange';
 import { clockTime, describeOrigin, elapsedMs, formatDelay, formatMs, prettyBody, prettyValue } from './format';
 import { classifyFrames, sameError, type FramePaths } from './stackFrames';
 
@@ -151,6 +152,7 @@ export function renderRecordDetail(
       ),
     ),
   );
+  if (record.http) parts.push(section(ctx, 'http', httpExchangeTitle(record.http), renderHttpExchange(record.http)));
   if (record.response) parts.push(section(ctx, 'response', 'Response', renderResponse(record)));
   if (record.attempts.length > 0)
     parts.push(section(ctx, 'attempts', `Attempts (${record.attempts.length})`, renderAttempts(record, ctx)));

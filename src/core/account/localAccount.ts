@@ -9,9 +9,10 @@ import { functionNamed, type EventTrigger, type FunctionConfig } from '../discov
 import { faultNames, type InjectedFaults } from '../invoke/engineContext';
 import type { FunctionInvoker } from '../invoke/engineFunction';
 import { InvocationEngine } from '../invoke/invocationEngine';
-import type { InvocationRecord } from '../invoke/invocationRecord';
+import type { HttpExchange, InvocationRecord, RecordSource } from '../invoke/invocationRecord';
 import { VirtualClock } from '../invoke/virtualClock';
 import { EnvironmentPool, type DebugOptions, type InvokeOutcome, type RuntimeProgressListener } from '../runtime';
+import type { ResponseStreamListener } from '../runtime/outcome';
 import { triggerSourceName } from '../services/functionResources';
 import { LocalServices, ResourceNotFoundError } from '../services/localServices';
 import type { SendMessageInput } from '../services/sqsQueue';
@@ -81,6 +82,21 @@ export interface LocalAccountOptions {
 
 export type InvocationMode = 'sync' | 'async' | 'batch';
 
+/** What a front that answers HTTP requests adds to a synchronous invocation (the HTTP front). */
+export interface SyncRequestOptions {
+  /** Where the invocation came from (`apigateway`, `alb`, `lambda-url`), and the record it continues. */
+  source?: RecordSource;
+  /** The HTTP request, kept in the record; its response is added once the client has it. */
+  http?: HttpExchange;
+  /** NODE-11: told of a streamed response as it arrives. */
+  responseStream?: ResponseStreamListener;
+  /**
+   * Called with the finished record just before the engine saves it: the HTTP front answers its client there and
+   * returns that response, which the record keeps. Only an engine in this process calls it.
+   */
+  answer?: (record: InvocationRecord) => HttpExchange['response'];
+}
+
 /** The triggers `batch` mode can send through: the poll-based event source mappings (section 1). */
 export type PollTrigger = Extract<EventTrigger, { kind: PollSourceKind }>;
 
@@ -118,14 +134,26 @@ class PoolInvoker implements FunctionInvoker {
   invoke(
     functionName: string,
     payloadJson: string,
-    opts: { requestId: string; signal?: AbortSignal },
+    opts: { requestId: string; signal?: AbortSignal; responseStream?: ResponseStreamListener },
   ): Promise<InvokeOutcome> {
     const spec = this.functions.get(functionName);
     if (!spec) return Promise.reject(new AccountRequestError(`No function named "${functionName}" in this workspace.`));
     const debug = this.debugNext.get(functionName);
     this.debugNext.delete(functionName);
     // The engine produced or parsed every payload it passes on (FunctionInvoker).
-    return this.pool.invoke(spec, payloadJson, { ...opts, payloadIsJson: true, ...(debug ? { debug } : {}) });
+    const { responseStream, ...rest } = opts;
+    return this.pool.invoke(spec, payloadJson, {
+      ...rest,
+      payloadIsJson: true,
+      ...(debug ? { debug } : {}),
+      ...(responseStream
+        ? {
+            onResponseChunk: (chunk: Buffer) => responseStream.chunk(chunk),
+            onResponsePrelude: (prelude: Record<string, unknown>, type: string) =>
+              responseStream.prelude(prelude, type),
+          }
+        : {}),
+    });
   }
 }
 
@@ -227,9 +255,11 @@ export class LocalAccount {
     functionName: string,
     payloadJson: string,
     mode: InvocationMode,
-    options: { signal?: AbortSignal; faults?: InjectedFaults } = {},
+    options: SyncRequestOptions & { signal?: AbortSignal; faults?: InjectedFaults } = {},
   ): Promise<InvocationRecord[]> {
     const fn = this.function(functionName);
+    if ((options.http || options.responseStream || options.answer) && mode !== 'sync')
+      throw new AccountRequestError('An HTTP request invokes its function synchronously.');
     const faults = faultNames(options.faults).length > 0 ? { faults: { ...options.faults } } : {};
     if (faults.faults && mode === 'batch')
       throw new AccountRequestError(
@@ -245,6 +275,10 @@ export class LocalAccount {
           await this.engine.invokeSync(fn.name, payloadJson, {
             ...faults,
             ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.source ? { source: options.source } : {}),
+            ...(options.http ? { http: options.http } : {}),
+            ...(options.responseStream ? { responseStream: options.responseStream } : {}),
+            ...(options.answer ? { answer: options.answer } : {}),
           }),
         ];
       case 'async': {

@@ -35,6 +35,7 @@ import {
   targetFunction,
 } from './resourceTriggers';
 import type { TemplateDocument } from './templateDocument';
+import { albRoutes, functionUrlTrigger, SamApis } from './httpApiSettings';
 
 type Json = Record<string, unknown>;
 const asObject = (v: unknown): Json | undefined =>
@@ -70,6 +71,8 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
   const source: OriginSource = isSam ? 'sam' : 'cloudformation';
   const templateDir = path.dirname(doc.file);
   const globals = asObject(asObject(template.Globals)?.Function) ?? {};
+  const isFunction = (id: string): boolean => FUNCTION_TYPES.has(String(asObject(resolver.resources[id])?.Type));
+  const apis = new SamApis(resolver, asObject(template.Globals) ?? {}, isFunction);
   const byLogicalId = new Map<string, TemplateFunction>();
   const origin = (container: unknown, key?: string): Origin => ({
     file: doc.file,
@@ -201,7 +204,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
     for (const [eventId, rawEvent] of Object.entries(events)) {
       const event = asObject(rawEvent);
       const trigger = event
-        ? samEvent(eventId, event, resolver, (msg) => report(event, 'Properties', 'invalid-template', msg))
+        ? samEvent(eventId, event, resolver, (msg) => report(event, 'Properties', 'invalid-template', msg), apis)
         : undefined;
       if (!trigger) continue;
       if (trigger.kind === 'unsupported') {
@@ -214,6 +217,12 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       }
       origins[`triggers.${fn.triggers.length}`] = origin(events, eventId);
       fn.triggers.push(trigger);
+    }
+    const url = pick('FunctionUrlConfig');
+    const urlConfig = asObject(url?.value);
+    if (url && urlConfig) {
+      origins[`triggers.${fn.triggers.length}`] = origin(url.container, 'FunctionUrlConfig');
+      fn.triggers.push(functionUrlTrigger('FunctionUrl', urlConfig, resolver));
     }
     byLogicalId.set(logicalId, fn);
   }
@@ -286,6 +295,9 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       case 'AWS::Scheduler::Schedule':
         attach(asObject(props.Target)?.Arn, schedulerScheduleTrigger(logicalId, props, resolver));
         break;
+      case 'AWS::Lambda::Url':
+        attach(props.TargetFunctionArn, functionUrlTrigger(logicalId, props, resolver));
+        break;
       case 'AWS::ApiGatewayV2::Api':
         if (isHttpApiQuickCreate(props, resolver))
           attach(props.Target, httpApiQuickCreateTrigger(logicalId, props, resolver));
@@ -321,6 +333,12 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       }
       default:
     }
+  }
+  for (const route of albRoutes(resolver, (id) => byLogicalId.has(id))) {
+    const target = byLogicalId.get(route.functionId);
+    if (!target) continue;
+    target.origins[`triggers.${target.triggers.length}`] = origin(resolver.resources, route.ruleId);
+    target.triggers.push(route.trigger);
   }
   return { functions: [...byLogicalId.values()], problems };
 }
@@ -438,6 +456,7 @@ function samEvent(
   event: Json,
   resolver: IntrinsicResolver,
   report: (message: string) => void,
+  apis?: SamApis,
 ): EventTrigger | undefined {
   const type = String(event.Type);
   const p = asObject(resolver.resolve(event.Properties ?? {})) ?? {};
@@ -555,6 +574,7 @@ function samEvent(
         path: typeof p.Path === 'string' ? p.Path : type === 'HttpApi' ? '$default' : '/',
         method: typeof p.Method === 'string' ? p.Method.toUpperCase() : 'ANY',
         payloadFormatVersion: type === 'Api' ? '1.0' : p.PayloadFormatVersion === '1.0' ? '1.0' : '2.0',
+        ...(apis ? apis.routeSettings(type, raw, p) : {}),
       };
     case 'Schedule':
       return {

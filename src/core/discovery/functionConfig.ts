@@ -166,15 +166,67 @@ export interface SnsTrigger extends TriggerBase {
   filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
 }
 
+/** CORS as an API, an HTTP API or a function URL configures it (SAM `Cors`/`CorsConfiguration`, serverless `cors`). */
+export interface HttpCors {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  allowCredentials: boolean;
+  /** Seconds a browser may cache a preflight's answer. */
+  maxAge?: number;
+}
+
+/** A Lambda authorizer that guards a route (SAM `Auth.Authorizers`, serverless `authorizer`). */
+export interface HttpAuthorizer {
+  /** Its name in the template (`MyLambdaTokenAuth`). */
+  name: string;
+  /** The workspace function that decides (logical id or function key); absent when it is not in the workspace. */
+  functionName?: string;
+  /** TOKEN: the event carries one token (REST APIs only); REQUEST: headers, query and context. */
+  type: 'token' | 'request';
+  /** HTTP APIs: the event's payload format version (REST authorizers always get 1.0). */
+  payloadFormatVersion: '1.0' | '2.0';
+  /** HTTP APIs with payload 2.0: the function answers `{isAuthorized, context}` instead of an IAM policy. */
+  simpleResponses: boolean;
+  /**
+   * Where the identity comes from, as API Gateway writes it: `method.request.header.Authorization` (REST) or
+   * `$request.header.Authorization` (HTTP APIs). A request without one of them is refused with 401 before the
+   * authorizer runs.
+   */
+  identitySource: string[];
+  /** TOKEN: a token that does not match this regular expression is refused with 401 without calling the function. */
+  validationExpression?: string;
+}
+
 export interface HttpTrigger extends TriggerBase {
   kind: 'api';
-  /** REST v1, HTTP v2, ALB. */
-  api: 'rest' | 'http' | 'alb';
+  /** REST v1, HTTP v2, ALB, or the function's own URL. */
+  api: 'rest' | 'http' | 'alb' | 'url';
+  /** ALB: a path pattern with `*` and `?`; function URL: `/` (it serves every path). */
   path: string;
   method: string;
   payloadFormatVersion?: '1.0' | '2.0';
   /** The function is the route's Lambda authorizer (a REQUEST authorizer), not its integration. */
   authorizer?: boolean;
+  /** The API's logical id (SAM's implicit `ServerlessRestApi`/`ServerlessHttpApi` when the event names none). */
+  apiId?: string;
+  /** The API's stage (`Prod` for SAM's implicit REST API, `$default` for HTTP APIs). */
+  stage?: string;
+  stageVariables?: Record<string, string>;
+  cors?: HttpCors;
+  /** REST APIs: content types whose bodies reach the function base64-encoded (`image/png`, `*\/*`). */
+  binaryMediaTypes?: string[];
+  /** The Lambda authorizer the route runs first. */
+  lambdaAuthorizer?: HttpAuthorizer;
+  /** Function URL: `RESPONSE_STREAM` sends the body as the handler writes it. */
+  invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
+  /** Function URL: `AWS_IAM` wants SigV4-signed requests (not checked locally). */
+  authType?: 'NONE' | 'AWS_IAM';
+  /** ALB: the target group's `lambda.multi_value_headers.enabled`. */
+  multiValueHeaders?: boolean;
+  /** ALB: the listener rule's priority (lowest first). */
+  priority?: number;
 }
 
 export interface ScheduleTrigger extends TriggerBase {

@@ -16,6 +16,7 @@ import {
 import { IntrinsicResolver, targetTypeOfArn } from './intrinsics';
 import { liftConstructKind, liftConstructVariable, liftQueueTrigger, liftWebhookTrigger } from './liftConstructs';
 import { ServerlessVariables } from './serverlessVariables';
+import { functionUrl, httpApiCors, httpApiEventAuthorizer, restEventAuthorizer, restEventCors } from './serverlessHttp';
 import type { TemplateDocument } from './templateDocument';
 
 type Json = Record<string, unknown>;
@@ -103,6 +104,13 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
     return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
   };
 
+  const functionKeys = new Set(Object.keys(declaredFunctions));
+  /** `provider.httpApi` (cors, authorizers), resolved once when an httpApi event needs it. */
+  let httpApiProvider: Json | undefined;
+  const httpApiSettings = (): Json =>
+    (httpApiProvider ??=
+      asObject(variables.resolve(provider, 'httpApi', 'the HTTP API has no CORS and no authorizers locally').value) ??
+      {});
   const functions: TemplateFunction[] = [];
   for (const [name, rawFn] of Object.entries(declaredFunctions)) {
     const fn = asObject(rawFn);
@@ -329,6 +337,13 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
       origins[`triggers.${result.triggers.length}`] = origin(events, i);
       result.triggers.push(trigger);
     });
+    if (fn.url !== undefined) {
+      const url = functionUrl(variables.resolve(fn, 'url', 'the function has no URL locally').value);
+      if (url) {
+        origins[`triggers.${result.triggers.length}`] = origin(fn, 'url');
+        result.triggers.push(url);
+      }
+    }
     return result;
   }
 
@@ -416,7 +431,8 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
       return { method: toText(o.method, 'ANY').toUpperCase(), path: toText(o.path, '/') };
     };
     switch (type) {
-      case 'http':
+      case 'http': {
+        const route = httpRoute(value);
         return {
           kind: 'api',
           id,
@@ -424,9 +440,15 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
           enabled,
           api: 'rest',
           payloadFormatVersion: '1.0',
-          ...httpRoute(value),
+          ...route,
+          apiId: 'ApiGatewayRestApi',
+          stage: variables.stage,
+          ...optional('cors', restEventCors(o.cors, route.method)),
+          ...optional('lambdaAuthorizer', restEventAuthorizer(o.authorizer, functionKeys)),
         };
-      case 'httpApi':
+      }
+      case 'httpApi': {
+        const settings = httpApiSettings();
         return {
           kind: 'api',
           id,
@@ -435,7 +457,15 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
           api: 'http',
           payloadFormatVersion: o.payload === '1.0' ? '1.0' : '2.0',
           ...httpRoute(value),
+          apiId: 'HttpApi',
+          stage: '$default',
+          ...optional('cors', httpApiCors(settings.cors)),
+          ...optional(
+            'lambdaAuthorizer',
+            httpApiEventAuthorizer(o.authorizer, asObject(settings.authorizers) ?? {}, functionKeys),
+          ),
         };
+      }
       case 'alb': {
         const conditions = asObject(o.conditions) ?? {};
         return {
@@ -446,6 +476,8 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
           api: 'alb',
           path: toStringList(conditions.path)[0] ?? '/',
           method: (toStringList(conditions.method)[0] ?? 'ANY').toUpperCase(),
+          multiValueHeaders: toBool(o.multiValueHeaders, false),
+          ...optional('priority', toNumber(o.priority)),
         };
       }
       case 'sqs':

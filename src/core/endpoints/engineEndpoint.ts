@@ -15,6 +15,7 @@ import {
   functionsRequest,
   helloShape,
   invokeRequest,
+  httpResponseRequest,
   listQueuesRequest,
   peekRequest,
   protocolMajor,
@@ -220,8 +221,16 @@ export class EngineEndpoint {
       this.handlers.set(type.method, (raw, connection) => run(type.params(raw, 'params'), connection));
     on(functionsRequest, () => engine.functions());
     on(invokeRequest, (p) =>
-      engine.invoke(p.functionName, p.payloadJson, p.mode, p.faults ? { faults: p.faults } : {}),
+      engine.invoke(p.functionName, p.payloadJson, p.mode, {
+        ...(p.faults ? { faults: p.faults } : {}),
+        ...(p.source ? { source: p.source } : {}),
+        ...(p.http ? { http: p.http } : {}),
+      }),
     );
+    on(httpResponseRequest, async (p) => {
+      await engine.setHttpResponse(p.recordId, p.response);
+      return {};
+    });
     on(listQueuesRequest, () => engine.listQueues());
     on(peekRequest, (p) => engine.peek(p.queue));
     on(sendRequest, (p) => engine.send(p.queue, p.message, { deliver: p.deliver }));

@@ -13,7 +13,7 @@ import type { InvocationMode } from '../account/localAccount';
 import type { FunctionConfig } from '../discovery/functionConfig';
 import type { InjectedFaults } from '../invoke/engineContext';
 import type { QueueSummary } from '../services/localServices';
-import type { InvocationRecord } from '../invoke/invocationRecord';
+import type { HttpExchange, InvocationRecord, RecordSource } from '../invoke/invocationRecord';
 import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
 import {
   boolean,
@@ -303,7 +303,33 @@ export interface InvokeParams {
   payloadJson: string;
   mode: InvocationMode;
   faults?: InjectedFaults;
+  /** The HTTP front's: where the invocation came from and the HTTP request it answers (sync only). */
+  source?: RecordSource;
+  http?: HttpExchange;
 }
+
+const sourceShape: Shape<RecordSource> = objectOf(
+  { type: nonEmptyString, arn: optional(string), parentRecordId: optional(string) },
+  'keep',
+);
+
+// The request is kept as the front made it; the fields the panel reads are checked when a record is shown.
+const httpExchangeShape = objectOf(
+  {
+    integration: oneOf('rest', 'http', 'alb', 'url'),
+    route: string,
+    request: objectOf(
+      { method: string, path: string, bodyBytes: finiteNumber, headers: listOf(listOf(string)) },
+      'keep',
+    ),
+  },
+  'keep',
+) as unknown as Shape<HttpExchange>;
+
+const httpResponseShape = objectOf(
+  { statusCode: integer(100, 599), durationMs: finiteNumber, bodyBytes: finiteNumber, headers: listOf(listOf(string)) },
+  'keep',
+) as unknown as Shape<NonNullable<HttpExchange['response']>>;
 
 /** client -> server: invoke a function as its event source would; the records once it is done (LocalAccount.invoke). */
 export const invokeRequest = request<InvokeParams, InvocationRecord[]>(
@@ -313,8 +339,17 @@ export const invokeRequest = request<InvokeParams, InvocationRecord[]>(
     payloadJson: string,
     mode: oneOf('sync', 'async', 'batch'),
     faults: optional(faultsShape),
+    source: optional(sourceShape),
+    http: optional(httpExchangeShape),
   }),
   recordsShape,
+);
+
+/** client -> server: the HTTP front's client got this response to the request a record came from. */
+export const httpResponseRequest = request(
+  'records/httpResponse',
+  objectOf({ recordId: nonEmptyString, response: httpResponseShape }),
+  emptyResult,
 );
 
 /** client -> server: every queue with its counts. */

@@ -2,11 +2,16 @@
  * The WorkspaceEngine of a LocalAccount this process holds: what the CLI uses on a store it opened itself, and what
  * the engine endpoint serves to other processes.
  */
-import { AccountRequestError, type InvocationMode, type LocalAccount } from '../account/localAccount';
+import {
+  AccountRequestError,
+  type InvocationMode,
+  type LocalAccount,
+  type SyncRequestOptions,
+} from '../account/localAccount';
 import type { FunctionConfig } from '../discovery/functionConfig';
 import type { InjectedFaults } from '../invoke/engineContext';
 import type { QueueSummary } from '../services/localServices';
-import type { InvocationRecord } from '../invoke/invocationRecord';
+import type { HttpExchange, InvocationRecord } from '../invoke/invocationRecord';
 import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
 import type { RedriveResult, SendResult, WorkspaceEngine } from './workspaceEngine';
 
@@ -31,9 +36,13 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
     functionName: string,
     payloadJson: string,
     mode: InvocationMode,
-    options: { faults?: InjectedFaults } = {},
+    options: SyncRequestOptions & { faults?: InjectedFaults } = {},
   ): Promise<InvocationRecord[]> {
-    return this.account.invoke(functionName, payloadJson, mode, options.faults ? { faults: options.faults } : {});
+    return this.account.invoke(functionName, payloadJson, mode, options);
+  }
+
+  setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
+    return this.engine.setHttpResponse(recordId, response);
   }
 
   listQueues(): Promise<QueueSummary[]> {

@@ -5,11 +5,11 @@
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { AccountRequestError, type InvocationMode } from '../account/localAccount';
+import { AccountRequestError, type InvocationMode, type SyncRequestOptions } from '../account/localAccount';
 import type { FunctionConfig } from '../discovery/functionConfig';
 import type { InjectedFaults } from '../invoke/engineContext';
 import type { QueueSummary } from '../services/localServices';
-import type { InvocationRecord } from '../invoke/invocationRecord';
+import type { HttpExchange, InvocationRecord } from '../invoke/invocationRecord';
 import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
 import { EngineProtocolError, EngineUnavailableError } from './endpointErrors';
 import { readDescriptor, type EndpointDescriptor } from './endpointLocation';
@@ -20,6 +20,7 @@ import {
   functionsRequest,
   handshakeAnswerShape,
   invokeRequest,
+  httpResponseRequest,
   listQueuesRequest,
   peekRequest,
   protocolMajor,
@@ -217,14 +218,21 @@ export class RemoteWorkspaceEngine implements WorkspaceEngine {
     functionName: string,
     payloadJson: string,
     mode: InvocationMode,
-    options: { faults?: InjectedFaults } = {},
+    options: SyncRequestOptions & { faults?: InjectedFaults } = {},
   ): Promise<InvocationRecord[]> {
+    // A streamed response reaches this process with the record, whole (the protocol carries no chunks).
     return this.request(invokeRequest, {
       functionName,
       payloadJson,
       mode,
       ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.source ? { source: options.source } : {}),
+      ...(options.http ? { http: options.http } : {}),
     });
+  }
+
+  async setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
+    await this.request(httpResponseRequest, { recordId, response });
   }
 
   listQueues(): Promise<QueueSummary[]> {

@@ -3,11 +3,11 @@
  * this process opened, and RemoteWorkspaceEngine, over the endpoint of the process that holds the workspace's engine
  * (a VS Code window). The endpoint serves a LocalWorkspaceEngine, so both answer every call the same way.
  */
-import type { InvocationMode } from '../account/localAccount';
+import type { InvocationMode, SyncRequestOptions } from '../account/localAccount';
 import type { FunctionConfig } from '../discovery/functionConfig';
 import type { InjectedFaults } from '../invoke/engineContext';
 import type { QueueSummary } from '../services/localServices';
-import type { InvocationRecord } from '../invoke/invocationRecord';
+import type { HttpExchange, InvocationRecord } from '../invoke/invocationRecord';
 import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
 
 export interface SendResult {
@@ -30,13 +30,17 @@ export interface WorkspaceEngine {
   /**
    * Invokes a function the way its event source would (LocalAccount.invoke): the records once sync is answered,
    * async is done with its retries and deliveries, or a batch's mappings are idle. Bad input: AccountRequestError.
+   * `source`, `http` and `responseStream` (sync only) are the HTTP front's; an engine in another process passes the
+   * first two on and tells `responseStream` nothing (the front then sends the streamed body once it is complete).
    */
   invoke(
     functionName: string,
     payloadJson: string,
     mode: InvocationMode,
-    options?: { faults?: InjectedFaults },
+    options?: SyncRequestOptions & { faults?: InjectedFaults },
   ): Promise<InvocationRecord[]>;
+  /** Adds the response the HTTP front's client got to the record of the request that invoked the function. */
+  setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void>;
   /** Every queue (DLQs included) with its counts. */
   listQueues(): Promise<QueueSummary[]>;
   /** A queue's messages, without receiving them. */

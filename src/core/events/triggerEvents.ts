@@ -136,11 +136,13 @@ function candidate(
         };
       }
       const templateId =
-        trigger.api === 'alb'
-          ? 'alb:request'
-          : trigger.api === 'http'
-            ? 'apigateway:http-api-proxy'
-            : 'apigateway:aws-proxy';
+        trigger.api === 'url'
+          ? 'lambda:function-url'
+          : trigger.api === 'alb'
+            ? 'alb:request'
+            : trigger.api === 'http'
+              ? 'apigateway:http-api-proxy'
+              : 'apigateway:aws-proxy';
       return { templateId, params: { ...where, ...apiRequest(trigger) } };
     }
     case 'schedule':

@@ -3,7 +3,7 @@
  * never a copy), and the engine's port to the runtime.
  */
 import type { FunctionConfig } from '../discovery/functionConfig';
-import type { InvokeOutcome } from '../runtime/outcome';
+import type { InvokeOutcome, ResponseStreamListener } from '../runtime/outcome';
 
 export type EngineFunction = Pick<
   FunctionConfig,
@@ -27,6 +27,6 @@ export interface FunctionInvoker {
   invoke(
     functionName: string,
     payloadJson: string,
-    opts: { requestId: string; signal?: AbortSignal },
+    opts: { requestId: string; signal?: AbortSignal; responseStream?: ResponseStreamListener },
   ): Promise<InvokeOutcome>;
 }

@@ -1,5 +1,5 @@
 /** One attempt: run the function through the runtime port and turn the outcome into an AttemptRecord. */
-import type { InvokeOutcome } from '../runtime/outcome';
+import type { InvokeOutcome, ResponseStreamListener } from '../runtime/outcome';
 import type { FunctionInvoker } from './engineFunction';
 import { timePoint, type AttemptRecord } from './invocationRecord';
 
@@ -39,11 +39,16 @@ export async function runAttempt(
   number: number,
   simulatedStartMs: number,
   signal?: AbortSignal,
+  responseStream?: ResponseStreamListener,
 ): Promise<AttemptResult> {
   const start = timePoint(simulatedStartMs);
   let outcome: InvokeOutcome;
   try {
-    outcome = await invoker.invoke(functionName, payloadJson, { requestId, signal });
+    outcome = await invoker.invoke(functionName, payloadJson, {
+      requestId,
+      ...(signal ? { signal } : {}),
+      ...(responseStream ? { responseStream } : {}),
+    });
   } catch (error) {
     // The runtime could not run the function at all: a Lambda service (system) error, not a function error.
     const message = error instanceof Error ? error.message : String(error);
@@ -79,6 +84,12 @@ export async function runAttempt(
   if (outcome.metrics.initDurationMs !== undefined) attempt.initDurationMs = outcome.metrics.initDurationMs;
   if (outcome.runtime) attempt.runtime = outcome.runtime;
   if (outcome.lateErrors) attempt.lateErrors = outcome.lateErrors;
+  if (outcome.stream)
+    attempt.stream = {
+      ...(outcome.stream.contentType ? { contentType: outcome.stream.contentType } : {}),
+      ...(outcome.stream.prelude ? { prelude: outcome.stream.prelude } : {}),
+      chunks: outcome.stream.chunks,
+    };
   if (outcome.functionError) {
     attempt.functionError = outcome.functionError;
     attempt.error = outcome.error;

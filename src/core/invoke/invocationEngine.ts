@@ -17,7 +17,7 @@ import { DEFAULT_FOLLOW_DELIVERIES, MAX_FOLLOW_DELIVERIES, MIN_FOLLOW_DELIVERIES
 import { FunctionConcurrency } from './functionAttempt';
 import { invocationCost, lambdaPricing, type LambdaPricing } from './invocationCost';
 import { InvocationHistory } from './invocationHistory';
-import { timePoint, type InvocationRecord, type RecordSource } from './invocationRecord';
+import { timePoint, type HttpExchange, type InvocationRecord, type RecordSource } from './invocationRecord';
 import { KafkaSource, kafkaMappingOptions } from './kafkaEventSourceMapping';
 import { LambdaServiceError } from './lambdaServiceError';
 import { MqSource, mqMappingOptions } from './mqEventSourceMapping';
@@ -217,6 +217,18 @@ export class InvocationEngine implements EngineContext {
       await this.store.flush();
       return record;
     });
+  }
+
+  /**
+   * The HTTP front's answer to the request a sync record came from (set once the client has it): the record is saved
+   * again, so the panel shows it. Unknown ids (a record trimmed from the history meanwhile) are ignored.
+   */
+  async setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
+    const record = this.history.get(recordId);
+    if (!record?.http) return;
+    record.http = { ...record.http, response };
+    this.history.save(record);
+    await this.store.flush();
   }
 
   /** ASYNC-1: resolves (202) once the event is durably queued; the function runs on the virtual clock. */

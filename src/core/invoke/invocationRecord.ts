@@ -80,6 +80,49 @@ export interface AttemptRecord {
    * environment first: a single CLI run).
    */
   errorAfterResponse?: { error: FunctionErrorPayload; logs: LogLine[] };
+  /** NODE-11: the handler streamed its response. */
+  stream?: AttemptStream;
+}
+
+/** NODE-11: how a streamed response came back (its body is the attempt's `result`, as UTF-8 text). */
+export interface AttemptStream {
+  /** `application/vnd.awslambda.http-integration-response` when the handler used HttpResponseStream.from. */
+  contentType?: string;
+  /** The HTTP prelude ({statusCode, headers, cookies}) given to HttpResponseStream.from. */
+  prelude?: Record<string, unknown>;
+  chunks: number;
+}
+
+/** Headers and the first bytes of the body of an HTTP request or response, as a record keeps them. */
+export interface HttpMessageRecord {
+  /** Every header line in order. */
+  headers: Array<[name: string, value: string]>;
+  /** The body's first bytes: text, or base64 when `bodyEncoding` says so. */
+  body?: string;
+  bodyEncoding?: 'base64';
+  /** The whole body's size. */
+  bodyBytes: number;
+  /** Only the first bytes of the body are kept. */
+  truncated?: boolean;
+}
+
+/** The HTTP request the HTTP front turned into this invocation, and the response its client got. */
+export interface HttpExchange {
+  /** REST API, HTTP API, ALB or function URL. */
+  integration: 'rest' | 'http' | 'alb' | 'url';
+  /** The route that matched: `GET /orders/{id}`, `$default`, an ALB path pattern, `/` for a function URL. */
+  route: string;
+  /** `authorizer`: this invocation was the route's Lambda authorizer, deciding whether the request goes on. */
+  role?: 'authorizer';
+  request: HttpMessageRecord & { method: string; path: string; query?: string };
+  /** Absent until the client has its answer. */
+  response?: HttpMessageRecord & {
+    statusCode: number;
+    /** From the request's arrival to the response's end, ms. */
+    durationMs: number;
+    /** Why the response is not the function's own: a malformed result, the integration timeout, a denial. */
+    note?: string;
+  };
 }
 
 export interface BatchRecord {
@@ -149,6 +192,8 @@ export interface InvocationRecord {
    * record. Set from `source.parentRecordId` when the record is first saved.
    */
   storyId?: string;
+  /** The HTTP request and response, when the HTTP front invoked the function. */
+  http?: HttpExchange;
 }
 
 const DEFAULT_ORIGIN: Origin = { source: 'default' };

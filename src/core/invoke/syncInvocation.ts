@@ -10,9 +10,11 @@ import {
   timePoint,
   usedConfiguration,
   type InvocationRecord,
+  type HttpExchange,
   type RecordSource,
   type SyncResponse,
 } from './invocationRecord';
+import type { ResponseStreamListener } from '../runtime/outcome';
 import { RESPONSE_LIMIT_BYTES, responseTooLargeError, SYNC_REQUEST_LIMIT_BYTES } from '../runtime/payloadLimits';
 import { checkPayload, LambdaServiceError } from './lambdaServiceError';
 
@@ -23,6 +25,12 @@ export interface SyncInvokeOptions {
   faults?: InjectedFaults;
   source?: RecordSource;
   signal?: AbortSignal;
+  /** The HTTP request that the HTTP front turned into this invocation. */
+  http?: HttpExchange;
+  /** NODE-11: told of a streamed response as it arrives. */
+  responseStream?: ResponseStreamListener;
+  /** The HTTP front's answer to its client, made from the finished record just before it is saved (kept in `http`). */
+  answer?: (record: InvocationRecord) => HttpExchange['response'];
 }
 
 export async function invokeSync(
@@ -51,12 +59,26 @@ export async function invokeSync(
     start: timePoint(now),
     faults: faultNames(options.faults),
   });
+  if (options.http) record.http = options.http;
+
+  /** The last save of the record: the HTTP front answers its client first, and the record keeps that answer. */
+  const saveFinished = (): void => {
+    if (options.answer && record.http) {
+      try {
+        const response = options.answer(record);
+        if (response) record.http = { ...record.http, response };
+      } catch {
+        // The front answers again from the record it gets back; the engine's record is saved either way.
+      }
+    }
+    ctx.history.save(record);
+  };
 
   const reject = (error: LambdaServiceError): InvocationRecord => {
     record.status = 'rejected';
     record.response = { StatusCode: error.statusCode, errorType: error.errorType, errorMessage: error.message };
     record.end = timePoint(ctx.clock.now());
-    ctx.history.save(record);
+    saveFinished();
     return record;
   };
 
@@ -94,7 +116,16 @@ export async function invokeSync(
   let result;
   try {
     // SYNC-7: exactly one attempt; the caller decides about retries.
-    result = await runAttempt(ctx.invoker, fn.name, payloadJson, randomUUID(), 1, now, options.signal);
+    result = await runAttempt(
+      ctx.invoker,
+      fn.name,
+      payloadJson,
+      randomUUID(),
+      1,
+      now,
+      options.signal,
+      options.responseStream,
+    );
   } finally {
     ctx.concurrency.release(fn.name);
   }
@@ -130,6 +161,6 @@ export async function invokeSync(
   }
   record.response = response;
   record.end = timePoint(ctx.clock.now());
-  ctx.history.save(record);
+  saveFinished();
   return record;
 }

@@ -83,6 +83,8 @@ export interface InvokeOptions {
   debug?: DebugOptions;
   /** NODE-11: each chunk of a streamed response as it arrives. */
   onResponseChunk?: (chunk: Buffer) => void;
+  /** NODE-11: the HTTP prelude of a streamed response, before its first chunk. */
+  onResponsePrelude?: (prelude: Record<string, unknown>, contentType: string) => void;
   /** The caller produced or already parsed the payload: it is not parsed again (the size limit still applies). */
   payloadIsJson?: boolean;
 }
@@ -183,6 +185,7 @@ export class EnvironmentPool {
       clientContext: options.clientContext,
       identity: options.identity,
       onResponseChunk: options.onResponseChunk,
+      onResponsePrelude: options.onResponsePrelude,
     };
     if (options.debug) {
       // A debug session gets its own environment, never shared and never kept warm.
@@ -227,6 +230,17 @@ export class EnvironmentPool {
   /** Number of live environments of a function (for status displays and tests). */
   environmentCount(functionName: string): number {
     return this.functions.get(functionName)?.all.size ?? 0;
+  }
+
+  /**
+   * The function's code changed on disk: its idle environments end now and its busy ones once their invocation is
+   * done, so that the next invocation loads the code afresh (a cold start).
+   */
+  retire(functionName: string): void {
+    const fn = this.functions.get(functionName);
+    if (!fn) return;
+    this.functions.delete(functionName);
+    for (const env of fn.all) if (!env.busy) env.kill();
   }
 
   /** Kills every environment of a function (e.g. after its code or configuration changed). */

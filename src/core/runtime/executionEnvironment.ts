@@ -93,6 +93,8 @@ export interface InvocationRequest {
   identity?: unknown;
   /** NODE-11: each chunk of a streamed response as it arrives. */
   onResponseChunk?: (chunk: Buffer) => void;
+  /** NODE-11: the HTTP prelude of a streamed response (HttpResponseStream.from), before its first chunk. */
+  onResponsePrelude?: (prelude: Record<string, unknown>, contentType: string) => void;
 }
 
 type EndReason =
@@ -500,6 +502,7 @@ export class ExecutionEnvironment {
         if (!a || msg.id !== a.req.requestId) return;
         a.prelude = msg.prelude;
         a.contentType = msg.contentType;
+        a.req.onResponsePrelude?.(msg.prelude, msg.contentType);
         return;
       }
       case 'ready':

@@ -85,6 +85,13 @@ export interface RuntimeHostInfo {
   mismatch?: string;
 }
 
+/** NODE-11: who is told of a streamed response as it arrives (the HTTP front, which passes it on to its client). */
+export interface ResponseStreamListener {
+  /** HttpResponseStream.from's prelude ({statusCode, headers, cookies}), before the body's first chunk. */
+  prelude(prelude: Record<string, unknown>, contentType: string): void;
+  chunk(data: Buffer): void;
+}
+
 /** NODE-11: a streamed response as the caller received it. */
 export interface StreamedResponse {
   /** `application/vnd.awslambda.http-integration-response` when HttpResponseStream.from was used. */

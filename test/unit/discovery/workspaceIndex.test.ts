@@ -134,6 +134,8 @@ describe('discovery: SAM templates', () => {
       path: '/orders',
       method: 'POST',
       payloadFormatVersion: '2.0',
+      apiId: 'ServerlessHttpApi',
+      stage: '$default',
     });
     assert.deepEqual(fn.triggers[3], {
       kind: 'schedule',

@@ -42,6 +42,19 @@ function fullRecord(): InvocationRecord {
       },
     ],
     batches: [{ index: 0, recordIds: ['m1'], redrives: [{ id: 'm1', target: 'dlq', receiveCount: 3 }] }],
+    http: {
+      integration: 'rest',
+      route: 'GET /items/{id}',
+      request: { method: 'GET', path: '/items/1', query: 'a=1', headers: [['Host', 'localhost']], bodyBytes: 0 },
+      response: {
+        statusCode: 502,
+        durationMs: 3,
+        headers: [['Content-Type', 'application/json']],
+        body: '{"message":"Internal server error"}',
+        bodyBytes: 35,
+        note: 'malformed result',
+      },
+    },
     deliveries: [
       {
         kind: 'destination',
@@ -96,6 +109,18 @@ describe('webview: a malformed record is ignored with a warning, never rendered'
       'deliveries[0].attributes.ErrorCode.StringValue is not a string',
     ],
     ['no configuration', ['configuration'], REMOVE, 'configuration is not an object'],
+    [
+      'an HTTP header that is not a pair',
+      ['http', 'request', 'headers', 0],
+      ['Host'],
+      'http.request.headers[0] is not a [name, value] pair',
+    ],
+    [
+      'an HTTP response without status',
+      ['http', 'response', 'statusCode'],
+      REMOVE,
+      'http.response.statusCode is not a number',
+    ],
     [
       'a duration that is not a number',
       ['attempts', 0, 'durationMs'],

@@ -1,0 +1,153 @@
+/**
+ * `lambda-trigger serve`: the workspace's API Gateway, HTTP API, function URL and ALB routes on a loopback port
+ * (core/endpoints/httpFront.ts), one line per request, until interrupted.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError, type CliCommand, type CliIO } from '../command';
+import { onInterrupt } from '../interruption';
+import { describeHolder } from '../../core/endpoints/engineProtocol';
+import { HttpFront, type HttpRequestLog, type HttpRouteSummary } from '../../core/endpoints/httpFront';
+import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
+import { watchFunctionCode } from '../../core/runtime/codeWatch';
+import {
+  bootstrapDirOf,
+  discoverFunctions,
+  openWorkspaceEngine,
+  workspaceRootOf,
+  workspaceSettingsOf,
+} from './workspaceAccount';
+
+const USAGE = `Usage: lambda-trigger serve [--root <dir>] [--port <n>]
+
+Serves the workspace's HTTP routes on 127.0.0.1 as their integrations would: API Gateway REST APIs (payload 1.0),
+HTTP APIs (payload 2.0 or 1.0), function URLs (BUFFERED and RESPONSE_STREAM) and ALB targets. Each request becomes
+the event its integration sends, runs the route's function (after its Lambda authorizer, if it has one), and the
+result becomes the response the integration returns. CORS preflights are answered as the template configures them.
+
+Prints the base URL and every route (method, URL, function), then one line per request (method, path, status,
+duration, function) until Ctrl-C.
+
+URLs: API Gateway and ALB routes at their own path (GET /orders/{id} at <base>/orders/42), as \`sam local start-api\`
+serves them; a function URL at <base>/lambda-url/<function name>/<its path>.
+
+Only this machine gets in: the server listens on 127.0.0.1 and refuses (403) a request whose Host is not
+localhost, 127.0.0.1 or [::1] (DNS rebinding). Bodies over the integration's limit are refused with 413 (API
+Gateway 10 MB, function URLs 6 MB, ALB 1 MB); an API Gateway integration times out with 504 after 29 s (REST) or
+30 s (HTTP API).
+
+While a VS Code window holds the workspace's engine, serve uses that engine through its endpoint, so the window's
+Invocations panel shows every request with its HTTP request and response. Handler code changes take effect on the
+next request (a cold start); routes are read from the engine's functions on every request (restart serve after
+editing a template when serve holds the engine itself).
+
+  --root <dir>     workspace folder (default: the current directory)
+  --port <n>       port to listen on (default: a free one)
+
+Exit codes: 2 bad usage (a port that is not a number, or in use), 75 the workspace's store is held by a process that
+serves no endpoint, 130 after Ctrl-C (every environment ended, the port released).`;
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new UsageError(`--port ${text} is not a port number (0 to 65535)`);
+  return Number(text);
+}
+
+/** `GET    http://127.0.0.1:3000/orders/{id}  ->  OrdersFunction (template.yaml:12)` */
+export function routeLines(routes: readonly HttpRouteSummary[], root: string): string[] {
+  const width = Math.max(6, ...routes.map((r) => r.method.length));
+  const urlWidth = Math.max(...routes.map((r) => r.url.length), 0);
+  const kind = { rest: 'REST API', http: 'HTTP API', alb: 'ALB', url: 'function URL' } as const;
+  return routes.map((r) => {
+    const where = r.origin
+      ? ` (${r.origin.file.startsWith(root) ? r.origin.file.slice(root.length + 1) : r.origin.file}:${r.origin.line})`
+      : '';
+    return `  ${r.method.padEnd(width)}  ${r.url.padEnd(urlWidth)}  ${r.functionName}, ${kind[r.kind]}${where}`;
+  });
+}
+
+export function requestLine(log: HttpRequestLog): string {
+  const ms = log.durationMs < 10 ? log.durationMs.toFixed(1) : Math.round(log.durationMs).toString();
+  return `${log.method} ${log.path} -> ${log.statusCode} ${ms} ms${log.functionName ? ` ${log.functionName}` : ''}${log.note ? ` (${log.note})` : ''}\n`;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: "serve the workspace's API Gateway, function URL and ALB routes on 127.0.0.1 until Ctrl-C",
+  usage: USAGE,
+  async run(args: readonly string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { root: { type: 'string' }, port: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    const port = parsePort(values.port);
+    const root = workspaceRootOf(io, values.root);
+    const settings = workspaceSettingsOf(root, io);
+    const opened = await openWorkspaceEngine({
+      command: 'serve',
+      io,
+      root,
+      settings,
+      bootstrapDir: bootstrapDirOf(io),
+      functions: () => discoverFunctions(root, io, settings),
+      whenHeld: 'fail',
+    });
+    let front: HttpFront;
+    try {
+      front = await HttpFront.start(opened.engine, {
+        ...(port !== undefined ? { port } : {}),
+        location: settings.location,
+        onRequest: (log) => io.stdout(requestLine(log)),
+      });
+    } catch (err) {
+      await opened.close();
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code === 'EADDRINUSE')
+        throw new UsageError(`port ${port} is in use; choose another with --port, or leave it out`);
+      if (code === 'EACCES') throw new UsageError(`port ${port} cannot be used by this user; choose one above 1023`);
+      throw err;
+    }
+    // Holding the engine itself, serve ends a function's warm environments when its code changes, so that the next
+    // request runs the new code (a VS Code window's engine does that for the windows it serves).
+    const engine = opened.engine;
+    const watch =
+      engine instanceof LocalWorkspaceEngine
+        ? watchFunctionCode(
+            root,
+            () => engine.account.functions(),
+            (names) => names.forEach((name) => engine.account.pool.retire(name)),
+          )
+        : undefined;
+    if (watch?.problem) io.stderr(`lambda-trigger serve: ${watch.problem}\n`);
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        watch?.dispose();
+        try {
+          await front.close();
+        } finally {
+          await opened.close();
+        }
+      })());
+    const stopped = new Promise<void>((resolve) => {
+      onInterrupt(async () => {
+        await close();
+        resolve();
+      });
+    });
+    const routes = await front.routes();
+    const holder = opened.attachedTo ? ` (the engine of ${describeHolder(opened.attachedTo)})` : '';
+    io.stdout(`Serving ${root}${holder} at ${front.url}\n`);
+    if (routes.length === 0)
+      io.stdout(
+        '  No HTTP routes: no function has an Api, HttpApi or ALB event or a function URL (FunctionUrlConfig, url:).\n',
+      );
+    else io.stdout(`${routeLines(routes, root).join('\n')}\n`);
+    io.stdout('Press Ctrl-C to stop.\n');
+    await stopped;
+    return 130;
+  },
+};
