@@ -22,6 +22,7 @@ import { SettingsService } from './settingsService';
 import { InvocationStatusBar } from './statusBar';
 import { EventSourcesView } from './views/eventSourcesView';
 import { FunctionsView } from './views/functionsView';
+import { LocalApi } from './localApi';
 import { PanelViewStateStore } from './panelViewStateStore';
 import { QueuesView, queuesViewId } from './views/queuesView';
 import { WorkspaceFunctions } from './workspaceFunctions';
@@ -55,6 +56,8 @@ export interface LambdaTriggerApi {
   /** What the reader had on screen in the panel, as the extension remembers it across closing and reloads. */
   panelViewState(): PanelViewState | undefined;
   readonly views: { functions: FunctionsView; eventSources: EventSourcesView; queues: QueuesView };
+  /** The local HTTP API (Start Local API). */
+  readonly localApi: LocalApi;
 }
 
 export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
@@ -72,7 +75,22 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   const logs = new LambdaLogChannel();
   const statusBar = new InvocationStatusBar(runner);
   context.subscriptions.push(output, settings, languageClient, functions, savedEvents, runner, logs, statusBar);
+  const localApi = new LocalApi({
+    engine: (root) => runner.folderEngine(root),
+    functions: () => functions.all(),
+    rootOf: (fn) => functions.rootOf(fn),
+    onDidChangeFunctions: (listener) => {
+      const a = functions.onDidChange(listener);
+      const b = runner.onDidChangeAccounts(listener);
+      return vscode.Disposable.from(a, b);
+    },
+    location: (root) => settings.forFolder(root).location,
+    output,
+  });
+  context.subscriptions.push(localApi, ...localApi.register());
   shutdown = async () => {
+    // The local API stops first, so that no request reaches an account while it closes.
+    await localApi.close();
     await Promise.all([runner.close(), languageClient.stop(), panelViewState.flushed()]);
   };
   context.subscriptions.push(
@@ -226,6 +244,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     panel: () => InvocationPanel.visible,
     panelViewState: () => panelModel.viewState(),
     views: { functions: functionsView, eventSources: eventSourcesView, queues: queuesView },
+    localApi,
   };
 }
 

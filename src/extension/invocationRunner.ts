@@ -14,6 +14,7 @@ import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { packageVersion } from '../shared/version';
 import { FolderAccounts, type AccountRecipe } from './folderAccounts';
+import { FolderEngine } from './folderEngine';
 import { RuntimeProgressNotifications } from './runtimeProgressNotifications';
 import type { SettingsChange, SettingsService } from './settingsService';
 import type { WorkspaceFunctions } from './workspaceFunctions';
@@ -296,6 +297,31 @@ export class InvocationRunner implements vscode.Disposable {
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () =>
         account.sendToResource(payloadJson),
       ),
+    );
+  }
+
+  /**
+   * The engine of a workspace folder for a front that outlives its accounts (the local HTTP API): every call goes to
+   * the folder's current account; requests that run handlers count as running.
+   */
+  folderEngine(root: string): FolderEngine {
+    const ready = async (): Promise<void> => {
+      if (!this.executionAllowed) throw new Error(untrustedReason);
+      await this.functions.ready();
+    };
+    return new FolderEngine(
+      {
+        account: async (folder) => {
+          await ready();
+          return this.accounts.get(folder);
+        },
+        run: async (folder, work) => {
+          await ready();
+          return this.counted(folder, work);
+        },
+        onRecord: (listener) => this.onDidChangeRecord(listener),
+      },
+      root,
     );
   }
 

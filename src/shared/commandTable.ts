@@ -21,6 +21,9 @@ export interface CommandSpec {
 /** Context key set on activation and on trust: handlers may run (Workspace Trust). */
 export const executionAllowedContext = 'lambdaTrigger.executionAllowed';
 
+/** Context key: the local HTTP API of a workspace folder is serving. */
+export const localApiRunningContext = 'lambdaTrigger.localApiRunning';
+
 export const commandTable = {
   invoke: {
     id: 'lambdaTrigger.invoke',
@@ -325,6 +328,36 @@ export const commandTable = {
     category: 'Lambda',
     icon: '$(play)',
     enablement: executionAllowedContext,
+    palette: false,
+  },
+  startLocalApi: {
+    id: 'lambdaTrigger.localApi.start',
+    title: 'Start Local API',
+    category: 'Lambda',
+    icon: '$(radio-tower)',
+    enablement: executionAllowedContext,
+    palette: true,
+  },
+  stopLocalApi: {
+    id: 'lambdaTrigger.localApi.stop',
+    title: 'Stop Local API',
+    category: 'Lambda',
+    icon: '$(debug-stop)',
+    enablement: localApiRunningContext,
+    palette: true,
+  },
+  copyLocalApiRouteAsCurl: {
+    id: 'lambdaTrigger.localApi.copyAsCurl',
+    title: 'Copy as curl',
+    category: 'Lambda',
+    icon: '$(copy)',
+    palette: false,
+  },
+  openLocalApiRoute: {
+    id: 'lambdaTrigger.localApi.open',
+    title: 'Open',
+    category: 'Lambda',
+    icon: '$(link-external)',
     palette: false,
   },
 } as const satisfies Record<string, CommandSpec>;

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type CliIO } from '../command';
 import { onInterrupt } from '../interruption';
 import { describeHolder } from '../../core/endpoints/engineProtocol';
-import { HttpFront, type HttpRequestLog, type HttpRouteSummary } from '../../core/endpoints/httpFront';
+import { describeRequest, HttpFront, type HttpRequestLog, type HttpRouteSummary } from '../../core/endpoints/httpFront';
 import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
 import { watchFunctionCode } from '../../core/runtime/codeWatch';
 import {
@@ -67,8 +67,7 @@ export function routeLines(routes: readonly HttpRouteSummary[], root: string): s
 }
 
 export function requestLine(log: HttpRequestLog): string {
-  const ms = log.durationMs < 10 ? log.durationMs.toFixed(1) : Math.round(log.durationMs).toString();
-  return `${log.method} ${log.path} -> ${log.statusCode} ${ms} ms${log.functionName ? ` ${log.functionName}` : ''}${log.note ? ` (${log.note})` : ''}\n`;
+  return `${describeRequest(log)}\n`;
 }
 
 export const serveCommand: CliCommand = {

@@ -31,13 +31,17 @@ import {
 } from './httpRoutes';
 import { authorizerDecision, authorizerRequest, methodArn } from './lambdaAuthorizer';
 import type { WorkspaceEngine } from './workspaceEngine';
+import { pathParameterValue } from '../events/triggerEvents';
 
 export interface HttpRouteSummary {
   functionName: string;
   kind: HttpRouteKind;
   method: string;
   path: string;
+  /** The route's URL as declared: `{id}`, `{proxy+}` and ALB wildcards left in. */
   url: string;
+  /** A URL that the route answers: each path parameter and wildcard given an example value (`/items/1`). */
+  exampleUrl: string;
   origin?: { file: string; line: number };
 }
 
@@ -78,7 +82,23 @@ const RECORDED_BODY_BYTES = 16 * 1024;
 
 const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
 
-/** The `curl` command that calls a route (a body for methods that usually carry one). */
+/** `GET /items/1 -> 200 12 ms ItemsFunction (why, when the answer is not the function's)` */
+export function describeRequest(log: HttpRequestLog): string {
+  const ms = log.durationMs < 10 ? log.durationMs.toFixed(1) : Math.round(log.durationMs).toString();
+  return `${log.method} ${log.path} -> ${log.statusCode} ${ms} ms${log.functionName ? ` ${log.functionName}` : ''}${log.note ? ` (${log.note})` : ''}`;
+}
+
+/** `/items/{id}/{proxy+}` -> `/items/1/example/path`, `/alb/*` -> `/alb/example`: a path the route answers. */
+export function examplePath(path: string): string {
+  return path
+    .replace(/\{([^}]+?)(\+)?\}/g, (_, name: string, plus?: string) =>
+      encodeURIComponent(pathParameterValue(name, plus === '+')).replace(/%2F/g, '/'),
+    )
+    .replace(/\*/g, 'example')
+    .replace(/\?/g, 'x');
+}
+
+/** The `curl` command that calls a route, at an example URL (a body for methods that usually carry one). */
 export function curlCommand(route: HttpRouteSummary): string {
   const method = route.method === 'ANY' ? 'GET' : route.method;
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -87,7 +107,7 @@ export function curlCommand(route: HttpRouteSummary): string {
     'curl -i',
     ...(method === 'GET' ? [] : [`-X ${method}`]),
     ...(withBody ? [`-H 'Content-Type: application/json'`, `-d '{}'`] : []),
-    quote(route.url),
+    quote(route.exampleUrl),
   ].join(' ');
 }
 
@@ -208,6 +228,7 @@ export class HttpFront {
         method: route.method,
         path: route.path,
         url: `${this.url}${routeUrlPath(route)}`,
+        exampleUrl: `${this.url}${examplePath(routeUrlPath(route))}`,
         ...(origin?.file !== undefined ? { origin: { file: origin.file, line: origin.line ?? 1 } } : {}),
       };
     });

@@ -41,7 +41,7 @@ function patternValue(pattern: unknown, ...path: string[]): string | undefined {
 }
 
 /** A concrete value for a path parameter: ids get a number, other names an example word. */
-function pathParameterValue(name: string, greedy: boolean): string {
+export function pathParameterValue(name: string, greedy: boolean): string {
   if (greedy) return 'example/path';
   return /id$/i.test(name) ? '1' : `example-${name.toLowerCase()}`;
 }

@@ -92,6 +92,9 @@ describe('endpoints: the HTTP front', function () {
     assert.equal(line('url', 'ANY', '/')?.url, `${served.front.url}/lambda-url/UrlFunction/`);
     assert.equal(line('alb', 'ANY', '/alb/*')?.functionName, 'albTarget');
     assert.ok(line('rest', 'GET', '/items/{id}')?.origin?.line, 'a route says where it is declared');
+    assert.equal(line('rest', 'GET', '/items/{id}')?.exampleUrl, `${served.front.url}/items/1`);
+    assert.equal(line('alb', 'ANY', '/alb/*')?.exampleUrl, `${served.front.url}/alb/example`);
+    assert.equal(curlCommand(line('rest', 'GET', '/items/{id}')!), `curl -i '${served.front.url}/items/1'`);
     assert.equal(
       curlCommand(line('rest', 'POST', '/upload')!),
       `curl -i -X POST -H 'Content-Type: application/json' -d '{}' '${served.front.url}/upload'`,

@@ -34,6 +34,7 @@ const byId = new Map(allCommands.map((c) => [c.id as string, c]));
 
 /** Verbs a palette title may start with ("Lambda: Refresh Queues"): a title that starts with a noun reads badly there. */
 const verbs = new Set([
+  'Copy',
   'Debug',
   'Delete',
   'Invoke',
@@ -49,6 +50,8 @@ const verbs = new Set([
   'Save',
   'Send',
   'Show',
+  'Start',
+  'Stop',
 ]);
 
 /** What package.json says about one command, in the table's shape. */
