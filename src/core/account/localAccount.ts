@@ -19,6 +19,15 @@ import { DurableStore } from '../store/durableStore';
 import { lambdaPricing } from '../invoke/invocationCost';
 import { payloadTooDeepMessage } from '../runtime/payloadLimits';
 import { AccountRequestError } from './accountRequestError';
+import type { LocalAwsAccount } from '../endpoints/aws/awsApiContext';
+import { AwsEndpoint, type AwsEndpointInfo } from '../endpoints/aws/awsEndpoint';
+import { loadEndpointKey } from '../endpoints/aws/endpointKey';
+import {
+  handlerAwsAccess,
+  NO_CREDENTIALS,
+  passedKeyOf,
+  type AwsCredentialsMode,
+} from '../endpoints/aws/handlerCredentials';
 import {
   describeResource,
   eventResourceOf,
@@ -77,6 +86,16 @@ export interface LocalAccountOptions {
    * `lambdaTrigger.followDeliveries` setting, the CLI's --follow); default 5.
    */
   followDeliveries?: number;
+  /**
+   * What handlers' AWS SDK calls to services the runner does not simulate get (the `lambdaTrigger.awsCredentials`
+   * setting, the CLI's --aws-profile / --aws-credentials): none (default: they fail at once, saying so), the user's
+   * profile, or the user's credential variables.
+   */
+  awsCredentials?: AwsCredentialsMode;
+  /** The port of the local AWS endpoint (the `lambdaTrigger.awsEndpoint.port` setting); 0 (default): a free one. */
+  awsEndpointPort?: number;
+  /** Where the user's credentials and profile files are found when they are passed (default process.env). */
+  userEnv?: NodeJS.ProcessEnv;
 }
 
 export type InvocationMode = 'sync' | 'async' | 'batch';
@@ -143,7 +162,71 @@ export class LocalAccount {
     private readonly functionsByName: ReadonlyMap<string, FunctionConfig>,
     readonly location: AwsLocation,
     private readonly invoker: PoolInvoker,
+    private readonly awsOptions: {
+      storeDir: string;
+      mode: AwsCredentialsMode;
+      port: number;
+      userEnv: NodeJS.ProcessEnv;
+    },
   ) {}
+
+  /** The local AWS endpoint, started on first need (the first environment, or the first ask); one start shared. */
+  private awsEndpointStart: Promise<AwsEndpoint> | undefined;
+  private disposed = false;
+  /** Calls through the endpoint that put something into a service or started an invocation, so far. */
+  private sdkWork = 0;
+
+  /**
+   * The local AWS endpoint of this account (started now if no handler needed it yet): its URL, and the access key
+   * handlers sign with, which scripts and the AWS CLI can use too (`aws --endpoint-url <url> sqs send-message ...`).
+   */
+  async awsEndpoint(): Promise<AwsEndpointInfo> {
+    return (await this.startAwsEndpoint()).info;
+  }
+
+  private startAwsEndpoint(): Promise<AwsEndpoint> {
+    if (this.disposed) return Promise.reject(new Error('The local account is closed.'));
+    this.awsEndpointStart ??= (async () => {
+      const { storeDir, mode, port, userEnv } = this.awsOptions;
+      const passed = passedKeyOf(mode, userEnv);
+      return AwsEndpoint.start({
+        account: this.awsPort(),
+        key: loadEndpointKey(storeDir),
+        ...(passed ? { acceptedKeys: [passed] } : {}),
+        port,
+      });
+    })();
+    // A failed start (a configured port in use) is tried again on the next need.
+    this.awsEndpointStart.catch(() => (this.awsEndpointStart = undefined));
+    return this.awsEndpointStart;
+  }
+
+  /** What the endpoint's services use of this account. */
+  private awsPort(): LocalAwsAccount {
+    return {
+      location: this.location,
+      services: this.services,
+      engine: this.engine,
+      functions: () => this.functions(),
+      atConcurrencyLimit: (name) => this.pool.atConcurrencyLimit(name),
+      onSdkWork: () => {
+        this.sdkWork++;
+      },
+    };
+  }
+
+  /** The variables a function's environments get for their SDK calls (asked by the pool before each starts). */
+  private async sdkAccessFor(functionName: string) {
+    const endpoint = await this.startAwsEndpoint();
+    return handlerAwsAccess({
+      endpoint: endpoint.info,
+      mode: this.awsOptions.mode,
+      userEnv: this.awsOptions.userEnv,
+      functionName,
+      accountId: this.location.accountId,
+      localQueue: (name) => localResourceName(name, this.services.resourceNames('sqs')),
+    });
+  }
 
   /**
    * A synchronous invocation in a dedicated environment with the debugger listening (Node inspector or debugpy):
@@ -170,6 +253,11 @@ export class LocalAccount {
     });
     const pool = new EnvironmentPool({
       bootstrapDir: options.bootstrapDir,
+      // Handlers' SDK calls go to the account's AWS endpoint, started before the first environment needs it.
+      sdkAccess: (spec) => {
+        if (!opened) return Promise.resolve(undefined);
+        return opened.sdkAccessFor(spec.name);
+      },
       location,
       ...(options.logFormat ? { logFormat: options.logFormat } : {}),
       workspaceRoot: options.workspaceRoot,
@@ -179,6 +267,7 @@ export class LocalAccount {
       ...(options.onRuntimeProgress ? { onProgress: options.onRuntimeProgress } : {}),
     });
     const invoker = new PoolInvoker(pool, byName);
+    let opened: LocalAccount | undefined;
     try {
       const clock = new VirtualClock({ scale: options.timeScale ?? Number.POSITIVE_INFINITY });
       const services = new LocalServices({ store, clock, location });
@@ -191,7 +280,13 @@ export class LocalAccount {
         pricing: lambdaPricing(location.region, options.pricing),
         ...(options.followDeliveries !== undefined ? { followDeliveries: options.followDeliveries } : {}),
       });
-      return new LocalAccount(engine, services, pool, byName, location, invoker);
+      opened = new LocalAccount(engine, services, pool, byName, location, invoker, {
+        storeDir,
+        mode: options.awsCredentials ?? NO_CREDENTIALS,
+        port: options.awsEndpointPort ?? 0,
+        userEnv: options.userEnv ?? process.env,
+      });
+      return opened;
     } catch (err) {
       pool.dispose();
       await store.close();
@@ -240,13 +335,17 @@ export class LocalAccount {
         'deliverTwice is an asynchronous fault (Lambda delivers async events at least once); invoke async to use it.',
       );
     switch (mode) {
-      case 'sync':
-        return [
-          await this.engine.invokeSync(fn.name, payloadJson, {
-            ...faults,
-            ...(options.signal ? { signal: options.signal } : {}),
-          }),
-        ];
+      case 'sync': {
+        const sdkWorkBefore = this.sdkWork;
+        const record = await this.engine.invokeSync(fn.name, payloadJson, {
+          ...faults,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        // The handler's SDK calls started work (a message its queue's consumer reads, an async invoke): the run
+        // follows it, as it follows an async event's retries.
+        if (this.sdkWork !== sdkWorkBefore) await this.engine.runUntilIdle();
+        return [record];
+      }
       case 'async': {
         const queued = await this.engine.invokeAsync(fn.name, payloadJson, { ...faults, refusalAsRecord: true });
         await this.engine.runUntilIdle();
@@ -457,7 +556,10 @@ export class LocalAccount {
 
   /** Resolves once every execution environment's process has exited and the store is closed (its lock released). */
   async dispose(): Promise<void> {
+    this.disposed = true;
     try {
+      const endpoint = await this.awsEndpointStart?.catch(() => undefined);
+      await endpoint?.close();
       await this.pool.close();
     } finally {
       await this.engine.close();

@@ -84,6 +84,7 @@ export async function runAttempt(
     attempt.error = outcome.error;
   } else {
     attempt.result = outcome.result ?? null;
+    if (outcome.stream) attempt.streamed = true;
   }
   return { attempt, outcome };
 }

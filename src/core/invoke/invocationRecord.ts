@@ -38,6 +38,11 @@ export interface RecordSource extends InvocationSource {
   mappingId?: string;
   /** Streams, Kafka partitions, MQ queues: the shard the batch was read from. */
   shardId?: string;
+  /** `sdk`: the AWS API the call came through (lambda), and its operation (Invoke, InvokeWithResponseStream). */
+  service?: string;
+  operation?: string;
+  /** `sdk`: the function whose handler made the call; absent for calls from outside the runner (a script, a test). */
+  caller?: string;
 }
 
 export interface UsedConfiguration {
@@ -74,6 +79,8 @@ export interface AttemptRecord {
   runtime?: RuntimeHostInfo;
   /** NODE-5: environments that ended after an earlier invocation's response; this attempt's log starts with theirs. */
   lateErrors?: LateError[];
+  /** NODE-11: the handler streamed its response; `result` holds the body as text. */
+  streamed?: true;
 }
 
 export interface BatchRecord {

@@ -1,0 +1,248 @@
+/**
+ * The local SQS through the real AWS SDK for JavaScript v3 client: every operation the endpoint offers, with SQS's
+ * own answers (queue URLs, message ids, MD5 digests) and errors (a queue that does not exist, a bad parameter, a
+ * body that is not JSON).
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  PurgeQueueCommand,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { md5OfMessageAttributes } from '../../../../src/core/services/sqsQueue';
+import { openAwsTestAccount, type AwsTestAccount } from './awsTestAccount';
+import { rejectsWith } from './sdkErrors';
+
+describe('AWS endpoint: SQS through the AWS SDK', function () {
+  this.timeout(30_000);
+  let t: AwsTestAccount;
+  let sqs: SQSClient;
+  let ordersUrl: string;
+
+  before(async () => {
+    t = await openAwsTestAccount('ltr-aws-sqs-', () => []);
+    t.account.services.declare({
+      queues: [
+        { name: 'Orders', visibilityTimeoutSeconds: 45 },
+        { name: 'Shop-dev-Invoices-AbC123' },
+        { name: 'Events.fifo', fifo: true },
+      ],
+    });
+    sqs = new SQSClient(t.client);
+    ordersUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'Orders' }))).QueueUrl!;
+  });
+  after(async () => {
+    sqs?.destroy();
+    await t?.dispose();
+  });
+  afterEach(async () => {
+    for (const name of t.account.services.resourceNames('sqs')) await t.account.services.purgeQueue(name);
+  });
+
+  it('GetQueueUrl answers a path-style URL on the endpoint, under the account id', () => {
+    assert.equal(ordersUrl, `${t.endpoint.url}/${t.account.location.accountId}/Orders`);
+  });
+
+  it('SendMessage puts the message on the local queue with its id and MD5 digests', async () => {
+    const attributes = {
+      kind: { DataType: 'String', StringValue: 'order' },
+      n: { DataType: 'Number', StringValue: '3' },
+    };
+    const sent = await sqs.send(
+      new SendMessageCommand({ QueueUrl: ordersUrl, MessageBody: 'hello', MessageAttributes: attributes }),
+    );
+    assert.equal(sent.MD5OfMessageBody, createHash('md5').update('hello').digest('hex'));
+    assert.equal(sent.MD5OfMessageAttributes, md5OfMessageAttributes(attributes));
+    const queued = t.account.services.queueMessages('Orders');
+    assert.deepEqual(
+      queued.map((m) => [m.messageId, m.body]),
+      [[sent.MessageId, 'hello']],
+    );
+  });
+
+  it('a deployed queue URL (other host, stack-suffixed name) reaches the local queue it stands for', async () => {
+    const deployed = 'https://sqs.us-east-1.amazonaws.com/123456789012/shop-dev-Orders-XyZ789';
+    const client = new SQSClient({ ...t.client, useQueueUrlAsEndpoint: false });
+    try {
+      await client.send(new SendMessageCommand({ QueueUrl: deployed, MessageBody: 'deployed' }));
+    } finally {
+      client.destroy();
+    }
+    assert.deepEqual(
+      t.account.services.queueMessages('Orders').map((m) => m.body),
+      ['deployed'],
+    );
+  });
+
+  it('ReceiveMessage, ChangeMessageVisibility and DeleteMessage work on receipt handles', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: ordersUrl, MessageBody: 'one' }));
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: ordersUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    assert.equal(received.Messages?.length, 1);
+    const [message] = received.Messages;
+    assert.equal(message.Body, 'one');
+    assert.equal(message.Attributes?.ApproximateReceiveCount, '1');
+    assert.equal((await sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl }))).Messages, undefined);
+
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: ordersUrl,
+        ReceiptHandle: message.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl }));
+    assert.equal(again.Messages?.[0]?.MessageId, message.MessageId, 'visible again after its visibility was set to 0');
+
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: ordersUrl, ReceiptHandle: again.Messages![0].ReceiptHandle }));
+    assert.equal(t.account.services.queueMessages('Orders').length, 0);
+  });
+
+  it('ReceiveMessage with WaitTimeSeconds returns as soon as a message is sent', async () => {
+    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl, WaitTimeSeconds: 20 }));
+    await t.account.services.sendMessage('Orders', { body: 'late' });
+    const received = await polling;
+    assert.equal(received.Messages?.[0]?.Body, 'late');
+  });
+
+  it('SendMessageBatch and DeleteMessageBatch answer per entry', async () => {
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: ordersUrl,
+        Entries: [
+          { Id: 'a', MessageBody: 'first' },
+          { Id: 'b', MessageBody: 'second' },
+          { Id: 'c', MessageBody: 'third', DelaySeconds: 901 },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      sent.Failed?.map((f) => [f.Id, f.Code, f.SenderFault]),
+      [['c', 'InvalidParameterValue', true]],
+    );
+    assert.deepEqual(sent.Successful?.map((s) => s.Id).sort(), ['a', 'b']);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl, MaxNumberOfMessages: 10 }));
+    assert.equal(received.Messages?.length, 2);
+    const deleted = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: ordersUrl,
+        Entries: [
+          ...received.Messages.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })),
+          { Id: 'bad', ReceiptHandle: 'not-a-handle' },
+        ],
+      }),
+    );
+    assert.deepEqual(deleted.Successful?.map((s) => s.Id).sort(), ['d0', 'd1']);
+    assert.deepEqual(
+      deleted.Failed?.map((f) => [f.Id, f.Code]),
+      [['bad', 'ReceiptHandleIsInvalid']],
+    );
+    assert.equal(t.account.services.queueMessages('Orders').length, 0);
+  });
+
+  it('a FIFO queue needs a group id and answers sequence numbers', async () => {
+    const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'Events.fifo' }))).QueueUrl!;
+    const sent = await sqs.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'e', MessageGroupId: 'g', MessageDeduplicationId: 'd1' }),
+    );
+    assert.match(sent.SequenceNumber ?? '', /^\d{20}$/);
+    await rejectsWith(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'e' })), 'MissingParameter', 400);
+  });
+
+  it('GetQueueAttributes, ListQueues and PurgeQueue', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: ordersUrl, MessageBody: 'x' }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: ordersUrl, AttributeNames: ['All'] }),
+    );
+    assert.equal(Attributes?.QueueArn, t.account.services.queue('Orders').arn);
+    assert.equal(Attributes?.ApproximateNumberOfMessages, '1');
+    assert.equal(Attributes?.VisibilityTimeout, '45');
+    const listed = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'Ord' }));
+    assert.deepEqual(listed.QueueUrls, [ordersUrl]);
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: ordersUrl }));
+    assert.equal(t.account.services.queueMessages('Orders').length, 0);
+  });
+
+  it('a queue that does not exist is QueueDoesNotExist, with SQS query-compatible code', async () => {
+    const error = await sqs
+      .send(new SendMessageCommand({ QueueUrl: `${t.endpoint.url}/000000000000/Nope`, MessageBody: 'x' }))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof QueueDoesNotExist, `got ${String(error)}`);
+    assert.equal(error.$metadata.httpStatusCode, 400);
+    assert.equal((error as unknown as { Code?: string }).Code, 'AWS.SimpleQueueService.NonExistentQueue');
+    await assert.rejects(sqs.send(new GetQueueUrlCommand({ QueueName: 'Nope' })), { name: 'QueueDoesNotExist' });
+  });
+
+  it('bad parameters are 400 InvalidParameterValue; a body that is not JSON is a 400 too', async () => {
+    await rejectsWith(
+      sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl, MaxNumberOfMessages: 11 })),
+      'InvalidParameterValue',
+      400,
+    );
+    const raw = await signedFetch(
+      t,
+      'sqs',
+      { 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0' },
+      '{not json',
+    );
+    assert.equal(raw.status, 400);
+    assert.match(JSON.stringify(raw.body), /SerializationException/);
+  });
+});
+
+/** A request signed with the endpoint's key by the SDK's own signer, with any body. */
+export async function signedFetch(
+  t: AwsTestAccount,
+  service: string,
+  headers: Record<string, string>,
+  body: string,
+  path = '/',
+  method = 'POST',
+): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
+  const url = new URL(path, t.endpoint.url);
+  const signer = new SignatureV4({
+    service,
+    region: t.endpoint.region,
+    credentials: t.client.credentials,
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { host: url.host, ...headers },
+    body,
+  });
+  const response = await fetch(url, { method, headers: signed.headers, ...(method === 'GET' ? {} : { body }) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // XML or empty
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
