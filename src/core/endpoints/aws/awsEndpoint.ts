@@ -6,7 +6,8 @@
  * the 403 of their protocol with a message that says so, at once. Bad input is a 4xx in the service's shape.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
 import type { LocalAwsAccount } from './awsApiContext';
 import {
   AwsApiError,
@@ -63,12 +64,25 @@ export function unsimulatedMessage(service: string): string {
   );
 }
 
+/** The request and response of either HTTP version, as the endpoint uses them. */
+type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
+interface AnyResponse {
+  readonly headersSent: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: Buffer): unknown;
+  destroy?: () => void;
+}
+
+/** The first bytes of an HTTP/2 connection with prior knowledge (h2c), which some SDK clients (Kinesis) open. */
+const HTTP2_PREFACE = 'PRI';
+
 export class AwsEndpoint {
   private readonly routes: Map<string, AwsServiceRoute>;
   private readonly keys: Map<string, string>;
+  private readonly sockets = new Set<net.Socket>();
 
   private constructor(
-    private readonly server: http.Server,
+    private readonly server: net.Server,
     private readonly options: AwsEndpointOptions,
   ) {
     this.routes = simulatedServiceRoutes(options.account);
@@ -77,16 +91,32 @@ export class AwsEndpoint {
     for (const k of options.acceptedKeys ?? []) this.keys.set(k.accessKeyId, k.secretAccessKey);
   }
 
-  /** Listens on 127.0.0.1 (a free port unless one is given); rejects when the port is taken. */
+  /**
+   * Listens on 127.0.0.1 (a free port unless one is given); rejects when the port is taken. HTTP/1.1 and HTTP/2
+   * (cleartext, prior knowledge: the Kinesis client's) share the port: a connection's first bytes pick the server.
+   */
   static async start(options: AwsEndpointOptions): Promise<AwsEndpoint> {
-    const server = http.createServer();
-    const endpoint = new AwsEndpoint(server, options);
-    server.on('request', (req, res) => endpoint.serve(req, res));
+    const handler = (req: AnyRequest, res: AnyResponse): void => endpoint.serve(req, res);
+    const http1 = http.createServer(handler);
+    const h2 = http2.createServer(handler);
     // A client that sends garbage gets a 400 from Node's parser; the server carries on.
-    server.on('clientError', (_err, socket) => {
+    http1.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
+    h2.on('sessionError', () => undefined);
+    const server = net.createServer((socket) => {
+      endpoint.sockets.add(socket);
+      socket.once('close', () => endpoint.sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      socket.once('readable', () => {
+        const first = socket.read() as Buffer | null;
+        if (!first) return;
+        socket.unshift(first);
+        (first.toString('latin1', 0, HTTP2_PREFACE.length) === HTTP2_PREFACE ? h2 : http1).emit('connection', socket);
+      });
+    });
+    const endpoint = new AwsEndpoint(server, options);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, LOOPBACK_HOST, () => {
@@ -100,7 +130,7 @@ export class AwsEndpoint {
   }
 
   get url(): string {
-    return `http://${LOOPBACK_HOST}:${(this.server.address() as AddressInfo).port}`;
+    return `http://${LOOPBACK_HOST}:${(this.server.address() as net.AddressInfo).port}`;
   }
 
   get info(): AwsEndpointInfo {
@@ -116,11 +146,11 @@ export class AwsEndpoint {
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
     });
   }
 
-  private serve(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private serve(req: AnyRequest, res: AnyResponse): void {
     const requestId = newRequestId();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -130,7 +160,7 @@ export class AwsEndpoint {
       if (size > MAX_REQUEST_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('error', () => res.destroy());
+    req.on('error', () => res.destroy?.());
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       this.answer(req, body, tooLarge, requestId).then(
@@ -148,12 +178,7 @@ export class AwsEndpoint {
     });
   }
 
-  private async answer(
-    req: http.IncomingMessage,
-    body: Buffer,
-    tooLarge: boolean,
-    requestId: string,
-  ): Promise<AwsResponse> {
+  private async answer(req: AnyRequest, body: Buffer, tooLarge: boolean, requestId: string): Promise<AwsResponse> {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const request: ServiceRequest = {
@@ -247,8 +272,8 @@ function s3Error(error: AwsApiError, requestId: string): AwsResponse {
   };
 }
 
-function send(res: http.ServerResponse, response: AwsResponse): void {
-  if (res.headersSent || res.destroyed) return;
+function send(res: AnyResponse, response: AwsResponse): void {
+  if (res.headersSent) return;
   const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
   res.writeHead(response.status, { ...response.headers, 'content-length': String(body.length) });
   res.end(body);

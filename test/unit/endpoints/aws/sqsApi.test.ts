@@ -19,11 +19,10 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { md5OfMessageAttributes } from '../../../../src/core/services/sqsQueue';
 import { openAwsTestAccount, type AwsTestAccount } from './awsTestAccount';
 import { rejectsWith } from './sdkErrors';
+import { signedFetch } from './signedFetch';
 
 describe('AWS endpoint: SQS through the AWS SDK', function () {
   this.timeout(30_000);
@@ -209,40 +208,3 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     assert.match(JSON.stringify(raw.body), /SerializationException/);
   });
 });
-
-/** A request signed with the endpoint's key by the SDK's own signer, with any body. */
-export async function signedFetch(
-  t: AwsTestAccount,
-  service: string,
-  headers: Record<string, string>,
-  body: string,
-  path = '/',
-  method = 'POST',
-): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
-  const url = new URL(path, t.endpoint.url);
-  const signer = new SignatureV4({
-    service,
-    region: t.endpoint.region,
-    credentials: t.client.credentials,
-    sha256: Hash.bind(null, 'sha256'),
-  });
-  const signed = await signer.sign({
-    method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host, ...headers },
-    body,
-  });
-  const response = await fetch(url, { method, headers: signed.headers, ...(method === 'GET' ? {} : { body }) });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // XML or empty
-  }
-  return { status: response.status, headers: response.headers, body: parsed, text };
-}
