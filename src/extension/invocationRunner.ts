@@ -223,6 +223,8 @@ export class InvocationRunner implements vscode.Disposable {
       logFormat: settings.logFormat,
       pythonInterpreter: settings.pythonInterpreter ?? null,
       pricing: settings.pricing,
+      awsCredentials: settings.awsCredentials,
+      awsEndpointPort: settings.awsEndpointPort,
     });
     return {
       key,
@@ -238,6 +240,8 @@ export class InvocationRunner implements vscode.Disposable {
           location: settings.location,
           logFormat: settings.logFormat,
           pricing: settings.pricing,
+          awsCredentials: settings.awsCredentials,
+          awsEndpointPort: settings.awsEndpointPort,
           ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
           onRuntimeProgress: this.runtimeProgress.listener,
           onStoreWarning: (message) => void vscode.window.showWarningMessage(message),
