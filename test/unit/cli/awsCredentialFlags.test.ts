@@ -60,7 +60,7 @@ describe('cli: invoke with the local AWS endpoint and the credential flags', fun
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("a producer's SDK call sends to the local queue (its !Ref URL reaches the endpoint) and the run follows the consumer", async () => {
+  it("SDK-1: a producer's SDK call sends to the local queue (its !Ref URL reaches the endpoint) and the run follows the consumer", async () => {
     const run = await cli(
       ['invoke', 'Producer', '--payload', '-', '--mode', 'sync', '--json', '--root', dir],
       dir,
@@ -77,7 +77,7 @@ describe('cli: invoke with the local AWS endpoint and the credential flags', fun
     assert.ok(fs.existsSync(path.join(dir, '.lambda-trigger', 'store', 'aws-endpoint-key.json')));
   });
 
-  it('--aws-profile and --aws-credentials are one choice; --aws-credentials needs the variables set', async () => {
+  it('SDK-5: --aws-profile and --aws-credentials are one choice; --aws-credentials needs the variables set', async () => {
     const both = await cli(
       ['invoke', 'Producer', '--aws-profile', 'dev', '--aws-credentials', '--root', dir],
       dir,

@@ -35,7 +35,7 @@ export interface AwsCall {
 }
 
 /**
- * The record a call continues: the caller's invocation that is running right now (the latest, when several of its
+ * SDK-4: the record a call continues: the caller's invocation that is running right now (the latest, when several of its
  * environments run at once). Undefined for calls from outside the runner.
  */
 export function callerRecordId(account: LocalAwsAccount, call: AwsCall): string | undefined {

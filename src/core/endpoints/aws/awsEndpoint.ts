@@ -203,6 +203,7 @@ export class AwsEndpoint {
           'Missing Authentication Token: sign the request (SigV4) with the access key of the workspace endpoint.',
         ),
       );
+    // SDK-2: the workspace key, or the user's own when passed to handlers; any other key is refused.
     const secret = this.keys.get(credential.accessKeyId);
     if (secret === undefined)
       return fail(

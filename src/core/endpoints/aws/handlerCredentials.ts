@@ -140,12 +140,13 @@ export function handlerAwsAccess(options: {
   for (const id of SIMULATED_SERVICE_IDS) endpoints[`AWS_ENDPOINT_URL_${id}`] = endpoint.url;
   const credentials: Record<string, string> = {};
   const localKey = (): void => {
-    // Every other service answers from the endpoint too: at once, saying what it does not simulate.
+    // SDK-1: every other service answers from the endpoint too, at once, saying what it does not simulate.
     endpoints.AWS_ENDPOINT_URL = endpoint.url;
     credentials.AWS_ACCESS_KEY_ID = endpoint.accessKeyId;
     credentials.AWS_SECRET_ACCESS_KEY = endpoint.secretAccessKey;
     credentials.AWS_SESSION_TOKEN = callerToken(options.functionName);
   };
+  // SDK-5: the user's own credentials, opted in.
   if (mode.kind === 'environment' && passedKeyOf(mode, userEnv)) {
     for (const name of CREDENTIAL_VARIABLES) {
       const value = userEnv[name];

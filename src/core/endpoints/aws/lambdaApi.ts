@@ -179,7 +179,7 @@ export class LambdaApi {
         if (record.status === 'rejected') throw rejection(record);
         return { status: 204, headers: { 'x-amzn-requestid': call.requestId }, body: '' };
       }
-      // A handler invoking a function whose every environment is busy would wait on itself: Lambda throttles.
+      // SDK-4: a handler invoking a function whose every environment is busy would wait on itself: throttled.
       if (call.caller !== undefined && this.account.atConcurrencyLimit(fn.name))
         throw new AwsApiError('TooManyRequestsException', 429, 'Rate Exceeded.');
       const record = await engine.invokeSync(fn.name, payload, { source });

@@ -30,6 +30,7 @@ const MAX_BATCH_ENTRIES = 10;
 /** How long a long poll waits between looks at the queue when nothing tells it a message arrived (visibility ends). */
 const LONG_POLL_RECHECK_MS = 250;
 
+// SDK-3: SQS's JSON errors carry the query protocol's code (x-amzn-query-error), which the SDKs read.
 const sqsError = (code: string, queryCode: string, message: string, status = 400): AwsApiError =>
   new AwsApiError(code, status, message, { queryCode });
 const invalidParameter = (message: string): AwsApiError =>

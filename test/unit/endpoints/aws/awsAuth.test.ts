@@ -28,7 +28,7 @@ describe('AWS endpoint: only the workspace key gets in', function () {
   });
   after(() => t?.dispose());
 
-  it('answers requests signed with the workspace key', async () => {
+  it('SDK-2: answers requests signed with the workspace key', async () => {
     const sqs = new SQSClient(t.client);
     try {
       assert.equal((await sqs.send(new ListQueuesCommand({}))).QueueUrls?.length, 1);
@@ -37,7 +37,7 @@ describe('AWS endpoint: only the workspace key gets in', function () {
     }
   });
 
-  it("refuses another key with each service's 403 (SQS's query-compatible code, SNS's, Lambda's)", async () => {
+  it("SDK-2: refuses another key with each service's 403 (SQS's query-compatible code, SNS's, Lambda's)", async () => {
     const other = { ...t.client, credentials: STRANGER };
     const sqs = new SQSClient(other);
     const sns = new SNSClient(other);
@@ -52,7 +52,7 @@ describe('AWS endpoint: only the workspace key gets in', function () {
     }
   });
 
-  it('refuses the workspace key id with a wrong secret: the signature does not match', async () => {
+  it('SDK-2: refuses the workspace key id with a wrong secret: the signature does not match', async () => {
     const forged = { ...t.client, credentials: { ...t.client.credentials, secretAccessKey: STRANGER.secretAccessKey } };
     const sqs = new SQSClient(forged);
     const sns = new SNSClient(forged);
@@ -66,7 +66,7 @@ describe('AWS endpoint: only the workspace key gets in', function () {
     }
   });
 
-  it('refuses an unsigned request with 403 MissingAuthenticationToken', async () => {
+  it('SDK-2: refuses an unsigned request with 403 MissingAuthenticationToken', async () => {
     const response = await fetch(t.endpoint.url, {
       method: 'POST',
       headers: { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' },
@@ -76,7 +76,7 @@ describe('AWS endpoint: only the workspace key gets in', function () {
     assert.match(await response.text(), /MissingAuthenticationTokenException/);
   });
 
-  it('answers a service it does not simulate at once with a 403 that says so, in that protocol', async () => {
+  it('SDK-2: answers a service it does not simulate at once with a 403 that says so, in that protocol', async () => {
     const dynamo = await signedFetch(
       t,
       'dynamodb',
@@ -93,7 +93,7 @@ describe('AWS endpoint: only the workspace key gets in', function () {
     assert.match(s3.text, /<Code>InvalidAccessKeyId<\/Code><Message>Lambda Trigger Runner does not simulate the s3/);
   });
 
-  it('answers bytes that are not HTTP with a 400 and keeps serving', async () => {
+  it('SDK-2: answers bytes that are not HTTP with a 400 and keeps serving', async () => {
     const reply = await new Promise<string>((resolve, reject) => {
       const url = new URL(t.endpoint.url);
       const socket = net.connect(Number(url.port), url.hostname, () => socket.write('GARBAGE \x00\x01\r\n\r\n'));
@@ -117,7 +117,7 @@ describe('AWS endpoint: the workspace key file', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-aws-key-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('is made once, owner-only, and read back the same', () => {
+  it('SDK-2: is made once, owner-only, and read back the same', () => {
     const key = loadEndpointKey(dir);
     assert.match(key.accessKeyId, /^LKIA[A-Z2-7]{16}$/);
     assert.equal(key.secretAccessKey.length, 40);
@@ -125,7 +125,7 @@ describe('AWS endpoint: the workspace key file', () => {
     assert.deepEqual(loadEndpointKey(dir), key);
   });
 
-  it('is replaced when others could read it, or when it is damaged', () => {
+  it('SDK-2: is replaced when others could read it, or when it is damaged', () => {
     const key = loadEndpointKey(dir);
     const file = path.join(dir, ENDPOINT_KEY_FILE);
     if (process.platform !== 'win32') {

@@ -48,7 +48,7 @@ const functions = (dir: string) => [
 describe('AWS endpoint: passing the user credentials to handlers', function () {
   this.timeout(60_000);
 
-  it('reads the setting: none, environment, profile:<name>; anything else is not a mode', () => {
+  it('SDK-5: reads the setting: none, environment, profile:<name>; anything else is not a mode', () => {
     assert.deepEqual(parseAwsCredentialsMode('none'), { kind: 'none' });
     assert.deepEqual(parseAwsCredentialsMode('environment'), { kind: 'environment' });
     assert.deepEqual(parseAwsCredentialsMode('profile:dev-admin'), { kind: 'profile', profile: 'dev-admin' });
@@ -56,7 +56,7 @@ describe('AWS endpoint: passing the user credentials to handlers', function () {
     assert.equal(parseAwsCredentialsMode('all'), undefined);
   });
 
-  it('keeps only URLs of local queues pointing at the endpoint; other values stay as they are', () => {
+  it('SDK-5: keeps only URLs of local queues pointing at the endpoint; other values stay as they are', () => {
     const access = handlerAwsAccess({
       endpoint: { url: 'http://127.0.0.1:9', accessKeyId: 'LKIA', secretAccessKey: 's', region: 'us-east-1' },
       mode: { kind: 'none' },
@@ -90,7 +90,7 @@ describe('AWS endpoint: passing the user credentials to handlers', function () {
     });
     after(() => t?.dispose());
 
-    it("handlers get the user's credential variables, the local endpoint for the simulated services only", async () => {
+    it("SDK-5: handlers get the user's credential variables, the local endpoint for the simulated services only", async () => {
       const [record] = await t.account.invoke('Environment', '{}', 'sync');
       const env = record.attempts[0]?.result as Record<string, string>;
       assert.equal(env.AWS_ACCESS_KEY_ID, USER_KEY.accessKeyId);
@@ -100,7 +100,7 @@ describe('AWS endpoint: passing the user credentials to handlers', function () {
       assert.equal(env.AWS_REGION, DEFAULT_LOCATION.region, "the region stays the runner's");
     });
 
-    it("the endpoint accepts the user's key as well as the workspace key, and still refuses others", async () => {
+    it("SDK-5: the endpoint accepts the user's key as well as the workspace key, and still refuses others", async () => {
       const asUser = new SQSClient({ ...t.client, credentials: USER_KEY });
       const asStranger = new SQSClient({
         ...t.client,
@@ -115,7 +115,7 @@ describe('AWS endpoint: passing the user credentials to handlers', function () {
       }
     });
 
-    it('a producer signing with the user credentials still feeds the local queue and its consumer', async () => {
+    it('SDK-5: a producer signing with the user credentials still feeds the local queue and its consumer', async () => {
       const [producer] = await t.account.invoke('Producer', '{"n":1}', 'sync');
       assert.equal(producer.status, 'succeeded', JSON.stringify(producer.attempts[0]?.error));
       const consumer = t.account.engine.records().find((r) => r.functionName === 'Consumer');
@@ -143,7 +143,7 @@ describe('AWS endpoint: passing the user credentials to handlers', function () {
       fs.rmSync(home, { recursive: true, force: true });
     });
 
-    it('handlers get AWS_PROFILE and the files, no key of their own; their SDK reads the profile and reaches the local queue', async () => {
+    it('SDK-5: handlers get AWS_PROFILE and the files, no key of their own; their SDK reads the profile and reaches the local queue', async () => {
       const [record] = await t.account.invoke('Environment', '{}', 'sync');
       const env = record.attempts[0]?.result as Record<string, string>;
       assert.equal(env.AWS_PROFILE, 'dev');

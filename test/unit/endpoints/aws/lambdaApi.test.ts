@@ -112,7 +112,7 @@ describe('AWS endpoint: Lambda through the AWS SDK', function () {
     assert.ok(complete, 'the stream ends with InvokeComplete');
   });
 
-  it('GetFunction, GetFunctionConfiguration and ListFunctions describe the local functions', async () => {
+  it('SDK-3: GetFunction, GetFunctionConfiguration and ListFunctions describe the local functions', async () => {
     const got = await client.send(new GetFunctionCommand({ FunctionName: 'Echo' }));
     assert.equal(got.Configuration?.FunctionArn, functionArn('Echo', t.account.location));
     assert.equal(got.Configuration?.Handler, 'echo.handler');
@@ -133,7 +133,7 @@ describe('AWS endpoint: Lambda through the AWS SDK', function () {
     );
   });
 
-  it("Lambda's errors: an unknown function, a bad name, a payload that is not JSON", async () => {
+  it("SDK-3: Lambda's errors: an unknown function, a bad name, a payload that is not JSON", async () => {
     const missing = await rejectsWith(
       client.send(new InvokeCommand({ FunctionName: 'Nope' })),
       'ResourceNotFoundException',

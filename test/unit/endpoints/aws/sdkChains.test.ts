@@ -46,9 +46,13 @@ exports.handler = async (event) => {
 const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
 const client = new LambdaClient({});
 exports.handler = async (event) => {
-  if (event.depth === 0) return 0;
-  const inner = await client.send(new InvokeCommand({ FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME, Payload: JSON.stringify({ depth: event.depth - 1 }) }));
-  return 1 + JSON.parse(Buffer.from(inner.Payload).toString());
+  if (event.depth === 0) return 'bottom';
+  try {
+    const inner = await client.send(new InvokeCommand({ FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME, Payload: JSON.stringify({ depth: event.depth - 1 }) }));
+    return JSON.parse(Buffer.from(inner.Payload).toString());
+  } catch (e) {
+    return e.name;
+  }
 };
 `,
   'environment.js': `exports.handler = async () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_ENDPOINT_URL') || k.startsWith('AWS_ACCESS') || k === 'QUEUE_URL'));\n`,
@@ -121,7 +125,7 @@ describe('AWS endpoint: SDK calls from handlers run the local consumers', functi
   const recordsOf = (name: string): InvocationRecord[] =>
     t.account.engine.records().filter((r) => r.functionName === name);
 
-  it("handlers get the endpoint for each simulated service and the workspace key; a local queue's URL points at the endpoint", async () => {
+  it("SDK-1: handlers get the endpoint for each simulated service and the workspace key; a local queue's URL points at the endpoint", async () => {
     const [record] = await t.account.invoke('Environment', '{}', 'sync');
     const env = record.attempts[0]?.result as Record<string, string>;
     for (const id of ['SQS', 'SNS', 'EVENTBRIDGE', 'KINESIS', 'LAMBDA'])
@@ -131,7 +135,7 @@ describe('AWS endpoint: SDK calls from handlers run the local consumers', functi
     assert.equal(env.QUEUE_URL, `${t.endpoint.url}/${location.accountId}/Orders`);
   });
 
-  it("a producer's SendMessage feeds the local queue and its mapping runs the consumer, in the producer's story", async () => {
+  it("SDK-4: a producer's SendMessage feeds the local queue and its mapping runs the consumer, in the producer's story", async () => {
     const [producer] = await t.account.invoke('Producer', '{"order":7}', 'sync');
     assert.equal(producer.status, 'succeeded', JSON.stringify(producer.attempts[0]?.error));
     const consumer = recordsOf('Consumer').find((r) => JSON.stringify(r.event).includes('{\\"order\\":7}'));
@@ -142,7 +146,7 @@ describe('AWS endpoint: SDK calls from handlers run the local consumers', functi
     assert.deepEqual(consumer.batches[0]?.recordIds, [messageId]);
   });
 
-  it('a publish fans out to the subscribed function', async () => {
+  it('SDK-4: a publish fans out to the subscribed function', async () => {
     const [publisher] = await t.account.invoke('Publisher', '{"alert":"disk full"}', 'sync');
     assert.equal(publisher.status, 'succeeded', JSON.stringify(publisher.attempts[0]?.error));
     const subscriber = await waitFor('the subscriber to run', () =>
@@ -152,7 +156,7 @@ describe('AWS endpoint: SDK calls from handlers run the local consumers', functi
     assert.equal(subscriber.storyId, publisher.id);
   });
 
-  it('a function invokes another through the SDK: RequestResponse answers its result, Event queues it', async () => {
+  it('SDK-4: a function invokes another through the SDK: RequestResponse answers its result, Event queues it', async () => {
     const [caller] = await t.account.invoke('Caller', '{"x":21}', 'sync');
     assert.equal(caller.status, 'succeeded', JSON.stringify(caller.attempts[0]?.error));
     assert.deepEqual(caller.attempts[0]?.result, { callee: { doubled: 42 }, eventStatus: 202 });
@@ -172,14 +176,21 @@ describe('AWS endpoint: SDK calls from handlers run the local consumers', functi
     assert.deepEqual(queued.attempts[0]?.result, { doubled: 0 });
   });
 
-  it('a function invoking itself synchronously gets another environment while its own stays busy', async () => {
+  it('SDK-4: a function invoking itself synchronously gets another environment while its own stays busy', async () => {
     const [outer] = await t.account.invoke('Recur', '{"depth":3}', 'sync');
     assert.equal(outer.status, 'succeeded', JSON.stringify(outer.attempts[0]?.error));
-    assert.equal(outer.attempts[0]?.result, 3);
+    assert.equal(outer.attempts[0]?.result, 'bottom');
     assert.equal(recordsOf('Recur').length, 4);
   });
 
-  it('a Python handler sends with boto3 and the consumer runs', async function () {
+  it('SDK-4: past the environments a function may have, a synchronous invoke from a handler is throttled instead of waiting on itself', async () => {
+    // Ten environments each wait on the next invoke; the eleventh would wait forever for one of them.
+    const [outer] = await t.account.invoke('Recur', '{"depth":12}', 'sync');
+    assert.equal(outer.status, 'succeeded', JSON.stringify(outer.attempts[0]?.error));
+    assert.equal(outer.attempts[0]?.result, 'TooManyRequestsException');
+  });
+
+  it('SDK-1: a Python handler sends with boto3 and the consumer runs', async function () {
     if (!pythonHasBoto3) this.skip(); // python3 on this machine has no boto3 (`python3 -c "import boto3"` fails)
     const [producer] = await t.account.invoke('PyProducer', '{"order":"py"}', 'sync');
     assert.equal(producer.status, 'succeeded', JSON.stringify(producer.attempts[0]?.error));

@@ -64,7 +64,7 @@ describe('AWS endpoint: SNS, EventBridge and Kinesis through the AWS SDK', funct
 
   const bodies = (queue: string): string[] => t.account.services.queueMessages(queue).map((m) => m.body);
 
-  it('Publish fans out to the subscribed queues whose filter policy accepts the message', async () => {
+  it('SDK-3: Publish fans out to the subscribed queues whose filter policy accepts the message', async () => {
     const published = await sns.send(
       new PublishCommand({
         TopicArn: topicArn,
@@ -77,7 +77,7 @@ describe('AWS endpoint: SNS, EventBridge and Kinesis through the AWS SDK', funct
     assert.deepEqual(bodies('Big'), [], 'the filter policy turned it away');
   });
 
-  it('PublishBatch answers per entry; a deployed topic ARN reaches the local topic', async () => {
+  it('SDK-3: PublishBatch answers per entry; a deployed topic ARN reaches the local topic', async () => {
     const deployedArn = 'arn:aws:sns:us-east-1:123456789012:shop-prod-Orders-1A2B3C';
     const result = await sns.send(
       new PublishBatchCommand({
@@ -105,7 +105,7 @@ describe('AWS endpoint: SNS, EventBridge and Kinesis through the AWS SDK', funct
     );
   });
 
-  it('ListTopics lists the local topics', async () => {
+  it('SDK-3: ListTopics lists the local topics', async () => {
     const listed = await sns.send(new ListTopicsCommand({}));
     assert.deepEqual(
       listed.Topics?.map((x) => x.TopicArn),
@@ -113,7 +113,7 @@ describe('AWS endpoint: SNS, EventBridge and Kinesis through the AWS SDK', funct
     );
   });
 
-  it('SNS errors: NotFound for an unknown topic, InvalidParameter for a bad one, in the query XML shape', async () => {
+  it('SDK-3: SNS errors: NotFound for an unknown topic, InvalidParameter for a bad one, in the query XML shape', async () => {
     await rejectsWith(
       sns.send(new PublishCommand({ TopicArn: topicArn.replace('Orders', 'Nope'), Message: 'x' })),
       'NotFoundException',
@@ -134,7 +134,7 @@ describe('AWS endpoint: SNS, EventBridge and Kinesis through the AWS SDK', funct
     assert.match(raw.text, /<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);
   });
 
-  it('PutEvents goes through the bus rules to their targets, and answers an event id per entry', async () => {
+  it('SDK-3: PutEvents goes through the bus rules to their targets, and answers an event id per entry', async () => {
     const result = await events.send(
       new PutEventsCommand({
         Entries: [
@@ -161,7 +161,7 @@ describe('AWS endpoint: SNS, EventBridge and Kinesis through the AWS SDK', funct
     );
   });
 
-  it('PutRecord and PutRecords append to the shard the partition key hashes to', async () => {
+  it('SDK-3: PutRecord and PutRecords append to the shard the partition key hashes to', async () => {
     const one = await kinesis.send(
       new PutRecordCommand({ StreamName: 'Clicks', PartitionKey: 'user-1', Data: Buffer.from('click 1') }),
     );

@@ -50,11 +50,11 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     for (const name of t.account.services.resourceNames('sqs')) await t.account.services.purgeQueue(name);
   });
 
-  it('GetQueueUrl answers a path-style URL on the endpoint, under the account id', () => {
+  it('SDK-3: GetQueueUrl answers a path-style URL on the endpoint, under the account id', () => {
     assert.equal(ordersUrl, `${t.endpoint.url}/${t.account.location.accountId}/Orders`);
   });
 
-  it('SendMessage puts the message on the local queue with its id and MD5 digests', async () => {
+  it('SDK-3: SendMessage puts the message on the local queue with its id and MD5 digests', async () => {
     const attributes = {
       kind: { DataType: 'String', StringValue: 'order' },
       n: { DataType: 'Number', StringValue: '3' },
@@ -71,7 +71,7 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     );
   });
 
-  it('a deployed queue URL (other host, stack-suffixed name) reaches the local queue it stands for', async () => {
+  it('SDK-3: a deployed queue URL (other host, stack-suffixed name) reaches the local queue it stands for', async () => {
     const deployed = 'https://sqs.us-east-1.amazonaws.com/123456789012/shop-dev-Orders-XyZ789';
     const client = new SQSClient({ ...t.client, useQueueUrlAsEndpoint: false });
     try {
@@ -85,7 +85,7 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     );
   });
 
-  it('ReceiveMessage, ChangeMessageVisibility and DeleteMessage work on receipt handles', async () => {
+  it('SDK-3: ReceiveMessage, ChangeMessageVisibility and DeleteMessage work on receipt handles', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: ordersUrl, MessageBody: 'one' }));
     const received = await sqs.send(
       new ReceiveMessageCommand({
@@ -114,14 +114,14 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     assert.equal(t.account.services.queueMessages('Orders').length, 0);
   });
 
-  it('ReceiveMessage with WaitTimeSeconds returns as soon as a message is sent', async () => {
+  it('SDK-3: ReceiveMessage with WaitTimeSeconds returns as soon as a message is sent', async () => {
     const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl, WaitTimeSeconds: 20 }));
     await t.account.services.sendMessage('Orders', { body: 'late' });
     const received = await polling;
     assert.equal(received.Messages?.[0]?.Body, 'late');
   });
 
-  it('SendMessageBatch and DeleteMessageBatch answer per entry', async () => {
+  it('SDK-3: SendMessageBatch and DeleteMessageBatch answer per entry', async () => {
     const sent = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: ordersUrl,
@@ -156,7 +156,7 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     assert.equal(t.account.services.queueMessages('Orders').length, 0);
   });
 
-  it('a FIFO queue needs a group id and answers sequence numbers', async () => {
+  it('SDK-3: a FIFO queue needs a group id and answers sequence numbers', async () => {
     const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'Events.fifo' }))).QueueUrl!;
     const sent = await sqs.send(
       new SendMessageCommand({ QueueUrl: url, MessageBody: 'e', MessageGroupId: 'g', MessageDeduplicationId: 'd1' }),
@@ -165,7 +165,7 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     await rejectsWith(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'e' })), 'MissingParameter', 400);
   });
 
-  it('GetQueueAttributes, ListQueues and PurgeQueue', async () => {
+  it('SDK-3: GetQueueAttributes, ListQueues and PurgeQueue', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: ordersUrl, MessageBody: 'x' }));
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: ordersUrl, AttributeNames: ['All'] }),
@@ -179,7 +179,7 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     assert.equal(t.account.services.queueMessages('Orders').length, 0);
   });
 
-  it('a queue that does not exist is QueueDoesNotExist, with SQS query-compatible code', async () => {
+  it('SDK-3: a queue that does not exist is QueueDoesNotExist, with SQS query-compatible code', async () => {
     const error = await sqs
       .send(new SendMessageCommand({ QueueUrl: `${t.endpoint.url}/000000000000/Nope`, MessageBody: 'x' }))
       .then(
@@ -192,7 +192,7 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     await assert.rejects(sqs.send(new GetQueueUrlCommand({ QueueName: 'Nope' })), { name: 'QueueDoesNotExist' });
   });
 
-  it('bad parameters are 400 InvalidParameterValue; a body that is not JSON is a 400 too', async () => {
+  it('SDK-3: bad parameters are 400 InvalidParameterValue; a body that is not JSON is a 400 too', async () => {
     await rejectsWith(
       sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl, MaxNumberOfMessages: 11 })),
       'InvalidParameterValue',
