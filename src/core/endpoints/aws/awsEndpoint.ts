@@ -191,7 +191,7 @@ export class AwsEndpoint {
     const credential = signedCredentialOf(req.headers);
     const service = credential?.service ?? serviceOfUnsigned(request);
     const route = service !== undefined ? this.routes.get(service) : undefined;
-    const protocol: AwsProtocol = route?.protocol ?? guessedProtocol(req.headers);
+    const protocol: AwsProtocol = route?.protocolOf(request) ?? guessedProtocol(req.headers);
     const fail = (error: AwsApiError): AwsResponse =>
       service === 's3' ? s3Error(error, requestId) : errorResponse(protocol, error, requestId);
     if (service !== undefined && !route) return fail(authError(protocol, 'unrecognized', unsimulatedMessage(service)));

@@ -11,6 +11,8 @@ import { KINESIS_PROTOCOL, KINESIS_TARGET_PREFIX, KinesisApi } from './kinesisAp
 import { LambdaApi, lambdaOperationOf } from './lambdaApi';
 import { SNS_PROTOCOL, SnsApi } from './snsApi';
 import { SQS_PROTOCOL, SQS_TARGET_PREFIX, SqsApi } from './sqsApi';
+import { handleSqsQuery, isSqsQueryRequest, SQS_QUERY_PROTOCOL } from './sqsQueryProtocol';
+import { queryFormOf } from './queryForm';
 
 /** A request as a service route reads it. */
 export interface ServiceRequest {
@@ -25,11 +27,17 @@ export interface ServiceRequest {
 export interface AwsServiceRoute {
   /** What the service is called in messages: `SQS`, `Lambda`. */
   readonly title: string;
-  readonly protocol: AwsProtocol;
+  /** The protocol its errors are answered in (a service that speaks two picks by the request). */
+  protocolOf(request: ServiceRequest): AwsProtocol;
   /** The operation the request names (`SendMessage`), or '' when it names none this service knows of. */
   operationOf(request: ServiceRequest): string;
   handle(call: AwsCall, request: ServiceRequest): Promise<AwsResponse>;
 }
+
+/** An SQS request in the query protocol: a form without a JSON target. */
+const isSqsQuery = (request: ServiceRequest): boolean =>
+  request.headers['x-amz-target'] === undefined &&
+  isSqsQueryRequest(request.headers['content-type'] as string | undefined);
 
 const target = (request: ServiceRequest, prefix: string): string => {
   const value = request.headers['x-amz-target'];
@@ -48,16 +56,16 @@ export function simulatedServiceRoutes(account: LocalAwsAccount): Map<string, Aw
       'sqs',
       {
         title: 'SQS',
-        protocol: SQS_PROTOCOL,
-        operationOf: (r) => target(r, SQS_TARGET_PREFIX),
-        handle: (call, r) => sqs.handle(call, r.body),
+        protocolOf: (r) => (isSqsQuery(r) ? SQS_QUERY_PROTOCOL : SQS_PROTOCOL),
+        operationOf: (r) => (isSqsQuery(r) ? (queryFormOf(r.body).get('Action') ?? '') : target(r, SQS_TARGET_PREFIX)),
+        handle: (call, r) => (isSqsQuery(r) ? handleSqsQuery(sqs, call, r.body) : sqs.handle(call, r.body)),
       },
     ],
     [
       'sns',
       {
         title: 'SNS',
-        protocol: SNS_PROTOCOL,
+        protocolOf: () => SNS_PROTOCOL,
         operationOf: (r) => SnsApi.operationOf(r.body),
         handle: (call, r) => sns.handle(call, r.body),
       },
@@ -66,7 +74,7 @@ export function simulatedServiceRoutes(account: LocalAwsAccount): Map<string, Aw
       'events',
       {
         title: 'EventBridge',
-        protocol: EVENTBRIDGE_PROTOCOL,
+        protocolOf: () => EVENTBRIDGE_PROTOCOL,
         operationOf: (r) => target(r, EVENTBRIDGE_TARGET_PREFIX),
         handle: (call, r) => events.handle(call, r.body),
       },
@@ -75,7 +83,7 @@ export function simulatedServiceRoutes(account: LocalAwsAccount): Map<string, Aw
       'kinesis',
       {
         title: 'Kinesis',
-        protocol: KINESIS_PROTOCOL,
+        protocolOf: () => KINESIS_PROTOCOL,
         operationOf: (r) => target(r, KINESIS_TARGET_PREFIX),
         handle: (call, r) => kinesis.handle(call, r.body),
       },
@@ -84,7 +92,7 @@ export function simulatedServiceRoutes(account: LocalAwsAccount): Map<string, Aw
       'lambda',
       {
         title: 'Lambda',
-        protocol: { kind: 'restJson' },
+        protocolOf: () => ({ kind: 'restJson' }),
         operationOf: (r) => lambdaOperationOf(r.method, r.path) ?? '',
         handle: (call, r) => lambda.handle(call, r),
       },

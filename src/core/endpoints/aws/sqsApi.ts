@@ -74,12 +74,12 @@ export class SqsApi {
 
   constructor(private readonly account: LocalAwsAccount) {}
 
-  /** The operation a request names (its target header), for the record of what the call did. */
-  static operationOf(target: string | undefined): string | undefined {
-    return target?.startsWith(SQS_TARGET_PREFIX) ? target.slice(SQS_TARGET_PREFIX.length) : undefined;
+  async handle(call: AwsCall, body: Buffer): Promise<AwsResponse> {
+    return jsonResponse(SQS_PROTOCOL, await this.run(call, jsonBodyOf(body)), call.requestId);
   }
 
-  async handle(call: AwsCall, body: Buffer): Promise<AwsResponse> {
+  /** Runs the call's operation on its parameters (a JSON body's, or a query form's read back into that shape). */
+  async run(call: AwsCall, values: Record<string, unknown>): Promise<unknown> {
     const handler = Object.prototype.hasOwnProperty.call(this.operations, call.operation)
       ? this.operations[call.operation]
       : undefined;
@@ -90,8 +90,7 @@ export class SqsApi {
         `The local SQS does not support ${call.operation || 'this operation'}; it offers ${Object.keys(this.operations).join(', ')}.`,
         { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' },
       );
-    const input = new ApiInput(jsonBodyOf(body), invalidParameter, missingParameter);
-    return jsonResponse(SQS_PROTOCOL, await handler(input, call), call.requestId);
+    return handler(new ApiInput(values, invalidParameter, missingParameter), call);
   }
 
   private queueOf(input: ApiInput): SqsQueue {

@@ -207,4 +207,45 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     assert.equal(raw.status, 400);
     assert.match(JSON.stringify(raw.body), /SerializationException/);
   });
+
+  it('SDK-3: the older query protocol (form in, XML out) sends, receives and names errors by their query codes', async () => {
+    const form = (fields: Record<string, string>): string =>
+      new URLSearchParams({ Version: '2012-11-05', ...fields }).toString();
+    const post = (fields: Record<string, string>) =>
+      signedFetch(t, 'sqs', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, form(fields));
+    const sent = await post({
+      Action: 'SendMessage',
+      QueueUrl: ordersUrl,
+      MessageBody: 'from a form',
+      'MessageAttribute.1.Name': 'kind',
+      'MessageAttribute.1.Value.DataType': 'String',
+      'MessageAttribute.1.Value.StringValue': 'legacy',
+    });
+    assert.equal(sent.status, 200, sent.text);
+    const [message] = t.account.services.queueMessages('Orders');
+    assert.match(
+      sent.text,
+      new RegExp(
+        `<SendMessageResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><SendMessageResult><MessageId>${message.messageId}</MessageId><MD5OfMessageBody>${message.md5OfBody}</MD5OfMessageBody>`,
+      ),
+    );
+    const received = await post({
+      Action: 'ReceiveMessage',
+      QueueUrl: ordersUrl,
+      'AttributeName.1': 'All',
+      'MessageAttributeName.1': 'All',
+    });
+    assert.match(
+      received.text,
+      /<Message><MessageId>[^<]+<\/MessageId><ReceiptHandle>[^<]+<\/ReceiptHandle><MD5OfBody>[0-9a-f]{32}<\/MD5OfBody><Body>from a form<\/Body>/,
+    );
+    assert.match(received.text, /<Attribute><Name>ApproximateReceiveCount<\/Name><Value>1<\/Value><\/Attribute>/);
+    assert.match(
+      received.text,
+      /<MessageAttribute><Name>kind<\/Name><Value><StringValue>legacy<\/StringValue><DataType>String<\/DataType><\/Value><\/MessageAttribute>/,
+    );
+    const missing = await post({ Action: 'GetQueueUrl', QueueName: 'Nope' });
+    assert.equal(missing.status, 400);
+    assert.match(missing.text, /<Error><Type>Sender<\/Type><Code>AWS.SimpleQueueService.NonExistentQueue<\/Code>/);
+  });
 });
