@@ -36,8 +36,7 @@ export interface AwsServiceRoute {
 
 /** An SQS request in the query protocol: a form without a JSON target. */
 const isSqsQuery = (request: ServiceRequest): boolean =>
-  request.headers['x-amz-target'] === undefined &&
-  isSqsQueryRequest(request.headers['content-type'] as string | undefined);
+  request.headers['x-amz-target'] === undefined && isSqsQueryRequest(request.headers['content-type']);
 
 const target = (request: ServiceRequest, prefix: string): string => {
   const value = request.headers['x-amz-target'];

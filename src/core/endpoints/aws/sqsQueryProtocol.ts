@@ -80,8 +80,16 @@ function parametersOf(form: QueryForm): Record<string, unknown> {
   return values;
 }
 
-const element = (name: string, value: unknown): string =>
-  value === undefined || value === null ? '' : `<${name}>${xmlText(String(value))}</${name}>`;
+function element(name: string, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value);
+  return `<${name}>${xmlText(text)}</${name}>`;
+}
 
 function attributeList(tag: string, attributes: unknown): string {
   return Object.entries((attributes ?? {}) as Record<string, string>)
