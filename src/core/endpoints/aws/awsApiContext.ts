@@ -32,6 +32,8 @@ export interface AwsCall {
   caller?: string;
   /** `http://127.0.0.1:<port>` */
   endpointUrl: string;
+  /** Aborted when the caller goes away or the endpoint closes: a long poll stops waiting. */
+  signal?: AbortSignal;
 }
 
 /**

@@ -68,6 +68,7 @@ export function unsimulatedMessage(service: string): string {
 type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
 interface AnyResponse {
   readonly headersSent: boolean;
+  once?(event: 'close', listener: () => void): unknown;
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body: Buffer): unknown;
   destroy?: () => void;
@@ -80,6 +81,8 @@ export class AwsEndpoint {
   private readonly routes: Map<string, AwsServiceRoute>;
   private readonly keys: Map<string, string>;
   private readonly sockets = new Set<net.Socket>();
+  /** Aborted on close: whatever a call still waits for (a long poll) stops. */
+  private readonly lifetime = new AbortController();
 
   private constructor(
     private readonly server: net.Server,
@@ -144,6 +147,7 @@ export class AwsEndpoint {
 
   /** Stops listening and ends every open connection (a long poll included). */
   close(): Promise<void> {
+    this.lifetime.abort();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
@@ -161,9 +165,12 @@ export class AwsEndpoint {
       else chunks.push(chunk);
     });
     req.on('error', () => res.destroy?.());
+    // The caller going away (or the endpoint closing) ends what its call waits for.
+    const gone = new AbortController();
+    res.once?.('close', () => gone.abort());
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      this.answer(req, body, tooLarge, requestId).then(
+      this.answer(req, body, tooLarge, requestId, AbortSignal.any([gone.signal, this.lifetime.signal])).then(
         (response) => send(res, response),
         (err: unknown) =>
           send(
@@ -178,7 +185,13 @@ export class AwsEndpoint {
     });
   }
 
-  private async answer(req: AnyRequest, body: Buffer, tooLarge: boolean, requestId: string): Promise<AwsResponse> {
+  private async answer(
+    req: AnyRequest,
+    body: Buffer,
+    tooLarge: boolean,
+    requestId: string,
+    signal: AbortSignal,
+  ): Promise<AwsResponse> {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const request: ServiceRequest = {
@@ -213,6 +226,15 @@ export class AwsEndpoint {
           `The security token included in the request is invalid: access key ${credential.accessKeyId} is not this workspace's. The local AWS endpoint accepts only the key it gives handlers (lambda-trigger serve shows it).`,
         ),
       );
+    const skew = signatureSkewMs(req.headers);
+    if (skew === undefined || Math.abs(skew) > MAX_SIGNATURE_SKEW_MS)
+      return fail(
+        authError(
+          protocol,
+          'signature',
+          `Signature expired or not dated: X-Amz-Date must be within 15 minutes of the endpoint's clock (${new Date().toISOString()}).`,
+        ),
+      );
     if (!signatureMatches({ method: request.method, url: rawUrl, headers: req.headers, body }, credential, secret))
       return fail(
         authError(
@@ -234,7 +256,7 @@ export class AwsEndpoint {
     const operation = route!.operationOf(request);
     try {
       return await route!.handle(
-        { requestId, service: service!, operation, endpointUrl: this.url, ...(caller ? { caller } : {}) },
+        { requestId, service: service!, operation, endpointUrl: this.url, signal, ...(caller ? { caller } : {}) },
         request,
       );
     } catch (err) {
@@ -252,6 +274,18 @@ export class AwsEndpoint {
       );
     }
   }
+}
+
+/** AWS refuses a request signed more than 15 minutes from its clock (a replay). */
+const MAX_SIGNATURE_SKEW_MS = 15 * 60_000;
+
+/** How far the request's X-Amz-Date (`20240101T120000Z`) is from now; undefined when it has none that reads. */
+function signatureSkewMs(headers: http.IncomingHttpHeaders): number | undefined {
+  const date = headers['x-amz-date'];
+  const m = typeof date === 'string' ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date) : null;
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, se] = m.map(Number);
+  return Date.UTC(y, mo - 1, d, h, mi, se) - Date.now();
 }
 
 /** The 403 a protocol answers for a key it does not know, or a signature that does not match. */

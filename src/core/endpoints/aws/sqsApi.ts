@@ -62,7 +62,7 @@ export class SqsApi {
   private readonly operations: Record<string, Handler> = {
     SendMessage: (i, c) => this.sendMessage(i, c),
     SendMessageBatch: (i, c) => this.sendMessageBatch(i, c),
-    ReceiveMessage: (i) => this.receiveMessage(i),
+    ReceiveMessage: (i, c) => this.receiveMessage(i, c),
     DeleteMessage: (i) => this.deleteMessage(i),
     DeleteMessageBatch: (i) => this.deleteMessageBatch(i),
     ChangeMessageVisibility: (i) => this.changeMessageVisibility(i),
@@ -186,7 +186,7 @@ export class SqsApi {
     return { Successful: successful, Failed: failed };
   }
 
-  private async receiveMessage(input: ApiInput): Promise<unknown> {
+  private async receiveMessage(input: ApiInput, call: AwsCall): Promise<unknown> {
     const queue = this.queueOf(input);
     const max = input.optionalInteger('MaxNumberOfMessages', 1, 10) ?? 1;
     const visibility = input.optionalInteger('VisibilityTimeout', 0, 43_200);
@@ -197,7 +197,8 @@ export class SqsApi {
     ];
     const attributeNames = input.optionalStringList('MessageAttributeNames') ?? [];
     let messages = this.receiveNow(queue, max, visibility);
-    if (messages.length === 0 && waitSeconds > 0) messages = await this.longPoll(queue, max, visibility, waitSeconds);
+    if (messages.length === 0 && waitSeconds > 0)
+      messages = await this.longPoll(queue, max, visibility, waitSeconds, call.signal);
     await this.account.services.store.flush();
     if (messages.length === 0) return {};
     return { Messages: messages.map((m) => receivedEntry(m, systemNames, attributeNames)) };
@@ -212,12 +213,16 @@ export class SqsApi {
     return messages;
   }
 
-  /** Waits up to `seconds` (wall time) for a message: woken by a send, and looking again as visibility ends. */
+  /**
+   * Waits up to `seconds` (wall time) for a message: woken by a send, and looking again as visibility ends. Ends
+   * empty when the caller goes away or the endpoint closes.
+   */
   private longPoll(
     queue: SqsQueue,
     max: number,
     visibility: number | undefined,
     seconds: number,
+    signal: AbortSignal | undefined,
   ): Promise<SqsMessage[]> {
     return new Promise((resolve) => {
       let done = false;
@@ -227,16 +232,27 @@ export class SqsApi {
         subscription.dispose();
         clearInterval(recheck);
         clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
         resolve(messages);
       };
       const look = (): void => {
         if (done) return;
-        const messages = this.receiveNow(queue, max, visibility);
-        if (messages.length > 0) finish(messages);
+        try {
+          const messages = this.receiveNow(queue, max, visibility);
+          if (messages.length > 0) finish(messages);
+        } catch {
+          finish([]); // the account closed under the poll
+        }
       };
+      const onAbort = (): void => finish([]);
       const subscription = queue.subscribe(() => setImmediate(look));
       const recheck = setInterval(look, LONG_POLL_RECHECK_MS);
       const deadline = setTimeout(() => finish([]), seconds * 1000);
+      // A poll never keeps the process alive on its own.
+      recheck.unref();
+      deadline.unref();
+      if (signal?.aborted) finish([]);
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -66,6 +66,21 @@ describe('AWS endpoint: only the workspace key gets in', function () {
     }
   });
 
+  it('SDK-2: refuses a request signed more than 15 minutes from now (a replay) as an expired signature', async () => {
+    const stale = await signedFetch(
+      t,
+      'sqs',
+      { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' },
+      '{}',
+      '/',
+      'POST',
+      t.client.credentials,
+      new Date(Date.now() - 20 * 60_000),
+    );
+    assert.equal(stale.status, 403);
+    assert.match(stale.text, /InvalidSignatureException.*Signature expired/);
+  });
+
   it('SDK-2: refuses an unsigned request with 403 MissingAuthenticationToken', async () => {
     const response = await fetch(t.endpoint.url, {
       method: 'POST',

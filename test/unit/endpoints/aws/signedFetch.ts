@@ -12,6 +12,7 @@ export async function signedFetch(
   path = '/',
   method = 'POST',
   credentials: { accessKeyId: string; secretAccessKey: string } = t.client.credentials,
+  signingDate?: Date,
 ): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
   const url = new URL(path, t.endpoint.url);
   const signer = new SignatureV4({
@@ -20,16 +21,19 @@ export async function signedFetch(
     credentials,
     sha256: Hash.bind(null, 'sha256'),
   });
-  const signed = await signer.sign({
-    method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host, ...headers },
-    body,
-  });
+  const signed = await signer.sign(
+    {
+      method,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, ...headers },
+      body,
+    },
+    signingDate ? { signingDate } : {},
+  );
   const response = await fetch(url, { method, headers: signed.headers, ...(method === 'GET' ? {} : { body }) });
   const text = await response.text();
   let parsed: unknown = text;

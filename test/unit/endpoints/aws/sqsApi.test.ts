@@ -19,6 +19,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { SqsApi } from '../../../../src/core/endpoints/aws/sqsApi';
 import { md5OfMessageAttributes } from '../../../../src/core/services/sqsQueue';
 import { openAwsTestAccount, type AwsTestAccount } from './awsTestAccount';
 import { rejectsWith } from './sdkErrors';
@@ -119,6 +120,25 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     await t.account.services.sendMessage('Orders', { body: 'late' });
     const received = await polling;
     assert.equal(received.Messages?.[0]?.Body, 'late');
+  });
+
+  it('SDK-3: a long poll its caller abandons stops waiting: a message sent afterwards stays in the queue', async () => {
+    const { account } = t;
+    const api = new SqsApi({
+      location: account.location,
+      services: account.services,
+      engine: account.engine,
+      functions: () => account.functions(),
+      atConcurrencyLimit: () => false,
+    });
+    const abandon = new AbortController();
+    const call = { requestId: 'r', service: 'sqs', operation: 'ReceiveMessage', endpointUrl: t.endpoint.url };
+    const polling = api.run({ ...call, signal: abandon.signal }, { QueueUrl: ordersUrl, WaitTimeSeconds: 20 });
+    abandon.abort();
+    await account.services.sendMessage('Orders', { body: 'probe' });
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl }));
+    assert.equal(received.Messages?.[0]?.Body, 'probe', 'no abandoned poll took it');
+    assert.deepEqual(await polling, {}, 'the abandoned poll ended empty');
   });
 
   it('SDK-3: SendMessageBatch and DeleteMessageBatch answer per entry', async () => {
