@@ -189,12 +189,28 @@ export class LocalAccount {
     this.awsEndpointStart ??= (async () => {
       const { storeDir, mode, port, userEnv } = this.awsOptions;
       const passed = passedKeyOf(mode, userEnv);
-      return AwsEndpoint.start({
-        account: this.awsPort(),
-        key: loadEndpointKey(storeDir),
-        ...(passed ? { acceptedKeys: [passed] } : {}),
-        port,
-      });
+      let key;
+      try {
+        key = loadEndpointKey(storeDir);
+      } catch (err) {
+        throw new Error(
+          `The local AWS endpoint cannot keep its key in ${storeDir}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      try {
+        return await AwsEndpoint.start({
+          account: this.awsPort(),
+          key,
+          ...(passed ? { acceptedKeys: [passed] } : {}),
+          port,
+        });
+      } catch (err) {
+        const where =
+          port === 0 ? 'a free port of 127.0.0.1' : `127.0.0.1:${port} (the lambdaTrigger.awsEndpoint.port setting)`;
+        throw new Error(
+          `The local AWS endpoint cannot listen on ${where}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
     })();
     // A failed start (a configured port in use) is tried again on the next need.
     this.awsEndpointStart.catch(() => (this.awsEndpointStart = undefined));

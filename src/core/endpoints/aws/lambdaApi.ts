@@ -8,6 +8,7 @@
 import type { FunctionConfig } from '../../discovery/functionConfig';
 import type { InvocationRecord } from '../../invoke/invocationRecord';
 import { LambdaServiceError } from '../../invoke/lambdaServiceError';
+import { InvokeRequestError } from '../../runtime/environmentPool';
 import { localResourceName } from '../../account/eventResource';
 import { functionArn } from '../../resourceArn';
 import { sdkSource, type AwsCall, type LocalAwsAccount } from './awsApiContext';
@@ -187,7 +188,8 @@ export class LambdaApi {
       if (record.status === 'rejected' || record.response?.StatusCode === 500) throw rejection(record);
       return streaming ? streamResponse(call, record, logType) : syncResponse(call, record, logType);
     } catch (err) {
-      if (err instanceof LambdaServiceError) throw new AwsApiError(err.errorType, err.statusCode, err.message);
+      if (err instanceof LambdaServiceError || err instanceof InvokeRequestError)
+        throw new AwsApiError(err.errorType, err.statusCode, err.message);
       throw err;
     }
   }

@@ -127,6 +127,40 @@ describe('AWS endpoint: only the workspace key gets in', function () {
   });
 });
 
+describe('AWS endpoint: a configured port', function () {
+  this.timeout(30_000);
+
+  it('SDK-2: listens on the configured port; one in use is said with the setting that asks for it', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const free = await new Promise<number>((resolve) => {
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (probe.address() as net.AddressInfo).port;
+          probe.close(() => resolve(p));
+        });
+      });
+      const t = await openAwsTestAccount('ltr-aws-port-', () => [], {}, { awsEndpointPort: free });
+      try {
+        assert.equal(t.endpoint.url, `http://127.0.0.1:${free}`);
+      } finally {
+        await t.dispose();
+      }
+      await assert.rejects(
+        openAwsTestAccount('ltr-aws-port-taken-', () => [], {}, { awsEndpointPort: port }),
+        {
+          message: new RegExp(
+            `cannot listen on 127\\.0\\.0\\.1:${port} \\(the lambdaTrigger\\.awsEndpoint\\.port setting\\): .*EADDRINUSE`,
+          ),
+        },
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+});
+
 describe('AWS endpoint: the workspace key file', () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-aws-key-'))));

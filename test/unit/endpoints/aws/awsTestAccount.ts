@@ -54,6 +54,7 @@ export async function openAwsTestAccount(
     endpoint = await account.awsEndpoint();
   } catch (err) {
     await account.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   return {
