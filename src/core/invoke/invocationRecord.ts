@@ -45,6 +45,18 @@ export interface RecordSource extends InvocationSource {
   caller?: string;
 }
 
+/**
+ * A record's source in a line: `sqs arn:aws:sqs:...`, or for an SDK call (SDK-4) the service, the operation and the
+ * calling function: `sdk: lambda Invoke from CheckoutFunction`.
+ */
+export function describeRecordSource(source: RecordSource): string {
+  if (source.type === 'sdk')
+    return `sdk: ${[source.service, source.operation].filter(Boolean).join(' ')} ${
+      source.caller ? `from ${source.caller}` : 'from outside the runner'
+    }`;
+  return `${source.type}${source.arn ? ` ${source.arn}` : ''}`;
+}
+
 export interface UsedConfiguration {
   values: Record<string, unknown>;
   /** Where each value came from: the template, serverless.yml or settings file and line, or Lambda's default. */

@@ -6,6 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { formatInvocationRecord } from '../../../../src/cli/commands/invocationReport';
 import { queueUrl, topicArn } from '../../../../src/core/resourceArn';
 import { DEFAULT_LOCATION } from '../../../../src/core/awsLocation';
 import type { InvocationRecord } from '../../../../src/core/invoke/invocationRecord';
@@ -170,8 +171,9 @@ describe('AWS endpoint: SDK calls from handlers run the local consumers', functi
       parentRecordId: caller.id,
     });
     assert.equal(sync?.storyId, caller.id);
+    assert.match(formatInvocationRecord(sync), /source: sdk: lambda Invoke from Caller/);
     const queued = await waitFor('the queued event to run', () =>
-      callees.find((r) => r.mode === 'async' && r.status === 'succeeded'),
+      recordsOf('Callee').find((r) => r.mode === 'async' && r.status === 'succeeded'),
     );
     assert.deepEqual(queued.attempts[0]?.result, { doubled: 0 });
   });
