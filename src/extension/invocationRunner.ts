@@ -207,6 +207,15 @@ export class InvocationRunner implements vscode.Disposable {
       });
       this.endpoints.set(root, endpoint);
       this.output.info(`The lambda-trigger CLI run in ${root} attaches to this window through ${endpoint.socket}.`);
+      // Scripts and the AWS CLI reach the same simulated services as handlers: say where, and with which key id.
+      account.awsEndpoint().then(
+        (aws) =>
+          this.output.info(
+            `The local AWS endpoint of ${root} (SQS, SNS, EventBridge, Kinesis, Lambda) is ${aws.url}, access key ` +
+              `${aws.accessKeyId} (its secret is in .lambda-trigger/store/aws-endpoint-key.json).`,
+          ),
+        (err: unknown) => this.output.warn(`The local AWS endpoint of ${root} did not start: ${String(err)}`),
+      );
       return endpoint;
     } catch (err) {
       this.output.warn(
@@ -227,6 +236,8 @@ export class InvocationRunner implements vscode.Disposable {
       logFormat: settings.logFormat,
       pythonInterpreter: settings.pythonInterpreter ?? null,
       pricing: settings.pricing,
+      awsCredentials: settings.awsCredentials,
+      awsEndpointPort: settings.awsEndpointPort,
     });
     return {
       key,
@@ -242,6 +253,8 @@ export class InvocationRunner implements vscode.Disposable {
           location: settings.location,
           logFormat: settings.logFormat,
           pricing: settings.pricing,
+          awsCredentials: settings.awsCredentials,
+          awsEndpointPort: settings.awsEndpointPort,
           ...(settings.pythonInterpreter ? { pythonInterpreter: settings.pythonInterpreter } : {}),
           onRuntimeProgress: this.runtimeProgress.listener,
           onStoreWarning: (message) => void vscode.window.showWarningMessage(message),

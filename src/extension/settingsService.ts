@@ -13,7 +13,10 @@ export interface SettingsChange {
   timeScale: boolean;
   /** `followDeliveries`: the open accounts' engines follow failing events that far from their next delivery on. */
   followDeliveries: boolean;
-  /** Region, account id, log format, Python interpreter or prices: the local accounts are re-opened. */
+  /**
+   * Region, account id, log format, Python interpreter, prices, the credentials handlers get or the AWS endpoint's
+   * port: the local accounts are re-opened.
+   */
   account: boolean;
   /** Exclude globs, region or account id: the language server re-indexes with them. */
   discovery: boolean;
@@ -25,6 +28,8 @@ const accountKeys = [
   SETTING_KEYS.logFormat,
   SETTING_KEYS.pythonInterpreter,
   SETTING_KEYS.pricing,
+  SETTING_KEYS.awsCredentials,
+  SETTING_KEYS.awsEndpointPort,
 ];
 const discoveryKeys = [SETTING_KEYS.excludeGlobs, SETTING_KEYS.region, SETTING_KEYS.accountId];
 

@@ -5,7 +5,12 @@
  */
 import { describeUnsettled } from '../core/invoke/followHorizon';
 import { describeCost, type InvocationCost } from '../core/invoke/invocationCost';
-import type { AttemptRecord, DeliveryRecord, InvocationRecord } from '../core/invoke/invocationRecord';
+import {
+  describeRecordSource,
+  type AttemptRecord,
+  type DeliveryRecord,
+  type InvocationRecord,
+} from '../core/invoke/invocationRecord';
 import { partLabel, type InvocationStory } from '../core/invoke/invocationStory';
 import { describeErrorAfterResponse, describeLateError } from '../core/invoke/lateErrors';
 import type { LogLine } from '../core/runtime/outcome';
@@ -123,7 +128,9 @@ export function renderRecordDetail(
         field('mode', record.mode),
         field('status', record.status),
         record.condition ? field('condition', record.condition) : null,
-        record.source ? field('source', record.source.type) : null,
+        record.source
+          ? field('source', record.source.type === 'sdk' ? describeRecordSource(record.source) : record.source.type)
+          : null,
         field('started (AWS time)', record.start.simulated),
         field('started (wall)', record.start.wall),
         record.end

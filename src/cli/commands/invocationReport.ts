@@ -5,7 +5,13 @@
  */
 import { describeUnsettled } from '../../core/invoke/followHorizon';
 import { describeCost } from '../../core/invoke/invocationCost';
-import type { AttemptRecord, BatchRecord, DeliveryRecord, InvocationRecord } from '../../core/invoke/invocationRecord';
+import {
+  describeRecordSource,
+  type AttemptRecord,
+  type BatchRecord,
+  type DeliveryRecord,
+  type InvocationRecord,
+} from '../../core/invoke/invocationRecord';
 import { groupStories } from '../../core/invoke/invocationStory';
 import { displayText } from '../../shared/displayText';
 import { describeErrorAfterResponse, describeLateError } from '../../core/invoke/lateErrors';
@@ -178,7 +184,7 @@ export function formatInvocationRecord(r: InvocationRecord, options: ReportOptio
   const head = [r.functionName, r.mode, r.status];
   if (r.condition) head.push(r.condition);
   const out = [`${head.join('  ')}  (record ${r.id})`];
-  if (r.source) out.push(`  source: ${r.source.type}${r.source.arn ? ` ${r.source.arn}` : ''}`);
+  if (r.source) out.push(`  source: ${describeRecordSource(r.source)}`);
   if (r.faults?.length) out.push(`  faults: ${r.faults.join(', ')}`);
   if (r.cost && r.cost.requests > 0) out.push(`  cost: ${describeCost(r.cost)}`);
   if (r.response?.errorType)

@@ -36,6 +36,9 @@ import {
   openWorkspaceEngine,
   workspaceSettingsOf,
   unknownNameMessage,
+  AWS_CREDENTIAL_OPTIONS,
+  AWS_CREDENTIAL_USAGE,
+  withAwsCredentialFlags,
   workspaceRootOf,
 } from './workspaceAccount';
 
@@ -45,7 +48,7 @@ const USAGE = `Usage: lambda-trigger invoke <function name | path/to/file.export
          [--event <template id> [--param name=value]... [--records N] [--body text]... | --payload <file|->]
          [--mode sync|async|batch] [--fault <fault>]... [--time-scale X] [--follow N] [--root <dir>] [--ephemeral]
          [--repeat N] [--json | --full]
-         [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]...
+         [--runtime <id>] [--timeout <s>] [--memory <MB>] [--env K=V]... [--aws-profile <name> | --aws-credentials]
 
 Invokes a function the way its event source would and prints the invocation record: every attempt (request id,
 cold or warm start, duration, billed duration, memory, init, result or error, logs), the batches of a poll-based
@@ -102,6 +105,10 @@ file, or when CI is set.
   --timeout <s>        function timeout, 1..900 seconds
   --memory <MB>        memory size, 128..10240
   --env K=V            an environment variable of the function (repeatable)
+${AWS_CREDENTIAL_USAGE}
+A handler's AWS SDK calls to SQS, SNS, EventBridge, Kinesis and Lambda reach the local services (its
+AWS_ENDPOINT_URL_<SERVICE> variables point at the run's local AWS endpoint): a message it sends is received by the
+queue's consumer, a function it invokes runs here, and the run follows that work before it ends.
 
 Exit codes: 0 success, 1 function error (the final status is failed or rejected), 2 bad usage or bad input,
 75 the live engine cannot be used right now: it closed before answering (its window closed or re-opened the
@@ -375,6 +382,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
             timeout: { type: 'string' },
             memory: { type: 'string' },
             env: { type: 'string', multiple: true },
+            ...AWS_CREDENTIAL_OPTIONS,
           },
           strict: true,
           allowPositionals: true,
@@ -414,7 +422,8 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         environment,
       };
       const root = workspaceRootOf(io, values.root);
-      const settings = workspaceSettingsOf(root, io);
+      const credentials = withAwsCredentialFlags(workspaceSettingsOf(root, io), values, io);
+      const settings = credentials.settings;
       const initialEvent = await readEvent(values, io);
 
       // The function: a resolver's, a workspace function by name (or, with --root, by the path `list` shows it
@@ -507,6 +516,7 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         whenHeld: 'throwaway',
         ...(timeScale !== undefined ? { timeScale } : {}),
         ...(follow !== undefined ? { followDeliveries: follow } : {}),
+        ...(credentials.flag ? { awsCredentialsFlag: credentials.flag } : {}),
       });
       const records: InvocationRecord[] = [];
       let fnName: string;

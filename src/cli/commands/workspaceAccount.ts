@@ -21,6 +21,7 @@ import type { WorkspaceEngine } from '../../core/endpoints/workspaceEngine';
 import { StoreInUseError, StoreWriteError } from '../../core/store/durableStore';
 import { createThrowawayStore } from '../../core/store/throwawayStore';
 import { packageVersion } from '../../shared/version';
+import { parseAwsCredentialsMode } from '../../core/endpoints/aws/handlerCredentials';
 
 export const BOOTSTRAP_DIR_ENV = 'LAMBDA_TRIGGER_BOOTSTRAP_DIR';
 
@@ -39,6 +40,47 @@ export function workspaceSettingsOf(root: string, io: CliIO): AccountSettings {
   const { settings, problems } = readWorkspaceSettings(root);
   for (const p of problems) io.stderr(`lambda-trigger: ${p.setting} ${p.message}\n`);
   return settings;
+}
+
+/** `--aws-profile <name>` and `--aws-credentials`, for the parseArgs of the commands that run handlers. */
+export const AWS_CREDENTIAL_OPTIONS = {
+  'aws-profile': { type: 'string' },
+  'aws-credentials': { type: 'boolean' },
+} as const;
+
+export const AWS_CREDENTIAL_USAGE = `  --aws-profile <name>   handlers' calls to AWS services the runner does not simulate use this profile of your
+                         ~/.aws files (AWS_PROFILE), as the SAM CLI passes it; default: the
+                         lambdaTrigger.awsCredentials setting, else none (those calls fail at once)
+  --aws-credentials      the same with this shell's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+                         (SQS, SNS, EventBridge, Kinesis and Lambda calls stay on the local endpoint either way)
+`;
+
+/**
+ * The settings with the credentials `--aws-profile` or `--aws-credentials` pass to handlers (over the
+ * lambdaTrigger.awsCredentials setting), and the flag as given, for what is said when it does not apply.
+ */
+export function withAwsCredentialFlags(
+  settings: AccountSettings,
+  values: { 'aws-profile'?: string | undefined; 'aws-credentials'?: boolean | undefined },
+  io: CliIO,
+): { settings: AccountSettings; flag?: string } {
+  const profile = values['aws-profile'];
+  const fromEnvironment = values['aws-credentials'] === true;
+  if (profile !== undefined && fromEnvironment)
+    throw new UsageError('--aws-profile and --aws-credentials both say which credentials handlers get; give one');
+  if (profile !== undefined) {
+    const mode = parseAwsCredentialsMode(`profile:${profile}`);
+    if (!mode || mode.kind !== 'profile') throw new UsageError(`--aws-profile "${profile}" is not a profile name`);
+    return { settings: { ...settings, awsCredentials: mode }, flag: '--aws-profile' };
+  }
+  if (fromEnvironment) {
+    if (!io.env.AWS_ACCESS_KEY_ID || !io.env.AWS_SECRET_ACCESS_KEY)
+      throw new UsageError(
+        '--aws-credentials passes AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to handlers, but this shell has not set them',
+      );
+    return { settings: { ...settings, awsCredentials: { kind: 'environment' } }, flag: '--aws-credentials' };
+  }
+  return { settings };
 }
 
 /** The workspace's functions, discovered with the folder's region, account and excludes. */
@@ -139,6 +181,8 @@ export async function openWorkspaceAccount(options: {
   onStoreWarning?: (message: string) => void;
   /** false: code roots may lie outside the workspace (a handler run on its own, by its path). */
   confineCodeToWorkspace?: boolean;
+  /** The user's environment, whose credentials or profile files handlers get when the settings say so. */
+  userEnv?: NodeJS.ProcessEnv;
 }): Promise<OpenedEngine> {
   const tempStore = options.ephemeral
     ? createThrowawayStore(options.copyWorkspaceStore ? workspaceStoreDir(options.root) : undefined)
@@ -167,6 +211,9 @@ export async function openWorkspaceAccount(options: {
       location: options.settings.location,
       logFormat: options.settings.logFormat,
       pricing: options.settings.pricing,
+      awsCredentials: options.settings.awsCredentials,
+      awsEndpointPort: options.settings.awsEndpointPort,
+      ...(options.userEnv ? { userEnv: options.userEnv } : {}),
       ...(options.settings.pythonInterpreter ? { pythonInterpreter: options.settings.pythonInterpreter } : {}),
       timeScale: options.timeScale ?? options.settings.timeScale,
       followDeliveries: options.followDeliveries ?? options.settings.followDeliveries,
@@ -211,6 +258,8 @@ export interface EngineChoice {
   eventSourceMappings?: boolean;
   /** false: the functions' code roots may lie outside the workspace (a handler run on its own, by its path). */
   confineCodeToWorkspace?: boolean;
+  /** `--aws-profile` or `--aws-credentials` when given (said not to apply when the run attaches to a live engine). */
+  awsCredentialsFlag?: string;
 }
 
 /**
@@ -231,6 +280,11 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       say(
         `--follow does not apply: the engine of ${describeHolder(holder)} follows failing events as far as the ` +
           `lambdaTrigger.followDeliveries setting of that window says.`,
+      );
+    if (choice.awsCredentialsFlag !== undefined)
+      say(
+        `${choice.awsCredentialsFlag} does not apply: handlers run in the engine of ${describeHolder(holder)}, with ` +
+          `the credentials the lambdaTrigger.awsCredentials setting of that window gives them.`,
       );
     return opened;
   };
@@ -261,6 +315,7 @@ export async function openWorkspaceEngine(choice: EngineChoice): Promise<OpenedE
       ...(choice.followDeliveries !== undefined ? { followDeliveries: choice.followDeliveries } : {}),
       ...(choice.eventSourceMappings === false ? { eventSourceMappings: false } : {}),
       ...(choice.confineCodeToWorkspace === false ? { confineCodeToWorkspace: false } : {}),
+      userEnv: io.env,
       onRuntimeProgress: runtimeProgressOn(io),
       onStoreWarning: say,
     });

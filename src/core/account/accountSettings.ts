@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { DEFAULT_LOCATION, locationOf, locationProblem, type AwsLocation } from '../awsLocation';
+import { NO_CREDENTIALS, parseAwsCredentialsMode, type AwsCredentialsMode } from '../endpoints/aws/handlerCredentials';
 import {
   DEFAULT_FOLLOW_DELIVERIES,
   MAX_FOLLOW_DELIVERIES,
@@ -27,6 +28,10 @@ export interface AccountSettings {
   pricing: PricingOverride;
   /** Deliveries of one event a run follows when its source would retry it for hours or days (followHorizon.ts). */
   followDeliveries: number;
+  /** What handlers' SDK calls to services the runner does not simulate get: nothing (default), a profile, the user's variables. */
+  awsCredentials: AwsCredentialsMode;
+  /** The local AWS endpoint's port on 127.0.0.1; 0: a free one. */
+  awsEndpointPort: number;
 }
 
 export type PricingOverride = Partial<
@@ -41,6 +46,8 @@ export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = Object.freeze({
   excludeGlobs: [],
   pricing: {},
   followDeliveries: DEFAULT_FOLLOW_DELIVERIES,
+  awsCredentials: NO_CREDENTIALS,
+  awsEndpointPort: 0,
 });
 
 /**
@@ -56,6 +63,8 @@ export const SETTING_KEYS = {
   excludeGlobs: 'discovery.exclude',
   pricing: 'pricing',
   followDeliveries: 'followDeliveries',
+  awsCredentials: 'awsCredentials',
+  awsEndpointPort: 'awsEndpoint.port',
 } as const;
 
 const ARCHITECTURES = ['x86_64', 'arm64'] as const;
@@ -141,8 +150,38 @@ export function accountSettingsOf(get: (key: string) => unknown): {
     followDeliveries = DEFAULT_ACCOUNT_SETTINGS.followDeliveries;
   }
 
+  const rawCredentials = get(SETTING_KEYS.awsCredentials);
+  let awsCredentials = parseAwsCredentialsMode(rawCredentials);
+  if (awsCredentials === undefined) {
+    report(
+      SETTING_KEYS.awsCredentials,
+      `must be "none", "environment" or "profile:<name>", got ${JSON.stringify(rawCredentials)}; handlers get no credentials of yours`,
+    );
+    awsCredentials = DEFAULT_ACCOUNT_SETTINGS.awsCredentials;
+  }
+
+  const rawPort = get(SETTING_KEYS.awsEndpointPort);
+  let awsEndpointPort = DEFAULT_ACCOUNT_SETTINGS.awsEndpointPort;
+  if (typeof rawPort === 'number' && Number.isInteger(rawPort) && rawPort >= 0 && rawPort <= 65_535)
+    awsEndpointPort = rawPort;
+  else if (rawPort !== undefined && rawPort !== null)
+    report(
+      SETTING_KEYS.awsEndpointPort,
+      `must be a port from 1 to 65535, or 0 for a free one; got ${JSON.stringify(rawPort)}`,
+    );
+
   return {
-    settings: { location, timeScale, logFormat, pythonInterpreter, excludeGlobs, pricing, followDeliveries },
+    settings: {
+      location,
+      timeScale,
+      logFormat,
+      pythonInterpreter,
+      excludeGlobs,
+      pricing,
+      followDeliveries,
+      awsCredentials,
+      awsEndpointPort,
+    },
     problems,
   };
 }

@@ -20,6 +20,15 @@ import { DurableStore } from '../store/durableStore';
 import { lambdaPricing } from '../invoke/invocationCost';
 import { payloadTooDeepMessage } from '../runtime/payloadLimits';
 import { AccountRequestError } from './accountRequestError';
+import type { LocalAwsAccount } from '../endpoints/aws/awsApiContext';
+import { AwsEndpoint, type AwsEndpointInfo } from '../endpoints/aws/awsEndpoint';
+import { loadEndpointKey } from '../endpoints/aws/endpointKey';
+import {
+  handlerAwsAccess,
+  NO_CREDENTIALS,
+  passedKeyOf,
+  type AwsCredentialsMode,
+} from '../endpoints/aws/handlerCredentials';
 import {
   describeResource,
   eventResourceOf,
@@ -78,6 +87,16 @@ export interface LocalAccountOptions {
    * `lambdaTrigger.followDeliveries` setting, the CLI's --follow); default 5.
    */
   followDeliveries?: number;
+  /**
+   * What handlers' AWS SDK calls to services the runner does not simulate get (the `lambdaTrigger.awsCredentials`
+   * setting, the CLI's --aws-profile / --aws-credentials): none (default: they fail at once, saying so), the user's
+   * profile, or the user's credential variables.
+   */
+  awsCredentials?: AwsCredentialsMode;
+  /** The port of the local AWS endpoint (the `lambdaTrigger.awsEndpoint.port` setting); 0 (default): a free one. */
+  awsEndpointPort?: number;
+  /** Where the user's credentials and profile files are found when they are passed (default process.env). */
+  userEnv?: NodeJS.ProcessEnv;
 }
 
 export type InvocationMode = 'sync' | 'async' | 'batch';
@@ -171,7 +190,87 @@ export class LocalAccount {
     private readonly functionsByName: ReadonlyMap<string, FunctionConfig>,
     readonly location: AwsLocation,
     private readonly invoker: PoolInvoker,
+    private readonly awsOptions: {
+      storeDir: string;
+      mode: AwsCredentialsMode;
+      port: number;
+      userEnv: NodeJS.ProcessEnv;
+    },
   ) {}
+
+  /** The local AWS endpoint, started on first need (the first environment, or the first ask); one start shared. */
+  private awsEndpointStart: Promise<AwsEndpoint> | undefined;
+  private disposed = false;
+  /** Calls through the endpoint that put something into a service or started an invocation, so far. */
+  private sdkWork = 0;
+
+  /**
+   * The local AWS endpoint of this account (started now if no handler needed it yet): its URL, and the access key
+   * handlers sign with, which scripts and the AWS CLI can use too (`aws --endpoint-url <url> sqs send-message ...`).
+   */
+  async awsEndpoint(): Promise<AwsEndpointInfo> {
+    return (await this.startAwsEndpoint()).info;
+  }
+
+  private startAwsEndpoint(): Promise<AwsEndpoint> {
+    if (this.disposed) return Promise.reject(new Error('The local account is closed.'));
+    this.awsEndpointStart ??= (async () => {
+      const { storeDir, mode, port, userEnv } = this.awsOptions;
+      const passed = passedKeyOf(mode, userEnv);
+      let key;
+      try {
+        key = loadEndpointKey(storeDir);
+      } catch (err) {
+        throw new Error(
+          `The local AWS endpoint cannot keep its key in ${storeDir}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      try {
+        return await AwsEndpoint.start({
+          account: this.awsPort(),
+          key,
+          ...(passed ? { acceptedKeys: [passed] } : {}),
+          port,
+        });
+      } catch (err) {
+        const where =
+          port === 0 ? 'a free port of 127.0.0.1' : `127.0.0.1:${port} (the lambdaTrigger.awsEndpoint.port setting)`;
+        throw new Error(
+          `The local AWS endpoint cannot listen on ${where}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    })();
+    // A failed start (a configured port in use) is tried again on the next need.
+    this.awsEndpointStart.catch(() => (this.awsEndpointStart = undefined));
+    return this.awsEndpointStart;
+  }
+
+  /** What the endpoint's services use of this account. */
+  private awsPort(): LocalAwsAccount {
+    return {
+      location: this.location,
+      services: this.services,
+      engine: this.engine,
+      functions: () => this.functions(),
+      atConcurrencyLimit: (name) => this.pool.atConcurrencyLimit(name),
+      onSdkWork: () => {
+        this.sdkWork++;
+      },
+    };
+  }
+
+  /** The variables a function's environments get for their SDK calls (asked by the pool before each starts). */
+  private async sdkAccessFor(functionName: string) {
+    const endpoint = await this.startAwsEndpoint();
+    return handlerAwsAccess({
+      endpoint: endpoint.info,
+      mode: this.awsOptions.mode,
+      userEnv: this.awsOptions.userEnv,
+      functionName,
+      accountId: this.location.accountId,
+      localQueue: (name) => localResourceName(name, this.services.resourceNames('sqs')),
+    });
+  }
 
   /**
    * A synchronous invocation in a dedicated environment with the debugger listening (Node inspector or debugpy):
@@ -198,6 +297,11 @@ export class LocalAccount {
     });
     const pool = new EnvironmentPool({
       bootstrapDir: options.bootstrapDir,
+      // Handlers' SDK calls go to the account's AWS endpoint, started before the first environment needs it.
+      sdkAccess: (spec) => {
+        if (!opened) return Promise.resolve(undefined);
+        return opened.sdkAccessFor(spec.name);
+      },
       location,
       ...(options.logFormat ? { logFormat: options.logFormat } : {}),
       workspaceRoot: options.workspaceRoot,
@@ -207,6 +311,7 @@ export class LocalAccount {
       ...(options.onRuntimeProgress ? { onProgress: options.onRuntimeProgress } : {}),
     });
     const invoker = new PoolInvoker(pool, byName);
+    let opened: LocalAccount | undefined;
     try {
       const clock = new VirtualClock({ scale: options.timeScale ?? Number.POSITIVE_INFINITY });
       const services = new LocalServices({ store, clock, location });
@@ -219,7 +324,13 @@ export class LocalAccount {
         pricing: lambdaPricing(location.region, options.pricing),
         ...(options.followDeliveries !== undefined ? { followDeliveries: options.followDeliveries } : {}),
       });
-      return new LocalAccount(engine, services, pool, byName, location, invoker);
+      opened = new LocalAccount(engine, services, pool, byName, location, invoker, {
+        storeDir,
+        mode: options.awsCredentials ?? NO_CREDENTIALS,
+        port: options.awsEndpointPort ?? 0,
+        userEnv: options.userEnv ?? process.env,
+      });
+      return opened;
     } catch (err) {
       pool.dispose();
       await store.close();
@@ -270,17 +381,21 @@ export class LocalAccount {
         'deliverTwice is an asynchronous fault (Lambda delivers async events at least once); invoke async to use it.',
       );
     switch (mode) {
-      case 'sync':
-        return [
-          await this.engine.invokeSync(fn.name, payloadJson, {
-            ...faults,
-            ...(options.signal ? { signal: options.signal } : {}),
-            ...(options.source ? { source: options.source } : {}),
-            ...(options.http ? { http: options.http } : {}),
-            ...(options.responseStream ? { responseStream: options.responseStream } : {}),
-            ...(options.answer ? { answer: options.answer } : {}),
-          }),
-        ];
+      case 'sync': {
+        const sdkWorkBefore = this.sdkWork;
+        const record = await this.engine.invokeSync(fn.name, payloadJson, {
+          ...faults,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.source ? { source: options.source } : {}),
+          ...(options.http ? { http: options.http } : {}),
+          ...(options.responseStream ? { responseStream: options.responseStream } : {}),
+          ...(options.answer ? { answer: options.answer } : {}),
+        });
+        // The handler's SDK calls started work (a message its queue's consumer reads, an async invoke): the run
+        // follows it, as it follows an async event's retries.
+        if (this.sdkWork !== sdkWorkBefore) await this.engine.runUntilIdle();
+        return [record];
+      }
       case 'async': {
         const queued = await this.engine.invokeAsync(fn.name, payloadJson, { ...faults, refusalAsRecord: true });
         await this.engine.runUntilIdle();
@@ -503,7 +618,10 @@ export class LocalAccount {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     try {
+      const endpoint = await this.awsEndpointStart?.catch(() => undefined);
+      await endpoint?.close();
       await this.pool.close();
     } finally {
       await this.engine.close();

@@ -38,6 +38,23 @@ export interface RecordSource extends InvocationSource {
   mappingId?: string;
   /** Streams, Kafka partitions, MQ queues: the shard the batch was read from. */
   shardId?: string;
+  /** `sdk`: the AWS API the call came through (lambda), and its operation (Invoke, InvokeWithResponseStream). */
+  service?: string;
+  operation?: string;
+  /** `sdk`: the function whose handler made the call; absent for calls from outside the runner (a script, a test). */
+  caller?: string;
+}
+
+/**
+ * A record's source in a line: `sqs arn:aws:sqs:...`, or for an SDK call (SDK-4) the service, the operation and the
+ * calling function: `sdk: lambda Invoke from CheckoutFunction`.
+ */
+export function describeRecordSource(source: RecordSource): string {
+  if (source.type === 'sdk')
+    return `sdk: ${[source.service, source.operation].filter(Boolean).join(' ')} ${
+      source.caller ? `from ${source.caller}` : 'from outside the runner'
+    }`;
+  return `${source.type}${source.arn ? ` ${source.arn}` : ''}`;
 }
 
 export interface UsedConfiguration {

@@ -22,6 +22,7 @@ import {
 } from './functionSpec';
 import type { AwsLocation } from '../awsLocation';
 import type { InvokeOutcome } from './outcome';
+import type { SdkAccess } from './lambdaEnvironment';
 import { payloadTooDeepMessage, requestTooLargeMessage, SYNC_REQUEST_LIMIT_BYTES } from './payloadLimits';
 import { npmRegistryUrl } from './npmRegistry';
 import { PreinstalledPackages } from './preinstalledPackages';
@@ -72,6 +73,8 @@ export interface EnvironmentPoolOptions {
   /** Captured output per invocation (default 4 MB); beyond it lines are dropped with a note. */
   maxLogBytes?: number;
   memoryWatchIntervalMs?: number;
+  /** How handlers' AWS SDK calls reach the local AWS endpoint (the account's); asked before each environment starts. */
+  sdkAccess?: (spec: ResolvedFunctionSpec) => Promise<SdkAccess | undefined>;
 }
 
 export interface InvokeOptions {
@@ -227,6 +230,15 @@ export class EnvironmentPool {
     await Promise.all(started);
   }
 
+  /**
+   * True when an invocation of the function now would wait for an environment: it has as many as it may, all busy.
+   * A handler that invokes such a function synchronously would wait on itself.
+   */
+  atConcurrencyLimit(functionName: string): boolean {
+    const fn = this.functions.get(functionName);
+    return fn !== undefined && fn.idle.length === 0 && fn.all.size >= this.maxConcurrency;
+  }
+
   /** Number of live environments of a function (for status displays and tests). */
   environmentCount(functionName: string): number {
     return this.functions.get(functionName)?.all.size ?? 0;
@@ -326,6 +338,7 @@ export class EnvironmentPool {
       memoryWatchIntervalMs: this.options.memoryWatchIntervalMs,
       debug,
       ...(this.options.codeBoundary !== undefined ? { codeBoundary: this.options.codeBoundary } : {}),
+      ...(this.options.sdkAccess ? { sdkAccess: this.options.sdkAccess } : {}),
     };
     const env = new ExecutionEnvironment(spec, options);
     this.living.add(env);

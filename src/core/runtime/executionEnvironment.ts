@@ -13,7 +13,7 @@ import { handlerFiles } from './handlerFiles';
 import { functionArn } from '../resourceArn';
 import { isNodeRuntime, type ResolvedFunctionSpec } from './functionSpec';
 import { DEFAULT_MAX_LOG_BYTES, InvocationLog } from './invocationLog';
-import { lambdaEnvironment, newLogStreamName, newTraceId } from './lambdaEnvironment';
+import { lambdaEnvironment, newLogStreamName, newTraceId, type SdkAccess } from './lambdaEnvironment';
 import { MemoryWatch } from './memoryWatch';
 import { HandlerNameError, resolveNodeHandler, type ResolvedHandler } from './node/handlerResolution';
 import type { FunctionErrorPayload, InvokeMetrics, InvokeOutcome, LateError } from './outcome';
@@ -82,6 +82,8 @@ export interface EnvironmentOptions {
   memoryWatchIntervalMs?: number;
   /** Code roots must lie inside this directory (the workspace), compared as real paths; unset: anywhere. */
   codeBoundary?: string;
+  /** How the handler's AWS SDK calls reach the local AWS endpoint (asked before the process starts). */
+  sdkAccess?: (spec: ResolvedFunctionSpec) => Promise<SdkAccess | undefined>;
 }
 
 export interface InvocationRequest {
@@ -231,6 +233,7 @@ export class ExecutionEnvironment {
     let host: RuntimeHost;
     let handler: ResolvedHandler | undefined;
     let packages: PreparedNodePackages | PreparedPythonPackages;
+    let sdk: SdkAccess | undefined;
     try {
       host = await this.options.hosts.host(this.spec.runtime, this.spec.codeRoot);
       if (!this.alive) return; // killed while its runtime was prepared: it never spawns
@@ -239,6 +242,7 @@ export class ExecutionEnvironment {
       packages = node
         ? await this.options.packages.node(this.spec.runtime, handler?.file, host)
         : await this.options.packages.python(this.spec.runtime, host);
+      sdk = await this.options.sdkAccess?.(this.spec);
     } catch (e) {
       // The runner's own failure (an unreadable cache, say): the invocation fails with it, the runner carries on.
       this.initError = {
@@ -255,9 +259,13 @@ export class ExecutionEnvironment {
     const t0 = performance.now();
     const args: string[] = [];
     const command = host.executable;
-    const env = lambdaEnvironment(this.spec, this.logStreamName, process.env, {
-      ...('nodePath' in packages && packages.nodePath ? { NODE_PATH: packages.nodePath } : {}),
-    });
+    const env = lambdaEnvironment(
+      this.spec,
+      this.logStreamName,
+      process.env,
+      { ...('nodePath' in packages && packages.nodePath ? { NODE_PATH: packages.nodePath } : {}) },
+      sdk,
+    );
     const debugArgs = this.options.debug
       ? [BOOTSTRAP_ARG_DEBUG, ...(this.options.debug.waitForAttach ? [BOOTSTRAP_ARG_DEBUG_WAIT] : [])]
       : [];

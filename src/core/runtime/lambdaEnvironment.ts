@@ -20,6 +20,17 @@ export function newLogStreamName(now = new Date()): string {
 const RUNNER_DEFAULTS: Record<string, string> = { AWS_EC2_METADATA_DISABLED: 'true' };
 
 /**
+ * How a handler's AWS SDK calls reach the local AWS endpoint (src/core/endpoints/aws/handlerCredentials.ts makes it):
+ * endpoint variables a function's own may change, credentials it may not (reserved on Lambda), and a rewrite of
+ * its variables' values (a local queue's URL points at the endpoint).
+ */
+export interface SdkAccess {
+  endpoints: Record<string, string>;
+  credentials: Record<string, string>;
+  rewrite(value: string): string;
+}
+
+/**
  * NODE-7: the reserved variables; the function's own variables are applied first so reserved ones win, as in Lambda.
  * `runtime` holds what the runtime sets and a function may change (NODE_PATH, as Lambda sets it).
  */
@@ -28,14 +39,16 @@ export function lambdaEnvironment(
   logStreamName: string,
   parentEnv: NodeJS.ProcessEnv = process.env,
   runtime: Record<string, string> = {},
+  sdk?: SdkAccess,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of PASS_THROUGH) {
     const v = parentEnv[k];
     if (v !== undefined) env[k] = v;
   }
-  Object.assign(env, RUNNER_DEFAULTS, runtime);
-  Object.assign(env, spec.environment);
+  Object.assign(env, RUNNER_DEFAULTS, runtime, sdk?.endpoints);
+  for (const [k, v] of Object.entries(spec.environment)) env[k] = sdk ? sdk.rewrite(v) : v;
+  Object.assign(env, sdk?.credentials);
   Object.assign(env, {
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -41,6 +41,8 @@ describe('account settings: one location and one reading of the settings for bot
       "lambdaTrigger.discovery.exclude": ["fixtures/**"],
       "lambdaTrigger.pricing": { "arm64": { "gbSecond": 0.00001 } },
       "lambdaTrigger.followDeliveries": 3,
+      "lambdaTrigger.awsCredentials": "profile:dev",
+      "lambdaTrigger.awsEndpoint.port": 4566,
       "editor.tabSize": 2,
     }`);
     const { settings, problems } = readWorkspaceSettings(dir);
@@ -53,7 +55,22 @@ describe('account settings: one location and one reading of the settings for bot
       excludeGlobs: ['fixtures/**'],
       pricing: { arm64: { gbSecond: 0.00001 } },
       followDeliveries: 3,
+      awsCredentials: { kind: 'profile', profile: 'dev' },
+      awsEndpointPort: 4566,
     });
+  });
+
+  it('the credentials handlers get: none by default; a wrong value or port is reported and the default applies', () => {
+    writeSettings(`{ "lambdaTrigger.awsCredentials": "everything", "lambdaTrigger.awsEndpoint.port": 70000 }`);
+    const { settings, problems } = readWorkspaceSettings(dir);
+    assert.deepEqual(settings.awsCredentials, { kind: 'none' });
+    assert.equal(settings.awsEndpointPort, 0);
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['lambdaTrigger.awsCredentials', 'lambdaTrigger.awsEndpoint.port'],
+    );
+    writeSettings(`{ "lambdaTrigger.awsCredentials": "environment" }`);
+    assert.deepEqual(readWorkspaceSettings(dir).settings.awsCredentials, { kind: 'environment' });
   });
 
   it('the follow horizon: 5 by default, as package.json says; a wrong value is reported and the default applies', () => {
