@@ -84,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
       const b = runner.onDidChangeAccounts(listener);
       return vscode.Disposable.from(a, b);
     },
-    location: (root) => settings.forFolder(root).location,
+    settings: (root) => settings.forFolder(root),
     output,
   });
   context.subscriptions.push(localApi, ...localApi.register());

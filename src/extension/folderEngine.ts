@@ -6,6 +6,7 @@
  */
 import type { InvocationMode, LocalAccount, SyncRequestOptions } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
+import type { AwsEndpointInfo } from '../core/endpoints/aws/awsEndpoint';
 import { LocalWorkspaceEngine } from '../core/endpoints/localWorkspaceEngine';
 import type { RedriveResult, SendResult, WorkspaceEngine } from '../core/endpoints/workspaceEngine';
 import type { InjectedFaults } from '../core/invoke/engineContext';
@@ -52,6 +53,10 @@ export class FolderEngine implements WorkspaceEngine {
 
   setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
     return this.looking((e) => e.setHttpResponse(recordId, response));
+  }
+
+  awsEndpoint(): Promise<AwsEndpointInfo> {
+    return this.looking((e) => e.awsEndpoint());
   }
 
   listQueues(): Promise<QueueSummary[]> {

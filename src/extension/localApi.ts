@@ -6,6 +6,7 @@
  * "Open" on each, and a click opens the route's declaration.
  */
 import * as vscode from 'vscode';
+import type { AccountSettings } from '../core/account/accountSettings';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import { curlCommand, describeRequest, HttpFront, type HttpRouteSummary } from '../core/endpoints/httpFront';
 import type { WorkspaceEngine } from '../core/endpoints/workspaceEngine';
@@ -31,8 +32,8 @@ export interface LocalApiContext {
   functions(): readonly FunctionConfig[];
   rootOf(fn: FunctionConfig): string | undefined;
   onDidChangeFunctions: vscode.Event<unknown>;
-  /** Region and account of a folder's ARNs (the events' request contexts). */
-  location(root: string): import('../core/awsLocation').AwsLocation;
+  /** The folder's settings: region and account of its ARNs (the events' request contexts), the port to use. */
+  settings(root: string): Pick<AccountSettings, 'location' | 'localApiPort'>;
   output: vscode.LogOutputChannel;
 }
 
@@ -131,14 +132,12 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
   }
 
   private async listen(root: string): Promise<Serving> {
-    const port = vscode.workspace
-      .getConfiguration('lambdaTrigger', vscode.Uri.file(root))
-      .get<number>('localApi.port', 0);
+    const { location, localApiPort: port } = this.context.settings(root);
     let front: HttpFront;
     try {
       front = await HttpFront.start(this.context.engine(root), {
         port,
-        location: this.context.location(root),
+        location,
         onRequest: (log) => this.context.output.info(`Local API: ${describeRequest(log)}`),
       });
     } catch (err) {

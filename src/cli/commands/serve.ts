@@ -7,6 +7,7 @@ import { UsageError, type CliCommand, type CliIO } from '../command';
 import { onInterrupt } from '../interruption';
 import { describeHolder } from '../../core/endpoints/engineProtocol';
 import { describeRequest, HttpFront, type HttpRequestLog, type HttpRouteSummary } from '../../core/endpoints/httpFront';
+import type { AwsEndpointInfo } from '../../core/endpoints/aws/awsEndpoint';
 import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
 import { watchFunctionCode } from '../../core/runtime/codeWatch';
 import {
@@ -24,7 +25,8 @@ HTTP APIs (payload 2.0 or 1.0), function URLs (BUFFERED and RESPONSE_STREAM) and
 the event its integration sends, runs the route's function (after its Lambda authorizer, if it has one), and the
 result becomes the response the integration returns. CORS preflights are answered as the template configures them.
 
-Prints the base URL and every route (method, URL, function), then one line per request (method, path, status,
+Prints the base URL and every route (method, URL, function), the local AWS endpoint that handlers' SDK calls reach
+(with the variables a script or the AWS CLI needs to use it too), then one line per request (method, path, status,
 duration, function) until Ctrl-C.
 
 URLs: API Gateway and ALB routes at their own path (GET /orders/{id} at <base>/orders/42), as \`sam local start-api\`
@@ -41,7 +43,7 @@ next request (a cold start); routes are read from the engine's functions on ever
 editing a template when serve holds the engine itself).
 
   --root <dir>     workspace folder (default: the current directory)
-  --port <n>       port to listen on (default: a free one)
+  --port <n>       port to listen on (default: the lambdaTrigger.localApi.port setting, else a free one)
 
 Exit codes: 2 bad usage (a port that is not a number, or in use), 75 the workspace's store is held by a process that
 serves no endpoint, 130 after Ctrl-C (every environment ended, the port released).`;
@@ -68,6 +70,15 @@ export function routeLines(routes: readonly HttpRouteSummary[], root: string): s
 
 export function requestLine(log: HttpRequestLog): string {
   return `${describeRequest(log)}\n`;
+}
+
+/** Where scripts and the AWS CLI reach the local services, with the key the endpoint accepts. */
+export function awsEndpointLines(endpoint: AwsEndpointInfo): string {
+  return [
+    `Local AWS endpoint (Lambda, SQS, SNS, EventBridge, Kinesis) at ${endpoint.url}; for scripts and the AWS CLI:`,
+    `  export AWS_ENDPOINT_URL=${endpoint.url} AWS_ACCESS_KEY_ID=${endpoint.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoint.secretAccessKey} AWS_REGION=${endpoint.region}`,
+    '',
+  ].join('\n');
 }
 
 export const serveCommand: CliCommand = {
@@ -97,16 +108,19 @@ export const serveCommand: CliCommand = {
     let front: HttpFront;
     try {
       front = await HttpFront.start(opened.engine, {
-        ...(port !== undefined ? { port } : {}),
+        port: port ?? settings.localApiPort,
         location: settings.location,
         onRequest: (log) => io.stdout(requestLine(log)),
       });
     } catch (err) {
       await opened.close();
       const code = (err as NodeJS.ErrnoException | null)?.code;
+      const used = port ?? settings.localApiPort;
+      const from = port === undefined ? ' (the lambdaTrigger.localApi.port setting)' : '';
       if (code === 'EADDRINUSE')
-        throw new UsageError(`port ${port} is in use; choose another with --port, or leave it out`);
-      if (code === 'EACCES') throw new UsageError(`port ${port} cannot be used by this user; choose one above 1023`);
+        throw new UsageError(`port ${used}${from} is in use; choose another with --port, or 0 for a free one`);
+      if (code === 'EACCES')
+        throw new UsageError(`port ${used}${from} cannot be used by this user; choose one above 1023`);
       throw err;
     }
     // Holding the engine itself, serve ends a function's warm environments when its code changes, so that the next
@@ -145,6 +159,13 @@ export const serveCommand: CliCommand = {
         '  No HTTP routes: no function has an Api, HttpApi or ALB event or a function URL (FunctionUrlConfig, url:).\n',
       );
     else io.stdout(`${routeLines(routes, root).join('\n')}\n`);
+    try {
+      io.stdout(awsEndpointLines(await engine.awsEndpoint()));
+    } catch (err) {
+      io.stderr(
+        `lambda-trigger serve: the local AWS endpoint did not start: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+    }
     io.stdout('Press Ctrl-C to stop.\n');
     await stopped;
     return 130;

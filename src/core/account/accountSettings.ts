@@ -32,6 +32,8 @@ export interface AccountSettings {
   awsCredentials: AwsCredentialsMode;
   /** The local AWS endpoint's port on 127.0.0.1; 0: a free one. */
   awsEndpointPort: number;
+  /** The local HTTP API's port on 127.0.0.1 (VS Code's Start Local API, `serve` without --port); 0: a free one. */
+  localApiPort: number;
 }
 
 export type PricingOverride = Partial<
@@ -48,6 +50,7 @@ export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = Object.freeze({
   followDeliveries: DEFAULT_FOLLOW_DELIVERIES,
   awsCredentials: NO_CREDENTIALS,
   awsEndpointPort: 0,
+  localApiPort: 0,
 });
 
 /**
@@ -65,6 +68,7 @@ export const SETTING_KEYS = {
   followDeliveries: 'followDeliveries',
   awsCredentials: 'awsCredentials',
   awsEndpointPort: 'awsEndpoint.port',
+  localApiPort: 'localApi.port',
 } as const;
 
 const ARCHITECTURES = ['x86_64', 'arm64'] as const;
@@ -160,15 +164,15 @@ export function accountSettingsOf(get: (key: string) => unknown): {
     awsCredentials = DEFAULT_ACCOUNT_SETTINGS.awsCredentials;
   }
 
-  const rawPort = get(SETTING_KEYS.awsEndpointPort);
-  let awsEndpointPort = DEFAULT_ACCOUNT_SETTINGS.awsEndpointPort;
-  if (typeof rawPort === 'number' && Number.isInteger(rawPort) && rawPort >= 0 && rawPort <= 65_535)
-    awsEndpointPort = rawPort;
-  else if (rawPort !== undefined && rawPort !== null)
-    report(
-      SETTING_KEYS.awsEndpointPort,
-      `must be a port from 1 to 65535, or 0 for a free one; got ${JSON.stringify(rawPort)}`,
-    );
+  const port = (key: typeof SETTING_KEYS.awsEndpointPort | typeof SETTING_KEYS.localApiPort, fallback: number) => {
+    const raw = get(key);
+    if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw <= 65_535) return raw;
+    if (raw !== undefined && raw !== null)
+      report(key, `must be a port from 1 to 65535, or 0 for a free one; got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  const awsEndpointPort = port(SETTING_KEYS.awsEndpointPort, DEFAULT_ACCOUNT_SETTINGS.awsEndpointPort);
+  const localApiPort = port(SETTING_KEYS.localApiPort, DEFAULT_ACCOUNT_SETTINGS.localApiPort);
 
   return {
     settings: {
@@ -181,6 +185,7 @@ export function accountSettingsOf(get: (key: string) => unknown): {
       followDeliveries,
       awsCredentials,
       awsEndpointPort,
+      localApiPort,
     },
     problems,
   };

@@ -16,6 +16,7 @@ import {
   helloShape,
   invokeRequest,
   httpResponseRequest,
+  awsEndpointRequest,
   listQueuesRequest,
   peekRequest,
   protocolMajor,
@@ -231,6 +232,7 @@ export class EngineEndpoint {
       await engine.setHttpResponse(p.recordId, p.response);
       return {};
     });
+    on(awsEndpointRequest, () => engine.awsEndpoint());
     on(listQueuesRequest, () => engine.listQueues());
     on(peekRequest, (p) => engine.peek(p.queue));
     on(sendRequest, (p) => engine.send(p.queue, p.message, { deliver: p.deliver }));

@@ -352,6 +352,18 @@ export const httpResponseRequest = request(
   emptyResult,
 );
 
+/** client -> server: the address and key of the engine's local AWS endpoint (started if it is not yet). */
+export const awsEndpointRequest = request(
+  'aws/endpoint',
+  noParams,
+  objectOf({
+    url: nonEmptyString,
+    accessKeyId: nonEmptyString,
+    secretAccessKey: nonEmptyString,
+    region: nonEmptyString,
+  }),
+);
+
 /** client -> server: every queue with its counts. */
 export const listQueuesRequest = request('queues/list', noParams, listOf(queueSummaryShape));
 

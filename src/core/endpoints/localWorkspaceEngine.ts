@@ -2,6 +2,7 @@
  * The WorkspaceEngine of a LocalAccount this process holds: what the CLI uses on a store it opened itself, and what
  * the engine endpoint serves to other processes.
  */
+import type { AwsEndpointInfo } from './aws/awsEndpoint';
 import {
   AccountRequestError,
   type InvocationMode,
@@ -43,6 +44,10 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
 
   setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
     return this.engine.setHttpResponse(recordId, response);
+  }
+
+  awsEndpoint(): Promise<AwsEndpointInfo> {
+    return this.account.awsEndpoint();
   }
 
   listQueues(): Promise<QueueSummary[]> {

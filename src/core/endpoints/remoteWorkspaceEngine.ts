@@ -3,6 +3,7 @@
  * found through the workspace's descriptor. Bad input comes back as AccountRequestError, as it does from a
  * LocalWorkspaceEngine; an engine that goes away or speaks another protocol version as EngineUnavailableError.
  */
+import type { AwsEndpointInfo } from './aws/awsEndpoint';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { AccountRequestError, type InvocationMode, type SyncRequestOptions } from '../account/localAccount';
@@ -21,6 +22,7 @@ import {
   handshakeAnswerShape,
   invokeRequest,
   httpResponseRequest,
+  awsEndpointRequest,
   listQueuesRequest,
   peekRequest,
   protocolMajor,
@@ -233,6 +235,10 @@ export class RemoteWorkspaceEngine implements WorkspaceEngine {
 
   async setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
     await this.request(httpResponseRequest, { recordId, response });
+  }
+
+  awsEndpoint(): Promise<AwsEndpointInfo> {
+    return this.request(awsEndpointRequest, {});
   }
 
   listQueues(): Promise<QueueSummary[]> {

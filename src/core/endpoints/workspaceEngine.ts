@@ -3,6 +3,7 @@
  * this process opened, and RemoteWorkspaceEngine, over the endpoint of the process that holds the workspace's engine
  * (a VS Code window). The endpoint serves a LocalWorkspaceEngine, so both answer every call the same way.
  */
+import type { AwsEndpointInfo } from './aws/awsEndpoint';
 import type { InvocationMode, SyncRequestOptions } from '../account/localAccount';
 import type { FunctionConfig } from '../discovery/functionConfig';
 import type { InjectedFaults } from '../invoke/engineContext';
@@ -41,6 +42,8 @@ export interface WorkspaceEngine {
   ): Promise<InvocationRecord[]>;
   /** Adds the response the HTTP front's client got to the record of the request that invoked the function. */
   setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void>;
+  /** The engine's local AWS endpoint (handlers' SDK calls, scripts with `--endpoint-url`): address and key. */
+  awsEndpoint(): Promise<AwsEndpointInfo>;
   /** Every queue (DLQs included) with its counts. */
   listQueues(): Promise<QueueSummary[]>;
   /** A queue's messages, without receiving them. */

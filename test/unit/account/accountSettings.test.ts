@@ -43,6 +43,7 @@ describe('account settings: one location and one reading of the settings for bot
       "lambdaTrigger.followDeliveries": 3,
       "lambdaTrigger.awsCredentials": "profile:dev",
       "lambdaTrigger.awsEndpoint.port": 4566,
+      "lambdaTrigger.localApi.port": 3000,
       "editor.tabSize": 2,
     }`);
     const { settings, problems } = readWorkspaceSettings(dir);
@@ -57,17 +58,21 @@ describe('account settings: one location and one reading of the settings for bot
       followDeliveries: 3,
       awsCredentials: { kind: 'profile', profile: 'dev' },
       awsEndpointPort: 4566,
+      localApiPort: 3000,
     });
   });
 
   it('the credentials handlers get: none by default; a wrong value or port is reported and the default applies', () => {
-    writeSettings(`{ "lambdaTrigger.awsCredentials": "everything", "lambdaTrigger.awsEndpoint.port": 70000 }`);
+    writeSettings(
+      `{ "lambdaTrigger.awsCredentials": "everything", "lambdaTrigger.awsEndpoint.port": 70000, "lambdaTrigger.localApi.port": "80" }`,
+    );
     const { settings, problems } = readWorkspaceSettings(dir);
     assert.deepEqual(settings.awsCredentials, { kind: 'none' });
     assert.equal(settings.awsEndpointPort, 0);
+    assert.equal(settings.localApiPort, 0);
     assert.deepEqual(
       problems.map((p) => p.setting),
-      ['lambdaTrigger.awsCredentials', 'lambdaTrigger.awsEndpoint.port'],
+      ['lambdaTrigger.awsCredentials', 'lambdaTrigger.awsEndpoint.port', 'lambdaTrigger.localApi.port'],
     );
     writeSettings(`{ "lambdaTrigger.awsCredentials": "environment" }`);
     assert.deepEqual(readWorkspaceSettings(dir).settings.awsCredentials, { kind: 'environment' });

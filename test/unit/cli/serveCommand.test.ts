@@ -3,6 +3,7 @@
  * one line each, and on Ctrl-C (SIGINT) closes the port and exits 130.
  */
 import * as assert from 'node:assert/strict';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -50,6 +51,23 @@ describe('cli: serve', function () {
       assert.match(out, new RegExp(`GET +${base}/items/\\{id\\} +EchoFunction, REST API \\(template\\.yaml:\\d+\\)`));
       assert.match(out, new RegExp(`ANY +${base}/lambda-url/StreamFunction/ +StreamFunction, function URL`));
       assert.match(out, new RegExp(`ANY +${base}/alb/\\* +albTarget, ALB \\(alb/serverless\\.yml:\\d+\\)`));
+      // The local AWS endpoint, with what a script needs to use it: the AWS SDK lists the workspace's functions.
+      const aws =
+        /export AWS_ENDPOINT_URL=(\S+) AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) AWS_REGION=(\S+)\n/.exec(
+          out,
+        );
+      assert.ok(aws, `serve prints the AWS endpoint (stdout: ${out})`);
+      const lambda = new LambdaClient({
+        endpoint: aws[1],
+        region: aws[4],
+        credentials: { accessKeyId: aws[2], secretAccessKey: aws[3] },
+      });
+      try {
+        const listed = await lambda.send(new ListFunctionsCommand({}));
+        assert.ok(listed.Functions?.some((f) => f.FunctionName === 'EchoFunction'));
+      } finally {
+        lambda.destroy();
+      }
       const response = await fetch(`${base}/items/7`);
       assert.equal(response.status, 200);
       assert.deepEqual(((await response.json()) as { pathParameters: unknown }).pathParameters, { id: '7' });
