@@ -16,9 +16,12 @@ import {
   openWorkspaceEngine,
   workspaceRootOf,
   workspaceSettingsOf,
+  withAwsCredentialFlags,
+  AWS_CREDENTIAL_OPTIONS,
+  AWS_CREDENTIAL_USAGE,
 } from './workspaceAccount';
 
-const USAGE = `Usage: lambda-trigger serve [--root <dir>] [--port <n>]
+const USAGE = `Usage: lambda-trigger serve [--root <dir>] [--port <n>] [--aws-profile <name> | --aws-credentials]
 
 Serves the workspace's HTTP routes on 127.0.0.1 as their integrations would: API Gateway REST APIs (payload 1.0),
 HTTP APIs (payload 2.0 or 1.0), function URLs (BUFFERED and RESPONSE_STREAM) and ALB targets. Each request becomes
@@ -42,9 +45,9 @@ Invocations panel shows every request with its HTTP request and response. Handle
 next request (a cold start); routes are read from the engine's functions on every request (restart serve after
 editing a template when serve holds the engine itself).
 
-  --root <dir>     workspace folder (default: the current directory)
-  --port <n>       port to listen on (default: the lambdaTrigger.localApi.port setting, else a free one)
-
+  --root <dir>           workspace folder (default: the current directory)
+  --port <n>             port to listen on (default: the lambdaTrigger.localApi.port setting, else a free one)
+${AWS_CREDENTIAL_USAGE}
 Exit codes: 2 bad usage (a port that is not a number, or in use), 75 the workspace's store is held by a process that
 serves no endpoint, 130 after Ctrl-C (every environment ended, the port released).`;
 
@@ -88,14 +91,15 @@ export const serveCommand: CliCommand = {
   async run(args: readonly string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseArgs({
       args: [...args],
-      options: { root: { type: 'string' }, port: { type: 'string' } },
+      options: { root: { type: 'string' }, port: { type: 'string' }, ...AWS_CREDENTIAL_OPTIONS },
       allowPositionals: true,
       strict: true,
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const port = parsePort(values.port);
     const root = workspaceRootOf(io, values.root);
-    const settings = workspaceSettingsOf(root, io);
+    const credentials = withAwsCredentialFlags(workspaceSettingsOf(root, io), values, io);
+    const settings = credentials.settings;
     const opened = await openWorkspaceEngine({
       command: 'serve',
       io,
@@ -104,6 +108,7 @@ export const serveCommand: CliCommand = {
       bootstrapDir: bootstrapDirOf(io),
       functions: () => discoverFunctions(root, io, settings),
       whenHeld: 'fail',
+      ...(credentials.flag ? { awsCredentialsFlag: credentials.flag } : {}),
     });
     let front: HttpFront;
     try {

@@ -110,4 +110,13 @@ describe('cli: serve', function () {
     assert.equal(code, 2);
     assert.equal(err, 'lambda-trigger serve: --port eighty is not a port number (0 to 65535)\n');
   });
+
+  it('takes the credential flags invoke takes: two at once, or --aws-credentials without them in the shell, exit 2', async () => {
+    const both = await cli(['serve', '--root', root, '--aws-profile', 'dev', '--aws-credentials'], root, {});
+    assert.equal(both.code, 2);
+    assert.match(both.err, /--aws-profile and --aws-credentials both say which credentials handlers get; give one/);
+    const none = await cli(['serve', '--root', root, '--aws-credentials'], root, {});
+    assert.equal(none.code, 2);
+    assert.match(none.err, /this shell has not set them/);
+  });
 });
