@@ -205,6 +205,21 @@ export function formatInvocationRecord(r: InvocationRecord, options: ReportOptio
 }
 
 /**
+ * What the invoked records set going in other functions (their SDK calls, destinations, the consumers of what they
+ * sent), one line each, or whole with `full`.
+ */
+export function formatStartedRecords(started: readonly InvocationRecord[], options: ReportOptions = {}): string {
+  if (started.length === 0) return '';
+  if (options.full) return `what it set going:\n${started.map((r) => formatInvocationRecord(r, options)).join('')}`;
+  const lines = started.map((r) => {
+    const head = [r.functionName, r.mode, r.status, ...(r.condition ? [r.condition] : [])].join('  ');
+    const source = r.source ? `, from ${describeRecordSource(r.source)}` : '';
+    return `  ${head}  (record ${r.id}${source})`;
+  });
+  return displayText(`what it set going (--full for their attempts and logs):\n${lines.join('\n')}\n`);
+}
+
+/**
  * One line per event whose life made several records (an SQS message received three times, then redriven; an
  * async event and the function its destination invoked): how many, how many failed, and what they cost together.
  */

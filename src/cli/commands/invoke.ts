@@ -24,6 +24,7 @@ import { cliCatalogue } from './events';
 import {
   formatErrorsAfterResponse,
   formatInvocationRecord,
+  formatStartedRecords,
   formatStories,
   MAX_LOG_LINES,
   MAX_PART_CHARS,
@@ -519,18 +520,23 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
         ...(credentials.flag ? { awsCredentialsFlag: credentials.flag } : {}),
       });
       const records: InvocationRecord[] = [];
+      /** Every record the engine saved during the run, last version of each. */
+      const seen = new Map<string, InvocationRecord>();
       let fnName: string;
       let progress: InvokeProgress | undefined;
       let following: { dispose(): void } | undefined;
       try {
         const chosen = opened.attachedTo || !local ? await plan(await opened.engine.functions()) : local;
         fnName = chosen.fn.name;
-        if (progressWanted(io)) {
-          const shown = new InvokeProgress(io, `${fnName}: invoking`, options.progress);
-          progress = shown;
-          // Progress is a courtesy: an engine that cannot tell what it does still runs the invocation.
-          following = await opened.engine.onRecord((r) => shown.update(r)).catch(() => undefined);
-        }
+        if (progressWanted(io)) progress = new InvokeProgress(io, `${fnName}: invoking`, options.progress);
+        // Progress and what the invocation set going elsewhere are a courtesy: an engine that cannot tell what it
+        // does still runs the invocation.
+        following = await opened.engine
+          .onRecord((r) => {
+            seen.set(r.id, r);
+            progress?.update(r);
+          })
+          .catch(() => undefined);
         for (let i = 0; i < repeat; i++) {
           const got = await opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
           records.push(...got);
@@ -554,9 +560,14 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
       // RUNTIME-2: a function that ran on another Node.js or Python than its runtime's says so on stderr too.
       const mismatches = new Set(records.flatMap((r) => r.attempts.flatMap((a) => a.runtime?.mismatch ?? [])));
       for (const m of mismatches) io.stderr(`lambda-trigger invoke: ${m}\n`);
+      // What the invoked records set going in other functions: records of their stories made during the run.
+      const invoked = new Set(records.map((r) => r.id));
+      const started = [...seen.values()].filter(
+        (r) => !invoked.has(r.id) && r.storyId !== undefined && invoked.has(r.storyId),
+      );
       if (values.json) io.stdout(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
       else if (records.length === 0) io.stdout(`${fnName}: no invocation (nothing reached the function)\n`);
-      else io.stdout(formatStories(records));
+      else io.stdout(formatStartedRecords(started, report) + formatStories([...records, ...started]));
       return records.some(failed) ? EXIT_FUNCTION_ERROR : EXIT_OK;
     },
   };
