@@ -55,14 +55,21 @@ function parsePort(text: string | undefined): number | undefined {
 
 /** `GET    http://127.0.0.1:3000/orders/{id}  ->  OrdersFunction (template.yaml:12)` */
 export function routeLines(routes: readonly HttpRouteSummary[], root: string): string[] {
-  const width = Math.max(6, ...routes.map((r) => r.method.length));
+  const label = (r: HttpRouteSummary) => (r.kind === 'websocket' ? `${r.method} ${r.path}` : r.method);
+  const width = Math.max(6, ...routes.map((r) => label(r).length));
   const urlWidth = Math.max(...routes.map((r) => r.url.length), 0);
-  const kind = { rest: 'REST API', http: 'HTTP API', alb: 'ALB', url: 'function URL' } as const;
+  const kind = {
+    rest: 'REST API',
+    http: 'HTTP API',
+    alb: 'ALB',
+    url: 'function URL',
+    websocket: 'WebSocket API',
+  } as const;
   return routes.map((r) => {
     const where = r.origin
       ? ` (${r.origin.file.startsWith(root) ? r.origin.file.slice(root.length + 1) : r.origin.file}:${r.origin.line})`
       : '';
-    return `  ${r.method.padEnd(width)}  ${r.url.padEnd(urlWidth)}  ${r.functionName}, ${kind[r.kind]}${where}`;
+    return `  ${label(r).padEnd(width)}  ${r.url.padEnd(urlWidth)}  ${r.functionName}, ${kind[r.kind]}${where}`;
   });
 }
 
