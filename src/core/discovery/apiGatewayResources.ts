@@ -108,7 +108,11 @@ function stageOf(
 /** The path of a Resource (or the API's root): its parents' PathParts joined, with a leading slash. */
 function resourcePath(t: TemplateResources, value: unknown, seen: Set<string> = new Set()): string | undefined {
   const getAtt = asObject(value)?.['Fn::GetAtt'];
-  const attr = Array.isArray(getAtt) ? getAtt[1] : typeof getAtt === 'string' ? getAtt.split('.')[1] : undefined;
+  const attr: unknown = Array.isArray(getAtt)
+    ? (getAtt as unknown[])[1]
+    : typeof getAtt === 'string'
+      ? getAtt.split('.')[1]
+      : undefined;
   if (attr === 'RootResourceId') return '/';
   const id = t.ref(value);
   if (!id || seen.has(id)) return undefined;

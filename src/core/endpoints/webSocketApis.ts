@@ -316,10 +316,10 @@ export class WebSocketApis {
 
   /** Closes every connection (1001, going away), each running its `$disconnect`; resolves once they have run. */
   async closeAll(): Promise<void> {
-    const pending: Array<Promise<void> | undefined> = [];
+    const pending: Array<Promise<void>> = [];
     for (const connection of this.connections.values()) {
       if (connection.close(CLOSE.goingAway, 'Going away')) this.disconnect(connection, CLOSE.goingAway, 'Going away');
-      pending.push(connection.disconnected);
+      if (connection.disconnected) pending.push(connection.disconnected);
     }
     await Promise.all(pending);
   }
