@@ -28,7 +28,9 @@ Prints the base URL and every route (method, URL, function), then one line per r
 duration, function) until Ctrl-C.
 
 URLs: API Gateway and ALB routes at their own path (GET /orders/{id} at <base>/orders/42), as \`sam local start-api\`
-serves them; a function URL at <base>/lambda-url/<function name>/<its path>.
+serves them; a function URL at <base>/lambda-url/<function name>/<its path>; a WebSocket API at
+ws://127.0.0.1:<port>/<API id>/<stage> (\`npx wscat -c <url>\`), with the @connections API at
+<base>/@connections/<connection id>.
 
 Only this machine gets in: the server listens on 127.0.0.1 and refuses (403) a request whose Host is not
 localhost, 127.0.0.1 or [::1] (DNS rebinding). Bodies over the integration's limit are refused with 413 (API
@@ -150,7 +152,7 @@ export const serveCommand: CliCommand = {
     io.stdout(`Serving ${root}${holder} at ${front.url}\n`);
     if (routes.length === 0)
       io.stdout(
-        '  No HTTP routes: no function has an Api, HttpApi or ALB event or a function URL (FunctionUrlConfig, url:).\n',
+        '  No HTTP routes: no function has an Api, HttpApi, ALB or WebSocket route or a function URL (FunctionUrlConfig, url:).\n',
       );
     else io.stdout(`${routeLines(routes, root).join('\n')}\n`);
     io.stdout('Press Ctrl-C to stop.\n');
