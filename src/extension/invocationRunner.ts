@@ -15,6 +15,7 @@ import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { packageVersion } from '../shared/version';
 import { FolderAccounts, type AccountRecipe } from './folderAccounts';
 import { FolderEngine } from './folderEngine';
+import { functionsHolding } from '../core/runtime/codeWatch';
 import { RuntimeProgressNotifications } from './runtimeProgressNotifications';
 import type { SettingsChange, SettingsService } from './settingsService';
 import type { WorkspaceFunctions } from './workspaceFunctions';
@@ -79,7 +80,14 @@ export class InvocationRunner implements vscode.Disposable {
           `${action} the local account of ${root} failed: ${err instanceof Error ? err.message : String(err)}`,
         ),
     });
+    // A handler edited, saved or replaced (a build, a branch switch): its warm environments end, so the next
+    // invocation runs the new code, as a deployment would.
+    const code = vscode.workspace.createFileSystemWatcher('**/*');
     this.subscriptions = [
+      code,
+      code.onDidChange((uri) => this.codeChanged(uri)),
+      code.onDidCreate((uri) => this.codeChanged(uri)),
+      code.onDidDelete((uri) => this.codeChanged(uri)),
       settings.onDidChange((change) => this.applySettings(change)),
       functions.onDidChange(() => {
         if (!this.reopenWithNextFunctions) return;
@@ -87,6 +95,16 @@ export class InvocationRunner implements vscode.Disposable {
         this.accounts.reopenOutdated();
       }),
     ];
+  }
+
+  /** Ends the warm environments of the open accounts' functions whose code root holds the changed file. */
+  private codeChanged(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    for (const { account } of this.accounts.list()) {
+      const names = functionsHolding(account.functions(), [uri.fsPath]);
+      for (const name of names) account.pool.retire(name);
+      if (names.length > 0) this.output.debug(`Code changed in ${uri.fsPath}: ${names.join(', ')} start afresh.`);
+    }
   }
 
   get executionAllowed(): boolean {

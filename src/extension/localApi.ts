@@ -20,6 +20,7 @@ const KIND_LABEL: Record<HttpRouteSummary['kind'], string> = {
   http: 'HTTP API',
   alb: 'ALB',
   url: 'function URL',
+  websocket: 'WebSocket API',
 };
 
 export type LocalApiNode = { kind: 'folder'; root: string } | { kind: 'route'; root: string; route: HttpRouteSummary };
@@ -233,7 +234,11 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
     }
     const { route } = node;
     const item = new vscode.TreeItem(
-      route.kind === 'url' ? `${route.method} ${new URL(route.url).pathname}` : `${route.method} ${route.path}`,
+      route.kind === 'url'
+        ? `${route.method} ${new URL(route.url).pathname}`
+        : route.kind === 'websocket'
+          ? `WS ${route.path}`
+          : `${route.method} ${route.path}`,
     );
     item.description = `${route.functionName} · ${KIND_LABEL[route.kind]}`;
     const tooltip = new vscode.MarkdownString();
@@ -241,8 +246,14 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
     if (route.origin)
       tooltip.appendText(`\n${vscode.workspace.asRelativePath(route.origin.file)}:${route.origin.line}`);
     item.tooltip = tooltip;
-    item.contextValue = ['GET', 'ANY', 'HEAD'].includes(route.method) ? 'localApiRoute' : 'localApiRoute.withBody';
-    item.iconPath = new vscode.ThemeIcon(route.kind === 'url' ? 'link' : 'symbol-interface');
+    // A browser opens what a GET answers; a WebSocket route is copied as a wscat command instead.
+    item.contextValue =
+      route.kind !== 'websocket' && ['GET', 'ANY', 'HEAD'].includes(route.method)
+        ? 'localApiRoute'
+        : 'localApiRoute.notOpened';
+    item.iconPath = new vscode.ThemeIcon(
+      route.kind === 'url' ? 'link' : route.kind === 'websocket' ? 'plug' : 'symbol-interface',
+    );
     if (route.origin)
       item.command = {
         command: 'vscode.open',

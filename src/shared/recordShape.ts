@@ -124,6 +124,7 @@ const httpExchange = shape({
   route: str,
   role: optional(str),
   request: shape({ ...httpMessage, method: str, path: str, query: optional(str) }),
+  webSocket: optional(shape({ connectionId: str, eventType: str })),
   response: optional(shape({ ...httpMessage, statusCode: num, durationMs: num, note: optional(str) })),
 });
 const invocationRecord = shape({

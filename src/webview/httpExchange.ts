@@ -11,6 +11,13 @@ const INTEGRATION: Record<string, string> = {
   http: 'API Gateway HTTP API',
   alb: 'Application Load Balancer',
   url: 'Function URL',
+  websocket: 'API Gateway WebSocket API',
+};
+
+const WEBSOCKET_EVENT: Record<string, string> = {
+  CONNECT: 'the client connects',
+  MESSAGE: 'a message from the client',
+  DISCONNECT: 'the connection closed',
 };
 
 function body(m: HttpMessageRecord): HTMLElement | null {
@@ -52,6 +59,7 @@ function message(title: string, firstLine: string, m: HttpMessageRecord, note?: 
 }
 
 export function httpExchangeTitle(http: HttpExchange): string {
+  if (http.webSocket) return `WebSocket: ${WEBSOCKET_EVENT[http.webSocket.eventType] ?? http.webSocket.eventType}`;
   return http.role === 'authorizer' ? 'HTTP request (Lambda authorizer)' : 'HTTP request and response';
 }
 
@@ -61,11 +69,16 @@ export function renderHttpExchange(http: HttpExchange): HTMLElement {
   return h(
     'div',
     { class: 'http-exchange' },
-    h('div', { class: 'muted' }, `${INTEGRATION[http.integration] ?? http.integration}, route ${http.route}`),
+    h(
+      'div',
+      { class: 'muted' },
+      `${INTEGRATION[http.integration] ?? http.integration}, route ${http.route}` +
+        (http.webSocket ? `, connection ${http.webSocket.connectionId}` : ''),
+    ),
     message('Request', `${r.method} ${target}`, r),
     http.response
       ? message(
-          'Response',
+          http.webSocket && http.webSocket.eventType !== 'CONNECT' ? 'Sent back to the client' : 'Response',
           `${http.response.statusCode} after ${formatMs(http.response.durationMs)}`,
           http.response,
           http.response.note,

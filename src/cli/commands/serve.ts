@@ -33,7 +33,9 @@ Prints the base URL and every route (method, URL, function), the local AWS endpo
 duration, function) until Ctrl-C.
 
 URLs: API Gateway and ALB routes at their own path (GET /orders/{id} at <base>/orders/42), as \`sam local start-api\`
-serves them; a function URL at <base>/lambda-url/<function name>/<its path>.
+serves them; a function URL at <base>/lambda-url/<function name>/<its path>; a WebSocket API at
+ws://127.0.0.1:<port>/<API id>/<stage> (\`npx wscat -c <url>\`), with the @connections API at
+<base>/@connections/<connection id>.
 
 Only this machine gets in: the server listens on 127.0.0.1 and refuses (403) a request whose Host is not
 localhost, 127.0.0.1 or [::1] (DNS rebinding). Bodies over the integration's limit are refused with 413 (API
@@ -60,14 +62,21 @@ function parsePort(text: string | undefined): number | undefined {
 
 /** `GET    http://127.0.0.1:3000/orders/{id}  ->  OrdersFunction (template.yaml:12)` */
 export function routeLines(routes: readonly HttpRouteSummary[], root: string): string[] {
-  const width = Math.max(6, ...routes.map((r) => r.method.length));
+  const label = (r: HttpRouteSummary) => (r.kind === 'websocket' ? `${r.method} ${r.path}` : r.method);
+  const width = Math.max(6, ...routes.map((r) => label(r).length));
   const urlWidth = Math.max(...routes.map((r) => r.url.length), 0);
-  const kind = { rest: 'REST API', http: 'HTTP API', alb: 'ALB', url: 'function URL' } as const;
+  const kind = {
+    rest: 'REST API',
+    http: 'HTTP API',
+    alb: 'ALB',
+    url: 'function URL',
+    websocket: 'WebSocket API',
+  } as const;
   return routes.map((r) => {
     const where = r.origin
       ? ` (${r.origin.file.startsWith(root) ? r.origin.file.slice(root.length + 1) : r.origin.file}:${r.origin.line})`
       : '';
-    return `  ${r.method.padEnd(width)}  ${r.url.padEnd(urlWidth)}  ${r.functionName}, ${kind[r.kind]}${where}`;
+    return `  ${label(r).padEnd(width)}  ${r.url.padEnd(urlWidth)}  ${r.functionName}, ${kind[r.kind]}${where}`;
   });
 }
 
@@ -161,7 +170,7 @@ export const serveCommand: CliCommand = {
     io.stdout(`Serving ${root}${holder} at ${front.url}\n`);
     if (routes.length === 0)
       io.stdout(
-        '  No HTTP routes: no function has an Api, HttpApi or ALB event or a function URL (FunctionUrlConfig, url:).\n',
+        '  No HTTP routes: no function has an Api, HttpApi, ALB or WebSocket route or a function URL (FunctionUrlConfig, url:).\n',
       );
     else io.stdout(`${routeLines(routes, root).join('\n')}\n`);
     try {

@@ -36,6 +36,7 @@ import {
 } from './resourceTriggers';
 import type { TemplateDocument } from './templateDocument';
 import { albRoutes, functionUrlTrigger, SamApis } from './httpApiSettings';
+import { apiGatewayRoutes } from './apiGatewayResources';
 
 type Json = Record<string, unknown>;
 const asObject = (v: unknown): Json | undefined =>
@@ -338,6 +339,13 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
     const target = byLogicalId.get(route.functionId);
     if (!target) continue;
     target.origins[`triggers.${target.triggers.length}`] = origin(resolver.resources, route.ruleId);
+    target.triggers.push(route.trigger);
+  }
+  // REST, HTTP and WebSocket APIs declared as plain resources (CDK output, hand-written CloudFormation).
+  for (const route of apiGatewayRoutes(resolver, (id) => byLogicalId.has(id))) {
+    const target = byLogicalId.get(route.functionId);
+    if (!target) continue;
+    target.origins[`triggers.${target.triggers.length}`] = origin(resolver.resources, route.declaredBy);
     target.triggers.push(route.trigger);
   }
   return { functions: [...byLogicalId.values()], problems };

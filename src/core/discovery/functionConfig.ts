@@ -201,11 +201,19 @@ export interface HttpAuthorizer {
 
 export interface HttpTrigger extends TriggerBase {
   kind: 'api';
-  /** REST v1, HTTP v2, ALB, or the function's own URL. */
-  api: 'rest' | 'http' | 'alb' | 'url';
-  /** ALB: a path pattern with `*` and `?`; function URL: `/` (it serves every path). */
+  /** REST v1, HTTP v2, ALB, the function's own URL, or a WebSocket API's route. */
+  api: 'rest' | 'http' | 'alb' | 'url' | 'websocket';
+  /**
+   * ALB: a path pattern with `*` and `?`; function URL: `/` (it serves every path); WebSocket API: the route key
+   * (`$connect`, `$disconnect`, `$default`, `sendMessage`).
+   */
   path: string;
+  /** WebSocket API routes: `WS`. */
   method: string;
+  /** WebSocket APIs: how a message picks its route (`$request.body.action`, the default). */
+  routeSelectionExpression?: string;
+  /** WebSocket APIs: the route has a route response, so the integration's answer goes back to the client. */
+  twoWay?: boolean;
   payloadFormatVersion?: '1.0' | '2.0';
   /** The function is the route's Lambda authorizer (a REQUEST authorizer), not its integration. */
   authorizer?: boolean;

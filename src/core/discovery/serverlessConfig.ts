@@ -16,6 +16,7 @@ import {
 import { IntrinsicResolver, targetTypeOfArn } from './intrinsics';
 import { liftConstructKind, liftConstructVariable, liftQueueTrigger, liftWebhookTrigger } from './liftConstructs';
 import { ServerlessVariables } from './serverlessVariables';
+import { DEFAULT_ROUTE_SELECTION } from './apiGatewayResources';
 import { functionUrl, httpApiCors, httpApiEventAuthorizer, restEventAuthorizer, restEventCors } from './serverlessHttp';
 import type { TemplateDocument } from './templateDocument';
 
@@ -646,6 +647,27 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
           sql: toText(o.sql, ''),
           ...optional('sqlVersion', typeof o.sqlVersion === 'string' ? o.sqlVersion : undefined),
         };
+      case 'websocket': {
+        // `websocket: $connect` or `{route, routeResponseSelectionExpression}`: one route of the service's WebSocket API.
+        const route = typeof value === 'string' ? value : toText(o.route, '');
+        const selection = toText(
+          variables.resolve(provider, 'websocketsApiRouteSelectionExpression', 'the default one is used').value,
+          DEFAULT_ROUTE_SELECTION,
+        );
+        return {
+          kind: 'api',
+          id,
+          invocation: 'sync',
+          enabled,
+          api: 'websocket',
+          path: route,
+          method: 'WS',
+          apiId: 'WebsocketsApi',
+          stage: variables.stage,
+          routeSelectionExpression: selection,
+          twoWay: o.routeResponseSelectionExpression !== undefined,
+        };
+      }
       case 'alexaSkill':
         return {
           kind: 'alexa',

@@ -20,6 +20,7 @@ export function describeTrigger(t: EventTrigger): string {
     case 'sns':
       return `SNS ${nameOf(t.topic)}`;
     case 'api':
+      if (t.api === 'websocket') return `WebSocket API ${t.path}`;
       if (t.api === 'url') return `Function URL${t.invokeMode === 'RESPONSE_STREAM' ? ' (response stream)' : ''}`;
       return `${t.api === 'rest' ? 'API Gateway' : t.api === 'http' ? 'HTTP API' : 'ALB'} ${t.method} ${t.path}${t.authorizer ? ' (authorizer)' : ''}`;
     case 'schedule': {

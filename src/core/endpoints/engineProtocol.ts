@@ -316,7 +316,7 @@ const sourceShape: Shape<RecordSource> = objectOf(
 // The request is kept as the front made it; the fields the panel reads are checked when a record is shown.
 const httpExchangeShape = objectOf(
   {
-    integration: oneOf('rest', 'http', 'alb', 'url'),
+    integration: oneOf('rest', 'http', 'alb', 'url', 'websocket'),
     route: string,
     request: objectOf(
       { method: string, path: string, bodyBytes: finiteNumber, headers: listOf(listOf(string)) },

@@ -30,6 +30,8 @@ import {
   type RouteMatch,
 } from './httpRoutes';
 import { authorizerDecision, authorizerRequest, methodArn } from './lambdaAuthorizer';
+import { refuse, WebSocketApis } from './webSocketApis';
+import { WEBSOCKET_MESSAGE_LIMIT } from './webSocketFrames';
 import type { WorkspaceEngine } from './workspaceEngine';
 import { pathParameterValue } from '../events/triggerEvents';
 
@@ -75,6 +77,7 @@ export const BODY_LIMITS: Record<HttpRouteKind, number> = {
   http: 10 * 1024 * 1024,
   url: 6 * 1024 * 1024,
   alb: 1024 * 1024,
+  websocket: WEBSOCKET_MESSAGE_LIMIT,
 };
 const MAX_BODY = Math.max(...Object.values(BODY_LIMITS));
 /** How much of a body a record keeps. */
@@ -98,8 +101,12 @@ export function examplePath(path: string): string {
     .replace(/\?/g, 'x');
 }
 
-/** The `curl` command that calls a route, at an example URL (a body for methods that usually carry one). */
+/**
+ * The `curl` command that calls a route at an example URL (a body for methods that usually carry one); for a
+ * WebSocket route, the `wscat` command that connects to its API.
+ */
 export function curlCommand(route: HttpRouteSummary): string {
+  if (route.kind === 'websocket') return `npx wscat -c '${route.url.replace(/'/g, `'\\''`)}'`;
   const method = route.method === 'ANY' ? 'GET' : route.method;
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const withBody = ['POST', 'PUT', 'PATCH'].includes(method);
@@ -168,19 +175,28 @@ const SOURCE_TYPE: Record<HttpRouteKind, string> = {
   http: 'apigateway',
   alb: 'alb',
   url: 'lambda-url',
+  websocket: 'apigateway',
 };
 
 export class HttpFront {
   private readonly sockets = new Set<import('node:net').Socket>();
   private tableKey?: readonly FunctionConfig[];
   private table: HttpRoute[] = [];
+  private readonly webSockets: WebSocketApis;
 
   private constructor(
     private readonly engine: WorkspaceEngine,
     private readonly server: http.Server,
     readonly url: string,
     private readonly options: HttpFrontOptions,
-  ) {}
+  ) {
+    this.webSockets = new WebSocketApis({
+      engine,
+      location: this.location,
+      routes: () => this.currentRoutes(),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    });
+  }
 
   /** Listens on 127.0.0.1 (a free port unless one is given) and resolves once it does. */
   static async start(engine: WorkspaceEngine, options: HttpFrontOptions = {}): Promise<HttpFront> {
@@ -210,6 +226,24 @@ export class HttpFront {
         } else res.destroy();
       });
     });
+    server.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+      // HTTP-17: the same Host check as every other request.
+      if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
+        refuse(
+          socket,
+          403,
+          JSON.stringify({ message: 'This local HTTP front answers localhost, 127.0.0.1 or [::1] only.' }),
+        );
+        return;
+      }
+      front.webSockets.upgrade(req, socket, head).catch((err: unknown) => {
+        refuse(
+          socket,
+          500,
+          JSON.stringify({ message: `The HTTP front failed: ${err instanceof Error ? err.message : String(err)}` }),
+        );
+      });
+    });
     // A malformed request line or header never reaches `request`: Node answers 400 and closes.
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -227,16 +261,20 @@ export class HttpFront {
         kind: route.kind,
         method: route.method,
         path: route.path,
-        url: `${this.url}${routeUrlPath(route)}`,
-        exampleUrl: `${this.url}${examplePath(routeUrlPath(route))}`,
+        url: `${route.kind === 'websocket' ? this.url.replace(/^http/, 'ws') : this.url}${routeUrlPath(route)}`,
+        exampleUrl: `${route.kind === 'websocket' ? this.url.replace(/^http/, 'ws') : this.url}${examplePath(routeUrlPath(route))}`,
         ...(origin?.file !== undefined ? { origin: { file: origin.file, line: origin.line ?? 1 } } : {}),
       };
     });
   }
 
-  /** Stops listening and ends open connections; requests in flight get no answer. */
+  /**
+   * Stops listening and ends open connections; requests in flight get no answer. WebSocket connections are closed
+   * (1001) and their `$disconnect` routes run first.
+   */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.webSockets.closeAll();
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }
@@ -311,6 +349,14 @@ export class HttpFront {
       return;
     }
     const rawPath = (req.url ?? '/').split('?')[0];
+    if (WebSocketApis.isManagementPath(rawPath)) {
+      // WS-7: the @connections API a handler calls (signed or not: signatures are not checked locally).
+      const method = (req.method ?? 'GET').toUpperCase();
+      const response = this.webSockets.manage(method, rawPath, body);
+      send(response);
+      log(response.statusCode, { note: '@connections API' });
+      return;
+    }
     const request: HttpRequestData = {
       method: (req.method ?? 'GET').toUpperCase(),
       path: rawPath,
@@ -521,6 +567,8 @@ export class HttpFront {
         return functionUrlEvent(request, match, this.location, host);
       case 'alb':
         return albEvent(request, match, this.location);
+      case 'websocket':
+        throw new Error('A WebSocket route is not reached by an HTTP request.');
     }
   }
 }

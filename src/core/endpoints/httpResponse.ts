@@ -174,6 +174,8 @@ export function integrationError(
       return { statusCode: 502, headers: [['Content-Type', 'text/plain']], body: Buffer.from('Internal Server Error') };
     case 'alb':
       return kind === 'throttled' ? albError(503, 'Service Temporarily Unavailable') : albError(502, 'Bad Gateway');
+    case 'websocket':
+      return jsonResponse(502, { message: 'Internal server error' });
   }
 }
 
@@ -199,6 +201,8 @@ export function integrationResponse(
         return { response: payload2Response(outcome.result) };
       case 'alb':
         return { response: albResponse(outcome.result, route) };
+      case 'websocket':
+        return { response: payload2Response(outcome.result) };
     }
   } catch (err) {
     if (!(err instanceof MalformedResultError)) throw err;

@@ -7,12 +7,14 @@
  *   start-api` serves them; the stage is not part of the URL.
  * - A function URL is served under `/lambda-url/<function name>/`, the rest of the path being the path the function
  *   sees (a function URL is a host of its own on AWS).
+ * - A WebSocket API is served at `ws://<host>/<API logical id>/<stage>` (WS-1): an upgrade request there opens a
+ *   connection; its routes are picked per message by the API's route selection expression, not by path.
  * When two routes of different APIs claim the same method and path, the first one declared answers (HTTP-2).
  */
 import type { FunctionConfig, HttpTrigger, Origin } from '../discovery/functionConfig';
 import { safeDecode } from './httpMessage';
 
-export type HttpRouteKind = 'rest' | 'http' | 'alb' | 'url';
+export type HttpRouteKind = 'rest' | 'http' | 'alb' | 'url' | 'websocket';
 
 export interface HttpRoute {
   functionName: string;
@@ -173,7 +175,7 @@ export function routesForPath(routes: readonly HttpRoute[], requestPath: string)
   }
   const pathSegments = requestPath.split('/').filter((s) => s !== '');
   return routes.filter((r) => {
-    if (r.kind === 'url') return false;
+    if (r.kind === 'url' || r.kind === 'websocket') return false;
     if (r.kind === 'alb') return albPatternMatches(r.path, requestPath);
     if (r.path === '$default') return true;
     return matchTemplate(r.path, pathSegments) !== undefined;
@@ -183,6 +185,12 @@ export function routesForPath(routes: readonly HttpRoute[], requestPath: string)
 /** The path a client requests for a route: parameters shown as written (`/orders/{id}`). */
 export function routeUrlPath(route: HttpRoute): string {
   if (route.kind === 'url') return `${FUNCTION_URL_PREFIX}${encodeURIComponent(route.functionName)}/`;
+  if (route.kind === 'websocket') return webSocketApiPath(route.trigger);
   if (route.path === '$default') return '/';
   return route.path.startsWith('/') ? route.path : `/${route.path}`;
+}
+
+/** WS-1: where a WebSocket API accepts connections on the front: `/<API logical id>/<stage>`. */
+export function webSocketApiPath(trigger: Pick<HttpTrigger, 'apiId' | 'stage'>): string {
+  return `/${encodeURIComponent(trigger.apiId ?? 'WebSocketApi')}/${encodeURIComponent(trigger.stage ?? 'production')}`;
 }

@@ -135,6 +135,19 @@ function candidate(
           params: { method, path, routeKey: `${trigger.method.toUpperCase()} ${trigger.path}` },
         };
       }
+      if (trigger.api === 'websocket') {
+        // A WebSocket route's event: CONNECT, DISCONNECT or a MESSAGE routed to its key.
+        const stage = trigger.stage ? { stage: trigger.stage } : {};
+        if (trigger.path === '$connect')
+          return { templateId: 'apigateway:websocket-connect', params: { ...where, ...stage } };
+        if (trigger.path === '$disconnect')
+          return { templateId: 'apigateway:websocket-disconnect', params: { ...where, ...stage } };
+        const body = trigger.path === '$default' ? {} : { body: JSON.stringify({ action: trigger.path }) };
+        return {
+          templateId: 'apigateway:websocket-message',
+          params: { ...where, ...stage, routeKey: trigger.path, ...body },
+        };
+      }
       const templateId =
         trigger.api === 'url'
           ? 'lambda:function-url'

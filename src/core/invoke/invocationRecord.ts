@@ -125,14 +125,23 @@ export interface HttpMessageRecord {
 
 /** The HTTP request the HTTP front turned into this invocation, and the response its client got. */
 export interface HttpExchange {
-  /** REST API, HTTP API, ALB or function URL. */
-  integration: 'rest' | 'http' | 'alb' | 'url';
+  /** REST API, HTTP API, ALB, function URL or WebSocket API. */
+  integration: 'rest' | 'http' | 'alb' | 'url' | 'websocket';
   /** The route that matched: `GET /orders/{id}`, `$default`, an ALB path pattern, `/` for a function URL. */
   route: string;
   /** `authorizer`: this invocation was the route's Lambda authorizer, deciding whether the request goes on. */
   role?: 'authorizer';
+  /**
+   * WebSocket APIs: the upgrade request (`$connect`), or the message the client sent (method `WS`, the frame's body);
+   * `$disconnect` has neither headers nor body.
+   */
   request: HttpMessageRecord & { method: string; path: string; query?: string };
-  /** Absent until the client has its answer. */
+  /** WebSocket APIs: the connection the event belongs to, and which of the three events it is. */
+  webSocket?: { connectionId: string; eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT' };
+  /**
+   * Absent until the client has its answer. WebSocket APIs: `$connect`'s is the handshake's status (101 when the
+   * connection opened); a message's is what went back to the client (nothing on a one-way route).
+   */
   response?: HttpMessageRecord & {
     statusCode: number;
     /** From the request's arrival to the response's end, ms. */

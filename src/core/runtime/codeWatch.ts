@@ -8,6 +8,15 @@ import * as path from 'node:path';
 /** Folders whose changes are no function's code: the runner's own state, version control. */
 const IGNORED = /(^|[\\/])(\.lambda-trigger|\.git)([\\/]|$)/;
 
+/** The names of the functions whose code root holds one of `files` (absolute paths); none for the runner's state. */
+export function functionsHolding(functions: readonly WatchedFunction[], files: readonly string[]): string[] {
+  const code = files.filter((file) => !IGNORED.test(file));
+  const names = functions
+    .filter((fn) => code.some((file) => file === fn.codeRoot || file.startsWith(fn.codeRoot + path.sep)))
+    .map((fn) => fn.name);
+  return [...new Set(names)];
+}
+
 export interface WatchedFunction {
   name: string;
   /** Absolute directory the function's code lives in. */
@@ -31,10 +40,8 @@ export function watchFunctionCode(
     timer = undefined;
     const files = [...changed];
     changed.clear();
-    const names = functions()
-      .filter((fn) => files.some((file) => file === fn.codeRoot || file.startsWith(fn.codeRoot + path.sep)))
-      .map((fn) => fn.name);
-    if (names.length > 0) onChange([...new Set(names)]);
+    const names = functionsHolding(functions(), files);
+    if (names.length > 0) onChange(names);
   };
   let watcher: fs.FSWatcher;
   try {

@@ -232,7 +232,7 @@ describe('discovery: serverless.yml', () => {
     });
     assert.deepEqual(
       fn.triggers.map((t) => `${t.kind}:${t.id}`),
-      ['sqs:sqs#0', 'dynamodb:stream#1', 'api:httpApi#2', 'unsupported:websocket#3'],
+      ['sqs:sqs#0', 'dynamodb:stream#1', 'api:httpApi#2', 'api:websocket#3'],
     );
     const sqs = fn.triggers[0];
     assert.ok(sqs.kind === 'sqs');

@@ -27,9 +27,12 @@ export async function serveWorkspace(
   source: string,
   options: HttpFrontOptions = {},
   bootstrap: { minify?: boolean } = {},
+  /** Runs on the copy before discovery (a test writes its env.json there). */
+  prepare?: (root: string) => void,
 ): Promise<ServedWorkspace> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-http-'));
   fs.cpSync(source, root, { recursive: true });
+  prepare?.(root);
   const index = new WorkspaceIndex({ root });
   await index.build();
   const account = await LocalAccount.open({

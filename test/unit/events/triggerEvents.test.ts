@@ -119,6 +119,17 @@ describe('trigger-shaped default events: every trigger kind discovery knows', ()
     assert.deepEqual([d.routeKey, 'pathParameters' in d], ['$default', false]);
   });
 
+  it('WebSocket API routes: CONNECT for $connect, DISCONNECT for $disconnect, a MESSAGE with the route key', () => {
+    const ws = { ...base, kind: 'api' as const, invocation: 'sync' as const, api: 'websocket' as const, method: 'WS' };
+    const connect = payloadOf({ ...ws, path: '$connect', stage: 'dev' }) as { requestContext: Record<string, unknown> };
+    assert.deepEqual([connect.requestContext.eventType, connect.requestContext.stage], ['CONNECT', 'dev']);
+    const gone = payloadOf({ ...ws, path: '$disconnect' }) as { requestContext: Record<string, unknown> };
+    assert.equal(gone.requestContext.eventType, 'DISCONNECT');
+    const say = payloadOf({ ...ws, path: 'say' }) as { requestContext: Record<string, unknown>; body: string };
+    assert.deepEqual([say.requestContext.eventType, say.requestContext.routeKey], ['MESSAGE', 'say']);
+    assert.deepEqual(JSON.parse(say.body), { action: 'say' });
+  });
+
   it('ALB: the method and path of the listener rule', () => {
     const p = payloadOf({ ...base, kind: 'api', invocation: 'sync', api: 'alb', path: '/health', method: 'GET' });
     assert.deepEqual([p.httpMethod, p.path], ['GET', '/health']);
