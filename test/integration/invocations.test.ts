@@ -145,6 +145,27 @@ describe('Invocations through the real engine and runtime, from the commands', f
     assert.deepEqual((record.attempts[0].result as { totalCents: number }).totalCents, 5560);
   });
 
+  it('a handler edited between two invocations: the second runs the new code (its warm environment ended)', async () => {
+    const { invokeCommands } = await api();
+    const meta = await fn('plain-handlers-article-meta-handler');
+    const file = vscode.Uri.joinPath(folder(), 'plain-handlers', 'article-meta.mjs').fsPath;
+    const original = fs.readFileSync(file, 'utf8');
+    const payloadJson = JSON.stringify({ title: 'Edit and run', body: 'one two three four five six' });
+    const readingMinutes = async (): Promise<number> => {
+      const [record] = await invokeCommands.run(meta, { payloadJson, label: 'article' });
+      assert.equal(record.status, 'succeeded', JSON.stringify(record.attempts.map((a) => a.error)));
+      return (record.attempts[0].result as { readingMinutes: number }).readingMinutes;
+    };
+    try {
+      assert.equal(await readingMinutes(), 1, 'six words at 230 a minute');
+      fs.writeFileSync(file, original.replace('const WORDS_PER_MINUTE = 230;', 'const WORDS_PER_MINUTE = 2;'));
+      // The file watcher's event arrives on its own time: each try is a real invocation, none a fixed sleep.
+      await waitFor('the edited handler to answer', async () => (await readingMinutes()) === 3);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
   it('the history the panel shows holds every record of these invocations', async () => {
     const all = (await api()).records();
     assert.ok(all.length >= 3, `at least the three invocations above (got ${all.length})`);
