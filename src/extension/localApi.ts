@@ -10,6 +10,7 @@ import type { AccountSettings } from '../core/account/accountSettings';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import { curlCommand, describeRequest, HttpFront, type HttpRouteSummary } from '../core/endpoints/httpFront';
 import type { WorkspaceEngine } from '../core/endpoints/workspaceEngine';
+import { awsEndpointExports } from '../core/endpoints/aws/awsEndpoint';
 import { commandTable, localApiRunningContext } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
 
@@ -72,6 +73,7 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
       registerCommand(commandTable.startLocalApi, () => this.start()),
       registerCommand(commandTable.stopLocalApi, () => this.stopAll()),
       registerCommand(commandTable.copyLocalApiRouteAsCurl, (node?: LocalApiNode) => this.copyAsCurl(node)),
+      registerCommand(commandTable.copyAwsEndpointVariables, () => this.copyAwsEndpoint()),
       registerCommand(commandTable.openLocalApiRoute, (node?: LocalApiNode) => this.open(node)),
     ];
   }
@@ -212,6 +214,31 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
     const command = curlCommand(route);
     await vscode.env.clipboard.writeText(command);
     void vscode.window.setStatusBarMessage(`Copied: ${command}`, 4000);
+  }
+
+  /**
+   * Copies the shell line that points a script or the AWS CLI at the folder's local AWS endpoint (the one handlers'
+   * SDK calls reach), with the workspace's key; resolves with it.
+   */
+  async copyAwsEndpoint(root?: string): Promise<string | undefined> {
+    const folder = root ?? (await this.pickAnyFolder());
+    if (!folder) return undefined;
+    const endpoint = await this.context.engine(folder).awsEndpoint();
+    const line = awsEndpointExports(endpoint);
+    await vscode.env.clipboard.writeText(line);
+    void vscode.window.showInformationMessage(
+      `Copied the variables for the local AWS endpoint at ${endpoint.url} (Lambda, SQS, SNS, EventBridge, Kinesis): paste them in a terminal, then use the AWS CLI or a script as usual.`,
+    );
+    return line;
+  }
+
+  private async pickAnyFolder(): Promise<string | undefined> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    if (roots.length <= 1) return roots[0]?.uri.fsPath;
+    const picked = await vscode.window.showWorkspaceFolderPick({
+      placeHolder: 'The local AWS endpoint of which folder?',
+    });
+    return picked?.uri.fsPath;
   }
 
   private async open(node: LocalApiNode | undefined): Promise<void> {

@@ -346,6 +346,14 @@ export const commandTable = {
     enablement: localApiRunningContext,
     palette: true,
   },
+  copyAwsEndpointVariables: {
+    id: 'lambdaTrigger.localApi.copyAwsEndpoint',
+    title: 'Copy AWS Endpoint Variables',
+    category: 'Lambda',
+    icon: '$(key)',
+    enablement: executionAllowedContext,
+    palette: true,
+  },
   copyLocalApiRouteAsCurl: {
     id: 'lambdaTrigger.localApi.copyAsCurl',
     title: 'Copy as curl',

@@ -61,6 +61,19 @@ describe('Local API', function () {
     assert.equal(copied, `curl -i -X POST -H 'Content-Type: application/json' -d '{}' '${node.route.exampleUrl}'`);
   });
 
+  it('"Copy AWS Endpoint Variables" copies the shell line for the local AWS endpoint; unsigned requests are refused', async () => {
+    const line = await vscode.commands.executeCommand<string | undefined>('lambdaTrigger.localApi.copyAwsEndpoint');
+    assert.ok(line, 'the command resolves with the line');
+    assert.equal(await vscode.env.clipboard.readText(), line);
+    const m =
+      /^export AWS_ENDPOINT_URL=(http:\/\/127\.0\.0\.1:\d+) AWS_ACCESS_KEY_ID=(LKIA\w+) AWS_SECRET_ACCESS_KEY=\S+ AWS_REGION=[\w-]+$/.exec(
+        line,
+      );
+    assert.ok(m, line);
+    const unsigned = await fetch(m[1], { method: 'POST', body: 'Action=ListQueues' });
+    assert.equal(unsigned.status, 403, 'only requests signed with the workspace key get in');
+  });
+
   it('starting again keeps the server; stopping frees its port', async () => {
     const { localApi } = await api();
     const url = localApi.urls().get(workspaceFolderUri().fsPath);

@@ -7,7 +7,7 @@ import { UsageError, type CliCommand, type CliIO } from '../command';
 import { onInterrupt } from '../interruption';
 import { describeHolder } from '../../core/endpoints/engineProtocol';
 import { describeRequest, HttpFront, type HttpRequestLog, type HttpRouteSummary } from '../../core/endpoints/httpFront';
-import type { AwsEndpointInfo } from '../../core/endpoints/aws/awsEndpoint';
+import { awsEndpointExports, type AwsEndpointInfo } from '../../core/endpoints/aws/awsEndpoint';
 import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
 import { watchFunctionCode } from '../../core/runtime/codeWatch';
 import {
@@ -88,7 +88,7 @@ export function requestLine(log: HttpRequestLog): string {
 export function awsEndpointLines(endpoint: AwsEndpointInfo): string {
   return [
     `Local AWS endpoint (Lambda, SQS, SNS, EventBridge, Kinesis) at ${endpoint.url}; for scripts and the AWS CLI:`,
-    `  export AWS_ENDPOINT_URL=${endpoint.url} AWS_ACCESS_KEY_ID=${endpoint.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoint.secretAccessKey} AWS_REGION=${endpoint.region}`,
+    `  ${awsEndpointExports(endpoint)}`,
     '',
   ].join('\n');
 }

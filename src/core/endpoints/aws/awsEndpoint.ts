@@ -53,6 +53,11 @@ export interface AwsEndpointInfo {
   region: string;
 }
 
+/** The shell line that points a script or the AWS CLI at the endpoint with the key it accepts. */
+export function awsEndpointExports(endpoint: AwsEndpointInfo): string {
+  return `export AWS_ENDPOINT_URL=${endpoint.url} AWS_ACCESS_KEY_ID=${endpoint.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoint.secretAccessKey} AWS_REGION=${endpoint.region}`;
+}
+
 /** The services the endpoint answers, by signing name, for messages. */
 export const SIMULATED_SERVICES = ['sqs', 'sns', 'events', 'kinesis', 'lambda'] as const;
 
