@@ -18,7 +18,14 @@ import { httpApiEvent } from './apiGatewayHttpEvent';
 import { restApiEvent } from './apiGatewayRestEvent';
 import { isPreflight, preflightResponse, withCorsHeaders } from './corsPolicy';
 import { functionUrlEvent } from './functionUrlEvent';
-import { headerValue, isTextBody, jsonResponse, type HttpRequestData, type HttpResponseData } from './httpMessage';
+import {
+  headerValue,
+  isTextBody,
+  jsonResponse,
+  withForwardingHeaders,
+  type HttpRequestData,
+  type HttpResponseData,
+} from './httpMessage';
 import { integrationError, integrationResponse, type IntegrationOutcome } from './httpResponse';
 import {
   matchRoute,
@@ -556,6 +563,7 @@ export class HttpFront {
     authorizer: Record<string, unknown> | undefined,
   ): unknown {
     const ctx = { location: this.location, host, ...(authorizer ? { authorizer } : {}) };
+    request = withForwardingHeaders(request, new URL(this.url).port);
     switch (match.route.kind) {
       case 'rest':
         return restApiEvent(request, match, ctx);

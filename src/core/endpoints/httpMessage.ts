@@ -2,6 +2,7 @@
  * An HTTP request as the front received it and a response as it sends it back: plain data, so that turning one into
  * a Lambda event and a handler's result into the other are pure functions, tested without a socket.
  */
+import { randomHex } from '../randomPool';
 
 export interface HttpRequestData {
   /** Upper case. */
@@ -154,4 +155,21 @@ export function jsonResponse(statusCode: number, body: unknown, extra: Array<[st
     headers: [['Content-Type', 'application/json'], ...extra],
     body: Buffer.from(JSON.stringify(body)),
   };
+}
+
+/**
+ * HTTP-3 HTTP-4: the headers the integration adds before the function sees a request: the client's address appended
+ * to `X-Forwarded-For`, the port and scheme it connected to (the local ones: a handler that builds its own URLs
+ * from them builds ones that work here), and an X-Ray trace header. Headers the client sent are kept.
+ */
+export function withForwardingHeaders(request: HttpRequestData, port: string): HttpRequestData {
+  const has = (name: string) => request.headers.some(([n]) => n.toLowerCase() === name);
+  const forwardedFor = request.headers.find(([n]) => n.toLowerCase() === 'x-forwarded-for');
+  const headers = request.headers.filter(([n]) => n.toLowerCase() !== 'x-forwarded-for');
+  headers.push(['X-Forwarded-For', forwardedFor ? `${forwardedFor[1]}, ${request.sourceIp}` : request.sourceIp]);
+  if (!has('x-forwarded-port')) headers.push(['X-Forwarded-Port', port]);
+  if (!has('x-forwarded-proto')) headers.push(['X-Forwarded-Proto', 'http']);
+  if (!has('x-amzn-trace-id'))
+    headers.push(['X-Amzn-Trace-Id', `Root=1-${Math.floor(request.receivedAt / 1000).toString(16)}-${randomHex(24)}`]);
+  return { ...request, headers };
 }

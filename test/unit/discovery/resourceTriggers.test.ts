@@ -150,7 +150,7 @@ describe('discovery: triggers declared as resources of their own', () => {
     ]);
   });
 
-  it('an HTTP API quick create (AWS::ApiGatewayV2::Api with the function as Target) is an HTTP API trigger on $default, payload 2.0', () => {
+  it('an HTTP API quick create (AWS::ApiGatewayV2::Api with the function as Target) is an HTTP API trigger on $default, payload 2.0, with its CORS', () => {
     const triggers = triggersOf(
       [
         ...WORKER,
@@ -159,6 +159,9 @@ describe('discovery: triggers declared as resources of their own', () => {
         '    Properties:',
         '      Name: quick',
         '      ProtocolType: HTTP',
+        '      CorsConfiguration:',
+        "        AllowOrigins: ['*']",
+        '        AllowMethods: [GET, POST]',
         '      Target: !GetAtt Worker.Arn',
         '  RoutedApi:',
         '    Type: AWS::ApiGatewayV2::Api',
@@ -184,6 +187,15 @@ describe('discovery: triggers declared as resources of their own', () => {
         method: 'ANY',
         path: '$default',
         payloadFormatVersion: '2.0',
+        apiId: 'QuickApi',
+        stage: '$default',
+        cors: {
+          allowOrigins: ['*'],
+          allowMethods: ['GET', 'POST'],
+          allowHeaders: [],
+          exposeHeaders: [],
+          allowCredentials: false,
+        },
       },
       {
         kind: 'api',
@@ -194,6 +206,8 @@ describe('discovery: triggers declared as resources of their own', () => {
         method: 'POST',
         path: '/reports',
         payloadFormatVersion: '2.0',
+        apiId: 'RoutedApi',
+        stage: '$default',
       },
     ]);
     assert.equal(describeTrigger(triggers[0]), 'HTTP API ANY $default');

@@ -110,6 +110,12 @@ describe('endpoints: the HTTP front', function () {
     assert.equal(event.path, '/items/a%20b');
     assert.equal(event.httpMethod, 'GET');
     assert.deepEqual(event.pathParameters, { id: 'a b' });
+    // What the integration adds: the client's address, the port and scheme it connected to, a trace header.
+    const headers = event.headers as Record<string, string>;
+    assert.equal(headers['X-Forwarded-For'], '127.0.0.1');
+    assert.equal(headers['X-Forwarded-Port'], new URL(served.front.url).port);
+    assert.equal(headers['X-Forwarded-Proto'], 'http');
+    assert.match(headers['X-Amzn-Trace-Id'], /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     assert.deepEqual(event.queryStringParameters, { tag: 'y', q: '1' });
     assert.deepEqual(event.multiValueQueryStringParameters, { tag: ['x', 'y'], q: ['1'] });
     assert.deepEqual((event.multiValueHeaders as Record<string, string[]>)['X-Trace'], ['t1', 't2']);
