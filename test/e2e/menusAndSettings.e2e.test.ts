@@ -33,7 +33,19 @@ async function submenuItems(page: Page): Promise<string[]> {
 }
 
 /** The verbs a palette title starts with (test/unit/shared/commandTable.test.ts keeps the list for the table). */
-const verbs = new Set(['Debug', 'Focus', 'Invoke', 'Refresh', 'Restart', 'Save', 'Send', 'Show']);
+const verbs = new Set([
+  'Copy',
+  'Debug',
+  'Focus',
+  'Invoke',
+  'Refresh',
+  'Restart',
+  'Save',
+  'Send',
+  'Show',
+  'Start',
+  'Stop',
+]);
 
 describe('Words and menus (code-server, packaged extension)', function () {
   this.timeout(240_000);
