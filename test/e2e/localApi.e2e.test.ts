@@ -20,7 +20,8 @@ describe('The local API in the workbench', function () {
   let workbench: Workbench;
 
   before(async () => {
-    workbench = await openWorkbench(await copyOfExamples(), { width: 1200, height: 860 });
+    // 800 px: beside the side bar the panel gets about 450 px, as beside an editor.
+    workbench = await openWorkbench(await copyOfExamples(), { width: 800, height: 860 });
   });
 
   afterEach(async function () {
@@ -62,6 +63,8 @@ describe('The local API in the workbench', function () {
     await expect(exchange.locator('.http-first-line', { hasText: /^404 after/ }));
     await expect(exchange.locator('pre', { hasText: 'Unknown SKU NO-SUCH-SKU' }));
     await exchange.scrollIntoViewIfNeeded();
+    const overflow = await exchange.evaluate((e) => e.scrollWidth - e.clientWidth);
+    assert.ok(overflow <= 0, `the HTTP exchange fits the panel's width (${overflow} px over)`);
     await workbench.screenshot('local-api-2-request-in-the-panel');
 
     // Stopping frees the port and hides the address.
