@@ -2,7 +2,7 @@
 // child-process bootstraps, webview script. Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import { copyFile, cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -126,7 +126,14 @@ async function copyAssets() {
   for (const pkg of runtimePackages) {
     const from = join(root, 'node_modules', pkg);
     if (!(await exists(join('node_modules', pkg)))) throw new Error(`${pkg} is not installed; run npm install`);
-    await cp(from, join(root, 'dist', 'node_modules', pkg), { recursive: true, dereference: true });
+    // esbuild's own bin/esbuild is a second copy of the native binary (for its command line): the JS API runs the
+    // platform package's binary, so leaving it out halves what the package carries.
+    const cliCopy = join(from, 'bin');
+    await cp(from, join(root, 'dist', 'node_modules', pkg), {
+      recursive: true,
+      dereference: true,
+      filter: (source) => pkg !== 'esbuild' || (source !== cliCopy && !source.startsWith(cliCopy + sep)),
+    });
   }
 }
 
