@@ -199,6 +199,13 @@ export class VirtualClock {
       }
       if (this.heap.length > 0 && (this.heap[0].time <= this.simAnchor || this.inFlight === 0)) {
         const time = this.heap[0].time;
+        // Time moving on to a timer stops at each deadline on the way, which fires at its own time.
+        if (this.deadlines.length > 0 && this.deadlines[0].time < time) {
+          this.simAnchor = Math.max(this.simAnchor, this.deadlines[0].time);
+          this.fireDeadlines(this.simAnchor);
+          this.kick();
+          return;
+        }
         if (time > this.simAnchor) this.simAnchor = time;
         this.fireDue(this.simAnchor);
         this.kick();

@@ -151,7 +151,7 @@ describe('durable functions: operations of the JavaScript SDK', function () {
     // The records of the invoked functions continue the caller's story.
     const head = t.account.engine
       .records()
-      .find((r) => r.execution?.arn === started.DurableExecutionArn && r.execution.invocation === 1);
+      .find((r) => r.execution?.arn === started.DurableExecutionArn && r.execution?.invocation === 1);
     const plain = t.account.engine.records().find((r) => r.functionName === 'Plain');
     assert.equal(plain?.storyId, head?.id);
   });
