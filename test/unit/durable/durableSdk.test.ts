@@ -99,7 +99,7 @@ describe('durable functions: the JavaScript SDK against the local service', func
       .filter((r) => r.execution?.arn === arn)
       .sort((a, b) => a.execution!.invocation - b.execution!.invocation);
 
-  it('DURABLE-3 DURABLE-4 DURABLE-10: a step retried on the clock, a seven-day wait and an approval callback, end to end', async () => {
+  it('DURABLE-3 DURABLE-4 DURABLE-10 DURABLE-13: a step retried on the clock, a seven-day wait and an approval callback, end to end', async () => {
     const started = await client.send(
       new InvokeCommand({
         FunctionName: 'Orders',
