@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
 import { buildBootstraps } from '../runtime/bootstrapBuild';
 import { tempWorkspace } from '../endpoints/aws/awsTestAccount';
 import { cli } from './cliHarness';
@@ -48,10 +49,20 @@ describe('cli: lambda-trigger executions', function () {
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('DURABLE-3 DURABLE-11: list, complete the pending callback, get and history, in text and JSON', async () => {
+  it('DURABLE-3 DURABLE-11 DURABLE-13: invoke follows the execution to its callback; list, complete the callback, get and history, in text and JSON', async () => {
     fs.writeFileSync(path.join(root, 'event.json'), '{"amount":42}');
-    const invoked = await run(['invoke', 'Approvals', '--mode', 'async', '--payload', 'event.json', '--json']);
+    const invoked = await run(['invoke', 'Approvals', '--payload', 'event.json', '--json']);
     assert.equal(invoked.code, 0, invoked.err);
+    // DURABLE-13: the run follows the execution through its wait to the callback: two invocations, one story.
+    const records = JSON.parse(invoked.out) as InvocationRecord[];
+    assert.deepEqual(
+      records.map((r) => [r.execution?.invocation, r.execution?.outcome, r.storyId === undefined]),
+      [
+        [1, 'PENDING', true],
+        [2, 'PENDING', false],
+      ],
+    );
+    assert.equal(records[0].source, undefined);
 
     const listed = await run(['executions', '--json']);
     assert.equal(listed.code, 0, listed.err);

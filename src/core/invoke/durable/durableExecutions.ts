@@ -664,7 +664,8 @@ export class DurableExecutions {
       id: randomUUID(),
       functionName: fn.name,
       mode: execution.startedBy,
-      source: source ?? { type: 'durable', arn: execution.arn, ...(head ? { parentRecordId: head } : {}) },
+      // The first invocation has the caller's source; the later ones are the service's.
+      source: head === undefined ? source : { type: 'durable', arn: execution.arn, parentRecordId: head },
       configuration: usedConfiguration(
         {
           timeout: [fn.timeout, 'timeout'],
