@@ -297,7 +297,12 @@ export class InvocationEngine implements EngineContext {
 
   /** SYNC-1..8. Rejects (LambdaServiceError) for an unknown function; every other outcome is in the record. */
   invokeSync(functionName: string, payloadJson: string, options?: SyncInvokeOptions): Promise<InvocationRecord> {
-    const fn = this.functionOf(functionName);
+    let fn: EngineFunction;
+    try {
+      fn = this.functionOf(functionName);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     // Not tracked: the clock must run on while the caller waits for the execution's waits.
     if (isDurable(fn) && !options?.dryRun) return this.invokeDurableSync(fn, payloadJson, options ?? {});
     return this.clock.track(invokeSync(this, functionName, payloadJson, options)).then(async (record) => {
