@@ -40,7 +40,7 @@ export function withoutData(event: HistoryEvent): HistoryEvent {
   const copy: HistoryEvent = { ...event };
   for (const key of Object.keys(copy)) {
     if (!key.endsWith('Details')) continue;
-    const details = { ...(copy[key as `${string}Details`]) };
+    const details = { ...copy[key as `${string}Details`] };
     for (const field of Object.keys(details))
       if (PAYLOAD_FIELDS.has(field) && typeof details[field] === 'object' && details[field] !== null) {
         const rest: Record<string, unknown> = { ...(details[field] as Record<string, unknown>) };
