@@ -15,6 +15,8 @@ import {
   SendDurableExecutionCallbackHeartbeatCommand,
   SendDurableExecutionCallbackSuccessCommand,
   StopDurableExecutionCommand,
+  CheckpointDurableExecutionCommand,
+  GetDurableExecutionStateCommand,
   type Event as HistoryEvent,
 } from '@aws-sdk/client-lambda';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
@@ -191,7 +193,7 @@ describe('durable functions: the JavaScript SDK against the local service', func
     );
   });
 
-  it('DURABLE-3 DURABLE-4: a callback times out, and a heartbeat keeps one alive until its heartbeat timeout', async () => {
+  it('DURABLE-3 DURABLE-4: a callback times out once time passes its timeout', async () => {
     // Deadlines that wait for someone else never make an instant clock jump: a fast finite scale lets them pass.
     t.account.engine.setTimeScale(100_000);
     try {
@@ -215,7 +217,10 @@ describe('durable functions: the JavaScript SDK against the local service', func
     });
     assert.match(done.Result!, /CallbackTimeoutError|timed out/i);
     assert.ok((await history(timedOut.DurableExecutionArn!)).some((e) => e.EventType === 'CallbackTimedOut'));
+  }
 
+  it('DURABLE-3: a heartbeat moves the heartbeat deadline; without another, the callback times out', async () => {
+    // At the instant scale nothing moves time while the test sends the heartbeat.
     const beating = await client.send(
       new InvokeCommand({
         FunctionName: 'Signals:$LATEST',
@@ -223,15 +228,24 @@ describe('durable functions: the JavaScript SDK against the local service', func
         Payload: '{"heartbeatSeconds":600}',
       }),
     );
-    const callbackId = await callbackIdOf(beating.DurableExecutionArn!, 'signal');
+    const arn = beating.DurableExecutionArn!;
+    const callbackId = await callbackIdOf(arn, 'signal');
+    const timers = () => Object.values(t.account.engine.durable.find(arn)!.callbackTimers)[0];
+    const before = timers().heartbeatAt!;
+    await t.account.engine.runUntilIdle();
+    t.account.engine.clock.advanceTo(t.account.engine.clock.now() + 60_000);
     await client.send(new SendDurableExecutionCallbackHeartbeatCommand({ CallbackId: callbackId }));
-    await waitFor(
-      'the heartbeat timeout',
-      async () => (await statusOf(beating.DurableExecutionArn!)).Status !== 'RUNNING',
-    );
-    const timedOutEvent = (await history(beating.DurableExecutionArn!)).find((e) => e.EventType === 'CallbackTimedOut');
+    assert.equal(timers().heartbeatAt, Math.round(t.account.engine.clock.now()) + 600_000);
+    assert.ok(timers().heartbeatAt! > before);
+    t.account.engine.setTimeScale(100_000);
+    try {
+      await waitFor('the heartbeat timeout', async () => (await statusOf(arn)).Status !== 'RUNNING');
+    } finally {
+      t.account.engine.setTimeScale(Infinity);
+    }
+    const timedOutEvent = (await history(arn)).find((e) => e.EventType === 'CallbackTimedOut');
     assert.match(JSON.stringify(timedOutEvent), /heartbeat/i);
-  }
+  });
 
   it('DURABLE-11: stop ends a waiting execution; a second stop answers the same time', async () => {
     const started = await client.send(
@@ -272,5 +286,62 @@ describe('durable functions: the JavaScript SDK against the local service', func
       client.send(new InvokeCommand({ FunctionName: 'Signals', InvocationType: 'Event', Payload: '{}' })),
       (e: Error) => e.name === 'InvalidParameterValueException' && /qualified/.test(e.message),
     );
+  });
+
+  it('DURABLE-6 DURABLE-11: the wire: errors with their codes and statuses, timestamps as dates, percent-encoded ARNs', async () => {
+    const started = await client.send(
+      new InvokeCommand({ FunctionName: 'Signals:$LATEST', InvocationType: 'Event', Payload: '{"wire":1}' }),
+    );
+    const arn = started.DurableExecutionArn!;
+    await callbackIdOf(arn, 'signal');
+    const execution = await statusOf(arn);
+    // The ARN ($, :, /) went through the path percent-encoded, and came back whole.
+    assert.equal(execution.DurableExecutionArn, arn);
+    assert.ok(execution.StartTimestamp instanceof Date);
+    assert.equal(execution.StartTimestamp.getTime(), t.account.engine.durable.find(arn)!.startMs);
+    assert.equal(execution.InputPayload, '{"wire":1}');
+    const refused = async (send: Promise<unknown>): Promise<[string, number | undefined, string]> => {
+      try {
+        await send;
+      } catch (e) {
+        const err = e as Error & { $metadata?: { httpStatusCode?: number } };
+        return [err.name, err.$metadata?.httpStatusCode, err.message];
+      }
+      return ['accepted', 200, ''];
+    };
+    const [name, status, message] = await refused(
+      client.send(
+        new CheckpointDurableExecutionCommand({ DurableExecutionArn: arn, CheckpointToken: 'stale', Updates: [] }),
+      ),
+    );
+    assert.deepEqual([name, status], ['InvalidParameterValueException', 400]);
+    assert.match(message, /^Invalid Checkpoint Token/);
+    assert.deepEqual(
+      (
+        await refused(
+          client.send(new GetDurableExecutionStateCommand({ DurableExecutionArn: arn, CheckpointToken: 'stale' })),
+        )
+      ).slice(0, 2),
+      ['InvalidParameterValueException', 400],
+    );
+    assert.deepEqual(
+      (await refused(client.send(new GetDurableExecutionCommand({ DurableExecutionArn: `${arn}-nope` })))).slice(0, 2),
+      ['ResourceNotFoundException', 404],
+    );
+    assert.deepEqual(
+      (
+        await refused(
+          client.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: 'nope', Result: Buffer.from('1') })),
+        )
+      ).slice(0, 2),
+      ['ResourceNotFoundException', 404],
+    );
+    assert.deepEqual(
+      (
+        await refused(client.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'Signals', MaxItems: 0 })))
+      ).slice(0, 2),
+      ['InvalidParameterValueException', 400],
+    );
+    await client.send(new StopDurableExecutionCommand({ DurableExecutionArn: arn }));
   });
 });

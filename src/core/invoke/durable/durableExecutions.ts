@@ -127,7 +127,7 @@ export class DurableExecutions {
         );
       }
     }
-    const now = this.ctx.clock.now();
+    const now = this.now();
     const id = randomUUID();
     const fnArn = functionArn(deployedName(fn), this.ctx.location);
     const execution: DurableExecution = {
@@ -209,7 +209,7 @@ export class DurableExecutions {
       if (!isClosed(execution)) {
         if (execution.invocation !== undefined) {
           // DURABLE-9: the invocation in flight when the process stopped failed; nothing it did not checkpoint counts.
-          const now = this.ctx.clock.now();
+          const now = this.now();
           delete execution.invocation;
           execution.invocations++;
           recordEvent(execution, now, 'InvocationCompleted', undefined, {
@@ -251,7 +251,7 @@ export class DurableExecutions {
     this.checkToken(execution, tokenText);
     const updates = parseUpdates(body.Updates);
     checkUpdates(execution, updates);
-    const now = this.ctx.clock.now();
+    const now = this.now();
     const applied = applyUpdates(execution, updates, now, (opId) => callbackId(execution.id, opId));
     for (const id of applied.changed) this.markUnseen(execution, id);
     for (const start of applied.chainedStarts)
@@ -412,7 +412,7 @@ export class DurableExecutions {
     const { execution, op } = this.callbackOf(id);
     const result = body.length > 0 ? body.toString('utf8') : undefined;
     this.finishCallback(execution, op, 'SUCCEEDED', result !== undefined ? { Result: result } : {});
-    recordEvent(execution, this.ctx.clock.now(), 'CallbackSucceeded', op, { Result: resultOf(result) });
+    recordEvent(execution, this.now(), 'CallbackSucceeded', op, { Result: resultOf(result) });
     this.changed(execution);
   }
 
@@ -420,7 +420,7 @@ export class DurableExecutions {
   callbackFailure(id: string, error: ErrorObject): void {
     const { execution, op } = this.callbackOf(id);
     this.finishCallback(execution, op, 'FAILED', { Error: error });
-    recordEvent(execution, this.ctx.clock.now(), 'CallbackFailed', op, { Error: errorOf(error) });
+    recordEvent(execution, this.now(), 'CallbackFailed', op, { Error: errorOf(error) });
     this.changed(execution);
   }
 
@@ -430,12 +430,17 @@ export class DurableExecutions {
     const timers = execution.callbackTimers[op.Id];
     if (!timers?.heartbeatSeconds)
       throw invalidParameter(`Callback ${id} has no heartbeat timeout: there is nothing a heartbeat would extend.`);
-    timers.heartbeatAt = this.ctx.clock.now() + timers.heartbeatSeconds * 1000;
+    timers.heartbeatAt = this.now() + timers.heartbeatSeconds * 1000;
     this.save(execution);
     this.arm(execution);
   }
 
   // ---- internals ----
+
+  /** Simulated time in whole milliseconds: what the log, the history and the wire carry. */
+  private now(): number {
+    return Math.round(this.ctx.clock.now());
+  }
 
   private byArn(arn: string): DurableExecution {
     const execution = this.executions.get(arn);
@@ -499,7 +504,7 @@ export class DurableExecutions {
     details: { Result?: string; Error?: ErrorObject },
   ): void {
     op.Status = status;
-    op.EndTimestamp = this.ctx.clock.now();
+    op.EndTimestamp = this.now();
     op.CallbackDetails = { ...op.CallbackDetails, ...details };
     delete execution.callbackTimers[op.Id];
     this.markUnseen(execution, op.Id);
@@ -533,12 +538,12 @@ export class DurableExecutions {
     if (!ctx.concurrency.tryAcquire(fn.name, fn.reservedConcurrency)) {
       // Throttled: the service tries again a moment later.
       delete execution.invocation;
-      execution.retryInvocationAt = ctx.clock.now() + 1000;
+      execution.retryInvocationAt = this.now() + 1000;
       this.save(execution);
       this.arm(execution);
       return;
     }
-    const startMs = ctx.clock.now();
+    const startMs = this.now();
     execution.tokenSeq++;
     delete execution.retryInvocationAt;
     const offset = startMs - Date.now();
@@ -575,7 +580,7 @@ export class DurableExecutions {
     }
     const { attempt } = attemptResult;
     record.attempts.push(attempt);
-    const endMs = ctx.clock.now();
+    const endMs = this.now();
     delete execution.invocation;
     execution.invocations++;
     const answer =
@@ -714,7 +719,7 @@ export class DurableExecutions {
     status: Exclude<ExecutionStatus, 'RUNNING'>,
     outcome: { result?: string | undefined; error?: ErrorObject | undefined },
   ): void {
-    const now = this.ctx.clock.now();
+    const now = this.now();
     execution.status = status;
     execution.endMs = now;
     if (outcome.result !== undefined) execution.result = outcome.result;
@@ -856,7 +861,7 @@ export class DurableExecutions {
     execution.chainedInFlight = (execution.chainedInFlight ?? []).filter((id) => id !== operationId);
     const opStatus: OperationStatus = status === 'RUNNING' ? 'FAILED' : status;
     op.Status = opStatus;
-    op.EndTimestamp = this.ctx.clock.now();
+    op.EndTimestamp = this.now();
     op.ChainedInvokeDetails = {
       ...(outcome.result !== undefined ? { Result: outcome.result } : {}),
       ...(outcome.error !== undefined ? { Error: outcome.error } : {}),
@@ -927,7 +932,7 @@ export class DurableExecutions {
   private fire(arn: string): void {
     const execution = this.executions.get(arn);
     if (!execution) return;
-    const now = this.ctx.clock.now();
+    const now = this.now();
     if (isClosed(execution)) {
       // DURABLE-11: retention is over; the execution and its history are gone.
       if ((execution.endMs ?? execution.startMs) + execution.retentionPeriodInDays * DAY_MS <= now) {
