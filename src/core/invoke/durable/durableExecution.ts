@@ -2,7 +2,7 @@
  * One durable execution as the store keeps it: its operation log (EXECUTION first), its history, the checkpoint
  * token of the invocation in flight, the operations the handler has not seen change yet, and its timers' inputs.
  */
-import type { ErrorObject, ExecutionStatus, HistoryEvent, Operation } from './durableWire';
+import type { ErrorObject, ExecutionStatus, HistoryEvent, Operation, OperationStatus } from './durableWire';
 
 export interface DurableExecution {
   /** The execution's id: the last segment of its ARN. */
@@ -95,4 +95,24 @@ export function prunedOperations(operations: readonly Operation[]): Operation[] 
 export function errorText(error: ErrorObject | undefined): string {
   if (!error) return 'no error details';
   return [error.ErrorType, error.ErrorMessage].filter(Boolean).join(': ') || 'no error details';
+}
+
+/** The handler has not seen operation `id` change yet: it is in the next delta and `UpdatedOperationIds`. */
+export function markUnseen(execution: DurableExecution, id: string): void {
+  if (!execution.unseen.includes(id)) execution.unseen.push(id);
+}
+
+/** DURABLE-3: a CALLBACK ends (completed from outside, or timed out) at `now`; its timers stop. */
+export function finishCallback(
+  now: number,
+  execution: DurableExecution,
+  op: Operation,
+  status: OperationStatus,
+  details: { Result?: string; Error?: ErrorObject },
+): void {
+  op.Status = status;
+  op.EndTimestamp = now;
+  op.CallbackDetails = { ...op.CallbackDetails, ...details };
+  delete execution.callbackTimers[op.Id];
+  markUnseen(execution, op.Id);
 }

@@ -19,10 +19,17 @@ import {
   type RecordSource,
 } from '../invocationRecord';
 import { checkPayload, LambdaServiceError } from '../lambdaServiceError';
-import { invokeSync } from '../syncInvocation';
 import { SYNC_REQUEST_LIMIT_BYTES } from '../../runtime/payloadLimits';
 import { applyUpdates, checkUpdates, parseUpdates } from './checkpointUpdates';
-import { EXECUTION_NAME, executionArn, isClosed, prunedOperations, type DurableExecution } from './durableExecution';
+import {
+  EXECUTION_NAME,
+  executionArn,
+  finishCallback,
+  isClosed,
+  markUnseen,
+  prunedOperations,
+  type DurableExecution,
+} from './durableExecution';
 import {
   handlerAnswer,
   handlerOperation,
@@ -51,6 +58,9 @@ import {
   type OperationStatus,
 } from './durableWire';
 import { errorOf, recordEvent, resultOf, withoutData } from './executionHistory';
+import { dueTimes, executionDeadline, passDueTimes, retentionEnd } from './executionDeadlines';
+import { executionSummary, syncResponseOf } from './executionRecords';
+import { invokePlainTarget, targetFunctionName } from './chainedInvoke';
 
 export const DURABLE_COLLECTION = 'durableExecutions';
 /** DURABLE-5: a synchronous start waits for its execution this long at most (simulated time). */
@@ -58,7 +68,6 @@ export const SYNC_START_CAP_MS = 15 * 60_000;
 /** DURABLE-9: a failed invocation is tried again after this long, and the execution fails after this many in a row. */
 export const INVOCATION_RETRY_DELAY_MS = 5_000;
 export const MAX_FAILED_INVOCATIONS = 5;
-const DAY_MS = 86_400_000;
 
 export type DurableFunction = EngineFunction & { durableConfig: NonNullable<EngineFunction['durableConfig']> };
 
@@ -253,7 +262,7 @@ export class DurableExecutions {
     checkUpdates(execution, updates);
     const now = this.now();
     const applied = applyUpdates(execution, updates, now, (opId) => callbackId(execution.id, opId));
-    for (const id of applied.changed) this.markUnseen(execution, id);
+    for (const id of applied.changed) markUnseen(execution, id);
     for (const start of applied.chainedStarts)
       this.startChained(execution, start.operationId, start.functionName, start.payload);
     if (applied.executionEnd) {
@@ -411,7 +420,7 @@ export class DurableExecutions {
   callbackSuccess(id: string, body: Buffer): void {
     const { execution, op } = this.callbackOf(id);
     const result = body.length > 0 ? body.toString('utf8') : undefined;
-    this.finishCallback(execution, op, 'SUCCEEDED', result !== undefined ? { Result: result } : {});
+    finishCallback(this.now(), execution, op, 'SUCCEEDED', result !== undefined ? { Result: result } : {});
     recordEvent(execution, this.now(), 'CallbackSucceeded', op, { Result: resultOf(result) });
     this.changed(execution);
   }
@@ -419,7 +428,7 @@ export class DurableExecutions {
   /** SendDurableExecutionCallbackFailure. */
   callbackFailure(id: string, error: ErrorObject): void {
     const { execution, op } = this.callbackOf(id);
-    this.finishCallback(execution, op, 'FAILED', { Error: error });
+    finishCallback(this.now(), execution, op, 'FAILED', { Error: error });
     recordEvent(execution, this.now(), 'CallbackFailed', op, { Error: errorOf(error) });
     this.changed(execution);
   }
@@ -465,10 +474,6 @@ export class DurableExecutions {
       throw invalidParameter(`${INVALID_TOKEN_PREFIX}: a newer token has been issued since.`);
   }
 
-  private markUnseen(execution: DurableExecution, id: string): void {
-    if (!execution.unseen.includes(id)) execution.unseen.push(id);
-  }
-
   /** The operations the handler has not seen change, which it sees now. */
   private takeUnseen(execution: DurableExecution): Operation[] {
     const ids = new Set(execution.unseen);
@@ -495,19 +500,6 @@ export class DurableExecutions {
     if (isClosed(execution))
       throw invalidParameter(`Callback ${id} belongs to an execution that has ended (${execution.status}).`);
     return { execution, op };
-  }
-
-  private finishCallback(
-    execution: DurableExecution,
-    op: Operation,
-    status: OperationStatus,
-    details: { Result?: string; Error?: ErrorObject },
-  ): void {
-    op.Status = status;
-    op.EndTimestamp = this.now();
-    op.CallbackDetails = { ...op.CallbackDetails, ...details };
-    delete execution.callbackTimers[op.Id];
-    this.markUnseen(execution, op.Id);
   }
 
   /** DURABLE-4: the handler runs again for this execution now, or when its invocation in flight answers. */
@@ -645,7 +637,7 @@ export class DurableExecutions {
       else execution.retryInvocationAt = endMs + INVOCATION_RETRY_DELAY_MS;
     }
     this.reinvoke.delete(execution.arn);
-    record.execution = this.summary(
+    record.execution = executionSummary(
       execution,
       record.execution!.invocation,
       answer.status === 'INVALID' ? undefined : answer.status,
@@ -684,33 +676,10 @@ export class DurableExecutions {
       status: 'running',
       start: timePoint(startMs),
     });
-    record.execution = this.summary(execution, execution.invocations + 1);
+    record.execution = executionSummary(execution, execution.invocations + 1);
     execution.recordIds.push(record.id);
     this.ctx.history.save(record);
     return record;
-  }
-
-  private summary(
-    execution: DurableExecution,
-    invocation: number,
-    outcome?: string,
-  ): NonNullable<InvocationRecord['execution']> {
-    return {
-      arn: execution.arn,
-      id: execution.id,
-      name: execution.name,
-      status: execution.status,
-      invocation,
-      ...(outcome ? { outcome } : {}),
-      operations: execution.operations.map((op) => ({
-        id: op.Id,
-        ...(op.ParentId !== undefined ? { parentId: op.ParentId } : {}),
-        type: op.Type,
-        ...(op.SubType !== undefined ? { subType: op.SubType } : {}),
-        ...(op.Name !== undefined ? { name: op.Name } : {}),
-        status: op.Status,
-      })),
-    };
   }
 
   /** The execution ends: its EXECUTION operation, its terminal event, its waiters, its parent's chained invoke. */
@@ -750,42 +719,21 @@ export class DurableExecutions {
     const latest = this.ctx.history.get(execution.recordIds[execution.recordIds.length - 1] ?? '');
     for (const record of new Set([head, latest])) {
       if (!record?.execution) continue;
-      record.execution = this.summary(execution, record.execution.invocation, record.execution.outcome);
+      record.execution = executionSummary(execution, record.execution.invocation, record.execution.outcome);
       if (record === head && execution.startedBy === 'sync') record.response = this.syncResponse(execution);
       if (record.status !== 'running') this.ctx.history.save(record);
     }
   }
 
-  /** DURABLE-5: what a synchronous caller gets: the result, or the error as a function error. */
+  /** DURABLE-5: what a synchronous caller gets (executionRecords.ts). */
   syncResponse(execution: DurableExecution): NonNullable<InvocationRecord['response']> {
-    if (execution.status === 'SUCCEEDED')
-      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: execution.result || 'null' };
-    if (execution.status === 'RUNNING')
-      return {
-        StatusCode: 200,
-        ExecutedVersion: '$LATEST',
-        FunctionError: 'Unhandled',
-        Payload: JSON.stringify({
-          errorType: 'DurableExecutionStillRunning',
-          errorMessage: `The durable execution ${execution.arn} is still running after the 15 minutes a synchronous invocation waits; it carries on.`,
-        }),
-      };
-    return {
-      StatusCode: 200,
-      ExecutedVersion: '$LATEST',
-      FunctionError: 'Unhandled',
-      Payload: JSON.stringify({
-        errorType: execution.error?.ErrorType ?? `Execution${execution.status}`,
-        errorMessage: execution.error?.ErrorMessage ?? `The durable execution ended ${execution.status}.`,
-        ...(execution.error?.StackTrace ? { stackTrace: execution.error.StackTrace } : {}),
-      }),
-    };
+    return syncResponseOf(execution);
   }
 
   // ---- chained invokes (DURABLE-12) ----
 
   private startChained(execution: DurableExecution, operationId: string, target: string, payload: string): void {
-    const name = /function:([^:/]+)/.exec(target)?.[1] ?? target.split(':')[0];
+    const name = targetFunctionName(target);
     let fn: EngineFunction;
     try {
       fn = this.ctx.functionOf(name);
@@ -818,33 +766,8 @@ export class DurableExecutions {
       return;
     }
     execution.chainedInFlight = [...(execution.chainedInFlight ?? []), operationId];
-    const run = invokeSync(this.ctx, fn.name, payload, { source }).then(
-      (record) => {
-        const response = record.response;
-        if (record.status === 'rejected' || !response || response.StatusCode >= 300 || response.FunctionError) {
-          let error: ErrorObject = {
-            ErrorType: response?.errorType ?? 'ServiceException',
-            ErrorMessage: response?.errorMessage ?? 'The function could not be invoked.',
-          };
-          if (response?.FunctionError && response.Payload) {
-            const payloadError = JSON.parse(response.Payload) as {
-              errorType?: string;
-              errorMessage?: string;
-              stackTrace?: string[];
-            } | null;
-            error = {
-              ErrorType: payloadError?.errorType ?? response.FunctionError,
-              ErrorMessage: payloadError?.errorMessage ?? '',
-              ...(payloadError?.stackTrace ? { StackTrace: payloadError.stackTrace } : {}),
-            };
-          }
-          this.finishChained(execution.arn, operationId, 'FAILED', { error });
-        } else this.finishChained(execution.arn, operationId, 'SUCCEEDED', { result: response.Payload });
-      },
-      (err: unknown) =>
-        this.finishChained(execution.arn, operationId, 'FAILED', {
-          error: { ErrorType: 'ServiceException', ErrorMessage: err instanceof Error ? err.message : String(err) },
-        }),
+    const run = invokePlainTarget(this.ctx, fn.name, payload, source).then((outcome) =>
+      this.finishChained(execution.arn, operationId, outcome.status, outcome),
     );
     void this.ctx.clock.track(run);
   }
@@ -880,38 +803,14 @@ export class DurableExecutions {
       op,
       opStatus === 'SUCCEEDED' ? { Result: resultOf(outcome.result) } : { Error: errorOf(outcome.error) },
     );
-    this.markUnseen(execution, op.Id);
+    markUnseen(execution, op.Id);
     this.changed(execution);
   }
 
   // ---- time (DURABLE-4) ----
 
-  /**
-   * DURABLE-4: the earliest moment something the service itself does is due (a wait's end, a step's next attempt, a
-   * retried invocation), and the earliest deadline that waits for someone else (the execution timeout, a callback's
-   * timeouts, the end of retention). The first may make an instant clock jump; the second never does.
-   */
-  private dueAt(execution: DurableExecution): { active?: number; passive: number } {
-    if (isClosed(execution))
-      return { passive: (execution.endMs ?? execution.startMs) + execution.retentionPeriodInDays * DAY_MS };
-    const active: number[] = [];
-    const passive: number[] = [execution.startMs + execution.executionTimeoutSeconds * 1000];
-    if (execution.retryInvocationAt !== undefined) active.push(execution.retryInvocationAt);
-    for (const op of execution.operations) {
-      if (op.Type === 'WAIT' && op.Status === 'STARTED' && op.WaitDetails?.ScheduledEndTimestamp !== undefined)
-        active.push(op.WaitDetails.ScheduledEndTimestamp);
-      if (op.Type === 'STEP' && op.Status === 'PENDING' && op.StepDetails?.NextAttemptTimestamp !== undefined)
-        active.push(op.StepDetails.NextAttemptTimestamp);
-    }
-    for (const t of Object.values(execution.callbackTimers)) {
-      if (t.timeoutAt !== undefined) passive.push(t.timeoutAt);
-      if (t.heartbeatAt !== undefined) passive.push(t.heartbeatAt);
-    }
-    return { ...(active.length > 0 ? { active: Math.min(...active) } : {}), passive: Math.min(...passive) };
-  }
-
   private arm(execution: DurableExecution): void {
-    const due = this.dueAt(execution);
+    const due = dueTimes(execution);
     for (const kind of ['active', 'passive'] as const) {
       const key = `${kind} ${execution.arn}`;
       const at = due[kind];
@@ -935,7 +834,7 @@ export class DurableExecutions {
     const now = this.now();
     if (isClosed(execution)) {
       // DURABLE-11: retention is over; the execution and its history are gone.
-      if ((execution.endMs ?? execution.startMs) + execution.retentionPeriodInDays * DAY_MS <= now) {
+      if (retentionEnd(execution) <= now) {
         this.executions.delete(arn);
         this.arnById.delete(execution.id);
         for (const kind of ['active', 'passive']) {
@@ -946,7 +845,7 @@ export class DurableExecutions {
       } else this.arm(execution);
       return;
     }
-    if (execution.startMs + execution.executionTimeoutSeconds * 1000 <= now) {
+    if (executionDeadline(execution) <= now) {
       this.end(execution, 'TIMED_OUT', {
         error: {
           ErrorType: 'ExecutionTimedOut',
@@ -957,43 +856,7 @@ export class DurableExecutions {
       this.arm(execution);
       return;
     }
-    let changed = false;
-    for (const op of execution.operations) {
-      if (op.Type === 'WAIT' && op.Status === 'STARTED' && (op.WaitDetails?.ScheduledEndTimestamp ?? Infinity) <= now) {
-        op.Status = 'SUCCEEDED';
-        op.EndTimestamp = now;
-        const started = execution.history.find((e) => e.EventType === 'WaitStarted' && e.Id === op.Id);
-        recordEvent(execution, now, 'WaitSucceeded', op, {
-          Duration: (started?.WaitStartedDetails as { Duration?: number } | undefined)?.Duration,
-        });
-        this.markUnseen(execution, op.Id);
-        changed = true;
-      }
-      if (op.Type === 'STEP' && op.Status === 'PENDING' && (op.StepDetails?.NextAttemptTimestamp ?? Infinity) <= now) {
-        op.Status = 'READY';
-        this.markUnseen(execution, op.Id);
-        changed = true;
-      }
-    }
-    for (const [opId, t] of Object.entries(execution.callbackTimers)) {
-      const timedOut = (t.timeoutAt ?? Infinity) <= now;
-      const heartbeatLost = (t.heartbeatAt ?? Infinity) <= now;
-      if (!timedOut && !heartbeatLost) continue;
-      const op = execution.operations.find((o) => o.Id === opId);
-      delete execution.callbackTimers[opId];
-      if (!op || op.Status !== 'STARTED') continue;
-      const error: ErrorObject = {
-        ErrorType: timedOut ? 'Callback.Timeout' : 'Callback.HeartbeatTimeout',
-        ErrorMessage: timedOut ? 'The callback timed out.' : 'The callback missed its heartbeat timeout.',
-      };
-      this.finishCallback(execution, op, 'TIMED_OUT', { Error: error });
-      recordEvent(execution, now, 'CallbackTimedOut', op, { Error: errorOf(error) });
-      changed = true;
-    }
-    if (execution.retryInvocationAt !== undefined && execution.retryInvocationAt <= now) {
-      delete execution.retryInvocationAt;
-      changed = true;
-    }
+    const changed = passDueTimes(execution, now);
     this.save(execution);
     this.arm(execution);
     if (changed) this.invokeSoon(execution);
