@@ -9,6 +9,7 @@ import { exitCleanlyOnSignals } from './interruption';
 import { invokeCommand } from './commands/invoke';
 import { listCommand } from './commands/list';
 import { queuesCommand } from './commands/queues';
+import { executionsCommand } from './commands/executions';
 import { renderCommand } from './commands/render';
 import { serveCommand } from './commands/serve';
 import { validateCommand } from './commands/validate';
@@ -17,6 +18,7 @@ const commands: CliCommand[] = [
   listCommand,
   invokeCommand,
   queuesCommand,
+  executionsCommand,
   serveCommand,
   eventsCommand,
   renderCommand,

@@ -71,6 +71,26 @@ export class FolderEngine implements WorkspaceEngine {
     return this.running((e) => e.send(queue, message, options));
   }
 
+  executions(functionName?: string): Promise<Array<Record<string, unknown>>> {
+    return this.looking((e) => e.executions(functionName));
+  }
+
+  execution(ref: string): Promise<Record<string, unknown>> {
+    return this.looking((e) => e.execution(ref));
+  }
+
+  executionHistory(ref: string): Promise<Array<Record<string, unknown>>> {
+    return this.looking((e) => e.executionHistory(ref));
+  }
+
+  stopExecution(ref: string, error?: Record<string, unknown>): Promise<number> {
+    return this.looking((e) => e.stopExecution(ref, error));
+  }
+
+  sendCallback(callbackId: string, outcome: Parameters<WorkspaceEngine['sendCallback']>[1]): Promise<void> {
+    return this.looking((e) => e.sendCallback(callbackId, outcome));
+  }
+
   purge(queue: string): Promise<number> {
     return this.looking((e) => e.purge(queue));
   }

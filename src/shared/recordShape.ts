@@ -127,6 +127,24 @@ const httpExchange = shape({
   webSocket: optional(shape({ connectionId: str, eventType: str })),
   response: optional(shape({ ...httpMessage, statusCode: num, durationMs: num, note: optional(str) })),
 });
+const durableExecution = shape({
+  arn: str,
+  id: str,
+  name: str,
+  status: str,
+  invocation: num,
+  outcome: optional(str),
+  operations: list(
+    shape({
+      id: str,
+      parentId: optional(str),
+      type: str,
+      subType: optional(str),
+      name: optional(str),
+      status: str,
+    }),
+  ),
+});
 const invocationRecord = shape({
   id: str,
   functionName: str,
@@ -168,6 +186,7 @@ const invocationRecord = shape({
   ),
   storyId: optional(str),
   http: optional(httpExchange),
+  execution: optional(durableExecution),
 });
 
 /** What is wrong with a record the panel was sent, or undefined when the panel can show it. */

@@ -176,6 +176,25 @@ function deliveryLines(d: DeliveryRecord, report: Report): string[] {
 }
 
 /**
+ * DURABLE-13: which durable execution the invocation belongs to, and its operations (indented under their parents)
+ * as they were when the record was saved.
+ */
+function executionLines(e: NonNullable<InvocationRecord['execution']>): string[] {
+  const lines = [
+    `  execution: ${displayText(e.name)} ${e.status}, invocation ${e.invocation}${e.outcome ? `, answered ${e.outcome}` : ''}`,
+  ];
+  const depth = new Map<string, number>();
+  for (const op of e.operations) {
+    if (op.type === 'EXECUTION') continue;
+    const d = op.parentId !== undefined ? (depth.get(op.parentId) ?? 0) + 1 : 0;
+    depth.set(op.id, d);
+    const label = [op.subType ?? op.type, op.name].filter((x) => x !== undefined).join(' ');
+    lines.push(`    ${'  '.repeat(d)}${displayText(label)}  ${op.status}`);
+  }
+  return lines;
+}
+
+/**
  * One record as text: its headline, then attempts (with logs), batches and deliveries, and last, for an event the run
  * stopped following, what AWS would do with it next.
  */
@@ -185,6 +204,7 @@ export function formatInvocationRecord(r: InvocationRecord, options: ReportOptio
   if (r.condition) head.push(r.condition);
   const out = [`${head.join('  ')}  (record ${r.id})`];
   if (r.source) out.push(`  source: ${describeRecordSource(r.source)}`);
+  if (r.execution) out.push(...executionLines(r.execution));
   if (r.faults?.length) out.push(`  faults: ${r.faults.join(', ')}`);
   if (r.cost && r.cost.requests > 0) out.push(`  cost: ${describeCost(r.cost)}`);
   if (r.response?.errorType)

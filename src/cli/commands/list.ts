@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { describeDurableConfig } from '../../core/discovery/durableConfig';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
 import { DEFAULT_IGNORE_GLOBS } from '../../core/discovery/workspaceWalker';
 import type { FunctionConfig } from '../../core/discovery/functionConfig';
@@ -80,6 +81,7 @@ export const listCommand: CliCommand = {
       io.stdout(`  file     ${fn.handlerFile ? rel(fn.handlerFile) : 'not found'}\n`);
       io.stdout(`  defined  ${rel(fn.definedIn)}${origin?.line ? `:${origin.line}` : ''} (${fn.definedBy})\n`);
       io.stdout(`  timeout  ${fn.timeout}s, memory ${fn.memorySize} MB\n`);
+      if (fn.durableConfig) io.stdout(`  durable  ${describeDurableConfig(fn.durableConfig)}\n`);
       for (const t of fn.triggers) io.stdout(`  trigger  ${describeTrigger(t)}\n`);
     }
     for (const p of result.problems) {

@@ -380,6 +380,7 @@ export class LocalAccount {
       throw new AccountRequestError(
         'deliverTwice is an asynchronous fault (Lambda delivers async events at least once); invoke async to use it.',
       );
+    if (fn.durableConfig && mode !== 'batch') return this.invokeDurable(fn, payloadJson, mode, options);
     switch (mode) {
       case 'sync': {
         const sdkWorkBefore = this.sdkWork;
@@ -404,6 +405,41 @@ export class LocalAccount {
       case 'batch':
         return this.sendBatch(fn, payloadJson);
     }
+  }
+
+  /**
+   * DURABLE-5: a durable function's invocation starts an execution, which the run follows until nothing is left to do
+   * but wait for someone else (a callback, a deadline): the records of its invocations, first to last (a synchronous
+   * start's first record with the execution's response once it has ended).
+   */
+  private async invokeDurable(
+    fn: FunctionConfig,
+    payloadJson: string,
+    mode: 'sync' | 'async',
+    options: SyncRequestOptions & { signal?: AbortSignal; faults?: InjectedFaults },
+  ): Promise<InvocationRecord[]> {
+    if (faultNames(options.faults).length > 0)
+      throw new AccountRequestError(
+        `${fn.name} is a durable function: faults apply to plain invocations; its executions retry failed invocations themselves.`,
+      );
+    const source = options.source ? { source: options.source } : {};
+    const first =
+      mode === 'sync'
+        ? this.engine.invokeSync(fn.name, payloadJson, source)
+        : this.engine.invokeAsync(fn.name, payloadJson, { ...source, refusalAsRecord: true });
+    // The run follows the execution (not tracked by the clock while it waits, so its waits pass).
+    const [head] = await Promise.all([first, this.engine.runUntilIdle()]);
+    await this.engine.runUntilIdle();
+    const arn = head.execution?.arn;
+    if (!arn) return [head];
+    const story = this.engine
+      .records()
+      .filter((r) => r.execution?.arn === arn)
+      .sort((a, b) => (a.execution?.invocation ?? 0) - (b.execution?.invocation ?? 0));
+    const execution = this.engine.durable.find(arn);
+    if (mode === 'sync' && execution && story[0])
+      story[0] = { ...story[0], response: this.engine.durable.syncResponse(execution) };
+    return story.length > 0 ? story : [head];
   }
 
   /**

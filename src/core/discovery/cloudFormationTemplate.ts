@@ -7,6 +7,7 @@ import {
   type DiscoveryProblem,
   type EventTrigger,
   type FunctionConfig,
+  type DurableConfig,
   type LoggingConfig,
   type Origin,
   type OriginSource,
@@ -34,6 +35,7 @@ import {
   schedulerScheduleTrigger,
   targetFunction,
 } from './resourceTriggers';
+import { readDurableConfig } from './durableConfig';
 import type { TemplateDocument } from './templateDocument';
 import { albRoutes, functionUrlTrigger, SamApis } from './httpApiSettings';
 import { apiGatewayRoutes } from './apiGatewayResources';
@@ -173,6 +175,15 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
     const eic = pick('EventInvokeConfig');
     if (eic) applyEventInvokeConfig(eventInvokeConfig, asObject(eic.value) ?? {}, resolver, origins, origin);
 
+    const durableConfig = readTemplateDurableConfig(
+      logicalId,
+      pick('DurableConfig'),
+      resolver,
+      origins,
+      origin,
+      report,
+    );
+
     const physical = props.FunctionName !== undefined ? resolver.resolveString(props.FunctionName) : undefined;
     const fn: TemplateFunction = {
       name: logicalId,
@@ -190,6 +201,7 @@ export function readCloudFormationTemplate(doc: TemplateDocument, options: Disco
       ...(loggingConfig ? { loggingConfig } : {}),
       ...(deadLetterQueue ? { deadLetterQueue } : {}),
       eventInvokeConfig,
+      ...(durableConfig ? { durableConfig } : {}),
       triggers: [],
       origins,
       definedIn: doc.file,
@@ -674,6 +686,38 @@ const LOG_LEVELS: ReadonlyArray<NonNullable<LoggingConfig['applicationLogLevel']
 ];
 
 /** NODE-8: `LoggingConfig: {LogFormat, ApplicationLogLevel}` of a function (or SAM Globals). */
+/** DURABLE-1: `DurableConfig` of the function (or SAM's Globals), each value with its line. */
+function readTemplateDurableConfig(
+  logicalId: string,
+  found: { value: unknown; container: Json } | undefined,
+  resolver: IntrinsicResolver,
+  origins: Record<string, Origin>,
+  origin: (container: unknown, key?: string) => Origin,
+  report: (container: unknown, key: string | undefined, code: DiscoveryProblem['code'], message: string) => void,
+): DurableConfig | undefined {
+  if (!found) return undefined;
+  const props = asObject(found.value) ?? {};
+  const { config, problems } = readDurableConfig(
+    logicalId,
+    resolver.resolve(props.ExecutionTimeout),
+    resolver.resolve(props.RetentionPeriodInDays),
+    { timeout: 'DurableConfig.ExecutionTimeout', retention: 'DurableConfig.RetentionPeriodInDays' },
+  );
+  origins.durableConfig = origin(found.container, 'DurableConfig');
+  origins['durableConfig.executionTimeout'] =
+    props.ExecutionTimeout !== undefined ? origin(props, 'ExecutionTimeout') : origins.durableConfig;
+  origins['durableConfig.retentionPeriodInDays'] =
+    props.RetentionPeriodInDays !== undefined ? origin(props, 'RetentionPeriodInDays') : { source: 'default' };
+  for (const p of problems)
+    report(
+      props[p.field] !== undefined ? props : found.container,
+      props[p.field] !== undefined ? p.field : 'DurableConfig',
+      'invalid-template',
+      p.message,
+    );
+  return config;
+}
+
 function readLoggingConfig(
   found: { value: unknown; container: Json } | undefined,
   resolver: IntrinsicResolver,

@@ -312,6 +312,14 @@ export interface LoggingConfig {
 
 export type RuntimeFamily = 'node' | 'python' | 'other';
 
+/** DURABLE-1: the function runs durable executions (SAM/CloudFormation `DurableConfig`, serverless `durableConfig`). */
+export interface DurableConfig {
+  /** Seconds one execution may run in all, across its invocations: 1..31,622,400. */
+  executionTimeout: number;
+  /** Days a closed execution and its history stay readable: 1..90, default 14. */
+  retentionPeriodInDays: number;
+}
+
 export interface FunctionConfig {
   /** Unique in the workspace: `<definition file relative to the root>#<name>`. */
   id: string;
@@ -349,6 +357,8 @@ export interface FunctionConfig {
   /** ASYNC-9 */
   deadLetterQueue?: DestinationTarget;
   eventInvokeConfig: EventInvokeConfig;
+  /** DURABLE-1: present when the function is durable. */
+  durableConfig?: DurableConfig;
   triggers: EventTrigger[];
   /** Where every value came from: keys are value paths (`timeout`, `environment.TABLE`, `triggers.0`). */
   origins: Record<string, Origin>;

@@ -8,11 +8,13 @@ import {
   type DestinationTarget,
   type DiscoveryOptions,
   type DiscoveryProblem,
+  type DurableConfig,
   type EventTrigger,
   type FunctionConfig,
   type Origin,
   type SqsQueue,
 } from './functionConfig';
+import { readDurableConfig } from './durableConfig';
 import { IntrinsicResolver, targetTypeOfArn } from './intrinsics';
 import { liftConstructKind, liftConstructVariable, liftQueueTrigger, liftWebhookTrigger } from './liftConstructs';
 import { ServerlessVariables } from './serverlessVariables';
@@ -187,6 +189,37 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
     attach(fn, liftWebhookTrigger(id, config));
   }
 
+  /** DURABLE-1: a function's `durableConfig` (osls and the framework's durable functions support), with lines. */
+  function readServerlessDurableConfig(
+    name: string,
+    fn: Json,
+    origins: Record<string, Origin>,
+  ): DurableConfig | undefined {
+    if (fn.durableConfig === undefined) return undefined;
+    const config = asObject(variables.resolve(fn, 'durableConfig', 'the function is not durable').value);
+    if (!config) return undefined;
+    const reading = readDurableConfig(name, config.executionTimeout, config.retentionPeriodInDays, {
+      timeout: 'durableConfig.executionTimeout',
+      retention: 'durableConfig.retentionPeriodInDays',
+    });
+    const written = asObject(fn.durableConfig) ?? {};
+    const at = (key: string): Origin => ({ file: doc.file, line: doc.lineOf(written, key), source: 'serverless' });
+    origins.durableConfig = { file: doc.file, line: doc.lineOf(fn, 'durableConfig'), source: 'serverless' };
+    origins['durableConfig.executionTimeout'] =
+      written.executionTimeout !== undefined ? at('executionTimeout') : origins.durableConfig;
+    origins['durableConfig.retentionPeriodInDays'] =
+      written.retentionPeriodInDays !== undefined ? at('retentionPeriodInDays') : { source: 'default' };
+    for (const p of reading.problems)
+      problems.push({
+        file: doc.file,
+        line: doc.lineOf(written, p.field === 'ExecutionTimeout' ? 'executionTimeout' : 'retentionPeriodInDays'),
+        severity: 'warning',
+        code: 'invalid-settings',
+        message: p.message,
+      });
+    return reading.config;
+  }
+
   /** One function: its own settings, then the provider's, then the framework's defaults. */
   function readFunction(name: string, fn: Json): TemplateFunction {
     const origins: Record<string, Origin> = {};
@@ -268,6 +301,7 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
       if (target) eventInvokeConfig.destinations[key] = target;
     }
     const reserved = toNumber(own('reservedConcurrency', 'reservedConcurrency', 'no reserved concurrency applies'));
+    const durableConfig = readServerlessDurableConfig(name, fn, origins);
     const deadLetterQueue =
       fn.onError !== undefined ? destination(fn, 'onError', 'the function has no dead-letter queue') : undefined;
     const result: TemplateFunction = {
@@ -289,6 +323,7 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
       ...optional('reservedConcurrency', reserved),
       ...optional('deadLetterQueue', deadLetterQueue),
       eventInvokeConfig,
+      ...optional('durableConfig', durableConfig),
       triggers: [],
       origins,
       definedIn: doc.file,

@@ -21,6 +21,11 @@ import {
   peekRequest,
   protocolMajor,
   purgeRequest,
+  listExecutionsRequest,
+  getExecutionRequest,
+  executionHistoryRequest,
+  stopExecutionRequest,
+  sendCallbackRequest,
   recordNotification,
   recordsRequest,
   redriveRequest,
@@ -239,6 +244,21 @@ export class EngineEndpoint {
     on(purgeRequest, async (p) => ({ purged: await engine.purge(p.queue) }));
     on(redriveRequest, (p) => engine.redrive(p.queue, { ...(p.to ? { to: p.to } : {}), deliver: p.deliver }));
     on(replayRequest, (p) => engine.replay(p.queue, p.messageId, p.functionName, p.mode));
+    on(listExecutionsRequest, (p) => engine.executions(p.functionName));
+    on(getExecutionRequest, (p) => engine.execution(p.execution));
+    on(executionHistoryRequest, (p) => engine.executionHistory(p.execution));
+    on(stopExecutionRequest, async (p) => ({ stopTimestamp: await engine.stopExecution(p.execution, p.error) }));
+    on(sendCallbackRequest, async (p) => {
+      await engine.sendCallback(
+        p.callbackId,
+        p.action === 'succeed'
+          ? { action: 'succeed', result: p.result ?? '' }
+          : p.action === 'fail'
+            ? { action: 'fail', error: p.error ?? {} }
+            : { action: 'heartbeat' },
+      );
+      return {};
+    });
     on(runUntilIdleRequest, async () => {
       await engine.runUntilIdle();
       return {};

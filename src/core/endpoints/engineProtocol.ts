@@ -32,7 +32,7 @@ import {
 import type { RedriveResult, SendResult } from './workspaceEngine';
 
 /** `major.minor` of the protocol this build speaks. */
-export const ENGINE_PROTOCOL_VERSION = '1.0';
+export const ENGINE_PROTOCOL_VERSION = '1.1';
 
 /** Default bound on one message line, both ways: a batch's records with their logs fit, a runaway peer does not. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -401,6 +401,48 @@ export const replayRequest = request(
     mode: oneOf('sync', 'async'),
   }),
   recordShape,
+);
+
+/**
+ * client -> server (1.1): the durable executions of one function, or of all, oldest first (the shape of
+ * ListDurableExecutionsByFunction's entries).
+ */
+export const listExecutionsRequest = request<{ functionName?: string }, Array<Record<string, unknown>>>(
+  'executions/list',
+  objectOf({ functionName: optional(nonEmptyString) }),
+  listOf(plainObject),
+);
+
+/** client -> server (1.1): one execution by ARN, id or name (GetDurableExecution's shape, with its data). */
+export const getExecutionRequest = request('executions/get', objectOf({ execution: nonEmptyString }), plainObject);
+
+/** client -> server (1.1): an execution's history events, oldest first, with their data. */
+export const executionHistoryRequest = request(
+  'executions/history',
+  objectOf({ execution: nonEmptyString }),
+  listOf(plainObject),
+);
+
+/** client -> server (1.1): DURABLE-11 stop an execution; when it stopped (epoch ms). */
+export const stopExecutionRequest = request(
+  'executions/stop',
+  objectOf({ execution: nonEmptyString, error: optional(plainObject) }),
+  objectOf({ stopTimestamp: finiteNumber }),
+);
+
+/** client -> server (1.1): DURABLE-3 complete (`succeed` with a result, `fail` with an error) or heartbeat a callback. */
+export const sendCallbackRequest = request<
+  { callbackId: string; action: 'succeed' | 'fail' | 'heartbeat'; result?: string; error?: Record<string, unknown> },
+  Record<string, never>
+>(
+  'executions/callback',
+  objectOf({
+    callbackId: nonEmptyString,
+    action: oneOf('succeed', 'fail', 'heartbeat'),
+    result: optional(string),
+    error: optional(plainObject),
+  }),
+  emptyResult,
 );
 
 /** client -> server: wait until nothing is pending or in flight in the engine. */

@@ -15,6 +15,9 @@ import type { QueueSummary } from '../services/localServices';
 import type { HttpExchange, InvocationRecord } from '../invoke/invocationRecord';
 import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
 import type { RedriveResult, SendResult, WorkspaceEngine } from './workspaceEngine';
+import type { DurableExecution } from '../invoke/durable/durableExecution';
+import { DurableServiceError, type ErrorObject } from '../invoke/durable/durableWire';
+import { wireEvent, wireExecution, wireListEntry } from './aws/durableApi';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -112,6 +115,70 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
 
   errorsAfterResponse(): Promise<InvocationRecord[]> {
     return this.account.takeErrorsAfterResponse();
+  }
+
+  executions(functionName?: string): Promise<Array<Record<string, unknown>>> {
+    return Promise.resolve().then(() => {
+      const { durable } = this.engine;
+      const list =
+        functionName === undefined
+          ? durable.all()
+          : durable.list(this.account.function(functionName).name, { maxItems: '1000' }).executions;
+      return list.map(wireListEntry);
+    });
+  }
+
+  execution(ref: string): Promise<Record<string, unknown>> {
+    return Promise.resolve().then(() => wireExecution(this.executionNamed(ref), true));
+  }
+
+  executionHistory(ref: string): Promise<Array<Record<string, unknown>>> {
+    return Promise.resolve().then(() => this.executionNamed(ref).history.map(wireEvent));
+  }
+
+  async stopExecution(ref: string, error?: Record<string, unknown>): Promise<number> {
+    const execution = this.executionNamed(ref);
+    const { stopTimestamp } = this.durableCall(() =>
+      this.engine.durable.stop(execution.arn, error as ErrorObject | undefined),
+    );
+    await this.engine.store.flush();
+    return stopTimestamp;
+  }
+
+  async sendCallback(
+    callbackId: string,
+    outcome:
+      | { action: 'succeed'; result: string }
+      | { action: 'fail'; error: Record<string, unknown> }
+      | { action: 'heartbeat' },
+  ): Promise<void> {
+    const { durable } = this.engine;
+    this.durableCall(() => {
+      if (outcome.action === 'succeed') durable.callbackSuccess(callbackId, Buffer.from(outcome.result, 'utf8'));
+      else if (outcome.action === 'fail') durable.callbackFailure(callbackId, outcome.error);
+      else durable.callbackHeartbeat(callbackId);
+    });
+    await this.engine.store.flush();
+  }
+
+  /** An execution by ARN, id or name; an unknown one is bad input that names the ones there are. */
+  private executionNamed(ref: string): DurableExecution {
+    const found = this.engine.durable.find(ref);
+    if (found) return found;
+    const names = this.engine.durable.all().map((e) => e.name);
+    throw new AccountRequestError(
+      `No durable execution "${ref}" in this workspace (it has ${names.length ? names.join(', ') : 'none'}).`,
+    );
+  }
+
+  /** The service's refusals (an unknown callback, one already completed) are the caller's mistake, said as such. */
+  private durableCall<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (err) {
+      if (err instanceof DurableServiceError) throw new AccountRequestError(err.message);
+      throw err;
+    }
   }
 
   runUntilIdle(): Promise<void> {

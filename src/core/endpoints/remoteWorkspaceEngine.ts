@@ -27,6 +27,11 @@ import {
   peekRequest,
   protocolMajor,
   purgeRequest,
+  listExecutionsRequest,
+  getExecutionRequest,
+  executionHistoryRequest,
+  stopExecutionRequest,
+  sendCallbackRequest,
   recordNotification,
   recordsRequest,
   redriveRequest,
@@ -251,6 +256,32 @@ export class RemoteWorkspaceEngine implements WorkspaceEngine {
 
   send(queue: string, message: SendMessageInput, options: { deliver: boolean }): Promise<SendResult> {
     return this.request(sendRequest, { queue, message, deliver: options.deliver });
+  }
+
+  executions(functionName?: string): Promise<Array<Record<string, unknown>>> {
+    return this.request(listExecutionsRequest, functionName !== undefined ? { functionName } : {});
+  }
+
+  execution(ref: string): Promise<Record<string, unknown>> {
+    return this.request(getExecutionRequest, { execution: ref });
+  }
+
+  executionHistory(ref: string): Promise<Array<Record<string, unknown>>> {
+    return this.request(executionHistoryRequest, { execution: ref });
+  }
+
+  async stopExecution(ref: string, error?: Record<string, unknown>): Promise<number> {
+    return (await this.request(stopExecutionRequest, { execution: ref, ...(error ? { error } : {}) })).stopTimestamp;
+  }
+
+  async sendCallback(
+    callbackId: string,
+    outcome:
+      | { action: 'succeed'; result: string }
+      | { action: 'fail'; error: Record<string, unknown> }
+      | { action: 'heartbeat' },
+  ): Promise<void> {
+    await this.request(sendCallbackRequest, { callbackId, ...outcome });
   }
 
   async purge(queue: string): Promise<number> {

@@ -61,6 +61,22 @@ export interface WorkspaceEngine {
    * changed. An attached engine keeps its environments (the next invocation carries such an error): none.
    */
   errorsAfterResponse(): Promise<InvocationRecord[]>;
+  /** DURABLE-11: the durable executions of a function (or of every function), oldest first, as the Lambda API lists them. */
+  executions(functionName?: string): Promise<Array<Record<string, unknown>>>;
+  /** An execution by ARN, id or name, as GetDurableExecution answers it (with its input and result). */
+  execution(ref: string): Promise<Record<string, unknown>>;
+  /** An execution's history events, oldest first, with their data. */
+  executionHistory(ref: string): Promise<Array<Record<string, unknown>>>;
+  /** Stops an execution (no change when it has ended); resolves with when it stopped (epoch ms). */
+  stopExecution(ref: string, error?: Record<string, unknown>): Promise<number>;
+  /** DURABLE-3: completes a callback (a result, JSON text, or an error) or sends its heartbeat. */
+  sendCallback(
+    callbackId: string,
+    outcome:
+      | { action: 'succeed'; result: string }
+      | { action: 'fail'; error: Record<string, unknown> }
+      | { action: 'heartbeat' },
+  ): Promise<void>;
   /** Runs the engine's clock until nothing is pending or in flight. */
   runUntilIdle(): Promise<void>;
   /** The records of the engine's history with these ids (unknown ids are left out). */

@@ -28,6 +28,8 @@ export interface AsyncInvokeOptions {
    * synchronous invocation answers, instead of a LambdaServiceError: for callers that report records (the fronts).
    */
   refusalAsRecord?: boolean;
+  /** DURABLE-5: the execution name of a durable function's invocation (`X-Amz-Durable-Execution-Name`). */
+  durableExecutionName?: string;
 }
 
 export interface EngineContext {

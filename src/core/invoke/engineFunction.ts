@@ -15,6 +15,7 @@ export type EngineFunction = Pick<
   | 'reservedConcurrency'
   | 'deadLetterQueue'
   | 'eventInvokeConfig'
+  | 'durableConfig'
   | 'triggers'
   | 'origins'
 >;

@@ -17,13 +17,21 @@ import { DEFAULT_FOLLOW_DELIVERIES, MAX_FOLLOW_DELIVERIES, MIN_FOLLOW_DELIVERIES
 import { FunctionConcurrency } from './functionAttempt';
 import { invocationCost, lambdaPricing, type LambdaPricing } from './invocationCost';
 import { InvocationHistory } from './invocationHistory';
-import { timePoint, type HttpExchange, type InvocationRecord, type RecordSource } from './invocationRecord';
+import { randomUUID } from 'node:crypto';
+import {
+  newInvocationRecord,
+  timePoint,
+  type HttpExchange,
+  type InvocationRecord,
+  type RecordSource,
+} from './invocationRecord';
 import { KafkaSource, kafkaMappingOptions } from './kafkaEventSourceMapping';
 import { LambdaServiceError } from './lambdaServiceError';
 import { MqSource, mqMappingOptions } from './mqEventSourceMapping';
 import { SqsEventSourceMapping, sqsLambdaRecord } from './sqsEventSourceMapping';
 import { StreamEventSourceMapping, streamMappingOptions, type ShardPosition } from './streamEventSourceMapping';
 import { DynamoDbSource, KinesisSource } from './streamSources';
+import { DurableExecutions, isDurable, type DurableFunction } from './durable/durableExecutions';
 import { invokeSync, type SyncInvokeOptions } from './syncInvocation';
 import type { VirtualClock } from './virtualClock';
 import type { FunctionErrorPayload, LogLine } from '../runtime/outcome';
@@ -67,6 +75,8 @@ export class InvocationEngine implements EngineContext {
   /** Kinesis, DynamoDB, Kafka and MQ mappings: ordered, checkpointed (STREAM-1, KAFKA-1, MQ-1). */
   private readonly orderedMappings: StreamEventSourceMapping[] = [];
   private readonly asyncQueue: AsyncInvocationQueue;
+  /** DURABLE-1..13: the executions of durable functions, and the service APIs their SDK calls. */
+  readonly durable: DurableExecutions;
   private followHorizon = DEFAULT_FOLLOW_DELIVERIES;
 
   constructor(options: InvocationEngineOptions) {
@@ -103,9 +113,11 @@ export class InvocationEngine implements EngineContext {
       for (const m of this.orderedMappings) m.disable();
     }
     this.asyncQueue = new AsyncInvocationQueue(this);
+    this.durable = new DurableExecutions(this);
     this.closeInterruptedRecords();
     // Whatever was pending when the process stopped carries on.
     this.asyncQueue.resume();
+    this.durable.resume();
     for (const mapping of this.sqsMappings) mapping.resume();
     for (const mapping of this.orderedMappings) mapping.resume();
   }
@@ -206,13 +218,93 @@ export class InvocationEngine implements EngineContext {
   }
 
   enqueueAsync(functionName: string, payloadJson: string, options?: AsyncInvokeOptions): InvocationRecord {
+    const fn = this.functionOf(functionName);
+    if (isDurable(fn)) return this.startDurable(fn, payloadJson, 'async', options ?? {}).record;
     return this.asyncQueue.enqueue(functionName, payloadJson, options);
+  }
+
+  /**
+   * DURABLE-5: a durable function's invocation starts an execution (or finds the one its name started): the record is
+   * its first invocation's; a refused start (a bad payload or name, a name taken with another input) is a rejected
+   * record, or a LambdaServiceError when the caller wants one.
+   */
+  private startDurable(
+    fn: DurableFunction,
+    payloadJson: string,
+    startedBy: 'sync' | 'async',
+    options: {
+      source?: RecordSource | undefined;
+      durableExecutionName?: string | undefined;
+      refusalAsRecord?: boolean;
+    },
+  ): { record: InvocationRecord; arn?: string } {
+    const now = timePoint(this.clock.now());
+    try {
+      const { execution } = this.durable.start(fn, payloadJson, {
+        startedBy,
+        ...(options.source ? { source: options.source } : {}),
+        ...(options.durableExecutionName !== undefined ? { name: options.durableExecutionName } : {}),
+      });
+      const head = this.history.get(execution.recordIds[0] ?? '');
+      if (head) return { record: head, arn: execution.arn };
+      // Throttled before its first invocation: the execution is queued for one.
+      const queued = newInvocationRecord({
+        id: randomUUID(),
+        functionName: fn.name,
+        mode: startedBy,
+        source: options.source,
+        configuration: { values: {}, origins: {} },
+        event: null,
+        status: 'queued',
+        start: now,
+      });
+      return { record: queued, arn: execution.arn };
+    } catch (error) {
+      if (!(error instanceof LambdaServiceError) || (startedBy === 'async' && !options.refusalAsRecord)) throw error;
+      const record = newInvocationRecord({
+        id: randomUUID(),
+        functionName: fn.name,
+        mode: startedBy,
+        source: options.source,
+        configuration: { values: {}, origins: {} },
+        event: { truncatedPayload: payloadJson.slice(0, 1024), sizeBytes: Buffer.byteLength(payloadJson) },
+        status: 'rejected',
+        start: now,
+      });
+      record.response = { StatusCode: error.statusCode, errorType: error.errorType, errorMessage: error.message };
+      record.end = now;
+      this.history.save(record);
+      return { record };
+    }
+  }
+
+  /** DURABLE-5: a synchronous start waits for the execution's end (15 simulated minutes at most). */
+  private async invokeDurableSync(
+    fn: DurableFunction,
+    payloadJson: string,
+    options: SyncInvokeOptions,
+  ): Promise<InvocationRecord> {
+    const { record, arn } = this.startDurable(fn, payloadJson, 'sync', { ...options, refusalAsRecord: true });
+    if (!arn) return record;
+    const execution = await this.durable.waitForEnd(arn);
+    await this.store.flush();
+    const head = structuredClone(this.history.get(execution.recordIds[0] ?? '') ?? record);
+    head.response = this.durable.syncResponse(execution);
+    return head;
   }
 
   // ---- public API ----
 
   /** SYNC-1..8. Rejects (LambdaServiceError) for an unknown function; every other outcome is in the record. */
   invokeSync(functionName: string, payloadJson: string, options?: SyncInvokeOptions): Promise<InvocationRecord> {
+    let fn: EngineFunction;
+    try {
+      fn = this.functionOf(functionName);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // Not tracked: the clock must run on while the caller waits for the execution's waits.
+    if (isDurable(fn) && !options?.dryRun) return this.invokeDurableSync(fn, payloadJson, options ?? {});
     return this.clock.track(invokeSync(this, functionName, payloadJson, options)).then(async (record) => {
       await this.store.flush();
       return record;

@@ -220,6 +220,33 @@ export interface InvocationRecord {
   storyId?: string;
   /** The HTTP request and response, when the HTTP front invoked the function. */
   http?: HttpExchange;
+  /** DURABLE-13: the durable execution this invocation of a durable function belongs to. */
+  execution?: DurableExecutionSummary;
+}
+
+/** DURABLE-13: a durable execution as one of its handler invocations' records shows it. */
+export interface DurableExecutionSummary {
+  arn: string;
+  id: string;
+  name: string;
+  /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT or STOPPED, as of the record's last save. */
+  status: string;
+  /** Which invocation of the execution this record is (1 is the first; later ones replay). */
+  invocation: number;
+  /** What the handler answered: SUCCEEDED, FAILED or PENDING (absent while it runs, or when it failed to answer). */
+  outcome?: string;
+  /** The operation log as of the record's last save, in creation order. */
+  operations: DurableOperationSummary[];
+}
+
+export interface DurableOperationSummary {
+  id: string;
+  parentId?: string;
+  /** EXECUTION, CONTEXT, STEP, WAIT, CALLBACK or CHAINED_INVOKE. */
+  type: string;
+  subType?: string;
+  name?: string;
+  status: string;
 }
 
 const DEFAULT_ORIGIN: Origin = { source: 'default' };

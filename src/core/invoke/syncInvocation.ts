@@ -29,6 +29,8 @@ export interface SyncInvokeOptions {
   http?: HttpExchange;
   /** NODE-11: told of a streamed response as it arrives. */
   responseStream?: ResponseStreamListener;
+  /** DURABLE-5: the execution name of a durable function's invocation (`X-Amz-Durable-Execution-Name`). */
+  durableExecutionName?: string;
   /** The HTTP front's answer to its client, made from the finished record just before it is saved (kept in `http`). */
   answer?: (record: InvocationRecord) => HttpExchange['response'];
 }

@@ -16,6 +16,8 @@ interface Timer {
   time: number;
   seq: number;
   fn: TimerCallback;
+  /** A deadline that waits for someone else: it fires when time passes it, but never makes time jump to it. */
+  passive?: boolean;
 }
 
 export interface VirtualClockOptions {
@@ -30,6 +32,8 @@ export class VirtualClock {
   private simAnchor: number;
   private wallAnchor = performance.now();
   private readonly heap: Timer[] = [];
+  /** Passive timers (`deadline`), by time: few, kept sorted. */
+  private readonly deadlines: Timer[] = [];
   private readonly cancelled = new Set<number>();
   private readonly live = new Set<number>();
   private nextId = 1;
@@ -105,8 +109,25 @@ export class VirtualClock {
     return this.at(this.now() + delayMs, fn);
   }
 
+  /**
+   * Runs `fn` once simulated time reaches `time`, without ever making time jump there: a deadline that waits for
+   * someone else (a callback's timeout). At the instant scale it fires when other timers move time past it; at a
+   * finite scale when the time comes. runUntilIdle does not wait for it.
+   */
+  deadline(time: number, fn: TimerCallback): number {
+    if (this.disposed) throw new Error('The virtual clock is disposed.');
+    const timer: Timer = { id: this.nextId++, time, seq: this.seq++, fn, passive: true };
+    let i = this.deadlines.length;
+    while (i > 0 && !this.less(this.deadlines[i - 1], timer)) i--;
+    this.deadlines.splice(i, 0, timer);
+    this.kick();
+    return timer.id;
+  }
+
   cancel(id: number): void {
-    if (this.live.has(id)) this.cancelled.add(id);
+    const d = this.deadlines.findIndex((t) => t.id === id);
+    if (d >= 0) this.deadlines.splice(d, 1);
+    else if (this.live.has(id)) this.cancelled.add(id);
   }
 
   /**
@@ -150,6 +171,7 @@ export class VirtualClock {
     this.disposed = true;
     if (this.realTimeout) clearTimeout(this.realTimeout);
     this.heap.length = 0;
+    this.deadlines.length = 0;
     this.live.clear();
     this.cancelled.clear();
   }
@@ -170,8 +192,20 @@ export class VirtualClock {
     if (this.instant) {
       // Timers due now fire at once, even while work runs (a poller freed by one batch starts the next without
       // waiting for the others); time itself only jumps to the next timer once no work is in flight.
+      if (this.deadlines.length > 0 && this.deadlines[0].time <= this.simAnchor) {
+        this.fireDeadlines(this.simAnchor);
+        this.kick();
+        return;
+      }
       if (this.heap.length > 0 && (this.heap[0].time <= this.simAnchor || this.inFlight === 0)) {
         const time = this.heap[0].time;
+        // Time moving on to a timer stops at each deadline on the way, which fires at its own time.
+        if (this.deadlines.length > 0 && this.deadlines[0].time < time) {
+          this.simAnchor = Math.max(this.simAnchor, this.deadlines[0].time);
+          this.fireDeadlines(this.simAnchor);
+          this.kick();
+          return;
+        }
         if (time > this.simAnchor) this.simAnchor = time;
         this.fireDue(this.simAnchor);
         this.kick();
@@ -179,12 +213,16 @@ export class VirtualClock {
       }
     } else {
       this.fireDue(this.now());
+      this.fireDeadlines(this.now());
       this.dropCancelledHead();
       if (this.realTimeout) clearTimeout(this.realTimeout);
       this.realTimeout = undefined;
-      if (this.heap.length > 0) {
-        const wait = Math.max(0, (this.heap[0].time - this.now()) / this.rate);
+      const next = Math.min(this.heap[0]?.time ?? Infinity, this.deadlines[0]?.time ?? Infinity);
+      if (next < Infinity) {
+        const wait = Math.max(0, (next - this.now()) / this.rate);
         this.realTimeout = setTimeout(() => this.drive(), Math.min(wait, 2 ** 31 - 1));
+        // Deadlines alone do not keep a process alive.
+        if (this.heap.length === 0) this.realTimeout.unref();
       }
     }
     this.settleIdle();
@@ -194,6 +232,18 @@ export class VirtualClock {
     while (this.heap.length > 0 && this.heap[0].time <= time) {
       const timer = this.pop();
       if (this.cancelled.delete(timer.id)) continue;
+      try {
+        const result = timer.fn();
+        if (result instanceof Promise) void this.track(result);
+      } catch (error) {
+        this.firstError ??= error;
+      }
+    }
+  }
+
+  private fireDeadlines(time: number): void {
+    while (this.deadlines.length > 0 && this.deadlines[0].time <= time) {
+      const timer = this.deadlines.shift()!;
       try {
         const result = timer.fn();
         if (result instanceof Promise) void this.track(result);

@@ -11,7 +11,7 @@ import * as ts from 'typescript';
 const ROOT = path.resolve(__dirname, '../../..');
 const DOC = path.join(ROOT, 'docs', 'semantics.md');
 /** A rule id: one of the rule families, a dash and a number. */
-const RULE_ID = /\b(?:SYNC|ASYNC|SQS|STREAM|KAFKA|MQ|FILTER|NODE|PY|RUNTIME|HTTP|SDK|WS)-[0-9]+\b/g;
+const RULE_ID = /\b(?:SYNC|ASYNC|SQS|STREAM|KAFKA|MQ|FILTER|NODE|PY|RUNTIME|HTTP|SDK|WS|DURABLE)-[0-9]+\b/g;
 /** An entry heading: `### SQS-4: Partial batch responses`. */
 const ENTRY = /^### ([A-Z]+-[0-9]+):/gm;
 /** A quoted test: "- `<it title>` in [`test/…`](../test/…)", the title a code span of any number of backticks. */

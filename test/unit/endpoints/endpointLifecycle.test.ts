@@ -4,6 +4,7 @@
  * another protocol version.
  */
 import * as assert from 'node:assert/strict';
+import { ENGINE_PROTOCOL_VERSION } from '../../../src/core/endpoints/engineProtocol';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -100,7 +101,7 @@ describe('endpoints: where the endpoint lives, and what is left when it goes', f
     const descriptor = JSON.parse(fs.readFileSync(descriptorPathOf(root), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(
       [descriptor.socket, descriptor.pid, descriptor.owner, descriptor.protocol],
-      [endpoint.socket, process.pid, OWNER, '1.0'],
+      [endpoint.socket, process.pid, OWNER, ENGINE_PROTOCOL_VERSION],
     );
 
     // This process holds the store: the CLI gets to the queues only through the endpoint.
@@ -235,7 +236,7 @@ describe('endpoints: where the endpoint lives, and what is left when it goes', f
         engine: { owner: 'a future engine', pid, version: '2.0.0', workspaceRoot: '/w', timeScale: 'instant' },
       }),
       (pid: number) =>
-        `The engine of a future engine, process ${pid} (version 2.0.0) speaks protocol 2.0; this lambda-trigger speaks protocol 1.0.`,
+        `The engine of a future engine, process ${pid} (version 2.0.0) speaks protocol 2.0; this lambda-trigger speaks protocol ${ENGINE_PROTOCOL_VERSION}.`,
     ],
     [
       'refuses its version',
@@ -244,10 +245,10 @@ describe('endpoints: where the endpoint lives, and what is left when it goes', f
         protocol: '2.3',
         version: '2.4.0',
         reason: 'protocolVersion',
-        message: 'The engine of a future engine speaks protocol 2.3; the lambda-trigger CLI speaks protocol 1.0.',
+        message: `The engine of a future engine speaks protocol 2.3; the lambda-trigger CLI speaks protocol ${ENGINE_PROTOCOL_VERSION}.`,
       }),
       () =>
-        'The engine of a future engine speaks protocol 2.3; the lambda-trigger CLI speaks protocol 1.0. Use the lambda-trigger of the same version as the extension that holds the engine (its dist/cli.js), or close that window to let this one open the store.',
+        `The engine of a future engine speaks protocol 2.3; the lambda-trigger CLI speaks protocol ${ENGINE_PROTOCOL_VERSION}. Use the lambda-trigger of the same version as the extension that holds the engine (its dist/cli.js), or close that window to let this one open the store.`,
     ],
   ] as Array<[string, (pid: number) => object, (pid: number) => string]>) {
     it(`an engine of another protocol version ${title}: exit 75 naming both versions`, async function () {
@@ -278,7 +279,11 @@ describe('endpoints: where the endpoint lives, and what is left when it goes', f
         assert.equal(out, '');
         assert.equal(err, `lambda-trigger ${command[0]}: ${message(process.pid)}\n`);
       }
-      assert.deepEqual((hellos[0] as Record<string, unknown>).protocol, '1.0', 'the CLI said which version it speaks');
+      assert.deepEqual(
+        (hellos[0] as Record<string, unknown>).protocol,
+        ENGINE_PROTOCOL_VERSION,
+        'the CLI said which version it speaks',
+      );
       assert.equal(fs.existsSync(path.join(root, '.lambda-trigger', 'store')), false, 'the store was not opened');
     });
   }

@@ -87,10 +87,10 @@ describe('endpoints: the engine endpoint protocol', function () {
     client.writeJson({ type: 'hello', protocol: '2.0', client: 'a future lambda-trigger', version: '3.0.0', pid: 1 });
     assert.deepEqual(await client.next(), {
       type: 'refused',
-      protocol: '1.0',
+      protocol: ENGINE_PROTOCOL_VERSION,
       version: '0.0.0-test',
       reason: 'protocolVersion',
-      message: `The engine of the engine-holder test fixture, process ${holder.pid} (version 0.0.0-test) speaks protocol 1.0; a future lambda-trigger 3.0.0 speaks protocol 2.0.`,
+      message: `The engine of the engine-holder test fixture, process ${holder.pid} (version 0.0.0-test) speaks protocol ${ENGINE_PROTOCOL_VERSION}; a future lambda-trigger 3.0.0 speaks protocol 2.0.`,
     });
     assert.equal(await client.next(), undefined, 'the endpoint closes the connection');
     await waitFor('the refusal in the holder log', () =>
@@ -127,14 +127,13 @@ describe('endpoints: the engine endpoint protocol', function () {
     };
     const notJson = (await ask('this is not json')) as { id: unknown; error: { kind: string; message: string } };
     assert.deepEqual([notJson.id, notJson.error.kind], [null, 'badMessage']);
-    assert.match(notJson.error.message, /^Not a request of protocol 1\.0: the line is not JSON \(.+\)\.$/);
+    assert.match(notJson.error.message, /^Not a request of protocol 1\.1: the line is not JSON \(.+\)\.$/);
     assert.deepEqual(await ask('{"type":"request","id":"seven","method":"queues/list"}'), {
       type: 'response',
       id: null,
       error: {
         kind: 'badMessage',
-        message:
-          'Not a request of protocol 1.0: the message.id must be a whole number from 0 to 9007199254740991, got a string.',
+        message: `Not a request of protocol ${ENGINE_PROTOCOL_VERSION}: the message.id must be a whole number from 0 to 9007199254740991, got a string.`,
       },
     });
     assert.deepEqual(await ask('[1,2,3]'), {
@@ -142,7 +141,7 @@ describe('endpoints: the engine endpoint protocol', function () {
       id: null,
       error: {
         kind: 'badMessage',
-        message: 'Not a request of protocol 1.0: the message must be an object, got an array.',
+        message: `Not a request of protocol ${ENGINE_PROTOCOL_VERSION}: the message must be an object, got an array.`,
       },
     });
     assert.deepEqual(await ask('{"type":"request","id":7,"method":"invoke","params":{"functionName":5}}'), {
@@ -173,7 +172,7 @@ describe('endpoints: the engine endpoint protocol', function () {
     assert.deepEqual([unknown.id, unknown.error.kind], [10, 'unknownMethod']);
     assert.match(
       unknown.error.message,
-      /^Unknown method "engine\/explode" \(this engine speaks protocol 1\.0: functions\/list, invoke, /,
+      /^Unknown method "engine\/explode" \(this engine speaks protocol 1\.1: functions\/list, invoke, /,
     );
     assert.deepEqual(
       await ask(
@@ -206,7 +205,7 @@ describe('endpoints: the engine endpoint protocol', function () {
       id: null,
       error: {
         kind: 'badMessage',
-        message: `Not a request of protocol 1.0: a message line is longer than ${MAX_LINE} bytes; the connection is closed.`,
+        message: `Not a request of protocol ${ENGINE_PROTOCOL_VERSION}: a message line is longer than ${MAX_LINE} bytes; the connection is closed.`,
       },
     });
     assert.equal(await client.next(), undefined, 'the endpoint closed the connection');

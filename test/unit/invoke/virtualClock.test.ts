@@ -90,4 +90,28 @@ describe('invoke: virtual clock', () => {
     clock.at(5, () => Promise.reject(new Error('handler bug')));
     await assert.rejects(clock.runUntilIdle(), /handler bug/);
   });
+
+  it('DURABLE-4: a deadline never makes instant time jump; time moving on stops at it, and idle does not wait for it', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const fired: Array<[string, number]> = [];
+    clock.deadline(50_000, () => fired.push(['deadline', clock.now()]));
+    clock.deadline(500_000, () => fired.push(['late deadline', clock.now()]));
+    await clock.runUntilIdle();
+    assert.equal(fired.length, 0, 'nothing moved time');
+    assert.equal(clock.now(), 0);
+    clock.at(100_000, () => fired.push(['timer', clock.now()]));
+    await clock.runUntilIdle();
+    assert.deepEqual(fired, [
+      ['deadline', 50_000],
+      ['timer', 100_000],
+    ]);
+    const cancelled = clock.deadline(150_000, () => fired.push(['cancelled', clock.now()]));
+    clock.cancel(cancelled);
+    clock.at(600_000, () => fired.push(['last', clock.now()]));
+    await clock.runUntilIdle();
+    assert.deepEqual(fired.slice(2), [
+      ['late deadline', 500_000],
+      ['last', 600_000],
+    ]);
+  });
 });

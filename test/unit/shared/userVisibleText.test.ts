@@ -12,7 +12,7 @@ import { runCli } from '../../../src/cli/main';
 import { captureIO } from '../../support/cliIO';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const RULE_ID = /\b(SYNC|ASYNC|SQS|STREAM|KAFKA|MQ|FILTER|NODE|PY|RUNTIME|HTTP|SDK|WS)-\d+\b/;
+const RULE_ID = /\b(SYNC|ASYNC|SQS|STREAM|KAFKA|MQ|FILTER|NODE|PY|RUNTIME|HTTP|SDK|WS|DURABLE)-\d+\b/;
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -8,6 +8,7 @@ import type { AwsCall, LocalAwsAccount } from './awsApiContext';
 import type { AwsProtocol, AwsResponse } from './awsProtocol';
 import { EVENTBRIDGE_PROTOCOL, EVENTBRIDGE_TARGET_PREFIX, EventBridgeApi } from './eventBridgeApi';
 import { KINESIS_PROTOCOL, KINESIS_TARGET_PREFIX, KinesisApi } from './kinesisApi';
+import { DurableApi, durableOperationOf } from './durableApi';
 import { LambdaApi, lambdaOperationOf } from './lambdaApi';
 import { SNS_PROTOCOL, SnsApi } from './snsApi';
 import { SQS_PROTOCOL, SQS_TARGET_PREFIX, SqsApi } from './sqsApi';
@@ -50,6 +51,7 @@ export function simulatedServiceRoutes(account: LocalAwsAccount): Map<string, Aw
   const events = new EventBridgeApi(account);
   const kinesis = new KinesisApi(account);
   const lambda = new LambdaApi(account);
+  const durable = new DurableApi(account);
   return new Map<string, AwsServiceRoute>([
     [
       'sqs',
@@ -92,8 +94,9 @@ export function simulatedServiceRoutes(account: LocalAwsAccount): Map<string, Aw
       {
         title: 'Lambda',
         protocolOf: () => ({ kind: 'restJson' }),
-        operationOf: (r) => lambdaOperationOf(r.method, r.path) ?? '',
-        handle: (call, r) => lambda.handle(call, r),
+        operationOf: (r) => durableOperationOf(r.method, r.path) ?? lambdaOperationOf(r.method, r.path) ?? '',
+        // DURABLE-6..11: the durable execution APIs are Lambda's.
+        handle: (call, r) => (durableOperationOf(r.method, r.path) ? durable.handle(call, r) : lambda.handle(call, r)),
       },
     ],
   ]);
@@ -104,7 +107,8 @@ export function serviceOfUnsigned(request: ServiceRequest): string | undefined {
   if (target(request, SQS_TARGET_PREFIX)) return 'sqs';
   if (target(request, EVENTBRIDGE_TARGET_PREFIX)) return 'events';
   if (target(request, KINESIS_TARGET_PREFIX)) return 'kinesis';
-  if (lambdaOperationOf(request.method, request.path)) return 'lambda';
+  if (lambdaOperationOf(request.method, request.path) || durableOperationOf(request.method, request.path))
+    return 'lambda';
   if (SnsApi.operationOf(request.body) !== '' && request.body.includes('TopicArn')) return 'sns';
   return undefined;
 }

@@ -167,12 +167,33 @@ export class LambdaApi {
     const payload = request.body.length === 0 ? '{}' : request.body.toString('utf8');
     const { engine } = this.account;
     const source = sdkSource(this.account, call);
+    const durableName = header(request, 'x-amz-durable-execution-name');
+    if (fn.durableConfig && !streaming) {
+      // DURABLE-5: a durable function runs only through a qualified ARN (a version, an alias or $LATEST).
+      const asked = decodeURIComponent(INVOKE_PATH.exec(request.path)?.[1] ?? '');
+      const qualified =
+        request.query.get('Qualifier') || /^(?:arn:[^:]+:lambda:[^:]*:\d{12}:function:)?[^:]+:[^:]+$/.test(asked);
+      if (!qualified)
+        throw new AwsApiError(
+          'InvalidParameterValueException',
+          400,
+          `${fn.name} is a durable function: invoke it with a qualified name or ARN (${fn.name}:$LATEST, a version or an alias).`,
+        );
+    }
+    const durableOptions = durableName !== undefined ? { durableExecutionName: durableName } : {};
     try {
       if (invocationType === 'Event') {
         // ASYNC-1: accepted once queued; the function runs on the engine's clock with its retries and destinations.
-        await engine.invokeAsync(fn.name, payload, { source });
+        const queued = await engine.invokeAsync(fn.name, payload, { source, ...durableOptions });
         this.account.onSdkWork?.();
-        return { status: 202, headers: { 'x-amzn-requestid': call.requestId }, body: '' };
+        return {
+          status: 202,
+          headers: {
+            'x-amzn-requestid': call.requestId,
+            ...(queued.execution ? { 'x-amz-durable-execution-arn': queued.execution.arn } : {}),
+          },
+          body: '',
+        };
       }
       if (invocationType === 'DryRun') {
         // SYNC-8: the request is checked, nothing runs.
@@ -183,10 +204,12 @@ export class LambdaApi {
       // SDK-4: a handler invoking a function whose every environment is busy would wait on itself: throttled.
       if (call.caller !== undefined && this.account.atConcurrencyLimit(fn.name))
         throw new AwsApiError('TooManyRequestsException', 429, 'Rate Exceeded.');
-      const record = await engine.invokeSync(fn.name, payload, { source });
+      const record = await engine.invokeSync(fn.name, payload, { source, ...durableOptions });
       this.account.onSdkWork?.();
       if (record.status === 'rejected' || record.response?.StatusCode === 500) throw rejection(record);
-      return streaming ? streamResponse(call, record, logType) : syncResponse(call, record, logType);
+      const response = streaming ? streamResponse(call, record, logType) : syncResponse(call, record, logType);
+      if (record.execution) response.headers['x-amz-durable-execution-arn'] = record.execution.arn;
+      return response;
     } catch (err) {
       if (err instanceof LambdaServiceError || err instanceof InvokeRequestError)
         throw new AwsApiError(err.errorType, err.statusCode, err.message);
