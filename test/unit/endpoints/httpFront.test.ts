@@ -3,7 +3,10 @@
  * routes of a workspace, run by real execution environments.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
 import { curlCommand } from '../../../src/core/endpoints/httpFront';
 import { recordProblem } from '../../../src/shared/recordShape';
@@ -21,7 +24,13 @@ interface Answer {
 function request(
   base: string,
   path: string,
-  init: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string } = {},
+  init: {
+    method?: string;
+    headers?: Record<string, string | string[]>;
+    body?: Buffer | string;
+    /** Told of each part of the body as it arrives. */
+    onChunk?: (chunk: Buffer) => void;
+  } = {},
 ): Promise<Answer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
@@ -35,7 +44,10 @@ function request(
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          init.onChunk?.(c);
+        });
         res.on('end', () =>
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), chunks }),
         );
@@ -266,7 +278,11 @@ describe('endpoints: the HTTP front', function () {
   });
 
   it('NODE-11 function URL (RESPONSE_STREAM): the prelude status and headers, and the body as it is written', async () => {
-    const answer = await get('/lambda-url/StreamFunction/');
+    // The handler ends the response only once the client has written the release file, after its first part.
+    const release = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-stream-')), 'released');
+    const answer = await get(`/lambda-url/StreamFunction/?release=${encodeURIComponent(release)}`, {
+      onChunk: () => fs.writeFileSync(release, ''),
+    });
     assert.equal(answer.status, 201);
     assert.equal(answer.headers['x-streamed'], 'yes');
     assert.equal(answer.body.toString(), 'first;second;third');
