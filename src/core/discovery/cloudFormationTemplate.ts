@@ -27,17 +27,16 @@ import {
   toStringList,
   toText,
 } from './eventSourceProperties';
-import {
-  flexibleTimeWindow,
-  httpApiQuickCreateTrigger,
-  isHttpApiQuickCreate,
-  schedulerRetryPolicy,
-  schedulerScheduleTrigger,
-  targetFunction,
-} from './resourceTriggers';
+import { flexibleTimeWindow, schedulerRetryPolicy, schedulerScheduleTrigger, targetFunction } from './resourceTriggers';
 import { readDurableConfig } from './durableConfig';
 import type { TemplateDocument } from './templateDocument';
-import { albRoutes, functionUrlTrigger, SamApis } from './httpApiSettings';
+import {
+  albRoutes,
+  functionUrlTrigger,
+  httpApiQuickCreateTrigger,
+  isHttpApiQuickCreate,
+  SamApis,
+} from './httpApiSettings';
 import { apiGatewayRoutes } from './apiGatewayResources';
 
 type Json = Record<string, unknown>;

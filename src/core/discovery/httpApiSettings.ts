@@ -176,11 +176,11 @@ export class SamApis {
   }
 }
 
-/** A function URL (`FunctionUrlConfig` of a SAM function, or `AWS::Lambda::Url`): one route for every path. */
-export function functionUrlTrigger(id: string, config: Json, resolver: IntrinsicResolver): HttpTrigger {
-  const mode = toText(resolver.resolve(config.InvokeMode), 'BUFFERED').toUpperCase();
-  const auth = toText(resolver.resolve(config.AuthType), 'AWS_IAM').toUpperCase();
-  const cors = corsConfiguration(resolver.resolve(config.Cors));
+/** A function URL's one route, for every path: what a template or serverless.yml says of it. */
+export function functionUrlRoute(
+  id: string,
+  url: { invokeMode: string; authType: 'NONE' | 'AWS_IAM'; cors: HttpCors | undefined },
+): HttpTrigger {
   return {
     kind: 'api',
     id,
@@ -190,10 +190,19 @@ export function functionUrlTrigger(id: string, config: Json, resolver: Intrinsic
     path: '/',
     method: 'ANY',
     payloadFormatVersion: '2.0',
-    invokeMode: mode === 'RESPONSE_STREAM' ? 'RESPONSE_STREAM' : 'BUFFERED',
-    authType: auth === 'NONE' ? 'NONE' : 'AWS_IAM',
-    ...optional('cors', cors),
+    invokeMode: url.invokeMode.toUpperCase() === 'RESPONSE_STREAM' ? 'RESPONSE_STREAM' : 'BUFFERED',
+    authType: url.authType,
+    ...optional('cors', url.cors),
   };
+}
+
+/** A function URL (`FunctionUrlConfig` of a SAM function, or `AWS::Lambda::Url`). */
+export function functionUrlTrigger(id: string, config: Json, resolver: IntrinsicResolver): HttpTrigger {
+  return functionUrlRoute(id, {
+    invokeMode: toText(resolver.resolve(config.InvokeMode), 'BUFFERED'),
+    authType: toText(resolver.resolve(config.AuthType), 'AWS_IAM').toUpperCase() === 'NONE' ? 'NONE' : 'AWS_IAM',
+    cors: corsConfiguration(resolver.resolve(config.Cors)),
+  });
 }
 
 /** One ALB route per Lambda target of a target group that a listener rule forwards to. */
@@ -271,4 +280,32 @@ export function albRoutes(resolver: IntrinsicResolver, isFunction: (logicalId: s
     }
   }
   return routes;
+}
+
+/**
+ * An HTTP API made by quick create: `Target` is the function and `RouteKey` (default `$default`) its one route, with
+ * a Lambda proxy integration in payload format 2.0, on the `$default` stage, with the API's CorsConfiguration.
+ */
+export function httpApiQuickCreateTrigger(id: string, props: Json, resolver: IntrinsicResolver): HttpTrigger {
+  const routeKey = toText(resolver.resolve(props.RouteKey), '$default').trim() || '$default';
+  const [method, routePath] = routeKey.split(/\s+/);
+  const route =
+    routePath === undefined ? { method: 'ANY', path: routeKey } : { method: method.toUpperCase(), path: routePath };
+  return {
+    kind: 'api',
+    id,
+    invocation: 'sync',
+    enabled: true,
+    api: 'http',
+    ...route,
+    payloadFormatVersion: '2.0',
+    apiId: id,
+    stage: '$default',
+    ...optional('cors', corsConfiguration(resolver.resolve(props.CorsConfiguration))),
+  };
+}
+
+/** True for an `AWS::ApiGatewayV2::Api` made by quick create (an HTTP API with a `Target`). */
+export function isHttpApiQuickCreate(props: Json, resolver: IntrinsicResolver): boolean {
+  return props.Target !== undefined && toText(resolver.resolve(props.ProtocolType), 'HTTP').toUpperCase() === 'HTTP';
 }

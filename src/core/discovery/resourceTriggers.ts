@@ -1,10 +1,9 @@
 /**
- * Triggers a template declares as resources of their own that point at a function: EventBridge Scheduler schedules
- * and HTTP APIs made by quick create (an `AWS::ApiGatewayV2::Api` whose `Target` is the function).
+ * Triggers a template declares as resources of their own that point at a function (EventBridge Scheduler schedules),
+ * and how a resource's target names a function. HTTP APIs made by quick create are read in httpApiSettings.ts.
  */
-import type { HttpTrigger, ScheduleTrigger } from './functionConfig';
+import type { ScheduleTrigger } from './functionConfig';
 import { optional, parseMaybeJson, toNumber, toText } from './eventSourceProperties';
-import { corsConfiguration } from './httpApiSettings';
 import type { IntrinsicResolver } from './intrinsics';
 
 type Json = Record<string, unknown>;
@@ -75,32 +74,4 @@ export function schedulerScheduleTrigger(id: string, props: Json, resolver: Intr
     ...optional('input', target.Input === undefined ? undefined : parseMaybeJson(target.Input)),
     ...optional('retryPolicy', schedulerRetryPolicy(asObject(target.RetryPolicy))),
   };
-}
-
-/**
- * An HTTP API made by quick create: `Target` is the function and `RouteKey` (default `$default`) its one route, with
- * a Lambda proxy integration in payload format 2.0, on the `$default` stage, with the API's CorsConfiguration.
- */
-export function httpApiQuickCreateTrigger(id: string, props: Json, resolver: IntrinsicResolver): HttpTrigger {
-  const routeKey = toText(resolver.resolve(props.RouteKey), '$default').trim() || '$default';
-  const [method, routePath] = routeKey.split(/\s+/);
-  const route =
-    routePath === undefined ? { method: 'ANY', path: routeKey } : { method: method.toUpperCase(), path: routePath };
-  return {
-    kind: 'api',
-    id,
-    invocation: 'sync',
-    enabled: true,
-    api: 'http',
-    ...route,
-    payloadFormatVersion: '2.0',
-    apiId: id,
-    stage: '$default',
-    ...optional('cors', corsConfiguration(resolver.resolve(props.CorsConfiguration))),
-  };
-}
-
-/** True for an `AWS::ApiGatewayV2::Api` made by quick create (an HTTP API with a `Target`). */
-export function isHttpApiQuickCreate(props: Json, resolver: IntrinsicResolver): boolean {
-  return props.Target !== undefined && toText(resolver.resolve(props.ProtocolType), 'HTTP').toUpperCase() === 'HTTP';
 }

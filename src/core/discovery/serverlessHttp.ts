@@ -5,13 +5,14 @@
  */
 import type { HttpAuthorizer, HttpCors, HttpTrigger } from './functionConfig';
 import { optional, toBool, toNumber, toStringList, toText } from './eventSourceProperties';
+import { functionUrlRoute } from './httpApiSettings';
 
 type Json = Record<string, unknown>;
 const asObject = (v: unknown): Json | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
-/** The headers the Serverless Framework allows with `cors: true` on an `http` event. */
-const SERVERLESS_REST_CORS_HEADERS = [
+/** The headers the Serverless Framework allows with `cors: true` (an `http` event, `httpApi`, a function URL). */
+const SERVERLESS_CORS_HEADERS = [
   'Content-Type',
   'X-Amz-Date',
   'Authorization',
@@ -28,7 +29,7 @@ export function restEventCors(value: unknown, method: string): HttpCors | undefi
     return {
       allowOrigins: ['*'],
       allowMethods: methods,
-      allowHeaders: SERVERLESS_REST_CORS_HEADERS,
+      allowHeaders: SERVERLESS_CORS_HEADERS,
       exposeHeaders: [],
       allowCredentials: false,
     };
@@ -38,7 +39,7 @@ export function restEventCors(value: unknown, method: string): HttpCors | undefi
   return {
     allowOrigins: origins.length > 0 ? origins : ['*'],
     allowMethods: o.methods !== undefined ? toStringList(o.methods).map((m) => m.toUpperCase()) : methods,
-    allowHeaders: o.headers !== undefined ? toStringList(o.headers) : SERVERLESS_REST_CORS_HEADERS,
+    allowHeaders: o.headers !== undefined ? toStringList(o.headers) : SERVERLESS_CORS_HEADERS,
     exposeHeaders: [],
     allowCredentials: toBool(o.allowCredentials, false),
     ...optional('maxAge', toNumber(o.maxAge)),
@@ -51,15 +52,7 @@ export function httpApiCors(value: unknown): HttpCors | undefined {
     return {
       allowOrigins: ['*'],
       allowMethods: ['*'],
-      allowHeaders: [
-        'Content-Type',
-        'X-Amz-Date',
-        'Authorization',
-        'X-Api-Key',
-        'X-Amz-Security-Token',
-        'X-Amz-User-Agent',
-        'X-Amzn-Trace-Id',
-      ],
+      allowHeaders: SERVERLESS_CORS_HEADERS,
       exposeHeaders: [],
       allowCredentials: false,
     };
@@ -125,19 +118,9 @@ export function httpApiEventAuthorizer(
 export function functionUrl(value: unknown): HttpTrigger | undefined {
   if (value === undefined || value === null || value === false || value === 'false') return undefined;
   const o = asObject(value) ?? {};
-  const mode = toText(o.invokeMode, 'BUFFERED').toUpperCase();
-  const cors = httpApiCors(o.cors);
-  return {
-    kind: 'api',
-    id: 'url',
-    invocation: 'sync',
-    enabled: true,
-    api: 'url',
-    path: '/',
-    method: 'ANY',
-    payloadFormatVersion: '2.0',
-    invokeMode: mode === 'RESPONSE_STREAM' ? 'RESPONSE_STREAM' : 'BUFFERED',
+  return functionUrlRoute('url', {
+    invokeMode: toText(o.invokeMode, 'BUFFERED'),
     authType: toText(o.authorizer, '').toLowerCase() === 'aws_iam' ? 'AWS_IAM' : 'NONE',
-    ...optional('cors', cors),
-  };
+    cors: httpApiCors(o.cors),
+  });
 }
