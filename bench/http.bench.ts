@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { serveWorkspace } from '../test/unit/endpoints/httpFrontHarness';
 import { measureSteal } from './cpuSteal';
+import { reportMetrics, type MetricRow } from './metricTable';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   const overheadRest = pct(sorted.rest, 50) - pct(sorted.direct, 50);
   const overheadHttp = pct(sorted.http, 50) - pct(sorted.direct, 50);
   const overRuntime = pct(sorted.rest, 50) - pct(sorted.runtime, 50);
-  const rows: [string, string, number, boolean | null][] = [
+  const rows: MetricRow[] = [
     ['warm runtime invoke p50 (ms, no engine, no record, no store)', '-', r3(pct(sorted.runtime, 50)), null],
     ['warm sync invoke p50 (ms, same engine, no HTTP)', '-', r3(pct(sorted.direct, 50)), null],
     ['warm sync invoke p99 (ms)', '-', r3(pct(sorted.direct, 99)), null],
@@ -123,28 +124,7 @@ async function main(): Promise<void> {
     ['serverless-offline HTTP path p50 (ms, its figure on this machine class)', '-', 0.47, null],
     ['CPU steal during the run (%, host contention)', '-', stealPct ?? -1, null],
   ];
-  console.log(['metric', 'target', 'measured', 'verdict'].join('\t'));
-  for (const [m, t, v, ok] of rows) console.log([m, t, v, ok === null ? '' : ok ? 'meets' : 'misses'].join('\t'));
-  const outDir = path.join(__dirname, 'results');
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(outDir, 'http.json'),
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        cpus: os.cpus().length,
-        metrics: rows.map(([metric, target, measured, ok]) => ({
-          metric,
-          target,
-          measured,
-          verdict: ok === null ? undefined : ok ? 'meets' : 'misses',
-        })),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  reportMetrics('http', rows);
   agent.destroy();
   await served.dispose();
   fs.rmSync(source, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { EnvironmentPool, type FunctionSpec } from '../src/core/runtime';
 import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
 import { measureSteal } from './cpuSteal';
+import { reportMetrics, type MetricRow } from './metricTable';
 import { DEFAULT_LOCATION } from '../src/core/awsLocation';
 
 const WARM_N = 5000;
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
   const ll = await lambdaLocal(path.join(code, 'noop.js'));
   const llCold = sortNum(ll.cold);
 
-  const rows: [string, string, number, boolean | null][] = [
+  const rows: MetricRow[] = [
     ['warm overhead p50 (ms)', '<= 0.3', r3(ours.p50), ours.p50 <= 0.3],
     ['warm overhead p99 (ms)', '<= 2', r3(ours.p99), ours.p99 <= 2],
     ['warm invocations/s, one environment', '>= 3000', Math.round(ours.perSecond), ours.perSecond >= 3000],
@@ -215,28 +216,7 @@ async function main(): Promise<void> {
     ['ratio warm p50 ours / bare child', '-', r3(ours.p50 / bare.p50), null],
     ['ratio cold JS p50 ours / bare child', '-', r3(pct(coldJs, 50) / pct(bareColdT, 50)), null],
   ];
-  console.log(['metric', 'target', 'measured', 'verdict'].join('\t'));
-  for (const [m, t, v, ok] of rows) console.log([m, t, v, ok === null ? '' : ok ? 'meets' : 'misses'].join('\t'));
-  const outDir = path.join(__dirname, 'results');
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(outDir, 'runtime.json'),
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        cpus: os.cpus().length,
-        metrics: rows.map(([metric, target, measured, ok]) => ({
-          metric,
-          target,
-          measured,
-          verdict: ok === null ? undefined : ok ? 'meets' : 'misses',
-        })),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  reportMetrics('runtime', rows);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
