@@ -136,6 +136,8 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
         savedEvents,
         catalogue: getCatalogue,
       }),
+    execution: (arn) => runner.executionView(arn),
+    sendCallback: (arn, callbackId, outcome) => runner.sendCallback(arn, callbackId, outcome),
     viewState: () => panelViewState.get(),
     saveViewState: (state) => panelViewState.save(state),
   };

@@ -5,10 +5,12 @@
  * page loads anew, says "ready", and gets the engine's history as it is now, with the reader's view state.
  */
 import * as vscode from 'vscode';
+import type { ExecutionView } from '../core/invoke/durable/executionView';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { panelHtml } from './panelHtml';
 import {
   parseFromPanel,
+  type CallbackOutcome,
   type FromPanel,
   type PanelViewState,
   type RecordAction,
@@ -25,6 +27,10 @@ export interface InvocationPanelModel {
   onDidChangeHistory: vscode.Event<void>;
   executionDisabledReason(): string | undefined;
   runAction(action: RecordAction, record: InvocationRecord): Promise<void>;
+  /** DURABLE-13: a durable execution as it is now, or why it cannot be shown. */
+  execution(arn: string): { view: ExecutionView } | { problem: string };
+  /** DURABLE-3: completes (or heartbeats) a pending callback of an execution. */
+  sendCallback(arn: string, callbackId: string, outcome: CallbackOutcome): Promise<void>;
   /** What the reader had on screen, kept across closing the panel and reloading the window. */
   viewState(): PanelViewState | undefined;
   saveViewState(state: PanelViewState): void;
@@ -35,6 +41,8 @@ export class InvocationPanel implements vscode.Disposable {
   private ready = false;
   /** A record the extension asked to show that the page has not been told about yet (it was not loaded). */
   private pendingSelect: string | undefined;
+  /** The durable execution the page shows: its view follows every change of its records. */
+  private watchedExecution: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly handled = new vscode.EventEmitter<FromPanel>();
   /** Every validated message from the webview (tests and telemetry-free diagnostics listen here). */
@@ -57,7 +65,11 @@ export class InvocationPanel implements vscode.Disposable {
       this.posted,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      model.onDidChangeRecord((record) => this.send({ type: 'record', record, select: false })),
+      model.onDidChangeRecord((record) => {
+        this.send({ type: 'record', record, select: false });
+        if (record.execution && record.execution.arn === this.watchedExecution)
+          this.sendExecution(record.execution.arn);
+      }),
       // A panel restored after a reload says "ready" before the accounts have opened: their history follows.
       model.onDidChangeHistory(() => {
         if (this.ready) this.sendHistory();
@@ -153,6 +165,24 @@ export class InvocationPanel implements vscode.Disposable {
     this.posted.fire(message);
   }
 
+  /** DURABLE-13: the execution's view as it is now (or why there is none). */
+  private sendExecution(arn: string): void {
+    const found = this.model.execution(arn);
+    this.send({ type: 'execution', arn, ...found });
+  }
+
+  private async completeCallback(arn: string, callbackId: string, outcome: CallbackOutcome): Promise<void> {
+    try {
+      await this.model.sendCallback(arn, callbackId, outcome);
+      this.send({ type: 'callbackResult', callbackId });
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      this.output.error(`Completing callback ${callbackId} failed: ${text}`);
+      this.send({ type: 'callbackResult', callbackId, problem: text });
+    }
+    this.sendExecution(arn);
+  }
+
   private receive(raw: unknown): void {
     const message = parseFromPanel(raw);
     if (!message) {
@@ -170,6 +200,13 @@ export class InvocationPanel implements vscode.Disposable {
         return;
       case 'openSource':
         void this.openSource(message.file, message.line, message.column);
+        return;
+      case 'execution':
+        this.watchedExecution = message.arn;
+        this.sendExecution(message.arn);
+        return;
+      case 'callback':
+        void this.completeCallback(message.arn, message.callbackId, message.outcome);
         return;
       case 'action': {
         const record = this.model.records().find((r) => r.id === message.recordId);

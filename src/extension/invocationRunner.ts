@@ -12,6 +12,9 @@ import { EngineEndpoint } from '../core/endpoints/engineEndpoint';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
+import { executionView, type ExecutionView } from '../core/invoke/durable/executionView';
+import { LocalWorkspaceEngine } from '../core/endpoints/localWorkspaceEngine';
+import type { CallbackOutcome } from '../shared/panelProtocol';
 import { packageVersion } from '../shared/version';
 import { FolderAccounts, type AccountRecipe } from './folderAccounts';
 import { FolderEngine } from './folderEngine';
@@ -362,6 +365,28 @@ export class InvocationRunner implements vscode.Disposable {
     if (!root) throw new Error(`${fn.name} is not in an open workspace folder.`);
     await this.functions.ready();
     return this.accounts.get(root);
+  }
+
+  /** DURABLE-13: a durable execution of one of the open accounts, as the panel shows it. */
+  executionView(arn: string): { view: ExecutionView } | { problem: string } {
+    for (const account of this.openAccounts()) {
+      const execution = account.engine.durable.find(arn);
+      if (execution?.arn === arn) return { view: executionView(execution) };
+    }
+    return {
+      problem: 'This execution is not in an open workspace folder (its folder was closed or its store removed).',
+    };
+  }
+
+  /**
+   * DURABLE-3: completes (or heartbeats) a pending callback of an execution, as `SendDurableExecutionCallback*`
+   * would; the execution's engine goes on by itself (the handler is invoked again).
+   */
+  async sendCallback(arn: string, callbackId: string, outcome: CallbackOutcome): Promise<void> {
+    if (!this.executionAllowed) throw new Error(untrustedReason);
+    const account = this.openAccounts().find((a) => a.engine.durable.find(arn)?.arn === arn);
+    if (!account) throw new Error(`The execution ${arn} is not in an open workspace folder.`);
+    await new LocalWorkspaceEngine(account).sendCallback(callbackId, outcome);
   }
 
   openAccounts(): LocalAccount[] {

@@ -2,8 +2,9 @@
  * Messages between the invocation panel (webview, src/webview) and the extension (src/extension/invocationPanel.ts).
  * Every message a side receives is validated with the guards below before use (the webview is untrusted input).
  */
+import type { ExecutionView } from '../core/invoke/durable/executionView';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { recordProblem } from './recordShape';
+import { executionViewProblem, recordProblem } from './recordShape';
 
 /**
  * What the reader had on screen: the selected record, the filters, the sections opened or closed and the scroll
@@ -47,7 +48,20 @@ export type ToPanel =
   /** One record was added or changed (live progress of retries, batches, deliveries). */
   | { type: 'record'; record: InvocationRecord; select: boolean }
   /** Execution is not available (untrusted workspace), with the reason to show. */
-  | { type: 'executionDisabled'; reason: string };
+  | { type: 'executionDisabled'; reason: string }
+  /**
+   * A durable execution as it is now: the answer to the panel's request, and again whenever one of its records
+   * changes while the panel shows it. `problem` says why there is no view (its folder's account is closed...).
+   */
+  | { type: 'execution'; arn: string; view?: ExecutionView; problem?: string }
+  /** What became of a callback the panel completed: `problem` says why the service refused it. */
+  | { type: 'callbackResult'; callbackId: string; problem?: string };
+
+/** What a pending callback gets from the panel: a result (JSON text), an error, or a heartbeat. */
+export type CallbackOutcome =
+  | { action: 'succeed'; result: string }
+  | { action: 'fail'; error: { ErrorType?: string; ErrorMessage?: string; ErrorData?: string } }
+  | { action: 'heartbeat' };
 
 export type RecordAction = 'rerun' | 'replay' | 'saveEvent' | 'copy' | 'export';
 
@@ -56,7 +70,11 @@ export type FromPanel =
   | { type: 'ready' }
   | { type: 'action'; action: RecordAction; recordId: string }
   | { type: 'openSource'; file: string; line: number; column: number }
-  | { type: 'viewState'; state: PanelViewState };
+  | { type: 'viewState'; state: PanelViewState }
+  /** Asks for a durable execution's view (its operations and history). */
+  | { type: 'execution'; arn: string }
+  /** Completes (or heartbeats) a pending callback of a durable execution. */
+  | { type: 'callback'; arn: string; callbackId: string; outcome: CallbackOutcome };
 
 const actions: readonly RecordAction[] = ['rerun', 'replay', 'saveEvent', 'copy', 'export'];
 
@@ -86,6 +104,49 @@ export function parseFromPanel(message: unknown): FromPanel | undefined {
       const state = parseViewState(message.state);
       return state ? { type: 'viewState', state } : undefined;
     }
+    case 'execution':
+      return isShortString(message.arn) ? { type: 'execution', arn: message.arn } : undefined;
+    case 'callback': {
+      const outcome = parseCallbackOutcome(message.outcome);
+      return isShortString(message.arn) && isShortString(message.callbackId) && outcome
+        ? { type: 'callback', arn: message.arn, callbackId: message.callbackId, outcome }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The largest callback result the panel sends: the service's own limit for a callback's result. */
+export const CALLBACK_RESULT_LIMIT = 256 * 1024;
+
+const isOptionalText = (v: unknown, limit: number): boolean =>
+  v === undefined || (typeof v === 'string' && v.length <= limit);
+
+function parseCallbackOutcome(value: unknown): CallbackOutcome | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.action) {
+    case 'succeed':
+      return typeof value.result === 'string' && value.result.length <= CALLBACK_RESULT_LIMIT
+        ? { action: 'succeed', result: value.result }
+        : undefined;
+    case 'fail': {
+      const error = value.error;
+      if (!isObject(error)) return undefined;
+      const { ErrorType, ErrorMessage, ErrorData } = error;
+      if (!isOptionalText(ErrorType, 4096) || !isOptionalText(ErrorMessage, 32_768)) return undefined;
+      if (!isOptionalText(ErrorData, CALLBACK_RESULT_LIMIT)) return undefined;
+      return {
+        action: 'fail',
+        error: {
+          ...(ErrorType !== undefined ? { ErrorType: ErrorType as string } : {}),
+          ...(ErrorMessage !== undefined ? { ErrorMessage: ErrorMessage as string } : {}),
+          ...(ErrorData !== undefined ? { ErrorData: ErrorData as string } : {}),
+        },
+      };
+    }
+    case 'heartbeat':
+      return { action: 'heartbeat' };
     default:
       return undefined;
   }
@@ -157,6 +218,33 @@ export function parseToPanel(message: unknown, warn: (problem: string) => void =
     case 'executionDisabled':
       if (typeof message.reason === 'string') return { type: 'executionDisabled', reason: message.reason };
       warn('ignored an executionDisabled message without a reason');
+      return undefined;
+    case 'execution': {
+      const problem =
+        typeof message.arn !== 'string'
+          ? 'no arn'
+          : message.view !== undefined
+            ? executionViewProblem(message.view)
+            : message.problem !== undefined && typeof message.problem !== 'string'
+              ? 'problem is not a string'
+              : undefined;
+      if (problem) {
+        warn(`ignored an execution: ${problem}`);
+        return undefined;
+      }
+      return message as unknown as ToPanel;
+    }
+    case 'callbackResult':
+      if (
+        typeof message.callbackId === 'string' &&
+        (message.problem === undefined || typeof message.problem === 'string')
+      )
+        return {
+          type: 'callbackResult',
+          callbackId: message.callbackId,
+          ...(message.problem !== undefined ? { problem: message.problem } : {}),
+        };
+      warn('ignored a callbackResult without a callback id');
       return undefined;
     default:
       warn(`ignored a message of unknown type ${JSON.stringify(String(message.type)).slice(0, 80)}`);

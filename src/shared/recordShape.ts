@@ -3,6 +3,7 @@
  * reaches one. A record that fails is ignored with the first problem found (`attempts[0].logs[3].text is not a
  * string`), so that a malformed or foreign record cannot break the panel.
  */
+import type { ExecutionView } from '../core/invoke/durable/executionView';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 
 /** Returns what is wrong at `path`, or undefined. */
@@ -196,4 +197,68 @@ export function recordProblem(value: unknown): string | undefined {
 
 export function isInvocationRecord(value: unknown): value is InvocationRecord {
   return recordProblem(value) === undefined;
+}
+
+const viewText = shape({ text: str, fullLength: optional(num) });
+const errorObject = shape({
+  ErrorMessage: optional(str),
+  ErrorType: optional(str),
+  ErrorData: optional(str),
+  StackTrace: optional(list(str)),
+});
+const executionView = shape({
+  arn: str,
+  id: str,
+  name: str,
+  functionName: str,
+  status: str,
+  startMs: num,
+  endMs: optional(num),
+  input: viewText,
+  result: optional(viewText),
+  error: optional(errorObject),
+  invocations: num,
+  recordIds: list(str),
+  invoking: bool,
+  operations: list(
+    shape({
+      id: str,
+      parentId: optional(str),
+      name: optional(str),
+      type: str,
+      subType: optional(str),
+      status: str,
+      startMs: num,
+      endMs: optional(num),
+      attempt: optional(num),
+      nextAttemptMs: optional(num),
+      scheduledEndMs: optional(num),
+      callbackId: optional(str),
+      callbackTimeoutMs: optional(num),
+      heartbeatDueMs: optional(num),
+      functionName: optional(str),
+      result: optional(viewText),
+      error: optional(errorObject),
+    }),
+  ),
+  history: list(
+    shape({
+      eventId: num,
+      type: str,
+      subType: optional(str),
+      operationId: optional(str),
+      name: optional(str),
+      timeMs: num,
+      details: viewText,
+    }),
+  ),
+});
+
+/** DURABLE-13: what is wrong with an execution view the panel was sent, or undefined when it can show it. */
+export function executionViewProblem(value: unknown): string | undefined {
+  return executionView(value, 'view');
+}
+
+export function isExecutionView(value: unknown): value is ExecutionView {
+  return executionViewProblem(value) === undefined;
 }

@@ -45,3 +45,13 @@ export function icon(name: string, label?: string): HTMLElement {
 export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
+
+/** A labelled value (`status succeeded`) of a record's or an execution's fields. */
+export function field(label: string, value: string | number | undefined, title?: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'field', title },
+    h('span', { class: 'label' }, label),
+    h('span', { class: 'value' }, value === undefined ? '–' : String(value)),
+  );
+}

@@ -16,7 +16,34 @@ export function formatDelay(ms: number): string {
   const rest = s % 60;
   if (m < 60) return rest === 0 ? `${m} min` : `${m} min ${rest} s`;
   const hours = Math.floor(m / 60);
-  return `${hours} h ${m % 60} min`;
+  if (hours < 24) return `${hours} h ${m % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
+
+/** An epoch time on the simulated clock as ISO 8601 to the second (`2026-12-08T16:23:32Z`, UTC like the records). */
+export function awsTime(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * Where a JSON text stops being JSON, as the reader sees it (`line 2, column 5: Unexpected token ...`), or undefined
+ * when it is JSON.
+ */
+export function jsonProblem(text: string): string | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const at = /position (\d+)/.exec(message);
+    if (!at) return message;
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split('\n').length;
+    const column = Number(at[1]) - before.lastIndexOf('\n');
+    return `line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
+  }
 }
 
 /** ISO time shown as `HH:MM:SS.mmm` (UTC, like CloudWatch). */

@@ -9,6 +9,7 @@ import { groupStories, newestFirst, storyIdOf, storyOf, type InvocationStory } f
 import { displayText } from '../shared/displayText';
 import { parseToPanel, type FromPanel, type PanelViewState } from '../shared/panelProtocol';
 import { clear, h } from './dom';
+import { callbackAnswered, type ExecutionEntry } from './durableExecution';
 import { clockTime, matchesFilter } from './format';
 import { renderRecordDetail, statusIcon, type DetailContext } from './recordDetail';
 import type { FramePaths } from './stackFrames';
@@ -37,6 +38,18 @@ let records: InvocationRecord[] = [];
 const stories = new Map<string, InvocationStory>();
 let executionDisabled: string | undefined;
 let paths: FramePaths = { workspace: [], runner: [] };
+/** DURABLE-13: the durable executions the panel was sent, by ARN, and the one whose changes it follows. */
+const executions = new Map<string, NonNullable<ExecutionEntry>>();
+let watchedExecution: string | undefined;
+
+/** What the panel knows of an execution; asks the extension for it (and to follow it) when it is another one. */
+function executionEntry(arn: string): ExecutionEntry {
+  if (watchedExecution !== arn || !executions.has(arn)) {
+    watchedExecution = arn;
+    post({ type: 'execution', arn });
+  }
+  return executions.get(arn);
+}
 
 const historyList = h('ol', {
   class: 'history-list',
@@ -203,13 +216,31 @@ const detailContext: DetailContext = {
   state,
   persist,
   select: (id) => select(id),
+  execution: executionEntry,
 };
 
-/** Redraws the detail (live progress, a banner) where the reader is. */
+/**
+ * Redraws the detail (live progress, a banner) where the reader is: the same scroll position, and the field they
+ * were typing in (a callback's result) keeps the focus and the selection.
+ */
 function redrawDetail(): void {
   const scroll = detail.scrollTop;
+  const active = document.activeElement;
+  const focusKey = active instanceof HTMLElement && detail.contains(active) ? active.dataset.focusKey : undefined;
+  const selection =
+    active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement
+      ? { start: active.selectionStart, end: active.selectionEnd }
+      : undefined;
   renderDetail();
   detail.scrollTop = scroll;
+  if (!focusKey) return;
+  const again = Array.from(detail.querySelectorAll<HTMLElement>('[data-focus-key]')).find(
+    (e) => e.dataset.focusKey === focusKey,
+  );
+  if (!again) return;
+  again.focus({ preventScroll: true });
+  if (selection && (again instanceof HTMLTextAreaElement || again instanceof HTMLInputElement))
+    again.setSelectionRange(selection.start, selection.end);
 }
 
 function renderDetail(): void {
@@ -306,6 +337,9 @@ function upsert(record: InvocationRecord): boolean {
 function receiveHistory(message: Extract<ReturnType<typeof parseToPanel>, { type: 'history' }>): void {
   records = message.records;
   if (message.paths) paths = message.paths;
+  // The executions are asked for again as they are shown (an account re-opened: they may have changed).
+  executions.clear();
+  watchedExecution = undefined;
   // A new page (a reopened panel) takes what the extension remembers; a restored one (shown again, a window reload)
   // has its own state too, and the newer of the two wins: the workbench saves a page's state lazily, so after a
   // reload it can be older than what the page last told the extension.
@@ -364,6 +398,9 @@ function receive(message: NonNullable<ReturnType<typeof parseToPanel>>): void {
       receiveHistory(message);
       return;
     case 'record': {
+      // An execution that is not followed may have changed with this record: asked again when shown.
+      const arn = message.record.execution?.arn;
+      if (arn && arn !== watchedExecution) executions.delete(arn);
       const isNew = upsert(message.record);
       updateStory(message.record, isNew);
       if (message.select) select(message.record.id);
@@ -371,6 +408,16 @@ function receive(message: NonNullable<ReturnType<typeof parseToPanel>>): void {
       else if (storyIdOf(message.record) === selectedStoryId()) redrawDetail();
       return;
     }
+    case 'execution': {
+      executions.set(message.arn, message.view ? { view: message.view } : { problem: message.problem ?? 'not found' });
+      const shown = records.find((r) => r.id === state.selectedId);
+      if (shown?.execution?.arn === message.arn) redrawDetail();
+      return;
+    }
+    case 'callbackResult':
+      callbackAnswered(message.callbackId, message.problem);
+      redrawDetail();
+      return;
     case 'executionDisabled':
       executionDisabled = message.reason;
       banner.textContent = displayText(message.reason);

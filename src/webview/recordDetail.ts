@@ -15,7 +15,8 @@ import { partLabel, type InvocationStory } from '../core/invoke/invocationStory'
 import { describeErrorAfterResponse, describeLateError } from '../core/invoke/lateErrors';
 import type { LogLine } from '../core/runtime/outcome';
 import type { FromPanel, PanelViewState, RecordAction } from '../shared/panelProtocol';
-import { h, icon } from './dom';
+import { field, h, icon } from './dom';
+import { renderExecution, type ExecutionEntry } from './durableExecution';
 import { httpExchangeTitle, renderHttpExchange } from './httpExchange';
 import { clockTime, describeOrigin, elapsedMs, formatDelay, formatMs, prettyBody, prettyValue } from './format';
 import { classifyFrames, sameError, type FramePaths } from './stackFrames';
@@ -30,6 +31,8 @@ export interface DetailContext {
   persist(): void;
   /** Selects another record of the story. */
   select(recordId: string): void;
+  /** DURABLE-13: what the panel knows of a durable execution (asking the extension when it knows nothing yet). */
+  execution(arn: string): ExecutionEntry;
 }
 
 /** The icon a record's outcome reads as; a success that came after failures is a warning, not a tick. */
@@ -49,15 +52,6 @@ export function statusIcon(status: InvocationRecord['status'], failuresBefore = 
     default:
       return icon('circle-outline', status);
   }
-}
-
-export function field(label: string, value: string | number | undefined, title?: string): HTMLElement {
-  return h(
-    'div',
-    { class: 'field', title },
-    h('span', { class: 'label' }, label),
-    h('span', { class: 'value' }, value === undefined ? '–' : String(value)),
-  );
 }
 
 /** What the record would cost on AWS, with the prices' source on hover. */
@@ -159,6 +153,11 @@ export function renderRecordDetail(
       ),
     ),
   );
+  if (record.execution) {
+    const entry = ctx.execution(record.execution.arn);
+    const status = entry && 'view' in entry ? entry.view.status : record.execution.status;
+    parts.push(section(ctx, 'execution', `Durable execution · ${status}`, renderExecution(record, entry, ctx)));
+  }
   if (record.http) parts.push(section(ctx, 'http', httpExchangeTitle(record.http), renderHttpExchange(record.http)));
   if (record.response) parts.push(section(ctx, 'response', 'Response', renderResponse(record)));
   if (record.attempts.length > 0)

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
+  awsTime,
+  jsonProblem,
   clockTime,
   describeOrigin,
   formatDelay,
@@ -23,6 +25,24 @@ describe('panel formatting', () => {
     assert.equal(formatDelay(90_000), '1 min 30 s');
     assert.equal(formatDelay(30_000), '30 s');
     assert.equal(formatDelay(21_600_000), '6 h 0 min');
+  });
+
+  it('says waits of days in days (a durable wait of 3 days, 1 d 6 h)', () => {
+    assert.equal(formatDelay(3 * 86_400_000), '3 d');
+    assert.equal(formatDelay(30 * 3_600_000), '1 d 6 h');
+    assert.equal(formatDelay(23 * 3_600_000 + 60_000), '23 h 1 min');
+  });
+
+  it('shows a simulated epoch time as ISO 8601 to the second', () => {
+    assert.equal(awsTime(Date.UTC(2026, 11, 8, 16, 23, 32, 799)), '2026-12-08T16:23:32Z');
+    assert.equal(awsTime(undefined), '–');
+  });
+
+  it('says where a callback result stops being JSON, and nothing for JSON', () => {
+    assert.equal(jsonProblem('{ "approved": true }'), undefined);
+    assert.equal(jsonProblem('"text"'), undefined);
+    assert.match(jsonProblem('{ "approved": ') ?? '', /JSON|Unexpected/);
+    assert.notEqual(jsonProblem(''), undefined);
   });
 
   it('shows the UTC clock time of an ISO timestamp', () => {

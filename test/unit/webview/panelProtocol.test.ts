@@ -122,4 +122,64 @@ describe('invocation panel protocol', () => {
       undefined,
     );
   });
+
+  it('DURABLE-13: accepts execution requests and callbacks, and refuses malformed ones', () => {
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:F:$LATEST/durable-execution/n/i';
+    assert.deepEqual(parseFromPanel({ type: 'execution', arn }), { type: 'execution', arn });
+    assert.equal(parseFromPanel({ type: 'execution' }), undefined);
+    assert.deepEqual(
+      parseFromPanel({ type: 'callback', arn, callbackId: 'cb', outcome: { action: 'succeed', result: '{"ok":1}' } }),
+      { type: 'callback', arn, callbackId: 'cb', outcome: { action: 'succeed', result: '{"ok":1}' } },
+    );
+    assert.deepEqual(
+      parseFromPanel({
+        type: 'callback',
+        arn,
+        callbackId: 'cb',
+        outcome: { action: 'fail', error: { ErrorType: 'Rejected', extra: 1 } },
+      }),
+      { type: 'callback', arn, callbackId: 'cb', outcome: { action: 'fail', error: { ErrorType: 'Rejected' } } },
+    );
+    assert.deepEqual(parseFromPanel({ type: 'callback', arn, callbackId: 'cb', outcome: { action: 'heartbeat' } }), {
+      type: 'callback',
+      arn,
+      callbackId: 'cb',
+      outcome: { action: 'heartbeat' },
+    });
+    for (const outcome of [
+      undefined,
+      { action: 'succeed' },
+      { action: 'succeed', result: 'x'.repeat(256 * 1024 + 1) },
+      { action: 'fail', error: 'boom' },
+      { action: 'fail', error: { ErrorType: 7 } },
+      { action: 'explode' },
+    ])
+      assert.equal(
+        parseFromPanel({ type: 'callback', arn, callbackId: 'cb', outcome }),
+        undefined,
+        JSON.stringify(outcome)?.slice(0, 60),
+      );
+    assert.equal(
+      parseFromPanel({ type: 'callback', arn, callbackId: '', outcome: { action: 'heartbeat' } }),
+      undefined,
+    );
+  });
+
+  it('DURABLE-13: checks an execution view before the panel renders it, and says what was wrong', () => {
+    const warnings: string[] = [];
+    const warn = (w: string): number => warnings.push(w);
+    assert.deepEqual(parseToPanel({ type: 'execution', arn: 'a', problem: 'closed' }, warn), {
+      type: 'execution',
+      arn: 'a',
+      problem: 'closed',
+    });
+    assert.equal(parseToPanel({ type: 'execution', arn: 'a', view: { arn: 'a' } }, warn), undefined);
+    assert.match(warnings[0], /ignored an execution: view\.id is not a string/);
+    assert.deepEqual(parseToPanel({ type: 'callbackResult', callbackId: 'cb', problem: 'Callback not found' }, warn), {
+      type: 'callbackResult',
+      callbackId: 'cb',
+      problem: 'Callback not found',
+    });
+    assert.equal(parseToPanel({ type: 'callbackResult' }, warn), undefined);
+  });
 });
