@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeDurableConfig } from '../../core/discovery/durableConfig';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
 import type { EventTrigger, FunctionConfig } from '../../core/discovery/functionConfig';
 import type { SavedEvent } from '../../core/events/savedEvents';
@@ -85,7 +86,7 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionNode>, vsc
           hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         item.id = `fn:${fn.id}`;
-        item.description = `${fn.runtime} · ${fn.handler}`;
+        item.description = `${fn.runtime}${fn.durableConfig ? ' · durable' : ''} · ${fn.handler}`;
         item.iconPath = new vscode.ThemeIcon(fn.handlerFile ? 'symbol-function' : 'warning');
         item.contextValue = `function${fn.runtime.startsWith('python') ? '.python' : '.node'}${fn.triggers.some((t) => t.kind === 'sqs') ? '.sqs' : ''}`;
         item.tooltip = functionTooltip(fn);
@@ -134,6 +135,8 @@ function functionTooltip(fn: FunctionConfig): vscode.MarkdownString {
   md.appendText(`runtime ${fn.runtime}${origin('runtime')}\n`);
   md.appendText(`timeout ${fn.timeout} s${origin('timeout')}\n`);
   md.appendText(`memory ${fn.memorySize} MB${origin('memorySize')}\n`);
+  if (fn.durableConfig)
+    md.appendText(`durable: ${describeDurableConfig(fn.durableConfig)}${origin('durableConfig')}\n`);
   if (!fn.handlerFile) md.appendText(`\nThe handler does not resolve to a file under ${fn.codeRoot}.`);
   return md;
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { CodeLens } from 'vscode-languageserver';
 import type { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
+import { describeDurableConfig } from '../../core/discovery/durableConfig';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
 import { commandTable } from '../../shared/commandTable';
 
@@ -54,6 +55,15 @@ export function handlerCodeLenses(index: WorkspaceIndex, uri: string): CodeLens[
           },
         });
       });
+      // DURABLE-1: a durable function says so; the lens shows its executions in the Invocations panel.
+      if (fn.durableConfig)
+        lenses.push({
+          range,
+          command: {
+            title: `${site.functions.length > 1 ? `${fn.name}: ` : ''}Durable: ${describeDurableConfig(fn.durableConfig)}`,
+            command: commandTable.showInvocations.id,
+          },
+        });
     }
   }
   return lenses;

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WorkspaceIndex } from '../../../src/core/discovery/workspaceIndex';
@@ -34,6 +36,37 @@ describe('discovery: code lenses and diagnostics', () => {
         triggerIndex: 0,
       },
     ]);
+  });
+
+  it('DURABLE-1: says a durable function is one, with its configuration, in a lens that shows the invocations', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-durable-lens-'));
+    try {
+      fs.writeFileSync(
+        path.join(root, 'template.yaml'),
+        [
+          'Transform: AWS::Serverless-2016-10-31',
+          'Resources:',
+          '  Orders:',
+          '    Type: AWS::Serverless::Function',
+          '    Properties:',
+          '      Handler: flow.handler',
+          '      Runtime: nodejs22.x',
+          '      DurableConfig:',
+          '        ExecutionTimeout: 604800',
+          '        RetentionPeriodInDays: 3',
+          '',
+        ].join('\n'),
+      );
+      fs.writeFileSync(path.join(root, 'flow.js'), 'exports.handler = async () => ({});\n');
+      const index = new WorkspaceIndex({ root });
+      await index.build();
+      const lenses = handlerCodeLenses(index, pathToFileURL(path.join(root, 'flow.js')).toString());
+      assert.deepEqual(lenses.map((l) => `${l.command?.command} ${l.command?.title}`).slice(3), [
+        'lambdaTrigger.showInvocations Durable: executions up to 7d, kept 3 days after they end',
+      ]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('turns template problems into diagnostics on the template, 0-based', async () => {
