@@ -252,6 +252,7 @@ const executionView = shape({
       details: viewText,
     }),
   ),
+  historyTotal: num,
 });
 
 /** DURABLE-13: what is wrong with an execution view the panel was sent, or undefined when it can show it. */

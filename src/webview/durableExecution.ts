@@ -343,16 +343,16 @@ export function operationTree(view: Pick<ExecutionView, 'operations'>): {
   return { roots, children };
 }
 
-/** How many history events the panel lists (the latest ones); the CLI's `executions history` has them all. */
-const HISTORY_SHOWN = 300;
-
-function historyList(events: HistoryEventView[]): HTMLElement {
-  const shown = events.slice(-HISTORY_SHOWN);
+function historyList(shown: HistoryEventView[], total: number): HTMLElement {
   return h(
     'div',
     {},
-    events.length > shown.length
-      ? h('div', { class: 'muted' }, `The latest ${shown.length} of ${events.length} events.`)
+    total > shown.length
+      ? h(
+          'div',
+          { class: 'muted' },
+          `The latest ${shown.length} of ${total} events (\`lambda-trigger executions history\` lists them all).`,
+        )
       : null,
     h(
       'ol',
@@ -434,8 +434,8 @@ export function renderExecution(record: InvocationRecord, entry: ExecutionEntry,
     h(
       'details',
       { class: 'execution-events' },
-      h('summary', {}, `History (${view.history.length} events)`),
-      historyList(view.history),
+      h('summary', {}, `History (${view.historyTotal} events)`),
+      historyList(view.history, view.historyTotal),
     ),
   );
 }

@@ -4,7 +4,12 @@
  */
 import * as assert from 'node:assert/strict';
 import type { DurableExecution } from '../../../src/core/invoke/durable/durableExecution';
-import { executionView, VIEW_TEXT_LIMIT, viewText } from '../../../src/core/invoke/durable/executionView';
+import {
+  executionView,
+  HISTORY_IN_VIEW,
+  VIEW_TEXT_LIMIT,
+  viewText,
+} from '../../../src/core/invoke/durable/executionView';
 import { executionViewProblem } from '../../../src/shared/recordShape';
 
 const T0 = Date.UTC(2026, 11, 2, 10, 0, 0);
@@ -141,7 +146,24 @@ describe('DURABLE-13: the panel view of a durable execution', () => {
         [2, 'ChainedInvokeStarted', 'i1', 'charge'],
       ],
     );
+    assert.equal(view.historyTotal, 2);
     assert.equal((JSON.parse(view.history[1].details.text) as { FunctionName: string }).FunctionName, 'Payments');
+  });
+
+  it('keeps the latest events of a long history, and how many there are in all', () => {
+    const e = execution();
+    for (let i = 3; i <= HISTORY_IN_VIEW + 50; i++)
+      e.history.push({
+        EventType: 'StepStarted',
+        EventId: i,
+        Id: `s${i}`,
+        EventTimestamp: T0 + i,
+        StepStartedDetails: {},
+      });
+    const view = executionView(e);
+    assert.equal(view.history.length, HISTORY_IN_VIEW);
+    assert.equal(view.historyTotal, HISTORY_IN_VIEW + 50);
+    assert.equal(view.history[0].eventId, 51);
   });
 
   it('is a shape the panel accepts, and the panel refuses a view with a wrong field', () => {

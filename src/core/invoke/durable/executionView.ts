@@ -67,11 +67,15 @@ export interface ExecutionView {
   /** True while a handler invocation of it runs. */
   invoking: boolean;
   operations: OperationView[];
+  /** The latest history events (at most HISTORY_IN_VIEW), and how many the execution has in all. */
   history: HistoryEventView[];
+  historyTotal: number;
 }
 
 /** How much of one payload the panel gets (the rest is said as a length). */
-export const VIEW_TEXT_LIMIT = 16 * 1024;
+export const VIEW_TEXT_LIMIT = 8 * 1024;
+/** How many of the latest history events the panel gets (the CLI's `executions history` has them all). */
+export const HISTORY_IN_VIEW = 300;
 
 export function viewText(text: string, limit = VIEW_TEXT_LIMIT): ViewText {
   return text.length <= limit ? { text } : { text: text.slice(0, limit), fullLength: text.length };
@@ -136,7 +140,7 @@ export function executionView(execution: DurableExecution): ExecutionView {
       ...cutError(detailError),
     };
   });
-  const history: HistoryEventView[] = execution.history.map((event) => {
+  const history: HistoryEventView[] = execution.history.slice(-HISTORY_IN_VIEW).map((event) => {
     const detailsKey = Object.keys(event).find((k) => k.endsWith('Details'));
     const details = detailsKey ? event[detailsKey as `${string}Details`] : {};
     return {
@@ -165,5 +169,6 @@ export function executionView(execution: DurableExecution): ExecutionView {
     invoking: execution.invocation !== undefined,
     operations,
     history,
+    historyTotal: execution.history.length,
   };
 }
