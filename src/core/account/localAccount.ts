@@ -425,7 +425,8 @@ export class LocalAccount {
     const source = options.source ? { source: options.source } : {};
     const first =
       mode === 'sync'
-        ? this.engine.invokeSync(fn.name, payloadJson, source)
+        ? // DURABLE-14: an HTTP request keeps its exchange in the execution's first record; the front answers it with the execution's end.
+          this.engine.invokeSync(fn.name, payloadJson, { ...source, ...(options.http ? { http: options.http } : {}) })
         : this.engine.invokeAsync(fn.name, payloadJson, { ...source, refusalAsRecord: true });
     // The run follows the execution (not tracked by the clock while it waits, so its waits pass).
     const [head] = await Promise.all([first, this.engine.runUntilIdle()]);
