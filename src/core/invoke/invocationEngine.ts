@@ -75,7 +75,7 @@ export class InvocationEngine implements EngineContext {
   /** Kinesis, DynamoDB, Kafka and MQ mappings: ordered, checkpointed (STREAM-1, KAFKA-1, MQ-1). */
   private readonly orderedMappings: StreamEventSourceMapping[] = [];
   private readonly asyncQueue: AsyncInvocationQueue;
-  /** DURABLE-1..14: the executions of durable functions, and the service APIs their SDK calls. */
+  /** DURABLE-1..15: the executions of durable functions, and the service APIs their SDK calls. */
   readonly durable: DurableExecutions;
   private followHorizon = DEFAULT_FOLLOW_DELIVERIES;
 
