@@ -17,6 +17,8 @@ import { triggerSourceName } from '../services/functionResources';
 import { LocalServices, ResourceNotFoundError } from '../services/localServices';
 import type { SendMessageInput } from '../services/sqsQueue';
 import { DurableStore } from '../store/durableStore';
+import { isClosed } from '../invoke/durable/durableExecution';
+import { DebuggedExecutions } from './debuggedExecutions';
 import { lambdaPricing } from '../invoke/invocationCost';
 import { payloadTooDeepMessage } from '../runtime/payloadLimits';
 import { AccountRequestError } from './accountRequestError';
@@ -143,6 +145,8 @@ class PoolInvoker implements FunctionInvoker {
     private readonly pool: EnvironmentPool,
     /** The runtime reads its narrow view (FunctionSpec) of each function straight from the model. */
     private readonly functions: ReadonlyMap<string, FunctionConfig>,
+    /** DURABLE-15: the durable executions started under the debugger, whose every invocation runs under it. */
+    readonly debuggedExecutions: DebuggedExecutions,
   ) {}
 
   debugNextInvocation(functionName: string, debug: DebugOptions | undefined): void {
@@ -157,8 +161,9 @@ class PoolInvoker implements FunctionInvoker {
   ): Promise<InvokeOutcome> {
     const spec = this.functions.get(functionName);
     if (!spec) return Promise.reject(new AccountRequestError(`No function named "${functionName}" in this workspace.`));
-    const debug = this.debugNext.get(functionName);
+    const asked = this.debugNext.get(functionName);
     this.debugNext.delete(functionName);
+    const debug = spec.durableConfig ? this.debuggedExecutions.optionsFor(payloadJson, asked) : asked;
     // The engine produced or parsed every payload it passes on (FunctionInvoker).
     const { responseStream, ...rest } = opts;
     return this.pool.invoke(spec, payloadJson, {
@@ -275,6 +280,8 @@ export class LocalAccount {
   /**
    * A synchronous invocation in a dedicated environment with the debugger listening (Node inspector or debugpy):
    * `debug.onListening` gets the attach configuration; no timeout applies while paused. The record is the engine's.
+   * DURABLE-15: for a durable function, every invocation of the execution it starts (replays included, each in an
+   * environment of its own) runs under the debugger too, and calls `onListening` again.
    */
   async debug(functionName: string, payloadJson: string, debug: DebugOptions): Promise<InvocationRecord> {
     const fn = this.function(functionName);
@@ -310,8 +317,15 @@ export class LocalAccount {
       ...(options.nodeExecutable ? { nodeExecutable: options.nodeExecutable } : {}),
       ...(options.onRuntimeProgress ? { onProgress: options.onRuntimeProgress } : {}),
     });
-    const invoker = new PoolInvoker(pool, byName);
     let opened: LocalAccount | undefined;
+    const invoker = new PoolInvoker(
+      pool,
+      byName,
+      new DebuggedExecutions((arn) => {
+        const execution = opened?.engine.durable.find(arn);
+        return execution !== undefined && !isClosed(execution);
+      }),
+    );
     try {
       const clock = new VirtualClock({ scale: options.timeScale ?? Number.POSITIVE_INFINITY });
       const services = new LocalServices({ store, clock, location });
@@ -425,7 +439,8 @@ export class LocalAccount {
     const source = options.source ? { source: options.source } : {};
     const first =
       mode === 'sync'
-        ? this.engine.invokeSync(fn.name, payloadJson, source)
+        ? // DURABLE-14: an HTTP request keeps its exchange in the execution's first record; the front answers it with the execution's end.
+          this.engine.invokeSync(fn.name, payloadJson, { ...source, ...(options.http ? { http: options.http } : {}) })
         : this.engine.invokeAsync(fn.name, payloadJson, { ...source, refusalAsRecord: true });
     // The run follows the execution (not tracked by the clock while it waits, so its waits pass).
     const [head] = await Promise.all([first, this.engine.runUntilIdle()]);

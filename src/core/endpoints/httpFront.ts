@@ -586,6 +586,15 @@ const contentTypeOf = (headers: Array<[string, string]>) =>
 
 function outcomeOf(record: InvocationRecord | undefined): IntegrationOutcome {
   if (!record) return { kind: 'serviceError' };
+  // DURABLE-14: a durable function answers with its execution's end, which its first record's response carries.
+  if (record.execution && record.response?.StatusCode === 200) {
+    if (record.response.FunctionError) return { kind: 'functionError' };
+    try {
+      return { kind: 'result', result: JSON.parse(record.response.Payload ?? 'null') as unknown };
+    } catch {
+      return { kind: 'functionError' };
+    }
+  }
   if (record.status === 'succeeded') return { kind: 'result', result: record.attempts.at(-1)?.result ?? null };
   if (record.status === 'rejected' && record.response?.StatusCode === 429) return { kind: 'throttled' };
   if (record.status === 'rejected') return { kind: 'serviceError' };
@@ -595,11 +604,23 @@ function outcomeOf(record: InvocationRecord | undefined): IntegrationOutcome {
 function failureNote(record: InvocationRecord | undefined): string {
   const attempt = record?.attempts.at(-1);
   const error =
+    (record?.execution ? executionError(record) : undefined) ??
     attempt?.error ??
     (record?.response
       ? { errorType: record.response.errorType ?? 'Error', errorMessage: record.response.errorMessage ?? '' }
       : undefined);
   return error ? `function error ${error.errorType}: ${error.errorMessage}` : 'the function failed';
+}
+
+/** DURABLE-14: the error a durable function's execution ended with (its response's payload), if it failed. */
+function executionError(record: InvocationRecord): { errorType: string; errorMessage: string } | undefined {
+  if (!record.response?.FunctionError) return undefined;
+  try {
+    const error = JSON.parse(record.response.Payload ?? '{}') as { errorType?: string; errorMessage?: string };
+    return { errorType: error.errorType ?? 'Error', errorMessage: error.errorMessage ?? '' };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The headers API Gateway adds to every response it sends. */

@@ -7,6 +7,7 @@ import type { FunctionConcurrency } from './functionAttempt';
 import type { InvocationHistory } from './invocationHistory';
 import type { InvocationRecord, RecordSource } from './invocationRecord';
 import type { VirtualClock } from './virtualClock';
+import type { DurableExecutions } from './durable/durableExecutions';
 
 /** Faults a user can inject into an event to watch their handler's idempotency hold. */
 export interface InjectedFaults {
@@ -46,6 +47,8 @@ export interface EngineContext {
    * the mapping stops following it and leaves it in its source.
    */
   readonly followDeliveries: number;
+  /** DURABLE-1..14: the executions of durable functions. */
+  readonly durable: DurableExecutions;
   /** The function by name; a LambdaServiceError (404) for an unknown one. */
   functionOf(name: string): EngineFunction;
   /** Queues an async event (ASYNC-1) in the current store transaction. */

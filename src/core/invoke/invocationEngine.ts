@@ -75,7 +75,7 @@ export class InvocationEngine implements EngineContext {
   /** Kinesis, DynamoDB, Kafka and MQ mappings: ordered, checkpointed (STREAM-1, KAFKA-1, MQ-1). */
   private readonly orderedMappings: StreamEventSourceMapping[] = [];
   private readonly asyncQueue: AsyncInvocationQueue;
-  /** DURABLE-1..13: the executions of durable functions, and the service APIs their SDK calls. */
+  /** DURABLE-1..15: the executions of durable functions, and the service APIs their SDK calls. */
   readonly durable: DurableExecutions;
   private followHorizon = DEFAULT_FOLLOW_DELIVERIES;
 
@@ -236,6 +236,8 @@ export class InvocationEngine implements EngineContext {
       source?: RecordSource | undefined;
       durableExecutionName?: string | undefined;
       refusalAsRecord?: boolean;
+      /** DURABLE-14: the HTTP front's request, kept in the first record. */
+      http?: HttpExchange | undefined;
     },
   ): { record: InvocationRecord; arn?: string } {
     const now = timePoint(this.clock.now());
@@ -244,6 +246,7 @@ export class InvocationEngine implements EngineContext {
         startedBy,
         ...(options.source ? { source: options.source } : {}),
         ...(options.durableExecutionName !== undefined ? { name: options.durableExecutionName } : {}),
+        ...(options.http ? { http: options.http } : {}),
       });
       const head = this.history.get(execution.recordIds[0] ?? '');
       if (head) return { record: head, arn: execution.arn };
@@ -273,6 +276,7 @@ export class InvocationEngine implements EngineContext {
       });
       record.response = { StatusCode: error.statusCode, errorType: error.errorType, errorMessage: error.message };
       record.end = now;
+      if (options.http) record.http = options.http;
       this.history.save(record);
       return { record };
     }

@@ -12,6 +12,8 @@ import type { EngineFunction } from './engineFunction';
 import { compileFilterCriteria, sqsFilterView, type CompiledFilters } from './filterCriteria';
 import { durationText, instantText, LONG_RETRY_MS, type UnsettledEvent } from './followHorizon';
 import { runAttempt, refusedAttempt } from './functionAttempt';
+import { isDurable } from './durable/durableExecutions';
+import { runExecutionAttempt } from './durable/executionAttempt';
 import {
   newInvocationRecord,
   timePoint,
@@ -261,11 +263,16 @@ export class SqsEventSourceMapping {
     }
     ctx.history.save(record);
     let result;
-    try {
-      result = await runAttempt(ctx.invoker, fn.name, JSON.stringify(event), randomUUID(), 1, now);
-    } finally {
+    if (isDurable(fn)) {
+      // DURABLE-14: the batch waits for the execution; its invocations take their own concurrency.
       ctx.concurrency.release(fn.name);
-    }
+      result = await runExecutionAttempt(ctx, fn, JSON.stringify(event), 1, now, record);
+    } else
+      try {
+        result = await runAttempt(ctx.invoker, fn.name, JSON.stringify(event), randomUUID(), 1, now);
+      } finally {
+        ctx.concurrency.release(fn.name);
+      }
     const { attempt } = result;
     attempt.batchIndex = 0;
     record.attempts.push(attempt);

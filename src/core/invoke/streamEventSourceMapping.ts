@@ -27,6 +27,8 @@ import type { EngineFunction } from './engineFunction';
 import { compileFilterCriteria, type CompiledFilters } from './filterCriteria';
 import { durationText, instantText, LONG_RETRY_MS, type UnsettledEvent } from './followHorizon';
 import { refusedAttempt, runAttempt } from './functionAttempt';
+import { isDurable } from './durable/durableExecutions';
+import { runExecutionAttempt } from './durable/executionAttempt';
 import {
   newInvocationRecord,
   timePoint,
@@ -579,21 +581,33 @@ export class StreamEventSourceMapping {
       return this.retryOrStop(work, p, now + streamRetryDelayMs(p.failures), true);
     }
     ctx.history.save(work.record);
-    const requestId = randomUUID();
     let result;
-    try {
-      result = await runAttempt(
-        ctx.invoker,
-        fn.name,
+    if (isDurable(fn)) {
+      // DURABLE-14: the batch waits for the execution; its invocations take their own concurrency.
+      ctx.concurrency.release(fn.name);
+      result = await runExecutionAttempt(
+        ctx,
+        fn,
         JSON.stringify(event),
-        requestId,
         work.record.attempts.length + 1,
         now,
+        work.record,
       );
-    } finally {
-      ctx.concurrency.release(fn.name);
-    }
+    } else
+      try {
+        result = await runAttempt(
+          ctx.invoker,
+          fn.name,
+          JSON.stringify(event),
+          randomUUID(),
+          work.record.attempts.length + 1,
+          now,
+        );
+      } finally {
+        ctx.concurrency.release(fn.name);
+      }
     const { attempt } = result;
+    const requestId = attempt.requestId;
     attempt.batchIndex = p.batchIndex;
     work.record.attempts.push(attempt);
     const after = ctx.clock.now();

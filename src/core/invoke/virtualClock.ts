@@ -135,20 +135,43 @@ export class VirtualClock {
    * scale compresses waiting, not running), and runUntilIdle waits for it.
    */
   track<T>(work: Promise<T>): Promise<T> {
-    // The first work in flight switches a finite clock to wall speed, the last one back to the scale.
+    this.enter();
+    work.then(
+      () => this.leave(),
+      (error: unknown) => {
+        this.firstError ??= error;
+        this.leave();
+      },
+    );
+    return work;
+  }
+
+  /**
+   * Tracked work that waits for `wait` stops counting as in flight until it settles: work that waits for other work
+   * on the clock (an event source mapping waiting for a durable execution's waits, DURABLE-14) would otherwise stop
+   * the time it waits for. Only for work this clock tracks.
+   */
+  async untracked<T>(wait: Promise<T>): Promise<T> {
+    this.leave();
+    try {
+      return await wait;
+    } finally {
+      this.enter();
+    }
+  }
+
+  /** One more piece of work in flight: the first switches a finite clock to wall speed. */
+  private enter(): void {
     if (this.inFlight === 0) this.reanchor();
     this.inFlight++;
     if (this.inFlight === 1 && !this.instant) this.kick();
-    const done = (): void => {
-      if (this.inFlight === 1) this.reanchor();
-      this.inFlight--;
-      if (this.inFlight === 0) this.kick();
-    };
-    work.then(done, (error: unknown) => {
-      this.firstError ??= error;
-      done();
-    });
-    return work;
+  }
+
+  /** One piece of work less in flight: the last switches a finite clock back to the scale. */
+  private leave(): void {
+    if (this.inFlight === 1) this.reanchor();
+    this.inFlight--;
+    if (this.inFlight === 0) this.kick();
   }
 
   get pendingTimers(): number {

@@ -81,6 +81,28 @@ describe('invoke: virtual clock', () => {
     clock.dispose();
   });
 
+  it('DURABLE-14: tracked work waiting untracked lets instant time jump to what it waits for, then counts again', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const seen: string[] = [];
+    let fired!: () => void;
+    const timerFired = new Promise<void>((r) => (fired = r));
+    clock.at(60_000, () => {
+      seen.push(`timer at ${clock.now()}`);
+      fired();
+    });
+    const work = clock.track(
+      (async () => {
+        await clock.untracked(timerFired);
+        assert.equal(clock.busy, true);
+        seen.push(`work resumed at ${clock.now()}`);
+      })(),
+    );
+    await clock.runUntilIdle();
+    await work;
+    assert.deepEqual(seen, ['timer at 60000', 'work resumed at 60000']);
+    assert.equal(clock.busy, false);
+  });
+
   it('rejects a scale that is not positive', () => {
     assert.throws(() => new VirtualClock({ scale: 0 }), /Time scale must be a positive number or Infinity, got 0/);
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import * as os from 'node:os';
@@ -8,63 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { EnvironmentPool, type DebugAttachInfo } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
-
-/**
- * A minimal Chrome DevTools Protocol client, run as its own process: lets the debuggee run, waits for the first pause
- * and prints where it paused (the script's URL and source map, the generated line and column), then resumes.
- */
-const CDP_CLIENT = `
-const ws = new WebSocket(process.argv[1]);
-let id = 0;
-const scripts = new Map();
-const send = (method, params = {}) => ws.send(JSON.stringify({ id: ++id, method, params }));
-ws.onopen = () => {
-  send('Runtime.enable');
-  send('Debugger.enable');
-  send('Runtime.runIfWaitingForDebugger');
-};
-ws.onmessage = (event) => {
-  const msg = JSON.parse(event.data);
-  if (msg.method === 'Debugger.scriptParsed') scripts.set(msg.params.scriptId, msg.params);
-  if (msg.method === 'Debugger.paused') {
-    const frame = msg.params.callFrames[0];
-    const script = scripts.get(frame.location.scriptId) || {};
-    console.log(JSON.stringify({ url: script.url, sourceMapURL: script.sourceMapURL, line: frame.location.lineNumber, column: frame.location.columnNumber }));
-    send('Debugger.resume');
-    setTimeout(() => process.exit(0), 100);
-  }
-};
-`;
-
-interface Paused {
-  url: string;
-  sourceMapURL?: string;
-  line: number;
-  column: number;
-}
-
-/** Attaches the CDP client to `url` and resolves with where the debuggee first paused. */
-function pauseOf(url: string): Promise<Paused> {
-  const flags =
-    typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function' ? [] : ['--experimental-websocket'];
-  const client = spawn(process.execPath, [...flags, '-e', CDP_CLIENT, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  client.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.kill();
-      reject(new Error('the debuggee never paused'));
-    }, 15_000);
-    client.on('exit', () => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out.trim().split('\n')[0]) as Paused);
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
-  });
-}
+import { pauseOf, type Paused } from '../../support/cdpClient';
 
 describe('runtime: debug mode', function () {
   this.timeout(20000);

@@ -45,6 +45,8 @@ export interface DurableExecution {
   startedBy: 'sync' | 'async';
   /** DURABLE-12: the CHAINED_INVOKE operation of another execution that this one answers. */
   parent?: { arn: string; operationId: string };
+  /** DURABLE-14: started by an event source mapping, which waits for its end (15 minutes at most). */
+  eventSourceMapping?: true;
   /** CHAINED_INVOKE operations whose (non-durable) target still runs: started again after a reopen. */
   chainedInFlight?: string[];
   /** DURABLE-9: when a failed (or throttled) invocation is tried again (epoch ms). */

@@ -15,13 +15,18 @@ import {
   newInvocationRecord,
   timePoint,
   usedConfiguration,
+  type HttpExchange,
   type InvocationRecord,
   type RecordSource,
 } from '../invocationRecord';
 import { checkPayload, LambdaServiceError } from '../lambdaServiceError';
+import { deadLetterMessageAttributes } from '../deadLetterQueue';
+import { undeliverable } from '../destinationRecord';
+import { targetArnOf } from '../../services/functionResources';
 import { SYNC_REQUEST_LIMIT_BYTES } from '../../runtime/payloadLimits';
 import { applyUpdates, checkUpdates, parseUpdates } from './checkpointUpdates';
 import {
+  errorText,
   EXECUTION_NAME,
   executionArn,
   finishCallback,
@@ -65,9 +70,17 @@ import { invokePlainTarget, targetFunctionName } from './chainedInvoke';
 export const DURABLE_COLLECTION = 'durableExecutions';
 /** DURABLE-5: a synchronous start waits for its execution this long at most (simulated time). */
 export const SYNC_START_CAP_MS = 15 * 60_000;
+/** DURABLE-14: an execution an event source mapping started lasts this long at most, whatever its ExecutionTimeout. */
+export const MAPPING_EXECUTION_LIMIT_SECONDS = 15 * 60;
 /** DURABLE-9: a failed invocation is tried again after this long, and the execution fails after this many in a row. */
 export const INVOCATION_RETRY_DELAY_MS = 5_000;
 export const MAX_FAILED_INVOCATIONS = 5;
+
+/** What the first invocation's record of an execution carries from the caller: its source, its HTTP request. */
+interface FirstRecord {
+  source?: RecordSource | undefined;
+  http?: HttpExchange | undefined;
+}
 
 export type DurableFunction = EngineFunction & { durableConfig: NonNullable<EngineFunction['durableConfig']> };
 
@@ -79,6 +92,10 @@ export interface StartOptions {
   source?: RecordSource;
   startedBy: 'sync' | 'async';
   parent?: DurableExecution['parent'];
+  /** DURABLE-14: an event source mapping waits for the execution, which lasts 15 minutes at most. */
+  eventSourceMapping?: boolean;
+  /** DURABLE-14: the HTTP request that started it (the HTTP front), kept in its first record. */
+  http?: HttpExchange;
 }
 
 /** What a checkpoint answers (timestamps in ms, in the handler's clock). */
@@ -148,7 +165,9 @@ export class DurableExecutions {
       input: payloadJson,
       status: 'RUNNING',
       startMs: now,
-      executionTimeoutSeconds: fn.durableConfig.executionTimeout,
+      executionTimeoutSeconds: options.eventSourceMapping
+        ? Math.min(fn.durableConfig.executionTimeout, MAPPING_EXECUTION_LIMIT_SECONDS)
+        : fn.durableConfig.executionTimeout,
       retentionPeriodInDays: fn.durableConfig.retentionPeriodInDays,
       operations: [
         {
@@ -168,6 +187,7 @@ export class DurableExecutions {
       recordIds: [],
       startedBy: options.startedBy,
       ...(options.parent ? { parent: options.parent } : {}),
+      ...(options.eventSourceMapping ? { eventSourceMapping: true } : {}),
     };
     recordEvent(
       execution,
@@ -181,13 +201,14 @@ export class DurableExecutions {
     );
     this.arnById.set(id, execution.arn);
     this.save(execution);
-    this.invokeSoon(execution, options.source);
+    this.invokeSoon(execution, { source: options.source, http: options.http });
     return { execution, existing: false };
   }
 
   /**
    * Resolves with the execution once it has ended, or after `capMs` of simulated time (then still RUNNING): a
-   * synchronous start's wait (DURABLE-5).
+   * synchronous start's wait (DURABLE-5). With an infinite cap, only its end (an event source mapping's wait, whose
+   * execution times out by itself, DURABLE-14).
    */
   waitForEnd(arn: string, capMs = SYNC_START_CAP_MS): Promise<DurableExecution> {
     const execution = this.byArn(arn);
@@ -198,6 +219,10 @@ export class DurableExecutions {
         if (timer !== undefined) this.ctx.clock.cancel(timer);
         resolve(e);
       };
+      if (!Number.isFinite(capMs)) {
+        this.waiters.set(arn, [...(this.waiters.get(arn) ?? []), done]);
+        return;
+      }
       timer = this.ctx.clock.after(capMs, () => {
         timer = undefined;
         const list = this.waiters.get(arn) ?? [];
@@ -503,7 +528,7 @@ export class DurableExecutions {
   }
 
   /** DURABLE-4: the handler runs again for this execution now, or when its invocation in flight answers. */
-  private invokeSoon(execution: DurableExecution, source?: RecordSource): void {
+  private invokeSoon(execution: DurableExecution, first?: FirstRecord): void {
     if (isClosed(execution)) return;
     if (execution.invocation !== undefined) {
       this.reinvoke.add(execution.arn);
@@ -511,10 +536,10 @@ export class DurableExecutions {
     }
     // Marked at once, so that two triggers in a row start one invocation.
     execution.invocation = randomUUID();
-    void this.ctx.clock.track(this.invoke(execution, execution.invocation, source));
+    void this.ctx.clock.track(this.invoke(execution, execution.invocation, first));
   }
 
-  private async invoke(execution: DurableExecution, requestId: string, source?: RecordSource): Promise<void> {
+  private async invoke(execution: DurableExecution, requestId: string, first?: FirstRecord): Promise<void> {
     const { ctx } = this;
     let fn: EngineFunction;
     try {
@@ -561,7 +586,7 @@ export class DurableExecutions {
           : {}),
       },
     };
-    const record = this.newRecord(execution, fn, event, startMs, source);
+    const record = this.newRecord(execution, fn, event, startMs, first);
     this.save(execution);
     let attemptResult;
     try {
@@ -654,7 +679,7 @@ export class DurableExecutions {
     fn: EngineFunction,
     event: InvocationEvent,
     startMs: number,
-    source?: RecordSource,
+    first?: FirstRecord,
   ): InvocationRecord {
     const head = execution.recordIds[0];
     const record = newInvocationRecord({
@@ -662,7 +687,7 @@ export class DurableExecutions {
       functionName: fn.name,
       mode: execution.startedBy,
       // The first invocation has the caller's source; the later ones are the service's.
-      source: head === undefined ? source : { type: 'durable', arn: execution.arn, parentRecordId: head },
+      source: head === undefined ? first?.source : { type: 'durable', arn: execution.arn, parentRecordId: head },
       configuration: usedConfiguration(
         {
           timeout: [fn.timeout, 'timeout'],
@@ -676,6 +701,7 @@ export class DurableExecutions {
       status: 'running',
       start: timePoint(startMs),
     });
+    if (head === undefined && first?.http) record.http = first.http;
     record.execution = executionSummary(execution, execution.invocations + 1);
     execution.recordIds.push(record.id);
     this.ctx.history.save(record);
@@ -708,9 +734,44 @@ export class DurableExecutions {
     if (execution.invocation !== undefined) this.endEvents.set(execution.arn, { type, details });
     else recordEvent(execution, now, type, { Id: execution.id, Name: execution.name }, details);
     this.finishRecords(execution);
+    if (status !== 'SUCCEEDED' && execution.startedBy === 'async' && !execution.parent)
+      this.deadLetter(execution, status);
     for (const resolve of this.waiters.get(execution.arn) ?? []) resolve(execution);
     this.waiters.delete(execution.arn);
     if (execution.parent) this.finishChained(execution.parent.arn, execution.parent.operationId, status, outcome);
+  }
+
+  /**
+   * DURABLE-14: an execution an asynchronous invocation started that ends FAILED, TIMED_OUT or STOPPED sends the
+   * original event to the function's dead-letter queue (ASYNC-9's message and attributes); Lambda does not retry it.
+   */
+  private deadLetter(execution: DurableExecution, status: ExecutionStatus): void {
+    let fn: EngineFunction;
+    try {
+      fn = this.ctx.functionOf(execution.functionName);
+    } catch {
+      return; // the function is gone from the workspace: nowhere to send it
+    }
+    if (!fn.deadLetterQueue) return;
+    const head = this.ctx.history.get(execution.recordIds[0] ?? '');
+    const requestId = head?.attempts[0]?.requestId ?? execution.id;
+    const condition = `Execution${status === 'TIMED_OUT' ? 'TimedOut' : status === 'STOPPED' ? 'Stopped' : 'Failed'}`;
+    const arn = targetArnOf(fn.deadLetterQueue, this.ctx.location);
+    const delivery = arn
+      ? this.ctx.services.deliver(arn, {
+          kind: 'deadLetterQueue',
+          condition,
+          body: execution.input,
+          attributes: deadLetterMessageAttributes(requestId, 200, errorText(execution.error)),
+          functionName: deployedName(fn),
+          success: false,
+          ...(head ? { recordId: head.id } : {}),
+        })
+      : undeliverable(fn.deadLetterQueue, 'deadLetterQueue', condition, execution.input, this.now());
+    if (head) {
+      head.deliveries.push(delivery);
+      if (head.status !== 'running') this.ctx.history.save(head);
+    }
   }
 
   /** The records show the ended execution; a synchronous start's first record carries its response. */
@@ -849,7 +910,9 @@ export class DurableExecutions {
       this.end(execution, 'TIMED_OUT', {
         error: {
           ErrorType: 'ExecutionTimedOut',
-          ErrorMessage: `The durable execution ran longer than its ExecutionTimeout of ${execution.executionTimeoutSeconds} seconds.`,
+          ErrorMessage: execution.eventSourceMapping
+            ? `The durable execution ran longer than the ${execution.executionTimeoutSeconds} seconds an execution started by an event source mapping may last.`
+            : `The durable execution ran longer than its ExecutionTimeout of ${execution.executionTimeoutSeconds} seconds.`,
         },
       });
       this.save(execution);
