@@ -40,8 +40,19 @@ export function invocationPanel(page: Page): FrameLocator {
 export async function openLambdaView(page: Page): Promise<void> {
   const lambda = page.locator('.activitybar .action-item a[aria-label^="Lambda"]');
   await lambda.waitFor({ timeout: 60_000 });
-  if (!(await page.locator('.pane-header', { hasText: 'Functions' }).isVisible())) await lambda.click();
-  await page.locator('.pane-header', { hasText: 'Functions' }).waitFor({ timeout: 30_000 });
+  const functions = page.locator('.pane-header', { hasText: 'Functions' });
+  // The icon toggles the side bar; after a reload the workbench may restore the view just after a click, which then
+  // closes it again: click, and click again when the view is still not there.
+  for (let attempt = 1; ; attempt++) {
+    if (await functions.isVisible()) return;
+    await lambda.click();
+    try {
+      await functions.waitFor({ timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 
 /** A row of a tree (explorer or Lambda views) by its accessible label. */
