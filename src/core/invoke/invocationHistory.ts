@@ -8,6 +8,16 @@ import type { InvocationRecord } from './invocationRecord';
 const COLLECTION = 'records';
 const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'rejected', 'dryRun']);
 
+/**
+ * When a saved record must be written. A synchronous invocation's record is history: its caller has the answer from
+ * the record in memory, and nothing else depends on it, so it goes with the next group commit, whoever asks for it,
+ * and the caller does not wait for that. Every other record is written with the queue, event or checkpoint changes
+ * it goes with (an async event's, a batch's, a durable execution's), in the same commit.
+ */
+function commitFor(record: InvocationRecord): 'now' | 'later' {
+  return record.mode === 'sync' && record.execution === undefined ? 'later' : 'now';
+}
+
 export class InvocationHistory {
   private readonly emitter = new EventEmitter();
   /** Finished record ids, oldest first (a Set keeps insertion order): what trimming drops first. */
@@ -35,7 +45,7 @@ export class InvocationHistory {
     if (parentId && record.storyId === undefined && parentId !== record.id)
       record.storyId = this.get(parentId)?.storyId ?? parentId;
     if (this.costOf) record.cost = this.costOf(record);
-    this.records.save(record.id, record);
+    this.records.save(record.id, record, commitFor(record));
     this.emitter.emit('record', record);
     if (FINAL.has(record.status)) {
       this.finished.add(record.id);
@@ -65,7 +75,7 @@ export class InvocationHistory {
     for (const id of this.finished) {
       if (this.records.size <= this.limit) break;
       this.finished.delete(id);
-      this.records.delete(id);
+      this.records.delete(id, 'later');
     }
   }
 }

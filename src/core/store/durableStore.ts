@@ -6,6 +6,8 @@
  * in one line (one atomic transaction: a crash either keeps the whole line or, when the line is torn, none of it)
  * with one fsync. A key put many times between two writes is written once, with its last value, or, when it is
  * gone, as a delete. A write starts on the next turn of the event loop, or when the previous write's fsync returns.
+ * Changes that are history (requestCommit('later'): what no caller was told is safe, e.g. a sync invocation's record)
+ * ask for no write of their own: they go with the next write anyone asks for, or after `laterCommitMs` at the latest.
  * A put of the text a key already has changes nothing and writes nothing.
  * Opening the store replays the newest complete snapshot and every later segment. Compaction writes a snapshot (in
  * full, fsync'd, then renamed into place, then the files it covers are deleted): at open once more than
@@ -40,6 +42,8 @@ export interface DurableStoreOptions {
   platform?: NodeJS.Platform;
   /** Told what opening had to repair (a damaged file moved aside, naming the file and its lines). */
   onWarning?: (message: string) => void;
+  /** The longest a change asked for with requestCommit('later') waits for a write (default 100 ms). */
+  laterCommitMs?: number;
 }
 
 /** A value that JSON cannot represent (a cycle, a BigInt, undefined): refused when it is put, naming its key. */
@@ -204,6 +208,9 @@ export class DurableStore {
    */
   private changes = new Map<string, Change>();
   private flushScheduled = false;
+  /** The write that history changes wait for when no one asks for one sooner. */
+  private laterCommit: NodeJS.Timeout | undefined;
+  private readonly laterCommitMs: number;
   private writing: Promise<void> = Promise.resolve();
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private segmentNumber = 0;
@@ -231,6 +238,7 @@ export class DurableStore {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.compactAfterSegments = options.compactAfterSegments ?? 16;
     this.onWarning = options.onWarning ?? (() => undefined);
+    this.laterCommitMs = options.laterCommitMs ?? 100;
     this.syncDirectories = (options.platform ?? process.platform) !== 'win32';
   }
 
@@ -421,10 +429,22 @@ export class DurableStore {
     return { dispose: () => this.commitHooks.delete(hook) };
   }
 
-  /** An owner has changes to put at the next commit (see onCommit): make sure one comes. */
-  requestCommit(): void {
+  /**
+   * An owner has changes to put at the next commit (see onCommit): make sure one comes, on the next turn of the event
+   * loop ('now'), or, for history that no one waits on ('later'), with whichever write comes first: one someone else
+   * asks for, or one after `laterCommitMs`. A value changed again meanwhile is written once.
+   */
+  requestCommit(when: 'now' | 'later' = 'now'): void {
     this.assertOpen();
-    this.scheduleFlush();
+    if (when === 'now') this.scheduleFlush();
+    else if (!this.flushScheduled && !this.laterCommit) {
+      this.laterCommit = setTimeout(() => {
+        this.laterCommit = undefined;
+        if (!this.closed) this.scheduleFlush();
+      }, this.laterCommitMs);
+      // close() flushes what is left; the timer alone keeps no process alive.
+      this.laterCommit.unref();
+    }
   }
 
   /** Lets the owners put what they changed; a value one of them cannot store is returned, not thrown. */
@@ -466,6 +486,8 @@ export class DurableStore {
       // Even when the last flush failed, the file is closed and the store released for the next process.
       await this.writing;
       this.closed = true;
+      clearTimeout(this.laterCommit);
+      this.laterCommit = undefined;
       try {
         await this.handle?.close();
       } finally {
@@ -497,6 +519,9 @@ export class DurableStore {
 
   private async commit(): Promise<void> {
     this.flushScheduled = false;
+    // The commit hooks put every change the owners have, those that would have waited included.
+    clearTimeout(this.laterCommit);
+    this.laterCommit = undefined;
     const refused = this.closed ? undefined : this.runCommitHooks();
     const waiters = this.waiters;
     this.waiters = [];

@@ -40,18 +40,21 @@ export class LiveCollection<T> {
     return this.items.keys();
   }
 
-  /** Keeps `value` under `key`; it is written as it is at the next commit. */
-  save(key: string, value: T): void {
+  /**
+   * Keeps `value` under `key`; it is written as it is at the next commit: one on the next turn of the event loop, or,
+   * for history no caller waits on ('later'), whichever comes first (DurableStore.requestCommit).
+   */
+  save(key: string, value: T, when: 'now' | 'later' = 'now'): void {
     this.items.set(key, value);
     if (!this.changed.has(key)) this.changed.set(key, false);
-    this.store.requestCommit();
+    this.store.requestCommit(when);
   }
 
-  delete(key: string): boolean {
+  delete(key: string, when: 'now' | 'later' = 'now'): boolean {
     if (!this.items.delete(key)) return false;
     this.changed.delete(key);
     this.changed.set(key, true);
-    this.store.requestCommit();
+    this.store.requestCommit(when);
     return true;
   }
 
