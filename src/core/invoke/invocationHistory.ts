@@ -10,12 +10,14 @@ const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'rejected', '
 
 /**
  * When a saved record must be written. A synchronous invocation's record is history: its caller has the answer from
- * the record in memory, and nothing else depends on it, so it goes with the next group commit, whoever asks for it,
- * and the caller does not wait for that. Every other record is written with the queue, event or checkpoint changes
- * it goes with (an async event's, a batch's, a durable execution's), in the same commit.
+ * the record in memory, and nothing else depends on it, so it waits for the next flush or the store's later timer,
+ * and the caller does not wait for that. So does a record while it runs: its end comes soon and is written in its
+ * place. Every other record is written with the queue, event or checkpoint changes it goes with (an async event's
+ * retry or end, a batch's end, a durable execution's), in the same commit.
  */
 function commitFor(record: InvocationRecord): 'now' | 'later' {
-  return record.mode === 'sync' && record.execution === undefined ? 'later' : 'now';
+  if (record.mode === 'sync' && record.execution === undefined) return 'later';
+  return record.status === 'running' ? 'later' : 'now';
 }
 
 export class InvocationHistory {

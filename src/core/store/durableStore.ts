@@ -7,7 +7,8 @@
  * with one fsync. A key put many times between two writes is written once, with its last value, or, when it is
  * gone, as a delete. A write starts on the next turn of the event loop, or when the previous write's fsync returns.
  * Changes that are history (requestCommit('later'): what no caller was told is safe, e.g. a sync invocation's record)
- * ask for no write of their own: they go with the next write anyone asks for, or after `laterCommitMs` at the latest.
+ * are held back by their owners: they go with the next flush, or after `laterCommitMs` at the latest, so that a value
+ * changed many times meanwhile (a record saved running, then finished) is written once.
  * A put of the text a key already has changes nothing and writes nothing.
  * Opening the store reads the newest complete snapshot (snapshotFile.ts: its values are sliced out, not parsed) and
  * replays every later segment. A snapshot is written in full, fsync'd, then renamed into place: on close and after
@@ -225,6 +226,8 @@ export class DurableStore {
   /** The write that history changes wait for when no one asks for one sooner. */
   private laterCommit: NodeJS.Timeout | undefined;
   private readonly laterCommitMs: number;
+  /** The next commit writes every change, held-back history included (a flush, or the later timer, asked for it). */
+  private commitAll = false;
   private writing: Promise<void> = Promise.resolve();
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private segmentNumber = 0;
@@ -244,7 +247,7 @@ export class DurableStore {
   private lockFile: string | undefined;
   /** What this process wrote into the lock, to release only its own. */
   private lockText: string | undefined;
-  private readonly commitHooks = new Set<() => void>();
+  private readonly commitHooks = new Set<(all: boolean) => void>();
   /** Files whose replay skipped damaged lines, with what was wrong where: moved aside once the rest is compacted. */
   private readonly damage = new Map<string, string[]>();
   private readonly onWarning: (message: string) => void;
@@ -444,25 +447,28 @@ export class DurableStore {
 
   /**
    * Runs `hook` at the start of every commit and flush: the owner of live objects (a LiveCollection) puts what it
-   * changed since the last one, so a value changed many times between two writes is serialised once.
+   * changed since the last one, so a value changed many times between two writes is serialised once. `all` is false
+   * for a commit that writes only what is wanted now: history changes (requestCommit('later')) may wait for the next.
    */
-  onCommit(hook: () => void): { dispose(): void } {
+  onCommit(hook: (all: boolean) => void): { dispose(): void } {
     this.commitHooks.add(hook);
     return { dispose: () => this.commitHooks.delete(hook) };
   }
 
   /**
    * An owner has changes to put at the next commit (see onCommit): make sure one comes, on the next turn of the event
-   * loop ('now'), or, for history that no one waits on ('later'), with whichever write comes first: one someone else
-   * asks for, or one after `laterCommitMs`. A value changed again meanwhile is written once.
+   * loop ('now'), or, for history that no one waits on ('later'), with the next flush or after `laterCommitMs`. A
+   * value changed again meanwhile is written once.
    */
   requestCommit(when: 'now' | 'later' = 'now'): void {
     this.assertOpen();
     if (when === 'now') this.scheduleFlush();
-    else if (!this.flushScheduled && !this.laterCommit) {
+    else if (!this.laterCommit) {
       this.laterCommit = setTimeout(() => {
         this.laterCommit = undefined;
-        if (!this.closed) this.scheduleFlush();
+        if (this.closed) return;
+        this.commitAll = true;
+        this.scheduleFlush();
       }, this.laterCommitMs);
       // close() flushes what is left; the timer alone keeps no process alive.
       this.laterCommit.unref();
@@ -470,11 +476,11 @@ export class DurableStore {
   }
 
   /** Lets the owners put what they changed; a value one of them cannot store is returned, not thrown. */
-  private runCommitHooks(): Error | undefined {
+  private runCommitHooks(all: boolean): Error | undefined {
     let failed: Error | undefined;
     for (const hook of this.commitHooks) {
       try {
-        hook();
+        hook(all);
       } catch (e) {
         failed ??= e instanceof Error ? e : new Error(String(e));
       }
@@ -485,7 +491,7 @@ export class DurableStore {
   /** Resolves once every change made so far is on disk (fsync'd). */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const refused = this.runCommitHooks();
+    const refused = this.runCommitHooks(true);
     if (refused) return Promise.reject(refused);
     if (this.changes.size === 0 && this.waiters.length === 0 && !this.flushScheduled) return this.writing;
     return new Promise((resolve, reject) => {
@@ -544,10 +550,14 @@ export class DurableStore {
 
   private async commit(): Promise<void> {
     this.flushScheduled = false;
-    // The commit hooks put every change the owners have, those that would have waited included.
-    clearTimeout(this.laterCommit);
-    this.laterCommit = undefined;
-    const refused = this.closed ? undefined : this.runCommitHooks();
+    const all = this.commitAll || this.waiters.length > 0;
+    this.commitAll = false;
+    if (all) {
+      // The commit hooks put every change the owners have, held-back history included.
+      clearTimeout(this.laterCommit);
+      this.laterCommit = undefined;
+    }
+    const refused = this.closed ? undefined : this.runCommitHooks(all);
     const waiters = this.waiters;
     this.waiters = [];
     try {

@@ -79,7 +79,7 @@ describe('store: live collections (owners change their objects, the store writes
     /** One turn of the event loop: a commit asked for 'now' takes its changes in the turn after it is asked. */
     const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-    it('asks for no write of its own: a value saved again before the next write is written once, as it is then', async () => {
+    it('asks for no write of its own: a value saved again before the next flush is written once, as it is then', async () => {
       const store = await DurableStore.open(dir, { laterCommitMs: 60_000 });
       const history = new LiveCollection<{ status: string }>(store, 'records');
       const queue = new LiveCollection<string>(store, 'q');
@@ -92,6 +92,23 @@ describe('store: live collections (owners change their objects, the store writes
       queue.save('m1', 'body'); // a change someone waits for: the history goes with it
       await store.flush();
       assert.equal(segmentText(), '[["p","records","r1",{"status":"succeeded"}],["p","q","m1","body"]]\n');
+      await store.close();
+    });
+
+    it('waits while commits write what is wanted now; the next flush writes it', async () => {
+      const store = await DurableStore.open(dir, { laterCommitMs: 60_000 });
+      const history = new LiveCollection<string>(store, 'records');
+      const queue = new LiveCollection<string>(store, 'q');
+      history.save('r1', 'running', 'later');
+      queue.save('m1', 'body');
+      await waitFor('the queue change written', () =>
+        fs.readdirSync(dir).some((f) => f.startsWith('segment-')) ? /"m1"/.test(segmentText()) : false,
+      );
+      assert.doesNotMatch(segmentText(), /"r1"/);
+      history.save('r1', 'succeeded', 'later');
+      await store.flush();
+      assert.equal(segmentText().split('"r1"').length - 1, 1, 'written once, as it is at the flush');
+      assert.match(segmentText(), /"r1","succeeded"/);
       await store.close();
     });
 
