@@ -512,7 +512,7 @@ export class DurableStore {
     try {
       await this.flush();
       // The next opening reads one snapshot instead of replaying what this one wrote.
-      if (this.snapshotWorthWriting()) await this.chain(() => this.compactNow());
+      await this.chain(() => this.snapshotIfWorthIt());
     } finally {
       // Even when the last flush failed, the file is closed and the store released for the next process.
       await this.writing;
@@ -643,16 +643,26 @@ export class DurableStore {
     return !this.failure && this.replayBytes >= this.snapshotAfterBytes && this.replayBytes * 4 >= this.snapshotBytes;
   }
 
+  /**
+   * A snapshot on close or when idle is a shortcut for the next opening, not a change: everything is in the segments
+   * already, so one the system refuses (a full disk) is left out, its unfinished file removed at the next opening.
+   */
+  private async snapshotIfWorthIt(): Promise<void> {
+    if (!this.snapshotWorthWriting()) return;
+    try {
+      await this.compactNow();
+    } catch {
+      // The segments hold everything; a write that fails for good is reported by the next append.
+    }
+  }
+
   /** (Re)starts the wait for an idle spell: a snapshot once nothing was written for snapshotWhenIdleMs. */
   private snapshotWhenIdle(): void {
     clearTimeout(this.idleSnapshot);
     this.idleSnapshot = setTimeout(() => {
       this.idleSnapshot = undefined;
-      if (this.closed || this.flushScheduled || !this.snapshotWorthWriting()) return;
-      // A failure here is the store's: the next flush reports it.
-      this.chain(() => this.compactNow()).catch((error: unknown) => {
-        this.failure ??= error instanceof Error ? error : new Error(String(error));
-      });
+      if (this.closed || this.flushScheduled) return;
+      void this.chain(() => this.snapshotIfWorthIt());
     }, this.snapshotWhenIdleMs);
     this.idleSnapshot.unref();
   }

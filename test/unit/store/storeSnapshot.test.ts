@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DurableStore } from '../../../src/core/store/durableStore';
 import { readSnapshot } from '../../../src/core/store/snapshotFile';
+import { failWritesUnder } from '../../support/failingWrites';
 import { waitFor } from '../../support/waitFor';
 
 describe('store: snapshots (read on open instead of replaying the segments)', () => {
@@ -44,6 +45,23 @@ describe('store: snapshots (read on open instead of replaying the segments)', ()
     s.put('c', 'k', 1);
     await s.close();
     assert.deepEqual(files('snapshot-'), []);
+  });
+
+  it('a snapshot the disk refuses at close is left out: close succeeds and the segments hold everything', async () => {
+    const s = await DurableStore.open(dir, { snapshotAfterBytes: 1 });
+    s.put('c', 'k', 'kept');
+    await s.flush();
+    const failing = failWritesUnder(dir, 'ENOSPC', /^snapshot-/);
+    try {
+      await s.close();
+    } finally {
+      failing.restore();
+    }
+    assert.deepEqual(files('snapshot-'), []);
+    const r = await DurableStore.open(dir);
+    assert.equal(r.get('c', 'k'), 'kept');
+    assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.tmp')));
+    await r.close();
   });
 
   it('a store left idle writes a snapshot by itself; later changes go to the segments after it', async () => {
