@@ -94,7 +94,14 @@ export class InvocationEngine implements EngineContext {
     // Simulated time never goes back across restarts.
     const savedTime = this.store.get<number>('meta', 'clock');
     if (savedTime !== undefined) this.clock.advanceTo(savedTime);
-    this.history.onRecord(() => this.store.put('meta', 'clock', this.clock.now()));
+    // Kept with the records, at the commit that writes them (a record saved many times between two writes, once).
+    let recordsSaved = false;
+    this.history.onRecord(() => (recordsSaved = true));
+    this.store.onCommit(() => {
+      if (!recordsSaved) return;
+      recordsSaved = false;
+      this.store.put('meta', 'clock', this.clock.now());
+    });
     for (const fn of options.functions) {
       if (!fn.name) throw new Error('Every function needs a name.');
       if (this.functions.has(fn.name)) throw new Error(`Function "${fn.name}" is configured twice.`);
@@ -309,22 +316,21 @@ export class InvocationEngine implements EngineContext {
     }
     // Not tracked: the clock must run on while the caller waits for the execution's waits.
     if (isDurable(fn) && !options?.dryRun) return this.invokeDurableSync(fn, payloadJson, options ?? {});
-    return this.clock.track(invokeSync(this, functionName, payloadJson, options)).then(async (record) => {
-      await this.store.flush();
-      return record;
-    });
+    // Its record is history, written with the next group commit: the caller does not wait for the disk.
+    return this.clock.track(invokeSync(this, functionName, payloadJson, options));
   }
 
   /**
    * The HTTP front's answer to the request a sync record came from (set once the client has it): the record is saved
    * again, so the panel shows it. Unknown ids (a record trimmed from the history meanwhile) are ignored.
    */
-  async setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
+  setHttpResponse(recordId: string, response: NonNullable<HttpExchange['response']>): Promise<void> {
     const record = this.history.get(recordId);
-    if (!record?.http) return;
+    if (!record?.http) return Promise.resolve();
     record.http = { ...record.http, response };
+    // History, like the sync record it completes: written with the next group commit.
     this.history.save(record);
-    await this.store.flush();
+    return Promise.resolve();
   }
 
   /** ASYNC-1: resolves (202) once the event is durably queued; the function runs on the virtual clock. */

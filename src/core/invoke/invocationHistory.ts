@@ -8,6 +8,18 @@ import type { InvocationRecord } from './invocationRecord';
 const COLLECTION = 'records';
 const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'rejected', 'dryRun']);
 
+/**
+ * When a saved record must be written. A synchronous invocation's record is history: its caller has the answer from
+ * the record in memory, and nothing else depends on it, so it waits for the next flush or the store's later timer,
+ * and the caller does not wait for that. So does a record while it runs: its end comes soon and is written in its
+ * place. Every other record is written with the queue, event or checkpoint changes it goes with (an async event's
+ * retry or end, a batch's end, a durable execution's), in the same commit.
+ */
+function commitFor(record: InvocationRecord): 'now' | 'later' {
+  if (record.mode === 'sync' && record.execution === undefined) return 'later';
+  return record.status === 'running' ? 'later' : 'now';
+}
+
 export class InvocationHistory {
   private readonly emitter = new EventEmitter();
   /** Finished record ids, oldest first (a Set keeps insertion order): what trimming drops first. */
@@ -35,7 +47,7 @@ export class InvocationHistory {
     if (parentId && record.storyId === undefined && parentId !== record.id)
       record.storyId = this.get(parentId)?.storyId ?? parentId;
     if (this.costOf) record.cost = this.costOf(record);
-    this.records.save(record.id, record);
+    this.records.save(record.id, record, commitFor(record));
     this.emitter.emit('record', record);
     if (FINAL.has(record.status)) {
       this.finished.add(record.id);
@@ -65,7 +77,7 @@ export class InvocationHistory {
     for (const id of this.finished) {
       if (this.records.size <= this.limit) break;
       this.finished.delete(id);
-      this.records.delete(id);
+      this.records.delete(id, 'later');
     }
   }
 }

@@ -163,7 +163,8 @@ export class SqsEventSourceMapping {
     while (this.running < this.maximumConcurrency) {
       if (this.windowMs > 0) {
         const now = clock.now();
-        const visible = this.queue.counts().visible;
+        // SQS-1: counted without walking the queue (every poll of a batching window asks).
+        const visible = this.queue.visibleCount();
         if (visible === 0) return;
         if (visible < this.batchSize) {
           // SQS-1: wait up to the batching window for a full batch.

@@ -201,8 +201,6 @@ export class EnvironmentPool {
       }
     }
     const fn = this.functionFor(resolved, fingerprint);
-    // A warm environment proves the code root was there when it started; only a new one needs the check.
-    if (fn.idle.length === 0) checkCodeRoot(resolved);
     const env = await this.acquire(fn, options.signal);
     try {
       const left = this.afterlives.get(resolved.name);
@@ -372,6 +370,9 @@ export class EnvironmentPool {
         continue;
       }
       if (fn.all.size < this.maxConcurrency) {
+        // A warm environment proves the code root was there when it started; only a new one needs the check (not
+        // every invocation that waits for an environment: a burst of events checked it once per event).
+        checkCodeRoot(fn.spec);
         const env = this.newEnvironment(fn.spec);
         this.track(fn, env);
         return env;

@@ -94,6 +94,8 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
    */
   private order: SqsMessage[] | undefined;
   private head = 0;
+  /** How many messages are visible, kept up to date once asked for (a batching window asks at every poll). */
+  private visibility: VisibilityIndex | undefined;
 
   constructor(
     private _settings: QueueSettings,
@@ -155,10 +157,12 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
   /** Keeps a message; it is written as it is at the store's next commit. */
   private save(message: SqsMessage): void {
     this.byId.save(message.messageId, message);
+    this.visibility?.saved(message, this.clock.now());
   }
 
   private remove(messageId: string): void {
     this.byId.delete(messageId);
+    this.visibility?.removed(messageId);
   }
 
   private receiveOrder(): SqsMessage[] {
@@ -347,10 +351,18 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
   }
 
   counts(): { visible: number; inFlight: number; total: number } {
-    const now = this.clock.now();
-    let visible = 0;
-    for (const m of this.map.values()) if (m.visibleAt <= now) visible++;
+    const visible = this.visibleCount();
     return { visible, inFlight: this.map.size - visible, total: this.map.size };
+  }
+
+  /** Messages visible now (ApproximateNumberOfMessages), without walking the queue. */
+  visibleCount(): number {
+    const now = this.clock.now();
+    if (!this.visibility) {
+      this.visibility = new VisibilityIndex();
+      for (const m of this.map.values()) this.visibility.saved(m, now);
+    }
+    return this.map.size - this.visibility.hiddenAt(now);
   }
 
   /** The earliest simulated time at which an invisible message becomes visible again. */
@@ -398,6 +410,79 @@ export function md5OfMessageAttributes(attributes: Record<string, MessageAttribu
     }
   }
   return hash.digest('hex');
+}
+
+/**
+ * The messages of a queue that are invisible (in flight, or delayed) until a time: a count kept as messages are saved
+ * and removed, and a min-heap of the times they become visible, popped as the clock passes them. An entry of a message
+ * saved again or removed since is stale: it is skipped when popped, and the heap is rebuilt when they pile up.
+ */
+class VisibilityIndex {
+  /** Each hidden message's id and the time it becomes visible. */
+  private readonly hidden = new Map<string, number>();
+  private heap: Array<{ at: number; id: string }> = [];
+
+  saved(message: SqsMessage, now: number): void {
+    if (message.visibleAt <= now) {
+      this.hidden.delete(message.messageId);
+      return;
+    }
+    if (this.hidden.get(message.messageId) === message.visibleAt) return;
+    this.hidden.set(message.messageId, message.visibleAt);
+    this.push({ at: message.visibleAt, id: message.messageId });
+    if (this.heap.length > 2 * this.hidden.size + 1024) this.rebuild();
+  }
+
+  removed(messageId: string): void {
+    this.hidden.delete(messageId);
+  }
+
+  /** How many messages are still invisible at `now`. */
+  hiddenAt(now: number): number {
+    while (this.heap.length > 0 && this.heap[0].at <= now) {
+      const { at, id } = this.pop();
+      if (this.hidden.get(id) === at) this.hidden.delete(id);
+    }
+    return this.hidden.size;
+  }
+
+  private rebuild(): void {
+    this.heap = [];
+    for (const [id, at] of this.hidden) this.push({ at, id });
+  }
+
+  private push(entry: { at: number; id: string }): void {
+    const heap = this.heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].at <= entry.at) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = entry;
+  }
+
+  private pop(): { at: number; id: string } {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && heap[right].at < heap[left].at ? right : left;
+        if (heap[child].at >= last.at) break;
+        heap[i] = heap[child];
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
 }
 
 function checkQueueSettings(settings: QueueSettings): void {

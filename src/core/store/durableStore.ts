@@ -6,10 +6,18 @@
  * in one line (one atomic transaction: a crash either keeps the whole line or, when the line is torn, none of it)
  * with one fsync. A key put many times between two writes is written once, with its last value, or, when it is
  * gone, as a delete. A write starts on the next turn of the event loop, or when the previous write's fsync returns.
+ * Changes that are history (requestCommit('later'): what no caller was told is safe, e.g. a sync invocation's record)
+ * are held back by their owners: they go with the next flush, or after `laterCommitMs` at the latest, so that a value
+ * changed many times meanwhile (a record saved running, then finished) is written once.
  * A put of the text a key already has changes nothing and writes nothing.
- * Opening the store replays the newest complete snapshot and every later segment. Compaction writes a snapshot (in
- * full, fsync'd, then renamed into place, then the files it covers are deleted): at open once more than
- * `compactAfterSegments` segments follow the snapshot, and while open past `compactAfterBytes`. A line damaged in the
+ * Opening the store reads the newest complete snapshot (snapshotFile.ts: its values are sliced out, not parsed) and
+ * replays every later segment. A snapshot is written in full, fsync'd, then renamed into place: on close and after
+ * `snapshotWhenIdleMs` without a write, once the segments since the last snapshot hold `snapshotAfterBytes` and a
+ * quarter of that snapshot (what the next opening would replay); at open once more than `compactAfterSegments`
+ * segments follow the snapshot; while open past `compactAfterBytes`. The files the previous snapshot covered are
+ * then deleted, and that snapshot and the segments after it are kept: an opening that finds the newest snapshot torn
+ * (no end line, or counts that do not match) reads the previous one and replays every segment after it instead, so a
+ * bad snapshot neither loses a change nor brings back a deleted entry. A line damaged in the
  * middle of a file is skipped, the rest kept, and the file moved aside (`<name>.damaged-<time>`) with a warning.
  * A write the system refuses (read-only, disk full) is a StoreWriteError naming the folder and the operation.
  *
@@ -18,13 +26,14 @@
  * because two writers would each replay, compact and drop the other's segments.
  *
  * Layout of the directory:
- *   snapshot-<n>.jsonl   every live entry at the time segment <n> was started (last line `{"end":true}`)
+ *   snapshot-<n>.jsonl   every live entry at the time segment <n> was started (last line `{"end":true,...}`)
  *   segment-<n>.jsonl    one JSON array of operations per line, `[["p", collection, key, value], ["d", collection, key]]`
  */
 import { promises as fsp } from 'node:fs';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readSnapshot, snapshotEndLine, snapshotLines } from './snapshotFile';
 
 export interface DurableStoreOptions {
   /** Compact when the live segment has grown beyond this many bytes and beyond twice the last snapshot (default 64 MB). */
@@ -40,6 +49,16 @@ export interface DurableStoreOptions {
   platform?: NodeJS.Platform;
   /** Told what opening had to repair (a damaged file moved aside, naming the file and its lines). */
   onWarning?: (message: string) => void;
+  /** The longest a change asked for with requestCommit('later') waits for a write (default 100 ms). */
+  laterCommitMs?: number;
+  /**
+   * Write a snapshot on close, or once the store has been idle `snapshotWhenIdleMs`, when the segments since the last
+   * one hold at least this many bytes and a quarter of that snapshot's (default 1 MB): the next opening reads it
+   * instead of replaying them.
+   */
+  snapshotAfterBytes?: number;
+  /** See snapshotAfterBytes (default 2000 ms). */
+  snapshotWhenIdleMs?: number;
 }
 
 /** A value that JSON cannot represent (a cycle, a BigInt, undefined): refused when it is put, naming its key. */
@@ -204,11 +223,22 @@ export class DurableStore {
    */
   private changes = new Map<string, Change>();
   private flushScheduled = false;
+  /** The write that history changes wait for when no one asks for one sooner. */
+  private laterCommit: NodeJS.Timeout | undefined;
+  private readonly laterCommitMs: number;
+  /** The next commit writes every change, held-back history included (a flush, or the later timer, asked for it). */
+  private commitAll = false;
   private writing: Promise<void> = Promise.resolve();
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private segmentNumber = 0;
-  private segmentBytes = 0;
+  /** Bytes of the segments after the snapshot: what the next opening replays. */
+  private replayBytes = 0;
   private snapshotBytes = 0;
+  /** The snapshot the state was read from or last written to (0: none). */
+  private baseSnapshot = 0;
+  private readonly snapshotAfterBytes: number;
+  private readonly snapshotWhenIdleMs: number;
+  private idleSnapshot: NodeJS.Timeout | undefined;
   private handle: fsp.FileHandle | undefined;
   private closed = false;
   private failure: Error | undefined;
@@ -217,7 +247,7 @@ export class DurableStore {
   private lockFile: string | undefined;
   /** What this process wrote into the lock, to release only its own. */
   private lockText: string | undefined;
-  private readonly commitHooks = new Set<() => void>();
+  private readonly commitHooks = new Set<(all: boolean) => void>();
   /** Files whose replay skipped damaged lines, with what was wrong where: moved aside once the rest is compacted. */
   private readonly damage = new Map<string, string[]>();
   private readonly onWarning: (message: string) => void;
@@ -231,6 +261,9 @@ export class DurableStore {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.compactAfterSegments = options.compactAfterSegments ?? 16;
     this.onWarning = options.onWarning ?? (() => undefined);
+    this.laterCommitMs = options.laterCommitMs ?? 100;
+    this.snapshotAfterBytes = options.snapshotAfterBytes ?? 1024 * 1024;
+    this.snapshotWhenIdleMs = options.snapshotWhenIdleMs ?? 2000;
     this.syncDirectories = (options.platform ?? process.platform) !== 'win32';
   }
 
@@ -414,25 +447,40 @@ export class DurableStore {
 
   /**
    * Runs `hook` at the start of every commit and flush: the owner of live objects (a LiveCollection) puts what it
-   * changed since the last one, so a value changed many times between two writes is serialised once.
+   * changed since the last one, so a value changed many times between two writes is serialised once. `all` is false
+   * for a commit that writes only what is wanted now: history changes (requestCommit('later')) may wait for the next.
    */
-  onCommit(hook: () => void): { dispose(): void } {
+  onCommit(hook: (all: boolean) => void): { dispose(): void } {
     this.commitHooks.add(hook);
     return { dispose: () => this.commitHooks.delete(hook) };
   }
 
-  /** An owner has changes to put at the next commit (see onCommit): make sure one comes. */
-  requestCommit(): void {
+  /**
+   * An owner has changes to put at the next commit (see onCommit): make sure one comes, on the next turn of the event
+   * loop ('now'), or, for history that no one waits on ('later'), with the next flush or after `laterCommitMs`. A
+   * value changed again meanwhile is written once.
+   */
+  requestCommit(when: 'now' | 'later' = 'now'): void {
     this.assertOpen();
-    this.scheduleFlush();
+    if (when === 'now') this.scheduleFlush();
+    else if (!this.laterCommit) {
+      this.laterCommit = setTimeout(() => {
+        this.laterCommit = undefined;
+        if (this.closed) return;
+        this.commitAll = true;
+        this.scheduleFlush();
+      }, this.laterCommitMs);
+      // close() flushes what is left; the timer alone keeps no process alive.
+      this.laterCommit.unref();
+    }
   }
 
   /** Lets the owners put what they changed; a value one of them cannot store is returned, not thrown. */
-  private runCommitHooks(): Error | undefined {
+  private runCommitHooks(all: boolean): Error | undefined {
     let failed: Error | undefined;
     for (const hook of this.commitHooks) {
       try {
-        hook();
+        hook(all);
       } catch (e) {
         failed ??= e instanceof Error ? e : new Error(String(e));
       }
@@ -443,7 +491,7 @@ export class DurableStore {
   /** Resolves once every change made so far is on disk (fsync'd). */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const refused = this.runCommitHooks();
+    const refused = this.runCommitHooks(true);
     if (refused) return Promise.reject(refused);
     if (this.changes.size === 0 && this.waiters.length === 0 && !this.flushScheduled) return this.writing;
     return new Promise((resolve, reject) => {
@@ -460,12 +508,17 @@ export class DurableStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    clearTimeout(this.idleSnapshot);
     try {
       await this.flush();
+      // The next opening reads one snapshot instead of replaying what this one wrote.
+      await this.chain(() => this.snapshotIfWorthIt());
     } finally {
       // Even when the last flush failed, the file is closed and the store released for the next process.
       await this.writing;
       this.closed = true;
+      clearTimeout(this.laterCommit);
+      this.laterCommit = undefined;
       try {
         await this.handle?.close();
       } finally {
@@ -497,15 +550,22 @@ export class DurableStore {
 
   private async commit(): Promise<void> {
     this.flushScheduled = false;
-    const refused = this.closed ? undefined : this.runCommitHooks();
+    const all = this.commitAll || this.waiters.length > 0;
+    this.commitAll = false;
+    if (all) {
+      // The commit hooks put every change the owners have, held-back history included.
+      clearTimeout(this.laterCommit);
+      this.laterCommit = undefined;
+    }
+    const refused = this.closed ? undefined : this.runCommitHooks(all);
     const waiters = this.waiters;
     this.waiters = [];
     try {
       const line = this.takeChanges();
       if (line) await this.appendLines([line]);
-      if (this.segmentBytes > this.compactAfterBytes && this.segmentBytes > 2 * this.snapshotBytes) {
+      if (this.replayBytes > this.compactAfterBytes && this.replayBytes > 2 * this.snapshotBytes) {
         await this.compactNow();
-      }
+      } else if (line && this.snapshotWorthWriting()) this.snapshotWhenIdle();
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
       waiters.forEach((w) => w.reject(this.failure));
@@ -552,7 +612,7 @@ export class DurableStore {
       offset += bytesWritten;
     }
     await handle.sync();
-    this.segmentBytes += data.length;
+    this.replayBytes += data.length;
   }
 
   private async segmentHandle(): Promise<fsp.FileHandle> {
@@ -578,7 +638,39 @@ export class DurableStore {
     }
   }
 
-  /** Writes a snapshot and drops the files it covers; those in `aside` are renamed there instead of deleted. */
+  /** Whether the next opening would replay enough segments to make writing a snapshot now pay. */
+  private snapshotWorthWriting(): boolean {
+    return !this.failure && this.replayBytes >= this.snapshotAfterBytes && this.replayBytes * 4 >= this.snapshotBytes;
+  }
+
+  /**
+   * A snapshot on close or when idle is a shortcut for the next opening, not a change: everything is in the segments
+   * already, so one the system refuses (a full disk) is left out, its unfinished file removed at the next opening.
+   */
+  private async snapshotIfWorthIt(): Promise<void> {
+    if (!this.snapshotWorthWriting()) return;
+    try {
+      await this.compactNow();
+    } catch {
+      // The segments hold everything; a write that fails for good is reported by the next append.
+    }
+  }
+
+  /** (Re)starts the wait for an idle spell: a snapshot once nothing was written for snapshotWhenIdleMs. */
+  private snapshotWhenIdle(): void {
+    clearTimeout(this.idleSnapshot);
+    this.idleSnapshot = setTimeout(() => {
+      this.idleSnapshot = undefined;
+      if (this.closed || this.flushScheduled) return;
+      void this.chain(() => this.snapshotIfWorthIt());
+    }, this.snapshotWhenIdleMs);
+    this.idleSnapshot.unref();
+  }
+
+  /**
+   * Writes a snapshot of the state as it is now; then drops the files the previous snapshot covered (those in `aside`
+   * are renamed there instead of deleted, as is every file in `aside` the new snapshot covers).
+   */
   private async compactNow(aside: ReadonlyMap<string, string> = new Map()): Promise<void> {
     const next = this.segmentNumber + 1;
     try {
@@ -589,30 +681,23 @@ export class DurableStore {
   }
 
   private async writeSnapshot(next: number, aside: ReadonlyMap<string, string>): Promise<void> {
+    // Taken at once, before anything is awaited: a state the store was in, never a mix of two.
+    const { lines, entries } = snapshotLines(this.collections);
     const tmp = path.join(this.directory, `snapshot-${fileNumber(next)}.tmp`);
     const out = await fsp.open(tmp, 'w');
     let bytes = 0;
     try {
-      let chunk: string[] = [];
-      let chunkBytes = 0;
-      const write = async (): Promise<void> => {
-        if (chunk.length === 0) return;
-        const data = Buffer.from(chunk.join(''), 'utf8');
-        await out.write(data);
+      for (let i = 0; i < lines.length;) {
+        let chunkBytes = 0;
+        const from = i;
+        while (i < lines.length && chunkBytes < 1 << 20) chunkBytes += lines[i++].length;
+        const data = Buffer.from(lines.slice(from, i).join(''), 'utf8');
+        await writeAll(out, data);
         bytes += data.length;
-        chunk = [];
-        chunkBytes = 0;
-      };
-      for (const [name, map] of this.collections) {
-        for (const [key, text] of map) {
-          const line = `[${putOp(name, key, text)}]\n`;
-          chunk.push(line);
-          chunkBytes += line.length;
-          if (chunkBytes > 1 << 20) await write();
-        }
       }
-      chunk.push('{"end":true}\n');
-      await write();
+      const end = Buffer.from(snapshotEndLine(entries, bytes), 'utf8');
+      await writeAll(out, end);
+      bytes += end.length;
       await out.sync();
     } finally {
       await out.close();
@@ -621,20 +706,22 @@ export class DurableStore {
     await this.handle?.close();
     this.handle = undefined;
     const previous = this.segmentNumber;
+    const fallback = this.baseSnapshot;
     this.segmentNumber = next;
-    this.segmentBytes = 0;
+    this.baseSnapshot = next;
+    this.replayBytes = 0;
     this.snapshotBytes = bytes;
     await this.syncDirectory();
-    // Older files are covered by the new snapshot.
+    // The previous snapshot and the segments after it stay, for an opening that finds this one torn.
     for (const name of await fsp.readdir(this.directory)) {
       const segment = SEGMENT.exec(name);
       const snapshot = SNAPSHOT.exec(name);
-      if ((segment && Number(segment[1]) <= previous) || (snapshot && Number(snapshot[1]) < next)) {
-        const file = path.join(this.directory, name);
-        const kept = aside.get(file);
-        if (kept) await fsp.rename(file, kept);
-        else await fsp.rm(file, { force: true });
-      }
+      const n = Number((segment ?? snapshot)?.[1] ?? Number.NaN);
+      const file = path.join(this.directory, name);
+      const kept = aside.get(file);
+      if (kept && ((segment && n <= previous) || (snapshot && n < next))) await fsp.rename(file, kept);
+      else if ((segment && n < fallback) || (snapshot && n < next && n !== fallback))
+        await fsp.rm(file, { force: true });
     }
   }
 
@@ -646,32 +733,61 @@ export class DurableStore {
       .map((m) => Number(m[1]))
       .sort((a, b) => b - a);
     let base = 0;
+    const torn = new Map<number, string>();
     for (const n of snapshots) {
       const file = path.join(this.directory, `snapshot-${fileNumber(n)}.jsonl`);
-      const text = await fsp.readFile(file, 'utf8');
-      if (!text.endsWith('{"end":true}\n')) continue; // an unfinished snapshot is ignored; the segments still hold its data
-      this.applyText(text.slice(0, -'{"end":true}\n'.length), file, false);
-      this.snapshotBytes = Buffer.byteLength(text);
+      // At once: reading in the many small chunks of an asynchronous readFile took as long as the rest.
+      const data = fs.readFileSync(file);
+      const read = readSnapshot(data);
+      // A torn snapshot is never read: the previous one and the segments after it still hold its data.
+      if (read.kind === 'torn') {
+        torn.set(n, read.reason);
+        continue;
+      }
+      if (read.kind === 'complete') for (const [name, map] of read.collections) this.collections.set(name, map);
+      else this.applyText(read.body, file, false);
+      this.snapshotBytes = data.length;
       base = n;
       break;
     }
+    // The snapshot before it, kept as the fallback of the one read (segments from there on are kept too).
+    const fallback = snapshots.find((n) => n < base && !torn.has(n)) ?? 0;
     const allSegments = names
       .map((n) => SEGMENT.exec(n))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]));
+    // Segments before the snapshot are covered by it: replaying them would bring back what it no longer holds.
     const segments = allSegments.filter((n) => n >= base).sort((a, b) => a - b);
     for (let i = 0; i < segments.length; i++) {
       const file = this.segmentPath(segments[i]);
-      this.applyText(await fsp.readFile(file, 'utf8'), file, true);
+      const text = await fsp.readFile(file, 'utf8');
+      this.replayBytes += Buffer.byteLength(text);
+      this.applyText(text, file, true);
     }
-    // A fresh segment per opening: nothing is ever appended after a torn line.
-    this.segmentNumber = Math.max(base, ...segments, 0) + 1;
-    // Segments the snapshot covers, left by a crash in the middle of a compaction.
-    for (const n of allSegments) if (n < base) fs.rmSync(this.segmentPath(n), { force: true });
+    this.baseSnapshot = base;
+    // A fresh segment per opening: nothing is ever appended after a torn line (nor numbered like a torn snapshot).
+    this.segmentNumber = Math.max(base, ...segments, ...torn.keys(), 0) + 1;
+    // Files older than the fallback, left by a crash in the middle of a compaction.
+    for (const n of allSegments) if (n < fallback) fs.rmSync(this.segmentPath(n), { force: true });
+    for (const n of snapshots)
+      if (n < fallback) fs.rmSync(path.join(this.directory, `snapshot-${fileNumber(n)}.jsonl`), { force: true });
+    // A crash cannot leave a torn snapshot under its own name (it is renamed into place once complete): it was damaged.
+    for (const [n, reason] of torn) this.setTornSnapshotAside(n, reason, base);
     // A snapshot a crash left unfinished is never read: its segments are still there.
     for (const name of names) if (SNAPSHOT_TMP.test(name)) fs.rmSync(path.join(this.directory, name), { force: true });
     if (this.damage.size > 0) await this.setDamageAside();
     else if (segments.length > this.compactAfterSegments) await this.compactNow();
+  }
+
+  private setTornSnapshotAside(n: number, reason: string, base: number): void {
+    const file = path.join(this.directory, `snapshot-${fileNumber(n)}.jsonl`);
+    const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameIn(file, aside, this.directory, 'set a damaged snapshot aside');
+    const readFrom = base > 0 ? `snapshot-${fileNumber(base)}.jsonl and the segments after it` : 'its segments';
+    this.onWarning(
+      `The store at ${this.directory} had a damaged snapshot: ${path.basename(file)} (${reason}). ` +
+        `It was read from ${readFrom} instead; the file was moved to ${aside}.`,
+    );
   }
 
   /**
@@ -743,4 +859,13 @@ function parseLine(line: string): Operation[] | string {
 /** `["p", collection, key, <value text>]` without serialising the value again. */
 function putOp(collection: string, key: string, text: string): string {
   return `["p",${JSON.stringify(collection)},${JSON.stringify(key)},${text}]`;
+}
+
+/** Writes all of `data` at the file's position (a write may take less than asked). */
+async function writeAll(handle: fsp.FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    offset += bytesWritten;
+  }
 }

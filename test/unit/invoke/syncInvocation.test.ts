@@ -1,4 +1,8 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StoreWriteError } from '../../../src/core/store/durableStore';
+import { failWritesUnder } from '../../support/failingWrites';
 import { lambda } from './model';
 import { harness, type Harness } from './harness';
 
@@ -95,5 +99,43 @@ describe('invoke: synchronous invocation', () => {
       'TooManyRequestsException',
     );
     assert.equal(h.invoker.calls.length, 0);
+  });
+
+  describe('the record is history: the caller does not wait for the disk', () => {
+    const segmentsText = (storeDir: string): string =>
+      fs
+        .readdirSync(storeDir)
+        .filter((f) => f.startsWith('segment-'))
+        .sort()
+        .map((f) => fs.readFileSync(path.join(storeDir, f), 'utf8'))
+        .join('');
+
+    it('a synchronous invocation answers before its record is written; a write that fails is told by the next flush', async () => {
+      const own = await harness({ functions: [lambda('f')] }, { f: () => ({ ok: 1 }) });
+      const failing = failWritesUnder(path.join(own.dir, 'store'), 'ENOSPC', /^segment-/);
+      try {
+        const r = await own.engine.invokeSync('f', '{}');
+        assert.equal(r.status, 'succeeded');
+        await assert.rejects(own.engine.store.flush(), StoreWriteError);
+        await assert.rejects(own.engine.close(), StoreWriteError);
+      } finally {
+        failing.restore();
+        fs.rmSync(own.dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a synchronous record is written once, finished, even when its handler takes several turns of the event loop', async () => {
+      const turns = async (): Promise<string> => {
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        return 'done';
+      };
+      h = await harness({ functions: [lambda('f')] }, { f: turns });
+      const r = await h.engine.invokeSync('f', '{}');
+      await h.engine.store.flush();
+      const storeDir = path.join(h.dir, 'store');
+      const writes = segmentsText(storeDir).split(`"records","${r.id}",`).length - 1;
+      assert.equal(writes, 1, 'the running record was not written on its own');
+      assert.equal(h.engine.store.get<{ status: string }>('records', r.id)?.status, 'succeeded');
+    });
   });
 });

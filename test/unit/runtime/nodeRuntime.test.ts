@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EnvironmentPool, type FunctionSpec, type InvokeOutcome } from '../../../src/core/runtime';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
@@ -293,6 +294,14 @@ describe('runtime: Node.js execution environments', function () {
         name: 'InvalidFunctionSpecError',
         message: 'Function "fn-basic_handler": timeout must be a whole number of seconds from 1 to 900, got 0',
       });
+    });
+    it('a code root that is not there is rejected before an environment starts, naming it', async () => {
+      const missing = path.join(os.tmpdir(), 'lt-no-such-code-root');
+      await assert.rejects(pool.invoke(spec('basic.handler', { name: 'gone', codeRoot: missing }), '{}'), {
+        name: 'InvalidFunctionSpecError',
+        message: `Function "gone": codeRoot ${missing} is not a directory`,
+      });
+      assert.equal(pool.environmentCount('gone'), 0);
     });
   });
 

@@ -48,6 +48,38 @@ describe('runtime: TypeScript handlers (NODE-2)', function () {
     );
   });
 
+  it('NODE-2 a bundled JavaScript handler that comes with its source map gets stack traces at its source lines; a plain one at its own', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-js-map-'));
+    try {
+      // What a bundler writes: the code moved to other lines, and a map back to the original file.
+      const original = path.join(dir, 'original.js');
+      const source = '// a comment line\n\n\nexports.fails = async () => {\n  throw new Error("mapped");\n};\n';
+      fs.writeFileSync(original, source);
+      const esbuild = await import('esbuild');
+      const built = await esbuild.transform(source, {
+        sourcefile: original,
+        sourcemap: 'inline',
+        format: 'cjs',
+        minifyWhitespace: true,
+      });
+      fs.writeFileSync(path.join(dir, 'bundle.js'), built.code);
+      fs.writeFileSync(path.join(dir, 'plain.js'), source);
+      const js = (handler: string): FunctionSpec => ({
+        name: handler.replace('.', '_'),
+        handler,
+        runtime: 'nodejs20.x',
+        codeRoot: dir,
+      });
+      const mapped = await pool.invoke(js('bundle.fails'), '{}');
+      assert.equal(mapped.error?.errorMessage, 'mapped');
+      assert.match(mapped.error?.trace?.[1] ?? '', /original\.js:5:9/);
+      const plain = await pool.invoke(js('plain.fails'), '{}');
+      assert.match(plain.error?.trace?.[1] ?? '', /plain\.js:5:9/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('NODE-2 .mts handlers run, with import.meta.url', async () => {
     assert.equal((await pool.invoke(spec('module.handler'), '{}')).result, 'mts:string');
   });

@@ -94,6 +94,33 @@ describe('services: SQS queue receive order', () => {
       ['fixture-1'],
     );
   });
+
+  it('SQS-1: the visible count kept as messages come and go matches a count of the whole queue at every step', () => {
+    const q = queue('counted', 30);
+    const delayed = queue('delayed', 30);
+    const counted = (x: SqsQueue): number => x.messages().filter((m) => m.visibleAt <= clock.now()).length;
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    assert.equal(q.visibleCount(), 0);
+    for (let step = 0; step < 2000; step++) {
+      const which = random(6);
+      if (which === 0) q.put(Array.from({ length: 1 + random(5) }, (_, i) => ({ body: `s${step}-${i}` })));
+      else if (which === 1) q.receive(1 + random(4));
+      else if (which === 2) {
+        const all = q.messages();
+        if (all.length > 0) q.delete(all[random(all.length)].messageId);
+      } else if (which === 3) {
+        const all = q.messages();
+        if (all.length > 0) q.changeVisibility(all[random(all.length)].messageId, clock.now() + random(3) * 10_000);
+      } else if (which === 4) delayed.send({ body: `d${step}`, delaySeconds: random(3) * 10 });
+      else clock.advanceTo(clock.now() + random(4) * 10_000);
+      assert.equal(q.visibleCount(), counted(q), `step ${step}`);
+      assert.equal(delayed.visibleCount(), counted(delayed), `step ${step} (delayed)`);
+    }
+  });
 });
 
 describe('services: SQS message attribute digest', () => {

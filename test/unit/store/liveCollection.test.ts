@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DurableStore, StoreValueError } from '../../../src/core/store/durableStore';
 import { LiveCollection } from '../../../src/core/store/liveCollection';
+import { waitFor } from '../../support/waitFor';
 
 describe('store: live collections (owners change their objects, the store writes them once per commit)', () => {
   let dir: string;
@@ -72,5 +73,65 @@ describe('store: live collections (owners change their objects, the store writes
     const reopened = await DurableStore.open(dir);
     assert.deepEqual([...reopened.load('c').keys()], ['ok', 'after']);
     await reopened.close();
+  });
+
+  describe("history saved with 'later' (no caller waits on it)", () => {
+    /** One turn of the event loop: a commit asked for 'now' takes its changes in the turn after it is asked. */
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    it('asks for no write of its own: a value saved again before the next flush is written once, as it is then', async () => {
+      const store = await DurableStore.open(dir, { laterCommitMs: 60_000 });
+      const history = new LiveCollection<{ status: string }>(store, 'records');
+      const queue = new LiveCollection<string>(store, 'q');
+      const record = { status: 'running' };
+      history.save('r1', record, 'later');
+      await nextTurn();
+      await nextTurn();
+      record.status = 'succeeded';
+      history.save('r1', record, 'later');
+      queue.save('m1', 'body'); // a change someone waits for: the history goes with it
+      await store.flush();
+      assert.equal(segmentText(), '[["p","records","r1",{"status":"succeeded"}],["p","q","m1","body"]]\n');
+      await store.close();
+    });
+
+    it('waits while commits write what is wanted now; the next flush writes it', async () => {
+      const store = await DurableStore.open(dir, { laterCommitMs: 60_000 });
+      const history = new LiveCollection<string>(store, 'records');
+      const queue = new LiveCollection<string>(store, 'q');
+      history.save('r1', 'running', 'later');
+      queue.save('m1', 'body');
+      await waitFor('the queue change written', () =>
+        fs.readdirSync(dir).some((f) => f.startsWith('segment-')) ? /"m1"/.test(segmentText()) : false,
+      );
+      assert.doesNotMatch(segmentText(), /"r1"/);
+      history.save('r1', 'succeeded', 'later');
+      await store.flush();
+      assert.equal(segmentText().split('"r1"').length - 1, 1, 'written once, as it is at the flush');
+      assert.match(segmentText(), /"r1","succeeded"/);
+      await store.close();
+    });
+
+    it('is written after laterCommitMs when no one asks for a write', async () => {
+      const store = await DurableStore.open(dir, { laterCommitMs: 20 });
+      new LiveCollection<string>(store, 'records').save('r1', 'done', 'later');
+      await waitFor('the history written by itself', () =>
+        fs.readdirSync(dir).some((f) => f.startsWith('segment-')) ? /"r1","done"/.test(segmentText()) : false,
+      );
+      await store.close();
+    });
+
+    it('is written by close(), and a record dropped before any write costs nothing', async () => {
+      const store = await DurableStore.open(dir, { laterCommitMs: 60_000 });
+      const history = new LiveCollection<string>(store, 'records');
+      history.save('kept', 'done', 'later');
+      history.save('dropped', 'done', 'later');
+      history.delete('dropped', 'later');
+      await store.close();
+      assert.equal(segmentText(), '[["p","records","kept","done"]]\n');
+      const reopened = await DurableStore.open(dir);
+      assert.deepEqual([...reopened.load('records').keys()], ['kept']);
+      await reopened.close();
+    });
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
-import Module, { createRequire } from 'node:module';
+import Module, { createRequire, findSourceMap } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { handlerFileOutsideCodeRoot } from '../../codeBoundary';
@@ -54,8 +54,11 @@ const CALLBACK_HANDLER_REMOVED =
 
 const channel = new ChildChannel(3, onEngineMessage);
 const logs = installLogCapture(channel, env, maxLogBytes);
-// Stack traces of transpiled TypeScript point at the .ts lines.
+// Stack traces of transpiled TypeScript (and of a bundled handler with its map) point at the source lines. On while
+// the handler loads, so that its maps are read; off afterwards where there is none (usesSourceMaps).
 process.setSourceMapsEnabled(true);
+/** The handler's own file once loaded (for a directory or package, the file it resolved to). */
+let handlerFile: string | undefined;
 
 let handler: Handler | undefined;
 let current: Invocation | undefined;
@@ -355,6 +358,7 @@ function ownExport(value: unknown, key: string): unknown {
 
 async function loadHandler(): Promise<Handler> {
   const resolved = resolveNodeHandler(taskRoot, handlerString);
+  handlerFile = resolved.file;
   let mod: unknown;
   if (resolved.format === 'ts') {
     if (!compiledFile || !resolved.file) throw new Error(`TypeScript handler ${resolved.file ?? ''} was not compiled`);
@@ -388,6 +392,7 @@ async function loadHandler(): Promise<Handler> {
         throw err;
       }
     }
+    handlerFile = target;
     mod = userRequire(target);
   }
   let value: unknown = mod;
@@ -438,7 +443,17 @@ async function init(): Promise<void> {
     return;
   }
   initDone = true;
+  // Every error's stack trace is mapped frame by frame while source maps are on, which costs more than the rest of a
+  // failing invocation: they stay on only for code that has a map.
+  if (!usesSourceMaps()) process.setSourceMapsEnabled(false);
   channel.send({ t: 'ready' });
+}
+
+/** Compiled TypeScript, a handler file that came with its source map, or source maps asked for in NODE_OPTIONS. */
+function usesSourceMaps(): boolean {
+  if (compiledFile || /--enable-source-maps\b/.test(env.NODE_OPTIONS ?? '')) return true;
+  if (!handlerFile) return false;
+  return findSourceMap(handlerFile) !== undefined || findSourceMap(pathToFileURL(handlerFile).href) !== undefined;
 }
 
 void init();
