@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     const py: FunctionSpec = {
       name: 'noopPy',
       handler: 'noop.handler',
-      runtime: `python${minor}` as FunctionSpec['runtime'],
+      runtime: `python${minor}`,
       codeRoot: code,
     };
     const pyEnv = childEnvironment(py);
