@@ -311,6 +311,9 @@ export class ExecutionEnvironment {
           this.settleInit();
         }, INIT_TIMEOUT_MS);
     await initDone;
+    // The next cold start's supervisor boots once this runtime process is up: booting beside it, on a small machine,
+    // slows this cold start more than the next one gains.
+    if (SUPERVISED) prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
     if (initTimer) clearTimeout(initTimer);
     this.initDurationMs = performance.now() - t0;
     if (this.state === 'initializing') this.state = 'idle';
@@ -363,8 +366,6 @@ export class ExecutionEnvironment {
         child = takeSupervisor(script);
         const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
         (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
-        // The next cold start's supervisor boots beside this one's runtime process.
-        prepareSupervisor(script);
       } else {
         child = spawn(command, args, {
           cwd: this.spec.codeRoot,
