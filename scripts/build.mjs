@@ -1,5 +1,5 @@
-// One esbuild context per entry point (STYLE.md): extension (vscode external), language server, CLI,
-// child-process bootstraps, webview script. Usage: node scripts/build.mjs [--watch] [--production]
+// One esbuild context per entry point (STYLE.md): extension (vscode external) and its lazily loaded engine and
+// language client, language server, CLI, child-process bootstraps, webview script. Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import { copyFile, cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
@@ -18,6 +18,22 @@ const vendorTypeScript = {
   name: 'vendor-typescript',
   setup(build) {
     build.onResolve({ filter: /^typescript$/ }, () => ({ path: './vendor/typescript.js', external: true }));
+  },
+};
+
+/**
+ * What activation does not need is bundled apart and loaded on first use (src/extension/lazyModules.ts): the engine
+ * (dist/engine.js) and the language client library (dist/languageClient.js). The extension bundle requires them by
+ * their file names instead of holding a copy.
+ */
+const lazyExtensionBundles = {
+  name: 'lazy-extension-bundles',
+  setup(build) {
+    const bundles = { './engineBundle': './engine.js', './languageClientBundle': './languageClient.js' };
+    build.onResolve({ filter: /^\.\/(engineBundle|languageClientBundle)$/ }, (args) => ({
+      path: bundles[args.path],
+      external: true,
+    }));
   },
 };
 
@@ -43,8 +59,22 @@ const entries = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode', 'esbuild'],
+    plugins: [lazyExtensionBundles],
     // Marks when the bundle starts evaluating, for the activation benchmark (bench/activation.bench.mjs).
     banner: { js: 'var __ltrBundleStart = performance.now();' },
+  },
+  {
+    ...common,
+    entryPoints: ['src/extension/engineBundle.ts'],
+    outfile: 'dist/engine.js',
+    external: ['vscode', 'esbuild'],
+    plugins: [vendorTypeScript],
+  },
+  {
+    ...common,
+    entryPoints: ['src/extension/languageClientBundle.ts'],
+    outfile: 'dist/languageClient.js',
+    external: ['vscode'],
   },
   { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', plugins: [vendorTypeScript] },
   {

@@ -1,8 +1,7 @@
 /** Extension entry point: wires the views, commands, panel and language client. The only layer importing 'vscode'. */
 import * as vscode from 'vscode';
-import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
+import type { EventCatalogue } from '../core/events/eventCatalogue';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { serverStatusRequest, settingsChangedNotification } from '../shared/protocol';
 import { commandTable, executionAllowedContext } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
@@ -12,6 +11,7 @@ import type { PanelViewState } from '../shared/panelProtocol';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
 import { InvokeMenuContext } from './invokeMenuContext';
+import { engine, languageClientLibrary } from './lazyModules';
 import { LambdaLanguageClient } from './languageClient';
 import { LambdaLogChannel } from './lambdaLogChannel';
 import { QueueCommands } from './queueCommands';
@@ -100,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     settings.onDidChange((change) => {
       if (!change.discovery) return;
       languageClient
-        .notifyIfRunning(settingsChangedNotification, settings.forDiscovery())
+        .notifyIfRunning(languageClientLibrary().settingsChangedNotification, settings.forDiscovery())
         .catch((err: unknown) => output.error(`Telling the language server about the settings failed: ${String(err)}`));
     }),
   );
@@ -109,7 +109,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   context.subscriptions.push(menuContext);
 
   let catalogue: EventCatalogue | undefined;
-  const getCatalogue = (): EventCatalogue => (catalogue ??= loadCatalogue(templatesDir));
+  const getCatalogue = (): EventCatalogue => (catalogue ??= engine().loadCatalogue(templatesDir));
   const picker = new EventPicker(
     getCatalogue,
     () => savedEvents.all(),
@@ -207,7 +207,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     }),
     registerCommand(commandTable.showServerStatus, async () => {
       const client = await languageClient.start();
-      const status = await client.sendRequest(serverStatusRequest);
+      const status = await client.sendRequest(languageClientLibrary().serverStatusRequest);
       const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents, ${status.indexChangedNotifications} index changes sent (${functions.indexChangesHandled} handled).`;
       output.info(message);
       void vscode.window.showInformationMessage(message);

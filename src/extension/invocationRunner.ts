@@ -6,16 +6,16 @@
  * invocations are the engine's records like any other.
  */
 import * as vscode from 'vscode';
-import { LocalAccount, workspaceStoreDir, type InvocationMode } from '../core/account/localAccount';
+import type { InvocationMode, LocalAccount } from '../core/account/localAccount';
 import type { EventResource } from '../core/account/eventResource';
-import { EngineEndpoint } from '../core/endpoints/engineEndpoint';
+import type { EngineEndpoint } from '../core/endpoints/engineEndpoint';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
 import { packageVersion } from '../shared/version';
 import { FolderAccounts, type AccountRecipe } from './folderAccounts';
 import { FolderEngine } from './folderEngine';
-import { functionsHolding } from '../core/runtime/codeWatch';
+import { engine } from './lazyModules';
 import { RuntimeProgressNotifications } from './runtimeProgressNotifications';
 import type { SettingsChange, SettingsService } from './settingsService';
 import type { WorkspaceFunctions } from './workspaceFunctions';
@@ -101,7 +101,7 @@ export class InvocationRunner implements vscode.Disposable {
   private codeChanged(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
     for (const { account } of this.accounts.list()) {
-      const names = functionsHolding(account.functions(), [uri.fsPath]);
+      const names = engine().functionsHolding(account.functions(), [uri.fsPath]);
       for (const name of names) account.pool.retire(name);
       if (names.length > 0) this.output.debug(`Code changed in ${uri.fsPath}: ${names.join(', ')} start afresh.`);
     }
@@ -217,7 +217,7 @@ export class InvocationRunner implements vscode.Disposable {
   /** Serves a folder's open account on its engine endpoint; a failure to start is said, never fatal. */
   private async serve(root: string, account: LocalAccount): Promise<EngineEndpoint | undefined> {
     try {
-      const endpoint = await EngineEndpoint.serve(account, {
+      const endpoint = await engine().EngineEndpoint.serve(account, {
         workspaceRoot: root,
         owner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
         version: packageVersion,
@@ -260,11 +260,11 @@ export class InvocationRunner implements vscode.Disposable {
     return {
       key,
       open: (throwawayStore) =>
-        LocalAccount.open({
+        engine().LocalAccount.open({
           workspaceRoot: root,
           functions,
           bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
-          storeDir: throwawayStore ?? workspaceStoreDir(root),
+          storeDir: throwawayStore ?? engine().workspaceStoreDir(root),
           storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
           timeScale: settings.timeScale,
           followDeliveries: settings.followDeliveries,
