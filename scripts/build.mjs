@@ -12,12 +12,13 @@ const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'
 
 /**
  * `typescript` (the discovery parser, ~3 MB) is bundled once into dist/vendor/typescript.js and required lazily by
- * the CLI and the server, so starting them does not pay for parsing it.
+ * the CLI and the server, so starting them does not pay for parsing it; when they need it, it is compiled with a V8
+ * code cache (src/core/discovery/vendorTypeScript.ts, bundled in their place).
  */
 const vendorTypeScript = {
   name: 'vendor-typescript',
   setup(build) {
-    build.onResolve({ filter: /^typescript$/ }, () => ({ path: './vendor/typescript.js', external: true }));
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: join(root, 'src/core/discovery/vendorTypeScript.ts') }));
   },
 };
 
@@ -26,16 +27,22 @@ const vendorTypeScript = {
  * (dist/engine.js) and the language client library (dist/languageClient.js). The extension bundle requires them by
  * their file names instead of holding a copy.
  */
-const lazyExtensionBundles = {
-  name: 'lazy-extension-bundles',
+const lazyBundles = (bundles) => ({
+  name: 'lazy-bundles',
   setup(build) {
-    const bundles = { './engineBundle': './engine.js', './languageClientBundle': './languageClient.js' };
-    build.onResolve({ filter: /^\.\/(engineBundle|languageClientBundle)$/ }, (args) => ({
+    const names = Object.keys(bundles).map((b) => b.slice(2));
+    build.onResolve({ filter: new RegExp(`^\\./(${names.join('|')})$`) }, (args) => ({
       path: bundles[args.path],
       external: true,
     }));
   },
-};
+});
+const lazyExtensionBundles = lazyBundles({
+  './engineBundle': './engine.js',
+  './languageClientBundle': './languageClient.js',
+});
+/** Likewise the language server's features (src/server/lazyFeatures.ts): loaded once it answered `initialize`. */
+const lazyServerFeatures = lazyBundles({ './serverFeatures': './serverFeatures.js' });
 
 const common = {
   bundle: true,
@@ -76,7 +83,13 @@ const entries = [
     outfile: 'dist/languageClient.js',
     external: ['vscode'],
   },
-  { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', plugins: [vendorTypeScript] },
+  { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', plugins: [lazyServerFeatures] },
+  {
+    ...common,
+    entryPoints: ['src/server/serverFeatures.ts'],
+    outfile: 'dist/serverFeatures.js',
+    plugins: [vendorTypeScript],
+  },
   {
     ...common,
     entryPoints: ['node_modules/typescript/lib/typescript.js'],
