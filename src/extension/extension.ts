@@ -30,10 +30,14 @@ import { WorkspaceSavedEvents } from './workspaceSavedEvents';
 
 /** Set by the bundle's first statement (scripts/build.mjs banner); undefined when not bundled. */
 declare const __ltrBundleStart: number | undefined;
+/** Its `at` is set by the bundle's last statement (scripts/build.mjs footer). */
+declare const __ltrBundleEnd: { at?: number } | undefined;
 
 export interface ActivationTimings {
-  /** From the first statement of the bundle to the call of activate(): module evaluation, ms. */
+  /** From the first statement of the bundle to its last: module evaluation, ms. */
   bundleEvaluationMs: number | undefined;
+  /** From the bundle's last statement to the call of activate(): VS Code's own work in between, ms. */
+  hostUntilActivateMs: number | undefined;
   /** activate() itself, ms. */
   activateMs: number;
 }
@@ -227,8 +231,12 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
 
   startServerAfterActivation(languageClient, output);
   void vscode.commands.executeCommand('setContext', executionAllowedContext, vscode.workspace.isTrusted);
+  // typeof first: run unbundled (tests from source), the markers are not declared at all.
+  const bundleEnd = typeof __ltrBundleEnd === 'object' ? __ltrBundleEnd?.at : undefined;
   const timings: ActivationTimings = {
-    bundleEvaluationMs: typeof __ltrBundleStart === 'number' ? activateStart - __ltrBundleStart : undefined,
+    bundleEvaluationMs:
+      typeof __ltrBundleStart === 'number' && bundleEnd !== undefined ? bundleEnd - __ltrBundleStart : undefined,
+    hostUntilActivateMs: bundleEnd !== undefined ? activateStart - bundleEnd : undefined,
     activateMs: performance.now() - activateStart,
   };
   return {
