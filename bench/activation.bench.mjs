@@ -14,7 +14,10 @@ const runs = Number(values.runs);
 
 const bundles = [
   'dist/extension.js',
+  'dist/engine.js',
+  'dist/languageClient.js',
   'dist/server.js',
+  'dist/serverFeatures.js',
   'dist/cli.js',
   'dist/runtime/node-bootstrap.js',
   'media/webview.js',
@@ -64,13 +67,15 @@ const median = (key) =>
 const figures = {
   runs,
   bundleEvaluationMsP50: median('bundleEvaluationMs'),
+  hostUntilActivateMsP50: median('hostUntilActivateMs'),
   activateMsP50: median('activateMs'),
   serverStartMsP50: median('serverStartMs'),
   firstRequestMsP50: median('firstRequestMs'),
   bundleBytes: sizes,
 };
 printTable('Extension activation (real VS Code 1.100.3 extension host, production bundles)', [
-  ['bundle evaluation, p50', '-', `${figures.bundleEvaluationMsP50.toFixed(1)} ms`],
+  ['bundle evaluation, p50', '<= 50 ms', `${figures.bundleEvaluationMsP50.toFixed(1)} ms`],
+  ['the host, until it calls activate(), p50', '-', `${figures.hostUntilActivateMsP50.toFixed(1)} ms`],
   ['activate(), p50', '-', `${figures.activateMsP50.toFixed(1)} ms`],
   ['language server start, p50', '-', `${figures.serverStartMsP50.toFixed(0)} ms`],
   ['first server request, p50', '-', `${figures.firstRequestMsP50.toFixed(1)} ms`],

@@ -1,8 +1,7 @@
 /** Extension entry point: wires the views, commands, panel and language client. The only layer importing 'vscode'. */
 import * as vscode from 'vscode';
-import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
+import type { EventCatalogue } from '../core/events/eventCatalogue';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { serverStatusRequest, settingsChangedNotification } from '../shared/protocol';
 import { commandTable, executionAllowedContext } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
 import { EventPicker } from './eventPicker';
@@ -12,6 +11,7 @@ import type { PanelViewState } from '../shared/panelProtocol';
 import { InvocationRunner, untrustedReason } from './invocationRunner';
 import { InvokeCommands } from './invokeCommands';
 import { InvokeMenuContext } from './invokeMenuContext';
+import { engine, languageClientLibrary } from './lazyModules';
 import { LambdaLanguageClient } from './languageClient';
 import { LambdaLogChannel } from './lambdaLogChannel';
 import { QueueCommands } from './queueCommands';
@@ -30,10 +30,14 @@ import { WorkspaceSavedEvents } from './workspaceSavedEvents';
 
 /** Set by the bundle's first statement (scripts/build.mjs banner); undefined when not bundled. */
 declare const __ltrBundleStart: number | undefined;
+/** Its `at` is set by the bundle's last statement (scripts/build.mjs footer). */
+declare const __ltrBundleEnd: { at?: number } | undefined;
 
 export interface ActivationTimings {
-  /** From the first statement of the bundle to the call of activate(): module evaluation, ms. */
+  /** From the first statement of the bundle to its last: module evaluation, ms. */
   bundleEvaluationMs: number | undefined;
+  /** From the bundle's last statement to the call of activate(): VS Code's own work in between, ms. */
+  hostUntilActivateMs: number | undefined;
   /** activate() itself, ms. */
   activateMs: number;
 }
@@ -100,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     settings.onDidChange((change) => {
       if (!change.discovery) return;
       languageClient
-        .notifyIfRunning(settingsChangedNotification, settings.forDiscovery())
+        .notifyIfRunning(languageClientLibrary().settingsChangedNotification, settings.forDiscovery())
         .catch((err: unknown) => output.error(`Telling the language server about the settings failed: ${String(err)}`));
     }),
   );
@@ -109,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
   context.subscriptions.push(menuContext);
 
   let catalogue: EventCatalogue | undefined;
-  const getCatalogue = (): EventCatalogue => (catalogue ??= loadCatalogue(templatesDir));
+  const getCatalogue = (): EventCatalogue => (catalogue ??= engine().loadCatalogue(templatesDir));
   const picker = new EventPicker(
     getCatalogue,
     () => savedEvents.all(),
@@ -209,7 +213,7 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
     }),
     registerCommand(commandTable.showServerStatus, async () => {
       const client = await languageClient.start();
-      const status = await client.sendRequest(serverStatusRequest);
+      const status = await client.sendRequest(languageClientLibrary().serverStatusRequest);
       const message = `Language server ${status.version} (pid ${status.pid}) up ${Math.round(status.uptimeMs / 1000)} s, ${status.functions} functions, ${status.openDocuments} open documents, ${status.indexChangedNotifications} index changes sent (${functions.indexChangesHandled} handled).`;
       output.info(message);
       void vscode.window.showInformationMessage(message);
@@ -229,8 +233,12 @@ export function activate(context: vscode.ExtensionContext): LambdaTriggerApi {
 
   startServerAfterActivation(languageClient, output);
   void vscode.commands.executeCommand('setContext', executionAllowedContext, vscode.workspace.isTrusted);
+  // typeof first: run unbundled (tests from source), the markers are not declared at all.
+  const bundleEnd = typeof __ltrBundleEnd === 'object' ? __ltrBundleEnd?.at : undefined;
   const timings: ActivationTimings = {
-    bundleEvaluationMs: typeof __ltrBundleStart === 'number' ? activateStart - __ltrBundleStart : undefined,
+    bundleEvaluationMs:
+      typeof __ltrBundleStart === 'number' && bundleEnd !== undefined ? bundleEnd - __ltrBundleStart : undefined,
+    hostUntilActivateMs: bundleEnd !== undefined ? activateStart - bundleEnd : undefined,
     activateMs: performance.now() - activateStart,
   };
   return {

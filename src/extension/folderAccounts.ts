@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import type { LocalAccount } from '../core/account/localAccount';
-import { StoreWriteError } from '../core/store/durableStore';
-import { createThrowawayStore } from '../core/store/throwawayStore';
+import type { StoreWriteError } from '../core/store/durableStore';
+import { engine } from './lazyModules';
 
 /** How the account of a folder would be opened now. */
 export interface AccountRecipe {
@@ -158,9 +158,9 @@ export class FolderAccounts {
     try {
       return { account: await recipe.open() };
     } catch (err) {
-      if (!(err instanceof StoreWriteError)) throw err;
+      if (!(err instanceof engine().StoreWriteError)) throw err;
       // A store that cannot be written (read-only, disk full) must not stop invocations that need nothing kept.
-      const throwawayStore = createThrowawayStore();
+      const throwawayStore = engine().createThrowawayStore();
       try {
         const account = await recipe.open(throwawayStore);
         this.options.onThrowawayStore(root, throwawayStoreMessage(root, err));

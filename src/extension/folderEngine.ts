@@ -7,7 +7,8 @@
 import type { InvocationMode, LocalAccount, SyncRequestOptions } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { AwsEndpointInfo } from '../core/endpoints/aws/awsEndpoint';
-import { LocalWorkspaceEngine } from '../core/endpoints/localWorkspaceEngine';
+import type { LocalWorkspaceEngine } from '../core/endpoints/localWorkspaceEngine';
+import { engine } from './lazyModules';
 import type { RedriveResult, SendResult, WorkspaceEngine } from '../core/endpoints/workspaceEngine';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { HttpExchange, InvocationRecord } from '../core/invoke/invocationRecord';
@@ -31,11 +32,11 @@ export class FolderEngine implements WorkspaceEngine {
   ) {}
 
   private looking<T>(work: (engine: LocalWorkspaceEngine) => Promise<T>): Promise<T> {
-    return this.access.account(this.root).then((account) => work(new LocalWorkspaceEngine(account)));
+    return this.access.account(this.root).then((account) => work(new (engine().LocalWorkspaceEngine)(account)));
   }
 
   private running<T>(work: (engine: LocalWorkspaceEngine) => Promise<T>): Promise<T> {
-    return this.access.run(this.root, (account) => work(new LocalWorkspaceEngine(account)));
+    return this.access.run(this.root, (account) => work(new (engine().LocalWorkspaceEngine)(account)));
   }
 
   functions(): Promise<FunctionConfig[]> {

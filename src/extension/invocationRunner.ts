@@ -6,19 +6,18 @@
  * invocations are the engine's records like any other.
  */
 import * as vscode from 'vscode';
-import { LocalAccount, workspaceStoreDir, type InvocationMode } from '../core/account/localAccount';
+import type { InvocationMode, LocalAccount } from '../core/account/localAccount';
 import type { EventResource } from '../core/account/eventResource';
-import { EngineEndpoint } from '../core/endpoints/engineEndpoint';
+import type { EngineEndpoint } from '../core/endpoints/engineEndpoint';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InjectedFaults } from '../core/invoke/engineContext';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { executionView, type ExecutionView } from '../core/invoke/durable/executionView';
-import { LocalWorkspaceEngine } from '../core/endpoints/localWorkspaceEngine';
+import type { ExecutionView } from '../core/invoke/durable/executionView';
 import type { CallbackOutcome } from '../shared/panelProtocol';
 import { packageVersion } from '../shared/version';
 import { FolderAccounts, type AccountRecipe } from './folderAccounts';
 import { FolderEngine } from './folderEngine';
-import { functionsHolding } from '../core/runtime/codeWatch';
+import { engine } from './lazyModules';
 import { RuntimeProgressNotifications } from './runtimeProgressNotifications';
 import type { SettingsChange, SettingsService } from './settingsService';
 import type { WorkspaceFunctions } from './workspaceFunctions';
@@ -104,7 +103,7 @@ export class InvocationRunner implements vscode.Disposable {
   private codeChanged(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
     for (const { account } of this.accounts.list()) {
-      const names = functionsHolding(account.functions(), [uri.fsPath]);
+      const names = engine().functionsHolding(account.functions(), [uri.fsPath]);
       for (const name of names) account.pool.retire(name);
       if (names.length > 0) this.output.debug(`Code changed in ${uri.fsPath}: ${names.join(', ')} start afresh.`);
     }
@@ -220,7 +219,7 @@ export class InvocationRunner implements vscode.Disposable {
   /** Serves a folder's open account on its engine endpoint; a failure to start is said, never fatal. */
   private async serve(root: string, account: LocalAccount): Promise<EngineEndpoint | undefined> {
     try {
-      const endpoint = await EngineEndpoint.serve(account, {
+      const endpoint = await engine().EngineEndpoint.serve(account, {
         workspaceRoot: root,
         owner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
         version: packageVersion,
@@ -263,11 +262,11 @@ export class InvocationRunner implements vscode.Disposable {
     return {
       key,
       open: (throwawayStore) =>
-        LocalAccount.open({
+        engine().LocalAccount.open({
           workspaceRoot: root,
           functions,
           bootstrapDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runtime').fsPath,
-          storeDir: throwawayStore ?? workspaceStoreDir(root),
+          storeDir: throwawayStore ?? engine().workspaceStoreDir(root),
           storeOwner: `${vscode.env.appName} (the Lambda Trigger Runner extension)`,
           timeScale: settings.timeScale,
           followDeliveries: settings.followDeliveries,
@@ -371,7 +370,7 @@ export class InvocationRunner implements vscode.Disposable {
   executionView(arn: string): { view: ExecutionView } | { problem: string } {
     for (const account of this.openAccounts()) {
       const execution = account.engine.durable.find(arn);
-      if (execution?.arn === arn) return { view: executionView(execution) };
+      if (execution?.arn === arn) return { view: engine().executionView(execution) };
     }
     return {
       problem: 'This execution is not in an open workspace folder (its folder was closed or its store removed).',
@@ -386,7 +385,7 @@ export class InvocationRunner implements vscode.Disposable {
     if (!this.executionAllowed) throw new Error(untrustedReason);
     const account = this.openAccounts().find((a) => a.engine.durable.find(arn)?.arn === arn);
     if (!account) throw new Error(`The execution ${arn} is not in an open workspace folder.`);
-    await new LocalWorkspaceEngine(account).sendCallback(callbackId, outcome);
+    await new (engine().LocalWorkspaceEngine)(account).sendCallback(callbackId, outcome);
   }
 
   openAccounts(): LocalAccount[] {

@@ -3,17 +3,17 @@
  * (STYLE.md), stopped cleanly, and never restarted in a loop after repeated crashes.
  */
 import * as vscode from 'vscode';
-import {
+import type {
   CloseAction,
   ErrorAction,
+  ErrorHandler,
   LanguageClient,
-  TransportKind,
-  type ErrorHandler,
-  type LanguageClientOptions,
-  type NotificationType,
-  type ServerOptions,
+  LanguageClientOptions,
+  NotificationType,
+  ServerOptions,
 } from 'vscode-languageclient/node';
 import type { ServerInitOptions } from '../shared/protocol';
+import { languageClientLibrary } from './lazyModules';
 
 /** Documents the server has something to say about: handler code, templates, event payloads. */
 export const relevantDocuments: { scheme: string; language: string }[] = [
@@ -36,10 +36,11 @@ class BoundedRestartErrorHandler implements ErrorHandler {
   constructor(private readonly output: vscode.OutputChannel) {}
 
   error(): { action: ErrorAction } {
-    return { action: ErrorAction.Continue };
+    return { action: languageClientLibrary().ErrorAction.Continue };
   }
 
   closed(): { action: CloseAction; message?: string } {
+    const { CloseAction } = languageClientLibrary();
     const now = Date.now();
     this.crashes.push(now);
     while (this.crashes.length > 0 && now - (this.crashes[0] ?? now) > restartWindowMs) this.crashes.shift();
@@ -132,6 +133,8 @@ export class LambdaLanguageClient implements vscode.Disposable {
   }
 
   private async create(): Promise<LanguageClient> {
+    // The library loads with the first start, not with the extension (lazyModules.ts).
+    const { LanguageClient, TransportKind } = languageClientLibrary();
     const module = this.context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },

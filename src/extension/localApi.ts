@@ -8,11 +8,11 @@
 import * as vscode from 'vscode';
 import type { AccountSettings } from '../core/account/accountSettings';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
-import { curlCommand, describeRequest, HttpFront, type HttpRouteSummary } from '../core/endpoints/httpFront';
+import type { HttpFront, HttpRouteSummary } from '../core/endpoints/httpFront';
 import type { WorkspaceEngine } from '../core/endpoints/workspaceEngine';
-import { awsEndpointExports } from '../core/endpoints/aws/awsEndpoint';
 import { commandTable, localApiRunningContext } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
+import { engine } from './lazyModules';
 
 export const localApiViewId = 'lambdaTrigger.localApi';
 
@@ -138,10 +138,10 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
     const { location, localApiPort: port } = this.context.settings(root);
     let front: HttpFront;
     try {
-      front = await HttpFront.start(this.context.engine(root), {
+      front = await engine().HttpFront.start(this.context.engine(root), {
         port,
         location,
-        onRequest: (log) => this.context.output.info(`Local API: ${describeRequest(log)}`),
+        onRequest: (log) => this.context.output.info(`Local API: ${engine().describeRequest(log)}`),
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -211,7 +211,7 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
   private async copyAsCurl(node: LocalApiNode | undefined): Promise<void> {
     const route = this.routeOf(node);
     if (!route) return;
-    const command = curlCommand(route);
+    const command = engine().curlCommand(route);
     await vscode.env.clipboard.writeText(command);
     void vscode.window.setStatusBarMessage(`Copied: ${command}`, 4000);
   }
@@ -224,7 +224,7 @@ export class LocalApi implements vscode.TreeDataProvider<LocalApiNode>, vscode.D
     const folder = root ?? (await this.pickAnyFolder());
     if (!folder) return undefined;
     const endpoint = await this.context.engine(folder).awsEndpoint();
-    const line = awsEndpointExports(endpoint);
+    const line = engine().awsEndpointExports(endpoint);
     await vscode.env.clipboard.writeText(line);
     void vscode.window.showInformationMessage(
       `Copied the variables for the local AWS endpoint at ${endpoint.url} (Lambda, SQS, SNS, EventBridge, Kinesis): paste them in a terminal, then use the AWS CLI or a script as usual.`,

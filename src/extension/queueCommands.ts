@@ -9,7 +9,7 @@ import { resourceName } from '../core/services/functionResources';
 import type { LocalAccount } from '../core/account/localAccount';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { InvocationRecord } from '../core/invoke/invocationRecord';
-import { MAX_SQS_MESSAGE_BYTES } from '../core/services/sqsQueue';
+import { engine } from './lazyModules';
 import { commandTable } from '../shared/commandTable';
 import { registerCommand } from './commandRegistration';
 import { untrustedReason, type InvocationRunner } from './invocationRunner';
@@ -115,8 +115,8 @@ export class QueueCommands implements vscode.TextDocumentContentProvider {
         validateInput: (text) =>
           text.length === 0
             ? 'SQS messages need a body.'
-            : Buffer.byteLength(text) > MAX_SQS_MESSAGE_BYTES
-              ? `SQS allows ${MAX_SQS_MESSAGE_BYTES} bytes.`
+            : Buffer.byteLength(text) > engine().MAX_SQS_MESSAGE_BYTES
+              ? `SQS allows ${engine().MAX_SQS_MESSAGE_BYTES} bytes.`
               : undefined,
       }));
     if (body === undefined) return undefined;

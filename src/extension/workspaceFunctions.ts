@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../core/discovery/functionConfig';
 import type { DiscoveryResult } from '../core/discovery/workspaceIndex';
-import { functionsRequest, indexChangedNotification } from '../shared/protocol';
+import { languageClientLibrary } from './lazyModules';
 import type { LambdaLanguageClient, ServerConnection } from './languageClient';
 
 export class WorkspaceFunctions implements vscode.Disposable {
@@ -25,7 +25,7 @@ export class WorkspaceFunctions implements vscode.Disposable {
   attach(connection: ServerConnection): void {
     this.handledOnConnection = 0;
     connection.register(
-      connection.client.onNotification(indexChangedNotification, () => {
+      connection.client.onNotification(languageClientLibrary().indexChangedNotification, () => {
         this.handledOnConnection++;
         void this.refresh();
       }),
@@ -70,7 +70,7 @@ export class WorkspaceFunctions implements vscode.Disposable {
     this.refreshing ??= (async () => {
       try {
         const client = await this.client.start();
-        this.results = await client.sendRequest(functionsRequest);
+        this.results = await client.sendRequest(languageClientLibrary().functionsRequest);
         this.loaded = true;
         this.changed.fire();
       } catch (err) {

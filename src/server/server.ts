@@ -11,8 +11,7 @@ import {
   type FileEvent,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { loadCatalogue, type EventCatalogue } from '../core/events/eventCatalogue';
-import { DEFAULT_IGNORE_GLOBS } from '../core/discovery/workspaceWalker';
+import type { EventCatalogue } from '../core/events/eventCatalogue';
 import {
   functionsRequest,
   indexChangedNotification,
@@ -23,15 +22,8 @@ import {
   type ServerStatus,
 } from '../shared/protocol';
 import { packageVersion } from '../shared/version';
-import { diagnosticsByUri, handlerCodeLenses, WorkspaceIndex } from './handlerIndex';
-import {
-  eventFileCodeActions,
-  eventFileCompletion,
-  eventFileDiagnostics,
-  eventFileHover,
-} from './eventFiles/eventFileFeatures';
-import { resolveEventFileType } from '../core/events/eventFileType';
-import { parseEventJson } from '../core/events/eventJson';
+import type { WorkspaceIndex } from './handlerIndex';
+import { features } from './lazyFeatures';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -84,31 +76,36 @@ connection.onNotification(settingsChangedNotification, (settings) => {
   rebuild();
 });
 
+let rebuilds = 0;
+
 /** Builds every folder's index in the background; requests wait on it, edits queue behind it. */
 function rebuild(): void {
-  const ignoreGlobs = [...DEFAULT_IGNORE_GLOBS, ...(discoverySettings.ignoreGlobs ?? [])];
-  const location = discoverySettings.location;
-  const building = workspaceFolders
-    .filter((uri) => uri.startsWith('file:'))
-    .map(
-      (uri) =>
-        new WorkspaceIndex({
-          root: fileURLToPath(uri),
-          ignoreGlobs,
-          env: process.env,
-          ...(location ? { location } : {}),
-        }),
-    );
-  indexes = building;
-  const started = performance.now();
-  latestBuild = Promise.all(building.map((i) => i.build())).then(
-    () => {
-      if (indexes !== building) return; // a newer rebuild replaced these indexes; it reports when it is done
-      indexBuildMs = performance.now() - started;
-      indexChanged();
-    },
-    (err: unknown) => connection.console.error(`Indexing the workspace failed: ${String(err)}`),
-  );
+  const generation = ++rebuilds;
+  latestBuild = (async () => {
+    // Requests that came with `initialized` are answered before the index's code loads and the walk starts.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (generation !== rebuilds) return; // a newer rebuild started meanwhile
+    const { DEFAULT_IGNORE_GLOBS, WorkspaceIndex } = features();
+    const ignoreGlobs = [...DEFAULT_IGNORE_GLOBS, ...(discoverySettings.ignoreGlobs ?? [])];
+    const location = discoverySettings.location;
+    const building = workspaceFolders
+      .filter((uri) => uri.startsWith('file:'))
+      .map(
+        (uri) =>
+          new WorkspaceIndex({
+            root: fileURLToPath(uri),
+            ignoreGlobs,
+            env: process.env,
+            ...(location ? { location } : {}),
+          }),
+      );
+    indexes = building;
+    const started = performance.now();
+    await Promise.all(building.map((i) => i.build()));
+    if (indexes !== building) return; // a newer rebuild replaced these indexes; it reports when it is done
+    indexBuildMs = performance.now() - started;
+    indexChanged();
+  })().catch((err: unknown) => connection.console.error(`Indexing the workspace failed: ${String(err)}`));
 }
 
 /** Waits for the newest build; a rebuild that starts meanwhile (new settings, folders) extends the wait. */
@@ -136,7 +133,7 @@ function indexChanged(): void {
 function publishDiscoveryDiagnostics(): void {
   const next = new Set<string>();
   for (const index of indexes) {
-    for (const [uri, diagnostics] of diagnosticsByUri(index)) {
+    for (const [uri, diagnostics] of features().diagnosticsByUri(index)) {
       next.add(uri);
       void connection.sendDiagnostics({ uri, diagnostics: [...diagnostics, ...eventDiagnosticsFor(uri)] });
     }
@@ -200,7 +197,7 @@ documents.onDidClose(({ document }) => {
 function catalogueOrUndefined(): EventCatalogue | undefined {
   if (catalogue || !initOptions?.templatesDir) return catalogue;
   try {
-    catalogue = loadCatalogue(initOptions.templatesDir);
+    catalogue = features().loadCatalogue(initOptions.templatesDir);
   } catch (err) {
     connection.console.error(`Loading the event catalogue failed: ${String(err)}`);
   }
@@ -213,17 +210,17 @@ function isEventDocument(doc: TextDocument): boolean {
   if (!cat) return false;
   let payload: unknown;
   try {
-    payload = parseEventJson(doc.getText(), doc.uri);
+    payload = features().parseEventJson(doc.getText(), doc.uri);
   } catch {
     payload = undefined; // still an event file if its location says so
   }
-  return resolveEventFileType(doc.uri, payload, cat) !== undefined;
+  return features().resolveEventFileType(doc.uri, payload, cat) !== undefined;
 }
 
 function eventDiagnosticsFor(uri: string): Diagnostic[] {
   const doc = documents.get(uri);
   const cat = catalogueOrUndefined();
-  return doc && cat && isEventDocument(doc) ? eventFileDiagnostics(doc, cat) : [];
+  return doc && cat && isEventDocument(doc) ? features().eventFileDiagnostics(doc, cat) : [];
 }
 
 function publishEventDiagnostics(doc: TextDocument): void {
@@ -239,26 +236,26 @@ function publishEventDiagnostics(doc: TextDocument): void {
   }
   void connection.sendDiagnostics({
     uri: doc.uri,
-    diagnostics: isEventDocument(doc) ? eventFileDiagnostics(doc, cat) : [],
+    diagnostics: isEventDocument(doc) ? features().eventFileDiagnostics(doc, cat) : [],
   });
 }
 
 connection.onCompletion(({ textDocument, position }) => {
   const doc = documents.get(textDocument.uri);
   const cat = catalogueOrUndefined();
-  return doc && cat && isEventDocument(doc) ? eventFileCompletion(doc, position, cat) : [];
+  return doc && cat && isEventDocument(doc) ? features().eventFileCompletion(doc, position, cat) : [];
 });
 
 connection.onHover(({ textDocument, position }) => {
   const doc = documents.get(textDocument.uri);
   const cat = catalogueOrUndefined();
-  return doc && cat && isEventDocument(doc) ? eventFileHover(doc, position, cat) : null;
+  return doc && cat && isEventDocument(doc) ? features().eventFileHover(doc, position, cat) : null;
 });
 
 connection.onCodeAction(({ textDocument, context }) => {
   const doc = documents.get(textDocument.uri);
   const cat = catalogueOrUndefined();
-  return doc && cat && isEventDocument(doc) ? eventFileCodeActions(doc, context.diagnostics, cat) : [];
+  return doc && cat && isEventDocument(doc) ? features().eventFileCodeActions(doc, context.diagnostics, cat) : [];
 });
 
 // ---- handler code lenses and the index requests ----
@@ -267,7 +264,7 @@ connection.onCodeLens(async ({ textDocument }) => {
   await indexesBuilt();
   if (!textDocument.uri.startsWith('file:')) return [];
   const index = indexFor(fileURLToPath(textDocument.uri));
-  return index ? handlerCodeLenses(index, textDocument.uri) : [];
+  return index ? features().handlerCodeLenses(index, textDocument.uri) : [];
 });
 
 connection.onRequest(functionsRequest, async () => {

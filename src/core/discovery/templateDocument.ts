@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { DiscoveryProblem } from './functionConfig';
+import { rememberText, reparseTemplate } from './templateChunks';
 
 /**
  * A YAML or JSON file (templates, serverless.yml, settings) parsed to plain values, with the line of every
@@ -36,7 +37,19 @@ const SHORT_INTRINSICS = new Set([
   'ForEach',
 ]);
 
-export function parseTemplateDocument(file: string, text: string): TemplateDocument {
+/**
+ * Parses `text`. With `previous` (the same file's document before an edit), an edit inside one resource of a large
+ * template re-reads only that resource (templateChunks.ts); the result is the same as a full parse.
+ */
+export function parseTemplateDocument(file: string, text: string, previous?: TemplateDocument): TemplateDocument {
+  const incremental = previous ? reparseTemplate(file, text, previous, parseTemplateDocument) : undefined;
+  if (incremental) return incremental;
+  const doc = parseFully(file, text);
+  rememberText(doc, text);
+  return doc;
+}
+
+function parseFully(file: string, text: string): TemplateDocument {
   const lineCounter = new LineCounter();
   const problems: DiscoveryProblem[] = [];
   const keyLines = new WeakMap<object, Map<string | number, number>>();

@@ -29,7 +29,7 @@ import { isProjectSettingsFile, readProjectSettings } from './projectSettings';
 import { scanPythonHandlers } from './pythonHandlers';
 import { isTestFile } from './testFiles';
 import { isServerlessConfig, readServerlessConfig } from './serverlessConfig';
-import { parseTemplateDocument } from './templateDocument';
+import { parseTemplateDocument, type TemplateDocument } from './templateDocument';
 import { DEFAULT_IGNORE_GLOBS, ignoreMatcher, walkWorkspace, type IgnoreTest } from './workspaceWalker';
 
 /** Lowest-precedence values: the editor's settings, passed in by the caller (ARCHITECTURE.md precedence). */
@@ -101,6 +101,8 @@ export class WorkspaceIndex {
   private readonly ignored: IgnoreTest;
   private readonly code = new Map<string, CodeEntry>();
   private readonly configs = new Map<string, ConfigEntry>();
+  /** The last document read from each configuration file: the next edit of a large template re-reads one resource. */
+  private readonly documents = new Map<string, TemplateDocument>();
   private readonly dotEnvs = new Map<string, DotEnv>();
   private readonly samEnvs = new Map<string, SamEnvJson>();
   private readonly fileProblems = new Map<string, DiscoveryProblem[]>();
@@ -132,6 +134,7 @@ export class WorkspaceIndex {
     this.building ??= (async () => {
       this.code.clear();
       this.configs.clear();
+      this.documents.clear();
       this.dotEnvs.clear();
       this.samEnvs.clear();
       this.fileProblems.clear();
@@ -160,6 +163,7 @@ export class WorkspaceIndex {
   remove(file: string): void {
     const abs = path.resolve(file);
     this.forget(abs);
+    this.documents.delete(abs);
     this.existence.set(abs, false);
     this.rereadDependents(abs);
     this.linked = undefined;
@@ -273,7 +277,8 @@ export class WorkspaceIndex {
     const serverless = isServerlessConfig(file);
     // Most YAML/JSON files are not templates: a text test spares parsing them.
     if (!settings && !serverless && !TEMPLATE_TEXT.test(content)) return;
-    const doc = parseTemplateDocument(file, content);
+    const doc = parseTemplateDocument(file, content, this.documents.get(file));
+    this.documents.set(file, doc);
     if (settings) {
       const r = readProjectSettings(doc, this.discoveryOptions);
       this.configs.set(file, { kind: 'settings', functions: r.functions, problems: [...doc.problems, ...r.problems] });

@@ -23,10 +23,18 @@ export function ignoreMatcher(globs: readonly string[] = DEFAULT_IGNORE_GLOBS): 
   return (rel) => match(rel) || match(`${rel}/`);
 }
 
-/** Every file under root not under an ignored folder; synchronous per directory, yielding between them. */
+/** Longest stretch of synchronous work between two yields to the event loop, ms. */
+const YIELD_EVERY_MS = 10;
+
+/**
+ * Every file under root not under an ignored folder, synchronous per directory. It yields to the event loop before it
+ * starts and then every few milliseconds, so that a language server answers requests while it indexes.
+ */
 export async function walkWorkspace(root: string, ignored: IgnoreTest, onFile: (file: string) => void): Promise<void> {
   const pending = [root];
-  let sinceYield = 0;
+  const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+  await pause();
+  let lastYield = performance.now();
   while (pending.length > 0) {
     const dir = pending.pop() as string;
     let entries: fs.Dirent[];
@@ -41,11 +49,10 @@ export async function walkWorkspace(root: string, ignored: IgnoreTest, onFile: (
       if (ignored(rel)) continue;
       if (entry.isDirectory()) pending.push(full);
       else if (entry.isFile()) onFile(full);
-    }
-    // Keep the language server responsive while a large workspace is walked.
-    if (++sinceYield >= 200) {
-      sinceYield = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await pause();
+        lastYield = performance.now();
+      }
     }
   }
 }

@@ -40,6 +40,7 @@ import type { PreparedNodePackages } from './awsSdkForJs';
 import type { PreparedPythonPackages } from './boto3ForPython';
 import type { PreinstalledPackages } from './preinstalledPackages';
 import type { RuntimeHost, RuntimeHosts } from './runtimeHosts';
+import { pythonShims } from './pythonShims';
 import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHandler';
 
 export const NODE_BOOTSTRAP_FILE = 'node-bootstrap.js';
@@ -258,8 +259,8 @@ export class ExecutionEnvironment {
       this.pending.platform({ time: new Date().toISOString(), stream: 'platform', text: `[lambda-trigger] ${note}` });
     const t0 = performance.now();
     const args: string[] = [];
-    const command = host.executable;
-    const env = lambdaEnvironment(
+    let command = host.executable;
+    let env = lambdaEnvironment(
       this.spec,
       this.logStreamName,
       process.env,
@@ -285,6 +286,8 @@ export class ExecutionEnvironment {
       if (compiled) args.push(BOOTSTRAP_ARG_COMPILED, compiled);
       if (!this.alive) return; // killed while its TypeScript compiled: it never spawns
     } else {
+      // A version manager's shim is skipped once what it runs is known (pythonShims.ts): it costs more than Python.
+      ({ command, env } = pythonShims.spawnTarget(command, this.spec.codeRoot, env));
       args.push(
         '-u',
         path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE),
@@ -308,6 +311,9 @@ export class ExecutionEnvironment {
           this.settleInit();
         }, INIT_TIMEOUT_MS);
     await initDone;
+    // The next cold start's supervisor boots once this runtime process is up: booting beside it, on a small machine,
+    // slows this cold start more than the next one gains.
+    if (SUPERVISED) prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
     if (initTimer) clearTimeout(initTimer);
     this.initDurationMs = performance.now() - t0;
     if (this.state === 'initializing') this.state = 'idle';
@@ -360,8 +366,6 @@ export class ExecutionEnvironment {
         child = takeSupervisor(script);
         const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
         (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
-        // The next cold start's supervisor boots beside this one's runtime process.
-        prepareSupervisor(script);
       } else {
         child = spawn(command, args, {
           cwd: this.spec.codeRoot,

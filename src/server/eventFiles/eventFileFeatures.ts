@@ -24,7 +24,7 @@ import {
   type Hover,
   type Position,
   type Range,
-} from 'vscode-languageserver';
+} from 'vscode-languageserver-types';
 import type { EventCatalogue } from '../../core/events/eventCatalogue';
 import { pointerTokens } from '../../core/events/eventSchema';
 import { EVENT_TYPE_MARKER } from '../../core/events/eventTypeDetection';

@@ -1,5 +1,5 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import type { DiscoveryProblem } from '../../core/discovery/functionConfig';
 import type { WorkspaceIndex } from '../../core/discovery/workspaceIndex';
 

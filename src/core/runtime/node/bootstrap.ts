@@ -4,7 +4,7 @@
  * Bundled to dist/runtime/node-bootstrap.js. It only ever talks to the engine through the channel.
  */
 import * as fs from 'node:fs';
-import * as inspector from 'node:inspector';
+import type * as Inspector from 'node:inspector';
 import Module, { createRequire, findSourceMap } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -408,6 +408,9 @@ async function loadHandler(): Promise<Handler> {
 }
 
 async function startDebugger(): Promise<void> {
+  // Loaded only to debug: it costs every other cold start several milliseconds.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inspector = require('node:inspector') as typeof Inspector;
   inspector.open(0, '127.0.0.1', false);
   const url = inspector.url() ?? '';
   const port = Number(/:(\d+)\//.exec(url)?.[1] ?? 0);
