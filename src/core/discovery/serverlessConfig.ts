@@ -57,6 +57,33 @@ export interface ServerlessFunctions {
   filesRead: string[];
 }
 
+/**
+ * The logical id the Serverless Framework gives a function's resource: `<Name>LambdaFunction`, its name with the
+ * first letter in capitals, `-` written `Dash` and `_` written `Underscore` (`send-email` -> `SendDashemailLambdaFunction`).
+ */
+export function serverlessFunctionLogicalId(name: string): string {
+  const normalized = name.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+}
+
+/**
+ * The resources the framework adds to the stack that a file's own resources and variables refer to: each function
+ * (`!GetAtt SendEmailLambdaFunction.Arn` is the local function of that name), the HTTP API of `httpApi` events
+ * (`HttpApi`) and the REST API of `http` events (`ApiGatewayRestApi`).
+ */
+function frameworkResources(functions: Json): Json {
+  const generated: Json = {};
+  const events = Object.values(functions).flatMap((fn) => {
+    const list = asObject(fn)?.events;
+    return Array.isArray(list) ? list.map((e) => Object.keys(asObject(e) ?? {})[0]) : [];
+  });
+  for (const name of Object.keys(functions))
+    generated[serverlessFunctionLogicalId(name)] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: name } };
+  if (events.includes('httpApi')) generated.HttpApi = { Type: 'AWS::ApiGatewayV2::Api' };
+  if (events.includes('http')) generated.ApiGatewayRestApi = { Type: 'AWS::ApiGateway::RestApi' };
+  return generated;
+}
+
 /** Reads the functions of a serverless.yml, with provider defaults and the variables a local run can know. */
 export function readServerlessConfig(doc: TemplateDocument, options: ServerlessReadOptions): ServerlessFunctions {
   const problems: DiscoveryProblem[] = [];
@@ -93,7 +120,12 @@ export function readServerlessConfig(doc: TemplateDocument, options: ServerlessR
   for (const [logicalId, resource] of Object.entries(resources)) {
     variables.resolveInPlace(resource, `it is kept as written in the resource ${logicalId}`);
   }
-  const resolver = new IntrinsicResolver(doc, { Resources: resources }, problems, options);
+  const resolver = new IntrinsicResolver(
+    doc,
+    { Resources: { ...frameworkResources(asObject(root.functions) ?? {}), ...resources } },
+    problems,
+    options,
+  );
   const origin = (container: unknown, key?: string | number): Origin => ({
     file: doc.file,
     line: doc.lineOf(container, key),

@@ -472,12 +472,23 @@ export class ServerlessVariables {
     };
   }
 
-  /** `${file(./config.json):a.b}`: JSON and YAML files of the workspace, relative to the service folder. */
+  /**
+   * `${file(./config.json):a.b}`: JSON and YAML files of the workspace, relative to the service folder; any other file
+   * but a script is its text, as the framework reads it (`${file(./subject.txt)}`). Scripts would run code.
+   */
   private file(relative: string, address: string, stack: readonly string[], found: Finding[]): Outcome {
     const name = relative.trim().replace(/^['"]|['"]$/g, '');
     const abs = path.resolve(path.dirname(this.ctx.doc.file), name);
-    if (!/\.(json|ya?ml)$/i.test(abs))
-      return { kind: 'unknowable', reason: `${name} is not a JSON or YAML file (discovery runs no code)` };
+    if (/\.(c|m)?(js|ts)$/i.test(abs))
+      return { kind: 'unknowable', reason: `${name} is a script, which discovery does not run` };
+    if (!/\.(json|ya?ml)$/i.test(abs)) {
+      this.filesRead.add(abs);
+      const text = this.ctx.readFile?.(abs);
+      if (text === undefined) return { kind: 'missing', reason: `${name} does not exist in the workspace` };
+      if (address)
+        return { kind: 'missing', reason: `${name} is read as text, which has no ${address} (only JSON and YAML do)` };
+      return { kind: 'value', value: text };
+    }
     this.filesRead.add(abs);
     if (!this.fileDocs.has(abs)) {
       const text = this.ctx.readFile?.(abs);

@@ -94,7 +94,7 @@ describe('discovery: serverless.yml variables', () => {
       `serverless.yml:7 warning \${cf:other-stack.TableName} cannot be resolved locally: a deployed CloudFormation stack's outputs cannot be read locally; OUTPUT is left unset ${unset}`,
       `serverless.yml:8 warning \${s3:bucket/key} cannot be resolved locally: S3 objects cannot be read locally; OBJECT is left unset ${unset}`,
       `serverless.yml:10 warning \${sls:instanceId} cannot be resolved locally: the instance id exists only when the framework runs; INSTANCE is left unset ${unset}`,
-      `serverless.yml:11 warning \${file(./config.js):value} cannot be resolved locally: ./config.js is not a JSON or YAML file (discovery runs no code); FROM_CODE is left unset ${unset}`,
+      `serverless.yml:11 warning \${file(./config.js):value} cannot be resolved locally: ./config.js is a script, which discovery does not run; FROM_CODE is left unset ${unset}`,
       `serverless.yml:12 warning \${env:SHOP_TOKEN} cannot be resolved locally: the environment variable SHOP_TOKEN is not set; TOKEN is left unset ${unset}`,
       `serverless.yml:13 warning \${env:SHOP_HOST} cannot be resolved locally: the environment variable SHOP_HOST is not set; URL is left unset ${unset}`,
       'serverless.yml:14 info ${ssm:/shop/flag, "off"}: SSM Parameter Store values cannot be read locally; the fallback off applies',
@@ -103,6 +103,68 @@ describe('discovery: serverless.yml variables', () => {
     const withEnv = fnOf(await index({ SHOP_TOKEN: 't0k', SHOP_HOST: 'shop.test' }), 'run');
     assert.equal(withEnv.environment.TOKEN, 't0k');
     assert.equal(withEnv.environment.URL, 'https://shop.test/api');
+  });
+
+  it('${file()} of a text file is its text, as the framework reads it; an address into it, or a missing file, is said', async () => {
+    write('subject.txt', ['Welcome to the shop']);
+    write('serverless.yml', [
+      'service: shop',
+      'provider:',
+      '  name: aws',
+      '  runtime: nodejs20.x',
+      '  environment:',
+      '    SUBJECT: ${file(./subject.txt)}',
+      '    PART: ${file(./subject.txt):title}',
+      '    GONE: ${file(./nowhere.html)}',
+      'functions:',
+      '  run:',
+      '    handler: handler.run',
+    ]);
+    const built = await index();
+    assert.equal(fnOf(built, 'run').environment.SUBJECT, 'Welcome to the shop\n');
+    const unset = '(a .env file can set it)';
+    assert.deepEqual(problems(built), [
+      `serverless.yml:7 warning \${file(./subject.txt):title} cannot be resolved locally: ./subject.txt is read as text, which has no title (only JSON and YAML do); PART is left unset ${unset}`,
+      `serverless.yml:8 warning \${file(./nowhere.html)} cannot be resolved locally: ./nowhere.html does not exist in the workspace; GONE is left unset ${unset}`,
+    ]);
+  });
+
+  it("the resources the framework adds are known: a function's <Name>LambdaFunction is the local function, HttpApi and ApiGatewayRestApi exist", async () => {
+    write('serverless.yml', [
+      'service: shop',
+      'provider:',
+      '  name: aws',
+      '  runtime: nodejs20.x',
+      'functions:',
+      '  register:',
+      '    handler: handler.register',
+      '    events:',
+      '      - httpApi: POST /register',
+      '    environment:',
+      '      WORKFLOW_ARN: !GetAtt RegisterDashworkflowLambdaFunction.Arn',
+      '      WORKFLOW_NAME: !Ref RegisterDashworkflowLambdaFunction',
+      '      SEND_ARN: !GetAtt Send_emailLambdaFunction.Arn',
+      '      API: !Sub "https://${HttpApi}.execute-api.${AWS::Region}.amazonaws.com"',
+      '  register-workflow:',
+      '    handler: handler.workflow',
+      '  send_email:',
+      '    handler: handler.send',
+    ]);
+    const built = await index();
+    const env = fnOf(built, 'register').environment;
+    assert.equal(env.WORKFLOW_ARN, 'arn:aws:lambda:us-east-1:123456789012:function:register-workflow');
+    assert.equal(env.WORKFLOW_NAME, 'register-workflow');
+    assert.notEqual(
+      env.SEND_ARN,
+      'arn:aws:lambda:us-east-1:123456789012:function:send_email',
+      'the framework writes _ as Underscore: Send_email is not a resource',
+    );
+    assert.equal(env.API, 'https://HttpApi.execute-api.us-east-1.amazonaws.com');
+    assert.deepEqual(
+      problems(built).filter((p) => !p.includes('Send_email')),
+      [],
+      "no warning about the framework's own resources",
+    );
   });
 
   it("${env:} and ${self:} resolve, nested ${self:custom.${sls:stage}...} and ${opt:stage, 'dev'} fallbacks included; ${param:} and resource names too, CloudFormation's ${AWS::...} left to it", async () => {
