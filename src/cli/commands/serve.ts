@@ -8,7 +8,9 @@ import { onInterrupt } from '../interruption';
 import { describeHolder } from '../../core/endpoints/engineProtocol';
 import { describeRequest, HttpFront, type HttpRequestLog, type HttpRouteSummary } from '../../core/endpoints/httpFront';
 import { awsEndpointExports, type AwsEndpointInfo } from '../../core/endpoints/aws/awsEndpoint';
+import { EngineEndpoint } from '../../core/endpoints/engineEndpoint';
 import { LocalWorkspaceEngine } from '../../core/endpoints/localWorkspaceEngine';
+import { packageVersion } from '../../shared/version';
 import { watchFunctionCode } from '../../core/runtime/codeWatch';
 import {
   bootstrapDirOf,
@@ -45,7 +47,8 @@ Gateway 10 MB, function URLs 6 MB, ALB 1 MB); an API Gateway integration times o
 While a VS Code window holds the workspace's engine, serve uses that engine through its endpoint, so the window's
 Invocations panel shows every request with its HTTP request and response. Handler code changes take effect on the
 next request (a cold start); routes are read from the engine's functions on every request (restart serve after
-editing a template when serve holds the engine itself).
+editing a template when serve holds the engine itself). When serve holds the engine itself, it serves it on the
+same kind of endpoint: \`lambda-trigger executions\`, \`invoke\` or \`queues\` run in another terminal attach to it.
 
   --root <dir>           workspace folder (default: the current directory)
   --port <n>             port to listen on (default: the lambdaTrigger.localApi.port setting, else a free one)
@@ -149,11 +152,27 @@ export const serveCommand: CliCommand = {
           )
         : undefined;
     if (watch?.problem) io.stderr(`lambda-trigger serve: ${watch.problem}\n`);
+    // Holding the engine, serve lets the other commands run in a second terminal attach to it (`executions callback`,
+    // `invoke`, `queues`), as a VS Code window does: without it they would find the store held and stop.
+    let endpoint: EngineEndpoint | undefined;
+    if (engine instanceof LocalWorkspaceEngine)
+      endpoint = await EngineEndpoint.serve(engine.account, {
+        workspaceRoot: root,
+        owner: 'lambda-trigger serve',
+        version: packageVersion,
+        log: (message) => io.stderr(`lambda-trigger serve: ${message}\n`),
+      }).catch((err: unknown) => {
+        io.stderr(
+          `lambda-trigger serve: other lambda-trigger commands cannot attach to this one (its engine endpoint did not start: ${err instanceof Error ? err.message : String(err)})\n`,
+        );
+        return undefined;
+      });
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         watch?.dispose();
         try {
+          await endpoint?.close();
           await front.close();
         } finally {
           await opened.close();

@@ -77,6 +77,18 @@ describe('cli: serve', function () {
       await waitFor('the 502 line with its reason', () =>
         /GET \/broken -> 502 .* BrokenFunction \(malformed result: /.test(out),
       );
+      // Another terminal's commands attach to the engine serve holds, rather than finding its store in use.
+      const env = { LAMBDA_TRIGGER_BOOTSTRAP_DIR: bootstrapDir };
+      const listed = await cli(['executions', 'list', '--root', root], root, env);
+      assert.equal(listed.code, 0, listed.err);
+      const invoked = await cli(
+        ['invoke', 'EchoFunction', '--root', root, '--payload', '-', '--json'],
+        root,
+        env,
+        '{}',
+      );
+      assert.equal(invoked.code, 0, invoked.err);
+      assert.doesNotMatch(invoked.err, /throwaway/, 'the invocation ran in the engine serve holds');
       // A handler edited while serve runs: the next requests run the new code.
       assert.equal((await fetch(`${base}/lambda-url/UrlFunction/`)).status, 200);
       fs.writeFileSync(
