@@ -67,7 +67,16 @@ export function treeRow(page: Page, label: string) {
 /** Expands a tree row with its twistie (a click on the label runs the item's command instead). */
 export async function expand(row: ReturnType<typeof treeRow>): Promise<void> {
   await row.waitFor({ timeout: 30_000 });
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+  // A view that refreshes just as the twistie is clicked (a saved event arrived) renders the row collapsed again: as a
+  // user would, click once more.
+  for (let attempt = 1; (await row.getAttribute('aria-expanded')) !== 'true'; attempt++) {
+    await row.locator('.monaco-tl-twistie').click();
+    try {
+      await row.and(row.page().locator('[aria-expanded="true"]')).waitFor({ timeout: 5_000 });
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 
 /** Shows the Explorer (its activity-bar icon toggles the side bar, so click only when it is hidden). */
