@@ -7,6 +7,7 @@ import type { FunctionErrorPayload, LateError, LogLine, RuntimeHostInfo } from '
 import type { DeliveryRecord, InvocationSource } from '../services/delivery';
 import type { UnsettledEvent } from './followHorizon';
 import type { InvocationCost } from './invocationCost';
+import { isoFormatter, isoNow } from '../runtime/isoTime';
 
 export type { DeliveryKind, DeliveryRecord } from '../services/delivery';
 export type { Origin } from '../discovery/functionConfig';
@@ -314,6 +315,9 @@ export function newInvocationRecord(f: NewRecordFields): InvocationRecord {
   return record;
 }
 
+/** The simulated clock's times, formatted apart from the wall clock's (each keeps its last text). */
+const simulatedTime = isoFormatter();
+
 export function timePoint(simulatedMs: number): TimePoint {
-  return { simulated: new Date(simulatedMs).toISOString(), wall: new Date().toISOString() };
+  return { simulated: simulatedTime(simulatedMs), wall: isoNow() };
 }

@@ -21,6 +21,7 @@ import { RESPONSE_LIMIT_BYTES, responseTooLargeError } from './payloadLimits';
 import { endLine, reportLine, runtimeLine, startLine } from './platformLog';
 import { exitError, looksLikeHeapExhaustion, outOfMemoryError, timeoutError, timeoutMessage } from './processExit';
 import { ENVIRONMENT_MARKER_VARIABLE, isZombie, killProcessTree } from './processTree';
+import { isoNow } from './isoTime';
 import { lineFramer } from './lineFramer';
 import {
   BOOTSTRAP_ARG_COMPILED,
@@ -112,9 +113,9 @@ interface ActiveInvocation {
   req: InvocationRequest;
   log: InvocationLog;
   t0: number;
-  startedAt: Date;
+  /** ISO text. */
+  startedAt: string;
   coldStart: boolean;
-  timer?: NodeJS.Timeout;
   memory?: MemoryWatch;
   onAbort?: () => void;
   chunks: Buffer[];
@@ -162,6 +163,11 @@ export class ExecutionEnvironment {
   /** Output produced outside an invocation (init, or after a result): shown with the next invocation. */
   private pending: InvocationLog;
   private active: ActiveInvocation | undefined;
+  /** SYNC-4: the timeout timer, made by the first invocation and re-armed by each after it, and whom it times. */
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private timed: ActiveInvocation | undefined;
+  /** NODE-12: the RSS watch, one for every invocation of the environment. */
+  private memory: MemoryWatch | undefined;
   private invocations = 0;
   /** NODE-5: the last invocation's request id and an error the child reported after its response. */
   private lastRequestId: string | undefined;
@@ -256,7 +262,7 @@ export class ExecutionEnvironment {
     }
     if (!this.alive) return; // killed while its packages were installed: it never spawns
     for (const note of [...(host.mismatch ? [host.mismatch] : []), ...packages.notes])
-      this.pending.platform({ time: new Date().toISOString(), stream: 'platform', text: `[lambda-trigger] ${note}` });
+      this.pending.platform({ time: isoNow(), stream: 'platform', text: `[lambda-trigger] ${note}` });
     const t0 = performance.now();
     const args: string[] = [];
     let command = host.executable;
@@ -608,6 +614,9 @@ export class ExecutionEnvironment {
   private markDead(): void {
     if (this.state === 'dead') return;
     this.state = 'dead';
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = undefined;
+    this.memory?.dispose();
     for (const done of this.settleWaiters.splice(0)) done();
     if (!this.child) this.exitSettle?.(); // no process was spawned, and none will be
     const cb = this.onDeath;
@@ -655,7 +664,7 @@ export class ExecutionEnvironment {
     const coldStart = this.invocations === 0;
     this.invocations++;
     this.lastRequestId = req.requestId;
-    const startedAt = new Date();
+    const startedAt = isoNow();
     if (coldStart) {
       this.state = this.state === 'new' ? 'new' : this.state;
       await this.start();
@@ -696,15 +705,15 @@ export class ExecutionEnvironment {
         (req.identity !== undefined ? `,"identity":${JSON.stringify(req.identity)}` : '');
       this.channel?.sendRaw(`${head},"event":${singleLine(req.payloadJson)}}`);
       if (!this.options.debug) {
-        // SYNC-4: a paused debuggee is never timed out.
-        a.timer = setTimeout(() => {
-          this.kill();
-          this.finish({ kind: 'timeout' });
-        }, this.spec.timeout * 1000);
+        // SYNC-4: a paused debuggee is never timed out. The environment's one timer is re-armed for each invocation
+        // (every invocation of the environment has the same timeout): a warm invocation makes no timer.
+        this.timed = a;
+        if (this.timeoutTimer) this.timeoutTimer.refresh().ref();
+        else this.timeoutTimer = setTimeout(() => this.onTimeout(), this.spec.timeout * 1000);
       }
-      if (this.pid) {
-        a.memory = new MemoryWatch(
-          this.pid,
+      const pid = this.pid;
+      if (pid) {
+        this.memory ??= new MemoryWatch(
           this.spec.memorySize * 1024 * 1024,
           () => {
             this.kill();
@@ -712,6 +721,8 @@ export class ExecutionEnvironment {
           },
           this.options.memoryWatchIntervalMs,
         );
+        this.memory.start(pid);
+        a.memory = this.memory;
       }
       if (req.signal) {
         a.onAbort = () => {
@@ -723,11 +734,22 @@ export class ExecutionEnvironment {
     });
   }
 
+  /** SYNC-4: the timer fired: the invocation it was armed for is still running, past the function's timeout. */
+  private onTimeout(): void {
+    const a = this.active;
+    if (!a || a !== this.timed) return; // it fired after its invocation ended (it is re-armed, never cleared)
+    this.kill();
+    this.finish({ kind: 'timeout' });
+  }
+
   private finish(reason: EndReason): void {
     const a = this.active;
     if (!a) return;
     this.active = undefined;
-    if (a.timer) clearTimeout(a.timer);
+    if (this.timed === a) {
+      this.timed = undefined;
+      this.timeoutTimer?.unref();
+    }
     a.memory?.stop();
     if (a.onAbort) a.req.signal?.removeEventListener('abort', a.onAbort);
     const durationMs = performance.now() - a.t0;
@@ -797,8 +819,8 @@ export class ExecutionEnvironment {
       ...(error ? { functionError: 'Unhandled' as const, error } : { result }),
       logs: a.log.lines,
       metrics,
-      startedAt: a.startedAt.toISOString(),
-      endedAt: new Date().toISOString(),
+      startedAt: a.startedAt,
+      endedAt: isoNow(),
       environmentId: this.id,
       ...this.hostInfo(),
     };
@@ -815,7 +837,7 @@ export class ExecutionEnvironment {
   }
 
   /** NODE-3 / PY-2: the handler could not be loaded; the invocation fails with the init error. */
-  private initFailureOutcome(req: InvocationRequest, log: InvocationLog, startedAt: Date): InvokeOutcome {
+  private initFailureOutcome(req: InvocationRequest, log: InvocationLog, startedAt: string): InvokeOutcome {
     const id = req.requestId;
     let error: FunctionErrorPayload;
     if (this.initError) error = { ...this.initError };
@@ -824,12 +846,13 @@ export class ExecutionEnvironment {
       error = looksLikeHeapExhaustion(this.stderrTail) ? outOfMemoryError(id) : exitError(id, exit.code, exit.signal);
     }
     const initMs = this.initDurationMs ?? 0;
+    const time = isoNow();
     log.platform({
-      time: new Date().toISOString(),
+      time,
       stream: 'platform',
       text: this.json
         ? JSON.stringify({
-            time: new Date().toISOString(),
+            time,
             type: 'platform.initReport',
             record: {
               initializationType: 'on-demand',
@@ -858,8 +881,8 @@ export class ExecutionEnvironment {
       error,
       logs: log.lines,
       metrics,
-      startedAt: startedAt.toISOString(),
-      endedAt: new Date().toISOString(),
+      startedAt,
+      endedAt: isoNow(),
       environmentId: this.id,
       ...this.hostInfo(),
     };

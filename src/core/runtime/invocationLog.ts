@@ -2,6 +2,7 @@
  * The log stream of one invocation: console lines and raw output in arrival order, raw output split into lines,
  * and a cap so that a handler printing megabytes cannot exhaust the engine's memory.
  */
+import { isoNow, isoWall } from './isoTime';
 import type { LogLevel, LogLine } from './outcome';
 
 /** Default cap on captured output per invocation. */
@@ -28,7 +29,7 @@ export class InvocationLog {
   console(text: string, level: LogLevel | undefined, at: number): void {
     this.flushPartials();
     if (!this.admit(text.length)) return;
-    this.lines.push({ time: new Date(at).toISOString(), stream: 'console', ...(level ? { level } : {}), text });
+    this.lines.push({ time: isoWall(at), stream: 'console', ...(level ? { level } : {}), text });
   }
 
   /** Raw bytes written to stdout/stderr: complete lines become log lines, the rest waits for its newline. */
@@ -74,7 +75,7 @@ export class InvocationLog {
 
   private pushRaw(stream: 'stdout' | 'stderr', text: string, at: number): void {
     if (!this.admit(text.length)) return;
-    this.lines.push({ time: new Date(at).toISOString(), stream, text });
+    this.lines.push({ time: isoWall(at), stream, text });
   }
 
   private admit(len: number): boolean {
@@ -89,7 +90,7 @@ export class InvocationLog {
   private truncate(): void {
     this.truncated = true;
     this.lines.push({
-      time: new Date().toISOString(),
+      time: isoNow(),
       stream: 'platform',
       text: `[lambda-trigger] log output truncated after ${this.maxBytes} bytes for this invocation`,
     });

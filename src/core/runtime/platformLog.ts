@@ -1,12 +1,12 @@
 /** NODE-8: the platform lines Lambda writes around every invocation (START, END, REPORT), in Text or JSON format. */
+import { isoNow } from './isoTime';
 import type { InvokeMetrics, LogLine } from './outcome';
 
 function fixed2(n: number): string {
   return n.toFixed(2);
 }
 
-export function startLine(requestId: string, json: boolean, now = new Date()): LogLine {
-  const time = now.toISOString();
+export function startLine(requestId: string, json: boolean, time = isoNow()): LogLine {
   const text = json
     ? JSON.stringify({ time, type: 'platform.start', record: { requestId, version: '$LATEST' } })
     : `START RequestId: ${requestId} Version: $LATEST`;
@@ -18,9 +18,8 @@ export function endLine(
   json: boolean,
   status: string,
   durationMs: number,
-  now = new Date(),
+  time = isoNow(),
 ): LogLine {
-  const time = now.toISOString();
   const text = json
     ? JSON.stringify({
         time,
@@ -36,9 +35,8 @@ export function reportLine(
   json: boolean,
   status: string,
   m: InvokeMetrics,
-  now = new Date(),
+  time = isoNow(),
 ): LogLine {
-  const time = now.toISOString();
   if (json) {
     const metrics: Record<string, number> = {
       durationMs: Number(fixed2(m.durationMs)),
@@ -62,7 +60,6 @@ export function reportLine(
 }
 
 /** A runtime message in the log stream (timeouts, crashes), as Lambda prints it: `<time> <requestId> <message>`. */
-export function runtimeLine(requestId: string, message: string, now = new Date()): LogLine {
-  const time = now.toISOString();
+export function runtimeLine(requestId: string, message: string, time = isoNow()): LogLine {
   return { time, stream: 'platform', text: `${time} ${requestId} ${message}` };
 }

@@ -201,6 +201,23 @@ describe('runtime: Node.js execution environments', function () {
       const next = await pool.invoke(spec('basic.noop', { name: s.name, timeout: 1 }), '{}');
       assert.equal(next.coldStart, true);
     });
+    it('SYNC-4 each invocation of a warm environment gets the whole timeout, and one over it is timed out', async () => {
+      // Two invocations of 1.2 s in a row outlast one 2 s timeout: each must be timed from its own start.
+      const s = spec('hangs.waits', { timeout: 2 });
+      const first = await pool.invoke(s, '{"ms":1200}');
+      const second = await pool.invoke(s, '{"ms":1200}');
+      assert.equal(first.result, 1200, JSON.stringify(first.error));
+      assert.equal(second.result, 1200, JSON.stringify(second.error));
+      assert.equal(second.environmentId, first.environmentId);
+      const over = await pool.invoke(s, '{"ms":60000}', { requestId: 'req-over' });
+      assert.equal(over.environmentId, first.environmentId);
+      assert.equal(over.coldStart, false);
+      assert.deepEqual(over.error, {
+        errorType: 'Sandbox.Timedout',
+        errorMessage: 'RequestId: req-over Error: Task timed out after 2.00 seconds',
+      });
+      assert.ok(over.metrics.durationMs >= 2000 && over.metrics.durationMs < 10_000, String(over.metrics.durationMs));
+    });
     it('SYNC-4 an infinite loop is killed at the timeout', async () => {
       const o = await pool.invoke(spec('hangs.infiniteLoop', { timeout: 1 }), '{}', { requestId: 'req-loop' });
       assert.equal(o.error?.errorType, 'Sandbox.Timedout');
@@ -243,6 +260,16 @@ describe('runtime: Node.js execution environments', function () {
     });
     it('NODE-12 memory outside the V8 heap is caught by the RSS watch', async () => {
       const o = await pool.invoke(spec('oom.buffers', { timeout: 30 }), '{}', { requestId: 'req-rss' });
+      assert.equal(o.error?.errorType, 'Runtime.OutOfMemory');
+      assert.equal(o.metrics.maxMemoryUsedMB > 128, true);
+    });
+    it('NODE-12 the RSS watch covers every invocation of a warm environment, not only its first', async () => {
+      const s = spec('oom.buffersWhenAsked', { timeout: 30 });
+      const small = await pool.invoke(s, '{}');
+      assert.equal(small.result, 'small', JSON.stringify(small.error));
+      const o = await pool.invoke(s, '{"grow":true}', { requestId: 'req-rss-warm' });
+      assert.equal(o.coldStart, false);
+      assert.equal(o.environmentId, small.environmentId);
       assert.equal(o.error?.errorType, 'Runtime.OutOfMemory');
       assert.equal(o.metrics.maxMemoryUsedMB > 128, true);
     });
