@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CollectionTexts, SnapshotBytes } from '../../../src/core/store/collectionTexts';
+import { DurableStore } from '../../../src/core/store/durableStore';
+
+describe('store: values read from a snapshot are decoded on first use', () => {
+  /** A collection over the bytes `["a",1]{"b":2}"ü"` (UTF-8), its values added in that order. */
+  const withThree = (): { texts: CollectionTexts; source: SnapshotBytes } => {
+    const data = Buffer.from('["a",1]{"b":2}"ü"', 'utf8');
+    const source = new SnapshotBytes(data, 'utf8');
+    const texts = new CollectionTexts(source);
+    texts.addFromSource('x', source.add(0, 7));
+    texts.addFromSource('y', source.add(7, 14));
+    texts.addFromSource('z', source.add(14, data.length));
+    return { texts, source };
+  };
+
+  it('get decodes a value once; iteration keeps the insertion order across decoded and undecoded values', () => {
+    const { texts, source } = withThree();
+    assert.equal(texts.size, 3);
+    assert.equal(texts.get('y'), '{"b":2}');
+    assert.equal(texts.get('y'), '{"b":2}');
+    assert.ok(texts.has('x') && !texts.has('w'));
+    assert.deepEqual(
+      [...texts],
+      [
+        ['x', '["a",1]'],
+        ['y', '{"b":2}'],
+        ['z', '"ü"'],
+      ],
+    );
+    assert.equal(source.holdsBytes, false, 'every value decoded: the bytes are let go');
+  });
+
+  it('a value replaced or deleted before use is never decoded, and the bytes are let go once none is left', () => {
+    const { texts, source } = withThree();
+    texts.set('x', '"new"');
+    assert.equal(texts.delete('y'), true);
+    assert.equal(source.holdsBytes, true, 'z is still only bytes');
+    assert.equal(texts.get('z'), '"ü"');
+    assert.equal(source.holdsBytes, false);
+    assert.deepEqual(
+      [...texts],
+      [
+        ['x', '"new"'],
+        ['z', '"ü"'],
+      ],
+    );
+  });
+
+  it('a reopened store changes, deletes and compacts values it has not decoded as if it had read them all', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-texts-'));
+    try {
+      const s = await DurableStore.open(dir);
+      for (let i = 0; i < 50; i++) s.put('c', `k${i}`, { i, text: `välue ${i}` });
+      await s.compact();
+      await s.close();
+      const r = await DurableStore.open(dir);
+      r.put('c', 'k1', 'changed');
+      r.delete('c', 'k2');
+      assert.deepEqual(r.get('c', 'k3'), { i: 3, text: 'välue 3' });
+      // A snapshot written from values still undecoded holds them as they were put.
+      await r.compact();
+      await r.close();
+      const again = await DurableStore.open(dir);
+      const loaded = again.load<unknown>('c');
+      assert.equal(loaded.size, 49);
+      assert.equal(loaded.get('k1'), 'changed');
+      assert.ok(!loaded.has('k2'));
+      assert.deepEqual(loaded.get('k49'), { i: 49, text: 'välue 49' });
+      assert.deepEqual([...loaded.keys()].slice(0, 4), ['k0', 'k1', 'k3', 'k4']);
+      await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
