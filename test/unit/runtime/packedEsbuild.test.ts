@@ -54,6 +54,7 @@ describe('runtime: esbuild packed in the .vsix, unpacked on first use', function
 
   it('unpacks the binary into the cache once, checked, executable, and esbuild runs it (TypeScript transpiles)', async () => {
     const unpacked = await unpackedEsbuildBinary(packedDir, cacheDir);
+    assert.ok(unpacked !== undefined, 'a packed binary is found');
     assert.ok(unpacked?.startsWith(path.join(cacheDir, 'esbuild', `${version}-${sha256.slice(0, 16)}`)), unpacked);
     assert.ok(fs.readFileSync(unpacked).equals(binary));
     if (process.platform !== 'win32') assert.ok((fs.statSync(unpacked).mode & 0o111) !== 0, 'executable');
