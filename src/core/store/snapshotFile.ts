@@ -63,10 +63,9 @@ export function readSnapshot(data: Buffer): SnapshotRead {
     };
   // JSON text of ASCII only (the usual case) decodes byte for byte, faster than UTF-8.
   const encoding = isAscii(data.subarray(0, endStart)) ? 'latin1' : 'utf8';
-  const collections = sliceEntries(data, endStart, encoding);
-  if (!collections) return { kind: 'unchecked', body: data.toString('utf8', 0, endStart) };
-  let entries = 0;
-  for (const map of collections.values()) entries += map.size;
+  const read = sliceEntries(data, endStart, encoding);
+  if (!read) return { kind: 'unchecked', body: data.toString('utf8', 0, endStart) };
+  const { collections, entries } = read;
   if (entries !== end.entries)
     return { kind: 'torn', reason: `it holds ${entries} entries, its end line counts ${String(end.entries)}` };
   return { kind: 'complete', collections };
@@ -74,16 +73,21 @@ export function readSnapshot(data: Buffer): SnapshotRead {
 
 /**
  * Every `[["p",<collection>,<key>,<value>]]` line of the first `length` bytes of `data`, found in the bytes; undefined
- * as soon as a line has another shape. Keys are decoded; values are left in `data`, decoded on first use
- * (collectionTexts.ts): decoding the whole file into one string, then slicing every value out of it, took most of
- * an opening.
+ * as soon as a line has another shape, and how many lines it read. Keys and values are left in `data`, decoded on
+ * first use (collectionTexts.ts): decoding the whole file into one string, then slicing every entry out of it and
+ * building every collection's map, took most of an opening.
  */
-function sliceEntries(data: Buffer, length: number, encoding: 'latin1' | 'utf8'): Collections | undefined {
+function sliceEntries(
+  data: Buffer,
+  length: number,
+  encoding: 'latin1' | 'utf8',
+): { collections: Collections; entries: number } | undefined {
   const source = new SnapshotBytes(data, encoding);
   const collections: Collections = new Map();
   let lastCollectionStart = 0;
   let lastCollectionLength = -1;
   let map: CollectionTexts | undefined;
+  let entries = 0;
   let pos = 0;
   while (pos < length) {
     const lineEnd = data.indexOf(NEWLINE, pos);
@@ -112,12 +116,22 @@ function sliceEntries(data: Buffer, length: number, encoding: 'latin1' | 'utf8')
       lastCollectionStart = collectionStart;
       lastCollectionLength = collectionLength;
     }
-    const key = stringOf(data, collectionEnd + 1, keyEnd, encoding);
-    if (key === undefined) return undefined;
-    map.addFromSource(key, source.add(keyEnd + 1, lineEnd - 2));
+    // A key with escapes is decoded now (a rare key, and one that must be valid); the others on first use.
+    let key: string | undefined;
+    if (hasEscape(data, collectionEnd + 2, keyEnd - 1)) {
+      key = stringOf(data, collectionEnd + 1, keyEnd, encoding);
+      if (key === undefined) return undefined;
+    }
+    map.addFromSource(collectionEnd + 2, keyEnd - 1, key, source.add(keyEnd + 1, lineEnd - 2));
+    entries++;
     pos = lineEnd + 1;
   }
-  return collections;
+  return { collections, entries };
+}
+
+function hasEscape(data: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (data[i] === BACKSLASH) return true;
+  return false;
 }
 
 function startsWithPutPrefix(data: Buffer, pos: number): boolean {

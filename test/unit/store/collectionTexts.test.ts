@@ -11,9 +11,9 @@ describe('store: values read from a snapshot are decoded on first use', () => {
     const data = Buffer.from('["a",1]{"b":2}"ü"', 'utf8');
     const source = new SnapshotBytes(data, 'utf8');
     const texts = new CollectionTexts(source);
-    texts.addFromSource('x', source.add(0, 7));
-    texts.addFromSource('y', source.add(7, 14));
-    texts.addFromSource('z', source.add(14, data.length));
+    texts.addFromSource(0, 0, 'x', source.add(0, 7));
+    texts.addFromSource(0, 0, 'y', source.add(7, 14));
+    texts.addFromSource(0, 0, 'z', source.add(14, data.length));
     return { texts, source };
   };
 
@@ -31,6 +31,9 @@ describe('store: values read from a snapshot are decoded on first use', () => {
         ['z', '"ü"'],
       ],
     );
+    assert.equal(source.holdsBytes, true, 'iteration hands texts out without keeping them');
+    assert.equal(texts.get('x'), '["a",1]');
+    assert.equal(texts.get('z'), '"ü"');
     assert.equal(source.holdsBytes, false, 'every value decoded: the bytes are let go');
   });
 
@@ -48,6 +51,29 @@ describe('store: values read from a snapshot are decoded on first use', () => {
         ['z', '"ü"'],
       ],
     );
+  });
+
+  it('keys are decoded on first use; iterating decodes every value left at once (ASCII bytes as one span, sliced)', () => {
+    // Keys from the bytes too: `one`, `two`, `three`.
+    const data = Buffer.from('one[1]two{"a":"b"}three"c"', 'latin1');
+    const source = new SnapshotBytes(data, 'latin1');
+    const texts = new CollectionTexts(source);
+    texts.addFromSource(0, 3, undefined, source.add(3, 6));
+    texts.addFromSource(6, 9, undefined, source.add(9, 18));
+    texts.addFromSource(18, 23, undefined, source.add(23, 27));
+    texts.delete('two');
+    assert.deepEqual(
+      [...texts],
+      [
+        ['one', '[1]'],
+        ['three', '"c"'],
+      ],
+    );
+    texts.set('one', '2');
+    assert.equal(texts.get('three'), '"c"');
+    assert.equal(source.holdsBytes, false, 'every value replaced, deleted or decoded: the bytes are let go');
+    assert.deepEqual([...texts.keys()], ['one', 'three']);
+    assert.equal(texts.get('one'), '2');
   });
 
   it('a reopened store changes, deletes and compacts values it has not decoded as if it had read them all', async () => {
