@@ -1,6 +1,7 @@
 // `npm run package`: production build, then one .vsix per platform target. The package carries esbuild's native
 // binary (TypeScript handlers are transpiled at run time), so each is platform-specific (vsce --target) and holds only
-// its own platform's binary, from esbuild's package for that platform (@esbuild/<platform>).
+// its own platform's binary, from esbuild's package for that platform (@esbuild/<platform>), brotli-compressed
+// (scripts/lib/packEsbuild.mjs; unpacked into the runner's cache on first use).
 // Usage: node scripts/package.mjs [--target <vsce target>]...
 //   no --target: this platform, written to dist/lambda-trigger-runner.vsix (what `npm start` and the e2e tests install)
 //   --target linux-arm64 --target darwin-arm64 ...: dist/lambda-trigger-runner-<target>.vsix each; the binaries of
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { packEsbuildBinary } from './lib/packEsbuild.mjs';
 import { run, runBuild } from './lib/steps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,17 +80,22 @@ function vsce(target, out) {
 
 runBuild(root, { production: true });
 if (targets.length === 0) {
+  packEsbuildBinary(root);
   vsce(host, join(root, 'dist', 'lambda-trigger-runner.vsix'));
 } else {
   const work = mkdtempSync(join(tmpdir(), 'ltr-package-'));
   try {
     for (const target of targets) {
       useEsbuildBinaryOf(target, work);
+      packEsbuildBinary(root);
       vsce(target, join(root, 'dist', `lambda-trigger-runner-${target}.vsix`));
     }
   } finally {
-    // dist/ keeps this machine's binary, as the build left it.
-    if (esbuildPackageOf[host]) useEsbuildBinaryOf(host, work);
+    // dist/ keeps this machine's binary, packed as in the package without a target.
+    if (esbuildPackageOf[host]) {
+      useEsbuildBinaryOf(host, work);
+      packEsbuildBinary(root);
+    }
     rmSync(work, { recursive: true, force: true });
   }
 }

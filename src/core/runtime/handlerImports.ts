@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadEsbuild } from './packedEsbuild';
 
 interface Scan {
   inputs: Record<string, number>;
@@ -25,7 +26,7 @@ export class HandlerImports {
   async packagesOf(entry: string): Promise<string[]> {
     const known = this.scans.get(entry);
     if (known && Object.entries(known.inputs).every(([f, mtime]) => mtimeOf(f) === mtime)) return known.packages;
-    const esbuild = await import('esbuild');
+    const esbuild = await loadEsbuild();
     let metafile: import('esbuild').Metafile;
     try {
       ({ metafile } = await esbuild.build({

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FunctionErrorPayload } from './outcome';
+import { loadEsbuild } from './packedEsbuild';
 
 export interface CompiledHandler {
   /** The output, loaded in the child under the original .ts file's name (CommonJS) or URL (ESM, by a load hook). */
@@ -83,7 +84,7 @@ export class TypeScriptCompiler {
       this.memory.set(key, entry);
       return { compiledFile: entry.compiledFile };
     }
-    const esbuild = await import('esbuild');
+    const esbuild = await loadEsbuild();
     let result: import('esbuild').BuildResult<{ write: false; metafile: true }>;
     try {
       result = await esbuild.build({

@@ -10,7 +10,7 @@
  * are held back by their owners: they go with the next flush, or after `laterCommitMs` at the latest, so that a value
  * changed many times meanwhile (a record saved running, then finished) is written once.
  * A put of the text a key already has changes nothing and writes nothing.
- * Opening the store reads the newest complete snapshot (snapshotFile.ts: its values are sliced out, not parsed) and
+ * Opening the store reads the newest complete snapshot (snapshotFile.ts: its values are found, not parsed, and decoded on first use) and
  * replays every later segment. A snapshot is written in full, fsync'd, then renamed into place: on close and after
  * `snapshotWhenIdleMs` without a write, once the segments since the last snapshot hold `snapshotAfterBytes` and a
  * quarter of that snapshot (what the next opening would replay); at open once more than `compactAfterSegments`
@@ -33,6 +33,7 @@ import { promises as fsp } from 'node:fs';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CollectionTexts } from './collectionTexts';
 import { readSnapshot, snapshotEndLine, snapshotLines } from './snapshotFile';
 
 export interface DurableStoreOptions {
@@ -216,7 +217,7 @@ function fileNumber(n: number): string {
 
 export class DurableStore {
   /** Every live value as the JSON text it was put with. */
-  private readonly collections = new Map<string, Map<string, string>>();
+  private readonly collections = new Map<string, CollectionTexts>();
   /**
    * Keys changed since the last write, in the order that reproduces the in-memory order on replay: a put of a known
    * key keeps its place (as Map.set does), a delete or a put after a delete moves the key to the end.
@@ -528,10 +529,10 @@ export class DurableStore {
     }
   }
 
-  private mapOf(name: string): Map<string, string> {
+  private mapOf(name: string): CollectionTexts {
     let map = this.collections.get(name);
     if (!map) {
-      map = new Map();
+      map = new CollectionTexts();
       this.collections.set(name, map);
     }
     return map;

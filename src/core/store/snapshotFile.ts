@@ -3,11 +3,13 @@
  * format of the segments), and an end line that says how many entries and bytes came before it:
  * `{"end":true,"entries":N,"bytes":B}`. A snapshot whose end line and counts match is read without parsing its
  * values: the store keeps each value as the JSON text it was put with, which is exactly what the line holds, so
- * reading is slicing. A file that ends otherwise is torn (never read); one without counts (written before they
+ * reading is finding where each value lies (it is decoded on first use). A file that ends otherwise is torn (never read); one without counts (written before they
  * existed) or with a line of another shape is read line by line, each line parsed and checked like a segment's.
  */
 import { isAscii } from 'node:buffer';
-export type Collections = Map<string, Map<string, string>>;
+import { CollectionTexts, SnapshotBytes } from './collectionTexts';
+
+export type Collections = Map<string, CollectionTexts>;
 
 export type SnapshotRead =
   /** Complete and counted: its entries, read. */
@@ -21,6 +23,8 @@ const END_MARK = '{"end":true';
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const BRACKET = 0x5d;
 const PUT_PREFIX = '[["p",';
 
 /** The lines of a snapshot of `collections`, taken now (its values are texts: later changes do not reach it). */
@@ -58,88 +62,110 @@ export function readSnapshot(data: Buffer): SnapshotRead {
       reason: `it holds ${endStart} bytes before its end line, which counts ${String(end.bytes)}`,
     };
   // JSON text of ASCII only (the usual case) decodes byte for byte, faster than UTF-8.
-  const body = data.toString(isAscii(data.subarray(0, endStart)) ? 'latin1' : 'utf8', 0, endStart);
-  const collections = sliceEntries(body);
-  if (!collections) return { kind: 'unchecked', body };
-  let entries = 0;
-  for (const map of collections.values()) entries += map.size;
+  const encoding = isAscii(data.subarray(0, endStart)) ? 'latin1' : 'utf8';
+  const read = sliceEntries(data, endStart, encoding);
+  if (!read) return { kind: 'unchecked', body: data.toString('utf8', 0, endStart) };
+  const { collections, entries } = read;
   if (entries !== end.entries)
     return { kind: 'torn', reason: `it holds ${entries} entries, its end line counts ${String(end.entries)}` };
   return { kind: 'complete', collections };
 }
 
 /**
- * Every `[["p",<collection>,<key>,<value>]]` line of `text`, by slicing; undefined as soon as a line has another shape.
- * The values are slices of the file's text: memory the entries read hold anyway, kept until the last of them is
- * replaced (parsing each value and serialising it again took ten times as long).
+ * Every `[["p",<collection>,<key>,<value>]]` line of the first `length` bytes of `data`, found in the bytes; undefined
+ * as soon as a line has another shape, and how many lines it read. Keys and values are left in `data`, decoded on
+ * first use (collectionTexts.ts): decoding the whole file into one string, then slicing every entry out of it and
+ * building every collection's map, took most of an opening.
  */
-function sliceEntries(text: string): Collections | undefined {
+function sliceEntries(
+  data: Buffer,
+  length: number,
+  encoding: 'latin1' | 'utf8',
+): { collections: Collections; entries: number } | undefined {
+  const source = new SnapshotBytes(data, encoding);
   const collections: Collections = new Map();
-  let lastCollectionToken = '';
-  let map: Map<string, string> | undefined;
+  let lastCollectionStart = 0;
+  let lastCollectionLength = -1;
+  let map: CollectionTexts | undefined;
+  let entries = 0;
   let pos = 0;
-  while (pos < text.length) {
-    const lineEnd = text.indexOf('\n', pos);
-    if (lineEnd < 0 || !text.startsWith(PUT_PREFIX, pos)) return undefined;
+  while (pos < length) {
+    const lineEnd = data.indexOf(NEWLINE, pos);
+    if (lineEnd < 0 || lineEnd >= length || !startsWithPutPrefix(data, pos)) return undefined;
     const collectionStart = pos + PUT_PREFIX.length;
-    const collectionEnd = stringTokenEnd(text, collectionStart, lineEnd);
-    if (collectionEnd < 0 || text.charCodeAt(collectionEnd) !== 0x2c) return undefined;
-    const keyEnd = stringTokenEnd(text, collectionEnd + 1, lineEnd);
-    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== 0x2c) return undefined;
+    const collectionEnd = stringTokenEnd(data, collectionStart, lineEnd);
+    if (collectionEnd < 0 || data[collectionEnd] !== COMMA) return undefined;
+    const keyEnd = stringTokenEnd(data, collectionEnd + 1, lineEnd);
+    if (keyEnd < 0 || data[keyEnd] !== COMMA) return undefined;
     // The value runs to the closing `]]` of the line.
-    if (!text.startsWith(']]', lineEnd - 2) || lineEnd - 2 <= keyEnd + 1) return undefined;
-    // Lines of one collection follow each other: its token is compared where it stands, not cut out each time.
+    if (data[lineEnd - 1] !== BRACKET || data[lineEnd - 2] !== BRACKET || lineEnd - 2 <= keyEnd + 1) return undefined;
+    // Lines of one collection follow each other: its token is compared where it stands, not decoded each time.
+    const collectionLength = collectionEnd - collectionStart;
     if (
       !map ||
-      collectionEnd - collectionStart !== lastCollectionToken.length ||
-      !text.startsWith(lastCollectionToken, collectionStart)
+      collectionLength !== lastCollectionLength ||
+      !sameBytes(data, lastCollectionStart, collectionStart, collectionLength)
     ) {
-      const collectionToken = text.slice(collectionStart, collectionEnd);
-      const name = stringOf(collectionToken);
+      const name = stringOf(data, collectionStart, collectionEnd, encoding);
       if (name === undefined) return undefined;
       map = collections.get(name);
       if (!map) {
-        map = new Map();
+        map = new CollectionTexts(source);
         collections.set(name, map);
       }
-      lastCollectionToken = collectionToken;
+      lastCollectionStart = collectionStart;
+      lastCollectionLength = collectionLength;
     }
-    const key = hasEscape(text, collectionEnd + 2, keyEnd - 1)
-      ? stringOf(text.slice(collectionEnd + 1, keyEnd))
-      : text.slice(collectionEnd + 2, keyEnd - 1);
-    if (key === undefined) return undefined;
-    map.set(key, text.slice(keyEnd + 1, lineEnd - 2));
+    // A key with escapes is decoded now (a rare key, and one that must be valid); the others on first use.
+    let key: string | undefined;
+    if (hasEscape(data, collectionEnd + 2, keyEnd - 1)) {
+      key = stringOf(data, collectionEnd + 1, keyEnd, encoding);
+      if (key === undefined) return undefined;
+    }
+    map.addFromSource(collectionEnd + 2, keyEnd - 1, key, source.add(keyEnd + 1, lineEnd - 2));
+    entries++;
     pos = lineEnd + 1;
   }
-  return collections;
+  return { collections, entries };
 }
 
-/** The index just after the JSON string that starts (with its quote) at `start`; -1 when there is none before `limit`. */
-function stringTokenEnd(text: string, start: number, limit: number): number {
-  if (text.charCodeAt(start) !== QUOTE) return -1;
-  let i = start + 1;
-  for (;;) {
-    const quote = text.indexOf('"', i);
-    if (quote < 0 || quote >= limit) return -1;
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
-    i = quote + 1;
-  }
-}
-
-function hasEscape(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (text.charCodeAt(i) === BACKSLASH) return true;
+function hasEscape(data: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (data[i] === BACKSLASH) return true;
   return false;
 }
 
-/** A JSON string token's value (escapes decoded only when there are some). */
-function stringOf(token: string): string | undefined {
-  if (!token.includes('\\')) return token.slice(1, -1);
-  try {
-    const value: unknown = JSON.parse(token);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
+function startsWithPutPrefix(data: Buffer, pos: number): boolean {
+  for (let i = 0; i < PUT_PREFIX.length; i++) if (data[pos + i] !== PUT_PREFIX.charCodeAt(i)) return false;
+  return true;
+}
+
+function sameBytes(data: Buffer, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (data[a + i] !== data[b + i]) return false;
+  return true;
+}
+
+/** The index just after the JSON string that starts (with its quote) at `start`; -1 when there is none before `limit`. */
+function stringTokenEnd(data: Buffer, start: number, limit: number): number {
+  if (data[start] !== QUOTE) return -1;
+  for (let i = start + 1; i < limit; i++) {
+    const byte = data[i];
+    if (byte === QUOTE) return i + 1;
+    // An escape takes the byte after it along (none of \uXXXX's hex digits is a quote or a backslash).
+    if (byte === BACKSLASH) i++;
   }
+  return -1;
+}
+
+/** The value of the JSON string token at bytes [start, end) (escapes decoded only when there are some). */
+function stringOf(data: Buffer, start: number, end: number, encoding: 'latin1' | 'utf8'): string | undefined {
+  for (let i = start + 1; i < end - 1; i++) {
+    if (data[i] !== BACKSLASH) continue;
+    try {
+      const value: unknown = JSON.parse(data.toString(encoding, start, end));
+      return typeof value === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return data.toString(encoding, start + 1, end - 1);
 }
