@@ -292,7 +292,10 @@ describe('invoke: durability (SIGKILL mid-schedule, then reopen)', function () {
     assert.deepEqual(result.unsettled, [], `left in the queue: ${figures}`);
     assert.equal(result.behind, 0, figures);
     assert.ok(result.kills > 0 && result.accepted > 0, `engines were killed after accepting events: ${figures}`);
-    assert.ok(result.processed > 0 && result.deadLettered > 0, `events were processed and dead-lettered: ${figures}`);
+    // Which events a round accepted before its kill is random: every one that always fails is in a DLQ at the end (a
+    // message that succeeded can be there too, when kills cut its receives short: SQS-3).
+    assert.ok(result.processed > 0, `events were processed: ${figures}`);
+    assert.ok(result.deadLettered >= result.acceptedFailing, `every failing event ends in a DLQ: ${figures}`);
   });
 
   it('the store itself: writers killed at random points (opening, taking over the lock, appending, compacting) lose no event they confirmed', async () => {
