@@ -78,7 +78,10 @@ function frameworkResources(functions: Json): Json {
     return Array.isArray(list) ? list.map((e) => Object.keys(asObject(e) ?? {})[0]) : [];
   });
   for (const name of Object.keys(functions))
-    generated[serverlessFunctionLogicalId(name)] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: name } };
+    generated[serverlessFunctionLogicalId(name)] = {
+      Type: 'AWS::Lambda::Function',
+      Properties: { FunctionName: name },
+    };
   if (events.includes('httpApi')) generated.HttpApi = { Type: 'AWS::ApiGatewayV2::Api' };
   if (events.includes('http')) generated.ApiGatewayRestApi = { Type: 'AWS::ApiGateway::RestApi' };
   return generated;
