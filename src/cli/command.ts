@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 /** One `lambda-trigger` subcommand. Exit codes (ARCHITECTURE.md): 0 success, 1 function failure, 2 bad usage or input. */
 export interface CliCommand {
   readonly name: string;
@@ -36,3 +37,12 @@ export const EXIT_USAGE = 2;
  * (it closed mid-request, did not answer, or speaks another protocol version): sysexits EX_TEMPFAIL, try again later.
  */
 export const EXIT_STORE_IN_USE = 75;
+
+/** Parses a command's arguments (`strict` in the config); what parseArgs refuses is a usage error, with the usage. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${usage}`);
+  }
+}

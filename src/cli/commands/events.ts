@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT_OK, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 import { findTemplatesDir } from '../../core/events/catalogueLocation';
 import {
   buildCatalogueIndex,
@@ -42,17 +41,15 @@ export const eventsCommand: CliCommand = {
 
 function runEvents(args: readonly string[], io: CliIO): number {
   {
-    let values: { json?: boolean; service?: string; 'write-index'?: boolean };
-    try {
-      ({ values } = parseArgs({
+    const { values } = parseCommandArgs(
+      {
         args: [...args],
         options: { json: { type: 'boolean' }, service: { type: 'string' }, 'write-index': { type: 'boolean' } },
         strict: true,
         allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-    }
+      },
+      USAGE,
+    );
     if (values['write-index']) {
       const dir = findTemplatesDir(__dirname, io.env);
       writeFileSync(join(dir, CATALOGUE_INDEX), buildCatalogueIndex(dir));

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT_OK, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 import { AccountRequestError } from '../../core/account/localAccount';
 import { displayText } from '../../shared/displayText';
 import {
@@ -40,16 +39,6 @@ workspace's store is held by a process that serves no endpoint, or the live engi
 
 const SUBCOMMANDS = ['list', 'get', 'history', 'stop', 'callback'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
-
-interface ExecutionsValues {
-  root?: string;
-  json?: boolean;
-  function?: string;
-  error?: string;
-  succeed?: string;
-  fail?: string;
-  heartbeat?: boolean;
-}
 
 /** JSON text given on the command line, or a UsageError naming the option. */
 function jsonOption(option: string, text: string): unknown {
@@ -139,10 +128,8 @@ export const executionsCommand: CliCommand = {
   summary: 'List, inspect, stop durable executions and complete their callbacks',
   usage: USAGE,
   async run(args: readonly string[], io: CliIO): Promise<number> {
-    let values: ExecutionsValues;
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs(
+      {
         args: [...args],
         options: {
           root: { type: 'string' },
@@ -155,10 +142,9 @@ export const executionsCommand: CliCommand = {
         },
         strict: true,
         allowPositionals: true,
-      }));
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-    }
+      },
+      USAGE,
+    );
     const [first, ...rest] = positionals;
     const sub: Subcommand = first === undefined ? 'list' : (first as Subcommand);
     if (!SUBCOMMANDS.includes(sub))

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT_OK, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 import { describeDurableConfig } from '../../core/discovery/durableConfig';
 import { describeTrigger } from '../../core/discovery/triggerLabel';
 import { DEFAULT_IGNORE_GLOBS } from '../../core/discovery/workspaceWalker';
@@ -32,17 +31,15 @@ export const listCommand: CliCommand = {
   summary: 'List the Lambda functions found in the workspace',
   usage: USAGE,
   async run(args: readonly string[], io: CliIO): Promise<number> {
-    let values: { json?: boolean; root?: string; ignore?: string[] };
-    try {
-      ({ values } = parseArgs({
+    const { values } = parseCommandArgs(
+      {
         args: [...args],
         options: { json: { type: 'boolean' }, root: { type: 'string' }, ignore: { type: 'string', multiple: true } },
         strict: true,
         allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-    }
+      },
+      USAGE,
+    );
     const root = path.resolve(io.cwd, values.root ?? '.');
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
       throw new UsageError(`--root ${root} is not a directory`);

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { EXIT_FUNCTION_ERROR, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT_FUNCTION_ERROR, EXIT_OK, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 import { AccountRequestError } from '../../core/account/localAccount';
 import { functionNamed } from '../../core/discovery/functionConfig';
 import type { QueueSummary } from '../../core/services/localServices';
@@ -117,10 +116,8 @@ export const queuesCommand: CliCommand = {
   summary: 'List, peek, send to, purge, redrive and replay the local SQS queues and DLQs',
   usage: USAGE,
   async run(args: readonly string[], io: CliIO): Promise<number> {
-    let values: QueuesValues;
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs(
+      {
         args: [...args],
         options: {
           root: { type: 'string' },
@@ -134,10 +131,9 @@ export const queuesCommand: CliCommand = {
         },
         strict: true,
         allowPositionals: true,
-      }));
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-    }
+      },
+      USAGE,
+    );
     const sub = (positionals[0] ?? 'list') as Subcommand;
     if (!SUBCOMMANDS.includes(sub))
       throw new UsageError(`unknown subcommand "${positionals[0]}"; expected one of ${SUBCOMMANDS.join(', ')}`);

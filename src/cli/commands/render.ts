@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT_OK, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseParameterAssignments } from '../../core/events/templateParameters';
 import { cliCatalogue } from './events';
@@ -29,10 +28,8 @@ export const renderCommand: CliCommand = {
 
 function runRender(args: readonly string[], io: CliIO): number {
   {
-    let values: { param?: string[]; records?: string; body?: string[]; compact?: boolean; 'help-params'?: boolean };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs(
+      {
         args: [...args],
         options: {
           param: { type: 'string', multiple: true, short: 'p' },
@@ -43,10 +40,9 @@ function runRender(args: readonly string[], io: CliIO): number {
         },
         strict: true,
         allowPositionals: true,
-      }));
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-    }
+      },
+      USAGE,
+    );
     if (positionals.length !== 1)
       throw new UsageError(`expected one template id, got ${positionals.length}\n\n${USAGE}`);
     const id = positionals[0];

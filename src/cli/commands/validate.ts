@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 import { EventInputError } from '../../core/events/eventErrors';
 import { parseEventJson, readEventFile } from '../../core/events/eventJson';
 import { EVENT_TYPE_MARKER } from '../../core/events/eventTypeDetection';
@@ -22,18 +21,15 @@ export const validateCommand: CliCommand = {
   summary: 'Validate an event payload file against its event schema',
   usage: USAGE,
   async run(args: readonly string[], io: CliIO): Promise<number> {
-    let values: { type?: string; json?: boolean };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs(
+      {
         args: [...args],
         options: { type: { type: 'string', short: 't' }, json: { type: 'boolean' } },
         strict: true,
         allowPositionals: true,
-      }));
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-    }
+      },
+      USAGE,
+    );
     if (positionals.length !== 1) throw new UsageError(`expected one file (or - for stdin)\n\n${USAGE}`);
     const file = positionals[0];
     let text: string;

@@ -14,7 +14,7 @@ import type { InjectedFaults } from '../invoke/engineContext';
 import type { QueueSummary } from '../services/localServices';
 import type { HttpExchange, InvocationRecord } from '../invoke/invocationRecord';
 import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
-import type { RedriveResult, SendResult, WorkspaceEngine } from './workspaceEngine';
+import type { CallbackOutcome, RedriveResult, SendResult, WorkspaceEngine } from './workspaceEngine';
 import type { DurableExecution } from '../invoke/durable/durableExecution';
 import { DurableServiceError, type ErrorObject } from '../invoke/durable/durableWire';
 import { wireEvent, wireExecution, wireListEntry } from './aws/durableApi';
@@ -145,13 +145,7 @@ export class LocalWorkspaceEngine implements WorkspaceEngine {
     return stopTimestamp;
   }
 
-  async sendCallback(
-    callbackId: string,
-    outcome:
-      | { action: 'succeed'; result: string }
-      | { action: 'fail'; error: Record<string, unknown> }
-      | { action: 'heartbeat' },
-  ): Promise<void> {
+  async sendCallback(callbackId: string, outcome: CallbackOutcome): Promise<void> {
     const { durable } = this.engine;
     this.durableCall(() => {
       if (outcome.action === 'succeed') durable.callbackSuccess(callbackId, Buffer.from(outcome.result, 'utf8'));

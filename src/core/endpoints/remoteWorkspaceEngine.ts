@@ -48,7 +48,7 @@ import {
   type WelcomeMessage,
 } from './engineProtocol';
 import { JsonLineChannel } from './jsonLineChannel';
-import type { RedriveResult, SendResult, WorkspaceEngine } from './workspaceEngine';
+import type { CallbackOutcome, RedriveResult, SendResult, WorkspaceEngine } from './workspaceEngine';
 
 export interface ConnectOptions {
   /** Who is asking, as the engine's log says: "the lambda-trigger CLI". */
@@ -274,13 +274,7 @@ export class RemoteWorkspaceEngine implements WorkspaceEngine {
     return (await this.request(stopExecutionRequest, { execution: ref, ...(error ? { error } : {}) })).stopTimestamp;
   }
 
-  async sendCallback(
-    callbackId: string,
-    outcome:
-      | { action: 'succeed'; result: string }
-      | { action: 'fail'; error: Record<string, unknown> }
-      | { action: 'heartbeat' },
-  ): Promise<void> {
+  async sendCallback(callbackId: string, outcome: CallbackOutcome): Promise<void> {
     await this.request(sendCallbackRequest, { callbackId, ...outcome });
   }
 

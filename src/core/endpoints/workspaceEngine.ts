@@ -11,6 +11,9 @@ import type { QueueSummary } from '../services/localServices';
 import type { HttpExchange, InvocationRecord } from '../invoke/invocationRecord';
 import type { SendMessageInput, SqsMessage } from '../services/sqsQueue';
 
+/** DURABLE-3: what completes a pending callback: a result (JSON text), an error object, or a heartbeat. */
+export type CallbackOutcome =
+  { action: 'succeed'; result: string } | { action: 'fail'; error: Record<string, unknown> } | { action: 'heartbeat' };
 export interface SendResult {
   message: SqsMessage;
   /** With `deliver`: the records the event source mappings produced until they were idle. */
@@ -70,13 +73,7 @@ export interface WorkspaceEngine {
   /** Stops an execution (no change when it has ended); resolves with when it stopped (epoch ms). */
   stopExecution(ref: string, error?: Record<string, unknown>): Promise<number>;
   /** DURABLE-3: completes a callback (a result, JSON text, or an error) or sends its heartbeat. */
-  sendCallback(
-    callbackId: string,
-    outcome:
-      | { action: 'succeed'; result: string }
-      | { action: 'fail'; error: Record<string, unknown> }
-      | { action: 'heartbeat' },
-  ): Promise<void>;
+  sendCallback(callbackId: string, outcome: CallbackOutcome): Promise<void>;
   /** Runs the engine's clock until nothing is pending or in flight. */
   runUntilIdle(): Promise<void>;
   /** The records of the engine's history with these ids (unknown ids are left out). */
