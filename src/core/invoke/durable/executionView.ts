@@ -4,7 +4,7 @@
  * execution the store keeps; payloads are cut to a size a panel can show, saying how long they were.
  */
 import type { DurableExecution } from './durableExecution';
-import type { ErrorObject, HistoryEvent } from './durableWire';
+import type { ErrorObject, HistoryEvent, Operation } from './durableWire';
 
 /** A payload as the panel shows it: its first characters, and how many there were when it was cut. */
 export interface ViewText {
@@ -100,21 +100,24 @@ function chainedFunction(history: readonly HistoryEvent[], operationId: string):
   return typeof name === 'string' ? name : undefined;
 }
 
+/** Where an operation's result and error are: the details of its type. */
+function outcomeDetails(op: Operation): { result?: string; error?: ErrorObject } | undefined {
+  const details = {
+    STEP: op.StepDetails,
+    CONTEXT: op.ContextDetails,
+    CALLBACK: op.CallbackDetails,
+    CHAINED_INVOKE: op.ChainedInvokeDetails,
+    WAIT: undefined,
+    EXECUTION: undefined,
+  }[op.Type];
+  return details && { result: details.Result, error: details.Error };
+}
+
 export function executionView(execution: DurableExecution): ExecutionView {
   const operations: OperationView[] = execution.operations.map((op) => {
     const timers = execution.callbackTimers[op.Id];
-    const detailResult =
-      op.StepDetails?.Result ??
-      op.ContextDetails?.Result ??
-      op.CallbackDetails?.Result ??
-      op.ChainedInvokeDetails?.Result ??
-      (op.Type === 'EXECUTION' ? execution.result : undefined);
-    const detailError =
-      op.StepDetails?.Error ??
-      op.ContextDetails?.Error ??
-      op.CallbackDetails?.Error ??
-      op.ChainedInvokeDetails?.Error ??
-      (op.Type === 'EXECUTION' ? execution.error : undefined);
+    // Each operation type keeps its outcome in its own details; the EXECUTION operation's is the execution's.
+    const outcome = op.Type === 'EXECUTION' ? execution : outcomeDetails(op);
     const functionName = op.Type === 'CHAINED_INVOKE' ? chainedFunction(execution.history, op.Id) : undefined;
     return {
       id: op.Id,
@@ -136,8 +139,8 @@ export function executionView(execution: DurableExecution): ExecutionView {
       ...(timers?.timeoutAt !== undefined ? { callbackTimeoutMs: timers.timeoutAt } : {}),
       ...(timers?.heartbeatAt !== undefined ? { heartbeatDueMs: timers.heartbeatAt } : {}),
       ...(functionName !== undefined ? { functionName } : {}),
-      ...optionalText(detailResult),
-      ...cutError(detailError),
+      ...optionalText(outcome?.result),
+      ...cutError(outcome?.error),
     };
   });
   const history: HistoryEventView[] = execution.history.slice(-HISTORY_IN_VIEW).map((event) => {
