@@ -10,7 +10,7 @@
  *   (REQUEST), `RouteResponse`s (WebSocket: two-way routes) and `Stage`.
  */
 import type { HttpAuthorizer, HttpTrigger } from './functionConfig';
-import { optional, toBool, toStringList, toText } from './eventSourceProperties';
+import { optional, stringMap, toBool, toStringList, toText } from './eventSourceProperties';
 import { corsConfiguration } from './httpApiSettings';
 import type { IntrinsicResolver } from './intrinsics';
 import { targetFunction } from './resourceTriggers';
@@ -64,14 +64,6 @@ class TemplateResources {
   functionOf(uri: unknown): string | undefined {
     return uri === undefined ? undefined : targetFunction(uri, this.resolver, this.isFunction);
   }
-}
-
-function stringMap(value: unknown): Record<string, string> | undefined {
-  const o = asObject(value);
-  if (!o) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = toText(v, JSON.stringify(v));
-  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Every function route of the template's plain API Gateway resources, in template order. */

@@ -88,6 +88,15 @@ export function toText(value: unknown, fallback = ''): string {
     : fallback;
 }
 
+/** A mapping's values as text (stage variables, tags); objects as JSON; undefined when it has none. */
+export function stringMap(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>))
+    if (v !== undefined && v !== null) out[k] = toText(v, JSON.stringify(v));
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** `{key: value}` when value is defined, else `{}`; keeps optional fields absent rather than undefined. */
 export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };

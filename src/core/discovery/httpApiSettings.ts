@@ -4,7 +4,7 @@
  * (`FunctionUrlConfig`, `AWS::Lambda::Url`) and ALB target groups with a Lambda target.
  */
 import type { HttpAuthorizer, HttpCors, HttpTrigger } from './functionConfig';
-import { optional, toBool, toNumber, toStringList, toText } from './eventSourceProperties';
+import { optional, stringMap, toBool, toNumber, toStringList, toText } from './eventSourceProperties';
 import type { IntrinsicResolver } from './intrinsics';
 import { targetFunction } from './resourceTriggers';
 
@@ -69,14 +69,6 @@ export function corsConfiguration(value: unknown): HttpCors | undefined {
     allowCredentials: toBool(o.AllowCredentials, false),
     ...optional('maxAge', toNumber(o.MaxAge)),
   };
-}
-
-function stringMap(value: unknown): Record<string, string> | undefined {
-  const o = asObject(value);
-  if (!o) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = toText(v, JSON.stringify(v));
-  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The API settings a route inherits: its API resource's, else SAM's Globals for the implicit API. */
