@@ -81,6 +81,11 @@ describe('Debugging a durable function', function () {
       120_000,
     );
     assert.equal(ended.status, 'SUCCEEDED', JSON.stringify(ended.error));
+    // What the panel's callback editor says when its callback was completed meanwhile: the service's refusal.
+    await assert.rejects(
+      api.runner.sendCallback(arn, callbackId, { action: 'succeed', result: '{}' }),
+      /Callback .* has already completed \(SUCCEEDED\)/,
+    );
     // After the approval: the replay that charges the payment, and the one after the three-day wait.
     assert.ok(stops.length >= stopsBefore + 2, `stopped in the replays after the approval (${stops.length} stops)`);
     // Every invocation of the handler stopped once, each in a session of its own.
