@@ -83,8 +83,7 @@ async function main(): Promise<void> {
   const steal = measureSteal();
   const samples: Sample[] = [];
   const compared: Sample[] = [];
-  // The first start reads the files into the page cache, and lives long enough to leave the parser's code cache, as
-  // any earlier session of the editor would have (src/core/discovery/vendorTypeScript.ts).
+  // The first start reads the files into the page cache, as any earlier session of the editor would have.
   await once(workspace, undefined, 1500);
   for (let i = 0; i < RUNS; i++) {
     samples.push(await once(workspace));

@@ -11,14 +11,14 @@ const production = process.argv.includes('--production');
 const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 
 /**
- * `typescript` (the discovery parser, ~3 MB) is bundled once into dist/vendor/typescript.js and required lazily by
- * the CLI and the server, so starting them does not pay for parsing it; when they need it, it is compiled with a V8
- * code cache (src/core/discovery/vendorTypeScript.ts, bundled in their place).
+ * `@babel/parser` (the discovery parser for JS/TS code, ~320 KB minified) is bundled once into
+ * dist/vendor/babel-parser.js and required lazily, on the first scan, by the bundles that scan code (engine, language
+ * server features, CLI), instead of each holding a copy.
  */
-const vendorTypeScript = {
-  name: 'vendor-typescript',
+const vendorParser = {
+  name: 'vendor-parser',
   setup(build) {
-    build.onResolve({ filter: /^typescript$/ }, () => ({ path: join(root, 'src/core/discovery/vendorTypeScript.ts') }));
+    build.onResolve({ filter: /^@babel\/parser$/ }, () => ({ path: './vendor/babel-parser.js', external: true }));
   },
 };
 
@@ -77,7 +77,7 @@ const entries = [
     entryPoints: ['src/extension/engineBundle.ts'],
     outfile: 'dist/engine.js',
     external: ['vscode', 'esbuild'],
-    plugins: [vendorTypeScript],
+    plugins: [vendorParser],
   },
   {
     ...common,
@@ -90,12 +90,12 @@ const entries = [
     ...common,
     entryPoints: ['src/server/serverFeatures.ts'],
     outfile: 'dist/serverFeatures.js',
-    plugins: [vendorTypeScript],
+    plugins: [vendorParser],
   },
   {
     ...common,
-    entryPoints: ['node_modules/typescript/lib/typescript.js'],
-    outfile: 'dist/vendor/typescript.js',
+    entryPoints: ['node_modules/@babel/parser/lib/index.js'],
+    outfile: 'dist/vendor/babel-parser.js',
     sourcemap: false,
     minify: true,
   },
@@ -105,7 +105,7 @@ const entries = [
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
     external: ['esbuild'],
-    plugins: [vendorTypeScript],
+    plugins: [vendorParser],
   },
   {
     ...common,

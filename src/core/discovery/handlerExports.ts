@@ -1,12 +1,14 @@
-import type * as TS from 'typescript';
-
-// The TypeScript parser is large: it is loaded on the first scan, so commands that never scan code start fast.
-let ts: typeof TS;
-function loadTypeScript(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ts ??= require('typescript') as typeof TS;
-}
+import type * as Babel from '@babel/parser';
+import type * as B from '@babel/types';
 import type { DiscoveryProblem } from './functionConfig';
+
+// The parser (Babel's: JavaScript, TypeScript, JSX, decorators) is loaded on the first scan, so commands that never
+// scan code start without it. The bundles share one copy of it (scripts/build.mjs: dist/vendor/babel-parser.js).
+let babel: typeof Babel | undefined;
+function parser(): typeof Babel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (babel ??= require('@babel/parser') as typeof Babel);
+}
 
 /** One export of a code file, with where its name is written (for the code lens above it). */
 export interface HandlerExport {
@@ -59,61 +61,190 @@ interface Callable {
 const UNKNOWN: Callable = { callable: 'unknown', params: [], paramTypes: [] };
 const NOT_CALLABLE: Callable = { callable: false, params: [], paramTypes: [] };
 
-function scriptKind(file: string): TS.ScriptKind {
-  if (file.endsWith('.tsx')) return ts.ScriptKind.TSX;
-  if (file.endsWith('.jsx')) return ts.ScriptKind.JSX;
-  if (/\.[mc]?ts$/.test(file)) return ts.ScriptKind.TS;
-  return ts.ScriptKind.JS;
+/** How Node.js and the TypeScript toolchain read `file`: its syntax plugins and whether it is a module or a script. */
+function parserOptions(file: string): Babel.ParserOptions {
+  const typescript = /\.[mc]?tsx?$/.test(file);
+  // A .js file may hold JSX (React-style handlers transpiled by the bundler); a .ts file may not: `<T>(x) => x`.
+  const jsx = !typescript || file.endsWith('.tsx');
+  const plugins: Babel.ParserPlugin[] = [
+    ...(typescript ? ['typescript' as const] : []),
+    ...(jsx ? ['jsx' as const] : []),
+    // Both placements (`@d export class`, `export @d class`), as TypeScript accepts them.
+    'decorators',
+    'explicitResourceManagement',
+    // `import data from './x.json' assert { type: 'json' }`: Node.js 20 and 18 still accept it.
+    'deprecatedImportAssert',
+  ];
+  return {
+    // A .cts file is CommonJS once compiled, but may be written with import and export.
+    sourceType: /\.m[jt]s$/.test(file) ? 'module' : file.endsWith('.cjs') ? 'script' : 'unambiguous',
+    plugins,
+    errorRecovery: true,
+    allowReturnOutsideFunction: true,
+    allowUndeclaredExports: true,
+    attachComment: false,
+  };
 }
 
-function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
+/** A syntax error's 1-based line and column, and its message without Babel's "(line:column)" suffix. */
+interface SyntaxProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+function syntaxProblem(e: unknown): SyntaxProblem | undefined {
+  const loc = (e as { loc?: { line: number; column: number } } | null)?.loc;
+  if (!loc || !(e instanceof Error)) return undefined;
+  return { line: loc.line, column: loc.column + 1, message: e.message.replace(/\s*\(\d+:\d+\)$/, '') };
+}
+
+/** `text` with line `line` (1-based) blanked out, every offset kept. */
+function withoutLine(text: string, line: number): string {
+  let start = 0;
+  for (let l = 1; l < line; l++) {
+    const next = text.indexOf('\n', start);
+    if (next < 0) return text;
+    start = next + 1;
+  }
+  const end = text.indexOf('\n', start);
+  const stop = end < 0 ? text.length : end;
+  return text.slice(0, start) + text.slice(start, stop).replace(/[^\r]/g, ' ') + text.slice(stop);
+}
+
+/**
+ * Lines blanked to read past syntax errors the parser cannot recover from: at most 100 (a cookiecutter template's
+ * `{%- if ... %}` lines are often dozens), and no more than about 2 MB of text parsed again in all.
+ */
+const maxReparses = (length: number): number => Math.max(1, Math.min(100, Math.floor(2_000_000 / Math.max(1, length))));
+
+/**
+ * NODE-3: parses `text`, reading past errors: recoverable ones are collected by the parser, and a line it cannot get
+ * past is blanked and the file parsed again, so the exports around a typo are still listed. The first error is kept.
+ */
+function parseLeniently(file: string, text: string): { program: B.Program | undefined; error?: SyntaxProblem } {
+  const options = parserOptions(file);
+  let source = text;
+  let first: SyntaxProblem | undefined;
+  for (let attempt = 0, last = maxReparses(text.length); attempt <= last; attempt++) {
+    try {
+      const ast = parser().parse(source, options);
+      const recovered = ast.errors?.[0];
+      if (!first && recovered) first = syntaxProblem(recovered);
+      return { program: ast.program, ...(first ? { error: first } : {}) };
+    } catch (e) {
+      const problem = syntaxProblem(e);
+      if (!problem) return { program: undefined, error: first ?? { line: 1, column: 1, message: String(e) } };
+      first ??= problem;
+      source = withoutLine(source, problem.line);
+    }
+  }
+  return { program: undefined, ...(first ? { error: first } : {}) };
+}
+
+type Fn = B.Function | B.TSDeclareFunction | B.TSDeclareMethod;
+
+/** Expression wrappers that change nothing about the value: type assertions and the non-null operator. */
+function unwrap(e: B.Node): B.Node {
+  while (
+    e.type === 'ParenthesizedExpression' ||
+    e.type === 'TSAsExpression' ||
+    e.type === 'TSSatisfiesExpression' ||
+    e.type === 'TSNonNullExpression' ||
+    e.type === 'TSTypeAssertion'
+  ) {
+    e = e.expression;
+  }
+  return e;
+}
+
+/** `a.b` (or `a?.b`): the object and the property's name; undefined for `a[b]` and anything else. */
+function propertyAccess(e: B.Node): { object: B.Node; name: string; nameNode: B.Node } | undefined {
+  if ((e.type !== 'MemberExpression' && e.type !== 'OptionalMemberExpression') || e.computed) return undefined;
+  const p = e.property;
+  if (p.type === 'Identifier') return { object: e.object, name: p.name, nameNode: p };
+  if (p.type === 'PrivateName') return { object: e.object, name: `#${p.id.name}`, nameNode: p };
+  return undefined;
+}
+
+/** A string literal or a template literal without substitutions: its value. */
+function stringValue(e: B.Node): string | undefined {
+  if (e.type === 'StringLiteral') return e.value;
+  if (e.type === 'TemplateLiteral' && e.expressions.length === 0) return e.quasis[0]?.value.cooked ?? undefined;
+  return undefined;
+}
+
+const isCall = (e: B.Node): e is B.CallExpression | B.OptionalCallExpression =>
+  e.type === 'CallExpression' || e.type === 'OptionalCallExpression';
+
+/** A property key written as a name or a string: `handler`, `'handler'`. */
+function keyName(key: B.Node, computed: boolean): string | undefined {
+  if (computed) return undefined;
+  if (key.type === 'Identifier') return key.name;
+  if (key.type === 'StringLiteral') return key.value;
+  return undefined;
 }
 
 /** Finds every export of a JS/TS module (ESM and CommonJS forms) and marks the handler-like ones. */
 export function scanJsExports(file: string, text: string): CodeScan {
-  loadTypeScript();
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(file));
   const language: CodeLanguage = /\.[mc]?tsx?$/.test(file) ? 'typescript' : 'javascript';
   const problems: DiscoveryProblem[] = [];
-  const diagnostics = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-  if (diagnostics.length > 0) {
-    const d = diagnostics[0];
-    const pos = sf.getLineAndCharacterOfPosition(d.start);
+  const { program, error } = parseLeniently(file, text);
+  if (error) {
     problems.push({
       file,
-      line: pos.line + 1,
-      column: pos.character + 1,
+      line: error.line,
+      column: error.column,
       severity: 'warning',
       code: 'syntax-error',
-      message: `Syntax error (Runtime.UserCodeSyntaxError when loaded): ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+      message: `Syntax error (Runtime.UserCodeSyntaxError when loaded): ${error.message}`,
     });
   }
+  if (!program) return { language, exports: [], problems };
+
+  /** The node's text as written, with the parentheses around it (`(0, core_1.default)` of compiled TypeScript). */
+  const source = (node: B.Node): string => {
+    const written = text.slice(node.start ?? 0, node.end ?? 0);
+    return (node.extra as { parenthesized?: boolean } | undefined)?.parenthesized ? `(${written})` : written;
+  };
+  const typeText = (node: B.Node | null | undefined): string | undefined => {
+    const annotation = node && 'typeAnnotation' in node ? node.typeAnnotation : undefined;
+    if (!annotation || annotation.type === 'Noop') return undefined;
+    const inner = 'typeAnnotation' in annotation ? annotation.typeAnnotation : undefined;
+    return inner && typeof inner === 'object' && 'type' in inner ? source(inner) : undefined;
+  };
 
   // Top-level declarations, so `export { fn as handler }` and `exports.handler = fn` can see what fn is.
-  const locals = new Map<string, TS.Node>();
-  for (const stmt of sf.statements) {
-    if (ts.isFunctionDeclaration(stmt) && stmt.name) locals.set(stmt.name.text, stmt);
-    else if (ts.isClassDeclaration(stmt) && stmt.name) locals.set(stmt.name.text, stmt);
-    else if (ts.isVariableStatement(stmt)) {
-      for (const decl of stmt.declarationList.declarations)
-        if (ts.isIdentifier(decl.name)) locals.set(decl.name.text, decl);
+  const locals = new Map<string, B.Node>();
+  const declare = (decl: B.Node | null | undefined): void => {
+    if (!decl) return;
+    if (
+      (decl.type === 'FunctionDeclaration' || decl.type === 'TSDeclareFunction' || decl.type === 'ClassDeclaration') &&
+      decl.id
+    ) {
+      locals.set(decl.id.name, decl);
+    } else if (decl.type === 'VariableDeclaration') {
+      for (const d of decl.declarations) if (d.id.type === 'Identifier') locals.set(d.id.name, d);
     }
+  };
+  for (const stmt of program.body) {
+    if (stmt.type === 'ExportNamedDeclaration' || stmt.type === 'ExportDefaultDeclaration') declare(stmt.declaration);
+    else declare(stmt);
   }
 
   const exports: HandlerExport[] = [];
   const seen = new Set<string>();
   const add = (
     exportName: string,
-    nameNode: TS.Node,
+    nameNode: B.Node,
     info: Callable,
-    typeText?: string,
+    declaredType?: string,
     reexport?: HandlerExport['reexport'],
   ) => {
     if (seen.has(exportName)) return;
     seen.add(exportName);
-    const pos = sf.getLineAndCharacterOfPosition(nameNode.getStart(sf));
-    const entry: HandlerExport = { exportName, line: pos.line + 1, column: pos.character + 1, handlerLike: false };
+    const start = nameNode.loc?.start ?? { line: 1, column: 0 };
+    const entry: HandlerExport = { exportName, line: start.line, column: start.column + 1, handlerLike: false };
     if (reexport) entry.reexport = reexport;
     if (info.wrappedBy) entry.wrappedBy = info.wrappedBy;
     if (info.callable !== false) {
@@ -122,7 +253,7 @@ export function scanJsExports(file: string, text: string): CodeScan {
         (first !== undefined && EVENT_PARAM.test(first)) ||
         (second !== undefined && CONTEXT_PARAM.test(second)) ||
         /Event\b|Event</.test(info.paramTypes[0] ?? '') ||
-        /Handler\b/.test(typeText ?? '');
+        /Handler\b/.test(declaredType ?? '');
       if (signature) entry.reason = 'signature';
       else if (info.wrappedBy === 'middy' || info.wrappedBy === 'powertools') entry.reason = 'wrapped';
       else if (HANDLER_NAMES.test(exportName)) entry.reason = 'name';
@@ -131,76 +262,79 @@ export function scanJsExports(file: string, text: string): CodeScan {
     exports.push(entry);
   };
 
-  const unwrap = (e: TS.Expression): TS.Expression => {
-    while (
-      ts.isParenthesizedExpression(e) ||
-      ts.isAsExpression(e) ||
-      ts.isSatisfiesExpression(e) ||
-      ts.isNonNullExpression(e)
-    ) {
-      e = e.expression;
-    }
-    return e;
+  /** A parameter's name (`event`, `event = {}`, `...args`) and its declared type, as written. */
+  const parameter = (p: B.Node): { name: string; type: string } => {
+    const named = p.type === 'AssignmentPattern' ? p.left : p.type === 'RestElement' ? p.argument : p;
+    const name = named.type === 'Identifier' ? named.name : '';
+    return { name, type: typeText(named) ?? (p.type === 'RestElement' ? typeText(p) : undefined) ?? '' };
   };
 
-  const fromFunction = (fn: TS.SignatureDeclarationBase): Callable => ({
-    callable: true,
-    params: fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')),
-    paramTypes: fn.parameters.map((p) => (p.type ? p.type.getText(sf) : '')),
-  });
+  const fromFunction = (fn: Fn): Callable => {
+    const params = fn.params.map(parameter);
+    return { callable: true, params: params.map((p) => p.name), paramTypes: params.map((p) => p.type) };
+  };
 
-  const analyse = (node: TS.Node | undefined, depth: number): Callable => {
+  const analyse = (node: B.Node | null | undefined, depth: number): Callable => {
     if (!node || depth > 8) return UNKNOWN;
-    if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return fromFunction(node);
-    if (ts.isClassDeclaration(node)) return NOT_CALLABLE;
-    if (ts.isVariableDeclaration(node)) return analyse(node.initializer, depth + 1);
-    if (!ts.isExpression(node)) return UNKNOWN;
-    const e = unwrap(node);
-    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return fromFunction(e);
-    if (ts.isIdentifier(e)) return analyse(locals.get(e.text), depth + 1);
     if (
-      ts.isStringLiteralLike(e) ||
-      ts.isNumericLiteral(e) ||
-      ts.isObjectLiteralExpression(e) ||
-      ts.isArrayLiteralExpression(e)
+      node.type === 'FunctionDeclaration' ||
+      node.type === 'TSDeclareFunction' ||
+      node.type === 'ClassMethod' ||
+      (node.type === 'ObjectMethod' && node.kind === 'method')
     ) {
-      return NOT_CALLABLE;
+      return fromFunction(node);
     }
-    if (ts.isClassExpression(e) || ts.isNewExpression(e)) return NOT_CALLABLE;
-    if (ts.isCallExpression(e)) return analyseCall(e, depth);
-    return UNKNOWN;
+    if (node.type === 'ClassDeclaration') return NOT_CALLABLE;
+    if (node.type === 'VariableDeclarator') return analyse(node.init, depth + 1);
+    const e = unwrap(node);
+    switch (e.type) {
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        return fromFunction(e);
+      case 'Identifier':
+        return analyse(locals.get(e.name), depth + 1);
+      case 'StringLiteral':
+      case 'NumericLiteral':
+      case 'ObjectExpression':
+      case 'ArrayExpression':
+      case 'ClassExpression':
+      case 'NewExpression':
+        return NOT_CALLABLE;
+      case 'TemplateLiteral':
+        return e.expressions.length === 0 ? NOT_CALLABLE : UNKNOWN;
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+        return analyseCall(e, depth);
+      default:
+        return UNKNOWN;
+    }
   };
 
-  const analyseCall = (call: TS.CallExpression, depth: number): Callable => {
+  const analyseCall = (call: B.CallExpression | B.OptionalCallExpression, depth: number): Callable => {
     // Powertools: `export const handler = instance.handler.bind(instance)` on a class with a decorated method.
-    const callee = unwrap(call.expression);
-    if (
-      ts.isPropertyAccessExpression(callee) &&
-      callee.name.text === 'bind' &&
-      ts.isPropertyAccessExpression(callee.expression)
-    ) {
-      const method = classMethod(callee.expression);
+    const callee = propertyAccess(unwrap(call.callee));
+    const bound = callee?.name === 'bind' ? propertyAccess(callee.object) : undefined;
+    if (bound) {
+      const method = classMethod(bound.object, bound.name);
       if (method) {
-        const decorated = (ts.getDecorators(method) ?? []).some((d) => POWERTOOLS_DECORATORS.test(d.getText(sf)));
+        const decorated = (method.decorators ?? []).some((d) => POWERTOOLS_DECORATORS.test(source(d)));
         return { ...fromFunction(method), ...(decorated ? { wrappedBy: 'powertools' } : {}) };
       }
     }
     // Wrapper chains: `middy(fn).use(x)`, `middy().handler(fn)`, `Sentry.wrapHandler(fn)`, `withTracing(fn)`.
-    let root: TS.Expression = call;
+    let root: B.Node = call;
     let inner: Callable = UNKNOWN;
-    while (ts.isCallExpression(root)) {
+    while (isCall(root)) {
       for (const arg of root.arguments) {
         const a = analyse(arg, depth + 1);
         if (a.callable === true && inner.callable !== true) inner = a;
       }
-      const c = unwrap(root.expression);
-      root = ts.isPropertyAccessExpression(c) ? unwrap(c.expression) : c;
+      const c = unwrap(root.callee);
+      const access = propertyAccess(c);
+      root = access ? unwrap(access.object) : c;
     }
-    const name = ts.isIdentifier(root)
-      ? root.text
-      : ts.isPropertyAccessExpression(root)
-        ? root.name.text
-        : call.expression.getText(sf);
+    const access = propertyAccess(root);
+    const name = root.type === 'Identifier' ? root.name : access ? access.name : source(call.callee);
     return {
       ...inner,
       callable: inner.callable === true ? true : 'unknown',
@@ -208,95 +342,109 @@ export function scanJsExports(file: string, text: string): CodeScan {
     };
   };
 
-  const classMethod = (access: TS.PropertyAccessExpression): TS.MethodDeclaration | undefined => {
-    const target = unwrap(access.expression);
-    if (!ts.isIdentifier(target)) return undefined;
-    const decl = locals.get(target.text);
-    const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
-    if (!init || !ts.isNewExpression(init) || !ts.isIdentifier(init.expression)) return undefined;
-    const cls = locals.get(init.expression.text);
-    if (!cls || !ts.isClassDeclaration(cls)) return undefined;
-    return cls.members.find(
-      (m): m is TS.MethodDeclaration =>
-        ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === access.name.text,
+  /** `instance.method` where `const instance = new Class()` and Class declares `method`. */
+  const classMethod = (object: B.Node, method: string): B.ClassMethod | undefined => {
+    const target = unwrap(object);
+    if (target.type !== 'Identifier') return undefined;
+    const decl = locals.get(target.name);
+    const init = decl?.type === 'VariableDeclarator' && decl.init ? unwrap(decl.init) : undefined;
+    if (init?.type !== 'NewExpression' || init.callee.type !== 'Identifier') return undefined;
+    const cls = locals.get(init.callee.name);
+    if (cls?.type !== 'ClassDeclaration') return undefined;
+    return cls.body.body.find(
+      (m): m is B.ClassMethod =>
+        m.type === 'ClassMethod' && m.kind === 'method' && keyName(m.key, m.computed) === method,
     );
   };
 
-  const cjsTarget = (left: TS.Expression): { name: string; node: TS.Node } | 'module' | undefined => {
+  const isExports = (e: B.Node): boolean => {
+    if (e.type === 'Identifier') return e.name === 'exports';
+    const access = propertyAccess(e);
+    return access?.name === 'exports' && access.object.type === 'Identifier' && access.object.name === 'module';
+  };
+
+  const cjsTarget = (left: B.Node): { name: string; node: B.Node } | 'module' | undefined => {
     const l = unwrap(left);
-    const isExports = (e: TS.Expression) =>
-      (ts.isIdentifier(e) && e.text === 'exports') ||
-      (ts.isPropertyAccessExpression(e) &&
-        ts.isIdentifier(e.expression) &&
-        e.expression.text === 'module' &&
-        e.name.text === 'exports');
-    if (isExports(l)) return ts.isIdentifier(l) ? undefined : 'module';
-    if (ts.isPropertyAccessExpression(l) && isExports(unwrap(l.expression))) return { name: l.name.text, node: l.name };
-    if (
-      ts.isElementAccessExpression(l) &&
-      isExports(unwrap(l.expression)) &&
-      ts.isStringLiteralLike(l.argumentExpression)
-    ) {
-      return { name: l.argumentExpression.text, node: l.argumentExpression };
+    if (isExports(l)) return l.type === 'Identifier' ? undefined : 'module';
+    const access = propertyAccess(l);
+    if (access && isExports(unwrap(access.object))) return { name: access.name, node: access.nameNode };
+    if ((l.type === 'MemberExpression' || l.type === 'OptionalMemberExpression') && l.computed) {
+      const name = stringValue(l.property);
+      if (name !== undefined && isExports(unwrap(l.object))) return { name, node: l.property };
     }
     return undefined;
   };
 
-  const objectExports = (obj: TS.ObjectLiteralExpression) => {
+  const objectExports = (obj: B.ObjectExpression) => {
     for (const prop of obj.properties) {
-      if (ts.isShorthandPropertyAssignment(prop)) add(prop.name.text, prop.name, analyse(prop.name, 0));
-      else if (ts.isPropertyAssignment(prop) && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name))) {
-        add(prop.name.text, prop.name, analyse(prop.initializer, 0));
-      } else if (ts.isMethodDeclaration(prop) && ts.isIdentifier(prop.name))
-        add(prop.name.text, prop.name, fromFunction(prop));
+      if (prop.type === 'ObjectProperty') {
+        const name = keyName(prop.key, prop.computed);
+        if (name !== undefined) add(name, prop.key, analyse(prop.value, 0));
+      } else if (
+        prop.type === 'ObjectMethod' &&
+        prop.kind === 'method' &&
+        prop.key.type === 'Identifier' &&
+        !prop.computed
+      )
+        add(prop.key.name, prop.key, fromFunction(prop));
     }
   };
 
-  for (const stmt of sf.statements) {
-    const exported = hasModifier(stmt, ts.SyntaxKind.ExportKeyword);
-    const isDefault = hasModifier(stmt, ts.SyntaxKind.DefaultKeyword);
-    if (ts.isVariableStatement(stmt) && exported) {
-      for (const decl of stmt.declarationList.declarations) {
-        if (ts.isIdentifier(decl.name)) add(decl.name.text, decl.name, analyse(decl, 0), decl.type?.getText(sf));
-      }
-    } else if (ts.isFunctionDeclaration(stmt) && exported) {
-      const nameNode = stmt.name ?? stmt;
-      add(isDefault ? 'default' : (stmt.name?.text ?? 'default'), nameNode, fromFunction(stmt));
-    } else if (ts.isClassDeclaration(stmt) && exported && stmt.name) {
-      add(isDefault ? 'default' : stmt.name.text, stmt.name, NOT_CALLABLE);
-    } else if (ts.isExportDeclaration(stmt) && stmt.exportClause && ts.isNamedExports(stmt.exportClause)) {
-      for (const el of stmt.exportClause.elements) {
-        const local = (el.propertyName ?? el.name).getText(sf);
-        const from =
-          stmt.moduleSpecifier && ts.isStringLiteral(stmt.moduleSpecifier) ? stmt.moduleSpecifier.text : undefined;
+  const exportDeclaration = (decl: B.Declaration, stmt: B.Node): void => {
+    if (decl.type === 'VariableDeclaration') {
+      for (const d of decl.declarations)
+        if (d.id.type === 'Identifier') add(d.id.name, d.id, analyse(d, 0), typeText(d.id));
+    } else if (decl.type === 'FunctionDeclaration' || decl.type === 'TSDeclareFunction') {
+      add(decl.id?.name ?? 'default', decl.id ?? stmt, fromFunction(decl));
+    } else if (decl.type === 'ClassDeclaration' && decl.id) {
+      add(decl.id.name, decl.id, NOT_CALLABLE);
+    }
+  };
+
+  for (const stmt of program.body) {
+    if (stmt.type === 'ExportNamedDeclaration') {
+      if (stmt.exportKind === 'type') continue;
+      if (stmt.declaration) exportDeclaration(stmt.declaration, stmt);
+      const from = stmt.source?.value;
+      for (const el of stmt.specifiers) {
+        if (el.type !== 'ExportSpecifier' || el.exportKind === 'type') continue;
+        const local = el.local.name;
+        const exported = el.exported.type === 'Identifier' ? el.exported.name : el.exported.value;
         // Re-exports from another module: the name and where it comes from are all we know here.
         add(
-          el.name.getText(sf),
-          el.name,
-          stmt.moduleSpecifier ? UNKNOWN : analyse(locals.get(local), 0),
+          exported,
+          el.exported,
+          from !== undefined ? UNKNOWN : analyse(locals.get(local), 0),
           undefined,
           from !== undefined ? { from, name: local } : undefined,
         );
       }
-    } else if (ts.isExportAssignment(stmt)) {
+    } else if (stmt.type === 'ExportDefaultDeclaration') {
+      const decl = stmt.declaration;
+      if (decl.type === 'FunctionDeclaration' || decl.type === 'TSDeclareFunction')
+        add('default', decl.id ?? stmt, fromFunction(decl));
+      else if (decl.type === 'ClassDeclaration') {
+        if (decl.id) add('default', decl.id, NOT_CALLABLE);
+      } else add('default', decl, analyse(decl, 0));
+    } else if (stmt.type === 'TSExportAssignment') {
       add('default', stmt.expression, analyse(stmt.expression, 0));
-    } else if (ts.isExpressionStatement(stmt)) {
+    } else if (stmt.type === 'ExpressionStatement') {
       const expr = unwrap(stmt.expression);
-      if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      if (expr.type === 'AssignmentExpression' && expr.operator === '=') {
         const target = cjsTarget(expr.left);
         const right = unwrap(expr.right);
-        if (target === 'module' && ts.isObjectLiteralExpression(right)) objectExports(right);
+        if (target === 'module' && right.type === 'ObjectExpression') objectExports(right);
         else if (target && target !== 'module') add(target.name, target.node, analyse(right, 0));
-      } else if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && expr.expression.text === '__export') {
+      } else if (isCall(expr) && expr.callee.type === 'Identifier' && expr.callee.name === '__export') {
         // esbuild's CommonJS output: __export(mod, { handler: () => handler })
         const map = expr.arguments[1];
-        if (map && ts.isObjectLiteralExpression(map)) {
+        if (map?.type === 'ObjectExpression') {
           for (const prop of map.properties) {
-            if (!ts.isPropertyAssignment(prop) || !(ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)))
-              continue;
-            const getter = unwrap(prop.initializer);
-            const value = ts.isArrowFunction(getter) && ts.isExpression(getter.body) ? getter.body : undefined;
-            add(prop.name.text, prop.name, analyse(value, 0));
+            if (prop.type !== 'ObjectProperty') continue;
+            const name = keyName(prop.key, prop.computed);
+            const getter = unwrap(prop.value);
+            if (name === undefined || getter.type !== 'ArrowFunctionExpression') continue;
+            add(name, prop.key, getter.body.type === 'BlockStatement' ? UNKNOWN : analyse(getter.body, 0));
           }
         }
       }

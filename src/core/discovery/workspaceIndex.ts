@@ -220,7 +220,7 @@ export class WorkspaceIndex {
     if (isDotEnv(file)) return 'dotenv';
     if (isSamEnvJson(file)) return 'samenv';
     if (ext === '.py') return 'python';
-    if (JS_EXTENSIONS.includes(ext) && !base.endsWith('.d.ts')) return 'code';
+    if (JS_EXTENSIONS.includes(ext) && !/\.d\.[mc]?ts$/.test(base)) return 'code';
     if (TEMPLATE_EXTENSIONS.has(ext) || base.endsWith('.template.json')) return 'config';
     return undefined;
   }

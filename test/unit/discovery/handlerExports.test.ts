@@ -68,6 +68,68 @@ describe('discovery: JS/TS handler exports', () => {
     assert.equal(result.problems[0].line, 2);
   });
 
+  it('reads past lines the parser cannot get over (a cookiecutter template) and lists the exports after them', () => {
+    const text = [
+      "import { Logger } from '@aws-lambda-powertools/logger';",
+      '{%- if cookiecutter.tracing == "enabled" %}',
+      "import { Tracer } from '@aws-lambda-powertools/tracer';",
+      '{%- endif %}',
+      'export const lambdaHandler = async (event: APIGatewayProxyEvent) => {',
+      '  {%- if cookiecutter.tracing == "enabled" %}',
+      '  tracer.putAnnotation("x", 1);',
+      '  {%- endif %}',
+      '  return { statusCode: 200 };',
+      '};',
+    ].join('\n');
+    const result = scanJsExports('/x/app.ts', text);
+    assert.deepEqual(result.exports.map(brief), ['lambdaHandler 5 14 true signature -']);
+    assert.deepEqual(
+      result.problems.map((p) => [p.code, p.line]),
+      [['syntax-error', 2]],
+    );
+  });
+
+  it('reads what compiled and modern code holds: tsc wrappers, JSX, decorators after export, import assertions', () => {
+    const compiled = [
+      '"use strict";',
+      'Object.defineProperty(exports, "__esModule", { value: true });',
+      'exports.handler = (0, core_1.default)(async (event, context) => ({ ok: true }));',
+    ].join('\n');
+    assert.deepEqual(scanJsExports('/x/app.js', compiled).exports.map(brief), [
+      'handler 3 9 true signature (0, core_1.default)',
+    ]);
+    const jsx = 'export const handler = async (event) => ({ body: render(<Page title={event.path} />) });\n';
+    assert.deepEqual(scanJsExports('/x/ssr.js', jsx).problems, []);
+    const decorated = [
+      'class Lambda {',
+      '  @tracer.captureLambdaHandler()',
+      '  public async handler(event: unknown, context: Context) { return event; }',
+      '}',
+      'export @sealed class Other {}',
+      'const instance = new Lambda();',
+      'export const entry = instance.handler.bind(instance);',
+    ].join('\n');
+    const scanned = scanJsExports('/x/app.ts', decorated);
+    assert.deepEqual(scanned.problems, []);
+    assert.deepEqual(scanned.exports.map(brief), ['Other 5 22 false - -', 'entry 7 14 true signature powertools']);
+    const asserted =
+      "import data from './data.json' assert { type: 'json' };\nexport const handler = (event) => data;\n";
+    assert.deepEqual(scanJsExports('/x/app.mjs', asserted).problems, []);
+  });
+
+  it('lists value exports only: type-only exports and re-exports are not functions', () => {
+    const text = [
+      "export type { Handler } from './types';",
+      "export { type Shape, makeHandler } from './factory';",
+      'export type Event = { id: string };',
+      'export interface Context { id: string }',
+    ].join('\n');
+    assert.deepEqual(
+      scanJsExports('/x/index.ts', text).exports.map((e) => [e.exportName, e.reexport?.from]),
+      [['makeHandler', './factory']],
+    );
+  });
+
   it('pre-filters files that cannot hold a handler', () => {
     assert.equal(mayContainHandler('export const add = (a, b) => a + b;'), false);
     assert.equal(mayContainHandler('export const handler = () => 1;'), true);
