@@ -80,21 +80,21 @@ function vsce(target, out) {
 
 runBuild(root, { production: true });
 if (targets.length === 0) {
-  packEsbuildBinary(root);
+  await packEsbuildBinary(root);
   vsce(host, join(root, 'dist', 'lambda-trigger-runner.vsix'));
 } else {
   const work = mkdtempSync(join(tmpdir(), 'ltr-package-'));
   try {
     for (const target of targets) {
       useEsbuildBinaryOf(target, work);
-      packEsbuildBinary(root);
+      await packEsbuildBinary(root);
       vsce(target, join(root, 'dist', `lambda-trigger-runner-${target}.vsix`));
     }
   } finally {
     // dist/ keeps this machine's binary, packed as in the package without a target.
     if (esbuildPackageOf[host]) {
       useEsbuildBinaryOf(host, work);
-      packEsbuildBinary(root);
+      await packEsbuildBinary(root);
     }
     rmSync(work, { recursive: true, force: true });
   }

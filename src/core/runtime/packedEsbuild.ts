@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { defaultRuntimeCacheDir, siblingTemp } from './runtimeCache';
+import { decodeX86Calls, X86_CALL_FILTER } from './x86CallFilter';
 
 export const PACKED_BINARY_FILE = 'esbuild.br';
 export const PACKED_MANIFEST_FILE = 'binary.json';
@@ -25,6 +26,8 @@ export interface PackedBinary {
   file: string;
   size: number;
   sha256: string;
+  /** A filter applied before compressing (x86 binaries: x86CallFilter.ts), reversed after decompressing. */
+  filter?: typeof X86_CALL_FILTER;
 }
 
 /** The packed binary could not be unpacked (damaged package, full disk, unwritable cache): says what and where. */
@@ -61,6 +64,7 @@ export async function unpackedEsbuildBinary(packedDir: string, cacheDir: string)
   let binary: Buffer;
   try {
     binary = await brotliDecompress(await fsp.readFile(packed));
+    if (manifest.filter === X86_CALL_FILTER) decodeX86Calls(binary);
   } catch (e) {
     throw failed(`the packed file cannot be read or is damaged (${(e as Error).message})`);
   }
@@ -98,8 +102,9 @@ function manifestOf(text: string, file: string): PackedBinary {
   } catch {
     throw new EsbuildUnpackError(`${file} is not JSON: the extension's package is damaged; reinstall it.`);
   }
-  const { version, file: name, size, sha256 } = value;
+  const { version, file: name, size, sha256, filter } = value;
   if (
+    (filter !== undefined && filter !== X86_CALL_FILTER) ||
     typeof version !== 'string' ||
     typeof name !== 'string' ||
     !/^esbuild(\.exe)?$/.test(name) ||
@@ -108,10 +113,10 @@ function manifestOf(text: string, file: string): PackedBinary {
     !/^[0-9a-f]{64}$/.test(sha256)
   )
     throw new EsbuildUnpackError(
-      `${file} does not describe a packed binary (version, file, size, sha256): the extension's package is ` +
-        'damaged; reinstall it.',
+      `${file} does not describe a packed binary (version, file, size, sha256, filter): the extension's package ` +
+        'is damaged; reinstall it.',
     );
-  return { version, file: name, size, sha256 };
+  return { version, file: name, size, sha256, ...(filter ? { filter } : {}) };
 }
 
 let loading: Promise<typeof import('esbuild')> | undefined;

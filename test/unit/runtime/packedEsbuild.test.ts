@@ -11,6 +11,7 @@ import {
   PACKED_MANIFEST_FILE,
   unpackedEsbuildBinary,
 } from '../../../src/core/runtime/packedEsbuild';
+import { encodeX86Calls, X86_CALL_FILTER } from '../../../src/core/runtime/x86CallFilter';
 
 /** This platform's esbuild binary, as its platform package installed it. */
 function installedBinary(): string {
@@ -69,6 +70,28 @@ describe('runtime: esbuild packed in the .vsix, unpacked on first use', function
     );
     assert.equal(run.stderr, '');
     assert.equal(run.stdout, 'const n = 1;\n');
+  });
+
+  it('an x86 binary packed through the call filter is unpacked to the very same bytes', async () => {
+    const filtered = zlib.brotliCompressSync(encodeX86Calls(binary), {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 },
+    });
+    fs.writeFileSync(path.join(packedDir, PACKED_BINARY_FILE), filtered);
+    writeManifest({ version, file, size: binary.length, sha256, filter: X86_CALL_FILTER });
+    const unpacked = await unpackedEsbuildBinary(packedDir, cacheDir);
+    assert.ok(unpacked !== undefined && fs.readFileSync(unpacked).equals(binary));
+  });
+
+  it('a filter it does not know, or a filtered file listed as unfiltered, is refused with the reason', async () => {
+    writeManifest({ version, file, size: binary.length, sha256, filter: 'arm64-branches' });
+    await assert.rejects(unpackedEsbuildBinary(packedDir, cacheDir), /does not describe a packed binary/);
+    fs.writeFileSync(
+      path.join(packedDir, PACKED_BINARY_FILE),
+      zlib.brotliCompressSync(encodeX86Calls(binary), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }),
+    );
+    writeManifest({ version, file, size: binary.length, sha256 });
+    await assert.rejects(unpackedEsbuildBinary(packedDir, cacheDir), /is not the binary it was packed from/);
+    assert.deepEqual(cacheFiles(), []);
   });
 
   it('a folder without a packed binary (a development build) leaves esbuild to find its platform package', async () => {
