@@ -17,6 +17,25 @@ export function realPath(p: string): string {
   }
 }
 
+/** How a real path is found: realPath itself, or a memo of it for one pass over many functions. */
+export type RealPathOf = (p: string) => string;
+
+/**
+ * realPath remembered for the paths asked again (discovery asks for the workspace's and a shared code root's real path
+ * once per function): its owner makes a new one when a file appears or disappears.
+ */
+export function realPathMemo(): RealPathOf {
+  const known = new Map<string, string>();
+  return (p) => {
+    let real = known.get(p);
+    if (real === undefined) {
+      real = realPath(p);
+      known.set(p, real);
+    }
+    return real;
+  };
+}
+
 /** True when `p` is `root` or below it (both as given: compare real paths to real paths). */
 export function isInsidePath(root: string, p: string): boolean {
   const rel = path.relative(root, p);
@@ -27,15 +46,23 @@ const resolvedAs = (p: string, real: string): string =>
   real === path.resolve(p) ? '' : ` (which resolves to ${real})`;
 
 /** Why a code root lies outside the workspace, naming both; undefined when it is inside. */
-export function codeRootOutsideWorkspace(codeRoot: string, workspaceRoot: string): string | undefined {
-  const real = realPath(codeRoot);
-  if (isInsidePath(realPath(workspaceRoot), real)) return undefined;
+export function codeRootOutsideWorkspace(
+  codeRoot: string,
+  workspaceRoot: string,
+  realPathOf: RealPathOf = realPath,
+): string | undefined {
+  const real = realPathOf(codeRoot);
+  if (isInsidePath(realPathOf(workspaceRoot), real)) return undefined;
   return `code root ${codeRoot}${resolvedAs(codeRoot, real)} is outside the workspace ${workspaceRoot}`;
 }
 
 /** Why a handler's file lies outside its code root (through a symlink, say), naming both; undefined when inside. */
-export function handlerFileOutsideCodeRoot(file: string, codeRoot: string): string | undefined {
-  const real = realPath(file);
-  if (isInsidePath(realPath(codeRoot), real)) return undefined;
+export function handlerFileOutsideCodeRoot(
+  file: string,
+  codeRoot: string,
+  realPathOf: RealPathOf = realPath,
+): string | undefined {
+  const real = realPathOf(file);
+  if (isInsidePath(realPathOf(codeRoot), real)) return undefined;
   return `handler file ${file}${resolvedAs(file, real)} is outside its code root ${codeRoot}`;
 }

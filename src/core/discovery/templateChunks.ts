@@ -179,17 +179,22 @@ export function reparseOneResource(
     const c = cut.chunks[changed];
     const key = keyOf(c.text, cut.indent);
     if (!key || chunks.some((other, i) => i !== changed && other.key === key)) return undefined;
-    // Padded with blank lines, the chunk's lines are the file's; its own indentation is the resources'.
-    const part = parse(file, '\n'.repeat(c.start - 1) + c.text);
+    // After one blank line (line 1 stays lineOf's "not known"), the chunk's lines are the file's moved by `shift`;
+    // its own indentation is the resources'. Padding it to its place instead costs a lexer pass per line above it.
+    const part = parse(file, `\n${c.text}`);
+    const shift = c.start - 2;
     const value = part.value as Record<string, unknown> | null;
     if (part.problems.length > 0 || value === null || typeof value !== 'object' || Object.keys(value).length !== 1)
       return undefined;
-    if (Object.keys(value)[0] !== key || part.lineOf(value, key) !== c.start) return undefined;
+    if (Object.keys(value)[0] !== key || part.lineOf(value, key) !== 2) return undefined;
     const chunk: Chunk = {
       text: c.text,
       key,
       value: value[key],
-      lineOf: (container, k) => part.lineOf(container, k),
+      lineOf: (container, k) => {
+        const line = part.lineOf(container, k);
+        return line === 1 ? 1 : line + shift;
+      },
       startedAt: c.start,
     };
     register(chunk, chunk.value);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LOCATION, type AwsLocation } from '../awsLocation';
-import { codeRootOutsideWorkspace, handlerFileOutsideCodeRoot } from '../codeBoundary';
+import { codeRootOutsideWorkspace, handlerFileOutsideCodeRoot, realPathMemo, type RealPathOf } from '../codeBoundary';
 import { deprecationNote, runtimeSupport } from '../lambdaRuntimes';
 import { isCloudFormationTemplate, readCloudFormationTemplate, type TemplateFunction } from './cloudFormationTemplate';
 import {
@@ -120,6 +120,11 @@ export class WorkspaceIndex {
     }
     return known;
   };
+  /**
+   * Real paths of code roots and handler files (codeBoundary.ts), kept while no file appears or disappears: a re-link
+   * after an edit resolves no symlink again. The runtime checks the real paths itself before it runs anything.
+   */
+  private realPaths: RealPathOf = realPathMemo();
 
   private readonly discoveryOptions: DiscoveryOptions;
 
@@ -139,6 +144,7 @@ export class WorkspaceIndex {
       this.samEnvs.clear();
       this.fileProblems.clear();
       this.existence.clear();
+      this.realPaths = realPathMemo();
       this.sortedCode = undefined;
       await walkWorkspace(this.root, this.ignored, (file) => this.read(file));
       this.linked = undefined;
@@ -152,6 +158,7 @@ export class WorkspaceIndex {
     if (!isInside(this.root, abs) || this.ignored(this.relative(abs))) return;
     const order = this.sortedCode;
     this.forget(abs);
+    if (this.existence.get(abs) !== true) this.realPaths = realPathMemo();
     this.existence.set(abs, true);
     this.read(abs, text);
     // An edited file keeps its place: the sorted order survives unless the file set changed.
@@ -165,6 +172,7 @@ export class WorkspaceIndex {
     this.forget(abs);
     this.documents.delete(abs);
     this.existence.set(abs, false);
+    this.realPaths = realPathMemo();
     this.rereadDependents(abs);
     this.linked = undefined;
   }
@@ -430,7 +438,7 @@ export class WorkspaceIndex {
       return fn;
     }
     // What invoke refuses to run, in its words: real paths compared, symlinks included (codeBoundary.ts).
-    const codeRootOutside = codeRootOutsideWorkspace(tf.codeRoot, this.root);
+    const codeRootOutside = codeRootOutsideWorkspace(tf.codeRoot, this.root, this.realPaths);
     if (codeRootOutside) {
       report('handler-outside-workspace', `${codeRootOutside}; it does not run`);
       fn.exportName = tf.handler.split('.').pop() ?? '';
@@ -440,7 +448,7 @@ export class WorkspaceIndex {
     fn.exportName = r.exportName;
     // PY-1: the packages above a Python module run first; their __init__.py stay inside the code root too.
     const loaded = r.file ? [r.file, ...this.packageInits(tf.codeRoot, r.file)] : [];
-    const fileOutside = loaded.map((f) => handlerFileOutsideCodeRoot(f, tf.codeRoot)).find(Boolean);
+    const fileOutside = loaded.map((f) => handlerFileOutsideCodeRoot(f, tf.codeRoot, this.realPaths)).find(Boolean);
     if (fileOutside) {
       report('handler-outside-workspace', `${fileOutside}; it does not run`);
       return fn;

@@ -327,6 +327,32 @@ describe('discovery: incremental index', () => {
     );
   });
 
+  it('a handler file replaced by a link to outside the workspace is reported at once, though real paths are remembered', async function () {
+    if (process.platform === 'win32') this.skip(); // symlinks need privileges there
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'discovery-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'a.js'), 'exports.handler = async (event) => event;');
+      const index = new WorkspaceIndex({ root: dir });
+      await index.build();
+      const template = path.join(dir, 'template.yaml');
+      const edit = (timeout: number) =>
+        index.update(template, fs.readFileSync(template, 'utf8').replace('Timeout: 5', `Timeout: ${timeout}`));
+      const boundary = () => index.problems().filter((p) => p.code === 'handler-outside-workspace');
+      edit(6);
+      assert.deepEqual(boundary(), []);
+      // As the editor's file watcher reports it: the file goes, a link comes in its place.
+      fs.rmSync(path.join(dir, 'a.js'));
+      index.remove(path.join(dir, 'a.js'));
+      fs.symlinkSync(path.join(outside, 'a.js'), path.join(dir, 'a.js'));
+      index.update(path.join(dir, 'a.js'));
+      edit(7);
+      assert.equal(boundary().length, 1);
+      assert.match(boundary()[0]?.message ?? '', /is outside its code root/);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('NODE-8: LoggingConfig (from Globals or the function) with the line it came from', async () => {
     fs.writeFileSync(
       path.join(dir, 'template.yaml'),
