@@ -224,9 +224,10 @@ export class SqsEventSourceMapping {
     const now = ctx.clock.now();
     const region = ctx.location.region;
     const all = received.map((m) => sqsLambdaRecord(queue, m, region));
-    // FILTER-4: SQS deletes messages the filter criteria reject.
-    const passing = all.filter((r) => this.filters.matches(sqsFilterView(r)));
-    const filteredIds = all.filter((r) => !passing.includes(r)).map((r) => r.messageId as string);
+    // FILTER-4: SQS deletes messages the filter criteria reject (without criteria no body is parsed for them).
+    const filtering = this.filters.patterns.length > 0;
+    const passing = filtering ? all.filter((r) => this.filters.matches(sqsFilterView(r))) : all;
+    const filteredIds = filtering ? all.filter((r) => !passing.includes(r)).map((r) => r.messageId as string) : [];
     for (const id of filteredIds) queue.delete(id);
     // The follow horizon counts the receives of each message since a run last started following it.
     for (const m of received) m.followed = (m.followed ?? 0) + 1;
