@@ -371,7 +371,25 @@ export class SqsEventSourceMapping {
     };
   }
 
+  /** The configuration the last batch ran with, and what it was made from (a queue reconfigured gets new settings). */
+  private configuration: { settings: object; origins: unknown; value: UsedConfiguration } | undefined;
+
+  /**
+   * What a batch runs with, one object shared by the records of every batch until the queue's settings change: each
+   * record is written as text, and nothing changes a record's configuration in place (it is frozen).
+   */
   private usedConfiguration(): UsedConfiguration {
+    const settings = this.queue.settings;
+    const origins = this.fn.origins;
+    const last = this.configuration;
+    if (last?.settings === settings && last.origins === origins) return last.value;
+    const made = this.makeConfiguration();
+    const value = Object.freeze({ values: Object.freeze(made.values), origins: Object.freeze(made.origins) });
+    this.configuration = { settings, origins, value };
+    return value;
+  }
+
+  private makeConfiguration(): UsedConfiguration {
     const at = (key: string): string => `${this.modelPath}.${key}`;
     return usedConfiguration(
       {
