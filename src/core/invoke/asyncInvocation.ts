@@ -196,6 +196,11 @@ export class AsyncInvocationQueue {
     return pending.length;
   }
 
+  /** The engine is closing: no further attempt starts (the events waiting stay in the store). */
+  dispose(): void {
+    this.dispatcher.dispose();
+  }
+
   pending(): PendingAsyncEvent[] {
     return [...this.events.values()];
   }

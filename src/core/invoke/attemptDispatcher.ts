@@ -13,6 +13,7 @@ interface Lane {
 
 export class AttemptDispatcher {
   private readonly lanes = new Map<string, Lane>();
+  private disposed = false;
 
   constructor(
     /** How many attempts of the function may run at once (Infinity: no limit). */
@@ -28,6 +29,7 @@ export class AttemptDispatcher {
    * caller to count as in flight), else queued behind the others (undefined).
    */
   offer(functionName: string, id: string): Promise<void> | undefined {
+    if (this.disposed) return undefined;
     let lane = this.lanes.get(functionName);
     if (!lane) {
       lane = { running: 0, waiting: [], head: 0 };
@@ -38,6 +40,18 @@ export class AttemptDispatcher {
       return undefined;
     }
     return this.start(functionName, lane, id);
+  }
+
+  /**
+   * Starts nothing more (the engine is closing): the waiting ids are dropped, their events stay in the store for the
+   * next opening; the attempts running end as they do.
+   */
+  dispose(): void {
+    this.disposed = true;
+    for (const lane of this.lanes.values()) {
+      lane.waiting = [];
+      lane.head = 0;
+    }
   }
 
   /** Attempts running now (all functions, or one). */
@@ -76,7 +90,7 @@ export class AttemptDispatcher {
   }
 
   private next(functionName: string, lane: Lane): void {
-    while (lane.head < lane.waiting.length && lane.running < this.limit(functionName)) {
+    while (!this.disposed && lane.head < lane.waiting.length && lane.running < this.limit(functionName)) {
       const id = lane.waiting[lane.head++];
       this.track(this.start(functionName, lane, id));
     }

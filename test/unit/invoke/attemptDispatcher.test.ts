@@ -185,6 +185,33 @@ describe('invoke: attempt dispatcher', () => {
       await engine.close();
     });
 
+    it('ASYNC-1: closing the engine starts no waiting attempt; the next engine on the store runs them', async () => {
+      const release = gate();
+      const invoker = new LimitedInvoker({ f: () => release.promise.then(() => 'ok') }, 1);
+      const { engine } = openEngine(store, { functions: [lambda('f')] }, invoker);
+      for (const n of [1, 2, 3]) await engine.invokeAsync('f', `{"n":${n}}`);
+      void engine.runUntilIdle().catch(() => undefined);
+      while (invoker.calls.length === 0) await new Promise((r) => setImmediate(r));
+      const closed = engine.close();
+      release.open();
+      await closed;
+      while (invoker.running > 0) await new Promise((r) => setImmediate(r));
+      assert.equal(invoker.calls.length, 1, 'nothing started after close');
+
+      const reopened = await DurableStore.open(path.join(dir, 'store'));
+      const next = new LimitedInvoker({ f: () => 'ok' }, 1);
+      const again = openEngine(reopened, { functions: [lambda('f')] }, next);
+      await again.engine.runUntilIdle();
+      const events = (calls: FakeInvoker['calls']): number[] => calls.map((c) => (c.event as { n: number }).n);
+      assert.deepEqual(
+        events(next.calls).filter((n) => n !== 1),
+        [2, 3],
+        'the waiting events run, in order',
+      );
+      assert.deepEqual([...new Set([...events(invoker.calls), ...events(next.calls)])].sort(), [1, 2, 3]);
+      await again.engine.close();
+    });
+
     it('ASYNC-5: with reserved concurrency every due attempt starts, and those beyond it are throttled as before', async () => {
       const invoker = new LimitedInvoker({ f: () => 'ok' }, 1);
       const { engine } = openEngine(
