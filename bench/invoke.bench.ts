@@ -40,7 +40,10 @@ async function runtimeInvoker(dir: string, fail = false): Promise<{ invoker: Fun
   // As the local account passes them: the engine produced every payload (FunctionInvoker).
   return {
     pool,
-    invoker: { invoke: (_name, payload, opts) => pool.invoke(spec, payload, { ...opts, payloadIsJson: true }) },
+    invoker: {
+      invoke: (_name, payload, opts) => pool.invoke(spec, payload, { ...opts, payloadIsJson: true }),
+      concurrencyLimit: () => pool.concurrencyLimit(),
+    },
   };
 }
 

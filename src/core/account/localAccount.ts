@@ -154,6 +154,10 @@ class PoolInvoker implements FunctionInvoker {
     else this.debugNext.delete(functionName);
   }
 
+  concurrencyLimit(): number {
+    return this.pool.concurrencyLimit();
+  }
+
   invoke(
     functionName: string,
     payloadJson: string,

@@ -21,6 +21,7 @@ import {
   type UsedConfiguration,
 } from './invocationRecord';
 import { LiveCollection } from '../store/liveCollection';
+import { AttemptDispatcher } from './attemptDispatcher';
 import { checkPayload, LambdaServiceError } from './lambdaServiceError';
 
 export const ASYNC_COLLECTION = 'async';
@@ -85,9 +86,32 @@ function asyncConfiguration(fn: EngineFunction, ctx: EngineContext): UsedConfigu
 export class AsyncInvocationQueue {
   /** The events waiting for an attempt, each written as it is at the store's next commit. */
   private readonly events: LiveCollection<PendingAsyncEvent>;
+  /** Due attempts start as the function's execution environments can take them; the rest stay queued. */
+  private readonly dispatcher: AttemptDispatcher;
 
   constructor(private readonly ctx: EngineContext) {
     this.events = new LiveCollection<PendingAsyncEvent>(ctx.store, ASYNC_COLLECTION);
+    this.dispatcher = new AttemptDispatcher(
+      (name) => this.attemptsAtOnce(name),
+      (id) => this.attempt(id),
+      (work) => void ctx.clock.track(work),
+    );
+  }
+
+  /**
+   * How many attempts of a function run at once: as many as the runtime has execution environments for it (the others
+   * would only wait there, as 'running'). A function with reserved concurrency starts every due attempt, so that those
+   * beyond it are throttled as Lambda throttles them (ASYNC-5).
+   */
+  private attemptsAtOnce(functionName: string): number {
+    let fn: EngineFunction;
+    try {
+      fn = this.ctx.functionOf(functionName);
+    } catch {
+      return Infinity; // the attempt itself reports the missing function
+    }
+    if (fn.reservedConcurrency !== undefined) return Infinity;
+    return this.ctx.invoker.concurrencyLimit?.(fn.name) ?? Infinity;
   }
 
   private save(event: PendingAsyncEvent): void {
@@ -172,12 +196,18 @@ export class AsyncInvocationQueue {
     return pending.length;
   }
 
+  /** The engine is closing: no further attempt starts (the events waiting stay in the store). */
+  dispose(): void {
+    this.dispatcher.dispose();
+  }
+
   pending(): PendingAsyncEvent[] {
     return [...this.events.values()];
   }
 
   private schedule(event: PendingAsyncEvent): void {
-    this.ctx.clock.at(event.nextAttemptAt, () => this.attempt(event.id));
+    const { id, functionName } = event;
+    this.ctx.clock.at(event.nextAttemptAt, () => this.dispatcher.offer(functionName, id));
   }
 
   private async attempt(id: string): Promise<void> {

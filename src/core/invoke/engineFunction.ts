@@ -30,4 +30,9 @@ export interface FunctionInvoker {
     payloadJson: string,
     opts: { requestId: string; signal?: AbortSignal; responseStream?: ResponseStreamListener },
   ): Promise<InvokeOutcome>;
+  /**
+   * How many invocations of the function the runtime runs at once (its execution environments); more wait for a free
+   * one. Undefined: no limit the engine needs to know of.
+   */
+  concurrencyLimit?(functionName: string): number | undefined;
 }

@@ -460,6 +460,7 @@ export class InvocationEngine implements EngineContext {
   async close(): Promise<void> {
     for (const m of this.sqsMappings) m.dispose();
     for (const m of this.orderedMappings) m.dispose();
+    this.asyncQueue.dispose();
     this.clock.dispose();
     await this.store.close();
   }

@@ -224,9 +224,10 @@ export class SqsEventSourceMapping {
     const now = ctx.clock.now();
     const region = ctx.location.region;
     const all = received.map((m) => sqsLambdaRecord(queue, m, region));
-    // FILTER-4: SQS deletes messages the filter criteria reject.
-    const passing = all.filter((r) => this.filters.matches(sqsFilterView(r)));
-    const filteredIds = all.filter((r) => !passing.includes(r)).map((r) => r.messageId as string);
+    // FILTER-4: SQS deletes messages the filter criteria reject (without criteria no body is parsed for them).
+    const filtering = this.filters.patterns.length > 0;
+    const passing = filtering ? all.filter((r) => this.filters.matches(sqsFilterView(r))) : all;
+    const filteredIds = filtering ? all.filter((r) => !passing.includes(r)).map((r) => r.messageId as string) : [];
     for (const id of filteredIds) queue.delete(id);
     // The follow horizon counts the receives of each message since a run last started following it.
     for (const m of received) m.followed = (m.followed ?? 0) + 1;
@@ -370,7 +371,25 @@ export class SqsEventSourceMapping {
     };
   }
 
+  /** The configuration the last batch ran with, and what it was made from (a queue reconfigured gets new settings). */
+  private configuration: { settings: object; origins: unknown; value: UsedConfiguration } | undefined;
+
+  /**
+   * What a batch runs with, one object shared by the records of every batch until the queue's settings change: each
+   * record is written as text, and nothing changes a record's configuration in place (it is frozen).
+   */
   private usedConfiguration(): UsedConfiguration {
+    const settings = this.queue.settings;
+    const origins = this.fn.origins;
+    const last = this.configuration;
+    if (last?.settings === settings && last.origins === origins) return last.value;
+    const made = this.makeConfiguration();
+    const value = Object.freeze({ values: Object.freeze(made.values), origins: Object.freeze(made.origins) });
+    this.configuration = { settings, origins, value };
+    return value;
+  }
+
+  private makeConfiguration(): UsedConfiguration {
     const at = (key: string): string => `${this.modelPath}.${key}`;
     return usedConfiguration(
       {

@@ -237,6 +237,11 @@ export class EnvironmentPool {
     return fn !== undefined && fn.idle.length === 0 && fn.all.size >= this.maxConcurrency;
   }
 
+  /** How many invocations of a function run at once; more wait for a free environment (or are throttled). */
+  concurrencyLimit(): number {
+    return this.maxConcurrency;
+  }
+
   /** Number of live environments of a function (for status displays and tests). */
   environmentCount(functionName: string): number {
     return this.functions.get(functionName)?.all.size ?? 0;

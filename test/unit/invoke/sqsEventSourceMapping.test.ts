@@ -10,6 +10,26 @@ describe('invoke: SQS event source mapping', () => {
   let h: Harness;
   afterEach(async () => h?.close());
 
+  it('SQS-2: a batch record shows the configuration it ran with, the visibility timeout of a queue reconfigured meanwhile included', async () => {
+    h = await harness({ functions: [lambda('f', { triggers: [sqs('q', { batchSize: 1 })] })] }, { f: () => null });
+    await h.services.sendMessages('q', [{ body: 'a' }]);
+    await h.engine.runUntilIdle();
+    h.services.queue('q').reconfigure({ visibilityTimeoutSeconds: 90 });
+    await h.services.sendMessages('q', [{ body: 'b' }, { body: 'c' }]);
+    await h.engine.runUntilIdle();
+    const records = h.engine.records().filter((r) => r.mode === 'batch');
+    assert.deepEqual(
+      records.map((r) => [bodies(r.event)[0], r.configuration.values.visibilityTimeoutSeconds]),
+      [
+        ['a', 30],
+        ['b', 90],
+        ['c', 90],
+      ],
+    );
+    assert.equal(records[0].configuration.values.batchSize, 1);
+    assert.ok(Object.isFrozen(records[1].configuration.values), 'shared between records, so never changed in place');
+  });
+
   it('SQS-1 SQS-7: batches of BatchSize in queue order, with the SQS record shape', async () => {
     h = await harness(
       {

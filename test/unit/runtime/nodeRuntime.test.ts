@@ -552,6 +552,9 @@ describe('runtime: Node.js execution environments', function () {
           [true, true, false],
         );
         assert.equal(local.environmentCount('conc-fn'), 2);
+        // The engine starts no more attempts at once than this (FunctionInvoker.concurrencyLimit).
+        assert.equal(local.concurrencyLimit(), 2);
+        assert.equal(pool.concurrencyLimit(), 10, 'the default');
       } finally {
         local.dispose();
       }
