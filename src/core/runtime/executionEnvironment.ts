@@ -317,8 +317,8 @@ export class ExecutionEnvironment {
           this.settleInit();
         }, INIT_TIMEOUT_MS);
     await initDone;
-    // The next cold start's supervisor boots once this runtime process is up: booting beside it, on a small machine,
-    // slows this cold start more than the next one gains.
+    // The next cold start's supervisor, unless one waits already (cold starts following each other closely start it
+    // at once: supervisors.ts).
     if (SUPERVISED) prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
     if (initTimer) clearTimeout(initTimer);
     this.initDurationMs = performance.now() - t0;
@@ -369,9 +369,8 @@ export class ExecutionEnvironment {
       if (SUPERVISED) {
         // engine -> supervisor -> runtime process: the handler's parent is its environment's, not the engine.
         const script = path.join(this.options.bootstrapDir, SUPERVISOR_FILE);
-        child = takeSupervisor(script);
         const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
-        (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
+        child = takeSupervisor(script, request);
       } else {
         child = spawn(command, args, {
           cwd: this.spec.codeRoot,
