@@ -3,7 +3,9 @@
  * gives its children (lambdaEnvironment: no NODE_EXTRA_CA_CERTS and the like from this shell), on the executable
  * the runner picks for the runtime:
  * - JavaScript: a new environment (spawn, bootstrap, init, one invocation) against a bare `node` child that loads the
- *   same handler and answers one message over fd 3, and against `node -e 0`.
+ *   same handler and answers one message over fd 3, and against `node -e 0`. The same bare child given the V8 heap
+ *   limit every runtime process gets (NODE-12) is printed beside it, not as the baseline: that flag alone costs each
+ *   Node.js start its built-in code cache.
  * - Python through a version manager's shim (`python3.X` on PATH is a script that picks a version and execs it; pyenv's
  *   own shims when pyenv is installed, else a pyenv-like bash script): a new environment against the real
  *   interpreter's bare child (same handler, one message over fd 3), and against the shim's own spawn.
@@ -18,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCATION } from '../src/core/awsLocation';
 import { EnvironmentPool, resolveFunctionSpec, type FunctionSpec } from '../src/core/runtime';
+import { nodeHeapLimitArg } from '../src/core/runtime/executionEnvironment';
 import { lambdaEnvironment, newLogStreamName } from '../src/core/runtime/lambdaEnvironment';
 import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
 import { measureSteal } from './cpuSteal';
@@ -156,6 +159,12 @@ async function main(): Promise<void> {
   const jsEnv = childEnvironment(js);
   const { first: oursFirst, later: ours } = await coldStarts(bootstrapDir, js);
   const bare = await repeat(RUNS, () => bareChild(nodeExe, ['-e', BARE_NODE, path.join(code, 'noop.js')], jsEnv, code));
+  const heapArg = nodeHeapLimitArg(
+    resolveFunctionSpec(js, { location: DEFAULT_LOCATION, logFormat: 'Text' }).memorySize,
+  );
+  const bareHeap = await repeat(RUNS, () =>
+    bareChild(nodeExe, [heapArg, '-e', BARE_NODE, path.join(code, 'noop.js')], jsEnv, code),
+  );
   const nodeE0 = await repeat(RUNS, () => spawnToExit(nodeExe, ['-e', '0'], jsEnv, code));
   const inherited = await repeat(RUNS, () =>
     spawnToExit(nodeExe, ['-e', '0'], process.env as Record<string, string>, code),
@@ -168,6 +177,12 @@ async function main(): Promise<void> {
       null,
     ],
     [`bare node child p50 (ms, same env, one message; p10–p90 ${spread(bare)})`, '-', r1(median(bare)), null],
+    [
+      `bare node child with ${heapArg} (NODE-12) p50 (ms; not the baseline; p10–p90 ${spread(bareHeap)})`,
+      '-',
+      r1(median(bareHeap)),
+      null,
+    ],
     ['node -e 0 p50 (ms, same env)', '-', r1(median(nodeE0)), null],
     ['node -e 0 p50 (ms, this shell’s env: not a baseline)', '-', r1(median(inherited)), null],
     [

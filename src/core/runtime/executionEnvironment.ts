@@ -53,6 +53,15 @@ const SUPERVISED = process.platform !== 'win32';
 /** NODE-10: init (code outside the handler) is limited to 10 s. */
 export const INIT_TIMEOUT_MS = 10_000;
 
+/**
+ * NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest. Like any V8 heap flag it
+ * costs each start a few milliseconds: Node.js's built-in code cache no longer matches, so the modules it loads after
+ * its startup snapshot (net, stream) are compiled from source.
+ */
+export function nodeHeapLimitArg(memorySizeMb: number): string {
+  return `--max-old-space-size=${Math.max(32, Math.floor(memorySizeMb * 0.9))}`;
+}
+
 /** What a debugger needs to attach to an environment started in debug mode. */
 export interface DebugAttachInfo {
   runtime: 'node' | 'python';
@@ -278,8 +287,7 @@ export class ExecutionEnvironment {
       : [];
     if (node) {
       if (host.electron) env.ELECTRON_RUN_AS_NODE = '1';
-      // NODE-12: the V8 heap gets most of the function's memory; the RSS watch covers the rest.
-      args.push(`--max-old-space-size=${Math.max(32, Math.floor(this.spec.memorySize * 0.9))}`);
+      args.push(nodeHeapLimitArg(this.spec.memorySize));
       args.push(path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), ...debugArgs);
       // NODE-8: the child drops output over the log cap instead of queueing it for the engine to throw away.
       args.push(BOOTSTRAP_ARG_MAX_LOG_BYTES, String(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES));
@@ -317,8 +325,8 @@ export class ExecutionEnvironment {
           this.settleInit();
         }, INIT_TIMEOUT_MS);
     await initDone;
-    // The next cold start's supervisor boots once this runtime process is up: booting beside it, on a small machine,
-    // slows this cold start more than the next one gains.
+    // The next cold start's supervisor, unless one waits already (cold starts following each other closely start it
+    // at once: supervisors.ts).
     if (SUPERVISED) prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
     if (initTimer) clearTimeout(initTimer);
     this.initDurationMs = performance.now() - t0;
@@ -369,9 +377,8 @@ export class ExecutionEnvironment {
       if (SUPERVISED) {
         // engine -> supervisor -> runtime process: the handler's parent is its environment's, not the engine.
         const script = path.join(this.options.bootstrapDir, SUPERVISOR_FILE);
-        child = takeSupervisor(script);
         const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
-        (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
+        child = takeSupervisor(script, request);
       } else {
         child = spawn(command, args, {
           cwd: this.spec.codeRoot,

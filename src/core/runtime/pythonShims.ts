@@ -3,11 +3,14 @@
  * execs it) costs 100–300 ms on every spawn. What it runs is asked once, through the shim itself (the interpreter's
  * `sys.executable` and the variables the shim set, such as pyenv's PATH), and environments then spawn that interpreter
  * directly. It is asked again when what a shim reads to pick may have changed: the shim file, PATH and the managers'
- * variables, and their version files from the code root up, in the home folder and in the managers' own folders.
+ * variables, and their version files from the code root up, in the home folder and in the managers' own folders; and
+ * when the asking was cut short (killed) before the shim could say. The question does not carry the environment's
+ * marker variable: it outlives the environment whose cold start asked it, which may be retired before the answer.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ENVIRONMENT_MARKER_VARIABLE } from './processTree';
 
 /** What the shim would run, for a code root and an environment. */
 export interface ShimTarget {
@@ -87,11 +90,19 @@ export function isVersionManagerShim(executable: string): boolean {
 const PROBE =
   'import json, os, sys; sys.stdout.write(json.dumps({"executable": sys.executable, "env": dict(os.environ)}))';
 
-/** Asks the shim what it runs, from `cwd` with `env`; undefined when it does not say (it fails, or runs no Python). */
-export function probeShim(shim: string, cwd: string, env: Record<string, string>): Promise<ShimTarget | undefined> {
+/** What asking a shim gave: what it runs, nothing (it failed, or runs no Python), or `interrupted` (it was killed). */
+export type ShimAnswer = ShimTarget | undefined | 'interrupted';
+
+/**
+ * Asks the shim what it runs, from `cwd` with `env` (less the environment's marker variable, so that ending the
+ * environment that asked does not end the question).
+ */
+export function probeShim(shim: string, cwd: string, spawnEnv: Record<string, string>): Promise<ShimAnswer> {
+  const env: Record<string, string> = { ...spawnEnv };
+  delete env[ENVIRONMENT_MARKER_VARIABLE];
   return new Promise((resolve) => {
     execFile(shim, ['-c', PROBE], { cwd, env, timeout: 10_000, windowsHide: true }, (err, stdout) => {
-      if (err) return resolve(undefined);
+      if (err) return resolve(err.signal && !err.killed ? 'interrupted' : undefined);
       try {
         const { executable, env: seen } = JSON.parse(stdout) as {
           executable: unknown;
@@ -147,8 +158,11 @@ export class PythonShims {
     }
     const asking: Known = { fingerprint };
     this.known.set(key, asking);
-    void probeShim(executable, cwd, env).then((target) => {
-      if (target) asking.target = target;
+    void probeShim(executable, cwd, env).then((answer) => {
+      if (answer === 'interrupted') {
+        // Killed before it could say: the next spawn asks again.
+        if (this.known.get(key) === asking) this.known.delete(key);
+      } else if (answer) asking.target = answer;
     });
     return { command: executable, env };
   }

@@ -1,11 +1,20 @@
 /**
  * The environments' supervisors (supervisor.ts), started ahead of need: one spare per engine process waits for the
- * next cold start, so that starting an environment does not wait for a second Node.js to boot. A spare holds nothing
- * open in the engine (unref'd), and it exits by itself when the engine does.
+ * next cold start, so that starting an environment does not wait for a second Node.js to boot. The next spare starts
+ * once the environment that took one is up (booting beside its runtime process slows that cold start on a small
+ * machine), or at once when cold starts follow each other closely (a burst, or a function retired and invoked again
+ * and again): a spare started after init was still booting when the next cold start came, and that cold start waited
+ * for it. A spare holds nothing open in the engine (unref'd), and it exits by itself when the engine does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { SupervisorRequest } from './protocol';
 
 let spare: { script: string; child: ChildProcess } | undefined;
+/** When a supervisor was last taken (performance.now()), and how close the next take must follow to count as close. */
+let lastTaken = -Infinity;
+const CLOSE_FOLLOWING_MS = 1000;
 
 function waiting(script: string): ChildProcess | undefined {
   const child = spare?.script === script ? spare.child : undefined;
@@ -42,13 +51,28 @@ export function prepareSupervisor(script: string): void {
   spare = { script, child };
 }
 
-/** A supervisor for a new environment: the spare one if it waits, else a new one (prepareSupervisor starts the next). */
-export function takeSupervisor(script: string): ChildProcess {
+/**
+ * A supervisor for a new environment, sent `request`: the spare one if it waits, else a new one. When this cold start
+ * follows the last one closely, or no spare waited, the next spare starts once the request is on its way (it boots
+ * while this environment's runtime process does); else the environment starts it when its init is done.
+ */
+export function takeSupervisor(script: string, request: SupervisorRequest): ChildProcess {
+  const now = performance.now();
+  const close = now - lastTaken < CLOSE_FOLLOWING_MS;
+  lastTaken = now;
   let child = waiting(script);
+  const hadSpare = child !== undefined;
   if (child) {
     spare = undefined;
     child.ref();
     for (const h of handles(child)) h.ref?.();
   } else child = start(script);
+  (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
+  if (close || !hadSpare) prepareSupervisor(script);
   return child;
+}
+
+/** The pid of the spare supervisor of `script` waiting for a cold start, if one does. */
+export function spareSupervisorPid(script: string): number | undefined {
+  return waiting(script)?.pid;
 }

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -186,6 +187,76 @@ describe('runtime: Python execution environments', function () {
       logs[7].text,
       /^REPORT RequestId: req-l\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/,
     );
+  });
+
+  describe("PY-5 the runtime's standard modules", () => {
+    let root: string;
+    before(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-py-modules-'));
+      // Modules named like the runtime's own: Lambda's, loaded before the handler, hide them; so must the runner's.
+      for (const name of ['logging', 'decimal', 'threading', 'traceback'])
+        fs.writeFileSync(
+          path.join(root, `${name}.py`),
+          `raise ImportError("the code root's ${name}.py was imported")\n`,
+        );
+      fs.writeFileSync(
+        path.join(root, 'shadowed.py'),
+        [
+          'import decimal',
+          'import logging',
+          'import threading',
+          'import traceback',
+          'logging.getLogger("loader").warning("while loading")',
+          '',
+          'def handler(event, context):',
+          '    return {"value": decimal.Decimal("1.5"), "formatted": traceback.format_list([])}',
+          '',
+        ].join('\n'),
+      );
+      fs.writeFileSync(
+        path.join(root, 'bare.py'),
+        [
+          'import sys',
+          'RUNTIME = ("logging", "decimal", "threading", "traceback")',
+          'AT_LOAD = [m for m in RUNTIME if m in sys.modules]',
+          '',
+          'def handler(event, context):',
+          '    return AT_LOAD',
+          '',
+        ].join('\n'),
+      );
+    });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it('PY-5 logging, decimal, threading and traceback come from the interpreter, not from the code root, and log lines are set up as logging loads', async () => {
+      const o = await pool.invoke(spec('shadowed.handler', { name: 'py-shadowed', codeRoot: root }), '{}');
+      assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+      assert.deepEqual(o.result, { value: 1.5, formatted: [] });
+      const line = o.logs.find((l) => l.text.includes('while loading'));
+      assert.ok(line, o.logs.map((l) => l.text).join('\n'));
+      assert.equal(line.level, 'WARN');
+      assert.match(line.text, /^\[WARNING\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\S+\twhile loading$/);
+    });
+
+    it('PY-5 a handler that imports none of them finds loaded only what the interpreter itself loads at startup', async () => {
+      const o = await pool.invoke(spec('bare.handler', { name: 'py-bare-modules', codeRoot: root }), '{}');
+      assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+      // What the interpreter's own startup loads (site-packages' .pth files may load some) is not the bootstrap's. It
+      // runs in an empty directory: `-c` puts the working directory first on sys.path, and the code root's modules raise.
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-py-empty-'));
+      const atStartup = JSON.parse(
+        execFileSync(
+          'python3',
+          [
+            '-c',
+            'import json, sys; print(json.dumps([m for m in ("logging", "decimal", "threading", "traceback") if m in sys.modules]))',
+          ],
+          { encoding: 'utf8', cwd: empty },
+        ),
+      ) as string[];
+      fs.rmSync(empty, { recursive: true, force: true });
+      assert.deepEqual(o.result, atStartup);
+    });
   });
 
   it('a result json cannot encode is Runtime.MarshalError', async () => {

@@ -12,9 +12,15 @@ import { buildBootstraps } from './bootstrapBuild';
 /**
  * A pyenv-like manager in `root`: versions/<v>/bin/python3 (links to this machine's Python), a global `version` file,
  * and shims/python3, a bash script that logs each run, picks the version from `.python-version` (from its working
- * directory up) or the global file, says which in PICKED_VERSION, and execs it.
+ * directory up) or the global file, says which in PICKED_VERSION, and execs it. `onAsked` runs first when the shim is
+ * asked what it runs (the runner's question prints the interpreter's os.environ).
  */
-function versionManager(root: string, real: string, versions: string[]): { shim: string; runs: () => number } {
+function versionManager(
+  root: string,
+  real: string,
+  versions: string[],
+  onAsked = '',
+): { shim: string; runs: () => number } {
   for (const v of versions) {
     fs.mkdirSync(path.join(root, 'versions', v, 'bin'), { recursive: true });
     fs.symlinkSync(real, path.join(root, 'versions', v, 'bin', 'python3'));
@@ -29,6 +35,10 @@ function versionManager(root: string, real: string, versions: string[]): { shim:
 set -e
 root=${JSON.stringify(root)}
 echo run >> "$root/runs.log"
+case "$2" in *os.environ*)
+  :
+  ${onAsked}
+esac
 d=$PWD; v=
 while [ -z "$v" ]; do
   if [ -f "$d/.python-version" ]; then read -r v < "$d/.python-version"; fi
@@ -119,6 +129,47 @@ describe('runtime: Python through a version manager shim', function () {
     const known = runs();
     assert.deepEqual(await coldStart(), expected);
     assert.equal(runs(), known);
+  });
+
+  it('RUNTIME-2 retiring the environment whose cold start asked the shim does not end the question: later cold starts skip the shim', async () => {
+    const root = path.join(dir, 'pyenv');
+    // The question waits until the test releases it, after the environment that asked it was retired.
+    const { shim, runs } = versionManager(
+      root,
+      real,
+      ['3.12.1'],
+      'while [ ! -e "$root/release" ]; do sleep 0.01; done',
+    );
+    const { codeRoot, spec } = project();
+    const coldStart = coldStarts(shim, spec);
+    const expected = { executable: path.join(root, 'versions', '3.12.1', 'bin', 'python3'), picked: '3.12.1' };
+    assert.deepEqual(await coldStart(), expected);
+    await waitFor('the shim to be asked', () => runs() >= 2);
+    assert.deepEqual(await coldStart(), expected); // retires the first environment, with what carries its marker
+    fs.writeFileSync(path.join(root, 'release'), '');
+    await waitFor('the shim to say what it runs', () => pythonShims.isKnown(shim, codeRoot));
+    const known = runs();
+    assert.deepEqual(await coldStart(), expected);
+    assert.equal(runs(), known, 'the cold start after the answer did not run the shim');
+  });
+
+  it('RUNTIME-2 a question killed before the shim answered is asked again at a later cold start', async () => {
+    const root = path.join(dir, 'pyenv');
+    // The first question is killed (as an out-of-memory killer or a closing terminal would).
+    const { shim } = versionManager(
+      root,
+      real,
+      ['3.12.1'],
+      'if [ ! -e "$root/asked" ]; then : > "$root/asked"; kill -9 $$; fi',
+    );
+    const { codeRoot, spec } = project();
+    const coldStart = coldStarts(shim, spec);
+    await coldStart();
+    await waitFor('the shim to be asked again and answer', async () => {
+      await coldStart();
+      return pythonShims.isKnown(shim, codeRoot);
+    });
+    assert.equal((await coldStart()).executable, path.join(root, 'versions', '3.12.1', 'bin', 'python3'));
   });
 
   it('RUNTIME-2 what a shim picks depends on PATH, its version variables and version files up the tree', () => {

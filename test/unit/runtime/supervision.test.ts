@@ -5,10 +5,14 @@
  * Real processes and real signals; every wait is on a condition.
  */
 import * as assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EnvironmentPool, type FunctionSpec } from '../../../src/core/runtime';
+import { SUPERVISOR_FILE } from '../../../src/core/runtime/executionEnvironment';
+import type { SupervisorRequest } from '../../../src/core/runtime/protocol';
+import { prepareSupervisor, spareSupervisorPid, takeSupervisor } from '../../../src/core/runtime/supervisors';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 import { processGone } from '../../support/processGone';
 import { waitFor } from '../../support/waitFor';
@@ -87,6 +91,36 @@ describe('runtime: each execution environment has a supervisor of its own', func
       ids.parent,
       ...ids.descendants,
     ]);
+  });
+
+  it('when cold starts follow each other closely, the next spare supervisor starts as soon as one is taken', async function () {
+    if (process.platform === 'win32') this.skip(); // no supervisors there
+    const script = path.join(bootstrapDir, SUPERVISOR_FILE);
+    const request: SupervisorRequest = {
+      t: 'spawn',
+      command: process.execPath,
+      args: ['-e', '0'],
+      env: { PATH: process.env.PATH ?? '' },
+      cwd: os.tmpdir(),
+    };
+    const taken: ChildProcess[] = [];
+    for (let i = 0; i < 2; i++) {
+      prepareSupervisor(script);
+      const spare = spareSupervisorPid(script);
+      assert.ok(spare !== undefined, 'a spare waits');
+      const supervisor = takeSupervisor(script, request);
+      taken.push(supervisor);
+      assert.equal(supervisor.pid, spare, 'the waiting spare is the one taken');
+    }
+    const next = spareSupervisorPid(script);
+    assert.ok(next !== undefined && next !== taken[1].pid, 'the second take started the next spare, before any init');
+    // Each taken supervisor ran its runtime process (node -e 0), which exited, and then exits itself.
+    await Promise.all(
+      taken.map(
+        (c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', () => resolve()))),
+      ),
+    );
+    assert.equal(spareSupervisorPid(script), next, 'the next spare still waits');
   });
 
   it('SYNC-5 a supervisor killed during an invocation fails it with Runtime.ExitError and ends what it supervised', async () => {

@@ -3,20 +3,18 @@ The Python bootstrap: runs inside an execution environment (one child process), 
 invocations sent by the engine over fd 3, one at a time. Same newline-delimited JSON messages as the Node bootstrap
 (see ../protocol.ts). Rules: PY-1 handler names, PY-2 errors, PY-3 context, PY-4 log lines.
 """
-import decimal
+import _thread
 import importlib
+import importlib.machinery
 import json
-import logging
 import os
 import resource
 import socket
 import sys
-import threading
 import time
-import traceback
 
 _CHANNEL = socket.socket(fileno=3)
-_SEND_LOCK = threading.Lock()
+_SEND_LOCK = _thread.allocate_lock()
 _REQUEST_ID = None
 # NODE-5 (Python): the last invocation's request id, under which a thread's error after its response is logged.
 _LAST_REQUEST_ID = None
@@ -33,7 +31,7 @@ _RESPONSE_LIMIT_BYTES = _response_limit_bytes()
 
 # NODE-8 / PY-4: the engine keeps at most this much output per log (--lt-max-log-bytes N); the rest is dropped here.
 _MAX_LOG = int(sys.argv[sys.argv.index("--lt-max-log-bytes") + 1]) if "--lt-max-log-bytes" in sys.argv else None
-_LOG_LOCK = threading.Lock()
+_LOG_LOCK = _thread.allocate_lock()
 _log_left = _MAX_LOG
 _log_dropping = False
 
@@ -128,32 +126,102 @@ class _ChannelWriter:
 _LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "FATAL"}
 
 
-class _LambdaLogHandler(logging.Handler):
-    """PY-4: `[LEVEL]\\t<time>\\t<requestId>\\t<message>`, or a JSON record with AWS_LAMBDA_LOG_FORMAT=JSON."""
+def _set_up_logging(logging):
+    """PY-4: the root logger writes Lambda's log lines; done when the function's code first imports logging."""
 
-    def __init__(self, json_format):
-        super().__init__()
-        self._json = json_format
+    class _LambdaLogHandler(logging.Handler):
+        """`[LEVEL]\\t<time>\\t<requestId>\\t<message>`, or a JSON record with AWS_LAMBDA_LOG_FORMAT=JSON."""
 
-    def emit(self, record):
-        try:
-            request_id = getattr(record, "aws_request_id", _REQUEST_ID)
-            message = record.getMessage()
-            if record.exc_info:
-                message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            stamp += ".%03dZ" % int(record.msecs)
-            level = _LEVELS.get(record.levelname, record.levelname)
-            if self._json:
-                text = json.dumps(
-                    {"timestamp": stamp, "level": record.levelname, "message": message, "logger": record.name,
-                     "requestId": request_id}
-                )
-            else:
-                text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, request_id, message)
-            _send_output({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
-        except Exception:  # a broken log call must not fail the invocation
-            self.handleError(record)
+        def __init__(self, json_format):
+            super().__init__()
+            self._json = json_format
+
+        def emit(self, record):
+            try:
+                request_id = getattr(record, "aws_request_id", _REQUEST_ID)
+                message = record.getMessage()
+                if record.exc_info:
+                    import traceback
+
+                    message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+                stamp += ".%03dZ" % int(record.msecs)
+                level = _LEVELS.get(record.levelname, record.levelname)
+                if self._json:
+                    text = json.dumps(
+                        {"timestamp": stamp, "level": record.levelname, "message": message, "logger": record.name,
+                         "requestId": request_id}
+                    )
+                else:
+                    text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, request_id, message)
+                _send_output({"t": "out", "s": "console", "text": text, "level": level, "at": _now_ms()})
+            except Exception:  # a broken log call must not fail the invocation
+                self.handleError(record)
+
+    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    root.addHandler(_LambdaLogHandler(json_format))
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    if json_format and level:
+        root.setLevel({"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level))
+
+
+def _set_up_threading(threading):
+    """NODE-5 (Python): a thread's uncaught exception is logged (_thread_excepthook); done when threading loads."""
+    threading.excepthook = _thread_excepthook
+
+
+class _RuntimeModules:
+    """The standard modules Lambda's runtime has loaded before the handler's code runs (logging, threading, traceback,
+    decimal), loaded here only when something first imports them: a cold start does not pay for what the function never
+    uses. They come from the interpreter's own library, never from a module of the same name in the code root (which
+    Lambda's already loaded ones would hide too), and logging and threading are set up for the function as they load."""
+
+    def __init__(self, task_root, setups):
+        self._task_root = task_root
+        self._setups = setups
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None or name not in self._setups:
+            return None
+        setup = self._setups.pop(name)
+        if not self._setups:
+            sys.meta_path.remove(self)
+        library = [p for p in sys.path if p != self._task_root]
+        spec = importlib.machinery.PathFinder.find_spec(name, library)
+        if spec is not None and setup is not None and spec.loader is not None:
+            spec.loader = _SetUpAfterLoading(spec.loader, setup)
+        return spec
+
+    def install(self):
+        for name in list(self._setups):
+            module = sys.modules.get(name)
+            if module is not None:  # loaded before the bootstrap ran (a .pth file in site-packages, say)
+                setup = self._setups.pop(name)
+                if setup is not None:
+                    setup(module)
+        if self._setups:
+            sys.meta_path.insert(0, self)
+
+
+class _SetUpAfterLoading:
+    """The module's own loader, followed by its setup; the loaded module names its own loader, as if imported as usual."""
+
+    def __init__(self, loader, setup):
+        self._loader = loader
+        self._setup = setup
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        module.__loader__ = self._loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
+        self._setup(module)
 
 
 class FaultError(Exception):
@@ -169,6 +237,8 @@ def _error_payload(exc, request_id=""):
     if isinstance(exc, FaultError):
         message, error_type, trace = exc.msg, exc.error_type, exc.trace
     else:
+        import traceback
+
         message, error_type = str(exc), type(exc).__name__
         # The bootstrap's own frames are not the user's business.
         trace = traceback.format_list(
@@ -252,7 +322,8 @@ class LambdaContext:
 
 
 def _default(o):
-    if isinstance(o, decimal.Decimal):
+    decimal = sys.modules.get("decimal")  # a Decimal was made, so decimal is loaded
+    if decimal is not None and isinstance(o, decimal.Decimal):
         return int(o) if o == o.to_integral_value() else float(o)
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
@@ -262,6 +333,8 @@ def _thread_excepthook(args):
     error entry under that invocation's request id; the environment lives on, as in Lambda."""
     if args.exc_type is SystemExit:
         return
+    import logging
+
     name = args.thread.name if args.thread is not None else "?"
     record = logging.LogRecord("root", logging.ERROR, __file__, 0, "Exception in thread %s", (name,),
                                (args.exc_type, args.exc_value, args.exc_traceback))
@@ -319,15 +392,9 @@ def main():
         sys.path.append(sys.argv[sys.argv.index("--lt-sys-path") + 1])
     sys.stdout = _ChannelWriter("stdout")
     sys.stderr = _ChannelWriter("stderr")
-    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
-    root = logging.getLogger()
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    root.addHandler(_LambdaLogHandler(json_format))
-    threading.excepthook = _thread_excepthook
-    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
-    if json_format and level:
-        root.setLevel({"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level))
+    _RuntimeModules(
+        task_root, {"logging": _set_up_logging, "threading": _set_up_threading, "traceback": None, "decimal": None}
+    ).install()
     try:
         if "--lt-debug" in sys.argv:
             _start_debugger()
