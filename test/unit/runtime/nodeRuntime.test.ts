@@ -147,6 +147,28 @@ describe('runtime: Node.js execution environments', function () {
       assert.equal(o.error?.trace?.[0], 'ValidationError: bad input');
       assert.match(o.error?.trace?.[1] ?? '', /errors\.js:11/);
     });
+    it("SYNC-3 the trace ends as Lambda's does: the handler, the runtime's frame, the tick queue (the shipped, minified bootstrap)", async () => {
+      const minified = new EnvironmentPool({
+        location: DEFAULT_LOCATION,
+        bootstrapDir: await buildBootstraps({ minify: true }),
+      });
+      try {
+        const thrown = await minified.invoke(spec('errors.throwsError'), '{}');
+        const trace = thrown.error?.trace ?? [];
+        assert.equal(trace.length, 4, trace.join('\n'));
+        assert.match(trace[1], /^ {4}at exports\.throwsError \[as handler\] \(.*errors\.js:11:\d+\)$/);
+        assert.match(trace[2], /^ {4}at Runtime\.handleOnceNonStreaming \(.*node-bootstrap\.js:\d+:\d+\)$/);
+        assert.match(trace[3], /^ {4}at process\.processTicksAndRejections \(node:internal\/process\/task_queues/);
+        // A synchronous throw from a plain function: the same two frames under it, none of the channel's.
+        const sync = await minified.invoke(spec('errors.throwsSync'), '{}');
+        assert.deepEqual(
+          (sync.error?.trace ?? []).slice(2).map((l) => /at (\S+)/.exec(l)?.[1]),
+          ['Runtime.handleOnceNonStreaming', 'process.processTicksAndRejections'],
+        );
+      } finally {
+        minified.dispose();
+      }
+    });
     it('SYNC-3 the runtime logs the error as "Invoke Error" under the request id, with its type, message and stack', async () => {
       const o = await pool.invoke(spec('errors.throwsError'), '{}', { requestId: 'req-invoke-error' });
       const line = o.logs.find((l) => l.text.includes('Invoke Error'));

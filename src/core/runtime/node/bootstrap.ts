@@ -176,11 +176,12 @@ function buildContext(inv: Invocation): Record<string, unknown> {
   return context;
 }
 
-function runInvocation(msg: InvokeMessage): void {
+/** Starts an invocation: its context, request id and log allowance; undefined when one is already running. */
+function beginInvocation(msg: InvokeMessage): Invocation | undefined {
   const inv: Invocation = { msg, completed: false, context: {} };
   if (current && !current.completed) {
     sendError(inv, { errorType: 'Runtime.InvalidState', errorMessage: 'An invocation is already running' });
-    return;
+    return undefined;
   }
   current = inv;
   lastRequestId = msg.id;
@@ -188,53 +189,79 @@ function runInvocation(msg: InvokeMessage): void {
   logs.newLog();
   env._X_AMZN_TRACE_ID = msg.traceId;
   inv.context = buildContext(inv);
-  // NODE-4: the channel must not keep the loop alive, so that "event loop empty" can be observed.
+  // NODE-4: the channel must not keep the loop alive, or "the event loop drained" could never be observed.
   channel.setKeepsAlive(false);
-  const callback = (err: unknown, result: unknown): void => {
-    if (inv.completed || inv.deferred) return;
-    if (inv.context.callbackWaitsForEmptyEventLoop) inv.deferred = { err, result };
-    else complete(inv, err, result);
-  };
-  const fn = handler as Handler;
-  try {
-    let ret: unknown;
-    if (isStreamingHandler(fn)) {
-      inv.stream = createResponseStream({
-        chunk: (data) => channel.send({ t: 'chunk', id: msg.id, data: data.toString('base64') }),
-        prelude: () => undefined,
-      });
-      ret = fn(msg.event, inv.stream, inv.context);
-      const stream = inv.stream;
-      Promise.resolve(ret).then(
-        () => {
-          if (!stream.writableFinished) {
-            stream.once('finish', () => complete(inv, null, undefined));
-            if (!stream.writableEnded) stream.end();
-          } else complete(inv, null, undefined);
-        },
-        (e: unknown) => complete(inv, e ?? 'undefined', undefined),
-      );
-      return;
-    }
-    if (callbacksRemoved) {
-      // NODE-4: the handler's return value, awaited, is the result (a plain value too).
-      Promise.resolve(fn(msg.event, inv.context)).then(
-        (v) => complete(inv, null, v),
-        (e: unknown) => complete(inv, e ?? new Error('Promise rejected with no reason'), undefined),
-      );
-      return;
-    }
-    ret = fn(msg.event, inv.context, callback);
-    if (ret !== null && typeof ret === 'object' && typeof (ret as Promise<unknown>).then === 'function') {
-      (ret as Promise<unknown>).then(
-        (v) => complete(inv, null, v),
-        (e: unknown) => complete(inv, e ?? new Error('Promise rejected with no reason'), undefined),
-      );
-    }
-  } catch (e) {
-    complete(inv, e ?? 'undefined', undefined);
-  }
+  return inv;
 }
+
+/**
+ * SYNC-3: the runtime that calls the handler, as Lambda's does (`this.handler(...)` in `Runtime.handleOnce...`). Each
+ * invocation starts in a job of its own (a promise reaction, see onEngineMessage), so that a handler's stack trace
+ * ends where Lambda's ends, at the runtime's frame: started from the channel's data event it also carried eight frames
+ * of stream machinery under minified names, formatted into every error payload and 'Invoke Error' line. The class
+ * takes its name from a property key, which minification keeps; so do the method names.
+ */
+const { Runtime } = {
+  Runtime: class {
+    handler: Handler = () => undefined;
+
+    handleOnceNonStreaming(msg: InvokeMessage): void {
+      const inv = beginInvocation(msg);
+      if (!inv) return;
+      try {
+        if (callbacksRemoved) {
+          // NODE-4: no callback argument; whatever the handler returns (or throws) is awaited.
+          Promise.resolve(this.handler(msg.event, inv.context)).then(
+            (v) => complete(inv, null, v),
+            (e: unknown) => complete(inv, e ?? new Error('Promise rejected with no reason'), undefined),
+          );
+          return;
+        }
+        const callback = (err: unknown, result: unknown): void => {
+          if (inv.completed || inv.deferred) return;
+          if (inv.context.callbackWaitsForEmptyEventLoop) inv.deferred = { err, result };
+          else complete(inv, err, result);
+        };
+        const ret = this.handler(msg.event, inv.context, callback);
+        if (ret !== null && typeof ret === 'object' && typeof (ret as Promise<unknown>).then === 'function') {
+          (ret as Promise<unknown>).then(
+            (v) => complete(inv, null, v),
+            (e: unknown) => complete(inv, e ?? new Error('Promise rejected with no reason'), undefined),
+          );
+        }
+      } catch (e) {
+        complete(inv, e ?? 'undefined', undefined);
+      }
+    }
+
+    handleOnceStreaming(msg: InvokeMessage): void {
+      const inv = beginInvocation(msg);
+      if (!inv) return;
+      try {
+        const stream = createResponseStream({
+          chunk: (data) => channel.send({ t: 'chunk', id: msg.id, data: data.toString('base64') }),
+          prelude: () => undefined,
+        });
+        inv.stream = stream;
+        Promise.resolve(this.handler(msg.event, stream, inv.context)).then(
+          () => {
+            if (!stream.writableFinished) {
+              stream.once('finish', () => complete(inv, null, undefined));
+              if (!stream.writableEnded) stream.end();
+            } else complete(inv, null, undefined);
+          },
+          (e: unknown) => complete(inv, e ?? 'undefined', undefined),
+        );
+      } catch (e) {
+        complete(inv, e ?? 'undefined', undefined);
+      }
+    }
+  },
+};
+const runtime = new Runtime();
+/** Bound once: a bound function adds no frame of its own to a stack trace. */
+const handleOnceNonStreaming = runtime.handleOnceNonStreaming.bind(runtime);
+const handleOnceStreaming = runtime.handleOnceStreaming.bind(runtime);
 
 // NODE-4: the event loop drained: deliver a waiting callback result, or null for a handler that never completed.
 process.on('beforeExit', () => {
@@ -286,7 +313,8 @@ process.on('unhandledRejection', (reason) => {
 });
 
 function onEngineMessage(msg: EngineMessage): void {
-  if (msg.t === 'invoke') runInvocation(msg);
+  if (msg.t === 'invoke')
+    void Promise.resolve(msg).then(isStreamingHandler(runtime.handler) ? handleOnceStreaming : handleOnceNonStreaming);
   else if (msg.t === 'shutdown') process.exit(0);
   // NODE-5: a zero-delay timer, then the immediates queued after it: an error thrown there is sent (lateError) first.
   else if (msg.t === 'settle') setTimeout(() => setImmediate(() => channel.send({ t: 'settled' })), 0);
@@ -436,6 +464,7 @@ async function init(): Promise<void> {
   if (argv.includes(BOOTSTRAP_ARG_DEBUG)) await startDebugger();
   try {
     handler = await loadHandler();
+    runtime.handler = handler;
     if (callbacksRemoved && handler.length >= 3 && !isStreamingHandler(handler))
       throw Object.assign(new Error(CALLBACK_HANDLER_REMOVED), { name: 'Runtime.CallbackHandlerDeprecated' });
   } catch (e) {
