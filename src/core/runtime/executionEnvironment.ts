@@ -31,11 +31,14 @@ import {
   BOOTSTRAP_ARG_RESPONSE_LIMIT,
   BOOTSTRAP_ARG_SYS_PATH,
   type ChildMessage,
+  type ConfigureMessage,
+  type PreBoot,
   type ResultMessage,
   type SettleMessage,
   type SupervisorMessage,
   type SupervisorRequest,
 } from './protocol';
+import { bootstrapArguments, preBootOf } from './preBoot';
 import { prepareSupervisor, takeSupervisor } from './supervisors';
 import type { PreparedNodePackages } from './awsSdkForJs';
 import type { PreparedPythonPackages } from './boto3ForPython';
@@ -158,6 +161,10 @@ export class ExecutionEnvironment {
   private child: ChildProcess | undefined;
   /** The runtime process (the bootstrap running the handler), as its supervisor reported it. */
   private runtimePid: number | undefined;
+  /** When this environment starts the next cold start's spare supervisor (supervisors.ts); 'done' once it did. */
+  private nextSpare: 'onPid' | 'afterFirstInvocation' | 'done' = 'done';
+  /** What a pre-booted runtime process is sent once its supervisor says it took one (preBoot.ts). */
+  private configuration: ConfigureMessage | undefined;
   /** How the runtime process exited, as its supervisor reported it before exiting itself. */
   private runtimeExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** `AWS_LAMBDA_LOG_STREAM_NAME=<this environment's stream>`: what every process it starts inherits. */
@@ -313,7 +320,12 @@ export class ExecutionEnvironment {
       args.push(BOOTSTRAP_ARG_MAX_LOG_BYTES, String(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES));
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
-    this.spawnChild(command, args, env);
+    // A Node.js process of this shape may have been started ahead of need (preBoot.ts); not a debugged one.
+    const preBoot =
+      SUPERVISED && node && debugArgs.length === 0
+        ? preBootOf(command, args, env, path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE))
+        : undefined;
+    this.spawnChild(command, args, env, preBoot);
     const initTimer = this.options.debug
       ? undefined
       : setTimeout(() => {
@@ -325,9 +337,6 @@ export class ExecutionEnvironment {
           this.settleInit();
         }, INIT_TIMEOUT_MS);
     await initDone;
-    // The next cold start's supervisor, unless one waits already (cold starts following each other closely start it
-    // at once: supervisors.ts).
-    if (SUPERVISED) prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
     if (initTimer) clearTimeout(initTimer);
     this.initDurationMs = performance.now() - t0;
     if (this.state === 'initializing') this.state = 'idle';
@@ -369,7 +378,7 @@ export class ExecutionEnvironment {
     }
   }
 
-  private spawnChild(command: string, args: string[], env: Record<string, string>): void {
+  private spawnChild(command: string, args: string[], env: Record<string, string>, preBoot?: PreBoot): void {
     let child: ChildProcess;
     const marker = env[ENVIRONMENT_MARKER_VARIABLE];
     if (marker !== undefined) this.marker = { variable: ENVIRONMENT_MARKER_VARIABLE, value: marker };
@@ -377,8 +386,24 @@ export class ExecutionEnvironment {
       if (SUPERVISED) {
         // engine -> supervisor -> runtime process: the handler's parent is its environment's, not the engine.
         const script = path.join(this.options.bootstrapDir, SUPERVISOR_FILE);
-        const request: SupervisorRequest = { t: 'spawn', command, args, env, cwd: this.spec.codeRoot };
-        child = takeSupervisor(script, request);
+        const request: SupervisorRequest = {
+          t: 'spawn',
+          command,
+          args,
+          env,
+          cwd: this.spec.codeRoot,
+          ...(preBoot ? { preBoot } : {}),
+        };
+        if (preBoot)
+          this.configuration = {
+            t: 'configure',
+            env,
+            cwd: this.spec.codeRoot,
+            args: bootstrapArguments(args, preBoot),
+          };
+        const taken = takeSupervisor(script, request);
+        child = taken.child;
+        this.nextSpare = taken.startNextSpare ? 'onPid' : 'afterFirstInvocation';
       } else {
         child = spawn(command, args, {
           cwd: this.spec.codeRoot,
@@ -456,9 +481,21 @@ export class ExecutionEnvironment {
     );
   }
 
+  /** The next cold start's supervisor, unless one waits already (supervisors.ts). */
+  private startNextSpare(): void {
+    if (this.nextSpare === 'done') return;
+    this.nextSpare = 'done';
+    prepareSupervisor(path.join(this.options.bootstrapDir, SUPERVISOR_FILE));
+  }
+
   private onSupervisorMessage(msg: SupervisorMessage, command: string): void {
-    if (msg.t === 'pid') this.runtimePid = msg.pid;
-    else if (msg.t === 'exit') this.runtimeExit = { code: msg.code, signal: msg.signal };
+    if (msg.t === 'pid') {
+      this.runtimePid = msg.pid;
+      // A pre-booted process waits for what it would have been started with, before it inits.
+      if (msg.preBooted && this.configuration) this.channel?.sendRaw(JSON.stringify(this.configuration));
+      this.configuration = undefined;
+      if (this.nextSpare === 'onPid') this.startNextSpare();
+    } else if (msg.t === 'exit') this.runtimeExit = { code: msg.code, signal: msg.signal };
     else if (msg.t === 'spawnError') this.failSpawn(command, Object.assign(new Error(msg.message), { code: msg.code }));
   }
 
@@ -694,7 +731,11 @@ export class ExecutionEnvironment {
     this.hold(true);
     log.platform(startLine(req.requestId, this.json));
     return new Promise<InvokeOutcome>((settle) => {
-      const resolve = (o: InvokeOutcome): void => settle(withLate(o));
+      const resolve = (o: InvokeOutcome): void => {
+        settle(withLate(o));
+        // After the caller has its outcome: a spare booting beside the first invocation would slow it down.
+        if (this.nextSpare === 'afterFirstInvocation') setImmediate(() => this.startNextSpare());
+      };
       const a: ActiveInvocation = { req, log, t0: performance.now(), startedAt, coldStart, chunks: [], resolve };
       this.active = a;
       if (req.signal?.aborted) {

@@ -34,7 +34,19 @@ export interface SettleMessage {
   t: 'settle';
 }
 
-export type EngineMessage = InvokeMessage | ShutdownMessage | SettleMessage;
+/**
+ * Engine -> child, first and once, to a pre-booted runtime process only (BOOTSTRAP_ARG_AWAIT_CONFIGURATION): what it
+ * would have been started with. It takes the environment, working directory and bootstrap arguments, then inits.
+ */
+export interface ConfigureMessage {
+  t: 'configure';
+  env: Record<string, string>;
+  cwd: string;
+  /** The bootstrap's own arguments (those after its file). */
+  args: string[];
+}
+
+export type EngineMessage = InvokeMessage | ShutdownMessage | SettleMessage | ConfigureMessage;
 
 /** Child -> engine: init finished, the handler is loaded and the environment is warm. */
 export interface ReadyMessage {
@@ -143,6 +155,22 @@ export const BOOTSTRAP_ARG_RESPONSE_LIMIT = '--lt-response-limit';
 export const BOOTSTRAP_ARG_MAX_LOG_BYTES = '--lt-max-log-bytes';
 /** Python: a directory appended to sys.path (RUNTIME-3: boto3 for an interpreter that lacks it). */
 export const BOOTSTRAP_ARG_SYS_PATH = '--lt-sys-path';
+/** Node.js: started ahead of need, wait for the ConfigureMessage before reading the environment (see PreBoot). */
+export const BOOTSTRAP_ARG_AWAIT_CONFIGURATION = '--lt-await-configuration';
+
+/**
+ * A Node.js runtime process a spare supervisor starts ahead of need, so that the next cold start of the same shape
+ * skips the process start (Node.js boots, and compiles `net` and `stream` from source under the heap flag: most of a
+ * cold start). The shape is what must be right when the process starts: the executable, its flags and bootstrap
+ * file (`args`, without the bootstrap's own arguments), and the variables Node.js, libuv, OpenSSL or the dynamic
+ * loader read at start (`env`, see startupEnvironment). The rest of the environment, the working directory and the
+ * bootstrap's arguments come in the ConfigureMessage.
+ */
+export interface PreBoot {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
 
 /** Engine -> supervisor, once, on its control socket: what to run (the supervisor was started ahead of need). */
 export interface SupervisorRequest {
@@ -151,6 +179,14 @@ export interface SupervisorRequest {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** The request's shape when a pre-booted process may serve it: the supervisor's, if it has the same one. */
+  preBoot?: PreBoot;
+}
+
+/** Engine -> spare supervisor, right after it starts: start this runtime process now (see PreBoot). */
+export interface SupervisorPreBoot {
+  t: 'preboot';
+  preBoot: PreBoot;
 }
 
 /**
@@ -158,6 +194,6 @@ export interface SupervisorRequest {
  * how it exited (the supervisor exits next), or why it could not be started.
  */
 export type SupervisorMessage =
-  | { t: 'pid'; pid: number }
+  | { t: 'pid'; pid: number; preBooted?: boolean }
   | { t: 'exit'; code: number | null; signal: NodeJS.Signals | null }
   | { t: 'spawnError'; code?: string; message: string };

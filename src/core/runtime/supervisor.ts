@@ -7,17 +7,30 @@
  * SupervisorRequest that says what to run. fd 1, 2 and 3 pass straight to the runtime process; fd 4 is the control
  * socket: the request comes in on it, the runtime process's pid, how it exited or why it could not start go out
  * (SupervisorMessage), and its end tells that the engine is gone.
+ * A spare may also be told, before the request, to start a Node.js runtime process at once (SupervisorPreBoot): a
+ * request of the same shape takes that process (it is configured over fd 3 by the engine); any other request ends it
+ * and starts its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { lineFramer } from './lineFramer';
+import { samePreBoot } from './preBoot';
 import { ENVIRONMENT_MARKER_VARIABLE, killProcessTree } from './processTree';
-import type { SupervisorMessage, SupervisorRequest } from './protocol';
+import {
+  BOOTSTRAP_ARG_AWAIT_CONFIGURATION,
+  type PreBoot,
+  type SupervisorMessage,
+  type SupervisorPreBoot,
+  type SupervisorRequest,
+} from './protocol';
 
 const engine = process.ppid;
 let marker: { variable: string; value: string } | undefined;
 let started = false;
+/** The runtime process started ahead of the request, while it may still be taken (see SupervisorPreBoot). */
+let preBooted: { child: ChildProcess; preBoot: PreBoot } | undefined;
 
 const control = new net.Socket({ fd: 4, readable: true, writable: true });
 control.setEncoding('utf8');
@@ -27,8 +40,13 @@ control.on(
   'data',
   lineFramer((line) => {
     if (started) return false;
+    const msg = JSON.parse(line) as SupervisorRequest | SupervisorPreBoot;
+    if (msg.t === 'preboot') {
+      preBoot(msg.preBoot);
+      return;
+    }
     started = true;
-    start(JSON.parse(line) as SupervisorRequest);
+    start(msg);
     return false;
   }),
 );
@@ -47,13 +65,50 @@ function send(msg: SupervisorMessage, then?: () => void): void {
   control.write(JSON.stringify(msg) + '\n', () => then?.());
 }
 
+/** Starts the runtime process `shape` describes, waiting for its configuration (fd 3 stays open for the request). */
+function preBoot(shape: PreBoot): void {
+  if (preBooted) return;
+  try {
+    const child = spawn(shape.command, [...shape.args, BOOTSTRAP_ARG_AWAIT_CONFIGURATION], {
+      // Any folder that exists: the configuration sets the code root.
+      cwd: path.dirname(__filename),
+      env: shape.env,
+      stdio: ['ignore', 1, 2, 3, 'pipe'],
+      windowsHide: true,
+    });
+    child.stdio[4]?.destroy();
+    child.on('error', () => undefined);
+    preBooted = { child, preBoot: shape };
+  } catch {
+    // The request starts its own process.
+  }
+}
+
+/** The pre-booted process, if `request` may take it: alive and of the request's shape. Otherwise it is ended. */
+function takePreBooted(request: SupervisorRequest): ChildProcess | undefined {
+  const candidate = preBooted;
+  preBooted = undefined;
+  if (!candidate) return undefined;
+  const { child } = candidate;
+  if (
+    child.pid !== undefined &&
+    child.exitCode === null &&
+    child.signalCode === null &&
+    samePreBoot(candidate.preBoot, request.preBoot)
+  )
+    return child;
+  child.kill('SIGKILL');
+  return undefined;
+}
+
 function start(request: SupervisorRequest): void {
   const value = request.env[ENVIRONMENT_MARKER_VARIABLE];
   if (value !== undefined) marker = { variable: ENVIRONMENT_MARKER_VARIABLE, value };
-  let child: ChildProcess;
+  let child: ChildProcess | undefined = takePreBooted(request);
+  const wasPreBooted = child !== undefined;
   try {
     // fd 4 is replaced by a pipe closed at once: the runtime process never holds the control socket.
-    child = spawn(request.command, request.args, {
+    child ??= spawn(request.command, request.args, {
       cwd: request.cwd,
       env: request.env,
       stdio: ['ignore', 1, 2, 3, 'pipe'],
@@ -64,17 +119,21 @@ function start(request: SupervisorRequest): void {
     send({ t: 'spawnError', code: error.code, message: error.message }, () => process.exit(0));
     return;
   }
-  child.stdio[4]?.destroy();
+  const runtime = child;
+  runtime.stdio[4]?.destroy();
   fs.closeSync(3);
-  if (child.pid !== undefined) send({ t: 'pid', pid: child.pid });
-  child.on('error', (e: NodeJS.ErrnoException) => {
-    if (child.pid === undefined) send({ t: 'spawnError', code: e.code, message: e.message }, () => process.exit(0));
+  if (runtime.pid !== undefined) send({ t: 'pid', pid: runtime.pid, ...(wasPreBooted ? { preBooted: true } : {}) });
+  runtime.on('error', (e: NodeJS.ErrnoException) => {
+    if (runtime.pid === undefined) send({ t: 'spawnError', code: e.code, message: e.message }, () => process.exit(0));
   });
-  child.on('exit', (code, signal) => {
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
     // What the runtime process left behind (its group, detached children) ends with it.
     killProcessTree(process.pid, marker);
     send({ t: 'exit', code, signal }, () => process.exit(0));
-  });
+  };
+  // A pre-booted process may have ended already (the engine's configuration then finds no reader; its exit is told).
+  if (runtime.exitCode !== null || runtime.signalCode !== null) onExit(runtime.exitCode, runtime.signalCode);
+  else runtime.on('exit', onExit);
 }
 
 // The control socket's end is the usual sign; a changed parent (re-parented to init) the backstop.

@@ -1,17 +1,21 @@
 /**
  * The environments' supervisors (supervisor.ts), started ahead of need: one spare per engine process waits for the
  * next cold start, so that starting an environment does not wait for a second Node.js to boot. The next spare starts
- * once the environment that took one is up (booting beside its runtime process slows that cold start on a small
- * machine), or at once when cold starts follow each other closely (a burst, or a function retired and invoked again
+ * once the environment that took one has run its first invocation (booting beside it slows that cold start on a small
+ * machine), or as soon as its supervisor answered when cold starts follow each other closely (a burst, or a function retired and invoked again
  * and again): a spare started after init was still booting when the next cold start came, and that cold start waited
  * for it. A spare holds nothing open in the engine (unref'd), and it exits by itself when the engine does.
+ * A spare is also told to start the runtime process the last cold start had (preBoot.ts), so that a cold start of the
+ * same shape (the usual one: the function whose code just changed, invoked again) finds its process booted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { SupervisorRequest } from './protocol';
+import type { PreBoot, SupervisorPreBoot, SupervisorRequest } from './protocol';
 
 let spare: { script: string; child: ChildProcess } | undefined;
+/** The shape of the last cold start that could have been pre-booted, per supervisor script. */
+const lastPreBoot = new Map<string, PreBoot>();
 /** When a supervisor was last taken (performance.now()), and how close the next take must follow to count as close. */
 let lastTaken = -Infinity;
 const CLOSE_FOLLOWING_MS = 1000;
@@ -49,14 +53,23 @@ export function prepareSupervisor(script: string): void {
   child.unref();
   for (const h of handles(child)) h.unref?.();
   spare = { script, child };
+  const preBoot = lastPreBoot.get(script);
+  if (preBoot) {
+    const msg: SupervisorPreBoot = { t: 'preboot', preBoot };
+    (child.stdio[4] as Socket).write(JSON.stringify(msg) + '\n');
+  }
 }
 
 /**
- * A supervisor for a new environment, sent `request`: the spare one if it waits, else a new one. When this cold start
- * follows the last one closely, or no spare waited, the next spare starts once the request is on its way (it boots
- * while this environment's runtime process does); else the environment starts it when its init is done.
+ * A supervisor for a new environment, sent `request`: the spare one if it waits, else a new one. `startNextSpare`
+ * says when the environment starts the next spare (prepareSupervisor): when this cold start follows the last one
+ * closely, or no spare waited, as soon as its supervisor answered (the spare boots while this environment's runtime
+ * process inits), else once its first invocation is done (booting beside it would slow that cold start down).
  */
-export function takeSupervisor(script: string, request: SupervisorRequest): ChildProcess {
+export function takeSupervisor(
+  script: string,
+  request: SupervisorRequest,
+): { child: ChildProcess; startNextSpare: boolean } {
   const now = performance.now();
   const close = now - lastTaken < CLOSE_FOLLOWING_MS;
   lastTaken = now;
@@ -68,8 +81,9 @@ export function takeSupervisor(script: string, request: SupervisorRequest): Chil
     for (const h of handles(child)) h.ref?.();
   } else child = start(script);
   (child.stdio[4] as Socket).write(JSON.stringify(request) + '\n');
-  if (close || !hadSpare) prepareSupervisor(script);
-  return child;
+  if (request.preBoot) lastPreBoot.set(script, request.preBoot);
+  else lastPreBoot.delete(script);
+  return { child, startNextSpare: close || !hadSpare };
 }
 
 /** The pid of the spare supervisor of `script` waiting for a cold start, if one does. */

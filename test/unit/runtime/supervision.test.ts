@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EnvironmentPool, type FunctionSpec } from '../../../src/core/runtime';
 import { SUPERVISOR_FILE } from '../../../src/core/runtime/executionEnvironment';
-import type { SupervisorRequest } from '../../../src/core/runtime/protocol';
+import { BOOTSTRAP_ARG_AWAIT_CONFIGURATION, type SupervisorRequest } from '../../../src/core/runtime/protocol';
 import { prepareSupervisor, spareSupervisorPid, takeSupervisor } from '../../../src/core/runtime/supervisors';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 import { processGone } from '../../support/processGone';
@@ -108,12 +108,15 @@ describe('runtime: each execution environment has a supervisor of its own', func
       prepareSupervisor(script);
       const spare = spareSupervisorPid(script);
       assert.ok(spare !== undefined, 'a spare waits');
-      const supervisor = takeSupervisor(script, request);
-      taken.push(supervisor);
-      assert.equal(supervisor.pid, spare, 'the waiting spare is the one taken');
+      const { child, startNextSpare } = takeSupervisor(script, request);
+      taken.push(child);
+      assert.equal(child.pid, spare, 'the waiting spare is the one taken');
+      // The second follows the first closely: its environment starts the next spare once its supervisor answers.
+      if (i === 1) assert.equal(startNextSpare, true);
     }
+    prepareSupervisor(script); // what the environment does then
     const next = spareSupervisorPid(script);
-    assert.ok(next !== undefined && next !== taken[1].pid, 'the second take started the next spare, before any init');
+    assert.ok(next !== undefined && next !== taken[1].pid, 'the next spare started, before any init');
     // Each taken supervisor ran its runtime process (node -e 0), which exited, and then exits itself.
     await Promise.all(
       taken.map(
@@ -154,5 +157,118 @@ describe('runtime: each execution environment has a supervisor of its own', func
       await local.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('a runtime process started ahead of need (pre-boot)', () => {
+    interface Seen {
+      pid: number;
+      env: Record<string, string>;
+      cwd: string;
+      argv: string[];
+      execArgv: string[];
+      locale: string;
+      epoch: string;
+    }
+    const HANDLER =
+      'exports.handler = async () => ({ pid: process.pid, env: { ...process.env }, cwd: process.cwd(), ' +
+      'argv: process.argv.slice(1), execArgv: process.execArgv, ' +
+      'locale: Intl.DateTimeFormat().resolvedOptions().locale, epoch: new Date(0).toString() });\n';
+    let dir: string;
+    let local: EnvironmentPool;
+    let shape: string;
+    beforeEach(() => {
+      shape = String(Math.random());
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-preboot-'));
+      fs.writeFileSync(path.join(dir, 'index.js'), HANDLER);
+      local = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir, pythonInterpreter: 'python3' });
+    });
+    afterEach(async () => {
+      await local.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const spec = (extra: Partial<FunctionSpec> = {}): FunctionSpec => ({
+      name: 'preboot',
+      handler: 'index.handler',
+      runtime: 'nodejs20.x',
+      codeRoot: dir,
+      // A startup variable of this test's own: no process started ahead of need for another test has its shape.
+      environment: { GREETING: 'hello', NODE_LTR_SHAPE: shape },
+      ...extra,
+    });
+    const cmdline = (pid: number): string[] => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    /** The spare supervisor's runtime process waiting for its configuration, once there is one. */
+    const preBootedChild = (): Promise<number> =>
+      waitFor('the spare supervisor to have started a runtime process', () => {
+        const spare = spareSupervisorPid(path.join(bootstrapDir, SUPERVISOR_FILE));
+        if (spare === undefined) return undefined;
+        for (const entry of fs.readdirSync('/proc')) {
+          if (!/^\d+$/.test(entry)) continue;
+          try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+            if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === spare) return Number(entry);
+          } catch {
+            // gone meanwhile
+          }
+        }
+        return undefined;
+      });
+    /** What differs between two environments of one function: their log stream (and marker) and trace id. */
+    const comparable = (seen: Seen): Omit<Seen, 'pid'> => {
+      const env = { ...seen.env };
+      delete env.AWS_LAMBDA_LOG_STREAM_NAME;
+      delete env._X_AMZN_TRACE_ID;
+      return { env, cwd: seen.cwd, argv: seen.argv, execArgv: seen.execArgv, locale: seen.locale, epoch: seen.epoch };
+    };
+
+    it('the next cold start of the same shape takes it, and its handler sees what a process started for it sees', async function () {
+      if (process.platform !== 'linux') this.skip(); // reads /proc
+      const first = await local.invoke(spec(), '{}');
+      const started = first.result as Seen;
+      assert.ok(!cmdline(started.pid).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), 'the first was started for it');
+      const waiting = await preBootedChild();
+      assert.ok(cmdline(waiting).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), cmdline(waiting).join(' '));
+      local.retire('preboot'); // its code changed: the next invocation is a cold start
+      const second = await local.invoke(spec(), '{}');
+      assert.equal(second.coldStart, true);
+      assert.equal(second.functionError, undefined, JSON.stringify(second.error));
+      const taken = second.result as Seen;
+      assert.equal(taken.pid, waiting, 'the cold start took the process started ahead of need');
+      assert.deepEqual(comparable(taken), comparable(started));
+      // Same variables in the same order: a handler that lists them sees one list.
+      assert.deepEqual(Object.keys(comparable(taken).env), Object.keys(comparable(started).env));
+      assert.ok(
+        second.logs.some((l) => /^REPORT RequestId: .*Init Duration/.test(l.text)),
+        'a cold start reports init',
+      );
+    });
+
+    it('a cold start of another shape (other startup variables) starts its own process and ends the waiting one', async function () {
+      if (process.platform !== 'linux') this.skip();
+      await local.invoke(spec(), '{}');
+      const waiting = await preBootedChild();
+      const other = await local.invoke(
+        spec({
+          name: 'preboot-other',
+          environment: { GREETING: 'hello', NODE_LTR_SHAPE: shape, NODE_OPTIONS: '--no-deprecation' },
+        }),
+        '{}',
+      );
+      const seen = other.result as Seen;
+      assert.notEqual(seen.pid, waiting);
+      assert.equal(seen.env.NODE_OPTIONS, '--no-deprecation');
+      assert.ok(!cmdline(seen.pid).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), 'started for it');
+      await waitFor('the process started for the other shape to end', () => processGone(waiting) || undefined);
+    });
+
+    it('a Python cold start that takes a spare with a Node.js process waiting ends it and runs (the channel waits again)', async function () {
+      if (process.platform !== 'linux') this.skip();
+      await local.invoke(spec(), '{}');
+      const waiting = await preBootedChild();
+      const o = await local.invoke(pythonSpec('supervision.parent'), '{}');
+      assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+      assert.equal(typeof (o.result as { pid: number }).pid, 'number');
+      await waitFor('the Node.js process started ahead of need to end', () => processGone(waiting) || undefined);
+    });
   });
 });

@@ -15,14 +15,16 @@ import {
   BOOTSTRAP_ARG_COMPILED,
   BOOTSTRAP_ARG_DEBUG,
   BOOTSTRAP_ARG_DEBUG_WAIT,
+  BOOTSTRAP_ARG_AWAIT_CONFIGURATION,
   BOOTSTRAP_ARG_MAX_LOG_BYTES,
+  type ConfigureMessage,
   type EngineMessage,
   type InvokeMessage,
 } from '../protocol';
 import { ChildChannel } from './childChannel';
 import { toErrorPayload, wrappedErrorPayload } from './errorPayload';
 import { HandlerNameError, resolveNodeHandler } from './handlerResolution';
-import { installLogCapture } from './logCapture';
+import { installLogCapture, type LogCapture } from './logCapture';
 import type { ModuleHooksData } from './moduleHooks';
 import {
   createResponseStream,
@@ -34,26 +36,61 @@ import {
 type Handler = (...args: unknown[]) => unknown;
 
 const env = process.env;
-const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
-const handlerString = env._HANDLER ?? '';
-const argv = process.argv.slice(2);
-const compiledArg = argv.indexOf(BOOTSTRAP_ARG_COMPILED);
-const compiledFile = compiledArg >= 0 ? argv[compiledArg + 1] : undefined;
-const maxLogArg = argv.indexOf(BOOTSTRAP_ARG_MAX_LOG_BYTES);
-const maxLogBytes = maxLogArg >= 0 ? Number(argv[maxLogArg + 1]) : Infinity;
-
+/**
+ * What the environment says, read once the process has its environment: at start, or, for a process started ahead
+ * of need (BOOTSTRAP_ARG_AWAIT_CONFIGURATION), once the engine's configuration has set it (configure).
+ */
+let taskRoot = '';
+let handlerString = '';
+let argv: string[] = [];
+let compiledFile: string | undefined;
 /**
  * NODE-4: from nodejs24.x on, Lambda runs only handlers that return (or resolve to) their result: a callback handler
  * fails at init, and the context has no succeed, fail, done or callbackWaitsForEmptyEventLoop.
  */
-const callbacksRemoved = Number(/^AWS_Lambda_nodejs(\d+)\.x$/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0) >= 24;
+let callbacksRemoved = false;
+let logs: LogCapture;
+let userRequire: NodeRequire;
 const CALLBACK_HANDLER_REMOVED =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to ' +
   'modify this function to use a supported handler signature to use Node.js 24 or later. For more information see ' +
   'https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
+function readEnvironment(): void {
+  taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  handlerString = env._HANDLER ?? '';
+  argv = process.argv.slice(2);
+  const compiledArg = argv.indexOf(BOOTSTRAP_ARG_COMPILED);
+  compiledFile = compiledArg >= 0 ? argv[compiledArg + 1] : undefined;
+  const maxLogArg = argv.indexOf(BOOTSTRAP_ARG_MAX_LOG_BYTES);
+  const maxLogBytes = maxLogArg >= 0 ? Number(argv[maxLogArg + 1]) : Infinity;
+  callbacksRemoved = Number(/^AWS_Lambda_nodejs(\d+)\.x$/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0) >= 24;
+  logs = installLogCapture(channel, env, maxLogBytes);
+  functionIdentity = {
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+  };
+  userRequire = createRequire(path.join(taskRoot, 'index.js'));
+}
+
+/**
+ * A process started ahead of need becomes the one the engine would have started (preBoot.ts): the environment, the
+ * working directory and the bootstrap's arguments it would have had. What Node.js reads at start (NODE_OPTIONS, the
+ * locale, ...) was part of the shape it was started with, so it is the same already.
+ */
+function configure(msg: ConfigureMessage): void {
+  // All of it afresh, in the configuration's order: what the handler lists is what a process started with it lists.
+  for (const key of Object.keys(env)) delete env[key];
+  Object.assign(env, msg.env);
+  process.chdir(msg.cwd);
+  process.argv.splice(2, process.argv.length - 2, ...msg.args);
+}
+
 const channel = new ChildChannel(3, onEngineMessage);
-const logs = installLogCapture(channel, env, maxLogBytes);
+const awaitsConfiguration = process.argv.includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION);
 // Stack traces of transpiled TypeScript (and of a bundled handler with its map) point at the source lines. On while
 // the handler loads, so that its maps are read; off afterwards where there is none (usesSourceMaps).
 process.setSourceMapsEnabled(true);
@@ -138,13 +175,7 @@ function complete(inv: Invocation, err: unknown, result: unknown): void {
 }
 
 /** NODE-6: the environment's constant part of the context, read once (each process.env read is a call into C++). */
-const functionIdentity = {
-  functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-  functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-  memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-  logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-  logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-};
+let functionIdentity: Record<string, string | undefined> = {};
 
 function buildContext(inv: Invocation): Record<string, unknown> {
   const msg = inv.msg;
@@ -313,6 +344,14 @@ process.on('unhandledRejection', (reason) => {
 });
 
 function onEngineMessage(msg: EngineMessage): void {
+  if (msg.t === 'configure') {
+    if (awaitsConfiguration && !configured) {
+      configured = true;
+      configure(msg);
+      start();
+    }
+    return;
+  }
   if (msg.t === 'invoke')
     void Promise.resolve(msg).then(isStreamingHandler(runtime.handler) ? handleOnceStreaming : handleOnceNonStreaming);
   else if (msg.t === 'shutdown') process.exit(0);
@@ -332,8 +371,6 @@ function classifyLoadError(e: unknown): FunctionErrorPayload {
   if (isModuleNotFound(e)) return wrappedErrorPayload('Runtime.ImportModuleError', e);
   return toErrorPayload(e);
 }
-
-const userRequire = createRequire(path.join(taskRoot, 'index.js'));
 
 /** The module hooks, bundled beside this file (moduleHooks.ts). */
 export const MODULE_HOOKS_FILE = 'node-module-hooks.mjs';
@@ -488,4 +525,9 @@ function usesSourceMaps(): boolean {
   return findSourceMap(handlerFile) !== undefined || findSourceMap(pathToFileURL(handlerFile).href) !== undefined;
 }
 
-void init();
+let configured = false;
+function start(): void {
+  readEnvironment();
+  void init();
+}
+if (!awaitsConfiguration) start();

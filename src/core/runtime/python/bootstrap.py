@@ -14,6 +14,9 @@ import sys
 import time
 
 _CHANNEL = socket.socket(fileno=3)
+# Reads and writes wait: the socket's mode is shared with every process that held it (a Node.js process started
+# ahead of need and ended unused left it non-blocking).
+_CHANNEL.setblocking(True)
 _SEND_LOCK = _thread.allocate_lock()
 _REQUEST_ID = None
 # NODE-5 (Python): the last invocation's request id, under which a thread's error after its response is logged.
