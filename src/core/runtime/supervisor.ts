@@ -14,7 +14,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { lineFramer } from './lineFramer';
 import { samePreBoot } from './preBoot';
 import { ENVIRONMENT_MARKER_VARIABLE, killProcessTree } from './processTree';
@@ -65,18 +64,22 @@ function send(msg: SupervisorMessage, then?: () => void): void {
   control.write(JSON.stringify(msg) + '\n', () => then?.());
 }
 
+/**
+ * A runtime process on this supervisor's fd 1, 2 and 3. fd 4 is replaced by a pipe closed at once: the runtime process
+ * never holds the control socket.
+ */
+function spawnRuntime(command: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 1, 2, 3, 'pipe'], windowsHide: true });
+  child.stdio[4]?.destroy();
+  return child;
+}
+
 /** Starts the runtime process `shape` describes, waiting for its configuration (fd 3 stays open for the request). */
 function preBoot(shape: PreBoot): void {
   if (preBooted) return;
   try {
-    const child = spawn(shape.command, [...shape.args, BOOTSTRAP_ARG_AWAIT_CONFIGURATION], {
-      // Any folder that exists: the configuration sets the code root.
-      cwd: path.dirname(__filename),
-      env: shape.env,
-      stdio: ['ignore', 1, 2, 3, 'pipe'],
-      windowsHide: true,
-    });
-    child.stdio[4]?.destroy();
+    // Any folder that exists: the configuration sets the code root.
+    const child = spawnRuntime(shape.command, [...shape.args, BOOTSTRAP_ARG_AWAIT_CONFIGURATION], __dirname, shape.env);
     child.on('error', () => undefined);
     preBooted = { child, preBoot: shape };
   } catch {
@@ -107,33 +110,24 @@ function start(request: SupervisorRequest): void {
   let child: ChildProcess | undefined = takePreBooted(request);
   const wasPreBooted = child !== undefined;
   try {
-    // fd 4 is replaced by a pipe closed at once: the runtime process never holds the control socket.
-    child ??= spawn(request.command, request.args, {
-      cwd: request.cwd,
-      env: request.env,
-      stdio: ['ignore', 1, 2, 3, 'pipe'],
-      windowsHide: true,
-    });
+    child ??= spawnRuntime(request.command, request.args, request.cwd, request.env);
   } catch (e) {
     const error = e as NodeJS.ErrnoException;
     send({ t: 'spawnError', code: error.code, message: error.message }, () => process.exit(0));
     return;
   }
   const runtime = child;
-  runtime.stdio[4]?.destroy();
   fs.closeSync(3);
   if (runtime.pid !== undefined) send({ t: 'pid', pid: runtime.pid, ...(wasPreBooted ? { preBooted: true } : {}) });
   runtime.on('error', (e: NodeJS.ErrnoException) => {
     if (runtime.pid === undefined) send({ t: 'spawnError', code: e.code, message: e.message }, () => process.exit(0));
   });
-  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+  // A pre-booted process was taken alive (takePreBooted), and no event can come in between: its exit is heard here.
+  runtime.on('exit', (code, signal) => {
     // What the runtime process left behind (its group, detached children) ends with it.
     killProcessTree(process.pid, marker);
     send({ t: 'exit', code, signal }, () => process.exit(0));
-  };
-  // A pre-booted process may have ended already (the engine's configuration then finds no reader; its exit is told).
-  if (runtime.exitCode !== null || runtime.signalCode !== null) onExit(runtime.exitCode, runtime.signalCode);
-  else runtime.on('exit', onExit);
+  });
 }
 
 // The control socket's end is the usual sign; a changed parent (re-parented to init) the backstop.

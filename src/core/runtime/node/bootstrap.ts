@@ -293,6 +293,8 @@ const runtime = new Runtime();
 /** Bound once: a bound function adds no frame of its own to a stack trace. */
 const handleOnceNonStreaming = runtime.handleOnceNonStreaming.bind(runtime);
 const handleOnceStreaming = runtime.handleOnceStreaming.bind(runtime);
+/** The method that runs the loaded handler: a streaming handler's or the other (decided once, at init). */
+let handleOnce = handleOnceNonStreaming;
 
 // NODE-4: the event loop drained: deliver a waiting callback result, or null for a handler that never completed.
 process.on('beforeExit', () => {
@@ -352,8 +354,7 @@ function onEngineMessage(msg: EngineMessage): void {
     }
     return;
   }
-  if (msg.t === 'invoke')
-    void Promise.resolve(msg).then(isStreamingHandler(runtime.handler) ? handleOnceStreaming : handleOnceNonStreaming);
+  if (msg.t === 'invoke') void Promise.resolve(msg).then(handleOnce);
   else if (msg.t === 'shutdown') process.exit(0);
   // NODE-5: a zero-delay timer, then the immediates queued after it: an error thrown there is sent (lateError) first.
   else if (msg.t === 'settle') setTimeout(() => setImmediate(() => channel.send({ t: 'settled' })), 0);
@@ -502,6 +503,7 @@ async function init(): Promise<void> {
   try {
     handler = await loadHandler();
     runtime.handler = handler;
+    if (isStreamingHandler(handler)) handleOnce = handleOnceStreaming;
     if (callbacksRemoved && handler.length >= 3 && !isStreamingHandler(handler))
       throw Object.assign(new Error(CALLBACK_HANDLER_REMOVED), { name: 'Runtime.CallbackHandlerDeprecated' });
   } catch (e) {
