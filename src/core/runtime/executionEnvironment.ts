@@ -53,6 +53,8 @@ export const PYTHON_BOOTSTRAP_FILE = 'python_bootstrap.py';
 export const SUPERVISOR_FILE = 'environment-supervisor.js';
 /** Windows has neither process groups nor /proc: its runtime processes are the engine's own children there. */
 const SUPERVISED = process.platform !== 'win32';
+/** How long a supervisor asked to end its environment may take before the engine ends it with the tree itself. */
+const SUPERVISOR_END_MS = 2000;
 /** NODE-10: init (code outside the handler) is limited to 10 s. */
 export const INIT_TIMEOUT_MS = 10_000;
 
@@ -429,7 +431,8 @@ export class ExecutionEnvironment {
       if (!exit || controlOpen) return;
       const reported = this.runtimeExit;
       // A supervisor that died before its runtime process (killed by the handler, say) leaves the rest to the engine.
-      if (SUPERVISED && !reported && !this.treeKilled && child.pid !== undefined)
+      // One that exited by itself (code 0) ended the tree first.
+      if (SUPERVISED && !reported && !this.treeKilled && exit.code !== 0 && child.pid !== undefined)
         killProcessTree(child.pid, this.marker);
       // Killed with its supervisor, the runtime process is no longer the supervisor's to wait for: exited() waits.
       if (!reported && this.runtimePid !== undefined) whenGone(this.runtimePid, () => this.exitSettle?.());
@@ -678,14 +681,41 @@ export class ExecutionEnvironment {
     // (LocalAccount.dispose, the CLI before it prints) is never left with a process that ends under it.
     child.ref();
     try {
-      if (SUPERVISED && child.pid) {
+      if (!SUPERVISED || !child.pid) child.kill('SIGKILL');
+      else if (!this.endThroughSupervisor(child)) {
         killProcessTree(child.pid, this.marker);
         this.treeKilled = true;
-      } else child.kill('SIGKILL');
+      }
     } catch {
       child.kill('SIGKILL');
     }
     this.channel?.destroy();
+  }
+
+  /**
+   * Ends the runtime process now and leaves the rest of the tree to its supervisor, which reads /proc for it as it does
+   * when the runtime process ends on its own: on a machine with hundreds of processes that takes tens of milliseconds,
+   * which the engine's thread (VS Code's extension host) does not spend. A supervisor that has not ended within
+   * SUPERVISOR_END_MS (stopped by the handler, say) is ended with the tree by the engine. False when the supervisor
+   * cannot be asked: its runtime process has not started, or has ended already.
+   */
+  private endThroughSupervisor(child: ChildProcess): boolean {
+    const control = child.stdio[4] as Socket | null | undefined;
+    const pid = this.runtimePid;
+    if (pid === undefined || this.runtimeExit || !control || control.destroyed) return false;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Ended meanwhile: its supervisor ends the rest on hearing it.
+    }
+    control.end(); // and in any case once the control socket ends
+    const backstop = setTimeout(() => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      killProcessTree(child.pid, this.marker);
+      this.treeKilled = true;
+    }, SUPERVISOR_END_MS);
+    child.once('exit', () => clearTimeout(backstop));
+    return true;
   }
 
   /** While idle, the environment must not keep the engine's process alive (CLI exit, tests). */

@@ -6,7 +6,8 @@
  * Bundled to dist/runtime/environment-supervisor.js; started ahead of need (supervisors.ts), it waits for the
  * SupervisorRequest that says what to run. fd 1, 2 and 3 pass straight to the runtime process; fd 4 is the control
  * socket: the request comes in on it, the runtime process's pid, how it exited or why it could not start go out
- * (SupervisorMessage), and its end tells that the engine is gone.
+ * (SupervisorMessage), and its end tells that the engine is gone or ends the environment (it killed the runtime
+ * process, and leaves reading /proc for the rest to this process).
  * A spare may also be told, before the request, to start a Node.js runtime process at once (SupervisorPreBoot): a
  * request of the same shape takes that process (it is configured over fd 3 by the engine); any other request ends it
  * and starts its own.
@@ -50,12 +51,20 @@ control.on(
   }),
 );
 
+let treeEnded = false;
+/** Ends every process of the environment but this one (read from /proc: once is enough, nothing is left to fork). */
+function endTree(): void {
+  if (treeEnded) return;
+  treeEnded = true;
+  killProcessTree(process.pid, marker);
+}
+
 let ending = false;
-/** The engine is gone: nothing may outlive it. */
+/** The engine is gone, or asks for the end (it killed the runtime process): nothing may outlive the environment. */
 function endEnvironment(): void {
   if (ending) return;
   ending = true;
-  killProcessTree(process.pid, marker);
+  endTree();
   process.exit(0);
 }
 
@@ -125,7 +134,7 @@ function start(request: SupervisorRequest): void {
   // A pre-booted process was taken alive (takePreBooted), and no event can come in between: its exit is heard here.
   runtime.on('exit', (code, signal) => {
     // What the runtime process left behind (its group, detached children) ends with it.
-    killProcessTree(process.pid, marker);
+    endTree();
     send({ t: 'exit', code, signal }, () => process.exit(0));
   });
 }

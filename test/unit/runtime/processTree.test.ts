@@ -1,11 +1,12 @@
 /**
- * Whether a process still runs, as the engine waits for a runtime process killed with its supervisor: a zombie (an
+ * Ending an environment's processes (killProcessTree), and whether a process still runs, as the engine waits for a runtime process killed with its supervisor: a zombie (an
  * exited process nobody reaped, which is all an orphan becomes where PID 1 does not reap, as in containers without
  * an init) has ended. Waiting for it to disappear would hold every close for the full two-second deadline.
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { isZombie } from '../../../src/core/runtime/processTree';
+import * as fs from 'node:fs';
+import { isZombie, killProcessTree } from '../../../src/core/runtime/processTree';
 import { waitFor } from '../../support/waitFor';
 
 describe('runtime: process tree, ended processes', () => {
@@ -28,3 +29,116 @@ describe('runtime: process tree, ended processes', () => {
     }
   });
 });
+
+/** Whether `pid` runs (a zombie has ended). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !isZombie(pid);
+}
+
+/** A shell that prints the pids its script echoes, one per line, until `count` are read. */
+async function pidsOf(child: ReturnType<typeof spawn>, count: number): Promise<number[]> {
+  const pids: number[] = [];
+  let text = '';
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    text += chunk.toString();
+    pids.splice(0, pids.length, ...text.split('\n').filter(Boolean).map(Number));
+    if (pids.length >= count) break;
+  }
+  return pids;
+}
+
+describe('runtime: process tree, ending an environment', () => {
+  const MARKER = { variable: 'AWS_LAMBDA_LOG_STREAM_NAME', value: `2026/12/03/[$LATEST]${'a'.repeat(32)}` };
+  const started: number[] = [];
+  afterEach(() => {
+    for (const pid of started.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // ended already
+      }
+    }
+  });
+
+  it('ends the root, its group, its descendants (setsid ones too) and its marked orphans; nothing older', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const env = { PATH: process.env.PATH ?? '', [MARKER.variable]: MARKER.value };
+    // Older than the root and carrying the same marker: not the environment's (the marker is read on younger ones).
+    const older = spawn('sleep', ['30'], { env, stdio: 'ignore' });
+    started.push(older.pid!);
+    const unrelated = spawn('sleep', ['30'], { stdio: 'ignore' });
+    started.push(unrelated.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a later start tick than the root's
+    // root: a group leader with a child in its group, a child in a session of its own, and an orphan in a session of
+    // its own (its parent exited): only the marker finds that one.
+    const script = [
+      'sleep 30 & echo $!',
+      'setsid sleep 30 & echo $!',
+      "sh -c 'setsid sleep 30 & echo $!'",
+      'sleep 30',
+    ].join('\n');
+    const root = spawn('sh', ['-c', script], { env, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    started.push(root.pid!);
+    const [inGroup, ownSession, orphan] = await pidsOf(root, 3);
+    started.push(inGroup, ownSession, orphan);
+    await waitFor('the orphan to lose its parent', () => !readStat(orphan).startsWith(`${root.pid} `));
+
+    killProcessTree(root.pid!, MARKER);
+
+    for (const [name, pid] of Object.entries({ root: root.pid!, inGroup, ownSession, orphan }))
+      await waitFor(`${name} (${pid}) to end`, () => !running(pid));
+    assert.ok(running(older.pid!), 'the older process with the same marker runs');
+    assert.ok(running(unrelated.pid!), 'an unrelated process runs');
+  });
+
+  it('ends what a member forks while the tree is read', async function () {
+    if (process.platform !== 'linux') this.skip();
+    // A root that starts a process in a session of its own all the time: no group kill reaches those, and one started
+    // between a reading of the tree and the root's end is orphaned before the next reading: the marker finds it.
+    const marker = `${MARKER.variable}=${MARKER.value}`;
+    const root = spawn('sh', ['-c', 'while :; do setsid sleep 30 & done'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '', [MARKER.variable]: MARKER.value },
+    });
+    started.push(root.pid!);
+    await waitFor('the root to have children', () => tagged(marker).length > 3);
+
+    killProcessTree(root.pid!, MARKER);
+
+    await waitFor('the root to end', () => !running(root.pid!));
+    const left = tagged(marker);
+    started.push(...left);
+    assert.deepEqual(left, [], 'processes the root started still run');
+  });
+});
+
+/** The running processes whose environment holds `entry`. */
+function tagged(entry: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return ('\0' + fs.readFileSync(`/proc/${pid}/environ`, 'latin1')).includes(`\0${entry}\0`) && running(pid);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** ppid, pgrp and the rest of /proc/<pid>/stat after the state ('' when gone). */
+function readStat(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 4);
+  } catch {
+    return '';
+  }
+}

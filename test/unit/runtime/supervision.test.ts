@@ -34,6 +34,16 @@ function pythonSpec(handler: string): FunctionSpec {
   return { name, handler, runtime: 'python3.12', codeRoot: path.join(fixturesRoot, 'python') };
 }
 
+/** The state letter of /proc/<pid>/stat (R, S, T for stopped, Z...); '' when gone or where there is no /proc. */
+function processState(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return '';
+  }
+}
+
 async function allGone(what: string, pids: number[]): Promise<void> {
   await waitFor(`${what} (${pids.join(', ')}) to be gone`, () => pids.every(processGone), 10_000);
 }
@@ -91,6 +101,41 @@ describe('runtime: each execution environment has a supervisor of its own', func
       ids.parent,
       ...ids.descendants,
     ]);
+  });
+
+  it('retiring a function ends its environment through the supervisor: the runtime process at once, the rest after', async () => {
+    const local = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir });
+    try {
+      const spec = nodeSpec('supervision.withDescendants', { name: 'sup-retired' });
+      const ids = (await local.invoke(spec, '{}')).result as EnvironmentIds;
+      assert.equal(ids.descendants.some(processGone), false, 'the descendants run while the environment does');
+      local.retire(spec.name);
+      await allGone('the runtime process, its supervisor and its descendants', [
+        ids.runtime,
+        ids.parent,
+        ...ids.descendants,
+      ]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a supervisor the handler stopped (SIGSTOP) cannot end its environment: the engine ends it with the tree', async function () {
+    if (process.platform === 'win32') this.skip(); // no supervisors there
+    const local = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir });
+    try {
+      const spec = nodeSpec('supervision.stopsParent', { name: 'sup-stopped' });
+      const ids = (await local.invoke(spec, '{}')).result as EnvironmentIds;
+      await waitFor('the supervisor to be stopped', () => processState(ids.parent) === 'T');
+      local.retire(spec.name);
+      await allGone('the runtime process, its stopped supervisor and its descendants', [
+        ids.runtime,
+        ids.parent,
+        ...ids.descendants,
+      ]);
+    } finally {
+      await local.close();
+    }
   });
 
   it('when cold starts follow each other closely, the next spare supervisor starts as soon as one is taken', async function () {
