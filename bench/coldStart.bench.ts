@@ -12,6 +12,7 @@
  * - Python through a version manager's shim (`python3.X` on PATH is a script that picks a version and execs it; pyenv's
  *   own shims when pyenv is installed, else a pyenv-like bash script): a new environment against the real
  *   interpreter's bare child (same handler, one message over fd 3), and against the shim's own spawn.
+ * Also printed: how long retiring the function (a code change) holds the engine's thread while its environment ends.
  *   npx tsx bench/coldStart.bench.ts [--runs N]
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -100,9 +101,13 @@ async function coldStarts(
   pauseMs = 0,
 ) {
   const times: number[] = [];
+  /** How long retiring the last environment held this thread (the engine's: VS Code's extension host). */
+  const retireTimes: number[] = [];
   const pool = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir, ...options });
   for (let i = 0; i <= RUNS; i++) {
+    const r = performance.now();
     pool.retire(spec.name);
+    if (i > 0) retireTimes.push(performance.now() - r);
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const t = performance.now();
     const o = await pool.invoke(spec, '{}');
@@ -111,7 +116,16 @@ async function coldStarts(
     if (!o.coldStart) throw new Error('not a cold start');
   }
   pool.dispose();
-  return { first: times[0] ?? NaN, later: times.slice(1) };
+  return { first: times[0] ?? NaN, later: times.slice(1), retireTimes };
+}
+
+/** How many processes /proc lists (what ending an environment reads through); NaN elsewhere. */
+function processCount(): number {
+  try {
+    return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
+  } catch {
+    return NaN;
+  }
 }
 
 async function repeat(n: number, once: () => Promise<number>): Promise<number[]> {
@@ -167,7 +181,7 @@ async function main(): Promise<void> {
   const nodeExe = (await probe.hosts.node('nodejs20.x')).executable;
   probe.dispose();
   const jsEnv = childEnvironment(js);
-  const { first: oursFirst, later: ours } = await coldStarts(bootstrapDir, js, {}, 500);
+  const { first: oursFirst, later: ours, retireTimes } = await coldStarts(bootstrapDir, js, {}, 500);
   const { later: backToBack } = await coldStarts(bootstrapDir, js);
   const bare = await repeat(RUNS, () => bareChild(nodeExe, ['-e', BARE_NODE, path.join(code, 'noop.js')], jsEnv, code));
   const heapArg = nodeHeapLimitArg(
@@ -196,6 +210,12 @@ async function main(): Promise<void> {
       null,
     ],
     ['node -e 0 p50 (ms, same env)', '-', r1(median(nodeE0)), null],
+    [
+      `retiring the function (its environment ends) on the engine's thread p50 (ms; p10–p90 ${spread(retireTimes)}; ${processCount()} processes on this machine)`,
+      '-',
+      r2(median(retireTimes)),
+      null,
+    ],
     ['node -e 0 p50 (ms, this shell’s env: not a baseline)', '-', r1(median(inherited)), null],
     [
       'ratio JS cold start after a code change / bare node child',
