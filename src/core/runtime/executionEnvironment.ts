@@ -173,6 +173,8 @@ export class ExecutionEnvironment {
   private marker: { variable: string; value: string } | undefined;
   /** The engine killed the environment's whole tree already. */
   private treeKilled = false;
+  /** The engine asked the supervisor to end the environment (endThroughSupervisor). */
+  private endRequested = false;
   private channel: EngineChannel | undefined;
   private startPromise: Promise<void> | undefined;
   private initSettle: (() => void) | undefined;
@@ -700,9 +702,11 @@ export class ExecutionEnvironment {
    * cannot be asked: its runtime process has not started, or has ended already.
    */
   private endThroughSupervisor(child: ChildProcess): boolean {
+    if (this.endRequested) return true; // killed again meanwhile: the supervisor is on it, the backstop armed
     const control = child.stdio[4] as Socket | null | undefined;
     const pid = this.runtimePid;
     if (pid === undefined || this.runtimeExit || !control || control.destroyed) return false;
+    this.endRequested = true;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
