@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { isZombie } from '../../src/core/runtime/processTree';
 
 /**
@@ -11,4 +12,17 @@ export function processGone(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
   return isZombie(pid);
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name: state, ppid, pgrp, session... ([] when gone or where there is
+ * no /proc). The name may hold spaces and parentheses, so the fields are read after its last ')'.
+ */
+export function procStatFields(pid: number): string[] {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return [];
+  }
 }

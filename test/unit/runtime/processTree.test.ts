@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { isZombie, killProcessTree } from '../../../src/core/runtime/processTree';
+import { processGone, procStatFields } from '../../support/processGone';
 import { waitFor } from '../../support/waitFor';
 
 describe('runtime: process tree, ended processes', () => {
@@ -31,14 +32,7 @@ describe('runtime: process tree, ended processes', () => {
 });
 
 /** Whether `pid` runs (a zombie has ended). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return !isZombie(pid);
-}
+const running = (pid: number): boolean => !processGone(pid);
 
 /** A shell that prints the pids its script echoes, one per line, until `count` are read. */
 async function pidsOf(child: ReturnType<typeof spawn>, count: number): Promise<number[]> {
@@ -86,7 +80,7 @@ describe('runtime: process tree, ending an environment', () => {
     started.push(root.pid!);
     const [inGroup, ownSession, orphan] = await pidsOf(root, 3);
     started.push(inGroup, ownSession, orphan);
-    await waitFor('the orphan to lose its parent', () => !readStat(orphan).startsWith(`${root.pid} `));
+    await waitFor('the orphan to lose its parent', () => procStatFields(orphan)[1] !== String(root.pid));
 
     killProcessTree(root.pid!, MARKER);
 
@@ -131,14 +125,4 @@ function tagged(entry: string): number[] {
         return false;
       }
     });
-}
-
-/** ppid, pgrp and the rest of /proc/<pid>/stat after the state ('' when gone). */
-function readStat(pid: number): string {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 4);
-  } catch {
-    return '';
-  }
 }

@@ -14,7 +14,7 @@ import { SUPERVISOR_FILE } from '../../../src/core/runtime/executionEnvironment'
 import { BOOTSTRAP_ARG_AWAIT_CONFIGURATION, type SupervisorRequest } from '../../../src/core/runtime/protocol';
 import { prepareSupervisor, spareSupervisorPid, takeSupervisor } from '../../../src/core/runtime/supervisors';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
-import { processGone } from '../../support/processGone';
+import { processGone, procStatFields } from '../../support/processGone';
 import { waitFor } from '../../support/waitFor';
 import { buildBootstraps, fixturesRoot } from './bootstrapBuild';
 
@@ -32,16 +32,6 @@ function nodeSpec(handler: string, extra: Partial<FunctionSpec> = {}): FunctionS
 function pythonSpec(handler: string): FunctionSpec {
   const name = ('sup-py-' + handler).replace(/[^A-Za-z0-9_-]/g, '_');
   return { name, handler, runtime: 'python3.12', codeRoot: path.join(fixturesRoot, 'python') };
-}
-
-/** The state letter of /proc/<pid>/stat (R, S, T for stopped, Z...); '' when gone or where there is no /proc. */
-function processState(pid: number): string {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.charAt(stat.lastIndexOf(')') + 2);
-  } catch {
-    return '';
-  }
 }
 
 async function allGone(what: string, pids: number[]): Promise<void> {
@@ -103,39 +93,34 @@ describe('runtime: each execution environment has a supervisor of its own', func
     ]);
   });
 
-  it('retiring a function ends its environment through the supervisor: the runtime process at once, the rest after', async () => {
+  /** Invokes `handler` once in a pool of its own, retires the function, and waits for its processes to be gone. */
+  async function retireEndsAll(handler: string, what: string, before?: (ids: EnvironmentIds) => Promise<void>) {
     const local = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir });
     try {
-      const spec = nodeSpec('supervision.withDescendants', { name: 'sup-retired' });
+      const spec = nodeSpec(handler);
       const ids = (await local.invoke(spec, '{}')).result as EnvironmentIds;
       assert.equal(ids.descendants.some(processGone), false, 'the descendants run while the environment does');
+      await before?.(ids);
       local.retire(spec.name);
-      await allGone('the runtime process, its supervisor and its descendants', [
-        ids.runtime,
-        ids.parent,
-        ...ids.descendants,
-      ]);
+      await allGone(what, [ids.runtime, ids.parent, ...ids.descendants]);
     } finally {
       await local.close();
     }
+  }
+
+  it('retiring a function ends its environment through the supervisor: the runtime process at once, the rest after', async () => {
+    await retireEndsAll('supervision.withDescendants', 'the runtime process, its supervisor and its descendants');
   });
 
   it('a supervisor the handler stopped (SIGSTOP) cannot end its environment: the engine ends it with the tree', async function () {
     if (process.platform === 'win32') this.skip(); // no supervisors there
-    const local = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir });
-    try {
-      const spec = nodeSpec('supervision.stopsParent', { name: 'sup-stopped' });
-      const ids = (await local.invoke(spec, '{}')).result as EnvironmentIds;
-      await waitFor('the supervisor to be stopped', () => processState(ids.parent) === 'T');
-      local.retire(spec.name);
-      await allGone('the runtime process, its stopped supervisor and its descendants', [
-        ids.runtime,
-        ids.parent,
-        ...ids.descendants,
-      ]);
-    } finally {
-      await local.close();
-    }
+    await retireEndsAll(
+      'supervision.stopsParent',
+      'the runtime process, its stopped supervisor and its descendants',
+      async (ids) => {
+        await waitFor('the supervisor to be stopped', () => procStatFields(ids.parent)[0] === 'T');
+      },
+    );
   });
 
   it('when cold starts follow each other closely, the next spare supervisor starts as soon as one is taken', async function () {
