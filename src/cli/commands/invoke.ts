@@ -537,12 +537,25 @@ export function createInvokeCommand(options: InvokeCommandOptions = {}): CliComm
             progress?.update(r);
           })
           .catch(() => undefined);
-        for (let i = 0; i < repeat; i++) {
-          const got = await opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
-          records.push(...got);
+        /** The last invocation's records, printed while the next one runs (--repeat). */
+        let unprinted: InvocationRecord[] = [];
+        const printRecords = (): void => {
           progress?.interrupt();
-          if (!values.json) for (const r of got) io.stdout(formatInvocationRecord(r, report));
+          if (!values.json) for (const r of unprinted) io.stdout(formatInvocationRecord(r, report));
+          unprinted = [];
+        };
+        for (let i = 0; i < repeat; i++) {
+          const next = opened.engine.invoke(chosen.fn.name, chosen.payload, chosen.mode, faults ? { faults } : {});
+          if (unprinted.length > 0 && !values.json) {
+            next.catch(() => undefined); // awaited below; not unhandled meanwhile
+            // The request is on its way to the handler once the engine's turn has run: print the last records then.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            printRecords();
+          }
+          unprinted = await next;
+          records.push(...unprinted);
         }
+        printRecords();
         // NODE-5: before this run ends the environments, what a handler threw after its response is reported.
         for (const changed of await opened.engine.errorsAfterResponse()) {
           const i = records.findIndex((r) => r.id === changed.id);

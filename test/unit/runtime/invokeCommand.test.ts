@@ -40,6 +40,17 @@ describe('cli: lambda-trigger invoke', function () {
     );
   });
 
+  it('--repeat prints each record as text, in the order the invocations ran, while the next one runs', async () => {
+    const io = captureIO(fixturesRoot);
+    const code = await createInvokeCommand({ bootstrapDir }).run(['node/basic.handler', '--repeat', '4'], io);
+    assert.equal(code, 0);
+    // Each record once: its result carries the warm environment's invocation count.
+    const counts = [...io.out.matchAll(/"count":\s*(\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(counts, [1, 2, 3, 4], io.out);
+    const starts = [...io.out.matchAll(/START RequestId: (\S+)/g)].map((m) => m[1]);
+    assert.equal(new Set(starts).size, 4, io.out);
+  });
+
   it('--env, --timeout and --memory reach the function', async () => {
     const io = captureIO(path.join(fixturesRoot, 'node'));
     const code = await createInvokeCommand({ bootstrapDir }).run(
