@@ -44,7 +44,7 @@ import type { PreparedNodePackages } from './awsSdkForJs';
 import type { PreparedPythonPackages } from './boto3ForPython';
 import type { PreinstalledPackages } from './preinstalledPackages';
 import type { RuntimeHost, RuntimeHosts } from './runtimeHosts';
-import { pythonShims } from './pythonShims';
+import { pythonShims, startsDirectly } from './pythonShims';
 import { TypeScriptCompileError, type TypeScriptCompiler } from './typescriptHandler';
 
 export const NODE_BOOTSTRAP_FILE = 'node-bootstrap.js';
@@ -324,11 +324,18 @@ export class ExecutionEnvironment {
       args.push(BOOTSTRAP_ARG_MAX_LOG_BYTES, String(this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES));
     }
     const initDone = new Promise<void>((resolve) => (this.initSettle = resolve));
-    // A Node.js process of this shape may have been started ahead of need (preBoot.ts); not a debugged one.
+    // A process of this shape may have been started ahead of need (preBoot.ts); not a debugged one. Python only when
+    // the interpreter itself is started: a script in between (a version manager's shim, a wrapper, a name looked up
+    // on PATH that may be one) sets variables from where it starts (PWD, PYENV_DIR), which a process started ahead of
+    // need, elsewhere, would get wrong.
     const preBoot =
-      SUPERVISED && node && debugArgs.length === 0
-        ? preBootOf(command, args, env, path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE))
-        : undefined;
+      !SUPERVISED || debugArgs.length > 0
+        ? undefined
+        : node
+          ? preBootOf(command, args, env, path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), 'node')
+          : startsDirectly(command)
+            ? preBootOf(command, args, env, path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE), 'python')
+            : undefined;
     this.spawnChild(command, args, env, preBoot);
     const initTimer = this.options.debug
       ? undefined

@@ -155,16 +155,17 @@ export const BOOTSTRAP_ARG_RESPONSE_LIMIT = '--lt-response-limit';
 export const BOOTSTRAP_ARG_MAX_LOG_BYTES = '--lt-max-log-bytes';
 /** Python: a directory appended to sys.path (RUNTIME-3: boto3 for an interpreter that lacks it). */
 export const BOOTSTRAP_ARG_SYS_PATH = '--lt-sys-path';
-/** Node.js: started ahead of need, wait for the ConfigureMessage before reading the environment (see PreBoot). */
+/** Started ahead of need: wait for the ConfigureMessage before reading the environment (see PreBoot). */
 export const BOOTSTRAP_ARG_AWAIT_CONFIGURATION = '--lt-await-configuration';
 
 /**
- * A Node.js runtime process a spare supervisor starts ahead of need, so that the next cold start of the same shape
- * skips the process start (Node.js boots, and compiles `net` and `stream` from source under the heap flag: most of a
- * cold start). The shape is what must be right when the process starts: the executable, its flags and bootstrap
- * file (`args`, without the bootstrap's own arguments), and the variables Node.js, libuv, OpenSSL or the dynamic
- * loader read at start (`env`, see startupEnvironment). The rest of the environment, the working directory and the
- * bootstrap's arguments come in the ConfigureMessage.
+ * A runtime process (Node.js or Python) a spare supervisor starts ahead of need, so that the next cold start of the
+ * same shape skips the process start (Node.js boots, and compiles `net` and `stream` from source under the heap flag;
+ * Python starts its interpreter and imports the bootstrap's modules: most of a cold start). The shape is what must be
+ * right when the process starts: the executable, its flags and bootstrap file (`args`, without the bootstrap's own
+ * arguments), and the variables the runtime, its libraries or the dynamic loader read at start (`env`, see
+ * startupEnvironment). The rest of the environment, the working directory and the bootstrap's arguments come in the
+ * ConfigureMessage.
  */
 export interface PreBoot {
   command: string;

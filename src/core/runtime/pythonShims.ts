@@ -86,6 +86,24 @@ export function isVersionManagerShim(executable: string): boolean {
   return path.isAbsolute(executable) && path.basename(path.dirname(executable)) === 'shims';
 }
 
+/**
+ * Whether `command` is an executable file named by its path, which the system starts itself: not a shim, not a script
+ * (`#!`: a wrapper may set variables from where it starts, such as PWD), not a name looked up on PATH.
+ */
+export function startsDirectly(command: string): boolean {
+  if (!path.isAbsolute(command) || isVersionManagerShim(command)) return false;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(command, 'r');
+    const head = Buffer.alloc(2);
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head.toString('latin1') !== '#!';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** Prints the interpreter and the environment it was given, as JSON. */
 const PROBE =
   'import json, os, sys; sys.stdout.write(json.dumps({"executable": sys.executable, "env": dict(os.environ)}))';

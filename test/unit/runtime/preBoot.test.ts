@@ -28,6 +28,34 @@ describe('runtime: the shape of a runtime process started ahead of need', () => 
     );
   });
 
+  it("Python's are its own (PYTHON*), HOME, PATH, a version manager's, the loader's, the locale and time zone", () => {
+    const python = {
+      ...env,
+      PYTHONPATH: '/opt/python',
+      PYTHONUNBUFFERED: '1',
+      HOME: '/home/sbx_user1051',
+      PATH: '/var/lang/bin:/usr/bin',
+      PYENV_VERSION: '3.12.4',
+      NODE_OPTIONS: 'not read by Python',
+    };
+    assert.deepEqual(Object.keys(startupEnvironment(python, 'python')), [
+      'HOME',
+      'LANG',
+      'LC_ALL',
+      'LD_LIBRARY_PATH',
+      'PATH',
+      'PYENV_VERSION',
+      'PYTHONPATH',
+      'PYTHONUNBUFFERED',
+      'TZ',
+    ]);
+    const boot = '/ext/dist/runtime/python_bootstrap.py';
+    const shape = preBootOf('/usr/bin/python3.12', ['-u', boot, '--lt-max-log-bytes', '1'], python, boot, 'python');
+    assert.deepEqual(shape?.args, ['-u', boot]);
+    assert.equal(shape?.env.PYTHONPATH, '/opt/python');
+    assert.equal(shape?.env.NODE_OPTIONS, undefined);
+  });
+
   it("is the executable, its flags and the bootstrap file; the bootstrap's own arguments come with the configuration", () => {
     const args = ['--max-old-space-size=115', BOOT, '--lt-max-log-bytes', '6291456', '--lt-compiled', '/c/x.js'];
     const shape = preBootOf('/usr/bin/node', args, env, BOOT);

@@ -5,7 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 import { EnvironmentPool, type FunctionSpec } from '../../../src/core/runtime';
-import { isVersionManagerShim, pythonShims, shimFingerprint } from '../../../src/core/runtime/pythonShims';
+import {
+  isVersionManagerShim,
+  pythonShims,
+  shimFingerprint,
+  startsDirectly,
+} from '../../../src/core/runtime/pythonShims';
 import { waitFor } from '../../support/waitFor';
 import { buildBootstraps } from './bootstrapBuild';
 
@@ -191,5 +196,23 @@ describe('runtime: Python through a version manager shim', function () {
     assert.equal(isVersionManagerShim('/home/u/project/.venv/bin/python3'), false);
     assert.equal(isVersionManagerShim('/usr/bin/python3'), false);
     assert.equal(isVersionManagerShim('python3'), false);
+  });
+
+  it('only an executable named by its path starts directly: not a name on PATH, a shim or a script (#!)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-starts-directly-'));
+    try {
+      const script = path.join(dir, 'python3');
+      fs.writeFileSync(script, '#!/bin/sh\nexec /usr/bin/python3 "$@"\n', { mode: 0o755 });
+      const shims = path.join(dir, 'shims');
+      fs.mkdirSync(shims);
+      fs.copyFileSync(process.execPath, path.join(shims, 'python3'));
+      assert.equal(startsDirectly(process.execPath), true, 'a binary');
+      assert.equal(startsDirectly(script), false, 'a wrapper script');
+      assert.equal(startsDirectly(path.join(shims, 'python3')), false, 'a shim, even a binary one');
+      assert.equal(startsDirectly('python3'), false, 'a name on PATH');
+      assert.equal(startsDirectly(path.join(dir, 'missing')), false, 'nothing there');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

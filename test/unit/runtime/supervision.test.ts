@@ -5,7 +5,7 @@
  * Real processes and real signals; every wait is on a condition.
  */
 import * as assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -203,14 +203,41 @@ describe('runtime: each execution environment has a supervisor of its own', func
       'exports.handler = async () => ({ pid: process.pid, env: { ...process.env }, cwd: process.cwd(), ' +
       'argv: process.argv.slice(1), execArgv: process.execArgv, ' +
       'locale: Intl.DateTimeFormat().resolvedOptions().locale, epoch: new Date(0).toString() });\n';
+    interface PythonSeen {
+      pid: number;
+      env: Record<string, string>;
+      cwd: string;
+      argv: string[];
+      path: string[];
+      tz: string[];
+      encodings: string[];
+    }
+    const PYTHON_HANDLER = [
+      'import locale, os, sys, time',
+      'def handler(event, context):',
+      '    return {"pid": os.getpid(), "env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv[1:],',
+      '            "path": sys.path, "tz": list(time.tzname),',
+      '            "encodings": [sys.getfilesystemencoding(), locale.getpreferredencoding(False)]}',
+      '',
+    ].join('\n');
     let dir: string;
     let local: EnvironmentPool;
     let shape: string;
+    /**
+     * The interpreter itself, as the runner finds one: a name looked up on PATH or a version manager's shim is never
+     * started ahead of need.
+     */
+    let pythonInterpreter: string;
+    before(() => {
+      pythonInterpreter = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+        encoding: 'utf8',
+      }).trim();
+    });
     beforeEach(() => {
       shape = String(Math.random());
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-preboot-'));
       fs.writeFileSync(path.join(dir, 'index.js'), HANDLER);
-      local = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir, pythonInterpreter: 'python3' });
+      local = new EnvironmentPool({ location: DEFAULT_LOCATION, bootstrapDir, pythonInterpreter });
     });
     afterEach(async () => {
       await local.close();
@@ -289,6 +316,54 @@ describe('runtime: each execution environment has a supervisor of its own', func
       assert.equal(seen.env.NODE_OPTIONS, '--no-deprecation');
       assert.ok(!cmdline(seen.pid).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), 'started for it');
       await waitFor('the process started for the other shape to end', () => processGone(waiting) || undefined);
+    });
+
+    it('a Python cold start of the same shape takes a Python process started ahead of need, which sees what one started for it sees', async function () {
+      if (process.platform !== 'linux') this.skip();
+      fs.writeFileSync(path.join(dir, 'app.py'), PYTHON_HANDLER);
+      const py: FunctionSpec = {
+        name: 'preboot-py',
+        handler: 'app.handler',
+        runtime: 'python3.12',
+        codeRoot: dir,
+        environment: { GREETING: 'hello', PYTHON_LTR_SHAPE: shape },
+      };
+      const started = async (): Promise<PythonSeen> => {
+        const o = await local.invoke(py, '{}');
+        assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+        assert.equal(o.coldStart, true);
+        return o.result as PythonSeen;
+      };
+      const first = await started();
+      assert.ok(!cmdline(first.pid).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), 'the first was started for it');
+      const waiting = await preBootedChild();
+      assert.ok(cmdline(waiting).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), cmdline(waiting).join(' '));
+      local.retire(py.name); // its code changed: the next invocation is a cold start
+      const taken = await started();
+      assert.equal(taken.pid, waiting, 'the cold start took the process started ahead of need');
+      const comparable = (seen: PythonSeen): Omit<PythonSeen, 'pid'> => {
+        const env = { ...seen.env };
+        delete env.AWS_LAMBDA_LOG_STREAM_NAME;
+        delete env._X_AMZN_TRACE_ID;
+        return { ...seen, pid: undefined, env } as Omit<PythonSeen, 'pid'>;
+      };
+      assert.deepEqual(comparable(taken), comparable(first));
+      assert.deepEqual(Object.keys(comparable(taken).env), Object.keys(comparable(first).env), 'the same order');
+      assert.equal(taken.env.GREETING, 'hello');
+    });
+
+    it('a Node.js cold start that takes a spare with a Python process waiting ends it and runs', async function () {
+      if (process.platform !== 'linux') this.skip();
+      await local.invoke(pythonSpec('supervision.parent'), '{}');
+      const waiting = await preBootedChild();
+      assert.ok(
+        cmdline(waiting).some((arg) => arg.endsWith('python_bootstrap.py')),
+        cmdline(waiting).join(' '),
+      );
+      const o = await local.invoke(spec(), '{}');
+      assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+      assert.notEqual((o.result as Seen).pid, waiting);
+      await waitFor('the Python process started ahead of need to end', () => processGone(waiting) || undefined);
     });
 
     it('a Python cold start that takes a spare with a Node.js process waiting ends it and runs (the channel waits again)', async function () {

@@ -23,20 +23,51 @@ _REQUEST_ID = None
 _LAST_REQUEST_ID = None
 
 
-def _response_limit_bytes():
-    """SYNC-6: the engine passes Lambda's response limit (../payloadLimits.ts) as --lt-response-limit N."""
-    if "--lt-response-limit" in sys.argv:
-        return int(sys.argv[sys.argv.index("--lt-response-limit") + 1])
+def _int_argument(name):
+    """The number after `name` in the bootstrap's arguments, or None."""
+    if name in sys.argv:
+        return int(sys.argv[sys.argv.index(name) + 1])
     return None
 
 
-_RESPONSE_LIMIT_BYTES = _response_limit_bytes()
-
+# SYNC-6: the engine passes Lambda's response limit (../payloadLimits.ts) as --lt-response-limit N.
+_RESPONSE_LIMIT_BYTES = None
 # NODE-8 / PY-4: the engine keeps at most this much output per log (--lt-max-log-bytes N); the rest is dropped here.
-_MAX_LOG = int(sys.argv[sys.argv.index("--lt-max-log-bytes") + 1]) if "--lt-max-log-bytes" in sys.argv else None
+_MAX_LOG = None
 _LOG_LOCK = _thread.allocate_lock()
-_log_left = _MAX_LOG
+_log_left = None
 _log_dropping = False
+
+
+def _read_arguments():
+    """What the bootstrap's arguments say: read at start, or once a process started ahead of need is configured."""
+    global _RESPONSE_LIMIT_BYTES, _MAX_LOG, _log_left
+    _RESPONSE_LIMIT_BYTES = _int_argument("--lt-response-limit")
+    _MAX_LOG = _int_argument("--lt-max-log-bytes")
+    _log_left = _MAX_LOG
+
+
+# The engine's messages, one JSON object per line (one reader: it may hold the next line already).
+_READER = _CHANNEL.makefile("rb")
+
+
+def _configure():
+    """
+    A process started ahead of need (--lt-await-configuration, ../preBoot.ts) becomes the one the engine would have
+    started: the environment (all of it afresh, in the configuration's order), working directory and bootstrap
+    arguments it would have had. What Python reads at start (PYTHONPATH, HOME, the locale, ...) was part of the shape
+    it was started with, so it is the same already, and so is what Python set at start (LC_CTYPE when it coerces the C
+    locale, PEP 538): kept where it was, or last, as in a process started with the configuration's environment.
+    """
+    msg = json.loads(_READER.readline())
+    at_start = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(msg["env"])
+    for key, value in at_start.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+    os.chdir(msg["cwd"])
+    sys.argv[1:] = msg["args"]
 
 
 def _new_log():
@@ -406,8 +437,7 @@ def main():
         _send({"t": "initError", "error": _error_payload(e)})
         os._exit(1)
     _send({"t": "ready"})
-    reader = _CHANNEL.makefile("rb")
-    for line in reader:
+    for line in _READER:
         msg = json.loads(line)
         if msg.get("t") == "invoke":
             _new_log()
@@ -422,4 +452,7 @@ def main():
 
 
 if __name__ == "__main__":
+    if "--lt-await-configuration" in sys.argv:
+        _configure()
+    _read_arguments()
     main()
