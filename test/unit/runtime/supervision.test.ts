@@ -208,6 +208,7 @@ describe('runtime: each execution environment has a supervisor of its own', func
       env: Record<string, string>;
       cwd: string;
       argv: string[];
+      origArgv: string[];
       path: string[];
       tz: string[];
       encodings: string[];
@@ -216,6 +217,7 @@ describe('runtime: each execution environment has a supervisor of its own', func
       'import locale, os, sys, time',
       'def handler(event, context):',
       '    return {"pid": os.getpid(), "env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv[1:],',
+      '            "origArgv": getattr(sys, "orig_argv", [])[1:],',
       '            "path": sys.path, "tz": list(time.tzname),',
       '            "encodings": [sys.getfilesystemencoding(), locale.getpreferredencoding(False)]}',
       '',

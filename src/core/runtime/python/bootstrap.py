@@ -68,6 +68,8 @@ def _configure():
             os.environ[key] = value
     os.chdir(msg["cwd"])
     sys.argv[1:] = msg["args"]
+    if "--lt-await-configuration" in getattr(sys, "orig_argv", []):  # Python 3.10+: the command line as started
+        sys.orig_argv[sys.orig_argv.index("--lt-await-configuration"):] = msg["args"]
 
 
 def _new_log():
