@@ -328,14 +328,11 @@ export class ExecutionEnvironment {
     // the interpreter itself is started: a script in between (a version manager's shim, a wrapper, a name looked up
     // on PATH that may be one) sets variables from where it starts (PWD, PYENV_DIR), which a process started ahead of
     // need, elsewhere, would get wrong.
+    const bootstrapFile = path.join(this.options.bootstrapDir, node ? NODE_BOOTSTRAP_FILE : PYTHON_BOOTSTRAP_FILE);
     const preBoot =
-      !SUPERVISED || debugArgs.length > 0
-        ? undefined
-        : node
-          ? preBootOf(command, args, env, path.join(this.options.bootstrapDir, NODE_BOOTSTRAP_FILE), 'node')
-          : startsDirectly(command)
-            ? preBootOf(command, args, env, path.join(this.options.bootstrapDir, PYTHON_BOOTSTRAP_FILE), 'python')
-            : undefined;
+      SUPERVISED && debugArgs.length === 0 && (node || startsDirectly(command))
+        ? preBootOf(command, args, env, bootstrapFile, node ? 'node' : 'python')
+        : undefined;
     this.spawnChild(command, args, env, preBoot);
     const initTimer = this.options.debug
       ? undefined

@@ -8,9 +8,9 @@
  * socket: the request comes in on it, the runtime process's pid, how it exited or why it could not start go out
  * (SupervisorMessage), and its end tells that the engine is gone or ends the environment (it killed the runtime
  * process, and leaves reading /proc for the rest to this process).
- * A spare may also be told, before the request, to start a Node.js runtime process at once (SupervisorPreBoot): a
- * request of the same shape takes that process (it is configured over fd 3 by the engine); any other request ends it
- * and starts its own.
+ * A spare may also be told, before the request, to start a runtime process (Node.js or Python) at once
+ * (SupervisorPreBoot): a request of the same shape takes that process (it is configured over fd 3 by the engine); any
+ * other request ends it and starts its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';

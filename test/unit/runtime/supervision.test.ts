@@ -261,16 +261,10 @@ describe('runtime: each execution environment has a supervisor of its own', func
       waitFor('the spare supervisor to have started a runtime process', () => {
         const spare = spareSupervisorPid(path.join(bootstrapDir, SUPERVISOR_FILE));
         if (spare === undefined) return undefined;
-        for (const entry of fs.readdirSync('/proc')) {
-          if (!/^\d+$/.test(entry)) continue;
-          try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-            if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === spare) return Number(entry);
-          } catch {
-            // gone meanwhile
-          }
-        }
-        return undefined;
+        const entry = fs
+          .readdirSync('/proc')
+          .find((name) => /^\d+$/.test(name) && procStatFields(Number(name))[1] === String(spare));
+        return entry === undefined ? undefined : Number(entry);
       });
     /** What differs between two environments of one function: their log stream (and marker) and trace id. */
     const comparable = (seen: Seen): Omit<Seen, 'pid'> => {
@@ -320,39 +314,46 @@ describe('runtime: each execution environment has a supervisor of its own', func
       await waitFor('the process started for the other shape to end', () => processGone(waiting) || undefined);
     });
 
-    it('a Python cold start of the same shape takes a Python process started ahead of need, which sees what one started for it sees', async function () {
-      if (process.platform !== 'linux') this.skip();
-      fs.writeFileSync(path.join(dir, 'app.py'), PYTHON_HANDLER);
-      const py: FunctionSpec = {
-        name: 'preboot-py',
-        handler: 'app.handler',
-        runtime: 'python3.12',
-        codeRoot: dir,
-        environment: { GREETING: 'hello', PYTHON_LTR_SHAPE: shape },
-      };
-      const started = async (): Promise<PythonSeen> => {
-        const o = await local.invoke(py, '{}');
-        assert.equal(o.functionError, undefined, JSON.stringify(o.error));
-        assert.equal(o.coldStart, true);
-        return o.result as PythonSeen;
-      };
-      const first = await started();
-      assert.ok(!cmdline(first.pid).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), 'the first was started for it');
-      const waiting = await preBootedChild();
-      assert.ok(cmdline(waiting).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), cmdline(waiting).join(' '));
-      local.retire(py.name); // its code changed: the next invocation is a cold start
-      const taken = await started();
-      assert.equal(taken.pid, waiting, 'the cold start took the process started ahead of need');
-      const comparable = (seen: PythonSeen): Omit<PythonSeen, 'pid'> => {
-        const env = { ...seen.env };
-        delete env.AWS_LAMBDA_LOG_STREAM_NAME;
-        delete env._X_AMZN_TRACE_ID;
-        return { ...seen, pid: undefined, env } as Omit<PythonSeen, 'pid'>;
-      };
-      assert.deepEqual(comparable(taken), comparable(first));
-      assert.deepEqual(Object.keys(comparable(taken).env), Object.keys(comparable(first).env), 'the same order');
-      assert.equal(taken.env.GREETING, 'hello');
-    });
+    for (const [locale, extra] of [
+      ['', {}],
+      // PEP 538: under the C locale Python sets LC_CTYPE in its environment at start, which the configuration keeps.
+      [' under the C locale (LC_CTYPE set by Python at start)', { LANG: 'C' }],
+    ] as const) {
+      it(`a Python cold start of the same shape takes a Python process started ahead of need, which sees what one started for it sees${locale}`, async function () {
+        if (process.platform !== 'linux') this.skip();
+        fs.writeFileSync(path.join(dir, 'app.py'), PYTHON_HANDLER);
+        const py: FunctionSpec = {
+          name: 'preboot-py',
+          handler: 'app.handler',
+          runtime: 'python3.12',
+          codeRoot: dir,
+          environment: { GREETING: 'hello', PYTHON_LTR_SHAPE: shape, ...extra },
+        };
+        const started = async (): Promise<PythonSeen> => {
+          const o = await local.invoke(py, '{}');
+          assert.equal(o.functionError, undefined, JSON.stringify(o.error));
+          assert.equal(o.coldStart, true);
+          return o.result as PythonSeen;
+        };
+        const first = await started();
+        assert.ok(!cmdline(first.pid).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), 'the first was started for it');
+        if ('LANG' in extra) assert.equal(first.env.LC_CTYPE, 'C.UTF-8', 'Python coerced the C locale');
+        const waiting = await preBootedChild();
+        assert.ok(cmdline(waiting).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION), cmdline(waiting).join(' '));
+        local.retire(py.name); // its code changed: the next invocation is a cold start
+        const taken = await started();
+        assert.equal(taken.pid, waiting, 'the cold start took the process started ahead of need');
+        const comparable = (seen: PythonSeen): Omit<PythonSeen, 'pid'> => {
+          const env = { ...seen.env };
+          delete env.AWS_LAMBDA_LOG_STREAM_NAME;
+          delete env._X_AMZN_TRACE_ID;
+          return { ...seen, pid: undefined, env } as Omit<PythonSeen, 'pid'>;
+        };
+        assert.deepEqual(comparable(taken), comparable(first));
+        assert.deepEqual(Object.keys(comparable(taken).env), Object.keys(comparable(first).env), 'the same order');
+        assert.equal(taken.env.GREETING, 'hello');
+      });
+    }
 
     it('a Node.js cold start that takes a spare with a Python process waiting ends it and runs', async function () {
       if (process.platform !== 'linux') this.skip();
