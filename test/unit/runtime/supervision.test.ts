@@ -261,10 +261,16 @@ describe('runtime: each execution environment has a supervisor of its own', func
       waitFor('the spare supervisor to have started a runtime process', () => {
         const spare = spareSupervisorPid(path.join(bootstrapDir, SUPERVISOR_FILE));
         if (spare === undefined) return undefined;
+        // Once it runs the bootstrap: between its fork and its exec a child still shows the supervisor's command line.
         const entry = fs
           .readdirSync('/proc')
           .find((name) => /^\d+$/.test(name) && procStatFields(Number(name))[1] === String(spare));
-        return entry === undefined ? undefined : Number(entry);
+        if (entry === undefined) return undefined;
+        try {
+          return cmdline(Number(entry)).includes(BOOTSTRAP_ARG_AWAIT_CONFIGURATION) ? Number(entry) : undefined;
+        } catch {
+          return undefined; // gone meanwhile
+        }
       });
     /** What differs between two environments of one function: their log stream (and marker) and trace id. */
     const comparable = (seen: Seen): Omit<Seen, 'pid'> => {
