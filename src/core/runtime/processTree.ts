@@ -6,8 +6,12 @@
  */
 import * as fs from 'node:fs';
 
-/** The parent of every kernel thread (kthreadd): none of them is an environment's. */
-const KERNEL_THREADS = 2;
+/**
+ * The flag /proc's `stat` sets on a kernel thread (PF_KTHREAD): none of them is an environment's, and each shows an
+ * empty environment. Read from the flags, not from the parent: in a container, pid 2 may be an ordinary process (a
+ * subreaper that orphans are re-parented to), not the kernel's kthreadd.
+ */
+const PF_KTHREAD = 0x00200000;
 /** Readings of the process table at most: later ones read only the processes younger than the root. */
 const MAX_ROUNDS = 20;
 
@@ -22,6 +26,8 @@ interface ProcessEntry {
   start: number;
   /** Exited, waiting to be reaped: it can neither fork nor be ended. */
   zombie: boolean;
+  /** A kernel thread. */
+  kernel: boolean;
 }
 
 /** One buffer for every /proc read: a `stat` line or an environment fits in it or is read on in steps. */
@@ -78,7 +84,8 @@ function listProcesses(known: ReadonlyMap<number, ProcessEntry>, since = Infinit
     // pid (comm) state ppid pgrp ... starttime (22nd): comm may hold spaces and parentheses, so read after its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const zombie = fields[0] === 'Z' || fields[0] === 'X';
-    entries.push({ pid, ppid: Number(fields[1]), pgid: Number(fields[2]), start: Number(fields[19]), zombie });
+    const kernel = (Number(fields[6]) & PF_KTHREAD) !== 0;
+    entries.push({ pid, ppid: Number(fields[1]), pgid: Number(fields[2]), start: Number(fields[19]), zombie, kernel });
   }
   return entries;
 }
@@ -131,13 +138,7 @@ function processesOf(
     if (members.has(e.pid)) continue; // ended already (its children are still looked at)
     if (e.pgid === root || members.has(e.ppid)) stack.push(e.pid);
     // What the environment started is younger than its root: older processes' environments need not be read.
-    else if (
-      marker !== undefined &&
-      e.start >= since &&
-      !e.zombie &&
-      e.pid !== process.pid &&
-      e.ppid !== KERNEL_THREADS
-    ) {
+    else if (marker !== undefined && e.start >= since && !e.zombie && !e.kernel && e.pid !== process.pid) {
       const marked = carriesMarker(e.pid, marker);
       if (marked) stack.push(e.pid);
       else if (marked === undefined) unsure++;
