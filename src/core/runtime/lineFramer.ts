@@ -24,3 +24,40 @@ export function lineFramer(onLine: (line: string) => boolean | void): (chunk: st
     pending = chunk.slice(start);
   };
 }
+
+/** The size of the buffer a socket read with `socketReadLines` fills: a typical invoke message fits in one read. */
+const READ_BUFFER_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+
+/**
+ * The same framing for a socket read straight into one reused buffer (net.Socket's `onread` option): no stream
+ * machinery, no string decoder, one string per line. A line is split only at '\n', which never occurs inside a
+ * UTF-8 sequence, so each line decodes whole; a partial last line is copied out of the buffer until its end comes.
+ * `onLine` returns false to stop reading the socket.
+ */
+export function socketReadLines(onLine: (line: string) => boolean | void): {
+  buffer: Buffer;
+  callback: (bytesRead: number, buffer: Buffer) => boolean;
+} {
+  let pending: Buffer[] = [];
+  return {
+    buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+    callback(bytesRead, buffer) {
+      let start = 0;
+      let nl = buffer.indexOf(NEWLINE, 0);
+      while (nl !== -1 && nl < bytesRead) {
+        let line: string;
+        if (pending.length > 0) {
+          pending.push(buffer.subarray(start, nl));
+          line = Buffer.concat(pending).toString('utf8');
+          pending = [];
+        } else line = buffer.toString('utf8', start, nl);
+        if (onLine(line) === false) return false;
+        start = nl + 1;
+        nl = start < bytesRead ? buffer.indexOf(NEWLINE, start) : -1;
+      }
+      if (start < bytesRead) pending.push(Buffer.from(buffer.subarray(start, bytesRead)));
+      return true;
+    },
+  };
+}

@@ -227,10 +227,10 @@ function beginInvocation(msg: InvokeMessage): Invocation | undefined {
 
 /**
  * SYNC-3: the runtime that calls the handler, as Lambda's does (`this.handler(...)` in `Runtime.handleOnce...`). Each
- * invocation starts in a job of its own (a promise reaction, see onEngineMessage), so that a handler's stack trace
- * ends where Lambda's ends, at the runtime's frame: started from the channel's data event it also carried eight frames
- * of stream machinery under minified names, formatted into every error payload and 'Invoke Error' line. The class
- * takes its name from a property key, which minification keeps; so do the method names.
+ * invocation starts in a job of its own (a promise reaction run from the tick queue, see onEngineMessage), so that a
+ * handler's stack trace ends where Lambda's ends, at the runtime's frame and the tick queue: started from the channel's
+ * read it would also carry the channel's frames under minified names, formatted into every error payload and 'Invoke
+ * Error' line. The class takes its name from a property key, which minification keeps; so do the method names.
  */
 const { Runtime } = {
   Runtime: class {
@@ -345,6 +345,10 @@ process.on('unhandledRejection', (reason) => {
   onFatal(error);
 });
 
+function startInvocation(msg: InvokeMessage): void {
+  void Promise.resolve(msg).then(handleOnce);
+}
+
 function onEngineMessage(msg: EngineMessage): void {
   if (msg.t === 'configure') {
     if (awaitsConfiguration && !configured) {
@@ -354,7 +358,9 @@ function onEngineMessage(msg: EngineMessage): void {
     }
     return;
   }
-  if (msg.t === 'invoke') void Promise.resolve(msg).then(handleOnce);
+  // SYNC-3: in a promise job run from the tick queue, as Lambda's runtime starts each (its trace ends there). The channel
+  // reads outside the tick queue (straight into its buffer), hence the tick first.
+  if (msg.t === 'invoke') process.nextTick(startInvocation, msg);
   else if (msg.t === 'shutdown') process.exit(0);
   // NODE-5: a zero-delay timer, then the immediates queued after it: an error thrown there is sent (lateError) first.
   else if (msg.t === 'settle') setTimeout(() => setImmediate(() => channel.send({ t: 'settled' })), 0);
