@@ -4,8 +4,9 @@
  * an init) has ended. Waiting for it to disappear would hold every close for the full two-second deadline.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { isZombie, killProcessTree } from '../../../src/core/runtime/processTree';
 import { processGone, procStatFields } from '../../support/processGone';
 import { waitFor } from '../../support/waitFor';
@@ -114,6 +115,31 @@ describe('runtime: process tree, ending an environment', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     started.push(...left);
     assert.deepEqual(left.map(describeProcess), [], 'processes the root started still run');
+  });
+});
+
+describe('runtime: process tree, in a container', () => {
+  it("an orphan re-parented to pid 2 (a subreaper, not the kernel's thread parent) is ended by its marker", async function () {
+    if (process.platform !== 'linux') this.skip();
+    // A pid namespace, as a container has: pid 1 a shell, pid 2 a subreaper that starts the fixture (pid 3).
+    if (spawnSync('unshare', ['--fork', '--pid', '--mount-proc', 'true']).status !== 0) this.skip(); // not permitted here
+    this.timeout(30_000);
+    const fixture = path.resolve(__dirname, '../../fixtures/runtime/processTree/orphanToPid2.ts');
+    const reaper = [
+      'import ctypes, os, subprocess, sys',
+      'ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER',
+      'assert os.getpid() == 2, os.getpid()',
+      'sys.exit(subprocess.run(sys.argv[1:]).returncode)',
+    ].join('\n');
+    const inner = `python3 -c '${reaper}' '${process.execPath}' --import tsx '${fixture}'; :`;
+    const child = spawn('unshare', ['--fork', '--pid', '--mount-proc', 'sh', '-c', inner], {
+      cwd: path.resolve(__dirname, '../../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await new Promise((resolve) => child.on('exit', resolve));
+    assert.deepEqual(JSON.parse(out), { reparentedTo: 2, orphan: 'ended' });
   });
 });
 
