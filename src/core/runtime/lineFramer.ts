@@ -43,20 +43,20 @@ export function socketReadLines(onLine: (line: string) => boolean | void): {
   return {
     buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     callback(bytesRead, buffer) {
+      // Only what this read filled: the rest of the buffer holds older reads' bytes.
+      const data = buffer.subarray(0, bytesRead);
       let start = 0;
-      let nl = buffer.indexOf(NEWLINE, 0);
-      while (nl !== -1 && nl < bytesRead) {
+      for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
         let line: string;
         if (pending.length > 0) {
-          pending.push(buffer.subarray(start, nl));
+          pending.push(data.subarray(start, nl));
           line = Buffer.concat(pending).toString('utf8');
           pending = [];
-        } else line = buffer.toString('utf8', start, nl);
+        } else line = data.toString('utf8', start, nl);
         if (onLine(line) === false) return false;
         start = nl + 1;
-        nl = start < bytesRead ? buffer.indexOf(NEWLINE, start) : -1;
       }
-      if (start < bytesRead) pending.push(Buffer.from(buffer.subarray(start, bytesRead)));
+      if (start < bytesRead) pending.push(Buffer.from(data.subarray(start)));
       return true;
     },
   };

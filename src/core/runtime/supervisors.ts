@@ -4,7 +4,8 @@
  * once the environment that took one has run its first invocation (booting beside it slows that cold start on a small
  * machine), or as soon as its supervisor answered when cold starts follow each other closely (a burst, or a function
  * retired and invoked again and again): a spare started after init was still booting when the next cold start came,
- * and that cold start waited for it. A spare holds nothing open in the engine (unref'd), and it exits by itself when the engine does.
+ * and that cold start waited for it. A spare holds nothing open in the engine (unref'd), and it exits by itself when
+ * the engine does.
  * A spare is also told to start the runtime process the last cold start had (preBoot.ts), so that a cold start of the
  * same shape (the usual one: the function whose code just changed, invoked again) finds its process booted.
  */

@@ -17,7 +17,8 @@ export class ChildChannel {
 
   constructor(fd: number, onMessage: (msg: EngineMessage) => void) {
     // Read into one reused buffer, framed by bytes (socketReadLines): an invoke message costs no stream machinery.
-    // (`onread` is a constructor option since Node.js 12; this project's @types/node lists it for connect() only.)
+    // (`onread` is a documented constructor option, honoured by every Node.js a runtime gets; this project's
+    // @types/node lists it for connect() only.)
     const options: net.SocketConstructorOpts & { onread: ReturnType<typeof socketReadLines> } = {
       fd,
       readable: true,
