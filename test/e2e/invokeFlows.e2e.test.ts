@@ -13,6 +13,7 @@ import {
   contextMenu,
   copyOfExamples,
   expand,
+  expandUntil,
   invocationPanel,
   openExplorer,
   openLambdaView,
@@ -86,7 +87,8 @@ describe('Invoking handlers through the UI (code-server, packaged extension)', f
     const { page } = workbench;
     await waitForFunction(page, 'CreateOrderFunction'); // the index is loaded (the first row of the list)
     await openExplorer(page);
-    for (const folder of ['sam-app', 'src', 'thumbnail']) await expand(treeRow(page, folder));
+    for (const folder of ['sam-app', 'src']) await expand(treeRow(page, folder));
+    await expandUntil(treeRow(page, 'thumbnail'), treeRow(page, 'index.ts'));
     await contextMenu(page, treeRow(page, 'index.ts'), 'Invoke with S3 Event');
     const panel = invocationPanel(page);
     await expect(panel.locator('.record-header h1', { hasText: 'ThumbnailFunction' }));

@@ -11,6 +11,7 @@ import { expect } from './expect';
 import {
   copyOfExamples,
   expand,
+  expandUntil,
   invocationPanel,
   openExplorer,
   openWorkbench,
@@ -70,7 +71,8 @@ describe('Words and menus (code-server, packaged extension)', function () {
     const { page } = workbench;
     await waitForFunction(page, 'OrderProcessorFunction');
     await openExplorer(page);
-    for (const folder of ['sam-app', 'src', 'order-processor']) await expand(treeRow(page, folder));
+    for (const folder of ['sam-app', 'src']) await expand(treeRow(page, folder));
+    await expandUntil(treeRow(page, 'order-processor'), treeRow(page, 'index.js'));
     await treeRow(page, 'index.js').click({ button: 'right' });
     const invokeWith = page.locator('.monaco-menu .action-label', { hasText: /^Invoke with…$/ }).first();
     await invokeWith.waitFor({ timeout: 15_000 });
@@ -102,7 +104,7 @@ describe('Words and menus (code-server, packaged extension)', function () {
   it('the thumbnail handler lists S3 first; a file of several functions lists each of their sources first', async () => {
     const { page } = workbench;
     await openExplorer(page);
-    await expand(treeRow(page, 'thumbnail'));
+    await expandUntil(treeRow(page, 'thumbnail'), treeRow(page, 'index.ts'));
     await treeRow(page, 'index.ts').click({ button: 'right' });
     await page
       .locator('.monaco-menu .action-label', { hasText: /^Invoke with…$/ })
@@ -114,7 +116,7 @@ describe('Words and menus (code-server, packaged extension)', function () {
     await page.keyboard.press('Escape');
     await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 5_000 });
 
-    await expand(treeRow(page, 'serverless-app'));
+    await expandUntil(treeRow(page, 'serverless-app'), treeRow(page, 'handler.js'));
     await treeRow(page, 'handler.js').click({ button: 'right' });
     await page
       .locator('.monaco-menu .action-label', { hasText: /^Invoke with…$/ })

@@ -79,6 +79,26 @@ export async function expand(row: ReturnType<typeof treeRow>): Promise<void> {
   }
 }
 
+/**
+ * Expands `parent` until `child` shows under it. The Explorer re-renders when a folder appears in the workspace (the
+ * store's `.lambda-trigger`, created by the first invocation), and a folder expanded just before can come back
+ * collapsed: as a user would, expand it once more.
+ */
+export async function expandUntil(
+  parent: ReturnType<typeof treeRow>,
+  child: ReturnType<typeof treeRow>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await expand(parent);
+    try {
+      await child.waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
 /** Shows the Explorer (its activity-bar icon toggles the side bar, so click only when it is hidden). */
 export async function openExplorer(page: Page): Promise<void> {
   if (!(await page.locator('.explorer-folders-view').isVisible())) {
