@@ -214,20 +214,6 @@ export class EnvironmentPool {
     }
   }
 
-  /** Starts environments ahead of time (provisioned-concurrency style) so that the next invocations are warm. */
-  async prewarm(spec: FunctionSpec, count = 1): Promise<void> {
-    const { resolved, fingerprint } = this.resolve(spec);
-    checkCodeRoot(resolved);
-    const fn = this.functionFor(resolved, fingerprint);
-    const started: Promise<void>[] = [];
-    while (fn.all.size < Math.min(count, this.maxConcurrency)) {
-      const env = this.newEnvironment(fn.spec);
-      this.track(fn, env);
-      started.push(env.start());
-    }
-    await Promise.all(started);
-  }
-
   /**
    * True when an invocation of the function now would wait for an environment: it has as many as it may, all busy.
    * A handler that invokes such a function synchronously would wait on itself.
