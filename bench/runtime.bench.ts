@@ -213,8 +213,9 @@ async function main(): Promise<void> {
   const llCold = sortNum(ll.cold);
 
   const rows: MetricRow[] = [
-    ['warm overhead p50 (ms)', '<= 0.3', r3(ours.p50), ours.p50 <= 0.3],
-    ['warm overhead p99 (ms)', '<= 2', r3(ours.p99), ours.p99 <= 2],
+    ['warm invoke through the pool p50 (ms)', '<= 0.3', r3(ours.p50), ours.p50 <= 0.3],
+    // Issue 15's target for the pool's tail (it read 2.4 ms when the issue was filed).
+    ['warm invoke through the pool p99 (ms)', '<= 1', r3(ours.p99), ours.p99 <= 1],
     ['warm invocations/s, one environment', '>= 3000', Math.round(ours.perSecond), ours.perSecond >= 3000],
     ['CPU steal during the warm run (%, host contention)', '-', stealDuringWarm ?? -1, null],
     ['cold start JS p50 (ms)', '<= 100', r3(pct(coldJs, 50)), pct(coldJs, 50) <= 100],
