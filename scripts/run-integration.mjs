@@ -2,7 +2,7 @@
 // Usage: node scripts/run-integration.mjs [--no-build] [--grep <pattern>] [--folder <workspace>]
 // Writes counts to $LTR_RESULTS_FILE when set (scripts/test-all.mjs reads them).
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,8 @@ async function main() {
     await writeFile(join(outDir, 'browser.log'), browserLog.join('\n'));
     await browser.close().catch(() => undefined);
     await server.stop();
+    // The copy of the examples made for this run (not a --folder given): its stores and saved events go with it.
+    if (!values.folder) await rm(dirname(folder), { recursive: true, force: true }).catch(() => undefined);
   }
 
   const report = await readFile(reportFile, 'utf8');

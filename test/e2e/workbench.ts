@@ -2,11 +2,11 @@
  * Shared fixture of the end-to-end tests: code-server with the packaged .vsix installed (as a user installs it),
  * a headless Chromium page on the examples workspace, and screenshots kept under .test-output/e2e/.
  */
-import { cp, mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import * as codeServer from '../../scripts/lib/codeServer.mjs';
+import { tempDirForRun } from '../support/tempDirs';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 export const screenshotDir = join(repoRoot, '.test-output', 'e2e');
@@ -22,7 +22,7 @@ export interface Workbench {
 
 /** A fresh copy of examples/ in a temp dir, so the tests' stores and saved events never land in the repository. */
 export async function copyOfExamples(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ltr-e2e-examples-'));
+  const dir = tempDirForRun('ltr-e2e-examples-');
   // Only what a checkout holds: not the store or endpoint a local run of the examples left behind.
   await cp(join(repoRoot, 'examples'), join(dir, 'examples'), {
     recursive: true,
@@ -158,7 +158,7 @@ export async function openWorkbench(
   folder = join(repoRoot, 'examples'),
   viewport = { width: 1400, height: 860 },
 ): Promise<Workbench> {
-  const extensionsDir = await mkdtemp(join(tmpdir(), 'ltr-e2e-ext-'));
+  const extensionsDir = tempDirForRun('ltr-e2e-ext-');
   await codeServer.installExtension(vsixPath, extensionsDir);
   const server = await codeServer.startCodeServer({ extensionsDir, logFile: join(screenshotDir, 'code-server.log') });
   let browser: Browser | undefined;

@@ -5,11 +5,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { InvocationRecord } from '../../../src/core/invoke/invocationRecord';
 import { curlCommand } from '../../../src/core/endpoints/httpFront';
 import { recordProblem } from '../../../src/shared/recordShape';
+import { tempDirForRun } from '../../support/tempDirs';
 import { httpApp, serveWorkspace, type ServedWorkspace } from './httpFrontHarness';
 
 interface Answer {
@@ -279,7 +279,7 @@ describe('endpoints: the HTTP front', function () {
 
   it('NODE-11 function URL (RESPONSE_STREAM): the prelude status and headers, and the body as it is written', async () => {
     // The handler ends the response only once the client has written the release file, after its first part.
-    const release = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ltr-stream-')), 'released');
+    const release = path.join(tempDirForRun('ltr-stream-'), 'released');
     const answer = await get(`/lambda-url/StreamFunction/?release=${encodeURIComponent(release)}`, {
       onChunk: () => fs.writeFileSync(release, ''),
     });

@@ -1,6 +1,5 @@
 /** Builds an engine over a temporary store for one test. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_LOCATION } from '../../../src/core/awsLocation';
 import type { FunctionConfig } from '../../../src/core/discovery/functionConfig';
@@ -9,6 +8,7 @@ import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { LocalServices } from '../../../src/core/services/localServices';
 import type { DeclaredResources } from '../../../src/core/services/resources';
 import { DurableStore } from '../../../src/core/store/durableStore';
+import { tempDirForRun } from '../../support/tempDirs';
 import { FakeInvoker, type FakeHandler } from './fakeInvoker';
 
 export const T0 = Date.UTC(2025, 0, 1, 0, 0, 0);
@@ -41,7 +41,8 @@ export function openEngine(
 }
 
 export async function harness(account: TestAccount, handlers: Record<string, FakeHandler>): Promise<Harness> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-invoke-'));
+  // Removed by close(), or when the run ends for a test that leaves its harness open (a crash it simulates).
+  const dir = tempDirForRun('lt-invoke-');
   const store = await DurableStore.open(path.join(dir, 'store'));
   const invoker = new FakeInvoker(handlers);
   const { engine, services } = openEngine(store, account, invoker);

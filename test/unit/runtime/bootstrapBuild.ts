@@ -1,8 +1,8 @@
 /** Builds the bootstraps once into a temp dir, as scripts/build.mjs does for dist/runtime (ARCHITECTURE: child bootstrap bundle). */
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDirForRun } from '../../support/tempDirs';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const built = new Map<boolean, Promise<string>>();
@@ -12,7 +12,7 @@ export function buildBootstraps({ minify = false }: { minify?: boolean } = {}): 
   let pending = built.get(minify);
   if (pending) return pending;
   pending = (async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-runtime-boot-'));
+    const dir = tempDirForRun('lt-runtime-boot-');
     // The bootstrap and its supervisor run on every Node.js a runtime may get (nodejs18.x on Node.js 18).
     const bundles = [
       { entry: 'src/core/runtime/node/bootstrap.ts', out: 'node-bootstrap.js', format: 'cjs' },
