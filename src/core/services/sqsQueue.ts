@@ -155,9 +155,12 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
     return this.byId;
   }
 
-  /** Keeps a message; it is written as it is at the store's next commit. */
-  private save(message: SqsMessage): void {
-    this.byId.save(message.messageId, message);
+  /**
+   * Keeps a message; it is written as it is at the store's next commit ('later': at the next one that writes
+   * everything, a flush or the store's timer; see LiveCollection.save).
+   */
+  private save(message: SqsMessage, when: 'now' | 'later' = 'now'): void {
+    this.byId.save(message.messageId, message, when);
     this.visibility?.saved(message, this.clock.now());
   }
 
@@ -302,7 +305,9 @@ export class SqsQueue extends PutResource<SendMessageInput, SqsMessage> {
       message.firstReceiveAt ??= now;
       message.visibleAt = now + this.visibilityTimeoutMs;
       message.receiptHandle = randomUUID();
-      this.save(message);
+      // Delivery bookkeeping no caller waits on (SQS-2): written with the next write of everything. The mapping's
+      // batch end deletes it or returns it; ReceiveMessage flushes before it answers.
+      this.save(message, 'later');
       messages.push(message);
     }
     return { messages, redriven };

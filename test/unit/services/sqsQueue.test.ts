@@ -139,3 +139,56 @@ describe('services: SQS message attribute digest', () => {
     assert.equal(md5OfMessageAttributes({}), undefined);
   });
 });
+
+describe('services: SQS queue, what reaches the disk', () => {
+  let dir: string;
+  const clock = new VirtualClock({ start: Date.UTC(2025, 0, 1) });
+  const noDlq = (): never => {
+    throw new Error('no dead-letter queue in these tests');
+  };
+  /** Every line the store appended so far. */
+  const written = (): string[] =>
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('segment-'))
+      .sort()
+      .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'))
+      .filter((line) => line.length > 0);
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-sqs-disk-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('SQS-2: a receive waits for the next commit; a message received and deleted before it costs one delete', async () => {
+    const store = await DurableStore.open(dir, { laterCommitMs: 60_000 });
+    const q = new SqsQueue({ name: 'q', visibilityTimeoutSeconds: 30 }, store, clock, LOCATION, noDlq);
+    const sent = q.send({ body: 'one' });
+    await store.flush(); // the send, as SendMessage acknowledges it
+    const before = written().length;
+    assert.equal(q.receive(1).messages[0].messageId, sent.messageId);
+    await nextTurn();
+    await nextTurn();
+    assert.equal(written().length, before, 'the receive alone asks for no write');
+    q.delete(sent.messageId);
+    await store.flush();
+    assert.deepEqual(written().slice(before), [`[["d","sqs/q",${JSON.stringify(sent.messageId)}]]`]);
+    await store.close();
+  });
+
+  it('SQS-2 SQS-3: a receive on disk keeps its count and visibility after a reopen', async () => {
+    const store = await DurableStore.open(dir, { laterCommitMs: 60_000 });
+    const q = new SqsQueue({ name: 'q', visibilityTimeoutSeconds: 30 }, store, clock, LOCATION, noDlq);
+    const sent = q.send({ body: 'one' });
+    q.receive(1);
+    await store.flush();
+    await store.close();
+    const reopened = await DurableStore.open(dir);
+    const again = new SqsQueue({ name: 'q', visibilityTimeoutSeconds: 30 }, reopened, clock, LOCATION, noDlq);
+    const [kept] = again.messages();
+    assert.equal(kept.messageId, sent.messageId);
+    assert.equal(kept.receiveCount, 1);
+    assert.equal(kept.visibleAt, clock.now() + 30_000);
+    assert.deepEqual(again.receive(1).messages, [], 'still in flight');
+    await reopened.close();
+  });
+});
