@@ -162,15 +162,16 @@ export class AsyncInvocationQueue {
   /** ASYNC-1: accepts the event (202) and queues it durably; the caller does not wait for the function. */
   enqueue(functionName: string, payloadJson: string, options: AsyncInvokeOptions = {}): InvocationRecord {
     const fn = this.ctx.functionOf(functionName);
+    let value: unknown;
     try {
       // ASYNC-2: an oversize (or non-JSON) event is refused before anything is queued.
-      checkPayload(payloadJson, MAX_ASYNC_PAYLOAD_BYTES);
+      value = checkPayload(payloadJson, MAX_ASYNC_PAYLOAD_BYTES);
     } catch (error) {
       if (!options.refusalAsRecord || !(error instanceof LambdaServiceError)) throw error;
       return this.refused(fn, payloadJson, error, options);
     }
     const now = this.ctx.clock.now();
-    const record = this.newRecord(fn, JSON.parse(payloadJson) as unknown, 'queued', timePoint(now), options);
+    const record = this.newRecord(fn, value, 'queued', timePoint(now), options);
     const event: PendingAsyncEvent = {
       id: record.id,
       functionName: fn.name,

@@ -12,8 +12,11 @@ export class LambdaServiceError extends Error {
   }
 }
 
-/** Checks a payload is JSON text within `limit` bytes (SYNC-6, ASYNC-2) and the runner's nesting depth. */
-export function checkPayload(payloadJson: string, limit: number): void {
+/**
+ * Checks a payload is JSON text within `limit` bytes (SYNC-6, ASYNC-2) and the runner's nesting depth, and returns
+ * the value it holds (parsed once: the invocation's record keeps it).
+ */
+export function checkPayload(payloadJson: string, limit: number): unknown {
   const size = Buffer.byteLength(payloadJson, 'utf8');
   if (size > limit) {
     throw new LambdaServiceError('RequestEntityTooLargeException', 413, requestTooLargeMessage(limit));
@@ -21,7 +24,7 @@ export function checkPayload(payloadJson: string, limit: number): void {
   const tooDeep = payloadTooDeepMessage(payloadJson);
   if (tooDeep) throw new LambdaServiceError('InvalidRequestContentException', 400, `${tooDeep}.`);
   try {
-    JSON.parse(payloadJson);
+    return JSON.parse(payloadJson) as unknown;
   } catch {
     throw new LambdaServiceError(
       'InvalidRequestContentException',

@@ -86,13 +86,12 @@ export async function invokeSync(
 
   try {
     // SYNC-6: an oversize (or non-JSON) request is refused before the handler runs.
-    checkPayload(payloadJson, SYNC_REQUEST_LIMIT_BYTES);
+    record.event = checkPayload(payloadJson, SYNC_REQUEST_LIMIT_BYTES);
   } catch (error) {
     record.event = { truncatedPayload: payloadJson.slice(0, 1024), sizeBytes: Buffer.byteLength(payloadJson) };
     if (error instanceof LambdaServiceError) return reject(error);
     throw error;
   }
-  record.event = JSON.parse(payloadJson) as unknown;
 
   if (options.dryRun) {
     // SYNC-8: parameters are valid; nothing runs.
