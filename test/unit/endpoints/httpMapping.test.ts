@@ -140,6 +140,22 @@ describe('endpoints: HTTP events', () => {
     assert.equal(rest.isBase64Encoded, false);
   });
 
+  it('HTTP-3: without a Content-Type an HTTP API base64-encodes a body only when it is not valid UTF-8', () => {
+    const encoded = (bytes: number[]): boolean =>
+      (
+        restApiEvent(
+          req('POST', '/p', { body: Buffer.from(bytes) }),
+          { route: route('http', 'POST', '/p'), pathParameters: {}, path: '/p' },
+          ctx,
+        ) as { isBase64Encoded: boolean }
+      ).isBase64Encoded;
+    assert.equal(encoded([...Buffer.from('déjà vu ✓ 😀')]), false, 'two-, three- and four-byte characters');
+    assert.equal(encoded([0x61, 0xff]), true, 'a byte UTF-8 never has');
+    assert.equal(encoded([0x61, 0xe2, 0x9c]), true, 'a character cut short');
+    assert.equal(encoded([0xc0, 0xaf]), true, 'an overlong encoding');
+    assert.equal(encoded([0xed, 0xa0, 0x80]), true, 'a UTF-16 surrogate');
+  });
+
   it('HTTP-4: payload 2.0 leaves out what is empty and joins repeated query values', () => {
     const r = route('http', 'GET', '/q');
     const event = httpApiEvent(
