@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreWriteError } from '../../../src/core/store/durableStore';
 import { failWritesUnder } from '../../support/failingWrites';
+import { segmentsText } from '../../support/storeSegments';
 import { lambda } from './model';
 import { harness, type Harness } from './harness';
 
@@ -102,14 +103,6 @@ describe('invoke: synchronous invocation', () => {
   });
 
   describe('the record is history: the caller does not wait for the disk', () => {
-    const segmentsText = (storeDir: string): string =>
-      fs
-        .readdirSync(storeDir)
-        .filter((f) => f.startsWith('segment-'))
-        .sort()
-        .map((f) => fs.readFileSync(path.join(storeDir, f), 'utf8'))
-        .join('');
-
     it('a synchronous invocation answers before its record is written; a write that fails is told by the next flush', async () => {
       const own = await harness({ functions: [lambda('f')] }, { f: () => ({ ok: 1 }) });
       const failing = failWritesUnder(path.join(own.dir, 'store'), 'ENOSPC', /^segment-/);

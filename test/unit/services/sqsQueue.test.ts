@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { md5OfMessageAttributes, SqsQueue } from '../../../src/core/services/sqsQueue';
 import { VirtualClock } from '../../../src/core/invoke/virtualClock';
 import { DurableStore } from '../../../src/core/store/durableStore';
+import { segmentsText } from '../../support/storeSegments';
 
 const LOCATION = { region: 'us-east-1', accountId: '123456789012' };
 
@@ -148,11 +149,8 @@ describe('services: SQS queue, what reaches the disk', () => {
   };
   /** Every line the store appended so far. */
   const written = (): string[] =>
-    fs
-      .readdirSync(dir)
-      .filter((f) => f.startsWith('segment-'))
-      .sort()
-      .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'))
+    segmentsText(dir)
+      .split('\n')
       .filter((line) => line.length > 0);
   const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

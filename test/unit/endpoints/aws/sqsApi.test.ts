@@ -5,7 +5,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ChangeMessageVisibilityCommand,
@@ -23,6 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { SqsApi } from '../../../../src/core/endpoints/aws/sqsApi';
 import { md5OfMessageAttributes } from '../../../../src/core/services/sqsQueue';
+import { segmentsText } from '../../../support/storeSegments';
 import { openAwsTestAccount, type AwsTestAccount } from './awsTestAccount';
 import { rejectsWith } from './sdkErrors';
 import { signedFetch } from './signedFetch';
@@ -122,12 +122,7 @@ describe('AWS endpoint: SQS through the AWS SDK', function () {
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ordersUrl }));
     assert.equal(received.Messages?.[0]?.MessageId, sent.MessageId);
     // Read at once: a receive the engine makes for itself may wait for the next commit; one it answers may not.
-    const storeDir = path.join(t.dir, '.lambda-trigger', 'store');
-    const written = fs
-      .readdirSync(storeDir)
-      .filter((f) => f.startsWith('segment-'))
-      .map((f) => fs.readFileSync(path.join(storeDir, f), 'utf8'))
-      .join('');
+    const written = segmentsText(path.join(t.dir, '.lambda-trigger', 'store'));
     assert.match(written, new RegExp(`"messageId":"${sent.MessageId}"[^\\n]*"receiveCount":1`));
     await sqs.send(
       new DeleteMessageCommand({ QueueUrl: ordersUrl, ReceiptHandle: received.Messages![0].ReceiptHandle }),
