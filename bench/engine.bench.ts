@@ -16,7 +16,7 @@ import { EnvironmentPool, type FunctionSpec } from '../src/core/runtime';
 import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
 import { measureSteal } from './cpuSteal';
 import { reportMetrics, type MetricRow } from './metricTable';
-import { roundFigures, spreadText, type RoundFigures } from './roundFigures';
+import { medianOf, roundFigures, spreadText, type RoundFigures } from './roundFigures';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const PER_ROUND = 2000;
@@ -66,20 +66,14 @@ async function main(): Promise<void> {
     await account.dispose();
   }
   const stealPercent = steal() ?? -1;
-  const median = (rounds: RoundFigures[], k: keyof RoundFigures): number => {
-    const s = rounds.map((x) => x[k]).sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
-  };
+  const median = (rounds: RoundFigures[], k: keyof RoundFigures): number => medianOf(rounds.map((x) => x[k]));
   const r3 = (n: number): number => Math.round(n * 1000) / 1000;
   const overheads = engineRounds.map((e, i) => ({ p50: e.p50 - poolRounds[i].p50 }) as RoundFigures);
   const engineP50 = median(engineRounds, 'p50');
   const engineP99 = median(engineRounds, 'p99');
   const perSecond = median(engineRounds, 'perSecond');
   const overhead = median(overheads, 'p50');
-  const ratio = median(
-    engineRounds.map((e, i) => ({ p50: e.p50 / poolRounds[i].p50 }) as RoundFigures),
-    'p50',
-  );
+  const ratio = medianOf(engineRounds.map((e, i) => e.p50 / poolRounds[i].p50));
   // Issue 15: "within 2x of the pool: p50 <= 0.1 ms, p99 <= 1 ms, >= 5,000/s" (the pool's p50 read 0.055 ms then).
   const rows: MetricRow[] = [
     ['engine sync invoke p50 (ms)', '<= 0.1', r3(engineP50), engineP50 <= 0.1],

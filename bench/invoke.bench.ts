@@ -21,6 +21,7 @@ import { EnvironmentPool } from '../src/core/runtime';
 import { DurableStore } from '../src/core/store/durableStore';
 import { buildBootstraps } from '../test/unit/runtime/bootstrapBuild';
 import { measureSteal } from './cpuSteal';
+import { medianOf, rangeText } from './roundFigures';
 import { DEFAULT_LOCATION } from '../src/core/awsLocation';
 
 /** A no-op Node handler run by the real runtime: warm child processes, the IPC protocol, logs and metrics. */
@@ -171,12 +172,7 @@ async function repeated<T extends { seconds: number }>(
     check(result);
     seconds.push(result.seconds);
   }
-  seconds.sort((a, b) => a - b);
-  const f = (n: number): string => n.toFixed(2);
-  return {
-    seconds: seconds[Math.floor(seconds.length / 2)],
-    spread: `${f(seconds[0])} .. ${f(seconds[seconds.length - 1])}`,
-  };
+  return { seconds: medianOf(seconds), spread: rangeText(seconds, 2) };
 }
 
 interface AsyncResult {

@@ -23,3 +23,14 @@ export function spreadText(rounds: readonly Partial<RoundFigures>[], key: keyof 
   const f = (n: number): string => String(Math.round(n * 1000) / 1000);
   return `${f(values[0])} .. ${f(values[values.length - 1])}`;
 }
+
+/** The median of several runs' figures (the upper one of an even count). */
+export function medianOf(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/** "lowest .. highest" of several runs' figures, each with `digits` decimals. */
+export function rangeText(values: readonly number[], digits: number): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${sorted[0].toFixed(digits)} .. ${sorted[sorted.length - 1].toFixed(digits)}`;
+}

@@ -15,15 +15,10 @@ import { LocalServices } from '../src/core/services/localServices';
 import { DurableStore } from '../src/core/store/durableStore';
 import { measureSteal } from './cpuSteal';
 import { reportMetrics, type MetricRow } from './metricTable';
+import { medianOf, rangeText } from './roundFigures';
 
 const REOPENS = Number(process.argv[2] ?? 7);
 const SIZES = [1_000, 10_000, 100_000];
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const spread = (values: number[]): string => {
-  const s = [...values].sort((a, b) => a - b);
-  return `${s[0].toFixed(1)} .. ${s[s.length - 1].toFixed(1)}`;
-};
 
 async function fill(dir: string, messages: number): Promise<void> {
   const store = await DurableStore.open(dir);
@@ -68,12 +63,12 @@ async function main(): Promise<void> {
       const storeMs = runs.map((r) => r.storeMs);
       const servicesMs = runs.map((r) => r.servicesMs);
       const target = size === 100_000 ? '<= 100' : '-';
-      const met = size === 100_000 ? median(storeMs) <= 100 : null;
+      const met = size === 100_000 ? medianOf(storeMs) <= 100 : null;
       rows.push([`reopen, ${size} messages: first after the writer closed (ms)`, '-', round(first.storeMs), null]);
-      rows.push([`reopen, ${size} messages: store (ms)`, target, round(median(storeMs)), met]);
-      rows.push([`reopen, ${size} messages: store and queue loaded (ms)`, '-', round(median(servicesMs)), null]);
+      rows.push([`reopen, ${size} messages: store (ms)`, target, round(medianOf(storeMs)), met]);
+      rows.push([`reopen, ${size} messages: store and queue loaded (ms)`, '-', round(medianOf(servicesMs)), null]);
       rows.push([`store on disk, ${size} messages (MB)`, '-', round(bytes / 2 ** 20), null]);
-      spreads.push(`  ${size}: store ${spread(storeMs)} ms, with the queue ${spread(servicesMs)} ms`);
+      spreads.push(`  ${size}: store ${rangeText(storeMs, 1)} ms, with the queue ${rangeText(servicesMs, 1)} ms`);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   } finally {
