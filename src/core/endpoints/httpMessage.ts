@@ -2,7 +2,7 @@
  * An HTTP request as the front received it and a response as it sends it back: plain data, so that turning one into
  * a Lambda event and a handler's result into the other are pure functions, tested without a socket.
  */
-import { isUtf8 as isValidUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import { randomHex } from '../randomPool';
 
 export interface HttpRequestData {
@@ -108,11 +108,6 @@ export function isTextBody(contentType: string | undefined, body: Buffer): boole
     type.endsWith('+json') ||
     type.endsWith('+xml')
   );
-}
-
-/** Whether `body` is valid UTF-8 (overlong forms, surrogates and cut-short characters are not). */
-export function isUtf8(body: Buffer): boolean {
-  return isValidUtf8(body);
 }
 
 /** REST APIs: a media type list entry matches exactly, or with wildcards (`image/*`, `*\/*`). */

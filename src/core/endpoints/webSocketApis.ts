@@ -6,13 +6,13 @@
  * (the `$connect` record first). The `@connections` management API (WS-7) lets a handler post to, inspect and end a
  * connection.
  */
+import { isUtf8 } from 'node:buffer';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AwsLocation } from '../awsLocation';
 import type { HttpExchange, HttpMessageRecord, InvocationRecord } from '../invoke/invocationRecord';
 import type { HttpRequestLog } from './httpFront';
-import { isUtf8 } from './httpMessage';
 import { webSocketApiPath, type HttpRoute } from './httpRoutes';
 import {
   connectEvent,
